@@ -1,0 +1,24 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from .models import Department, Person
+
+admin.site.site_header = _("DutyOps 应急值守 管理")
+admin.site.site_title = _("DutyOps 管理")
+
+
+@admin.register(Department)
+class DepartmentAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "kind", "parent", "phone")
+    list_filter = ("kind",)
+    search_fields = ("code", "name")
+
+
+@admin.register(Person)
+class PersonAdmin(UserAdmin):
+    list_display = ("username", "full_name", "department", "phone", "is_active")
+    list_filter = ("groups", "department", "is_active")
+    search_fields = ("username", "full_name", "phone")
+    fieldsets = UserAdmin.fieldsets + ((_("值班信息"), {"fields": ("full_name", "department", "phone")}),)
+    add_fieldsets = UserAdmin.add_fieldsets + ((_("值班信息"), {"fields": ("full_name", "department", "phone")}),)

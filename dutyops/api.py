@@ -1,0 +1,81 @@
+"""API plumbing shared by every app: pagination, error bodies, role permissions."""
+
+import logging
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DatabaseError, IntegrityError
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+from rest_framework import exceptions, pagination, permissions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+log = logging.getLogger(__name__)
+
+
+class Pagination(pagination.PageNumberPagination):
+    page_size_query_param = "page_size"
+    max_page_size = 500
+
+
+class Conflict(exceptions.APIException):
+    """A state change that conflicts with the current state (409)."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = _("该操作与当前状态冲突。")
+    default_code = "conflict"
+
+
+class ServiceUnavailable(exceptions.APIException):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = _("服务暂时不可用，请稍后重试。")
+    default_code = "unavailable"
+
+
+def exception_handler(exc, context):
+    """DRF's handler, plus: Django ValidationError -> 400 with field messages,
+    IntegrityError -> 409, a lost database -> 503. Never a 500 for client input."""
+    if isinstance(exc, DjangoValidationError):
+        detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        exc = exceptions.ValidationError(detail)
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, IntegrityError):
+        log.warning("integrity error turned into 409: %s", exc)
+        exc = Conflict()
+    elif isinstance(exc, DatabaseError) and not isinstance(exc, IntegrityError):
+        log.error("database error: %s", exc)
+        exc = ServiceUnavailable()
+    response = drf_exception_handler(exc, context)
+    if response is not None and isinstance(response.data, list):
+        response.data = {"non_field_errors": response.data}
+    return response
+
+
+def error_response(field, message, code=status.HTTP_400_BAD_REQUEST):
+    return Response({field: [message]}, status=code)
+
+
+class HasRole(permissions.BasePermission):
+    """Usage: permission_classes = [HasRole.of("admin", "duty_officer")]."""
+
+    roles: frozenset = frozenset()
+
+    @classmethod
+    def of(cls, *roles):
+        return type(f"HasRole_{'_'.join(roles)}", (cls,), {"roles": frozenset(roles)})
+
+    def has_permission(self, request, view):
+        user = request.user
+        return bool(user and user.is_authenticated and (user.is_superuser or user.roles & self.roles))
+
+
+class ReadOrRoles(HasRole):
+    """Any authenticated user reads; only the named roles write."""
+
+    def has_permission(self, request, view):
+        if not (request.user and request.user.is_authenticated):
+            return False
+        if request.method in permissions.SAFE_METHODS:
+            return True
+        return super().has_permission(request, view)

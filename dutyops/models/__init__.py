@@ -1,0 +1,2 @@
+from .org import Department, Person, Role  # noqa: F401
+from .timers import Timer  # noqa: F401

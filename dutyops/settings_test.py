@@ -1,0 +1,11 @@
+"""Settings for the test suite: the real settings, with test-only defaults."""
+
+import os
+
+os.environ.setdefault("DUTYOPS_SECRET_KEY", "test-only-secret-key")
+# A file, not :memory:, so that the daphne processes the tests start share it.
+os.environ.setdefault("DUTYOPS_TEST_SQLITE_NAME", f"/tmp/dutyops-test-{os.getpid()}.sqlite3")
+
+from .settings import *  # noqa: E402,F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast logins in tests

@@ -1,0 +1,57 @@
+"""Organisation API: departments/ and people/."""
+
+from rest_framework import viewsets
+from rest_framework.authtoken.views import ObtainAuthToken
+
+from . import services
+from .api import HasRole, ReadOrRoles
+from .models import Department, Person, Role
+from .serializers import DepartmentSerializer, PersonSerializer
+
+
+class TokenView(ObtainAuthToken):
+    """POST {"username", "password"} -> {"token"}."""
+
+
+class DepartmentViewSet(viewsets.ModelViewSet):
+    serializer_class = DepartmentSerializer
+    permission_classes = [ReadOrRoles.of(Role.ADMIN)]
+    queryset = Department.objects.all()
+    filterset_fields = None
+
+    def perform_create(self, serializer):
+        services.save_department(serializer, self.request.user)
+
+    def perform_update(self, serializer):
+        services.save_department(serializer, self.request.user)
+
+    def perform_destroy(self, department):
+        services.delete_department(department, self.request.user)
+
+
+class PersonViewSet(viewsets.ModelViewSet):
+    serializer_class = PersonSerializer
+
+    def get_permissions(self):
+        if self.request.method in ("GET", "HEAD", "OPTIONS"):
+            return [ReadOrRoles()]
+        return [HasRole.of(Role.ADMIN)()]
+
+    def get_queryset(self):
+        qs = Person.objects.select_related("department").prefetch_related("groups").order_by("username")
+        user = self.request.user
+        if not user.sees_everything:
+            qs = qs.filter(department_id=user.department_id) if user.department_id else qs.none()
+        department = self.request.query_params.get("department")
+        if department and department.isdigit():
+            qs = qs.filter(department_id=int(department))
+        return qs
+
+    def perform_create(self, serializer):
+        serializer.instance = services.save_person(serializer, self.request.user)
+
+    def perform_update(self, serializer):
+        serializer.instance = services.save_person(serializer, self.request.user)
+
+    def perform_destroy(self, person):
+        services.deactivate_person(person, self.request.user)

@@ -1,0 +1,35 @@
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+
+
+@login_required
+def home(request):
+    return render(request, "home.html")
+
+
+@never_cache
+def healthz(request):
+    """Liveness and readiness: the database and the channel layer answer."""
+    checks = {}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        checks["database"] = "ok"
+    except Exception as exc:  # noqa: BLE001
+        checks["database"] = f"error: {exc.__class__.__name__}"
+    if settings.REDIS_URL:
+        import redis
+
+        try:
+            redis.Redis.from_url(settings.REDIS_URL, socket_timeout=2, socket_connect_timeout=2).ping()
+            checks["channel_layer"] = "ok"
+        except Exception as exc:  # noqa: BLE001
+            checks["channel_layer"] = f"error: {exc.__class__.__name__}"
+    else:
+        checks["channel_layer"] = "ok (in-memory)"
+    healthy = all(v.startswith("ok") for v in checks.values())
+    return JsonResponse({"status": "ok" if healthy else "unavailable", **checks}, status=200 if healthy else 503)

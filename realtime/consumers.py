@@ -1,0 +1,83 @@
+"""/ws/events/: replay after ?after=, then the live stream, for one person."""
+
+from urllib.parse import parse_qs
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+
+from . import selectors
+from .hub import get_hub
+from .services import encode, envelope
+
+REPLAY_BATCH = 500
+CLOSE_UNAUTHENTICATED = 4401
+
+
+class EventStreamConsumer(AsyncWebsocketConsumer):
+    # No per-socket channel-layer channel: the process hub feeds every socket.
+    channel_layer_alias = "__none__"
+
+    async def connect(self):
+        user = self.scope.get("user")
+        await self.accept()
+        if user is None or not user.is_authenticated or not user.is_active:
+            await self.close(code=CLOSE_UNAUTHENTICATED)
+            return
+        self.user = user
+        self.sees_everything = await database_sync_to_async(lambda: user.sees_everything)()
+        self.department_id = user.department_id
+        self.buffer = []
+        self.replaying = True
+        after = _after_param(self.scope)
+
+        self.hub = get_hub()
+        await self.hub.ensure_started()
+        # Register before reading the table: whatever the hub delivers from
+        # now on is buffered, and the replay covers everything before that.
+        self.cursor = self.hub.last_seq if after is None else after
+        self.hub.add(self)
+        if after is not None:
+            while True:
+                events = await database_sync_to_async(selectors.visible_events)(user, self.cursor, REPLAY_BATCH)
+                for event in events:
+                    await self._send(event.seq, encode(envelope(event)))
+                if len(events) < REPLAY_BATCH:
+                    break
+        while self.buffer:
+            seq, payload = self.buffer.pop(0)
+            if seq > self.cursor:
+                await self._send(seq, payload)
+        self.replaying = False
+
+    async def disconnect(self, code):
+        hub = getattr(self, "hub", None)
+        if hub is not None:
+            hub.discard(self)
+
+    async def receive(self, text_data=None, bytes_data=None):
+        """The stream is one-way; clients have nothing to say."""
+
+    def visible(self, audience):
+        return self.sees_everything or self.department_id in audience
+
+    async def offer(self, seq, payload, audience):
+        if seq <= self.cursor or not self.visible(audience):
+            return
+        if self.replaying:
+            self.buffer.append((seq, payload))
+        else:
+            await self._send(seq, payload)
+
+    async def _send(self, seq, payload):
+        self.cursor = seq
+        await self.base_send({"type": "websocket.send", "text": payload})
+
+
+def _after_param(scope):
+    values = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("after")
+    if not values:
+        return None
+    try:
+        return max(0, int(values[-1]))
+    except ValueError:
+        return 0

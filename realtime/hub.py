@@ -1,0 +1,119 @@
+"""One event hub per server process.
+
+Instead of a channel-layer message per socket (1,000 sockets = 1,000 Redis
+messages per event), each process subscribes once to the event group and
+pushes the already-encoded payload to its local sockets. The event table is
+the source of truth: a gap in seq, a silent layer or a Redis outage makes the
+hub read what it missed from the database, so no socket ever skips an event.
+"""
+
+import asyncio
+import logging
+
+from channels.db import database_sync_to_async
+from channels.layers import get_channel_layer
+from django.conf import settings
+
+from . import selectors
+from .services import GROUP, encode, envelope
+
+log = logging.getLogger(__name__)
+
+CATCH_UP_BATCH = 1000
+REJOIN_SECONDS = 600  # group membership expires in the layer after a day
+
+
+class Hub:
+    def __init__(self):
+        self.sockets = set()
+        self.last_seq = 0
+        self._inbox = asyncio.Queue()
+        self._tasks = []
+        self._started = None
+
+    async def ensure_started(self):
+        if self._started is None:
+            self._started = asyncio.get_running_loop().create_future()
+            self.last_seq = await database_sync_to_async(selectors.latest_seq)()
+            self._tasks = [asyncio.create_task(self._listen()), asyncio.create_task(self._pump())]
+            self._started.set_result(True)
+        await self._started
+
+    def add(self, socket):
+        self.sockets.add(socket)
+
+    def discard(self, socket):
+        self.sockets.discard(socket)
+
+    async def _listen(self):
+        """Receive broadcasts from the channel layer, forever, surviving outages."""
+        backoff = 0.5
+        while True:
+            layer = get_channel_layer()
+            try:
+                channel = await layer.new_channel()
+                await layer.group_add(GROUP, channel)
+                joined = asyncio.get_running_loop().time()
+                backoff = 0.5
+                self._inbox.put_nowait(None)  # read anything sent while we were away
+                while True:
+                    message = await layer.receive(channel)
+                    self._inbox.put_nowait(message)
+                    if asyncio.get_running_loop().time() - joined > REJOIN_SECONDS:
+                        await layer.group_add(GROUP, channel)
+                        joined = asyncio.get_running_loop().time()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - layer down: poll the table meanwhile
+                log.warning("event hub lost the channel layer (%s); retrying in %.1fs", exc, backoff)
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, 5)
+
+    async def _pump(self):
+        """The only task that delivers, so sockets see events in seq order."""
+        poll = settings.DUTYOPS_HUB_POLL_SECONDS
+        while True:
+            try:
+                try:
+                    message = await asyncio.wait_for(self._inbox.get(), timeout=poll)
+                except TimeoutError:
+                    message = None
+                if message is not None:
+                    seq = message["seq"]
+                    if seq <= self.last_seq:
+                        continue
+                    if seq == self.last_seq + 1:
+                        await self._deliver(seq, message["payload"], message["audience"])
+                        continue
+                await self._catch_up()
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # noqa: BLE001 - a failed read is retried on the next poll
+                log.exception("event hub delivery failed; retrying")
+                await asyncio.sleep(poll)
+
+    async def _catch_up(self):
+        while True:
+            events = await database_sync_to_async(selectors.events_after)(self.last_seq, CATCH_UP_BATCH)
+            for event in events:
+                audience = [a.department_id for a in event.audience.all()]
+                await self._deliver(event.seq, encode(envelope(event)), audience)
+            if len(events) < CATCH_UP_BATCH:
+                return
+
+    async def _deliver(self, seq, payload, audience):
+        self.last_seq = seq
+        for socket in tuple(self.sockets):
+            await socket.offer(seq, payload, audience)
+
+
+_hubs = {}
+
+
+def get_hub():
+    """The hub of the running event loop (one per daphne process)."""
+    loop = asyncio.get_running_loop()
+    hub = _hubs.get(loop)
+    if hub is None:
+        hub = _hubs[loop] = Hub()
+    return hub
