@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# make bench: every benchmark in bench/, on a throwaway PostgreSQL + Redis.
+# BENCH=name runs one (e.g. BENCH=fanout make bench).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+. scripts/services.sh
+export DUTYOPS_SECRET_KEY=${DUTYOPS_SECRET_KEY:-bench-only-secret-key} DJANGO_DEBUG=0
+ensure_packages || exit 1
+start_services || exit 1
+.venv/bin/python manage.py migrate --noinput >/dev/null || exit 1
+status=0
+for script in bench/bench_${BENCH:-*}.py; do
+  echo "== $script =="
+  .venv/bin/python "$script" || status=1
+done
+exit $status

@@ -1,0 +1,48 @@
+# Throwaway PostgreSQL and Redis on loopback, for tests and benchmarks.
+# Source it, then call start_services; it exports DATABASE_URL and REDIS_URL
+# and stops both (and deletes their data) when the calling shell exits.
+
+ensure_packages() {
+  local need=()
+  command -v redis-server >/dev/null || need+=(redis-server)
+  [ -x /usr/bin/chromium ] || need+=(chromium)
+  ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
+  fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || need+=(fonts-noto-cjk)
+  if [ ${#need[@]} -gt 0 ]; then
+    echo "installing: ${need[*]}"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null \
+      || { echo "could not install ${need[*]}"; return 1; }
+  fi
+}
+
+_free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+_as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+
+stop_services() {
+  [ -n "${SERVICES_DIR:-}" ] || return 0
+  _as_pg "$PGBIN/pg_ctl" -D "$SERVICES_DIR/pg" -m immediate stop >/dev/null 2>&1
+  [ -f "$SERVICES_DIR/redis.pid" ] && kill "$(cat "$SERVICES_DIR/redis.pid")" 2>/dev/null
+  rm -rf "$SERVICES_DIR"
+}
+
+start_services() {
+  PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
+  SERVICES_DIR=$(mktemp -d /tmp/dutyops-services.XXXXXX)
+  chmod 755 "$SERVICES_DIR"
+  trap stop_services EXIT
+  local pgport redisport
+  pgport=$(_free_port); redisport=$(_free_port)
+  if [ "$(id -u)" = 0 ] && ! id postgres >/dev/null 2>&1; then useradd --system --no-create-home postgres; fi
+  mkdir -p "$SERVICES_DIR/pg" && { [ "$(id -u)" != 0 ] || chown postgres "$SERVICES_DIR/pg"; }
+  _as_pg "$PGBIN/initdb" -D "$SERVICES_DIR/pg" -A trust -U dutyops -E UTF8 --no-sync >"$SERVICES_DIR/initdb.log" 2>&1 \
+    || { cat "$SERVICES_DIR/initdb.log"; return 1; }
+  _as_pg "$PGBIN/pg_ctl" -D "$SERVICES_DIR/pg" -l "$SERVICES_DIR/pg/server.log" -w \
+    -o "-p $pgport -k $SERVICES_DIR/pg -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c max_connections=300" \
+    start >/dev/null || { cat "$SERVICES_DIR/pg/server.log"; return 1; }
+  _as_pg "$PGBIN/createdb" -h 127.0.0.1 -p "$pgport" -U dutyops dutyops || return 1
+  redis-server --port "$redisport" --bind 127.0.0.1 --save '' --appendonly no --daemonize yes \
+    --pidfile "$SERVICES_DIR/redis.pid" --logfile "$SERVICES_DIR/redis.log" || return 1
+  export PGBIN
+  export DUTYOPS_TEST_PG_BIN="$PGBIN" DUTYOPS_TEST_PG_DATA="$SERVICES_DIR/pg" DUTYOPS_TEST_REDIS_PORT="$redisport"
+  export DATABASE_URL="postgres://dutyops@127.0.0.1:$pgport/dutyops" REDIS_URL="redis://127.0.0.1:$redisport/0"
+}
