@@ -1,0 +1,342 @@
+"""Explainable plan matching: which issued plans fit an incident, at which level, and why.
+
+Semantics (CONTRACT.md): a level's criteria are all optional and all must
+hold; a level with no criteria always holds. A plan fits when at least one
+of its levels holds; the recommended level is the highest one that holds
+(I is the highest). General plans are candidates for every incident;
+specific and department plans when the incident's category (and subtype,
+if the plan lists subtypes) is in their scope.
+
+Speed: the issued plans are compiled once per process into an index keyed
+by the registry token (RegistryState, changed on every plan write), so a
+match costs one tiny query plus evaluating the few candidate plans of the
+incident's category/subtype in Python. Reasons are only built for plans
+that fit.
+"""
+
+import threading
+from dataclasses import dataclass, field
+
+from geopy.distance import geodesic
+
+from .models import LEVELS, Plan, RegistryState
+
+LEVEL_CN = {"I": "一级", "II": "二级", "III": "三级", "IV": "四级"}
+CATEGORY_CN = {
+    "natural_disaster": "自然灾害",
+    "accident_disaster": "事故灾难",
+    "public_health": "公共卫生事件",
+    "social_security": "社会安全事件",
+}
+KIND_SCORE = {"specific": 30, "department": 20, "general": 10}
+LEVEL_SCORE = {"I": 20, "II": 15, "III": 10, "IV": 5}
+
+
+# --- compiled plans -------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Criteria:
+    grades: frozenset | None = None
+    min_deaths: int | None = None
+    min_injuries: int | None = None
+    min_missing: int | None = None
+    keywords: tuple | None = None  # lower-cased
+    keywords_raw: tuple | None = None
+    area: tuple | None = None  # (km, lat, lon)
+    count: int = 0
+
+    @classmethod
+    def compile(cls, raw):
+        c = cls()
+        if raw.get("grades"):
+            c.grades = frozenset(raw["grades"])
+        for key in ("min_deaths", "min_injuries", "min_missing"):
+            if raw.get(key) is not None:
+                setattr(c, key, int(raw[key]))
+        if raw.get("keywords_any"):
+            c.keywords_raw = tuple(raw["keywords_any"])
+            c.keywords = tuple(k.lower() for k in c.keywords_raw)
+        if raw.get("within_km") is not None:
+            c.area = (float(raw["within_km"]), float(raw["center_lat"]), float(raw["center_lon"]))
+        c.count = sum(
+            x is not None for x in (c.grades, c.min_deaths, c.min_injuries, c.min_missing, c.keywords, c.area)
+        )
+        return c
+
+
+@dataclass(slots=True)
+class CompiledPlan:
+    id: int
+    code: str
+    title: str
+    kind: str
+    category: str
+    subtypes: frozenset
+    keywords: tuple
+    version: int
+    levels: tuple  # ((name, Criteria), ...) highest level first
+
+
+@dataclass
+class Index:
+    token: str | None
+    general: list = field(default_factory=list)
+    uncategorised: list = field(default_factory=list)  # non-general plans without a category: always candidates
+    by_category: dict = field(default_factory=dict)  # plans of a category with no subtype list
+    by_subtype: dict = field(default_factory=dict)  # (category, subtype) -> plans
+    all_of_category: dict = field(default_factory=dict)
+    size: int = 0
+
+    def add(self, plan):
+        self.size += 1
+        if plan.kind == "general":
+            self.general.append(plan)
+        elif not plan.category:
+            self.uncategorised.append(plan)
+        else:
+            self.all_of_category.setdefault(plan.category, []).append(plan)
+            if plan.subtypes:
+                for sub in plan.subtypes:
+                    self.by_subtype.setdefault((plan.category, sub), []).append(plan)
+            else:
+                self.by_category.setdefault(plan.category, []).append(plan)
+
+    def candidates(self, category, subtype):
+        """(plan, scope) pairs; scope says why the plan is in play."""
+        out = [(p, "general") for p in self.general]
+        out.extend((p, "uncategorised") for p in self.uncategorised)
+        if not category:
+            return out
+        if subtype:
+            out.extend((p, "subtype") for p in self.by_subtype.get((category, subtype), ()))
+            out.extend((p, "category") for p in self.by_category.get(category, ()))
+        else:
+            out.extend(
+                (p, "subtype_unknown" if p.subtypes else "category") for p in self.all_of_category.get(category, ())
+            )
+        return out
+
+
+def compile_plan(row):
+    levels = sorted(row["levels"] or [], key=lambda lv: LEVELS.index(lv["level"]))
+    return CompiledPlan(
+        id=row["id"],
+        code=row["code"],
+        title=row["title"],
+        kind=row["kind"],
+        category=row["category"] or "",
+        subtypes=frozenset(row["subtypes"] or ()),
+        keywords=tuple(k for k in (row["keywords"] or ()) if k),
+        version=row["version"],
+        levels=tuple((lv["level"], Criteria.compile(lv.get("criteria") or {})) for lv in levels),
+    )
+
+
+def build_index(token=None):
+    index = Index(token)
+    fields = ("id", "code", "title", "kind", "category", "subtypes", "keywords", "version", "levels")
+    for row in Plan.objects.filter(status=Plan.Status.ISSUED).values(*fields).iterator(chunk_size=2000):
+        index.add(compile_plan(row))
+    return index
+
+
+_lock = threading.Lock()
+_cached: dict = {"index": None}
+
+
+def current_index():
+    """The compiled issued plans, rebuilt only when the registry token changed."""
+    token = RegistryState.objects.filter(pk=1).values_list("token", flat=True).first()
+    cached = _cached["index"]
+    if token is not None and cached is not None and cached.token == token:
+        return cached
+    index = build_index(token)
+    if token is not None:
+        with _lock:
+            _cached["index"] = index
+    return index
+
+
+def forget_cache():
+    _cached["index"] = None
+
+
+# --- incident facts ----------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Facts:
+    category: str
+    subtype: str
+    grade: str | None
+    deaths: int | None
+    injuries: int | None
+    missing: int | None
+    text: str  # lower-cased title + description + location
+    lat: float | None
+    lon: float | None
+    _distances: dict = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, incident):
+        subtype = getattr(incident, "subtype", "") or ""
+        subtype = getattr(subtype, "code", subtype)
+        text = " ".join(str(getattr(incident, f, "") or "") for f in ("title", "description", "location_text")).lower()
+        return cls(
+            category=getattr(incident, "category", "") or "",
+            subtype=subtype,
+            grade=getattr(incident, "grade", None) or None,
+            deaths=getattr(incident, "deaths", None),
+            injuries=getattr(incident, "injuries", None),
+            missing=getattr(incident, "missing", None),
+            text=text,
+            lat=getattr(incident, "latitude", None),
+            lon=getattr(incident, "longitude", None),
+        )
+
+    def distance_km(self, lat, lon):
+        key = (lat, lon)
+        if key not in self._distances:
+            self._distances[key] = geodesic((self.lat, self.lon), key).km
+        return self._distances[key]
+
+
+# --- evaluation ---------------------------------------------------------------------
+
+
+def holds(c, f):
+    """Fast path: do all criteria hold? (no reasons)"""
+    if c.grades is not None and f.grade not in c.grades:
+        return False
+    if c.min_deaths is not None and (f.deaths or 0) < c.min_deaths:
+        return False
+    if c.min_injuries is not None and (f.injuries or 0) < c.min_injuries:
+        return False
+    if c.min_missing is not None and (f.missing or 0) < c.min_missing:
+        return False
+    if c.keywords is not None and not any(k in f.text for k in c.keywords):
+        return False
+    if c.area is not None:
+        if f.lat is None or f.lon is None:
+            return False
+        km, lat, lon = c.area
+        # Cheap box first: one degree of latitude is ~111 km everywhere.
+        if abs(f.lat - lat) * 111.0 > km * 1.01 + 1:
+            return False
+        if f.distance_km(lat, lon) > km:
+            return False
+    return True
+
+
+def _fmt_km(km):
+    return f"{km:.1f}".rstrip("0").rstrip(".") if km < 100 else f"{km:.0f}"
+
+
+def explain(c, f):
+    """[(held, reason)] for every criterion of a level."""
+    out = []
+    if c.grades is not None:
+        want = "、".join(g for g in LEVELS if g in c.grades)
+        if f.grade is None:
+            out.append((False, f"等级未评定（要求 {want}）"))
+        elif f.grade in c.grades:
+            out.append((True, f"等级 {f.grade} 符合（要求 {want}）"))
+        else:
+            out.append((False, f"等级 {f.grade} 不符合（要求 {want}）"))
+    for key, label in (("min_deaths", "死亡"), ("min_injuries", "受伤"), ("min_missing", "失联")):
+        need = getattr(c, key)
+        if need is None:
+            continue
+        have = getattr(f, key[4:])
+        if have is None:
+            out.append((need <= 0, f"{label}人数未报（要求 ≥ {need}）"))
+        elif have >= need:
+            out.append((True, f"{label} {have} 人 ≥ {need}"))
+        else:
+            out.append((False, f"{label} {have} 人 < {need}"))
+    if c.keywords is not None:
+        hits = [raw for raw, k in zip(c.keywords_raw, c.keywords, strict=True) if k in f.text]
+        if hits:
+            out.append((True, "关键词命中：" + "、".join(f"「{h}」" for h in hits)))
+        else:
+            out.append((False, "关键词未命中（任一：" + "、".join(c.keywords_raw) + "）"))
+    if c.area is not None:
+        km, lat, lon = c.area
+        if f.lat is None or f.lon is None:
+            out.append((False, f"事件未定位（要求距中心 {_fmt_km(km)} km 以内）"))
+        else:
+            d = f.distance_km(lat, lon)
+            sign = "≤" if d <= km else ">"
+            out.append((d <= km, f"距中心 {_fmt_km(d)} km {sign} {_fmt_km(km)} km"))
+    return out
+
+
+def _scope_reason(plan, scope, f):
+    cat = CATEGORY_CN.get(f.category, f.category)
+    if scope == "general":
+        return "总体预案，适用于各类突发事件"
+    if scope == "uncategorised":
+        return "部门预案，未限定事件类别"
+    if scope == "subtype":
+        return f"事件子类 {f.subtype} 在本预案适用范围内（{cat}）"
+    if scope == "subtype_unknown":
+        return f"事件类别 {cat} 符合；事件子类未确定（本预案适用：{'、'.join(sorted(plan.subtypes))}）"
+    return f"事件类别 {cat} 符合（适用本类别全部子类）"
+
+
+SCOPE_SCORE = {"subtype": 25, "category": 15, "subtype_unknown": 10, "uncategorised": 5, "general": 5}
+
+
+def _match_one(plan, scope, f):
+    """The plan's match for these facts, or None if no level holds."""
+    for i, (name, crit) in enumerate(plan.levels):
+        if not holds(crit, f):
+            continue
+        keyword_hits = [k for k in plan.keywords if k.lower() in f.text]
+        score = KIND_SCORE.get(plan.kind, 10) + SCOPE_SCORE[scope] + LEVEL_SCORE[name]
+        score += min(2 * crit.count, 10) + min(5 * len(keyword_hits), 15)
+        return plan, scope, i, name, crit, keyword_hits, min(score, 100)
+    return None
+
+
+def _reasons(plan, scope, i, name, crit, keyword_hits, f):
+    reasons = [_scope_reason(plan, scope, f)]
+    held = [text for ok, text in explain(crit, f)]
+    if held:
+        reasons.append(f"{LEVEL_CN[name]}响应条件全部满足：" + "；".join(held))
+    else:
+        reasons.append(f"{LEVEL_CN[name]}响应无附加条件")
+    for higher, hcrit in plan.levels[:i]:
+        failed = [text for ok, text in explain(hcrit, f) if not ok]
+        reasons.append(f"{LEVEL_CN[higher]}响应未达到：" + "；".join(failed))
+    if keyword_hits:
+        reasons.append("预案关键词命中：" + "、".join(keyword_hits))
+    return reasons
+
+
+def match(incident, *, index=None, limit=None):
+    """Ranked [{"plan", "code", "title", "kind", "version", "level", "score", "reasons"}]; [] when none fits."""
+    index = index or current_index()
+    f = incident if isinstance(incident, Facts) else Facts.of(incident)
+    found = []
+    for plan, scope in index.candidates(f.category, f.subtype):
+        m = _match_one(plan, scope, f)
+        if m is not None:
+            found.append(m)
+    found.sort(key=lambda m: (-m[6], LEVELS.index(m[3]), m[0].code))
+    if limit is not None:
+        found = found[:limit]
+    return [
+        {
+            "plan": plan.id,
+            "code": plan.code,
+            "title": plan.title,
+            "kind": plan.kind,
+            "version": plan.version,
+            "level": name,
+            "score": score,
+            "reasons": _reasons(plan, scope, i, name, crit, hits, f),
+        }
+        for plan, scope, i, name, crit, hits, score in found
+    ]
