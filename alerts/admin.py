@@ -1,0 +1,102 @@
+from django.contrib import admin
+
+from .models import (
+    Alert,
+    AlertRecipient,
+    CaseEntry,
+    Chase,
+    Circular,
+    Delivery,
+    DepartmentLeader,
+    EscalationStep,
+    Feedback,
+    NotificationChannel,
+    SupervisionCase,
+)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """History: viewable, never edited or deleted."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class RecipientInline(admin.TabularInline):
+    model = AlertRecipient
+    extra = 0
+    can_delete = False
+    readonly_fields = ("person", "reason", "shift_id")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class FeedbackInline(RecipientInline):
+    model = Feedback
+    readonly_fields = ("text", "attachments", "round", "author", "created_at")
+
+
+class ChaseInline(RecipientInline):
+    model = Chase
+    readonly_fields = ("phase", "round", "step", "action", "targets", "fired_at")
+
+
+@admin.register(Alert)
+class AlertAdmin(ReadOnlyAdmin):
+    list_display = ("id", "department", "incident", "state", "source", "ack_due_at", "acknowledged_at", "created_at")
+    list_filter = ("state", "source", "department")
+    search_fields = ("duty",)
+    list_select_related = ("department", "incident")
+    inlines = [RecipientInline, FeedbackInline, ChaseInline]
+
+
+@admin.register(EscalationStep)
+class EscalationStepAdmin(admin.ModelAdmin):
+    list_display = ("phase", "offset_minutes", "action", "active")
+    list_filter = ("phase", "active")
+    list_editable = ("offset_minutes", "action", "active")
+    list_display_links = ("phase",)
+
+
+@admin.register(DepartmentLeader)
+class DepartmentLeaderAdmin(admin.ModelAdmin):
+    list_display = ("department", "leader")
+    autocomplete_fields = ("department", "leader")
+
+
+@admin.register(NotificationChannel)
+class NotificationChannelAdmin(admin.ModelAdmin):
+    list_display = ("name", "kind", "url", "enabled", "max_attempts")
+    list_filter = ("kind", "enabled")
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(ReadOnlyAdmin):
+    list_display = ("id", "channel", "notice", "status", "attempts", "last_error", "created_at", "sent_at")
+    list_filter = ("status", "channel", "notice")
+    list_select_related = ("channel",)
+
+
+class CaseEntryInline(RecipientInline):
+    model = CaseEntry
+    readonly_fields = ("kind", "text", "state_from", "state_to", "author", "at")
+
+
+@admin.register(SupervisionCase)
+class SupervisionCaseAdmin(ReadOnlyAdmin):
+    list_display = ("id", "title", "state", "responsible_leader", "deadline", "recheck_at", "created_at")
+    list_filter = ("state",)
+    search_fields = ("title", "content")
+    inlines = [CaseEntryInline]
+
+
+@admin.register(Circular)
+class CircularAdmin(ReadOnlyAdmin):
+    list_display = ("period", "generated_at", "generated_by")

@@ -1,0 +1,873 @@
+"""Writes of the alerts domain. Each runs in one transaction and ends with its event."""
+
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from dutyops import timers
+from dutyops.models import Department, Person, Role
+from realtime.services import emit
+
+from . import notify, roster
+from .models import (
+    DEFAULT_ACK_MINUTES,
+    DEFAULT_FEEDBACK_MINUTES,
+    Alert,
+    AlertRecipient,
+    CaseEntry,
+    Chase,
+    DepartmentLeader,
+    EscalationStep,
+    Feedback,
+    SupervisionCase,
+)
+
+OFFICE_ROLES = (Role.ADMIN, Role.DUTY_OFFICER, Role.DUTY_LEADER, Role.LEADER)
+MAX_MINUTES = 60 * 24 * 90
+
+# Used when the administrator has not configured any step for a phase.
+DEFAULT_STEPS = {
+    EscalationStep.Phase.ACK: [(0, "remind"), (15, "head"), (45, "leader")],
+    EscalationStep.Phase.FEEDBACK: [(0, "remind"), (30, "head"), (90, "leader")],
+}
+DEFAULT_CASE_HOURS = 72
+CASE_REMIND_BEFORE = dt.timedelta(hours=24)
+
+T_DEADLINE = "alerts.deadline"
+T_STEP = "alerts.step"
+T_CASE_DUE = "alerts.case_due"
+T_CASE_RECHECK = "alerts.case_recheck"
+T_CIRCULAR = "alerts.circular"
+
+
+def _local(value):
+    return timezone.localtime(value).strftime("%m-%d %H:%M")
+
+
+def _minutes(value, default, field):
+    if value in (None, ""):
+        return default
+    try:
+        value = int(value)
+    except (TypeError, ValueError):
+        raise ValidationError({field: [_("请输入整数分钟数。")]}) from None
+    if not 1 <= value <= MAX_MINUTES:
+        raise ValidationError({field: [_("时限须在 1 到 %(max)s 分钟之间。") % {"max": MAX_MINUTES}]})
+    return value
+
+
+def policy_steps(phase):
+    """[(offset_minutes, action)] of the current policy for a phase."""
+    steps = list(
+        EscalationStep.objects.filter(phase=phase, active=True)
+        .order_by("offset_minutes", "id")
+        .values_list("offset_minutes", "action")
+    )
+    return steps or list(DEFAULT_STEPS[phase])
+
+
+def alert_payload(alert, **extra):
+    """The thin event body a board or console shows."""
+    return {
+        "id": alert.pk,
+        "incident": alert.incident_id,
+        "department": alert.department_id,
+        "department_name": alert.department.name,
+        "duty": alert.duty[:200],
+        "state": alert.state,
+        "source": alert.source,
+        "ack_due_at": alert.ack_due_at,
+        "feedback_due_at": alert.feedback_due_at,
+        "acknowledged_at": alert.acknowledged_at,
+        **extra,
+    }
+
+
+def _emit(alert, type, summary, actor=None, **extra):
+    emit(
+        type,
+        alert_payload(alert, summary=summary, **extra),
+        actor=actor,
+        incident_id=alert.incident_id,
+        departments=[alert.department_id],
+    )
+
+
+def _schedule_phase(alert, phase, due_at, round=1):
+    """The deadline timer and one timer per chasing step, keyed so each fires once."""
+    prefix = f"alert:{alert.pk}:{phase}:{round}:"
+    timers.schedule(T_DEADLINE, prefix, due_at, alert=alert.pk, phase=phase, round=round)
+    for index, (offset, action) in enumerate(policy_steps(phase), start=1):
+        timers.schedule(
+            T_STEP,
+            f"{prefix}{index}",
+            due_at + dt.timedelta(minutes=offset),
+            alert=alert.pk,
+            phase=phase,
+            round=round,
+            step=index,
+            action=action,
+            offset=offset,
+        )
+
+
+def _cancel_phase(alert, phase):
+    prefix = f"alert:{alert.pk}:{phase}:"
+    timers.cancel(kind=T_DEADLINE, key_prefix=prefix)
+    timers.cancel(kind=T_STEP, key_prefix=prefix)
+
+
+def _schedule_circular(now):
+    local = timezone.localtime(now)
+    first_next = (local.replace(day=1) + dt.timedelta(days=32)).replace(
+        day=1, hour=8, minute=0, second=0, microsecond=0
+    )
+    timers.schedule(T_CIRCULAR, f"{local:%Y-%m}", first_next, period=f"{local:%Y-%m}")
+
+
+def _record_recipients(alert, now):
+    """Whoever is on duty in the department's duty room now, plus its liaisons."""
+    found = roster.on_duty(alert.department_id, at=now)
+    rows = {}
+    if found:
+        for pid in found["officer_ids"]:
+            rows[pid] = AlertRecipient(
+                alert=alert, person_id=pid, reason=AlertRecipient.Reason.DUTY_OFFICER, shift_id=found["shift_id"]
+            )
+        if found["leader_id"] and found["leader_id"] not in rows:
+            rows[found["leader_id"]] = AlertRecipient(
+                alert=alert, person_id=found["leader_id"], reason=AlertRecipient.Reason.DUTY_LEADER,
+                shift_id=found["shift_id"],
+            )  # fmt: skip
+    for person in roster.liaisons(alert.department_id):
+        rows.setdefault(person.pk, AlertRecipient(alert=alert, person=person, reason=AlertRecipient.Reason.LIAISON))
+    AlertRecipient.objects.bulk_create(rows.values())
+    return list(rows)
+
+
+@transaction.atomic
+def dispatch_alert(
+    *,
+    incident,
+    department,
+    duty,
+    ack_minutes=None,
+    feedback_minutes=None,
+    actor=None,
+    activation=None,
+    source=Alert.Source.PLAN,
+    supervision=None,
+    instruction_id=None,
+):
+    """Send an alert to a department: recipients from the roster, deadlines, chasing timers, notices."""
+    duty = (duty or "").strip()
+    if not duty:
+        raise ValidationError({"duty": [_("请填写任务要求。")]})
+    if source not in Alert.Source.values:
+        raise ValidationError({"source": [_("来源无效。")]})
+    ack_minutes = _minutes(ack_minutes, DEFAULT_ACK_MINUTES, "ack_minutes")
+    # Every alert gets a feedback deadline, even when none was given.
+    feedback_minutes = _minutes(feedback_minutes, DEFAULT_FEEDBACK_MINUTES, "feedback_minutes")
+    if not isinstance(department, Department):
+        department = Department.objects.get(pk=department)
+    now = timezone.now()
+    feedback_due = now + dt.timedelta(minutes=max(feedback_minutes, ack_minutes))
+    alert = Alert.objects.create(
+        incident=incident,
+        department=department,
+        duty=duty,
+        source=source,
+        activation_id=getattr(activation, "pk", activation),
+        instruction_id=instruction_id,
+        supervision=supervision,
+        ack_minutes=ack_minutes,
+        feedback_minutes=feedback_minutes,
+        ack_due_at=now + dt.timedelta(minutes=ack_minutes),
+        feedback_due_at=feedback_due,
+        first_feedback_due_at=feedback_due,
+        created_at=now,
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    recipients = _record_recipients(alert, now)
+    _schedule_phase(alert, EscalationStep.Phase.ACK, alert.ack_due_at)
+    _schedule_phase(alert, EscalationStep.Phase.FEEDBACK, alert.feedback_due_at)
+    _schedule_circular(now)
+    text = _("【预警通知】%(dept)s：%(duty)s（请于 %(due)s 前签收）") % {
+        "dept": department.name,
+        "duty": duty[:120],
+        "due": _local(alert.ack_due_at),
+    }
+    notify.queue(alert, "created", Person.objects.filter(pk__in=recipients), text)
+    _emit(
+        alert,
+        "alert.created",
+        _("向%(dept)s下发通知：%(duty)s") % {"dept": department.name, "duty": duty[:60]},
+        actor=actor,
+        recipients=recipients,
+    )
+    return alert
+
+
+def _locked(alert_id):
+    """The alert row, locked for this transaction (a no-op lock on SQLite, whose writes are serial)."""
+    try:
+        return Alert.objects.select_for_update().select_related("department").get(pk=getattr(alert_id, "pk", alert_id))
+    except Alert.DoesNotExist:
+        from django.http import Http404
+
+        raise Http404 from None
+
+
+def can_act(person, alert, at=None):
+    """A liaison of the alert's department, or someone on duty in its duty room; nobody else."""
+    if not person or not person.is_authenticated or person.department_id != alert.department_id:
+        return False
+    if person.has_role(Role.LIAISON):
+        return True
+    if roster.is_on_duty(person, alert.department_id, at=at):
+        return True
+    # Reached it from the roster when it arrived: may still answer after the shift turns.
+    return alert.recipients.filter(person=person).exclude(reason=AlertRecipient.Reason.LIAISON).exists()
+
+
+def _require_act(person, alert):
+    if not can_act(person, alert):
+        raise PermissionDenied(_("只能为本单位签收或反馈。"))
+
+
+def _require_office(person):
+    if not (person.is_superuser or person.has_role(*OFFICE_ROLES)):
+        raise PermissionDenied(_("只有值班室人员可以执行此操作。"))
+
+
+def acknowledge(alert_id, actor):
+    """Sign for an alert. Returns (alert, created): a second sign-for returns the first."""
+    with transaction.atomic():
+        alert = _locked(alert_id)
+        _require_act(actor, alert)
+        if alert.acknowledged_at is not None:
+            return alert, False
+        if alert.state == Alert.State.CLOSED:
+            from dutyops.api import Conflict
+
+            raise Conflict(_("通知已办结，无需签收。"))
+        now = timezone.now()
+        alert.acknowledged_at, alert.acknowledged_by = now, actor
+        # Still overdue if the feedback deadline has passed too; otherwise signed.
+        alert.state = Alert.State.OVERDUE if now > alert.feedback_due_at else Alert.State.ACKNOWLEDGED
+        alert.save(update_fields=["acknowledged_at", "acknowledged_by", "state"])
+        _cancel_phase(alert, EscalationStep.Phase.ACK)
+        late = now > alert.ack_due_at
+        _emit(
+            alert,
+            "alert.acknowledged",
+            _("%(dept)s已签收%(late)s（%(who)s）")
+            % {"dept": alert.department.name, "late": _("（超时）") if late else "", "who": actor},
+            actor=actor,
+            acknowledged_by=actor.pk,
+            late=late,
+        )
+        return alert, True
+
+
+def add_feedback(alert_id, actor, text, attachments=None):
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({"text": [_("请填写反馈内容。")]})
+    attachments = _clean_attachments(attachments)
+    with transaction.atomic():
+        alert = _locked(alert_id)
+        _require_act(actor, alert)
+        from dutyops.api import Conflict
+
+        if alert.state == Alert.State.CLOSED:
+            raise Conflict(_("通知已办结，不能再反馈。"))
+        if alert.acknowledged_at is None:
+            raise Conflict(_("请先签收再反馈。"))
+        now = timezone.now()
+        feedback = Feedback.objects.create(
+            alert=alert, text=text, attachments=attachments, round=alert.feedback_round, author=actor, created_at=now
+        )
+        alert.first_feedback_at = alert.first_feedback_at or now
+        alert.last_feedback_at = now
+        alert.state = Alert.State.FED_BACK
+        alert.save(update_fields=["first_feedback_at", "last_feedback_at", "state"])
+        _cancel_phase(alert, EscalationStep.Phase.FEEDBACK)
+        _emit(
+            alert,
+            "alert.fed_back",
+            _("%(dept)s反馈：%(text)s") % {"dept": alert.department.name, "text": text[:60]},
+            actor=actor,
+            feedback=feedback.pk,
+            text=text[:200],
+        )
+        return feedback
+
+
+def _clean_attachments(attachments):
+    if attachments in (None, ""):
+        return []
+    if not isinstance(attachments, list) or len(attachments) > 20:
+        raise ValidationError({"attachments": [_("附件信息须为不超过 20 项的列表。")]})
+    cleaned = []
+    for item in attachments:
+        if not isinstance(item, dict) or not str(item.get("name", "")).strip():
+            raise ValidationError({"attachments": [_("每个附件须有名称（name）。")]})
+        size = item.get("size")
+        if size is not None and (not isinstance(size, int) or size < 0):
+            raise ValidationError({"attachments": [_("附件大小须为非负整数。")]})
+        cleaned.append({"name": str(item["name"])[:200], "size": size, "ref": str(item.get("ref", ""))[:500]})
+    return cleaned
+
+
+def close_alert(alert_id, actor, reason="", _check=True):
+    from dutyops.api import Conflict
+
+    with transaction.atomic():
+        alert = _locked(alert_id)
+        if _check:
+            _require_office(actor)
+        if alert.state == Alert.State.CLOSED:
+            raise Conflict(_("通知已办结。"))
+        _close(alert, actor, reason)
+        return alert
+
+
+def _close(alert, actor, reason):
+    alert.state = Alert.State.CLOSED
+    alert.closed_at = timezone.now()
+    alert.closed_by = actor if getattr(actor, "is_authenticated", False) else None
+    alert.close_reason = (reason or "")[:500]
+    alert.save(update_fields=["state", "closed_at", "closed_by", "close_reason"])
+    _cancel_phase(alert, EscalationStep.Phase.ACK)
+    _cancel_phase(alert, EscalationStep.Phase.FEEDBACK)
+    _emit(
+        alert,
+        "alert.closed",
+        _("%(dept)s的通知已办结%(reason)s")
+        % {"dept": alert.department.name, "reason": f"：{reason[:60]}" if reason else ""},
+        actor=actor,
+        reason=alert.close_reason,
+    )
+
+
+def return_alert(alert_id, actor, reason, feedback_minutes=None):
+    """The office asks for more: a new feedback round with its own deadline and chasing."""
+    from dutyops.api import Conflict
+
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": [_("请说明退回原因。")]})
+    with transaction.atomic():
+        alert = _locked(alert_id)
+        _require_office(actor)
+        if alert.state != Alert.State.FED_BACK:
+            raise Conflict(_("只有已反馈的通知可以退回补充。"))
+        minutes = _minutes(feedback_minutes, alert.feedback_minutes, "feedback_minutes")
+        alert.feedback_round += 1
+        alert.feedback_due_at = timezone.now() + dt.timedelta(minutes=minutes)
+        alert.state = Alert.State.ACKNOWLEDGED
+        alert.save(update_fields=["feedback_round", "feedback_due_at", "state"])
+        _schedule_phase(alert, EscalationStep.Phase.FEEDBACK, alert.feedback_due_at, round=alert.feedback_round)
+        _emit(
+            alert,
+            "alert.returned",
+            _("退回%(dept)s补充反馈：%(reason)s") % {"dept": alert.department.name, "reason": reason[:60]},
+            actor=actor,
+            reason=reason[:500],
+            round=alert.feedback_round,
+        )
+        return alert
+
+
+@transaction.atomic
+def close_alerts_for_activation(activation_id, reason, actor):
+    """A terminated plan activation closes its open alerts. Returns how many closed."""
+    ids = list(
+        Alert.objects.filter(activation_id=getattr(activation_id, "pk", activation_id))
+        .exclude(state=Alert.State.CLOSED)
+        .values_list("pk", flat=True)
+    )
+    for pk in ids:
+        _close(_locked(pk), actor, reason)
+    return len(ids)
+
+
+# --- chasing (run by the worker through handlers.py) ---------------------------
+
+
+def _pending(alert, phase, round):
+    if alert.state == Alert.State.CLOSED:
+        return False
+    if phase == EscalationStep.Phase.ACK:
+        return alert.acknowledged_at is None
+    return alert.feedback_round == round and alert.state != Alert.State.FED_BACK
+
+
+def deadline_passed(alert_id, phase, round, now):
+    """The deadline of a phase passed unanswered: the alert turns overdue."""
+    alert = _locked(alert_id)
+    if not _pending(alert, phase, round) or alert.state == Alert.State.OVERDUE:
+        return False
+    alert.state = Alert.State.OVERDUE
+    alert.overdue_at = alert.overdue_at or now
+    alert.save(update_fields=["state", "overdue_at"])
+    what = _("签收") if phase == EscalationStep.Phase.ACK else _("反馈")
+    _emit(
+        alert,
+        "alert.overdue",
+        _("%(dept)s超时未%(what)s") % {"dept": alert.department.name, "what": what},
+        phase=phase,
+    )
+    return True
+
+
+def _person_target(person_id, role):
+    person = Person.objects.filter(pk=person_id).only("pk", "full_name", "username", "phone").first()
+    if person is None:
+        return None
+    return {"person": person.pk, "name": str(person), "role": role, "phone": person.phone}
+
+
+def _targets(alert, action, now):
+    """Who a chasing step reaches, resolved at the moment it fires."""
+    targets = []
+    department = alert.department
+    if action == EscalationStep.Action.REMIND:
+        found = roster.on_duty(department.pk, at=now)
+        ids = ([found["leader_id"]] if found and found["leader_id"] else []) + (found["officer_ids"] if found else [])
+        for pid in ids:
+            targets.append(_person_target(pid, "on_duty"))
+        for person in roster.liaisons(department.pk):
+            targets.append(_person_target(person.pk, "liaison"))
+    elif action == EscalationStep.Action.HEAD:
+        office = roster.duty_office_of(department)
+        units = [u for u in (department.parent, office) if u is not None]
+        for unit in dict.fromkeys(units):
+            found = roster.on_duty(unit.pk, at=now)
+            if found and found["leader_id"]:
+                targets.append(_person_target(found["leader_id"], "duty_leader"))
+            else:  # nobody on the roster: the unit's duty room itself is told
+                targets.append({"department": unit.pk, "name": unit.name, "role": "duty_room"})
+    else:
+        oversight = None
+        for unit in (department, *department.ancestors()):
+            oversight = DepartmentLeader.objects.filter(department=unit).first()
+            if oversight:
+                break
+        if oversight:
+            targets.append(_person_target(oversight.leader_id, "leader"))
+        else:
+            office = roster.duty_office_of(department)
+            for person in Person.objects.filter(groups__name=Role.LEADER, is_active=True, department=office)[:5]:
+                targets.append(_person_target(person.pk, "leader"))
+    seen, unique = set(), []
+    for t in targets:
+        if t and (t.get("person"), t.get("department")) not in seen:
+            seen.add((t.get("person"), t.get("department")))
+            unique.append(t)
+    return unique
+
+
+def chase_step(alert_id, phase, round, step, action, now):
+    """One chasing step fires (once: the Chase row is unique per alert, phase, round and step)."""
+    alert = _locked(alert_id)
+    if not _pending(alert, phase, round):
+        return None
+    if Chase.objects.filter(alert=alert, phase=phase, round=round, step=step).exists():
+        return None
+    targets = _targets(alert, action, now)
+    try:
+        with transaction.atomic():
+            chase = Chase.objects.create(
+                alert=alert, phase=phase, round=round, step=step, action=action, targets=targets, fired_at=now
+            )
+    except IntegrityError:  # another worker recorded this very step: it happens once
+        return None
+    what = _("签收") if phase == EscalationStep.Phase.ACK else _("反馈")
+    names = "、".join(t["name"] for t in targets) or _("（无人在岗）")
+    if action == EscalationStep.Action.REMIND:
+        type = "alert.reminded"
+        summary = _("催办%(dept)s%(what)s：%(names)s") % {"dept": alert.department.name, "what": what, "names": names}
+        notice = "reminded"
+    else:
+        type = "alert.escalated"
+        summary = _("%(dept)s逾期未%(what)s，已升级至：%(names)s") % {
+            "dept": alert.department.name,
+            "what": what,
+            "names": names,
+        }
+        notice = "escalated"
+    people = Person.objects.filter(pk__in=[t["person"] for t in targets if t.get("person")])
+    notify.queue(alert, notice, people, f"【{_('催办') if notice == 'reminded' else _('升级督促')}】{summary}")
+    _emit(alert, type, summary, phase=phase, step=step, action=action, targets=targets, chase=chase.pk)
+    return chase
+
+
+# --- supervision (督办) -------------------------------------------------------
+
+CASE_FLOW = {
+    SupervisionCase.State.REGISTERED: {SupervisionCase.State.ASSIGNED},
+    SupervisionCase.State.ASSIGNED: {SupervisionCase.State.IN_PROGRESS, SupervisionCase.State.COMPLETED},
+    SupervisionCase.State.IN_PROGRESS: {SupervisionCase.State.COMPLETED},
+    SupervisionCase.State.COMPLETED: {SupervisionCase.State.REVIEWED, SupervisionCase.State.IN_PROGRESS},
+    SupervisionCase.State.REVIEWED: set(),
+}
+
+
+def case_payload(case, **extra):
+    return {
+        "id": case.pk,
+        "title": case.title,
+        "state": case.state,
+        "incident": case.incident_id,
+        "deadline": case.deadline,
+        "departments": sorted(d.pk for d in case.departments.all()),
+        **extra,
+    }
+
+
+def _case_emit(case, type, summary, actor=None, **extra):
+    emit(
+        type,
+        case_payload(case, summary=summary, **extra),
+        actor=actor,
+        incident_id=case.incident_id,
+        departments=[d.pk for d in case.departments.all()],
+    )
+
+
+def _entry(case, kind, actor, text="", state_from="", state_to=""):
+    return CaseEntry.objects.create(
+        case=case,
+        kind=kind,
+        text=text,
+        state_from=state_from,
+        state_to=state_to,
+        author=actor if getattr(actor, "is_authenticated", False) else None,
+        at=timezone.now(),
+    )
+
+
+def _schedule_case(case):
+    timers.cancel(kind=T_CASE_DUE, key_prefix=f"case:{case.pk}:")
+    timers.reschedule(
+        T_CASE_DUE, f"case:{case.pk}:before", case.deadline - CASE_REMIND_BEFORE, case=case.pk, when="before"
+    )
+    timers.reschedule(T_CASE_DUE, f"case:{case.pk}:due", case.deadline, case=case.pk, when="due")
+
+
+@transaction.atomic
+def open_case(
+    *,
+    title,
+    content,
+    deadline=None,
+    actor=None,
+    incident=None,
+    standard="",
+    responsible_leader=None,
+    departments=(),
+    instruction_id=None,
+    recheck_at=None,
+):
+    """Register a supervised case; with departments it is assigned at once (alerts go out)."""
+    title, content = (title or "").strip(), (content or "").strip()
+    errors = {}
+    if not title:
+        errors["title"] = [_("请填写标题。")]
+    if not content:
+        errors["content"] = [_("请填写督办内容。")]
+    now = timezone.now()
+    deadline = deadline or now + dt.timedelta(hours=DEFAULT_CASE_HOURS)
+    if deadline <= now:
+        errors["deadline"] = [_("办理时限须晚于现在。")]
+    if recheck_at and recheck_at <= deadline:
+        errors["recheck_at"] = [_("回头看日期须晚于办理时限。")]
+    if errors:
+        raise ValidationError(errors)
+    case = SupervisionCase.objects.create(
+        incident=incident,
+        instruction_id=instruction_id,
+        title=title[:200],
+        content=content,
+        standard=standard or "",
+        responsible_leader=responsible_leader,
+        deadline=deadline,
+        recheck_at=recheck_at,
+        created_at=now,
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    _entry(case, "registered", actor, content, "", case.state)
+    _schedule_case(case)
+    departments = list(departments)
+    if departments:
+        _assign(case, departments, actor)
+    _case_emit(
+        case,
+        "supervision.created",
+        _("督办立项：%(title)s（时限 %(due)s）") % {"title": case.title, "due": _local(case.deadline)},
+        actor=actor,
+    )
+    return case
+
+
+def _assign(case, departments, actor):
+    case.departments.add(*departments)
+    before = case.state
+    case.state = SupervisionCase.State.ASSIGNED
+    case.save(update_fields=["state"])
+    names = "、".join(d.name for d in departments)
+    _entry(case, "assigned", actor, names, before, case.state)
+    if case.incident_id is not None:
+        minutes = max(1, int((case.deadline - timezone.now()).total_seconds() // 60))
+        for department in departments:
+            if not Alert.objects.filter(supervision=case, department=department).exists():
+                dispatch_alert(
+                    incident=case.incident,
+                    department=department,
+                    duty=_("【督办】%(c)s") % {"c": case.content},
+                    ack_minutes=min(DEFAULT_ACK_MINUTES, minutes),
+                    feedback_minutes=minutes,
+                    actor=actor,
+                    source=Alert.Source.INSTRUCTION,
+                    supervision=case,
+                    instruction_id=case.instruction_id,
+                )
+
+
+def _locked_case(case_id):
+    try:
+        return SupervisionCase.objects.select_for_update().get(pk=getattr(case_id, "pk", case_id))
+    except SupervisionCase.DoesNotExist:
+        from django.http import Http404
+
+        raise Http404 from None
+
+
+def _case_act(actor, case):
+    """Office staff drive every case; a responsible department's liaison reports progress on its own."""
+    if actor.is_superuser or actor.has_role(*OFFICE_ROLES):
+        return
+    if actor.department_id and case.departments.filter(pk=actor.department_id).exists():
+        return
+    raise PermissionDenied(_("只能办理本单位的督办事项。"))
+
+
+def _move(case, to, actor, text):
+    from dutyops.api import Conflict
+
+    if to not in CASE_FLOW[case.state]:
+        raise Conflict(
+            _("督办事项当前为「%(s)s」，不能变为「%(t)s」。")
+            % {"s": case.get_state_display(), "t": SupervisionCase.State(to).label}
+        )
+    before = case.state
+    case.state = to
+    return before
+
+
+@transaction.atomic
+def assign_case(case_id, actor, departments):
+    case = _locked_case(case_id)
+    _require_office(actor)
+    if not departments:
+        raise ValidationError({"departments": [_("请选择责任单位。")]})
+    if case.state not in (SupervisionCase.State.REGISTERED, SupervisionCase.State.ASSIGNED):
+        from dutyops.api import Conflict
+
+        raise Conflict(_("只有已登记或已交办的事项可以交办。"))
+    _assign(case, list(departments), actor)
+    _case_emit(case, "supervision.assigned", _("督办交办：%(t)s") % {"t": case.title}, actor=actor)
+    return case
+
+
+@transaction.atomic
+def report_progress(case_id, actor, text):
+    """A progress note; the first one moves an assigned case to in_progress."""
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({"text": [_("请填写办理进展。")]})
+    case = _locked_case(case_id)
+    _case_act(actor, case)
+    from dutyops.api import Conflict
+
+    if case.state in (SupervisionCase.State.REGISTERED, SupervisionCase.State.REVIEWED):
+        raise Conflict(_("该督办事项当前不能报送进展。"))
+    before = case.state
+    if case.state == SupervisionCase.State.ASSIGNED:
+        _move(case, SupervisionCase.State.IN_PROGRESS, actor, text)
+        case.save(update_fields=["state"])
+    _entry(case, "progress", actor, text, before, case.state)
+    _case_emit(
+        case, "supervision.progress", _("督办进展（%(t)s）：%(x)s") % {"t": case.title, "x": text[:60]}, actor=actor
+    )
+    return case
+
+
+@transaction.atomic
+def complete_case(case_id, actor, text):
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({"text": [_("请填写办结情况。")]})
+    case = _locked_case(case_id)
+    _case_act(actor, case)
+    before = _move(case, SupervisionCase.State.COMPLETED, actor, text)
+    case.completed_at = timezone.now()
+    case.save(update_fields=["state", "completed_at"])
+    timers.cancel(kind=T_CASE_DUE, key_prefix=f"case:{case.pk}:")
+    _entry(case, "completed", actor, text, before, case.state)
+    on_time = case.completed_at <= case.deadline
+    _case_emit(
+        case,
+        "supervision.completed",
+        _("督办办结%(late)s：%(t)s") % {"t": case.title, "late": "" if on_time else _("（超期）")},
+        actor=actor,
+        on_time=on_time,
+    )
+    return case
+
+
+@transaction.atomic
+def review_case(case_id, actor, text, accepted=True, recheck_at=None):
+    """The office reviews a completed case: accept (with a re-check date) or send it back."""
+    case = _locked_case(case_id)
+    _require_office(actor)
+    text = (text or "").strip()
+    if recheck_at and case.completed_at and recheck_at <= timezone.now():
+        raise ValidationError({"recheck_at": [_("回头看日期须晚于现在。")]})
+    if accepted:
+        before = _move(case, SupervisionCase.State.REVIEWED, actor, text)
+        case.reviewed_at = timezone.now()
+        case.recheck_at = recheck_at or case.recheck_at
+        case.save(update_fields=["state", "reviewed_at", "recheck_at"])
+        if case.recheck_at:
+            timers.reschedule(T_CASE_RECHECK, f"case:{case.pk}:recheck", case.recheck_at, case=case.pk)
+        _entry(case, "reviewed", actor, text, before, case.state)
+        summary = _("督办复核通过：%(t)s") % {"t": case.title}
+    else:
+        if not text:
+            raise ValidationError({"text": [_("请说明退回原因。")]})
+        before = _move(case, SupervisionCase.State.IN_PROGRESS, actor, text)
+        case.completed_at = None
+        case.save(update_fields=["state", "completed_at"])
+        if case.deadline > timezone.now():
+            _schedule_case(case)
+        _entry(case, "sent_back", actor, text, before, case.state)
+        summary = _("督办复核未通过，退回继续办理：%(t)s") % {"t": case.title}
+    _case_emit(case, "supervision.reviewed", summary, actor=actor, accepted=accepted)
+    return case
+
+
+@transaction.atomic
+def record_recheck(case_id, actor, text):
+    """回头看: what the later re-check found, added to the ledger."""
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({"text": [_("请填写回头看情况。")]})
+    case = _locked_case(case_id)
+    _require_office(actor)
+    if case.state != SupervisionCase.State.REVIEWED:
+        from dutyops.api import Conflict
+
+        raise Conflict(_("复核通过后才能回头看。"))
+    _entry(case, "rechecked", actor, text, case.state, case.state)
+    timers.cancel(kind=T_CASE_RECHECK, key=f"case:{case.pk}:recheck")
+    _case_emit(
+        case, "supervision.rechecked", _("督办回头看：%(t)s：%(x)s") % {"t": case.title, "x": text[:60]}, actor=actor
+    )
+    return case
+
+
+def case_timer(case_id, when, now):
+    """Chasing a case: a day before its deadline, and at it."""
+    case = _locked_case(case_id)
+    if case.state in (SupervisionCase.State.COMPLETED, SupervisionCase.State.REVIEWED):
+        return
+    if when == "before":
+        kind, summary = (
+            "reminded",
+            _("督办事项将于 %(due)s 到期：%(t)s") % {"due": _local(case.deadline), "t": case.title},
+        )
+    else:
+        kind, summary = "overdue", _("督办事项已超期：%(t)s") % {"t": case.title}
+    _entry(case, kind, None, summary, case.state, case.state)
+    _case_emit(case, f"supervision.{kind}", summary)
+
+
+def case_recheck_due(case_id, now):
+    case = _locked_case(case_id)
+    if case.state != SupervisionCase.State.REVIEWED:
+        return
+    summary = _("督办事项到回头看日期：%(t)s") % {"t": case.title}
+    _entry(case, "recheck_due", None, summary, case.state, case.state)
+    _case_emit(case, "supervision.recheck_due", summary)
+
+
+def open_case_for_instruction(instruction):
+    """A leader's instruction becomes a supervised case (督办) unless it says otherwise.
+
+    Responsible leader: the instruction's author. Departments: those named on the
+    instruction, else those with alerts on the incident. Deadline: the
+    instruction's, else DEFAULT_CASE_HOURS.
+    """
+    if getattr(instruction, "supervise", True) is False:
+        return None
+    if SupervisionCase.objects.filter(instruction_id=instruction.pk).exists():
+        return None
+    incident = getattr(instruction, "incident", None)
+    text = getattr(instruction, "text", "") or ""
+    author = getattr(instruction, "author", None) or getattr(instruction, "created_by", None)
+    departments = getattr(instruction, "departments", None)
+    if departments is not None and hasattr(departments, "all"):
+        departments = list(departments.all())
+    if not departments and incident is not None:
+        departments = list(
+            Department.objects.filter(alerts__incident=incident)
+            .exclude(alerts__source=Alert.Source.INSTRUCTION)
+            .distinct()
+        )
+    title = _("领导批示督办：%(t)s") % {"t": getattr(incident, "title", "") or text[:40]}
+    return open_case(
+        title=title,
+        content=text or title,
+        deadline=getattr(instruction, "deadline", None),
+        actor=author,
+        incident=incident,
+        responsible_leader=author if isinstance(author, Person) else None,
+        departments=departments or (),
+        instruction_id=instruction.pk,
+    )
+
+
+# --- circulars (通报) ---------------------------------------------------------
+
+
+@transaction.atomic
+def generate_circular(period, actor=None):
+    """The month's circular: figures per department, praise and criticism. Generated once."""
+    from . import selectors
+    from .models import Circular
+
+    start, end = selectors.month_bounds(period)
+    existing = Circular.objects.filter(period=period).first()
+    if existing:
+        return existing, False
+    rows = selectors.performance(start, end)
+    text = selectors.circular_text(period, rows)
+    circular = Circular.objects.create(
+        period=period,
+        figures={"from": start.isoformat(), "to": end.isoformat(), "departments": rows},
+        text=text,
+        generated_at=timezone.now(),
+        generated_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    emit(
+        "circular.generated",
+        {"id": circular.pk, "period": period, "summary": _("已生成 %(p)s 通报") % {"p": period}},
+        actor=actor,
+    )
+    return circular, True
