@@ -1,0 +1,405 @@
+"""Reads of the duty domain: who is on duty, rules, calendar, coverage, logs, feeds."""
+
+import datetime
+import logging
+from dataclasses import dataclass, field
+from importlib import import_module
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db.models import Prefetch, Q
+from django.utils import timezone
+
+from .models import (
+    Absence,
+    CheckIn,
+    DutyLogEntry,
+    DutyRule,
+    Handover,
+    Holiday,
+    Leave,
+    Person,
+    PostCheck,
+    Shift,
+    ShiftOfficer,
+)
+
+log = logging.getLogger(__name__)
+
+
+def local_tz():
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+# --- who is on duty -----------------------------------------------------------
+
+
+@dataclass
+class OnDuty:
+    shift: Shift
+    leader: Person | None
+    officers: list = field(default_factory=list)
+
+
+def shifts_with_people():
+    """Shifts with their leader and officers (in roster order) loaded in two queries."""
+    return Shift.objects.select_related("leader", "duty_room").prefetch_related(
+        Prefetch("officer_links", queryset=ShiftOfficer.objects.select_related("person").order_by("position", "id"))
+    )
+
+
+def officers_of(shift):
+    return [link.person for link in shift.officer_links.all()]
+
+
+def on_duty(department_id, at=None):
+    """Who is on duty in `department_id` at `at` (default now), or None.
+
+    One indexed row lookup (shift_room_start, scanned backwards from `at`)
+    plus one prefetch for the officers.
+    """
+    at = at or timezone.now()
+    shift = (
+        shifts_with_people()
+        .filter(duty_room_id=department_id, starts_at__lte=at, ends_at__gt=at)
+        .order_by("-starts_at")
+        .first()
+    )
+    if shift is None:
+        return None
+    return OnDuty(shift=shift, leader=shift.leader, officers=officers_of(shift))
+
+
+def shifts_between(start, end, duty_room_id=None, person_id=None):
+    """Shifts overlapping [start, end), oldest first."""
+    qs = shifts_with_people().filter(starts_at__lt=end, ends_at__gt=start)
+    if duty_room_id is not None:
+        qs = qs.filter(duty_room_id=duty_room_id)
+    if person_id is not None:
+        qs = qs.filter(Q(leader_id=person_id) | Q(officer_links__person_id=person_id)).distinct()
+    return qs.order_by("starts_at", "duty_room_id")
+
+
+def people_on(shift):
+    """Leader first, then officers; no one twice."""
+    people = [shift.leader] if shift.leader_id else []
+    people += [p for p in officers_of(shift) if p.pk != shift.leader_id]
+    return people
+
+
+# --- rules and the calendar ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rules:
+    min_officers: int = 2
+    handover_time: datetime.time = datetime.time(8, 30)
+    checkin_grace_minutes: int = 15
+    max_consecutive_hours: int = 24
+    require_leader: bool = True
+
+
+def rules_for(duty_room_id):
+    """The room's own rule, else the global rule, else the built-in defaults."""
+    rows = {
+        r.duty_room_id: r for r in DutyRule.objects.filter(Q(duty_room_id=duty_room_id) | Q(duty_room__isnull=True))
+    }
+    row = rows.get(duty_room_id) or rows.get(None)
+    if row is None:
+        return Rules()
+    return Rules(
+        min_officers=row.min_officers,
+        handover_time=row.handover_time,
+        checkin_grace_minutes=row.checkin_grace_minutes,
+        max_consecutive_hours=row.max_consecutive_hours,
+        require_leader=row.require_leader,
+    )
+
+
+def calendar_between(first, last):
+    """{date: Holiday} for the holiday calendar rows in [first, last]."""
+    return {h.date: h for h in Holiday.objects.filter(date__gte=first, date__lte=last)}
+
+
+def day_kind(day, calendar):
+    """'holiday', 'workday' or 'rest' (weekend). A 调休 make-up day is a workday even on a weekend."""
+    entry = calendar.get(day)
+    if entry is not None:
+        return entry.kind
+    return "rest" if day.weekday() >= 5 else "workday"
+
+
+def leaves_between(person_ids, first, last):
+    """{person_id: [(starts_on, ends_on), ...]} for leaves touching [first, last]."""
+    out = {}
+    for lv in Leave.objects.filter(person_id__in=person_ids, starts_on__lte=last, ends_on__gte=first):
+        out.setdefault(lv.person_id, []).append((lv.starts_on, lv.ends_on))
+    return out
+
+
+def local_day_of(shift):
+    """The calendar day a shift belongs to: the local date it starts on."""
+    return timezone.localtime(shift.starts_at, local_tz()).date()
+
+
+# --- coverage -----------------------------------------------------------------
+
+
+def coverage(duty_room_id, start, end):
+    """Problems with a room's roster in [start, end): gaps, understaffed shifts,
+    missing leader, people over the consecutive-hours limit. Oldest first."""
+    rules = rules_for(duty_room_id)
+    shifts = list(shifts_between(start, end, duty_room_id=duty_room_id))
+    calendar = calendar_between((start - datetime.timedelta(days=1)).date(), end.date() + datetime.timedelta(days=1))
+    issues = []
+    cursor = start
+    for shift in shifts:
+        if shift.starts_at > cursor:
+            issues.append(_issue("gap", duty_room_id, cursor, shift.starts_at, None, "无人值班时段"))
+        cursor = max(cursor, shift.ends_at)
+        officers = officers_of(shift)
+        holiday = calendar.get(local_day_of(shift))
+        needed = rules.min_officers + (holiday.extra_officers if holiday and holiday.kind == "holiday" else 0)
+        if len(officers) < needed:
+            issues.append(
+                _issue(
+                    "understaffed",
+                    duty_room_id,
+                    shift.starts_at,
+                    shift.ends_at,
+                    shift,
+                    f"值班员 {len(officers)} 人，少于要求的 {needed} 人",
+                )
+            )
+        if rules.require_leader and shift.leader_id is None:
+            issues.append(_issue("no_leader", duty_room_id, shift.starts_at, shift.ends_at, shift, "未安排带班领导"))
+        elif holiday and holiday.required_leader_id and shift.leader_id != holiday.required_leader_id:
+            issues.append(
+                _issue(
+                    "wrong_leader",
+                    duty_room_id,
+                    shift.starts_at,
+                    shift.ends_at,
+                    shift,
+                    f"{holiday.name}指定带班领导为{holiday.required_leader}",
+                )
+            )
+    if cursor < end:
+        issues.append(_issue("gap", duty_room_id, cursor, end, None, "无人值班时段"))
+    issues += _over_hours(duty_room_id, start, end, rules)
+    issues.sort(key=lambda i: (i["starts_at"], i["kind"]))
+    return issues
+
+
+def _issue(kind, duty_room_id, starts_at, ends_at, shift, detail, person=None):
+    return {
+        "kind": kind,
+        "duty_room": duty_room_id,
+        "shift": shift.pk if shift else None,
+        "person": person.pk if person else None,
+        "person_name": str(person) if person else "",
+        "starts_at": starts_at,
+        "ends_at": ends_at,
+        "detail": detail,
+    }
+
+
+def _over_hours(duty_room_id, start, end, rules):
+    """People on this room's shifts whose continuous duty (across any room,
+    back-to-back shifts chained) exceeds the limit."""
+    limit = datetime.timedelta(hours=rules.max_consecutive_hours)
+    room_shifts = list(shifts_between(start, end, duty_room_id=duty_room_id))
+    person_ids = {p.pk for s in room_shifts for p in people_on(s)}
+    if not person_ids:
+        return []
+    # Everyone's shifts in a window wide enough to chain into the period.
+    margin = limit + datetime.timedelta(days=1)
+    spans = {}
+    window = Shift.objects.filter(starts_at__lt=end + margin, ends_at__gt=start - margin)
+    for pid, s, e in window.filter(leader_id__in=person_ids).values_list("leader_id", "starts_at", "ends_at"):
+        spans.setdefault(pid, []).append((s, e))
+    for pid, s, e in ShiftOfficer.objects.filter(person_id__in=person_ids, shift__in=window.values("pk")).values_list(
+        "person_id", "shift__starts_at", "shift__ends_at"
+    ):
+        spans.setdefault(pid, []).append((s, e))
+    people = Person.objects.in_bulk(person_ids)
+    issues = []
+    for pid, items in spans.items():
+        items.sort()
+        run_start, run_end = items[0]
+        for s, e in [*items[1:], (None, None)]:
+            if s is not None and s <= run_end:
+                run_end = max(run_end, e)
+                continue
+            if run_end - run_start > limit and run_end > start and run_start < end:
+                hours = (run_end - run_start).total_seconds() / 3600
+                issues.append(
+                    _issue(
+                        "over_hours",
+                        duty_room_id,
+                        run_start,
+                        run_end,
+                        None,
+                        f"{people[pid]} 连续值班 {hours:g} 小时，超过 {rules.max_consecutive_hours} 小时上限",
+                        person=people[pid],
+                    )
+                )
+            if s is not None:
+                run_start, run_end = s, e
+    return issues
+
+
+# --- handover, duty log -------------------------------------------------------
+
+
+def _optional(module_name, function_name):
+    """A function another domain may not have shipped yet; None if absent."""
+    try:
+        module = import_module(module_name)
+    except ImportError:
+        return None
+    return getattr(module, function_name, None)
+
+
+def open_items_for_handover(duty_room_id):
+    """Open incidents, unanswered alerts and instructions not done, from the
+    domains that provide them; a domain not there yet contributes nothing."""
+    items = []
+    for module_name, args in (("incidents.selectors", ()), ("alerts.selectors", (duty_room_id,))):
+        fn = _optional(module_name, "open_items_for_handover")
+        if fn is None:
+            continue
+        try:
+            items += [dict(item) for item in fn(*args)]
+        except Exception:
+            # A broken neighbour must not stop a shift from handing over.
+            log.exception("open items from %s failed", module_name)
+    return items
+
+
+def handover_of(shift):
+    return Handover.objects.select_related("written_by", "signed_by", "to_shift").filter(from_shift=shift).first()
+
+
+def incoming_shift(shift):
+    """The next shift of the same room (the one that takes over)."""
+    return (
+        shifts_with_people()
+        .filter(duty_room_id=shift.duty_room_id, starts_at__gt=shift.starts_at)
+        .order_by("starts_at")
+        .first()
+    )
+
+
+def calls_from_reports(start, end):
+    """Report intakes in [start, end) with time-to-answer, from incidents.Report if it exists."""
+    try:
+        from django.apps import apps
+
+        report_model = apps.get_model("incidents", "Report")
+    except LookupError:
+        return []
+    names = {f.name for f in report_model._meta.get_fields()}
+    if not {"received_at"} <= names:
+        return []
+    qs = report_model.objects.filter(received_at__gte=start, received_at__lt=end).order_by("received_at")
+    out = []
+    for r in qs[:1000]:
+        answered = getattr(r, "answered_at", None)
+        out.append(
+            {
+                "source": "report",
+                "id": r.pk,
+                "kind": "report",
+                "at": r.received_at,
+                "received_at": r.received_at,
+                "answered_at": answered,
+                "seconds_to_answer": (answered - r.received_at).total_seconds() if answered else None,
+                "text": getattr(r, "title", "") or str(r),
+                "caller": " ".join(x for x in (getattr(r, "reporter_unit", ""), getattr(r, "reporter_name", "")) if x),
+                "channel": getattr(r, "channel", ""),
+                "incident": getattr(r, "incident_id", None),
+                "author": str(getattr(r, "created_by", "") or ""),
+            }
+        )
+    return out
+
+
+def duty_log(shift):
+    """The shift's log, chronological: its own entries, plus report intakes
+    while it was on (for the duty office, which registers every report)."""
+    entries = [
+        {
+            "source": "log",
+            "id": e.pk,
+            "kind": e.kind,
+            "at": e.at,
+            "received_at": e.received_at,
+            "answered_at": e.answered_at,
+            "seconds_to_answer": (e.answered_at - e.received_at).total_seconds()
+            if e.received_at and e.answered_at
+            else None,
+            "text": e.text,
+            "caller": e.caller,
+            "channel": "",
+            "incident": e.incident_id,
+            "author": str(e.author),
+        }
+        for e in DutyLogEntry.objects.filter(shift=shift).select_related("author")
+    ]
+    if shift.duty_room.kind == "duty_office":
+        entries += calls_from_reports(shift.starts_at, shift.ends_at)
+    entries.sort(key=lambda e: e["at"])
+    return entries
+
+
+def daily_report(duty_room, day):
+    """Everything the printed daily duty report (值班日报) shows for one local day."""
+    tz = local_tz()
+    rules = rules_for(duty_room.pk)
+    start = datetime.datetime.combine(day, rules.handover_time, tz)
+    end = start + datetime.timedelta(days=1)
+    shifts = list(shifts_between(start, end, duty_room_id=duty_room.pk))
+    ids = [s.pk for s in shifts]
+    checkins = {}
+    for c in CheckIn.objects.filter(shift_id__in=ids).select_related("person"):
+        checkins.setdefault(c.shift_id, []).append(c)
+    absences = list(Absence.objects.filter(shift_id__in=ids).select_related("person", "shift").order_by("detected_at"))
+    post_checks = list(PostCheck.objects.filter(shift_id__in=ids).select_related("person", "checked_by").order_by("at"))
+    handovers = {
+        h.from_shift_id: h
+        for h in Handover.objects.filter(from_shift_id__in=ids).select_related("written_by", "signed_by")
+    }
+    blocks = []
+    all_calls = []
+    for s in shifts:
+        log_entries = duty_log(s)
+        all_calls += [e for e in log_entries if e["seconds_to_answer"] is not None]
+        blocks.append(
+            {
+                "shift": s,
+                "leader": s.leader,
+                "officers": officers_of(s),
+                "checkins": checkins.get(s.pk, []),
+                "log": log_entries,
+                "handover": handovers.get(s.pk),
+            }
+        )
+    answer_times = sorted(e["seconds_to_answer"] for e in all_calls)
+    calendar = calendar_between(day, day)
+    return {
+        "duty_room": duty_room,
+        "day": day,
+        "day_kind": day_kind(day, calendar),
+        "holiday": calendar.get(day),
+        "start": start,
+        "end": end,
+        "blocks": blocks,
+        "absences": absences,
+        "post_checks": post_checks,
+        "calls": len(all_calls),
+        "avg_seconds_to_answer": round(sum(answer_times) / len(answer_times), 1) if answer_times else None,
+        "max_seconds_to_answer": answer_times[-1] if answer_times else None,
+        "open_items": open_items_for_handover(duty_room.pk),
+        "generated_at": timezone.now(),
+    }
