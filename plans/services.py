@@ -1,0 +1,568 @@
+"""Writes of the plans domain. Each runs in one transaction and ends with its event.
+
+Registry: create / update (a change to an issued plan makes a new version) /
+delete a draft / import. Activation: propose, approve, reject, change level,
+terminate; approval sends the level's tasks as alerts. Matching: re-run on
+an incident's picture change, emitting plan.matched when the top match
+(or the coverage gap) changes.
+"""
+
+import logging
+import uuid
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from dutyops.api import Conflict
+from dutyops.models import Department, Role
+from realtime.services import emit
+
+from . import matching
+from .documents import clean_plan, effective_tasks, plan_document
+from .models import (
+    LEVELS,
+    Activation,
+    ActivationRequest,
+    ActivationTask,
+    IncidentMatch,
+    Plan,
+    PlanVersion,
+    RegistryState,
+)
+
+log = logging.getLogger(__name__)
+
+LEVEL_CN = matching.LEVEL_CN
+PROPOSER_ROLES = (Role.DUTY_OFFICER, Role.DUTY_LEADER, Role.LEADER, Role.ADMIN)
+APPROVER_ROLES = (Role.DUTY_LEADER, Role.LEADER)
+CONTENT_FIELDS = (
+    "code",
+    "title",
+    "kind",
+    "status",
+    "category",
+    "subtypes",
+    "keywords",
+    "owner_department",
+    "lead_department",
+    "issued_on",
+    "effective_on",
+    "review_by",
+    "filing_record",
+    "levels",
+)
+
+
+def can_approve(person):
+    return bool(person and (person.is_superuser or person.has_role(*APPROVER_ROLES)))
+
+
+def can_propose(person):
+    return bool(person and (person.is_superuser or person.has_role(*PROPOSER_ROLES)))
+
+
+# --- registry --------------------------------------------------------------------
+
+
+def bump_registry():
+    """Invalidate every process's compiled matching cache (called on any plan write)."""
+    token = uuid.uuid4().hex
+    if not RegistryState.objects.filter(pk=1).update(token=token, generation=F("generation") + 1):
+        try:
+            with transaction.atomic():
+                RegistryState.objects.create(pk=1, token=token, generation=1)
+        except IntegrityError:  # created meanwhile by another writer
+            RegistryState.objects.filter(pk=1).update(token=token, generation=F("generation") + 1)
+
+
+def _plan_data(plan, summary, **extra):
+    return {
+        "id": plan.pk,
+        "code": plan.code,
+        "title": plan.title,
+        "kind": plan.kind,
+        "status": plan.status,
+        "category": plan.category,
+        "version": plan.version,
+        "summary": summary,
+        **extra,
+    }
+
+
+def _snapshot(plan):
+    return plan_document(plan)
+
+
+@transaction.atomic
+def create_plan(cleaned, actor, note=""):
+    plan = Plan(**cleaned)
+    plan.version = 1
+    plan.save()
+    PlanVersion.objects.create(
+        plan=plan, number=1, status=plan.status, content=_snapshot(plan), note=note or _("新建"), created_by=_who(actor)
+    )
+    emit(
+        "plan.created",
+        _plan_data(plan, _("新建预案《%(t)s》（%(s)s）") % {"t": plan.title, "s": plan.get_status_display()}),
+        actor=actor,
+    )
+    return plan
+
+
+def _who(actor):
+    return actor if getattr(actor, "is_authenticated", False) else None
+
+
+@transaction.atomic
+def update_plan(plan, cleaned, actor, note=""):
+    """Apply a (partial) change. A plan whose current version was issued
+    (or retired, or used by an activation) gets a new version; a draft is
+    edited in place. No change, no new version."""
+    plan = Plan.objects.select_for_update().get(pk=plan.pk)
+    before = _snapshot(plan)
+    old_status = plan.status
+    for key, value in cleaned.items():
+        setattr(plan, key, value)
+    after = _snapshot(plan)
+    if after == before:
+        return plan
+    current = plan.versions.filter(number=plan.version).first()
+    frozen = (
+        current is None
+        or current.status != Plan.Status.DRAFT
+        or old_status != Plan.Status.DRAFT
+        or current.activations.exists()
+    )
+    if frozen:
+        plan.version += 1
+        plan.save()
+        PlanVersion.objects.create(
+            plan=plan, number=plan.version, status=plan.status, content=after, note=note, created_by=_who(actor)
+        )
+    else:
+        plan.save()
+        current.status, current.content = plan.status, after
+        current.note = note or current.note
+        current.created_by = _who(actor) or current.created_by
+        current.save(update_fields=["status", "content", "note", "created_by"])
+    if old_status != plan.status:
+        type_ = {"issued": "plan.issued", "retired": "plan.retired"}.get(plan.status, "plan.updated")
+        summary = _("预案《%(t)s》状态由%(a)s改为%(b)s（第 %(v)s 版）") % {
+            "t": plan.title,
+            "a": Plan.Status(old_status).label,
+            "b": plan.get_status_display(),
+            "v": plan.version,
+        }
+    else:
+        type_ = "plan.updated"
+        summary = _("修订预案《%(t)s》（第 %(v)s 版）") % {"t": plan.title, "v": plan.version}
+    emit(type_, _plan_data(plan, summary, new_version=frozen), actor=actor)
+    return plan
+
+
+@transaction.atomic
+def delete_plan(plan, actor):
+    """Only a plan that was never issued nor used may be deleted; others are retired."""
+    plan = Plan.objects.select_for_update().get(pk=plan.pk)
+    if plan.versions.exclude(status=Plan.Status.DRAFT).exists() or plan.activations.exists():
+        raise Conflict(_("已发布或已启用过的预案不能删除，请改为废止（retired）。"))
+    data = _plan_data(plan, _("删除预案草案《%(t)s》") % {"t": plan.title})
+    plan.versions.all().delete()
+    plan.delete()
+    emit("plan.deleted", data, actor=actor)
+
+
+def import_document(doc, actor, note=""):
+    """Create or update the plan with the document's code. Returns (plan, outcome)
+    with outcome in created / updated / unchanged. Raises ValidationError."""
+    with transaction.atomic():
+        code = doc.get("code") if isinstance(doc, dict) else None
+        existing = Plan.objects.filter(code=code).first() if isinstance(code, str) else None
+        cleaned = clean_plan(doc, instance=existing)
+        if existing is None:
+            return create_plan(cleaned, actor, note=note or _("导入")), "created"
+        before = _snapshot(existing)
+        plan = update_plan(existing, cleaned, actor, note=note or _("导入"))
+        return plan, ("updated" if _snapshot(plan) != before else "unchanged")
+
+
+# --- activation ------------------------------------------------------------------
+
+
+def _require(ok, message):
+    if not ok:
+        raise PermissionDenied(message)
+
+
+def _check_level(value, field="level"):
+    if value not in LEVELS:
+        raise ValidationError({field: [_("响应级别必须是 I、II、III 或 IV。")]})
+    return value
+
+
+def _reason(value, required=False):
+    value = (value or "").strip() if isinstance(value, str) else ""
+    if required and not value:
+        raise ValidationError({"reason": [_("请填写理由。")]})
+    if len(value) > 500:
+        raise ValidationError({"reason": [_("理由过长（最多 500 个字符）。")]})
+    return value
+
+
+def _activation_data(activation, summary, **extra):
+    plan = activation.plan
+    return {
+        "activation": activation.pk,
+        "incident": activation.incident_id,
+        "plan": plan.pk,
+        "code": plan.code,
+        "title": plan.title,
+        "version": activation.plan_version.number,
+        "state": activation.state,
+        "level": activation.level or None,
+        "summary": summary,
+        **extra,
+    }
+
+
+def _version_levels(activation):
+    return activation.plan_version.content.get("levels", [])
+
+
+def _task_departments(activation, level):
+    return sorted({t["department"] for t in effective_tasks(_version_levels(activation), level)})
+
+
+def _locked_activation(activation):
+    return (
+        Activation.objects.select_for_update()
+        .select_related("plan", "plan_version", "incident")
+        .get(pk=getattr(activation, "pk", activation))
+    )
+
+
+@transaction.atomic
+def propose_activation(incident, plan, level, actor, reason=""):
+    """A duty officer proposes; a leader or duty leader's proposal is approved at once."""
+    _require(can_propose(actor), _("无权提请启动预案。"))
+    _check_level(level)
+    reason = _reason(reason)
+    if not isinstance(plan, Plan):
+        plan = Plan.objects.filter(pk=plan).first() if str(plan).isdigit() else None
+        if plan is None:
+            raise ValidationError({"plan": [_("预案不存在。")]})
+    plan = Plan.objects.select_for_update().get(pk=plan.pk)
+    if plan.status != Plan.Status.ISSUED:
+        raise ValidationError({"plan": [_("只能启动已发布的预案。")]})
+    if level not in {lv["level"] for lv in plan.levels}:
+        defined = "、".join(lv["level"] for lv in plan.levels)
+        raise ValidationError({"level": [_("该预案没有 %(l)s 级响应（已定义：%(d)s）。") % {"l": level, "d": defined}]})
+    if not getattr(incident, "is_open", True):
+        raise Conflict(_("事件已办结或已移交，不能启动预案。"))
+    if Activation.objects.filter(incident=incident, plan=plan, state__in=Activation.LIVE_STATES).exists():
+        raise Conflict(_("该预案已对本事件提请或启动，请调整级别或终止后再启动。"))
+    version = plan.versions.get(number=plan.version)  # the snapshot this response will follow
+    now = timezone.now()
+    activation = Activation.objects.create(
+        incident=incident, plan=plan, plan_version=version, proposed_by=actor, proposed_at=now
+    )
+    request = ActivationRequest.objects.create(
+        activation=activation,
+        action=ActivationRequest.Action.ACTIVATE,
+        level=level,
+        reason=reason,
+        requested_by=actor,
+        requested_at=now,
+    )
+    if can_approve(actor):
+        return _apply(activation, request, actor, note="")
+    _emit_proposed(activation, request, actor)
+    return activation
+
+
+def _emit_proposed(activation, request, actor):
+    what = {
+        "activate": _("启动《%(t)s》%(l)s响应"),
+        "change_level": _("将《%(t)s》响应级别调整为%(l)s"),
+        "terminate": _("终止《%(t)s》应急响应"),
+    }[request.action] % {"t": activation.plan.title, "l": LEVEL_CN.get(request.level, "")}
+    summary = _("%(who)s提请%(what)s，待领导审批") % {"who": actor, "what": what}
+    if request.reason:
+        summary += _("（理由：%(r)s）") % {"r": request.reason}
+    emit(
+        "activation.proposed",
+        _activation_data(
+            activation,
+            summary,
+            request=request.pk,
+            action=request.action,
+            proposed_level=request.level or None,
+            reason=request.reason,
+        ),
+        actor=actor,
+        incident_id=activation.incident_id,
+    )
+
+
+def _pending(activation):
+    request = activation.requests.filter(state=ActivationRequest.State.PENDING).first()
+    if request is None:
+        raise Conflict(_("没有待审批的事项。"))
+    return request
+
+
+@transaction.atomic
+def approve(activation, actor, note=""):
+    _require(can_approve(actor), _("只有领导或带班领导可以审批。"))
+    activation = _locked_activation(activation)
+    request = _pending(activation)
+    return _apply(activation, request, actor, note=_reason(note))
+
+
+@transaction.atomic
+def reject(activation, actor, note=""):
+    _require(can_approve(actor), _("只有领导或带班领导可以审批。"))
+    note = _reason(note)
+    activation = _locked_activation(activation)
+    request = _pending(activation)
+    now = timezone.now()
+    request.state, request.decided_by, request.decided_at, request.decision_note = "rejected", actor, now, note
+    request.save(update_fields=["state", "decided_by", "decided_at", "decision_note"])
+    if request.action == ActivationRequest.Action.ACTIVATE:
+        activation.state = Activation.State.REJECTED
+        activation.save(update_fields=["state"])
+    summary = _("%(who)s未批准%(what)s") % {"who": actor, "what": request.get_action_display()}
+    summary += _("《%(t)s》") % {"t": activation.plan.title}
+    if note:
+        summary += _("：%(n)s") % {"n": note}
+    emit(
+        "activation.rejected",
+        _activation_data(activation, summary, request=request.pk, action=request.action, note=note),
+        actor=actor,
+        incident_id=activation.incident_id,
+    )
+    return activation
+
+
+@transaction.atomic
+def change_level(activation, level, actor, reason=""):
+    _require(can_propose(actor), _("无权提请调整响应级别。"))
+    _check_level(level)
+    reason = _reason(reason)
+    activation = _locked_activation(activation)
+    if activation.state != Activation.State.ACTIVE:
+        raise Conflict(_("只有响应中的预案可以调整级别。"))
+    if activation.requests.filter(state=ActivationRequest.State.PENDING).exists():
+        raise Conflict(_("已有待审批的事项，请先审批。"))
+    if level == activation.level:
+        raise Conflict(_("已是%(l)s响应。") % {"l": LEVEL_CN[level]})
+    if level not in {lv["level"] for lv in _version_levels(activation)}:
+        raise ValidationError({"level": [_("该预案版本没有 %(l)s 级响应。") % {"l": level}]})
+    request = ActivationRequest.objects.create(
+        activation=activation,
+        action=ActivationRequest.Action.CHANGE_LEVEL,
+        level=level,
+        from_level=activation.level,
+        reason=reason,
+        requested_by=actor,
+        requested_at=timezone.now(),
+    )
+    if can_approve(actor):
+        return _apply(activation, request, actor)
+    _emit_proposed(activation, request, actor)
+    return activation
+
+
+@transaction.atomic
+def terminate(activation, actor, reason=""):
+    _require(can_propose(actor), _("无权提请终止响应。"))
+    reason = _reason(reason, required=True)
+    activation = _locked_activation(activation)
+    if activation.state != Activation.State.ACTIVE:
+        raise Conflict(_("只有响应中的预案可以终止。"))
+    if activation.requests.filter(state=ActivationRequest.State.PENDING).exists():
+        raise Conflict(_("已有待审批的事项，请先审批。"))
+    request = ActivationRequest.objects.create(
+        activation=activation,
+        action=ActivationRequest.Action.TERMINATE,
+        from_level=activation.level,
+        reason=reason,
+        requested_by=actor,
+        requested_at=timezone.now(),
+    )
+    if can_approve(actor):
+        return _apply(activation, request, actor)
+    _emit_proposed(activation, request, actor)
+    return activation
+
+
+def _dispatch(activation, level, actor, now):
+    """Send the level's tasks not yet sent under this activation; returns the new alerts' ids."""
+    from alerts.services import dispatch_alert  # noqa: PLC0415 - alerts depends on nothing here
+
+    sent = set(activation.tasks.values_list("department_id", "duty"))
+    tasks = [t for t in effective_tasks(_version_levels(activation), level) if (t["department"], t["duty"]) not in sent]
+    departments = Department.objects.in_bulk([t["department"] for t in tasks])
+    created = []
+    for task in tasks:
+        department = departments.get(task["department"])
+        if department is None:  # removed from the organisation since the version was issued
+            log.warning("activation %s: department %s no longer exists", activation.pk, task["department"])
+            continue
+        alert = dispatch_alert(
+            incident=activation.incident,
+            department=department,
+            duty=task["duty"],
+            ack_minutes=task["ack_minutes"],
+            feedback_minutes=task["feedback_minutes"],
+            actor=actor,
+            activation=activation,
+            source="plan",
+        )
+        ActivationTask.objects.create(
+            activation=activation,
+            department=department,
+            duty=task["duty"],
+            ack_minutes=task["ack_minutes"],
+            feedback_minutes=task["feedback_minutes"],
+            level=level,
+            from_level=task["from_level"],
+            alert_id=alert.pk,
+            dispatched_at=now,
+        )
+        created.append(alert.pk)
+    return created
+
+
+def _apply(activation, request, actor, note=""):
+    """Carry out an approved request (inside the caller's transaction)."""
+    now = timezone.now()
+    request.state, request.decided_by, request.decided_at, request.decision_note = "approved", actor, now, note
+    request.save(update_fields=["state", "decided_by", "decided_at", "decision_note"])
+    title = activation.plan.title
+    if request.action == ActivationRequest.Action.ACTIVATE:
+        activation.state, activation.level = Activation.State.ACTIVE, request.level
+        activation.approved_by, activation.activated_at = actor, now
+        activation.save(update_fields=["state", "level", "approved_by", "activated_at"])
+        alerts = _dispatch(activation, activation.level, actor, now)
+        type_ = "plan.activated"
+        summary = _("启动《%(t)s》%(l)s响应（第 %(v)s 版），向 %(n)s 个单位下发任务") % {
+            "t": title,
+            "l": LEVEL_CN[activation.level],
+            "v": activation.plan_version.number,
+            "n": len(alerts),
+        }
+        extra = {"alerts": alerts}
+    elif request.action == ActivationRequest.Action.CHANGE_LEVEL:
+        old = activation.level
+        activation.level = request.level
+        activation.save(update_fields=["level"])
+        raised = LEVELS.index(request.level) < LEVELS.index(old)
+        # Raising adds only the tasks not yet sent; lowering sends nothing and
+        # leaves the alerts already sent to run their course.
+        alerts = _dispatch(activation, activation.level, actor, now) if raised else []
+        type_ = "plan.level_changed"
+        summary = _("《%(t)s》响应级别由%(a)s%(dir)s为%(b)s") % {
+            "t": title,
+            "a": LEVEL_CN[old],
+            "dir": _("提升") if raised else _("降低"),
+            "b": LEVEL_CN[activation.level],
+        }
+        if alerts:
+            summary += _("，新增下发 %(n)s 项任务") % {"n": len(alerts)}
+        extra = {"from_level": old, "raised": raised, "alerts": alerts}
+    else:
+        from alerts.services import close_alerts_for_activation  # noqa: PLC0415
+
+        closed = close_alerts_for_activation(activation, _("预案响应终止：%(r)s") % {"r": request.reason}, actor)
+        old = activation.level
+        activation.state, activation.ended_by, activation.ended_at = Activation.State.TERMINATED, actor, now
+        activation.end_reason = request.reason
+        activation.save(update_fields=["state", "ended_by", "ended_at", "end_reason"])
+        type_ = "plan.terminated"
+        summary = _("终止《%(t)s》%(l)s响应：%(r)s；关闭 %(n)s 项未办结任务") % {
+            "t": title,
+            "l": LEVEL_CN[old],
+            "r": request.reason,
+            "n": closed,
+        }
+        extra = {"from_level": old, "closed_alerts": closed, "reason": request.reason}
+    emit(
+        type_,
+        _activation_data(
+            activation,
+            summary,
+            request=request.pk,
+            proposed_by=request.requested_by_id,
+            approved_by=actor.pk,
+            **extra,
+        ),
+        actor=actor,
+        incident_id=activation.incident_id,
+        departments=_task_departments(activation, activation.level or request.level or "IV"),
+    )
+    return activation
+
+
+# --- matching on picture change ------------------------------------------------------
+
+
+def rematch(incident, actor=None):
+    """Re-run matching for an incident; emit plan.matched only when the top
+    match or the coverage-gap flag changed. Returns the top match or None."""
+    top = (matching.match(incident, limit=1) or [None])[0]
+    state = IncidentMatch.objects.select_for_update().filter(incident_id=incident.pk).first()
+    plan_id, level, gap = (top["plan"], top["level"], False) if top else (None, "", True)
+    if state is not None and (state.plan_id, state.level, state.gap) == (plan_id, level, gap):
+        return top
+    IncidentMatch.objects.update_or_create(
+        incident_id=incident.pk,
+        defaults={
+            "plan_id": plan_id,
+            "level": level,
+            "score": top["score"] if top else 0,
+            "gap": gap,
+            "matched_at": timezone.now(),
+        },
+    )
+    if top:
+        summary = _("首选预案：《%(t)s》%(l)s响应（匹配分 %(s)s）") % {
+            "t": top["title"],
+            "l": LEVEL_CN[top["level"]],
+            "s": top["score"],
+        }
+        data = {"incident": incident.pk, "gap": False, **top, "summary": summary}
+    else:
+        data = {
+            "incident": incident.pk,
+            "gap": True,
+            "plan": None,
+            "level": None,
+            "score": 0,
+            "reasons": [],
+            "category": incident.category,
+            "subtype": incident.subtype,
+            "summary": _("无适用的已发布预案（预案覆盖缺口），请按总体要求处置并报告"),
+        }
+    emit("plan.matched", data, actor=actor, incident_id=incident.pk)
+    return top
+
+
+def on_picture_changed(sender, incident=None, **kwargs):
+    """incidents.signals.picture_changed receiver. Never breaks the incident's own write."""
+    if incident is None or incident.pk is None:
+        return
+    try:
+        with transaction.atomic():
+            rematch(incident, actor=kwargs.get("actor"))
+    except Exception:  # noqa: BLE001 - a matching failure must not lose the report
+        log.exception("plan re-matching failed for incident %s", incident.pk)
+
+
+def on_plan_saved(sender, **kwargs):
+    if kwargs.get("raw"):
+        return
+    bump_registry()

@@ -1,0 +1,213 @@
+"""Plans API: the registry, matching for an incident, and activations."""
+
+import json
+
+import yaml
+from django.db.models import Prefetch, Q
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from dutyops.api import ReadOrRoles
+from dutyops.models import Role
+
+from . import matching, services
+from .documents import plan_document
+from .models import Activation, ActivationRequest, ActivationTask, Plan
+from .serializers import (
+    ActivationCreateSerializer,
+    ActivationSerializer,
+    LevelChangeSerializer,
+    MatchSerializer,
+    NoteSerializer,
+    PlanSerializer,
+    PlanVersionSerializer,
+    ReasonSerializer,
+)
+
+
+def _visible_incidents(user):
+    from incidents.selectors import visible_incidents  # noqa: PLC0415
+
+    return visible_incidents(user)
+
+
+def activations_queryset():
+    return Activation.objects.select_related("plan", "plan_version").prefetch_related(
+        Prefetch("requests", queryset=ActivationRequest.objects.select_related("requested_by", "decided_by")),
+        Prefetch("tasks", queryset=ActivationTask.objects.select_related("department")),
+    )
+
+
+@extend_schema(
+    parameters=[
+        OpenApiParameter("status", str, description="draft / issued / retired"),
+        OpenApiParameter("kind", str, description="general / specific / department"),
+        OpenApiParameter("category", str),
+        OpenApiParameter("subtype", str),
+        OpenApiParameter("lead_department", int),
+        OpenApiParameter("q", str, description="编号或名称包含"),
+    ]
+)
+class PlanViewSet(viewsets.ModelViewSet):
+    """Contingency plans (预案库). Everyone signed in reads; administrators write.
+    Editing an issued plan creates a new version; only never-issued drafts can be deleted."""
+
+    serializer_class = PlanSerializer
+    permission_classes = [ReadOrRoles.of(Role.ADMIN)]
+
+    def get_queryset(self):
+        qs = Plan.objects.all().order_by("code")
+        p = self.request.query_params
+        for key in ("status", "kind", "category"):
+            if p.get(key):
+                qs = qs.filter(**{key: p[key]})
+        if p.get("lead_department", "").isdigit():
+            qs = qs.filter(lead_department_id=int(p["lead_department"]))
+        if p.get("q"):
+            qs = qs.filter(Q(code__icontains=p["q"]) | Q(title__icontains=p["q"]))
+        if p.get("subtype"):
+            # JSON list containment differs per database; filter the (small) result in Python.
+            ids = [pk for pk, subs in qs.values_list("pk", "subtypes") if p["subtype"] in (subs or [])]
+            qs = qs.filter(pk__in=ids)
+        return qs
+
+    def perform_create(self, serializer):
+        serializer.instance = services.create_plan(serializer.validated_data, self.request.user)
+
+    def perform_update(self, serializer):
+        serializer.instance = services.update_plan(serializer.instance, serializer.validated_data, self.request.user)
+
+    def perform_destroy(self, plan):
+        services.delete_plan(plan, self.request.user)
+
+    @extend_schema(responses=PlanVersionSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def versions(self, request, pk=None):
+        plan = self.get_object()
+        versions = plan.versions.select_related("created_by").order_by("-number")
+        return Response(PlanVersionSerializer(versions, many=True).data)
+
+    @extend_schema(
+        parameters=[OpenApiParameter("as", str, description="json（默认）或 yaml")],
+        responses={200: dict},
+    )
+    @action(detail=True, methods=["get"])
+    def export(self, request, pk=None):
+        """The plan as a file for import elsewhere (departments by code)."""
+        plan = self.get_object()
+        doc = plan_document(plan, codes=True)
+        if request.query_params.get("as") == "yaml":
+            body = yaml.safe_dump(doc, allow_unicode=True, sort_keys=False)
+            response = HttpResponse(body, content_type="application/yaml; charset=utf-8")
+            response["Content-Disposition"] = f'attachment; filename="{plan.code}.yaml"'
+            return response
+        response = HttpResponse(json.dumps(doc, ensure_ascii=False, indent=2), content_type="application/json")
+        response["Content-Disposition"] = f'attachment; filename="{plan.code}.json"'
+        return response
+
+    @extend_schema(request=dict, responses={201: PlanSerializer, 200: PlanSerializer})
+    @action(detail=False, methods=["post"], url_path="import")
+    def import_(self, request):
+        """Import one plan document (JSON body; departments by id or code).
+        A plan with the same code is updated (a new version if it was issued)."""
+        plan, outcome = services.import_document(request.data, request.user)
+        data = dict(PlanSerializer(plan).data, outcome=outcome)
+        return Response(data, status=status.HTTP_201_CREATED if outcome == "created" else status.HTTP_200_OK)
+
+
+class PlanMatchesView(APIView):
+    """GET incidents/<id>/plan-matches/: issued plans that fit, best first, with reasons (Chinese)."""
+
+    @extend_schema(responses=MatchSerializer(many=True))
+    def get(self, request, pk):
+        incident = get_object_or_404(_visible_incidents(request.user), pk=pk)
+        return Response(matching.match(incident))
+
+
+class IncidentActivationsView(generics.GenericAPIView):
+    """Plan activations of an incident.
+
+    POST {"plan", "level", "reason"?}: a duty officer's (or administrator's) POST
+    creates a *proposed* activation (state "proposed") that a leader or duty
+    leader approves with POST activations/<id>/approve/ (or rejects); when a
+    leader or duty leader posts it, it is approved at once (state "active") and
+    the level's tasks are sent as alerts. 201 with the activation either way.
+    """
+
+    serializer_class = ActivationSerializer
+    pagination_class = None
+
+    def _incident(self, pk):
+        return get_object_or_404(_visible_incidents(self.request.user), pk=pk)
+
+    @extend_schema(responses=ActivationSerializer(many=True))
+    def get(self, request, pk):
+        incident = self._incident(pk)
+        qs = activations_queryset().filter(incident=incident)
+        return Response(ActivationSerializer(qs, many=True).data)
+
+    @extend_schema(request=ActivationCreateSerializer, responses={201: ActivationSerializer})
+    def post(self, request, pk):
+        incident = self._incident(pk)
+        data = ActivationCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        activation = services.propose_activation(incident, v["plan"], v["level"], request.user, v.get("reason", ""))
+        activation = activations_queryset().get(pk=activation.pk)
+        return Response(ActivationSerializer(activation).data, status=status.HTTP_201_CREATED)
+
+
+class ActivationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Activations. Proposals (start, level change, termination) by duty officers wait
+    for a leader's or duty leader's approve/reject; when those roles propose, it applies at once."""
+
+    serializer_class = ActivationSerializer
+
+    def get_queryset(self):
+        qs = activations_queryset().order_by("-proposed_at", "-id")
+        user = self.request.user
+        if not user.sees_everything:
+            qs = qs.filter(incident__in=_visible_incidents(user))
+        p = self.request.query_params
+        if p.get("incident", "").isdigit():
+            qs = qs.filter(incident_id=int(p["incident"]))
+        if p.get("state"):
+            qs = qs.filter(state=p["state"])
+        return qs
+
+    def _done(self, activation, code=status.HTTP_200_OK):
+        return Response(ActivationSerializer(activations_queryset().get(pk=activation.pk)).data, status=code)
+
+    @extend_schema(request=NoteSerializer, responses=ActivationSerializer)
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        data = NoteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self._done(services.approve(self.get_object(), request.user, data.validated_data.get("note", "")))
+
+    @extend_schema(request=NoteSerializer, responses=ActivationSerializer)
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        data = NoteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self._done(services.reject(self.get_object(), request.user, data.validated_data.get("note", "")))
+
+    @extend_schema(request=LevelChangeSerializer, responses=ActivationSerializer)
+    @action(detail=True, methods=["post"], url_path="change-level")
+    def change_level(self, request, pk=None):
+        data = LevelChangeSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        return self._done(services.change_level(self.get_object(), v["level"], request.user, v.get("reason", "")))
+
+    @extend_schema(request=ReasonSerializer, responses=ActivationSerializer)
+    @action(detail=True, methods=["post"])
+    def terminate(self, request, pk=None):
+        data = ReasonSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self._done(services.terminate(self.get_object(), request.user, data.validated_data["reason"]))
