@@ -566,3 +566,73 @@ def on_plan_saved(sender, **kwargs):
     if kwargs.get("raw"):
         return
     bump_registry()
+
+
+# --- files (import_plans / export_plans / seed) ------------------------------------------
+
+PLAN_FILE_SUFFIXES = (".yaml", ".yml", ".json")
+
+
+class ImportFailed(Exception):
+    """Some files were invalid: {file name: {field path: [messages]}}; nothing was imported."""
+
+    def __init__(self, errors):
+        super().__init__(errors)
+        self.errors = errors
+
+    def __str__(self):
+        lines = []
+        for name, fields in self.errors.items():
+            lines.append(f"{name}:")
+            lines.extend(f"  {field}: {'；'.join(map(str, msgs))}" for field, msgs in fields.items())
+        return "\n".join(lines)
+
+
+def plan_files(paths):
+    from pathlib import Path  # noqa: PLC0415
+
+    out = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            out.extend(sorted(f for f in p.iterdir() if f.suffix.lower() in PLAN_FILE_SUFFIXES))
+        else:
+            out.append(p)
+    return out
+
+
+def read_plan_file(path):
+    import json  # noqa: PLC0415
+
+    import yaml  # noqa: PLC0415
+
+    text = path.read_text(encoding="utf-8")
+    if path.suffix.lower() == ".json":
+        return json.loads(text)
+    return yaml.safe_load(text)
+
+
+@transaction.atomic
+def import_files(paths, actor=None):
+    """Import plan files (one plan per file, YAML or JSON), all or nothing.
+    Returns [(file name, plan, outcome)]; raises ImportFailed with every file's errors."""
+    results, errors = [], {}
+    for path in plan_files(paths):
+        try:
+            doc = read_plan_file(path)
+        except FileNotFoundError:
+            errors[path.name] = {"file": [_("文件不存在。")]}
+            continue
+        except Exception as exc:  # noqa: BLE001 - any parse error is the file's fault
+            errors[path.name] = {"file": [_("无法解析：%(e)s") % {"e": str(exc).splitlines()[0]}]}
+            continue
+        try:
+            with transaction.atomic():
+                plan, outcome = import_document(doc, actor, note=_("导入 %(f)s") % {"f": path.name})
+        except ValidationError as exc:
+            errors[path.name] = exc.message_dict if hasattr(exc, "error_dict") else {"file": exc.messages}
+            continue
+        results.append((path.name, plan, outcome))
+    if errors:
+        transaction.set_rollback(True)
+        raise ImportFailed(errors)
+    return results
