@@ -1,5 +1,6 @@
 """/ws/events/: replay after ?after=, then the live stream, for one person."""
 
+import functools
 from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
@@ -28,6 +29,7 @@ class EventStreamConsumer(AsyncWebsocketConsumer):
         self.department_id = user.department_id
         self.buffer = []
         self.replaying = True
+        self.protocol = _daphne_protocol(self.base_send)
         after = _after_param(self.scope)
 
         self.hub = get_hub()
@@ -60,17 +62,33 @@ class EventStreamConsumer(AsyncWebsocketConsumer):
     def visible(self, audience):
         return self.sees_everything or self.department_id in audience
 
-    async def offer(self, seq, payload, audience):
+    async def offer(self, seq, payload, frame, audience):
+        """Called by the hub for every event, in seq order."""
         if seq <= self.cursor or not self.visible(audience):
             return
         if self.replaying:
             self.buffer.append((seq, payload))
+        elif self.protocol is not None:
+            self.cursor = seq
+            if self.protocol.state == self.protocol.STATE_OPEN:
+                self.protocol.sendPreparedMessage(frame)
         else:
             await self._send(seq, payload)
 
     async def _send(self, seq, payload):
         self.cursor = seq
         await self.base_send({"type": "websocket.send", "text": payload})
+
+
+def _daphne_protocol(send):
+    """daphne hands each application `partial(server.handle_reply, protocol)`;
+    with the autobahn protocol in hand the hub can send a pre-framed message.
+    Under any other server this returns None and sends go through ASGI."""
+    if isinstance(send, functools.partial) and send.args:
+        protocol = send.args[0]
+        if hasattr(protocol, "sendPreparedMessage") and getattr(protocol, "_perMessageCompress", None) is None:
+            return protocol
+    return None
 
 
 def _after_param(scope):

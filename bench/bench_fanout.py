@@ -1,0 +1,165 @@
+"""Live fan-out: write sent -> received by every client.
+
+DutyOps (one daphne process, PostgreSQL + Redis from DATABASE_URL/REDIS_URL)
+against a bare `websockets` broadcast server, measured in the same run.
+A DutyOps write is an API call (PATCH a department) whose event every
+connected staff client must receive; the bare write is one message to the
+broadcast server. Prints median and p99 per delivery, p99 of the time until
+the last client has it, lost deliveries, and the p99 ratio.
+
+Run: make bench BENCH=fanout   (or with DATABASE_URL/REDIS_URL set: python bench/bench_fanout.py)
+"""
+
+import argparse
+import asyncio
+import http.client
+import json
+import sys
+import time
+
+from common import free_port, pct, setup_django, start, start_daphne, summary
+from websockets.asyncio.client import connect
+
+setup_django()
+
+from rest_framework.authtoken.models import Token  # noqa: E402
+
+from dutyops.models import Department, Person  # noqa: E402
+
+WARMUP = 3
+
+
+def prepare():
+    admin, _ = Person.objects.get_or_create(username="bench-admin", defaults={"full_name": "压测管理员"})
+    admin.set_roles(["admin"])
+    dept, _ = Department.objects.get_or_create(code="BENCH-FANOUT", defaults={"name": "压测单位"})
+    return Token.objects.get_or_create(user=admin)[0].key, dept.pk
+
+
+class Clients:
+    """N WebSocket clients; each records when it received which write."""
+
+    def __init__(self, url, n, key_of):
+        self.url, self.n, self.key_of = url, n, key_of
+        self.received = [{} for _ in range(n)]
+        self.sockets, self.tasks = [], []
+
+    async def open(self):
+        for start_i in range(0, self.n, 50):
+            batch = await asyncio.gather(
+                *[
+                    connect(self.url, open_timeout=30, max_queue=None, ping_interval=None)
+                    for _ in range(start_i, min(self.n, start_i + 50))
+                ]
+            )
+            self.sockets += batch
+        self.tasks = [asyncio.create_task(self._recv(i, ws)) for i, ws in enumerate(self.sockets)]
+
+    async def _recv(self, i, ws):
+        got = self.received[i]
+        async for raw in ws:
+            now = time.perf_counter()
+            key = self.key_of(json.loads(raw))
+            if key is not None:
+                got[key] = now
+
+    async def wait_all(self, key, timeout=5.0):
+        deadline = time.perf_counter() + timeout
+        while time.perf_counter() < deadline:
+            if all(key in got for got in self.received):
+                return True
+            await asyncio.sleep(0.002)
+        return False
+
+    async def close(self):
+        for t in self.tasks:
+            t.cancel()
+        await asyncio.gather(*[ws.close() for ws in self.sockets], return_exceptions=True)
+
+
+async def measure(clients, send, writes):
+    per_delivery, to_everyone, lost = [], [], 0
+    for i in range(WARMUP + writes):
+        key = f"w{time.time_ns()}-{i}"
+        t0 = time.perf_counter()
+        await send(key)
+        await clients.wait_all(key)
+        if i < WARMUP:
+            continue
+        times = [got[key] - t0 for got in clients.received if key in got]
+        lost += clients.n - len(times)
+        per_delivery += [t * 1000 for t in times]
+        if len(times) == clients.n:
+            to_everyone.append(max(times) * 1000)
+        await asyncio.sleep(0.05)
+    return per_delivery, to_everyone, lost
+
+
+async def run_bare(port, n, writes):
+    clients = Clients(f"ws://127.0.0.1:{port}/", n, lambda m: m.get("key"))
+    await clients.open()
+    async with connect(f"ws://127.0.0.1:{port}/publish") as pub:
+
+        async def send(key):
+            await pub.send(json.dumps({"seq": 0, "type": "bench", "key": key}))
+
+        result = await measure(clients, send, writes)
+    await clients.close()
+    return result
+
+
+async def run_dutyops(port, token, dept_id, n, writes):
+    clients = Clients(
+        f"ws://127.0.0.1:{port}/ws/events/?token={token}",
+        n,
+        lambda m: m["data"].get("name") if m["type"] == "department.updated" else None,
+    )
+    await clients.open()
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    headers = {"Authorization": f"Token {token}", "Content-Type": "application/json"}
+
+    def patch(key):
+        conn.request("PATCH", f"/api/v1/departments/{dept_id}/", body=json.dumps({"name": key}), headers=headers)
+        response = conn.getresponse()
+        response.read()
+        assert response.status == 200, response.status
+
+    async def send(key):
+        await asyncio.to_thread(patch, key)
+
+    result = await measure(clients, send, writes)
+    conn.close()
+    await clients.close()
+    return result
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--clients", default="100,500,1000")
+    parser.add_argument("--writes", type=int, default=30)
+    args = parser.parse_args()
+    token, dept_id = prepare()
+    bare_port, daphne_port = free_port(), free_port()
+    bare = start([sys.executable, "bench/bare_server.py", str(bare_port)], bare_port, log_name="bench-bare.log")
+    daphne = start_daphne(daphne_port)
+    rows = []
+    try:
+        for n in [int(x) for x in args.clients.split(",")]:
+            b = asyncio.run(run_bare(bare_port, n, args.writes))
+            d = asyncio.run(run_dutyops(daphne_port, token, dept_id, n, args.writes))
+            rows.append((n, b, d))
+    finally:
+        bare.terminate()
+        daphne.terminate()
+    print(f"Live fan-out, {args.writes} writes per size, latency in ms (write sent -> received)")
+    print(f"{'clients':>7} {'server':>8} {'median':>8} {'p99':>8} {'all-p99':>8} {'lost':>5} {'p99 ratio':>9}")
+    for n, b, d in rows:
+        sb, sd = summary(b[0]), summary(d[0])
+        for name, s, r in (("bare", sb, b), ("dutyops", sd, d)):
+            ratio = f"{sd['p99'] / sb['p99']:.2f}x" if name == "dutyops" else ""
+            every = pct(r[1], 99) if r[1] else float("nan")
+            print(f"{n:>7} {name:>8} {s['median']:>8.1f} {s['p99']:>8.1f} {every:>8.1f} {r[2]:>5} {ratio:>9}")
+
+
+if __name__ == "__main__":
+    main()

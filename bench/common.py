@@ -1,0 +1,60 @@
+"""Helpers shared by the benchmarks: Django setup, servers, statistics."""
+
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def setup_django():
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dutyops.settings")
+    os.environ.setdefault("DUTYOPS_SECRET_KEY", "bench-only-secret-key")
+    import django
+
+    django.setup()
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start(argv, port, env=None, log_name="bench-server.log"):
+    (ROOT / "var").mkdir(exist_ok=True)
+    with open(ROOT / "var" / log_name, "ab") as log:
+        proc = subprocess.Popen(argv, cwd=ROOT, env=env or os.environ.copy(), stdout=log, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return proc
+        except OSError:
+            if proc.poll() is not None:
+                raise RuntimeError(f"{argv} exited; see var/{log_name}")
+            time.sleep(0.1)
+    proc.kill()
+    raise RuntimeError(f"{argv} did not listen on {port}")
+
+
+def start_daphne(port):
+    return start(
+        [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "dutyops.asgi:application"],
+        port,
+        log_name=f"bench-daphne-{port}.log",
+    )
+
+
+def pct(values, p):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+def summary(values_ms):
+    return {"median": statistics.median(values_ms), "p99": pct(values_ms, 99), "n": len(values_ms)}
