@@ -1,18 +1,21 @@
 """Reads of the duty domain: who is on duty, rules, calendar, coverage, logs, feeds."""
 
 import datetime
+import json
 import logging
 from dataclasses import dataclass, field
 from importlib import import_module
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 
 from .models import (
     Absence,
     CheckIn,
+    Department,
     DutyLogEntry,
     DutyRule,
     Handover,
@@ -265,7 +268,12 @@ def open_items_for_handover(duty_room_id):
     """Open incidents, unanswered alerts and instructions not done, from the
     domains that provide them; a domain not there yet contributes nothing."""
     items = []
-    for module_name, args in (("incidents.selectors", ()), ("alerts.selectors", (duty_room_id,))):
+    sources = [("alerts.selectors", (duty_room_id,))]
+    # Incidents are the duty office's business (it registers every report);
+    # a department's duty room hands over the alerts addressed to it.
+    if Department.objects.filter(pk=duty_room_id, kind=Department.Kind.DUTY_OFFICE).exists():
+        sources.insert(0, ("incidents.selectors", ()))
+    for module_name, args in sources:
         fn = _optional(module_name, "open_items_for_handover")
         if fn is None:
             continue
@@ -274,7 +282,8 @@ def open_items_for_handover(duty_room_id):
         except Exception:
             # A broken neighbour must not stop a shift from handing over.
             log.exception("open items from %s failed", module_name)
-    return items
+    # Stored in the handover as a JSON snapshot: datetimes become ISO strings.
+    return json.loads(json.dumps(items, cls=DjangoJSONEncoder))
 
 
 def handover_of(shift):
@@ -303,6 +312,8 @@ def calls_from_reports(start, end):
     if not {"received_at"} <= names:
         return []
     qs = report_model.objects.filter(received_at__gte=start, received_at__lt=end).order_by("received_at")
+    if "created_by" in names:
+        qs = qs.select_related("created_by")
     out = []
     for r in qs[:1000]:
         answered = getattr(r, "answered_at", None)
