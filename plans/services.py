@@ -573,7 +573,7 @@ def on_plan_saved(sender, **kwargs):
 PLAN_FILE_SUFFIXES = (".yaml", ".yml", ".json")
 
 
-class ImportFailed(Exception):
+class ImportFailedError(Exception):
     """Some files were invalid: {file name: {field path: [messages]}}; nothing was imported."""
 
     def __init__(self, errors):
@@ -614,7 +614,7 @@ def read_plan_file(path):
 @transaction.atomic
 def import_files(paths, actor=None):
     """Import plan files (one plan per file, YAML or JSON), all or nothing.
-    Returns [(file name, plan, outcome)]; raises ImportFailed with every file's errors."""
+    Returns [(file name, plan, outcome)]; raises ImportFailedError with every file's errors."""
     results, errors = [], {}
     for path in plan_files(paths):
         try:
@@ -634,5 +634,5 @@ def import_files(paths, actor=None):
         results.append((path.name, plan, outcome))
     if errors:
         transaction.set_rollback(True)
-        raise ImportFailed(errors)
+        raise ImportFailedError(errors)
     return results

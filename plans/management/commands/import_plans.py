@@ -15,7 +15,7 @@ class Command(BaseCommand):
             raise CommandError("没有找到预案文件（.yaml / .yml / .json）。")
         try:
             results = services.import_files(paths)
-        except services.ImportFailed as exc:
+        except services.ImportFailedError as exc:
             raise CommandError(f"预案文件有误，未导入任何预案：\n{exc}") from None
         for name, plan, outcome in results:
             label = {"created": "新建", "updated": "更新", "unchanged": "未变"}[outcome]
