@@ -1,0 +1,83 @@
+"""Places: offline geocoding from the gazetteer, optional online geocoder, distances.
+
+Intranets have no internet, so the gazetteer (Place) is the geocoder; an
+online geopy geocoder can be switched on with settings.DUTYOPS_GEOCODER
+(a geopy geocoder name, e.g. "nominatim"), off by default.
+"""
+
+import logging
+import math
+import time
+
+from django.conf import settings
+from geopy.distance import geodesic
+
+log = logging.getLogger(__name__)
+
+_CACHE = {"at": 0.0, "places": []}
+_CACHE_SECONDS = 60
+
+
+def _gazetteer():
+    """Place names longest first, so '橘子洲大桥' wins over '橘子洲'. Cached briefly."""
+    from .models import Place
+
+    if time.monotonic() - _CACHE["at"] > _CACHE_SECONDS:
+        rows = list(Place.objects.values_list("name", "latitude", "longitude"))
+        rows.sort(key=lambda r: -len(r[0]))
+        _CACHE.update(at=time.monotonic(), places=rows)
+    return _CACHE["places"]
+
+
+def clear_cache():
+    _CACHE["at"] = 0.0
+
+
+def geocode(text):
+    """(lat, lon) for a place name or a text mentioning one; None if unknown."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    for name, lat, lon in _gazetteer():
+        if name and name in text:
+            return (lat, lon)
+    name = getattr(settings, "DUTYOPS_GEOCODER", "")
+    if name:
+        return _online(name, text)
+    return None
+
+
+def _online(name, text):
+    try:
+        from geopy.geocoders import get_geocoder_for_service
+
+        geocoder = get_geocoder_for_service(name)(user_agent="dutyops", timeout=3)
+        found = geocoder.geocode(text)
+    except Exception as exc:  # noqa: BLE001 - an online lookup must never break intake
+        log.warning("online geocoder %s failed: %s", name, exc)
+        return None
+    return (found.latitude, found.longitude) if found else None
+
+
+def distance_km(a, b):
+    return geodesic(a, b).km
+
+
+def bounding_box(lat, lon, km):
+    """A lat/lon box that contains the circle of radius km (SQL prefilter)."""
+    dlat = km / 110.574
+    dlon = km / (111.320 * max(math.cos(math.radians(lat)), 0.01))
+    return (lat - dlat, lat + dlat, lon - dlon, lon + dlon)
+
+
+def text_similarity(a, b):
+    """Jaccard similarity of character bigrams: works for Chinese without a tokenizer."""
+    ga, gb = _bigrams(a), _bigrams(b)
+    if not ga or not gb:
+        return 0.0
+    return len(ga & gb) / len(ga | gb)
+
+
+def _bigrams(text):
+    text = "".join(ch for ch in (text or "").lower() if not ch.isspace() and ch not in "，。、；：,.;:！!？?（）()")
+    return {text[i : i + 2] for i in range(len(text) - 1)} if len(text) > 1 else ({text} if text else set())

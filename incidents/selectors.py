@@ -1,0 +1,188 @@
+"""Reads of the incidents domain (the board, the handover, duplicates, statistics)."""
+
+from datetime import timedelta
+
+from django.apps import apps
+from django.conf import settings
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from realtime.models import Event
+from realtime.services import envelope
+
+from . import geo
+from .models import OPEN_STATUSES, Incident, IncidentClock, Instruction, Report, ReportPolicy, Status, Subtype
+
+DUPLICATE_KM = getattr(settings, "DUTYOPS_DUPLICATE_KM", 2.0)
+DUPLICATE_WINDOW_HOURS = getattr(settings, "DUTYOPS_DUPLICATE_WINDOW_HOURS", 24)
+DUPLICATE_MIN_TEXT = 0.15  # bigram Jaccard for reports that both have coordinates
+DUPLICATE_MIN_TEXT_NO_GEO = 0.35  # without coordinates the text has to carry it
+DUPLICATE_LIMIT = 5
+
+
+def _alert_model():
+    try:
+        return apps.get_model("alerts", "Alert")
+    except LookupError:
+        return None
+
+
+def visible_incidents(user):
+    """Staff roles see every incident; a liaison those of its department:
+    owned, transferred to it, or with alerts to it."""
+    qs = Incident.objects.select_related("duty_room", "transferred_to", "created_by")
+    if user.sees_everything:
+        return qs
+    if user.department_id is None:
+        return qs.none()
+    dept = user.department_id
+    condition = Q(duty_room_id=dept) | Q(transferred_to_id=dept)
+    alert = _alert_model()
+    if alert is not None:
+        condition |= Q(pk__in=alert.objects.filter(department_id=dept).values("incident_id"))
+    return qs.filter(condition)
+
+
+def active_incidents():
+    """The board: every incident not closed and not merged (transferred ones too,
+    until the other side has them), newest first."""
+    return (
+        Incident.objects.exclude(status__in=[Status.CLOSED, Status.MERGED])
+        .select_related("duty_room", "transferred_to")
+        .order_by("-reported_at", "-id")
+    )
+
+
+def incident_family_ids(incident):
+    """The incident and every incident merged into it (their reports and timelines are its own)."""
+    return [incident.pk, *Incident.objects.filter(merged_into_id=incident.pk).values_list("pk", flat=True)]
+
+
+def reports_of(incident):
+    return list(
+        Report.objects.filter(incident_id__in=incident_family_ids(incident))
+        .select_related("created_by")
+        .order_by("received_at", "id")
+    )
+
+
+def timeline(incident):
+    """Every recorded change of the incident (and of those merged into it), oldest first."""
+    events = Event.objects.filter(incident_id__in=incident_family_ids(incident)).order_by("seq")
+    return [envelope(e) for e in events]
+
+
+def policy_for(grade, category):
+    """The most specific clock policy row: grade+category, grade, category, any."""
+    rows = {(p.grade, p.category): p for p in ReportPolicy.objects.filter(grade__in=[grade or "", ""])}
+    for key in ((grade or "", category), (grade or "", ""), ("", category), ("", "")):
+        if key in rows:
+            return rows[key]
+    return None
+
+
+def subtype_category(code):
+    """Category of an active subtype code, or None if unknown."""
+    return Subtype.objects.filter(code=code, active=True).values_list("category", flat=True).first()
+
+
+def possible_duplicates(*, category, latitude, longitude, text, at, is_drill=False, exclude=None):
+    """Open incidents that look like the same event: same category and drill flag,
+    reported within the time window, within DUPLICATE_KM (geodesic) and with
+    similar text. Prefiltered in SQL (category, time, bounding box) so it stays
+    fast against many open incidents. Best match first."""
+    if not category:
+        return []
+    at = at or timezone.now()
+    window = timedelta(hours=DUPLICATE_WINDOW_HOURS)
+    qs = Incident.objects.filter(
+        category=category,
+        is_drill=is_drill,
+        status__in=OPEN_STATUSES,
+        reported_at__gte=at - window,
+        reported_at__lte=at + window,
+    )
+    if exclude:
+        qs = qs.exclude(pk=exclude)
+    has_geo = latitude is not None and longitude is not None
+    if has_geo:
+        lat_min, lat_max, lon_min, lon_max = geo.bounding_box(latitude, longitude, DUPLICATE_KM)
+        qs = qs.filter(latitude__gte=lat_min, latitude__lte=lat_max, longitude__gte=lon_min, longitude__lte=lon_max)
+    rows = qs.values_list("pk", "latitude", "longitude", "title", "location_text", "description")[:500]
+    scored = []
+    for pk, lat, lon, title, place, description in rows:
+        similarity = max(
+            geo.text_similarity(text, f"{title} {place}"), geo.text_similarity(text, f"{title} {description}")
+        )
+        if has_geo and lat is not None:
+            km = geo.distance_km((latitude, longitude), (lat, lon))
+            if km > DUPLICATE_KM or similarity < DUPLICATE_MIN_TEXT:
+                continue
+            score = similarity + (1 - km / DUPLICATE_KM)
+        else:
+            if similarity < DUPLICATE_MIN_TEXT_NO_GEO:
+                continue
+            score = similarity
+        scored.append((score, pk))
+    scored.sort(key=lambda s: (-s[0], -s[1]))
+    return [pk for _, pk in scored[:DUPLICATE_LIMIT]]
+
+
+def open_items_for_handover(now=None):
+    """What the outgoing shift hands over: open incidents, recent instructions on
+    them, and pending reporting clocks. [{"kind","id","title","due_at"}]."""
+    now = now or timezone.now()
+    items = []
+    for inc in Incident.objects.filter(
+        Q(status__in=OPEN_STATUSES) | Q(status=Status.TRANSFERRED, transfer_confirmed_at__isnull=True)
+    ).order_by("reported_at")[:500]:
+        title = f"[演练] {inc.title}" if inc.is_drill else inc.title
+        items.append({"kind": "incident", "id": inc.pk, "title": title, "due_at": inc.next_report_due_at})
+    for ins in (
+        Instruction.objects.filter(incident__status__in=OPEN_STATUSES, created_at__gte=now - timedelta(hours=24))
+        .select_related("incident", "author")
+        .order_by("created_at")[:200]
+    ):
+        items.append(
+            {"kind": "instruction", "id": ins.pk, "title": f"{ins.author}批示：{ins.text[:60]}", "due_at": None}
+        )
+    for clock in (
+        IncidentClock.objects.filter(satisfied_at__isnull=True, cancelled_at__isnull=True)
+        .select_related("incident")
+        .order_by("due_at")[:500]
+    ):
+        items.append(
+            {
+                "kind": "report_clock",
+                "id": clock.pk,
+                "title": f"{clock.incident.title}：{clock.get_kind_display()}",
+                "due_at": clock.due_at,
+            }
+        )
+    return items
+
+
+def statistics(start=None, end=None):
+    """Incident counts and time-to-answer for figures: drills are never counted."""
+    incidents = Incident.objects.filter(is_drill=False).exclude(status=Status.MERGED)
+    reports = Report.objects.filter(is_drill=False)
+    if start:
+        incidents, reports = incidents.filter(reported_at__gte=start), reports.filter(received_at__gte=start)
+    if end:
+        incidents, reports = incidents.filter(reported_at__lt=end), reports.filter(received_at__lt=end)
+    by_category = dict(incidents.values_list("category").annotate(n=Count("pk")).order_by())
+    by_grade = {k or "": v for k, v in incidents.values_list("grade").annotate(n=Count("pk")).order_by()}
+    answered = [
+        (r - a).total_seconds()
+        for a, r in reports.filter(answered_at__isnull=False).values_list("received_at", "answered_at")
+    ]
+    return {
+        "incidents": incidents.count(),
+        "reports": reports.count(),
+        "by_category": by_category,
+        "by_grade": by_grade,
+        "overdue_clocks": IncidentClock.objects.filter(incident__is_drill=False, overdue_at__isnull=False)
+        .filter(Q(incident__reported_at__gte=start) if start else Q())
+        .count(),
+        "mean_seconds_to_answer": (sum(answered) / len(answered)) if answered else None,
+    }

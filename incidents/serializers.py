@@ -1,0 +1,369 @@
+"""API shapes of the incidents domain (field names and choices per CONTRACT.md)."""
+
+from datetime import timedelta
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from dutyops.models import Department
+
+from . import selectors
+from .models import (
+    Category,
+    ClassifiedDelivery,
+    Incident,
+    IncidentClock,
+    Instruction,
+    Report,
+    ReportKind,
+    Status,
+    Subtype,
+    UpwardReport,
+)
+
+MAX_COUNT = 1_000_000  # casualty counts: anything larger is a typo, not an event
+FUTURE_TOLERANCE = timedelta(minutes=5)  # clocks of callers and servers differ a little
+EARLIEST = timezone.datetime(2000, 1, 1, tzinfo=timezone.get_fixed_timezone(0))
+
+
+class ReportSerializer(serializers.ModelSerializer):
+    """Intake (POST reports/): one report as received. Never updated."""
+
+    incident = serializers.PrimaryKeyRelatedField(queryset=Incident.objects.all(), required=False, allow_null=True)
+    received_at = serializers.DateTimeField(required=False)
+    grade = serializers.ChoiceField(choices=Report._meta.get_field("grade").choices, required=False, allow_null=True)
+    deaths = serializers.IntegerField(min_value=0, max_value=MAX_COUNT, required=False, allow_null=True)
+    injuries = serializers.IntegerField(min_value=0, max_value=MAX_COUNT, required=False, allow_null=True)
+    missing = serializers.IntegerField(min_value=0, max_value=MAX_COUNT, required=False, allow_null=True)
+    latitude = serializers.FloatField(min_value=-90, max_value=90, required=False, allow_null=True)
+    longitude = serializers.FloatField(min_value=-180, max_value=180, required=False, allow_null=True)
+    possible_duplicates = serializers.SerializerMethodField()
+    created_by_name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Report
+        fields = [
+            "id",
+            "incident",
+            "kind",
+            "channel",
+            "received_at",
+            "answered_at",
+            "occurred_at",
+            "reporter_name",
+            "reporter_unit",
+            "reporter_phone",
+            "title",
+            "description",
+            "category",
+            "subtype",
+            "grade",
+            "location_text",
+            "latitude",
+            "longitude",
+            "deaths",
+            "injuries",
+            "missing",
+            "is_drill",
+            "created_by",
+            "created_by_name",
+            "created_at",
+            "possible_duplicates",
+        ]
+        read_only_fields = ["id", "created_by", "created_at"]
+        extra_kwargs = {"description": {"max_length": 10_000}}
+
+    def get_possible_duplicates(self, report):
+        return list(getattr(report, "possible_duplicates", []))
+
+    def get_created_by_name(self, report):
+        return str(report.created_by) if report.created_by_id else ""
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict) and data.get("classified") not in (None, False, "", 0, "false"):
+            raise serializers.ValidationError(
+                {"classified": [_("涉密事项不得录入系统内容，请使用“涉密件递送登记”只登记线下递送信息。")]}
+            )
+        return super().to_internal_value(data)
+
+    def validate_received_at(self, value):
+        if value > timezone.now() + FUTURE_TOLERANCE:
+            raise serializers.ValidationError(_("接报时间不能晚于当前时间。"))
+        if value < EARLIEST:
+            raise serializers.ValidationError(_("接报时间不合理。"))
+        return value
+
+    def validate_occurred_at(self, value):
+        if value is not None and value < EARLIEST:
+            raise serializers.ValidationError(_("发生时间不合理。"))
+        return value
+
+    def validate_answered_at(self, value):
+        if value is not None and value < EARLIEST:
+            raise serializers.ValidationError(_("接听时间不合理。"))
+        return value
+
+    def validate(self, attrs):
+        errors = {}
+        now = timezone.now()
+        received = attrs.get("received_at") or now
+        kind = attrs.get("kind", ReportKind.FIRST)
+        incident = attrs.get("incident")
+        occurred = attrs.get("occurred_at")
+        if occurred and occurred > received + FUTURE_TOLERANCE:
+            errors["occurred_at"] = [_("发生时间不能晚于接报时间。")]
+        answered = attrs.get("answered_at")
+        if answered and answered < received:
+            errors["answered_at"] = [_("接听时间不能早于接报时间。")]
+        elif answered and answered > now + FUTURE_TOLERANCE:
+            errors["answered_at"] = [_("接听时间不能晚于当前时间。")]
+        if (attrs.get("latitude") is None) != (attrs.get("longitude") is None):
+            errors["latitude" if attrs.get("latitude") is None else "longitude"] = [_("经纬度须同时填写。")]
+
+        # Required fields per report kind: a first report opens an incident.
+        if kind == ReportKind.FIRST:
+            if incident is not None:
+                errors["incident"] = [_("首报会新建事件，不能指定已有事件；补充信息请用续报。")]
+            if not attrs.get("category"):
+                errors["category"] = [_("首报必须选择事件分类。")]
+            if not (attrs.get("title") or attrs.get("description")):
+                errors["title"] = [_("首报必须填写标题或事件概况。")]
+        elif incident is None:
+            errors["incident"] = [_("续报和终报必须指定所属事件。")]
+        elif "is_drill" in attrs and attrs["is_drill"] != incident.is_drill:
+            errors["is_drill"] = [_("演练标记必须与所属事件一致。")]
+
+        subtype = attrs.get("subtype")
+        if subtype:
+            category = selectors.subtype_category(subtype)
+            expected = attrs.get("category") or (incident.category if incident else None)
+            if category is None:
+                errors["subtype"] = [_("未知的事件类型编码：%(code)s") % {"code": subtype}]
+            elif expected and category != expected:
+                errors["subtype"] = [_("事件类型与分类不符。")]
+        if errors:
+            raise serializers.ValidationError(errors)
+        if incident is not None and "is_drill" not in attrs:
+            attrs["is_drill"] = incident.is_drill
+        return attrs
+
+
+class ReportSummarySerializer(serializers.ModelSerializer):
+    created_by_name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Report
+        fields = [
+            "id",
+            "incident",
+            "kind",
+            "channel",
+            "received_at",
+            "answered_at",
+            "occurred_at",
+            "reporter_name",
+            "reporter_unit",
+            "reporter_phone",
+            "title",
+            "description",
+            "category",
+            "subtype",
+            "grade",
+            "location_text",
+            "latitude",
+            "longitude",
+            "deaths",
+            "injuries",
+            "missing",
+            "is_drill",
+            "created_by_name",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+    def get_created_by_name(self, report):
+        return str(report.created_by) if report.created_by_id else ""
+
+
+class ClockSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = IncidentClock
+        fields = ["kind", "due_at", "satisfied_at", "overdue_at", "cancelled_at"]
+        read_only_fields = fields
+
+
+class InstructionSerializer(serializers.ModelSerializer):
+    author_name = serializers.SerializerMethodField()
+    text = serializers.CharField(max_length=5000, trim_whitespace=True)
+    report = serializers.PrimaryKeyRelatedField(queryset=Report.objects.all(), required=False, allow_null=True)
+
+    class Meta:
+        model = Instruction
+        fields = ["id", "incident", "report", "text", "author", "author_name", "created_at"]
+        read_only_fields = ["id", "incident", "author", "author_name", "created_at"]
+
+    def get_author_name(self, instruction):
+        return str(instruction.author)
+
+
+class UpwardReportSerializer(serializers.ModelSerializer):
+    sent_by_name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = UpwardReport
+        fields = ["id", "incident", "method", "recipient", "note", "sent_at", "sent_by", "sent_by_name"]
+        read_only_fields = ["id", "incident", "sent_by", "sent_by_name"]
+        extra_kwargs = {"sent_at": {"required": False}}
+
+    def get_sent_by_name(self, upward):
+        return str(upward.sent_by)
+
+    def validate_sent_at(self, value):
+        if value > timezone.now() + FUTURE_TOLERANCE or value < EARLIEST:
+            raise serializers.ValidationError(_("报送时间不合理。"))
+        return value
+
+
+class IncidentSerializer(serializers.ModelSerializer):
+    """The incident's current picture, its reports and its timeline."""
+
+    reports = serializers.SerializerMethodField()
+    timeline = serializers.SerializerMethodField()
+    clocks = serializers.SerializerMethodField()
+    instructions = serializers.SerializerMethodField()
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    category_display = serializers.CharField(source="get_category_display", read_only=True)
+    duty_room_name = serializers.SerializerMethodField()
+    transferred_to_name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Incident
+        fields = [
+            "id",
+            "title",
+            "status",
+            "status_display",
+            "category",
+            "category_display",
+            "subtype",
+            "grade",
+            "is_drill",
+            "latitude",
+            "longitude",
+            "location_text",
+            "description",
+            "deaths",
+            "injuries",
+            "missing",
+            "reported_at",
+            "occurred_at",
+            "closed_at",
+            "duty_room",
+            "duty_room_name",
+            "transferred_to",
+            "transferred_to_name",
+            "transfer_confirmed_at",
+            "merged_into",
+            "next_report_due_at",
+            "report_overdue",
+            "clocks",
+            "instructions",
+            "reports",
+            "timeline",
+        ]
+        read_only_fields = fields
+
+    def _detail(self):
+        return self.context.get("detail", True)
+
+    def get_reports(self, incident):
+        if not self._detail():
+            return [r.pk for r in incident.reports.all()]
+        return ReportSummarySerializer(selectors.reports_of(incident), many=True).data
+
+    def get_timeline(self, incident):
+        return selectors.timeline(incident) if self._detail() else []
+
+    def get_clocks(self, incident):
+        return ClockSerializer(incident.clocks.all(), many=True).data
+
+    def get_instructions(self, incident):
+        if not self._detail():
+            return []
+        return InstructionSerializer(incident.instructions.select_related("author"), many=True).data
+
+    def get_duty_room_name(self, incident):
+        return incident.duty_room.name if incident.duty_room_id else ""
+
+    def get_transferred_to_name(self, incident):
+        return incident.transferred_to.name if incident.transferred_to_id else ""
+
+
+class TransitionSerializer(serializers.Serializer):
+    to = serializers.ChoiceField(choices=Status.choices)
+    reason = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
+    department = serializers.PrimaryKeyRelatedField(queryset=Department.objects.all(), required=False, allow_null=True)
+    into = serializers.PrimaryKeyRelatedField(queryset=Incident.objects.all(), required=False, allow_null=True)
+
+
+class MergeSerializer(serializers.Serializer):
+    into = serializers.PrimaryKeyRelatedField(queryset=Incident.objects.all())
+    reason = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
+
+
+class SubtypeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Subtype
+        fields = ["id", "code", "name", "category", "active", "order"]
+
+    def validate_category(self, value):
+        if value not in Category.values:
+            raise serializers.ValidationError(_("未知分类。"))
+        return value
+
+
+CLASSIFIED_FIELDS = {"incident", "reference_number", "delivered_by", "recipient", "delivered_at", "is_drill"}
+
+
+class ClassifiedDeliverySerializer(serializers.ModelSerializer):
+    """Metadata of an offline classified delivery; any other field is refused."""
+
+    incident = serializers.PrimaryKeyRelatedField(queryset=Incident.objects.all(), required=False, allow_null=True)
+    registered_by_name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ClassifiedDelivery
+        fields = [
+            "id",
+            "incident",
+            "reference_number",
+            "delivered_by",
+            "recipient",
+            "delivered_at",
+            "is_drill",
+            "registered_by",
+            "registered_by_name",
+            "registered_at",
+        ]
+        read_only_fields = ["id", "registered_by", "registered_by_name", "registered_at"]
+
+    def get_registered_by_name(self, delivery):
+        return str(delivery.registered_by)
+
+    def to_internal_value(self, data):
+        if hasattr(data, "keys"):
+            extra = sorted(set(data.keys()) - CLASSIFIED_FIELDS)
+            if extra:
+                raise serializers.ValidationError(
+                    {
+                        key: [_("涉密事项只登记线下递送信息（文号、递送人、接收人、时间），系统拒收任何内容。")]
+                        for key in extra
+                    }
+                )
+        return super().to_internal_value(data)
+
+    def validate_delivered_at(self, value):
+        if value > timezone.now() + FUTURE_TOLERANCE or value < EARLIEST:
+            raise serializers.ValidationError(_("递送时间不合理。"))
+        return value

@@ -1,0 +1,616 @@
+"""Writes of the incidents domain. Each runs in one transaction and records
+itself on the event stream with emit() as its last write."""
+
+from datetime import timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from rest_framework.exceptions import PermissionDenied
+
+from dutyops import timers
+from dutyops.api import Conflict
+from realtime.services import emit
+
+from . import geo, selectors
+from .models import (
+    OPEN_STATUSES,
+    ClassifiedDelivery,
+    Incident,
+    IncidentClock,
+    Instruction,
+    Report,
+    ReportKind,
+    Status,
+    UpwardReport,
+)
+from .signals import instruction_created, picture_changed
+
+CLOCK_TIMER = "incidents.clock"
+
+# Fields a report carries that make up the incident's current picture.
+PICTURE_FIELDS = (
+    "title",
+    "description",
+    "category",
+    "subtype",
+    "grade",
+    "location_text",
+    "latitude",
+    "longitude",
+    "deaths",
+    "injuries",
+    "missing",
+    "occurred_at",
+)
+
+# Legal status changes. Reopening (closed -> ..., transferred -> received) needs a reason.
+TRANSITIONS = {
+    Status.RECEIVED: {Status.VERIFYING, Status.RESPONDING, Status.CLOSED, Status.TRANSFERRED, Status.MERGED},
+    Status.VERIFYING: {Status.RESPONDING, Status.CLOSED, Status.TRANSFERRED, Status.MERGED},
+    Status.RESPONDING: {Status.STABILISED, Status.CLOSED, Status.TRANSFERRED, Status.MERGED},
+    Status.STABILISED: {Status.RESPONDING, Status.CLOSED, Status.MERGED},
+    Status.CLOSED: {Status.VERIFYING, Status.RESPONDING},
+    Status.TRANSFERRED: {Status.RECEIVED},
+    Status.MERGED: set(),
+}
+REOPENING = {
+    (Status.CLOSED, Status.VERIFYING),
+    (Status.CLOSED, Status.RESPONDING),
+    (Status.TRANSFERRED, Status.RECEIVED),
+}
+
+
+def actor_name(actor):
+    return str(actor) if actor is not None else _("系统")
+
+
+def incident_data(incident, **extra):
+    """The thin event payload of an incident: what a board shows."""
+    data = {
+        "id": incident.pk,
+        "title": incident.title,
+        "status": incident.status,
+        "category": incident.category,
+        "subtype": incident.subtype,
+        "grade": incident.grade,
+        "is_drill": incident.is_drill,
+        "latitude": incident.latitude,
+        "longitude": incident.longitude,
+        "deaths": incident.deaths,
+        "injuries": incident.injuries,
+        "missing": incident.missing,
+        "next_report_due_at": incident.next_report_due_at,
+        "report_overdue": incident.report_overdue,
+    }
+    data.update(extra)
+    return data
+
+
+def _audience(incident):
+    return [d for d in (incident.duty_room_id, incident.transferred_to_id) if d]
+
+
+def _drill(incident):
+    return _("【演练】") if incident.is_drill else ""
+
+
+# --- intake -------------------------------------------------------------------
+
+
+@transaction.atomic
+def intake(data, actor):
+    """Register a report (一口接待). Without `incident` it opens a new incident;
+    with one it adds a follow-up/final report and updates the current picture.
+    Returns (report, incident, possible_duplicate_ids)."""
+    data = dict(data)
+    now = timezone.now()
+    data.setdefault("received_at", now)
+    if data.get("latitude") is None and data.get("location_text"):
+        found = geo.geocode(data["location_text"])
+        if found:
+            data["latitude"], data["longitude"] = found
+
+    incident = data.pop("incident", None)
+    created = incident is None
+    duplicates = []
+    if created:
+        text = " ".join(filter(None, [data.get("title"), data.get("location_text"), data.get("description")]))
+        duplicates = selectors.possible_duplicates(
+            category=data.get("category"),
+            latitude=data.get("latitude"),
+            longitude=data.get("longitude"),
+            text=text,
+            at=data["received_at"],
+            is_drill=data.get("is_drill", False),
+        )
+        incident = Incident(
+            status=Status.RECEIVED,
+            reported_at=data["received_at"],
+            is_drill=data.get("is_drill", False),
+            duty_room_id=getattr(actor, "department_id", None),
+            created_by=actor,
+        )
+        for field in PICTURE_FIELDS:
+            if data.get(field) not in (None, ""):
+                setattr(incident, field, data[field])
+        if not incident.title:
+            incident.title = _short_title(data)
+        incident.save()
+        changed = set(PICTURE_FIELDS)
+    else:
+        incident = Incident.objects.select_for_update().get(pk=incident.pk)
+        # A report on a merged incident belongs to the one it was merged into.
+        if incident.merged_into_id:
+            incident = Incident.objects.select_for_update().get(pk=incident.merged_into_id)
+        changed = set()
+        for field in PICTURE_FIELDS:
+            if field == "title":
+                continue  # the incident keeps its registered title; reports keep theirs
+            value = data.get(field)
+            if value not in (None, "") and getattr(incident, field) != value:
+                setattr(incident, field, value)
+                changed.add(field)
+
+    report = Report.objects.create(incident=incident, created_by=actor, **data)
+    recompute_clocks(incident, now)
+    incident.save()
+
+    who = actor_name(actor)
+    summary = _("%(drill)s%(who)s登记%(kind)s（%(channel)s）：%(title)s") % {
+        "drill": _drill(incident),
+        "who": who,
+        "kind": report.get_kind_display(),
+        "channel": report.get_channel_display(),
+        "title": incident.title,
+    }
+    if created:
+        emit(
+            "incident.created",
+            incident_data(
+                incident,
+                summary=_("%(drill)s新事件：%(title)s") % {"drill": _drill(incident), "title": incident.title},
+                actor_name=who,
+                possible_duplicates=duplicates,
+            ),
+            actor=actor,
+            incident_id=incident.pk,
+            departments=_audience(incident),
+        )
+    elif changed:
+        emit(
+            "incident.updated",
+            incident_data(
+                incident,
+                changed=sorted(changed),
+                summary=_("%(drill)s事件态势更新：%(title)s") % {"drill": _drill(incident), "title": incident.title},
+                actor_name=who,
+            ),
+            actor=actor,
+            incident_id=incident.pk,
+            departments=_audience(incident),
+        )
+    emit(
+        "report.created",
+        {
+            "id": report.pk,
+            "incident": incident.pk,
+            "kind": report.kind,
+            "channel": report.channel,
+            "received_at": report.received_at,
+            "answered_at": report.answered_at,
+            "grade": report.grade,
+            "deaths": report.deaths,
+            "injuries": report.injuries,
+            "missing": report.missing,
+            "is_drill": report.is_drill,
+            "actor_name": who,
+            "summary": summary,
+        },
+        actor=actor,
+        incident_id=incident.pk,
+        departments=_audience(incident),
+    )
+    if changed:
+        # After our own events, so that plan re-matching reads after them in the timeline.
+        picture_changed.send(sender=Incident, incident=incident)
+    return report, incident, duplicates
+
+
+def _short_title(data):
+    text = data.get("description") or data.get("location_text") or _("未命名事件")
+    return text[:40]
+
+
+# --- statutory clocks ---------------------------------------------------------
+
+
+def _wanted_clocks(incident, now, follow_up_running=False):
+    """{kind: due_at} of the clocks this incident should carry now."""
+    policy = selectors.policy_for(incident.grade, incident.category)
+    wanted = {}
+    if policy is None or incident.status in (Status.MERGED, Status.TRANSFERRED):
+        return wanted
+    if incident.status in OPEN_STATUSES:
+        if policy.phone_minutes is not None:
+            wanted[IncidentClock.Kind.PHONE] = incident.reported_at + timedelta(minutes=policy.phone_minutes)
+        if policy.written_minutes is not None:
+            wanted[IncidentClock.Kind.WRITTEN] = incident.reported_at + timedelta(minutes=policy.written_minutes)
+        if policy.follow_up_minutes and incident.status in (Status.RESPONDING, Status.STABILISED):
+            # Follow-ups are due N minutes after the latest report; a clock
+            # armed just now (status change) counts from now, not from the past.
+            last = (
+                Report.objects.filter(incident=incident)
+                .order_by("-received_at")
+                .values_list("received_at", flat=True)
+                .first()
+            ) or incident.reported_at
+            if not follow_up_running:
+                last = max(last, now)
+            wanted[IncidentClock.Kind.FOLLOW_UP] = last + timedelta(minutes=policy.follow_up_minutes)
+    elif incident.status == Status.CLOSED and policy.final_days is not None:
+        wanted[IncidentClock.Kind.FINAL] = (incident.closed_at or now) + timedelta(days=policy.final_days)
+    return wanted
+
+
+def _satisfied(incident, kind):
+    """When a clock was met, if it was (phone/written by an upward report, final by a final report)."""
+    if kind in (IncidentClock.Kind.PHONE, IncidentClock.Kind.WRITTEN):
+        return (
+            UpwardReport.objects.filter(incident=incident, method=kind)
+            .order_by("sent_at")
+            .values_list("sent_at", flat=True)
+            .first()
+        )
+    if kind == IncidentClock.Kind.FINAL:
+        return (
+            Report.objects.filter(incident=incident, kind=ReportKind.FINAL)
+            .order_by("received_at")
+            .values_list("received_at", flat=True)
+            .first()
+        )
+    return None
+
+
+def recompute_clocks(incident, now=None):
+    """Bring the incident's clocks (and their timers) in line with its grade,
+    category, status and reports. The caller saves the incident."""
+    now = now or timezone.now()
+    clocks = {c.kind: c for c in IncidentClock.objects.select_for_update().filter(incident=incident)}
+    follow_up = clocks.get(IncidentClock.Kind.FOLLOW_UP)
+    wanted = _wanted_clocks(incident, now, follow_up_running=bool(follow_up and follow_up.pending))
+    for kind in IncidentClock.Kind.values:
+        clock = clocks.get(kind)
+        prefix = f"incident:{incident.pk}:{kind}:"
+        due = wanted.get(kind)
+        if due is None:
+            if clock is not None and clock.pending:
+                clock.cancelled_at = now
+                clock.save(update_fields=["cancelled_at"])
+                timers.cancel(kind=CLOCK_TIMER, key_prefix=prefix)
+            continue
+        met = _satisfied(incident, kind)
+        if clock is not None and (clock.due_at, clock.satisfied_at, clock.cancelled_at) == (due, met, None):
+            continue  # unchanged: its timer is already right
+        if clock is None:
+            clock = IncidentClock(incident=incident, kind=kind, due_at=due)
+        elif clock.due_at != due:
+            clock.overdue_at = None  # a moved deadline (e.g. regrading) starts afresh
+        clock.due_at, clock.cancelled_at, clock.satisfied_at = due, None, met
+        clock.save()
+        if clock.pk in {c.pk for c in clocks.values()}:
+            timers.cancel(kind=CLOCK_TIMER, key_prefix=prefix)
+        if clock.pending and clock.overdue_at is None:
+            # The due time is part of the key: a fired timer cannot be re-armed,
+            # so a moved deadline gets a fresh timer.
+            timers.reschedule(CLOCK_TIMER, f"{prefix}{int(due.timestamp())}", due, clock=clock.pk)
+        clocks[kind] = clock
+    _denormalise_clocks(incident, clocks.values())
+
+
+def _denormalise_clocks(incident, clocks):
+    pending = [c for c in clocks if c.pending]
+    incident.next_report_due_at = min((c.due_at for c in pending), default=None)
+    incident.report_overdue = any(c.overdue_at for c in pending)
+
+
+@transaction.atomic
+def clock_due(clock_id, now):
+    """Timer handler body: a reporting deadline passed; if still unmet it is overdue."""
+    clock = IncidentClock.objects.select_for_update().select_related("incident").filter(pk=clock_id).first()
+    if clock is None or not clock.pending or clock.overdue_at is not None or clock.due_at > now:
+        return
+    incident = Incident.objects.select_for_update().get(pk=clock.incident_id)
+    clock.overdue_at = now
+    clock.save(update_fields=["overdue_at"])
+    _denormalise_clocks(incident, IncidentClock.objects.filter(incident=incident))
+    incident.save(update_fields=["next_report_due_at", "report_overdue", "updated_at"])
+    emit(
+        "report.overdue",
+        {
+            "id": clock.pk,
+            "incident": incident.pk,
+            "clock": clock.kind,
+            "due_at": clock.due_at,
+            "title": incident.title,
+            "grade": incident.grade,
+            "is_drill": incident.is_drill,
+            "summary": _("%(drill)s%(kind)s超时：%(title)s（时限 %(due)s）")
+            % {
+                "drill": _drill(incident),
+                "kind": clock.get_kind_display(),
+                "title": incident.title,
+                "due": timezone.localtime(clock.due_at).strftime("%m-%d %H:%M"),
+            },
+        },
+        incident_id=incident.pk,
+        departments=_audience(incident),
+    )
+
+
+@transaction.atomic
+def report_upward(incident, actor, *, method, recipient, note="", sent_at=None):
+    """Record that the duty room reported the incident upward; meets phone/written clocks."""
+    incident = Incident.objects.select_for_update().get(pk=incident.pk)
+    upward = UpwardReport.objects.create(
+        incident=incident,
+        method=method,
+        recipient=recipient,
+        note=note,
+        sent_at=sent_at or timezone.now(),
+        sent_by=actor,
+    )
+    recompute_clocks(incident)
+    incident.save()
+    emit(
+        "incident.reported_up",
+        incident_data(
+            incident,
+            method=method,
+            recipient=recipient,
+            actor_name=actor_name(actor),
+            summary=_("%(drill)s%(who)s向%(to)s%(method)s报告：%(title)s")
+            % {
+                "drill": _drill(incident),
+                "who": actor_name(actor),
+                "to": recipient,
+                "method": upward.get_method_display(),
+                "title": incident.title,
+            },
+        ),
+        actor=actor,
+        incident_id=incident.pk,
+        departments=_audience(incident),
+    )
+    return upward
+
+
+# --- lifecycle ----------------------------------------------------------------
+
+
+@transaction.atomic
+def transition(incident, to, actor, *, reason="", department=None, into=None):
+    """Move the incident to status `to`; illegal moves raise Conflict (409)."""
+    if to == Status.MERGED:
+        if into is None:
+            raise ValidationError({"into": [_("合并时必须指定目标事件。")]})
+        return merge(incident, into, actor, reason=reason)
+    incident = Incident.objects.select_for_update().get(pk=incident.pk)
+    before = incident.status
+    if to not in TRANSITIONS.get(before, set()):
+        raise Conflict(
+            _("不能从“%(from)s”变更为“%(to)s”。") % {"from": incident.get_status_display(), "to": Status(to).label}
+        )
+    if (before, to) in REOPENING and not reason.strip():
+        raise ValidationError({"reason": [_("重新打开事件必须填写原因。")]})
+    now = timezone.now()
+    if to == Status.TRANSFERRED:
+        if department is None:
+            raise ValidationError({"department": [_("移交时必须指定接收单位。")]})
+        if department.pk == incident.duty_room_id:
+            raise ValidationError({"department": [_("不能移交给本值班室。")]})
+        incident.transferred_to = department
+        incident.transfer_confirmed_at = None
+        incident.transfer_confirmed_by = None
+    if to == Status.CLOSED:
+        incident.closed_at = now
+    if before == Status.CLOSED:
+        incident.closed_at = None
+    incident.status = to
+    incident.save()
+    recompute_clocks(incident, now)
+    incident.save()
+    who = actor_name(actor)
+    extra = {"from": before, "to": to, "reason": reason, "actor_name": who}
+    if to == Status.TRANSFERRED:
+        extra.update(transferred_to=department.pk, transferred_to_name=department.name, confirmed=False)
+        summary = _("%(drill)s%(who)s将事件移交%(dept)s，待对方确认：%(title)s") % {
+            "drill": _drill(incident),
+            "who": who,
+            "dept": department.name,
+            "title": incident.title,
+        }
+        event_type = "incident.transferred"
+    else:
+        summary = _("%(drill)s%(who)s将事件状态由“%(from)s”变更为“%(to)s”：%(title)s") % {
+            "drill": _drill(incident),
+            "who": who,
+            "from": Status(before).label,
+            "to": Status(to).label,
+            "title": incident.title,
+        }
+        if reason:
+            summary += _("（原因：%(reason)s）") % {"reason": reason}
+        event_type = "incident.updated"
+    emit(
+        event_type,
+        incident_data(incident, summary=summary, **extra),
+        actor=actor,
+        incident_id=incident.pk,
+        departments=_audience(incident),
+    )
+    return incident
+
+
+@transaction.atomic
+def confirm_transfer(incident, actor):
+    """The receiving duty room confirms it has taken over the incident."""
+    incident = Incident.objects.select_for_update().select_related("transferred_to").get(pk=incident.pk)
+    if incident.status != Status.TRANSFERRED:
+        raise Conflict(_("该事件不在移交状态。"))
+    if incident.transfer_confirmed_at is not None:
+        raise Conflict(_("移交已确认。"))
+    if not (actor.is_superuser or actor.has_role("admin") or actor.department_id == incident.transferred_to_id):
+        raise PermissionDenied(_("只有接收单位可以确认移交。"))
+    incident.transfer_confirmed_at = timezone.now()
+    incident.transfer_confirmed_by = actor
+    incident.save()
+    emit(
+        "incident.transferred",
+        incident_data(
+            incident,
+            transferred_to=incident.transferred_to_id,
+            transferred_to_name=incident.transferred_to.name,
+            confirmed=True,
+            actor_name=actor_name(actor),
+            summary=_("%(drill)s%(dept)s（%(who)s）已确认接收移交事件：%(title)s")
+            % {
+                "drill": _drill(incident),
+                "dept": incident.transferred_to.name,
+                "who": actor_name(actor),
+                "title": incident.title,
+            },
+        ),
+        actor=actor,
+        incident_id=incident.pk,
+        departments=_audience(incident),
+    )
+    return incident
+
+
+@transaction.atomic
+def merge(source, target, actor, *, reason=""):
+    """Merge `source` into `target`: the target keeps every report and the
+    timeline of both. Incidents earlier merged into the source follow it."""
+    ids = sorted({source.pk, target.pk})
+    locked = {i.pk: i for i in Incident.objects.select_for_update().filter(pk__in=ids).order_by("pk")}
+    source, target = locked[source.pk], locked.get(target.pk)
+    if target is None or source.pk == target.pk:
+        raise Conflict(_("不能把事件合并到自身。"))
+    if source.status == Status.MERGED:
+        raise Conflict(_("该事件已被合并。"))
+    if target.status not in OPEN_STATUSES:
+        raise Conflict(_("只能合并到未办结的事件。"))
+    if source.status not in OPEN_STATUSES:
+        raise Conflict(_("只能合并未办结的事件。"))
+    if source.is_drill != target.is_drill:
+        raise Conflict(_("演练事件与真实事件不能合并。"))
+    before = source.status
+    Incident.objects.filter(merged_into=source).update(merged_into=target)
+    source.status = Status.MERGED
+    source.merged_into = target
+    source.save()
+    recompute_clocks(source)
+    source.save()
+    recompute_clocks(target)
+    target.save()
+    who = actor_name(actor)
+    summary = _("%(drill)s%(who)s将事件#%(src)s“%(src_title)s”合并至事件#%(dst)s“%(dst_title)s”") % {
+        "drill": _drill(target),
+        "who": who,
+        "src": source.pk,
+        "src_title": source.title,
+        "dst": target.pk,
+        "dst_title": target.title,
+    }
+    if reason:
+        summary += _("（原因：%(reason)s）") % {"reason": reason}
+    common = {
+        "source": source.pk,
+        "target": target.pk,
+        "from": before,
+        "reason": reason,
+        "actor_name": who,
+        "summary": summary,
+    }
+    emit(
+        "incident.merged",
+        incident_data(source, **common),
+        actor=actor,
+        incident_id=source.pk,
+        departments=_audience(source),
+    )
+    emit(
+        "incident.merged",
+        incident_data(target, **common),
+        actor=actor,
+        incident_id=target.pk,
+        departments=_audience(target),
+    )
+    return target
+
+
+# --- instructions and classified deliveries -------------------------------------
+
+
+@transaction.atomic
+def create_instruction(incident, author, text, report=None):
+    """A leader's instruction: kept as written, relayed as an event, handed to supervision."""
+    incident = Incident.objects.select_for_update().get(pk=incident.pk)
+    if incident.status == Status.MERGED:
+        incident = Incident.objects.select_for_update().get(pk=incident.merged_into_id)
+    instruction = Instruction.objects.create(incident=incident, author=author, text=text, report=report)
+    emit(
+        "instruction.created",
+        {
+            "id": instruction.pk,
+            "incident": incident.pk,
+            "title": incident.title,
+            "text": text,
+            "author": author.pk,
+            "author_name": actor_name(author),
+            "is_drill": incident.is_drill,
+            "summary": _("%(drill)s%(who)s批示：%(text)s")
+            % {"drill": _drill(incident), "who": actor_name(author), "text": text[:80]},
+        },
+        actor=author,
+        incident_id=incident.pk,
+        departments=_audience(incident),
+    )
+    instruction_created.send(sender=Instruction, instruction=instruction)
+    return instruction
+
+
+@transaction.atomic
+def record_classified_delivery(
+    actor, *, reference_number, delivered_by, recipient, delivered_at, incident=None, is_drill=False
+):
+    """Classified matter: record only that an offline delivery happened."""
+    delivery = ClassifiedDelivery.objects.create(
+        incident=incident,
+        reference_number=reference_number,
+        delivered_by=delivered_by,
+        recipient=recipient,
+        delivered_at=delivered_at,
+        registered_by=actor,
+        is_drill=is_drill or bool(incident and incident.is_drill),
+    )
+    emit(
+        "classified.delivered",
+        {
+            "id": delivery.pk,
+            "incident": incident.pk if incident else None,
+            "reference_number": reference_number,
+            "delivered_by": delivered_by,
+            "recipient": recipient,
+            "delivered_at": delivered_at,
+            "is_drill": delivery.is_drill,
+            "actor_name": actor_name(actor),
+            "summary": _("涉密件线下递送登记：文号%(ref)s，%(by)s递送至%(to)s")
+            % {"ref": reference_number, "by": delivered_by, "to": recipient},
+        },
+        actor=actor,
+        incident_id=incident.pk if incident else None,
+    )
+    return delivery

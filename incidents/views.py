@@ -1,0 +1,327 @@
+"""Thin API views and pages of the incidents domain; logic lives in services/selectors."""
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from dutyops.api import HasRole, ReadOrRoles
+from dutyops.models import Department, Role
+
+from . import geo, selectors, services
+from .models import (
+    Category,
+    Channel,
+    ClassifiedDelivery,
+    Grade,
+    Incident,
+    IncidentClock,
+    Place,
+    Report,
+    ReportKind,
+    ReportPolicy,
+    Status,
+    Subtype,
+)
+from .serializers import (
+    ClassifiedDeliverySerializer,
+    IncidentSerializer,
+    InstructionSerializer,
+    MergeSerializer,
+    ReportSerializer,
+    SubtypeSerializer,
+    TransitionSerializer,
+    UpwardReportSerializer,
+)
+
+OPERATORS = (Role.ADMIN, Role.DUTY_OFFICER, Role.DUTY_LEADER)
+LEADERS = (Role.LEADER, Role.DUTY_LEADER)
+
+
+def _flag(value):
+    return str(value).lower() in ("1", "true", "yes")
+
+
+class ReportViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Intake register. POST registers a report (a new incident when `incident` is
+    omitted); reports are kept as sent and never edited or deleted."""
+
+    serializer_class = ReportSerializer
+    permission_classes = [ReadOrRoles.of(*OPERATORS)]
+
+    def get_queryset(self):
+        visible = selectors.visible_incidents(self.request.user).values("pk")
+        qs = Report.objects.filter(incident__in=visible).select_related("created_by").order_by("-received_at", "-id")
+        incident = self.request.query_params.get("incident")
+        if incident and incident.isdigit():
+            qs = qs.filter(incident_id=int(incident))
+        return qs
+
+    def perform_create(self, serializer):
+        report, incident, duplicates = services.intake(serializer.validated_data, self.request.user)
+        report.possible_duplicates = duplicates
+        serializer.instance = report
+
+
+class IncidentViewSet(viewsets.ReadOnlyModelViewSet):
+    """Incidents with their current picture, reports and timeline.
+    Incidents are opened by intake (POST reports/), never edited directly."""
+
+    serializer_class = IncidentSerializer
+    permission_classes = [ReadOrRoles.of(*OPERATORS)]
+
+    def get_queryset(self):
+        qs = selectors.visible_incidents(self.request.user).prefetch_related(
+            Prefetch("clocks", queryset=IncidentClock.objects.order_by("due_at")),
+            Prefetch("reports", queryset=Report.objects.only("pk", "incident_id")),
+        )
+        params = self.request.query_params
+        if params.get("status") in Status.values:
+            qs = qs.filter(status=params["status"])
+        if params.get("category") in Category.values:
+            qs = qs.filter(category=params["category"])
+        if "is_drill" in params:
+            qs = qs.filter(is_drill=_flag(params["is_drill"]))
+        if _flag(params.get("active", "")):
+            qs = qs.exclude(status__in=[Status.CLOSED, Status.MERGED])
+        if params.get("q"):
+            qs = qs.filter(title__icontains=params["q"][:100])
+        return qs.order_by("-reported_at", "-id")
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "detail": self.action != "list"}
+
+    def _incident(self):
+        return self.get_object()
+
+    @extend_schema(request=TransitionSerializer, responses=IncidentSerializer)
+    @action(detail=True, methods=["post"])
+    def transition(self, request, pk=None):
+        """Change status: {"to", "reason"?, "department"? (transfer), "into"? (merge)}. 409 if illegal."""
+        incident = self._incident()
+        body = TransitionSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        v = body.validated_data
+        result = services.transition(
+            incident, v["to"], request.user, reason=v["reason"], department=v.get("department"), into=v.get("into")
+        )
+        return Response(self._fresh(result))
+
+    @extend_schema(request=MergeSerializer, responses=IncidentSerializer)
+    @action(detail=True, methods=["post"])
+    def merge(self, request, pk=None):
+        """Merge this incident into `into`; the target keeps every report."""
+        incident = self._incident()
+        body = MergeSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        target = services.merge(
+            incident, body.validated_data["into"], request.user, reason=body.validated_data["reason"]
+        )
+        return Response(self._fresh(target))
+
+    @extend_schema(request=None, responses=IncidentSerializer)
+    @action(detail=True, methods=["post"], url_path="confirm-transfer", permission_classes=[IsAuthenticated])
+    def confirm_transfer(self, request, pk=None):
+        """The receiving duty room confirms a transfer (accept first, transfer later)."""
+        incident = get_object_or_404(Incident, pk=pk)
+        return Response(self._fresh(services.confirm_transfer(incident, request.user)))
+
+    @extend_schema(request=InstructionSerializer, responses=InstructionSerializer)
+    @action(detail=True, methods=["get", "post"], permission_classes=[ReadOrRoles.of(*LEADERS)])
+    def instructions(self, request, pk=None):
+        """A leader's instruction (批示) on the incident: leader and duty_leader roles write."""
+        incident = self._incident()
+        if request.method == "GET":
+            rows = incident.instructions.select_related("author")
+            return Response(InstructionSerializer(rows, many=True).data)
+        body = InstructionSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        report = body.validated_data.get("report")
+        if report is not None and report.incident_id not in selectors.incident_family_ids(incident):
+            return Response({"report": [_("该报告不属于此事件。")]}, status=status.HTTP_400_BAD_REQUEST)
+        instruction = services.create_instruction(incident, request.user, body.validated_data["text"], report=report)
+        return Response(InstructionSerializer(instruction).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=UpwardReportSerializer, responses=UpwardReportSerializer)
+    @action(detail=True, methods=["get", "post"], url_path="upward-reports")
+    def upward_reports(self, request, pk=None):
+        """Record a phone or written report upward; meets the statutory clocks."""
+        incident = self._incident()
+        if request.method == "GET":
+            return Response(UpwardReportSerializer(incident.upward_reports.select_related("sent_by"), many=True).data)
+        body = UpwardReportSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        upward = services.report_upward(incident, request.user, **body.validated_data)
+        return Response(UpwardReportSerializer(upward).data, status=status.HTTP_201_CREATED)
+
+    def _fresh(self, incident):
+        incident = self.get_queryset().model.objects.get(pk=incident.pk)
+        return IncidentSerializer(incident, context=self.get_serializer_context()).data
+
+
+class SubtypeViewSet(viewsets.ModelViewSet):
+    """The editable taxonomy of subtypes (admins write)."""
+
+    serializer_class = SubtypeSerializer
+    permission_classes = [ReadOrRoles.of(Role.ADMIN)]
+    queryset = Subtype.objects.all()
+    pagination_class = None
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+
+class ClassifiedDeliveryViewSet(
+    mixins.CreateModelMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """Classified (涉密) matters: only the metadata of an offline delivery."""
+
+    serializer_class = ClassifiedDeliverySerializer
+    permission_classes = [HasRole.of(*OPERATORS, Role.LEADER)]
+
+    def get_queryset(self):
+        return ClassifiedDelivery.objects.select_related("registered_by", "incident")
+
+    def perform_create(self, serializer):
+        if self.request.user.has_role(Role.LEADER) and not self.request.user.has_role(*OPERATORS):
+            raise PermissionDenied()
+        serializer.instance = services.record_classified_delivery(self.request.user, **serializer.validated_data)
+
+
+class GeocodeView(APIView):
+    """GET geocode/?q=<place name>: offline lookup in the gazetteer."""
+
+    @extend_schema(
+        responses=inline_serializer(
+            "GeocodeResult",
+            {
+                "query": serializers.CharField(),
+                "latitude": serializers.FloatField(),
+                "longitude": serializers.FloatField(),
+            },
+        )
+    )
+    def get(self, request):
+        q = request.query_params.get("q", "")[:200]
+        found = geo.geocode(q)
+        if not found:
+            return Response({"q": [_("地名库中未找到该地点。")]}, status=status.HTTP_404_NOT_FOUND)
+        return Response({"query": q, "latitude": found[0], "longitude": found[1]})
+
+
+class DuplicateCheckView(APIView):
+    """GET duplicates/?category=&latitude=&longitude=&text=&is_drill=: possible duplicates before saving."""
+
+    @extend_schema(responses=inline_serializer("DuplicateCheck", {"possible_duplicates": serializers.ListField()}))
+    def get(self, request):
+        p = request.query_params
+        try:
+            lat = float(p["latitude"]) if p.get("latitude") else None
+            lon = float(p["longitude"]) if p.get("longitude") else None
+        except ValueError:
+            return Response({"latitude": [_("坐标格式错误。")]}, status=status.HTTP_400_BAD_REQUEST)
+        if lat is not None and not (-90 <= lat <= 90) or lon is not None and not (-180 <= lon <= 180):
+            return Response({"latitude": [_("坐标超出范围。")]}, status=status.HTTP_400_BAD_REQUEST)
+        if (lat is None) != (lon is None):
+            lat = lon = None
+        ids = selectors.possible_duplicates(
+            category=p.get("category") if p.get("category") in Category.values else None,
+            latitude=lat,
+            longitude=lon,
+            text=p.get("text", "")[:2000],
+            at=None,
+            is_drill=_flag(p.get("is_drill", "")),
+        )
+        rows = {i.pk: i for i in Incident.objects.filter(pk__in=ids)}
+        return Response(
+            {
+                "possible_duplicates": ids,
+                "incidents": [
+                    {"id": i, "title": rows[i].title, "status": rows[i].status, "reported_at": rows[i].reported_at}
+                    for i in ids
+                    if i in rows
+                ],
+            }
+        )
+
+
+# --- pages --------------------------------------------------------------------
+
+
+def _choices():
+    return {
+        "categories": Category.choices,
+        "grades": Grade.choices,
+        "channels": Channel.choices,
+        "kinds": ReportKind.choices,
+        "statuses": Status.choices,
+        "subtypes": list(Subtype.objects.filter(active=True).values("code", "name", "category")),
+    }
+
+
+@login_required
+def intake_page(request):
+    return render(request, "incidents/intake.html", {**_choices(), "incident_id": request.GET.get("incident", "")})
+
+
+@login_required
+def incident_list_page(request):
+    qs = selectors.visible_incidents(request.user).prefetch_related("clocks")
+    params = request.GET
+    if params.get("status") in Status.values:
+        qs = qs.filter(status=params["status"])
+    elif not _flag(params.get("all", "")):
+        qs = qs.exclude(status__in=[Status.CLOSED, Status.MERGED])
+    if params.get("category") in Category.values:
+        qs = qs.filter(category=params["category"])
+    return render(
+        request,
+        "incidents/list.html",
+        {**_choices(), "incidents": qs.order_by("-reported_at", "-id")[:200], "params": params},
+    )
+
+
+@login_required
+def incident_detail_page(request, pk):
+    incident = get_object_or_404(selectors.visible_incidents(request.user), pk=pk)
+    return render(
+        request,
+        "incidents/detail.html",
+        {
+            **_choices(),
+            "incident": incident,
+            "reports": selectors.reports_of(incident),
+            "timeline": selectors.timeline(incident),
+            "clocks": incident.clocks.order_by("due_at"),
+            "instructions": incident.instructions.select_related("author"),
+            "upward_reports": incident.upward_reports.select_related("sent_by"),
+            "merged": Incident.objects.filter(merged_into=incident),
+            "departments": Department.objects.exclude(pk=incident.duty_room_id).order_by("code"),
+            "can_operate": request.user.is_superuser or request.user.has_role(*OPERATORS),
+            "can_instruct": request.user.is_superuser or request.user.has_role(*LEADERS),
+            "can_confirm": incident.status == Status.TRANSFERRED
+            and incident.transfer_confirmed_at is None
+            and (request.user.department_id == incident.transferred_to_id or request.user.has_role(Role.ADMIN)),
+        },
+    )
+
+
+# Kept for the admin-editable policy table's API consumers (read only).
+class ReportPolicyView(APIView):
+    def get(self, request):
+        rows = ReportPolicy.objects.all().values(
+            "id", "grade", "category", "phone_minutes", "written_minutes", "follow_up_minutes", "final_days", "note"
+        )
+        return Response(list(rows))
+
+
+class PlaceListView(APIView):
+    def get(self, request):
+        q = request.query_params.get("q", "")[:100]
+        rows = Place.objects.filter(name__icontains=q) if q else Place.objects.all()
+        return Response(list(rows.values("id", "name", "district", "kind", "latitude", "longitude")[:50]))
