@@ -1,0 +1,122 @@
+"""HTML pages: the department console, the office's alert list, figures, supervision ledger."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import render
+from django.utils import timezone
+
+from dutyops.models import Department
+from realtime.selectors import latest_seq
+
+from . import selectors
+from .models import SupervisionCase
+from .serializers import AlertSerializer, SupervisionCaseSerializer
+from .views import COLUMNS
+
+
+@login_required
+def console(request):
+    """A department's open alerts with live countdowns; sign-for and feedback in one or two taps."""
+    user = request.user
+    department = user.department
+    wanted = request.GET.get("department", "")
+    if user.sees_everything and wanted.isdigit():
+        department = Department.objects.filter(pk=int(wanted)).first() or department
+    # The stream position is read before the list: whatever changes after is replayed.
+    seq = latest_seq()
+    alerts = selectors.open_alerts_of_department(department.pk) if department else []
+    return render(
+        request,
+        "alerts/console.html",
+        {
+            "department": department,
+            "alerts_json": AlertSerializer(alerts, many=True).data,
+            "seq": seq,
+            "now": timezone.now(),
+        },
+    )
+
+
+@login_required
+def office(request):
+    """The duty office's view: every open alert, to close or return for more."""
+    if not request.user.sees_everything:
+        raise PermissionDenied
+    seq = latest_seq()
+    alerts = list(selectors.alerts_for(request.user).exclude(state="closed").order_by("ack_due_at", "id")[:300])
+    departments = Department.objects.exclude(kind=Department.Kind.DUTY_OFFICE).order_by("code")
+    return render(
+        request,
+        "alerts/office.html",
+        {"alerts_json": AlertSerializer(alerts, many=True).data, "seq": seq, "departments": departments},
+    )
+
+
+def _bars(rows, key, width=560, bar=18, gap=8, label_w=150):
+    """An inline SVG bar chart (percentages), drawn server-side: no chart library, no CDN."""
+    items = []
+    for i, r in enumerate(rows):
+        value = r[key]
+        y = i * (bar + gap)
+        length = 0 if value is None else (width - label_w - 60) * value / 100
+        items.append(
+            {"y": y, "ty": y + bar * 0.75, "name": r["department_name"], "w": round(length, 1), "value": value}
+        )
+    return {
+        "items": items,
+        "height": max(1, len(rows)) * (bar + gap),
+        "width": width,
+        "bar": bar,
+        "label_w": label_w,
+    }
+
+
+@login_required
+def performance(request):
+    from rest_framework.exceptions import ValidationError
+
+    from .views import figures_for
+
+    try:
+        label, start, end, rows, duty_room = figures_for(request.GET, request.user)
+        error = ""
+    except ValidationError:
+        label, start, end, rows, duty_room = figures_for({}, request.user)
+        error = "期间格式无效，已显示本月。"
+    table = [[r[k] for k, _h in COLUMNS] for r in rows]
+    return render(
+        request,
+        "alerts/performance.html",
+        {
+            "label": label,
+            "start": start,
+            "end": end,
+            "rows": rows,
+            "table": table,
+            "headers": [h for _k, h in COLUMNS],
+            "duty_room": duty_room,
+            "sign_chart": _bars(rows, "signed_on_time_pct"),
+            "feedback_chart": _bars(rows, "fed_back_on_time_pct"),
+            "query": request.GET.urlencode(),
+            "error": error,
+        },
+    )
+
+
+@login_required
+def supervision(request):
+    user = request.user
+    qs = SupervisionCase.objects.select_related("responsible_leader").prefetch_related("departments", "entries")
+    if not user.sees_everything:
+        qs = qs.filter(departments=user.department_id) if user.department_id else qs.none()
+    cases = list(qs[:200])
+    return render(
+        request,
+        "alerts/supervision.html",
+        {
+            "cases": cases,
+            "cases_json": SupervisionCaseSerializer(cases, many=True).data,
+            "is_office": user.sees_everything,
+            "now": timezone.now(),
+        },
+    )

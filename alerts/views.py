@@ -1,0 +1,364 @@
+"""Alerts API: thin views over services (writes) and selectors (reads)."""
+
+import csv
+import io
+
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from dutyops.api import HasRole, ReadOrRoles
+from dutyops.models import Role
+
+from . import selectors, services
+from .models import Alert, Circular, Delivery, EscalationStep, NotificationChannel, SupervisionCase
+from .serializers import (
+    AlertCloseSerializer,
+    AlertDetailSerializer,
+    AlertSerializer,
+    CaseCreateSerializer,
+    CircularCreateSerializer,
+    CircularSerializer,
+    DeliverySerializer,
+    DepartmentsSerializer,
+    DispatchSerializer,
+    EscalationStepSerializer,
+    FeedbackInputSerializer,
+    FeedbackSerializer,
+    NotificationChannelSerializer,
+    ReturnSerializer,
+    ReviewSerializer,
+    SupervisionCaseDetailSerializer,
+    SupervisionCaseSerializer,
+    TextSerializer,
+)
+
+DISPATCHERS = (Role.ADMIN, Role.DUTY_OFFICER, Role.DUTY_LEADER)
+OFFICE = (Role.ADMIN, Role.DUTY_OFFICER, Role.DUTY_LEADER, Role.LEADER)
+
+
+def _int_param(request, name):
+    value = request.query_params.get(name)
+    if value in (None, ""):
+        return None
+    if not value.isdigit():
+        raise ValidationError({name: ["请输入整数编号。"]})
+    return int(value)
+
+
+class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+    """Alerts to departments. Liaisons see their own department's only.
+
+    Filters: `state`, `department`, `incident`, `open=1` (not closed).
+    """
+
+    queryset = Alert.objects.none()  # for the schema; get_queryset decides
+
+    def get_permissions(self):
+        if self.action == "create":
+            return [HasRole.of(*DISPATCHERS)()]
+        if self.action in ("close", "return_for_more"):
+            return [HasRole.of(*OFFICE)()]
+        # Reads, sign-for and feedback: any signed-in person; the service decides who may act.
+        return [IsAuthenticated()]
+
+    def get_serializer_class(self):
+        if self.action == "retrieve":
+            return AlertDetailSerializer
+        if self.action == "create":
+            return DispatchSerializer
+        return AlertSerializer
+
+    def get_queryset(self):
+        qs = selectors.alerts_for(self.request.user)
+        if self.action == "retrieve":
+            qs = qs.prefetch_related("recipients__person", "feedback__author", "chases")
+        if self.action != "list":
+            return qs
+        params = self.request.query_params
+        state = params.get("state")
+        if state:
+            if state not in Alert.State.values:
+                raise ValidationError({"state": ["状态无效。"]})
+            qs = qs.filter(state=state)
+        for name in ("department", "incident"):
+            value = _int_param(self.request, name)
+            if value is not None:
+                qs = qs.filter(**{f"{name}_id": value})
+        if params.get("open") in ("1", "true"):
+            qs = qs.exclude(state=Alert.State.CLOSED)
+        return qs
+
+    @extend_schema(request=DispatchSerializer, responses={201: AlertSerializer})
+    def create(self, request, *args, **kwargs):
+        data = DispatchSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        alert = services.dispatch_alert(**data.validated_data, actor=request.user, source=Alert.Source.MANUAL)
+        return Response(AlertSerializer(alert).data, status=status.HTTP_201_CREATED)
+
+    def _target(self, pk):
+        # Actions look the alert up unfiltered: another department's alert is 403, not 404.
+        return get_object_or_404(Alert.objects.select_related("department"), pk=pk)
+
+    @extend_schema(request=None, responses=AlertSerializer)
+    @action(detail=True, methods=["post"])
+    def acknowledge(self, request, pk=None):
+        """Sign for the alert (签收). Idempotent: a second call returns the first sign-for."""
+        alert, _created = services.acknowledge(self._target(pk), request.user)
+        return Response(AlertSerializer(alert).data)
+
+    @extend_schema(request=FeedbackInputSerializer, responses={201: FeedbackSerializer})
+    @action(detail=True, methods=["post"])
+    def feedback(self, request, pk=None):
+        """Feed back (反馈); may be sent several times."""
+        alert = self._target(pk)
+        data = FeedbackInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        feedback = services.add_feedback(
+            alert, request.user, data.validated_data["text"], data.validated_data.get("attachments")
+        )
+        return Response(FeedbackSerializer(feedback).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=AlertCloseSerializer, responses=AlertSerializer)
+    @action(detail=True, methods=["post"])
+    def close(self, request, pk=None):
+        """The office closes the alert (办结)."""
+        data = AlertCloseSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        alert = services.close_alert(self._target(pk), request.user, data.validated_data["reason"])
+        return Response(AlertSerializer(alert).data)
+
+    @extend_schema(request=ReturnSerializer, responses=AlertSerializer)
+    @action(detail=True, methods=["post"], url_path="return")
+    def return_for_more(self, request, pk=None):
+        """The office returns a fed-back alert asking for more (退回补充), with a new deadline."""
+        data = ReturnSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        alert = services.return_alert(
+            self._target(pk), request.user, data.validated_data["reason"], data.validated_data.get("feedback_minutes")
+        )
+        return Response(AlertSerializer(alert).data)
+
+
+class EscalationStepViewSet(viewsets.ModelViewSet):
+    """The chasing policy: administrators edit, staff read."""
+
+    serializer_class = EscalationStepSerializer
+    queryset = EscalationStep.objects.all()
+    permission_classes = [ReadOrRoles.of(Role.ADMIN)]
+
+
+class NotificationChannelViewSet(viewsets.ModelViewSet):
+    serializer_class = NotificationChannelSerializer
+    queryset = NotificationChannel.objects.all()
+    permission_classes = [HasRole.of(Role.ADMIN)]
+
+    def perform_destroy(self, channel):
+        # Deliveries are history: a used channel is disabled rather than deleted.
+        if channel.deliveries.exists():
+            channel.enabled = False
+            channel.save(update_fields=["enabled"])
+        else:
+            channel.delete()
+
+
+class DeliveryViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = DeliverySerializer
+    queryset = Delivery.objects.select_related("channel")
+    permission_classes = [HasRole.of(*OFFICE)]
+
+
+class SupervisionCaseViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+):
+    """Supervised cases (督办) and their ledger. Liaisons see their department's cases."""
+
+    queryset = SupervisionCase.objects.none()  # for the schema; get_queryset decides
+
+    def get_permissions(self):
+        if self.action in ("create", "assign", "review", "recheck"):
+            return [HasRole.of(*OFFICE)()]
+        return [IsAuthenticated()]
+
+    def get_serializer_class(self):
+        if self.action == "retrieve":
+            return SupervisionCaseDetailSerializer
+        if self.action == "create":
+            return CaseCreateSerializer
+        return SupervisionCaseSerializer
+
+    def get_queryset(self):
+        qs = SupervisionCase.objects.select_related("responsible_leader").prefetch_related("departments")
+        user = self.request.user
+        if not user.sees_everything:
+            qs = qs.filter(departments=user.department_id) if user.department_id else qs.none()
+        if self.action == "retrieve":
+            qs = qs.prefetch_related("entries__author", "alerts")
+        state = self.request.query_params.get("state")
+        if state:
+            if state not in SupervisionCase.State.values:
+                raise ValidationError({"state": ["状态无效。"]})
+            qs = qs.filter(state=state)
+        return qs
+
+    @extend_schema(request=CaseCreateSerializer, responses={201: SupervisionCaseSerializer})
+    def create(self, request, *args, **kwargs):
+        data = CaseCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        case = services.open_case(**data.validated_data, actor=request.user)
+        return Response(SupervisionCaseSerializer(case).data, status=status.HTTP_201_CREATED)
+
+    def _case(self, pk):
+        return get_object_or_404(SupervisionCase, pk=pk)
+
+    def _done(self, case):
+        case = SupervisionCase.objects.prefetch_related("departments").get(pk=case.pk)
+        return Response(SupervisionCaseSerializer(case).data)
+
+    @extend_schema(request=DepartmentsSerializer, responses=SupervisionCaseSerializer)
+    @action(detail=True, methods=["post"])
+    def assign(self, request, pk=None):
+        data = DepartmentsSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self._done(services.assign_case(self._case(pk), request.user, data.validated_data["departments"]))
+
+    @extend_schema(request=TextSerializer, responses=SupervisionCaseSerializer)
+    @action(detail=True, methods=["post"])
+    def progress(self, request, pk=None):
+        data = TextSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self._done(services.report_progress(self._case(pk), request.user, data.validated_data["text"]))
+
+    @extend_schema(request=TextSerializer, responses=SupervisionCaseSerializer)
+    @action(detail=True, methods=["post"])
+    def complete(self, request, pk=None):
+        data = TextSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self._done(services.complete_case(self._case(pk), request.user, data.validated_data["text"]))
+
+    @extend_schema(request=ReviewSerializer, responses=SupervisionCaseSerializer)
+    @action(detail=True, methods=["post"])
+    def review(self, request, pk=None):
+        data = ReviewSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        return self._done(
+            services.review_case(self._case(pk), request.user, v["text"], v["accepted"], v.get("recheck_at"))
+        )
+
+    @extend_schema(request=TextSerializer, responses=SupervisionCaseSerializer)
+    @action(detail=True, methods=["post"])
+    def recheck(self, request, pk=None):
+        """回头看: record what the later re-check found."""
+        data = TextSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self._done(services.record_recheck(self._case(pk), request.user, data.validated_data["text"]))
+
+
+class CircularViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Monthly circulars (通报). POST {"period": "YYYY-MM"} generates one (once)."""
+
+    serializer_class = CircularSerializer
+    queryset = Circular.objects.all()
+    permission_classes = [ReadOrRoles.of(*OFFICE)]
+
+    @extend_schema(request=CircularCreateSerializer, responses={201: CircularSerializer, 200: CircularSerializer})
+    def create(self, request):
+        data = CircularCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        circular, created = services.generate_circular(data.validated_data["period"], request.user)
+        return Response(CircularSerializer(circular).data, status=status.HTTP_201_CREATED if created else 200)
+
+
+# --- performance figures --------------------------------------------------------
+
+COLUMNS = [
+    ("department_name", "单位"),
+    ("alerts_received", "收到通知（件）"),
+    ("signed_on_time_pct", "按时签收率（%）"),
+    ("median_minutes_to_sign", "签收用时中位数（分钟）"),
+    ("fed_back_on_time_pct", "按时反馈率（%）"),
+    ("overdue_count", "超时（件）"),
+    ("supervision_cases", "督办事项（件）"),
+    ("supervision_completion_pct", "督办按期办结率（%）"),
+]
+
+
+def figures_for(params, user):
+    """(label, start, end, rows, duty_room) for the period asked and what the user may see."""
+    try:
+        start, end, label = selectors.period_from_query(params)
+    except ValueError as exc:
+        raise ValidationError({str(exc): ["期间格式无效（month=YYYY-MM，或 from/to=YYYY-MM-DD）。"]}) from None
+    department_ids = None if user.sees_everything else [user.department_id]
+    rows = selectors.performance(start, end, department_ids)
+    duty_room = selectors.duty_room_figures(start, end) if user.sees_everything else None
+    return label, start, end, rows, duty_room
+
+
+PERIOD_PARAMS = [
+    OpenApiParameter("month", str, description="YYYY-MM (default: this month)"),
+    OpenApiParameter("from", str, description="YYYY-MM-DD"),
+    OpenApiParameter("to", str, description="YYYY-MM-DD (inclusive)"),
+]
+
+
+class PerformanceView(APIView):
+    """Performance figures (考核) per department for a period; drills excluded."""
+
+    @extend_schema(parameters=PERIOD_PARAMS, responses=dict)
+    def get(self, request):
+        label, start, end, rows, duty_room = figures_for(request.query_params, request.user)
+        return Response({"period": label, "from": start, "to": end, "departments": rows, "duty_room": duty_room})
+
+
+class IgnoreAccept(BaseContentNegotiation):
+    """File downloads answer with their own type whatever the client accepts."""
+
+    def select_parser(self, request, parsers):
+        return parsers[0] if parsers else None
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
+class PerformanceExportView(APIView):
+    """GET performance/export/?kind=csv|xlsx&month=..."""
+
+    content_negotiation_class = IgnoreAccept
+
+    @extend_schema(parameters=[*PERIOD_PARAMS, OpenApiParameter("kind", str, enum=["csv", "xlsx"])], responses=bytes)
+    def get(self, request):
+        kind = request.query_params.get("kind", "csv")
+        if kind not in ("csv", "xlsx"):
+            raise ValidationError({"kind": ["只支持 csv 或 xlsx。"]})
+        label, _start, _end, rows, _duty = figures_for(request.query_params, request.user)
+        table = [[h for _k, h in COLUMNS]] + [["" if r[k] is None else r[k] for k, _h in COLUMNS] for r in rows]
+        filename = f"performance-{label}".replace("~", "_")
+        if kind == "csv":
+            buffer = io.StringIO()
+            buffer.write("\ufeff")  # Excel opens UTF-8 CSV correctly with a BOM
+            csv.writer(buffer).writerows(table)
+            response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+        else:
+            from openpyxl import Workbook
+
+            book = Workbook()
+            sheet = book.active
+            sheet.title = "考核"
+            for row in table:
+                sheet.append(row)
+            out = io.BytesIO()
+            book.save(out)
+            response = HttpResponse(
+                out.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            )
+        response["Content-Disposition"] = f'attachment; filename="{filename}.{kind}"'
+        return response

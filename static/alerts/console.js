@@ -1,0 +1,177 @@
+// Department console: open alerts with live countdowns; sign-for and feedback in one or two taps.
+// Live updates come from /ws/events/ (session cookie); after a drop it reconnects with
+// ?after=<last seq seen>, so nothing that happened meanwhile is missed.
+(function () {
+  "use strict";
+  var root = document.getElementById("console");
+  if (!root) return;
+  var department = Number(root.dataset.department) || null;
+  var lastSeq = Number(root.dataset.seq) || 0;
+  var list = document.getElementById("alert-list");
+  var empty = document.getElementById("empty");
+  var live = document.getElementById("live");
+  var tpl = document.getElementById("alert-card");
+  var alerts = new Map();
+  var STATE = { sent: "待签收", acknowledged: "已签收待反馈", fed_back: "已反馈", overdue: "已超时", closed: "已办结" };
+  var SOURCE = { plan: "预案启动", manual: "值班室下发", instruction: "领导批示" };
+
+  JSON.parse(document.getElementById("alerts-data").textContent).forEach(function (a) { alerts.set(a.id, a); });
+
+  function csrf() {
+    var m = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+    return m ? decodeURIComponent(m[1]) : "";
+  }
+
+  function api(method, url, body) {
+    return fetch(url, {
+      method: method,
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf(), Accept: "application/json" },
+      body: body ? JSON.stringify(body) : undefined,
+    }).then(function (r) {
+      return r.json().catch(function () { return {}; }).then(function (data) {
+        if (!r.ok) {
+          var msg = data.detail || Object.keys(data).map(function (k) { return [].concat(data[k]).join(" "); }).join("；");
+          throw new Error(msg || "请求失败（" + r.status + "）");
+        }
+        return data;
+      });
+    });
+  }
+
+  function fmtTime(iso) {
+    var d = new Date(iso);
+    var p = function (n) { return String(n).padStart(2, "0"); };
+    return p(d.getMonth() + 1) + "-" + p(d.getDate()) + " " + p(d.getHours()) + ":" + p(d.getMinutes());
+  }
+
+  function fmtSpan(ms) {
+    var s = Math.floor(Math.abs(ms) / 1000), h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60);
+    s = s % 60;
+    var p = function (n) { return String(n).padStart(2, "0"); };
+    return (h ? h + ":" : "") + p(m) + ":" + p(s);
+  }
+
+  function render() {
+    var items = Array.from(alerts.values()).filter(function (a) { return a.state !== "closed"; });
+    items.sort(function (a, b) { return due(a) - due(b); });
+    list.textContent = "";
+    items.forEach(function (a) { list.appendChild(card(a)); });
+    empty.hidden = items.length > 0;
+    tick();
+  }
+
+  function due(a) {
+    return new Date(a.acknowledged_at ? a.feedback_due_at : a.ack_due_at).getTime();
+  }
+
+  function card(a) {
+    var li = tpl.content.firstElementChild.cloneNode(true);
+    li.dataset.id = a.id;
+    li.dataset.state = a.state;
+    var badge = li.querySelector(".badge");
+    badge.textContent = STATE[a.state] || a.state;
+    if (a.state === "overdue") badge.classList.add("overdue");
+    li.querySelector(".incident").textContent = a.incident_title || "事件 #" + a.incident;
+    li.querySelector(".duty").textContent = a.duty;
+    li.querySelector(".meta").textContent =
+      (SOURCE[a.source] || a.source) + " · 签收时限 " + fmtTime(a.ack_due_at) + " · 反馈时限 " + fmtTime(a.feedback_due_at) +
+      (a.acknowledged_at ? " · " + (a.acknowledged_by_name || "") + " 于 " + fmtTime(a.acknowledged_at) + " 签收" : "");
+    var ack = li.querySelector(".ack"), form = li.querySelector(".fb"), msg = li.querySelector(".msg");
+    ack.hidden = !!a.acknowledged_at;
+    form.hidden = !a.acknowledged_at;
+    ack.addEventListener("click", function () {
+      ack.disabled = true;
+      api("POST", "/api/v1/alerts/" + a.id + "/acknowledge/").then(upsert, function (e) {
+        ack.disabled = false;
+        msg.textContent = e.message;
+      });
+    });
+    form.addEventListener("submit", function (ev) {
+      ev.preventDefault();
+      var text = form.elements.text.value.trim();
+      if (!text) return;
+      var button = form.querySelector("button");
+      button.disabled = true;
+      api("POST", "/api/v1/alerts/" + a.id + "/feedback/", { text: text }).then(function () {
+        return refresh(a.id);
+      }).catch(function (e) {
+        button.disabled = false;
+        msg.textContent = e.message;
+      });
+    });
+    return li;
+  }
+
+  function upsert(a) {
+    if (department && a.department !== department) return;
+    alerts.set(a.id, a);
+    render();
+  }
+
+  var pending = {};
+  function refresh(id) {
+    if (pending[id]) return pending[id];
+    pending[id] = api("GET", "/api/v1/alerts/" + id + "/").then(upsert, function () {}).then(function () {
+      delete pending[id];
+    });
+    return pending[id];
+  }
+
+  function tick() {
+    var now = Date.now();
+    list.querySelectorAll(".alert-card").forEach(function (li) {
+      var a = alerts.get(Number(li.dataset.id));
+      if (!a) return;
+      var el = li.querySelector(".countdown");
+      var left = due(a) - now;
+      var what = a.acknowledged_at ? "反馈" : "签收";
+      if (a.state === "fed_back") {
+        el.textContent = "待值班室审核";
+        el.classList.remove("late");
+      } else if (left >= 0) {
+        el.textContent = what + "剩余 " + fmtSpan(left);
+        el.classList.remove("late");
+      } else {
+        el.textContent = what + "已超时 " + fmtSpan(left);
+        el.classList.add("late");
+      }
+    });
+  }
+  setInterval(tick, 1000);
+
+  var delay = 1000;
+  function connect() {
+    var proto = location.protocol === "https:" ? "wss:" : "ws:";
+    var ws = new WebSocket(proto + "//" + location.host + "/ws/events/?after=" + lastSeq);
+    live.dataset.state = "connecting";
+    live.textContent = "连接中";
+    ws.onopen = function () {
+      delay = 1000;
+      live.dataset.state = "open";
+      live.textContent = "实时";
+    };
+    ws.onmessage = function (ev) {
+      var msg = JSON.parse(ev.data);
+      if (msg.seq <= lastSeq) return;
+      lastSeq = msg.seq;
+      if (msg.type.indexOf("alert.") !== 0 || !msg.data || !msg.data.id) return;
+      if (department && msg.data.department !== department) return;
+      if (msg.type === "alert.closed") {
+        alerts.delete(msg.data.id);
+        render();
+      } else {
+        refresh(msg.data.id);
+      }
+    };
+    ws.onclose = function () {
+      live.dataset.state = "closed";
+      live.textContent = "已断开，重连中";
+      setTimeout(connect, delay);
+      delay = Math.min(delay * 2, 10000);
+    };
+  }
+
+  render();
+  connect();
+})();

@@ -1,0 +1,80 @@
+// The duty office's alert list: dispatch, close, return for more; live over /ws/events/.
+(function () {
+  "use strict";
+  var root = document.getElementById("office");
+  if (!root) return;
+  var lastSeq = Number(root.dataset.seq) || 0;
+  var rows = document.getElementById("office-rows");
+  var msg = document.getElementById("office-msg");
+  var live = document.getElementById("live");
+  var alerts = new Map();
+  var STATE = { sent: "待签收", acknowledged: "已签收", fed_back: "已反馈", overdue: "已超时", closed: "已办结" };
+  JSON.parse(document.getElementById("alerts-data").textContent).forEach(function (a) { alerts.set(a.id, a); });
+
+  function csrf() {
+    var m = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+    return m ? decodeURIComponent(m[1]) : "";
+  }
+  function api(method, url, body) {
+    return fetch(url, {
+      method: method, credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf(), Accept: "application/json" },
+      body: body ? JSON.stringify(body) : undefined,
+    }).then(function (r) {
+      return r.json().catch(function () { return {}; }).then(function (d) {
+        if (!r.ok) throw new Error(d.detail || Object.keys(d).map(function (k) { return k + "：" + [].concat(d[k]).join(" "); }).join("；") || r.status);
+        return d;
+      });
+    });
+  }
+  function t(iso) { return iso ? new Date(iso).toLocaleString("zh-CN", { hour12: false }) : "—"; }
+  function cell(tr, text) { var td = document.createElement("td"); td.textContent = text; tr.appendChild(td); return td; }
+  function button(label, fn) { var b = document.createElement("button"); b.type = "button"; b.textContent = label; b.onclick = fn; return b; }
+
+  function render() {
+    rows.textContent = "";
+    Array.from(alerts.values()).filter(function (a) { return a.state !== "closed"; })
+      .sort(function (a, b) { return a.id - b.id; }).forEach(function (a) {
+        var tr = document.createElement("tr");
+        tr.dataset.id = a.id; tr.dataset.state = a.state;
+        cell(tr, a.id); cell(tr, a.department_name); cell(tr, a.incident_title); cell(tr, a.duty);
+        cell(tr, STATE[a.state] || a.state); cell(tr, t(a.ack_due_at)); cell(tr, t(a.feedback_due_at));
+        var ops = cell(tr, "");
+        ops.appendChild(button("办结", function () {
+          api("POST", "/api/v1/alerts/" + a.id + "/close/", { reason: "" }).then(upsert, show);
+        }));
+        if (a.state === "fed_back") {
+          ops.appendChild(button("退回补充", function () {
+            var reason = prompt("退回原因");
+            if (reason) api("POST", "/api/v1/alerts/" + a.id + "/return/", { reason: reason }).then(upsert, show);
+          }));
+        }
+        rows.appendChild(tr);
+      });
+  }
+  function show(e) { msg.textContent = e.message; }
+  function upsert(a) { alerts.set(a.id, a); render(); }
+  function refresh(id) { api("GET", "/api/v1/alerts/" + id + "/").then(upsert, function () {}); }
+
+  document.getElementById("dispatch").addEventListener("submit", function (ev) {
+    ev.preventDefault();
+    var f = ev.target, body = {};
+    ["incident", "department", "ack_minutes", "feedback_minutes", "duty"].forEach(function (k) { if (f.elements[k].value) body[k] = f.elements[k].value; });
+    api("POST", "/api/v1/alerts/", body).then(function (a) { msg.textContent = ""; upsert(a); f.elements.duty.value = ""; }, show);
+  });
+
+  var delay = 1000;
+  function connect() {
+    var ws = new WebSocket((location.protocol === "https:" ? "wss:" : "ws:") + "//" + location.host + "/ws/events/?after=" + lastSeq);
+    ws.onopen = function () { delay = 1000; live.dataset.state = "open"; live.textContent = "实时"; };
+    ws.onmessage = function (ev) {
+      var m = JSON.parse(ev.data);
+      if (m.seq <= lastSeq) return;
+      lastSeq = m.seq;
+      if (m.type.indexOf("alert.") === 0 && m.data && m.data.id) refresh(m.data.id);
+    };
+    ws.onclose = function () { live.dataset.state = "closed"; live.textContent = "重连中"; setTimeout(connect, delay); delay = Math.min(delay * 2, 10000); };
+  }
+  render();
+  connect();
+})();
