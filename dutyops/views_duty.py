@@ -124,6 +124,17 @@ def month_bounds(first_day):
     return first_day, nxt - datetime.timedelta(days=1)
 
 
+def local_times(value):
+    """Datetimes in plain dicts rendered like DRF fields render them: local time with offset."""
+    if isinstance(value, datetime.datetime):
+        return timezone.localtime(value, _tz()) if timezone.is_aware(value) else value
+    if isinstance(value, dict):
+        return {k: local_times(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [local_times(v) for v in value]
+    return value
+
+
 def can_see_room(user, room_id):
     return user.sees_everything or user.department_id == room_id
 
@@ -267,7 +278,7 @@ class ShiftViewSet(viewsets.ModelViewSet):
         time-to-answer); POST an entry (call, instruction relayed, note)."""
         shift = self.get_object()
         if request.method == "GET":
-            return Response(selectors.duty_log(shift))
+            return Response(local_times(selectors.duty_log(shift)))
         serializer = DutyLogEntrySerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         entry = services.add_log_entry(shift, request.user, **serializer.validated_data)
@@ -328,7 +339,7 @@ class CoverageView(APIView):
             for issue in selectors.coverage(r, start, end):
                 issue["duty_room_name"] = names.get(r, "")
                 results.append(issue)
-        return Response({"count": len(results), "from": start, "to": end, "results": results})
+        return Response(local_times({"count": len(results), "from": start, "to": end, "results": results}))
 
 
 # --- rotations, swaps, reference data ----------------------------------------------
@@ -720,7 +731,7 @@ class DailyReportView(APIView):
                     {
                         **ShiftSerializer(b["shift"]).data,
                         "checkins": CheckInSerializer(b["checkins"], many=True).data,
-                        "log": b["log"],
+                        "log": local_times(b["log"]),
                         "handover": HandoverSerializer(b["handover"]).data if b["handover"] else None,
                     }
                     for b in report["blocks"]

@@ -1,5 +1,3 @@
-from .org import Department, Person, Role  # noqa: F401
-from .timers import Timer  # noqa: F401
 from .duty import (  # noqa: F401
     Absence,
     CalendarFeed,
@@ -15,3 +13,5 @@ from .duty import (  # noqa: F401
     ShiftOfficer,
     SwapRequest,
 )
+from .org import Department, Person, Role  # noqa: F401
+from .timers import Timer  # noqa: F401
