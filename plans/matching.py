@@ -14,6 +14,7 @@ incident's category/subtype in Python. Reasons are only built for plans
 that fit.
 """
 
+import math
 import threading
 from dataclasses import dataclass, field
 
@@ -196,10 +197,35 @@ class Facts:
         )
 
     def distance_km(self, lat, lon):
+        """Geodesic (WGS-84) distance, cached per centre for this incident."""
         key = (lat, lon)
         if key not in self._distances:
             self._distances[key] = geodesic((self.lat, self.lon), key).km
         return self._distances[key]
+
+    def display_km(self, lat, lon):
+        """For reasons: the exact geodesic if it was needed for the decision,
+        else the haversine (within 0.5 %, shown to 0.1 km)."""
+        return self._distances.get((lat, lon)) or _haversine_km(self.lat, self.lon, lat, lon)
+
+    def within(self, km, lat, lon):
+        """distance_km(...) <= km, deciding by the ~1 us haversine when it is
+        clearly in or out (it is within 0.5 % of the geodesic) and by the
+        exact geodesic only near the boundary."""
+        rough = _haversine_km(self.lat, self.lon, lat, lon)
+        margin = 0.006 * km + 0.01
+        if rough < km - margin:
+            return True
+        if rough > km + margin:
+            return False
+        return self.distance_km(lat, lon) <= km
+
+
+def _haversine_km(lat1, lon1, lat2, lon2):
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(a)))
 
 
 # --- evaluation ---------------------------------------------------------------------
@@ -221,10 +247,7 @@ def holds(c, f):
         if f.lat is None or f.lon is None:
             return False
         km, lat, lon = c.area
-        # Cheap box first: one degree of latitude is ~111 km everywhere.
-        if abs(f.lat - lat) * 111.0 > km * 1.01 + 1:
-            return False
-        if f.distance_km(lat, lon) > km:
+        if not f.within(km, lat, lon):
             return False
     return True
 
@@ -266,9 +289,9 @@ def explain(c, f):
         if f.lat is None or f.lon is None:
             out.append((False, f"事件未定位（要求距中心 {_fmt_km(km)} km 以内）"))
         else:
-            d = f.distance_km(lat, lon)
-            sign = "≤" if d <= km else ">"
-            out.append((d <= km, f"距中心 {_fmt_km(d)} km {sign} {_fmt_km(km)} km"))
+            ok = f.within(km, lat, lon)
+            d = f.display_km(lat, lon)
+            out.append((ok, f"距中心 {_fmt_km(d)} km {'≤' if ok else '>'} {_fmt_km(km)} km"))
     return out
 
 
@@ -316,7 +339,14 @@ def _reasons(plan, scope, i, name, crit, keyword_hits, f):
 
 
 def match(incident, *, index=None, limit=None):
-    """Ranked [{"plan", "code", "title", "kind", "version", "level", "score", "reasons"}]; [] when none fits."""
+    """Ranked [{"plan", "code", "title", "kind", "version", "level", "score", "reasons"}]; [] when none fits.
+    `limit` keeps the best N (ranking is over every candidate; reasons are
+    built only for those returned)."""
+    return match_with_total(incident, index=index, limit=limit)[0]
+
+
+def match_with_total(incident, *, index=None, limit=None):
+    """(ranked matches, how many plans fit in all)."""
     index = index or current_index()
     f = incident if isinstance(incident, Facts) else Facts.of(incident)
     found = []
@@ -325,6 +355,7 @@ def match(incident, *, index=None, limit=None):
         if m is not None:
             found.append(m)
     found.sort(key=lambda m: (-m[6], LEVELS.index(m[3]), m[0].code))
+    total = len(found)
     if limit is not None:
         found = found[:limit]
     return [
@@ -339,4 +370,4 @@ def match(incident, *, index=None, limit=None):
             "reasons": _reasons(plan, scope, i, name, crit, hits, f),
         }
         for plan, scope, i, name, crit, hits, score in found
-    ]
+    ], total

@@ -6,13 +6,14 @@ import yaml
 from django.db.models import Prefetch, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from dutyops.api import ReadOrRoles
+from dutyops.api import ReadOrRoles, error_response
 from dutyops.models import Role
 
 from . import matching, services
@@ -28,6 +29,8 @@ from .serializers import (
     PlanVersionSerializer,
     ReasonSerializer,
 )
+
+DEFAULT_MATCH_LIMIT = 50
 
 
 def _visible_incidents(user):
@@ -121,12 +124,21 @@ class PlanViewSet(viewsets.ModelViewSet):
 
 
 class PlanMatchesView(APIView):
-    """GET incidents/<id>/plan-matches/: issued plans that fit, best first, with reasons (Chinese)."""
+    """GET incidents/<id>/plan-matches/: the issued plans that fit, best first, each with
+    the recommended level, a score (0-100) and reasons in Chinese; [] when none fits.
+    `limit` (default 50, at most 1000) caps the list; X-Total-Count says how many fit."""
 
-    @extend_schema(responses=MatchSerializer(many=True))
+    @extend_schema(
+        parameters=[OpenApiParameter("limit", int, description="最多返回多少个（默认 50，最多 1000）")],
+        responses=MatchSerializer(many=True),
+    )
     def get(self, request, pk):
         incident = get_object_or_404(_visible_incidents(request.user), pk=pk)
-        return Response(matching.match(incident))
+        raw = request.query_params.get("limit", str(DEFAULT_MATCH_LIMIT))
+        if not raw.isdigit() or not 1 <= int(raw) <= 1000:
+            return error_response("limit", _("limit 必须是 1 到 1000 之间的整数。"))
+        results, total = matching.match_with_total(incident, limit=int(raw))
+        return Response(results, headers={"X-Total-Count": str(total)})
 
 
 class IncidentActivationsView(generics.GenericAPIView):
