@@ -2,7 +2,7 @@
 
 import datetime
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -625,7 +625,7 @@ def may_approve_swap(person, swap):
 def answer_swap(swap, actor, accept):
     swap = _locked_swap(swap)
     if actor.pk != swap.counterpart_id:
-        raise ValidationError({"non_field_errors": [_("只有被申请人可以同意或拒绝。")]})
+        raise PermissionDenied(_("只有被申请人可以同意或拒绝。"))
     if swap.state != SwapRequest.State.REQUESTED:
         raise Conflict(_("该申请当前状态为“%(state)s”，不能再答复。") % {"state": swap.get_state_display()})
     swap.state = SwapRequest.State.ACCEPTED if accept else SwapRequest.State.DECLINED
@@ -644,7 +644,7 @@ def answer_swap(swap, actor, accept):
 def decide_swap(swap, actor, approve, note=""):
     swap = _locked_swap(swap)
     if not may_approve_swap(actor, swap):
-        raise ValidationError({"non_field_errors": [_("只有该值班室的带班领导可以审批，且不能审批本人参与的换班。")]})
+        raise PermissionDenied(_("只有该值班室的带班领导可以审批，且不能审批本人参与的换班。"))
     if swap.state != SwapRequest.State.ACCEPTED:
         raise Conflict(_("该申请当前状态为“%(state)s”，不能审批。") % {"state": swap.get_state_display()})
     now = timezone.now()
@@ -685,7 +685,7 @@ def decide_swap(swap, actor, approve, note=""):
 def cancel_swap(swap, actor):
     swap = _locked_swap(swap)
     if actor.pk != swap.requester_id:
-        raise ValidationError({"non_field_errors": [_("只有申请人可以撤回。")]})
+        raise PermissionDenied(_("只有申请人可以撤回。"))
     if swap.state not in (SwapRequest.State.REQUESTED, SwapRequest.State.ACCEPTED):
         raise Conflict(_("该申请当前状态为“%(state)s”，不能撤回。") % {"state": swap.get_state_display()})
     swap.state = SwapRequest.State.CANCELLED

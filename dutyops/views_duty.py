@@ -212,7 +212,9 @@ class ShiftViewSet(viewsets.ModelViewSet):
         return Response(CheckInSerializer(checkin).data, status=status.HTTP_201_CREATED if created else 200)
 
     @extend_schema(request=PostCheckSerializer, responses=PostCheckSerializer)
-    @action(detail=True, methods=["get", "post"], url_path="post-checks")
+    @action(
+        detail=True, methods=["get", "post"], url_path="post-checks", permission_classes=[permissions.IsAuthenticated]
+    )
     def post_checks(self, request, pk=None):
         """查岗: list spot checks, or record one (leaders and admins)."""
         shift = self.get_object()
