@@ -27,7 +27,27 @@ FUTURE_TOLERANCE = timedelta(minutes=5)  # clocks of callers and servers differ 
 EARLIEST = timezone.datetime(2000, 1, 1, tzinfo=timezone.get_fixed_timezone(0))
 
 
-class ReportSerializer(serializers.ModelSerializer):
+def _has_surrogates(value):
+    if isinstance(value, str):
+        return any("\ud800" <= ch <= "\udfff" for ch in value)
+    if isinstance(value, dict):
+        return any(_has_surrogates(k) or _has_surrogates(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return any(_has_surrogates(v) for v in value)
+    return False
+
+
+class CleanInput:
+    """Refuse lone UTF-16 surrogates up front: DRF would echo them in its error
+    messages, and a response that cannot be encoded is a 500."""
+
+    def to_internal_value(self, data):
+        if _has_surrogates(data if isinstance(data, dict | list | str) else dict(getattr(data, "items", dict)())):
+            raise serializers.ValidationError({"non_field_errors": [_("请求包含无法识别的字符。")]})
+        return super().to_internal_value(data)
+
+
+class ReportSerializer(CleanInput, serializers.ModelSerializer):
     """Intake (POST reports/): one report as received. Never updated."""
 
     incident = serializers.PrimaryKeyRelatedField(queryset=Incident.objects.all(), required=False, allow_null=True)
@@ -193,7 +213,7 @@ class ClockSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class InstructionSerializer(serializers.ModelSerializer):
+class InstructionSerializer(CleanInput, serializers.ModelSerializer):
     author_name = serializers.SerializerMethodField()
     text = serializers.CharField(max_length=5000, trim_whitespace=True)
     report = serializers.PrimaryKeyRelatedField(queryset=Report.objects.all(), required=False, allow_null=True)
@@ -207,7 +227,7 @@ class InstructionSerializer(serializers.ModelSerializer):
         return str(instruction.author)
 
 
-class UpwardReportSerializer(serializers.ModelSerializer):
+class UpwardReportSerializer(CleanInput, serializers.ModelSerializer):
     sent_by_name = serializers.SerializerMethodField()
 
     class Meta:
@@ -300,19 +320,19 @@ class IncidentSerializer(serializers.ModelSerializer):
         return incident.transferred_to.name if incident.transferred_to_id else ""
 
 
-class TransitionSerializer(serializers.Serializer):
+class TransitionSerializer(CleanInput, serializers.Serializer):
     to = serializers.ChoiceField(choices=Status.choices)
     reason = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
     department = serializers.PrimaryKeyRelatedField(queryset=Department.objects.all(), required=False, allow_null=True)
     into = serializers.PrimaryKeyRelatedField(queryset=Incident.objects.all(), required=False, allow_null=True)
 
 
-class MergeSerializer(serializers.Serializer):
+class MergeSerializer(CleanInput, serializers.Serializer):
     into = serializers.PrimaryKeyRelatedField(queryset=Incident.objects.all())
     reason = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
 
 
-class SubtypeSerializer(serializers.ModelSerializer):
+class SubtypeSerializer(CleanInput, serializers.ModelSerializer):
     class Meta:
         model = Subtype
         fields = ["id", "code", "name", "category", "active", "order"]
@@ -326,7 +346,7 @@ class SubtypeSerializer(serializers.ModelSerializer):
 CLASSIFIED_FIELDS = {"incident", "reference_number", "delivered_by", "recipient", "delivered_at", "is_drill"}
 
 
-class ClassifiedDeliverySerializer(serializers.ModelSerializer):
+class ClassifiedDeliverySerializer(CleanInput, serializers.ModelSerializer):
     """Metadata of an offline classified delivery; any other field is refused."""
 
     incident = serializers.PrimaryKeyRelatedField(queryset=Incident.objects.all(), required=False, allow_null=True)
