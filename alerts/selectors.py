@@ -223,7 +223,7 @@ def period_from_query(params):
     if month:
         try:
             start, end = month_bounds(month)
-        except (ValueError, TypeError):
+        except (ValueError, TypeError, OverflowError):
             raise ValueError("month") from None
         return start, end, month
     if start_s or end_s:
@@ -235,7 +235,7 @@ def period_from_query(params):
             last = dt.date.fromisoformat(end_s)
         except (TypeError, ValueError):
             raise ValueError("to") from None
-        if last < first or (last - first).days > 366:
+        if last < first or (last - first).days > 366 or last >= dt.date(9999, 12, 1):
             raise ValueError("to")
         tz = local_tz()
         start = dt.datetime.combine(first, dt.time(), tz)

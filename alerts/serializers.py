@@ -267,4 +267,4 @@ class CircularSerializer(serializers.ModelSerializer):
 
 
 class CircularCreateSerializer(serializers.Serializer):
-    period = serializers.RegexField(r"^\d{4}-(0[1-9]|1[0-2])$", max_length=7)
+    period = serializers.RegexField(r"^(19|20)\d{2}-(0[1-9]|1[0-2])$", max_length=7)
