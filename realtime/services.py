@@ -1,6 +1,7 @@
 """The one way to record a state change on the live stream: emit()."""
 
 import asyncio
+import datetime
 import json
 import logging
 
@@ -18,6 +19,15 @@ log = logging.getLogger(__name__)
 GROUP = "dutyops.events"
 # Any constant works; it only has to be the same for every writer.
 _PG_SEQ_LOCK = 0x44555459  # "DUTY"
+
+
+class EventEncoder(DjangoJSONEncoder):
+    """Datetimes in event data read like `at`: ISO 8601 in the configured zone."""
+
+    def default(self, o):
+        if isinstance(o, datetime.datetime) and timezone.is_aware(o):
+            return timezone.localtime(o).isoformat()
+        return super().default(o)
 
 
 def envelope(event):
@@ -53,7 +63,7 @@ def emit(type, data, *, actor=None, incident_id=None, departments=()):
     equal to commit order. `departments` (ids) widens the audience to those
     departments' liaisons; staff roles see every event.
     """
-    data = json.loads(json.dumps(data, cls=DjangoJSONEncoder))
+    data = json.loads(json.dumps(data, cls=EventEncoder))
     if actor is not None and not getattr(actor, "is_authenticated", False):
         actor = None
     with transaction.atomic():

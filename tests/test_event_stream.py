@@ -237,3 +237,13 @@ def test_two_daphne_processes_both_deliver_an_event_written_through_either(serve
 
     for got in run(main()):
         assert [m["data"]["code"] for m in got] == ["VIA-A", "VIA-B"]
+
+
+def test_times_in_event_data_are_shown_in_the_configured_zone(db):
+    import datetime
+
+    from django.utils import timezone
+
+    due = timezone.make_aware(datetime.datetime(2026, 11, 23, 1, 30), datetime.UTC)
+    event = _emit_committed(due_at=due)
+    assert event.data["due_at"] == "2026-11-23T09:30:00+08:00"
