@@ -22,6 +22,7 @@ from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException, NotFound, PermissionDenied
 from rest_framework.exceptions import ValidationError as DRFValidationError
+from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -632,8 +633,17 @@ def xlsx_response(sheets, filename):
     return response
 
 
+class FileFormatNegotiation(DefaultContentNegotiation):
+    """`?format=` names the file to export here, not a DRF renderer: always answer JSON otherwise."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
 class RosterExportView(APIView):
     """`GET duty/roster-export/?department=&month=YYYY-MM&format=csv|xlsx`."""
+
+    content_negotiation_class = FileFormatNegotiation
 
     @extend_schema(responses={(200, "text/csv"): bytes})
     def get(self, request):
@@ -714,6 +724,8 @@ def daily_report_xlsx(report):
 
 class DailyReportView(APIView):
     """`GET duty/daily-report/?department=&date=&format=json|xlsx` (值班日报); print view at /duty/daily/."""
+
+    content_negotiation_class = FileFormatNegotiation
 
     def get(self, request):
         params = request.query_params

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import timezone
 
-from dutyops import selectors, seed_duty, services
+from dutyops import seed_duty, selectors, services
 from dutyops.models import DutyRule, Holiday, Leave, Rotation, Shift
 from realtime.models import Event
 
