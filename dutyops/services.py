@@ -198,7 +198,7 @@ def validate_shift(duty_room, starts_at, ends_at, leader, officers, exclude=()):
         raise ValidationError(errors)
 
 
-def _schedule_shift_timers(shift, grace_minutes=None):
+def schedule_shift_timers(shift, grace_minutes=None):
     if grace_minutes is None:
         grace_minutes = selectors.rules_for(shift.duty_room_id).checkin_grace_minutes
     key = f"shift:{shift.pk}"
@@ -220,7 +220,7 @@ def create_shift(*, duty_room, starts_at, ends_at, leader=None, officers=(), act
         duty_room=duty_room, starts_at=starts_at, ends_at=ends_at, leader=leader, pinned=pinned
     )
     _set_officers(shift, officers)
-    _schedule_shift_timers(shift)
+    schedule_shift_timers(shift)
     emit_shift_changed(shift, "created", actor, officers)
     return shift
 
@@ -251,7 +251,7 @@ def update_shift(shift, changes, actor=None):
     shift.save()
     if "officers" in changes:
         _set_officers(shift, officers)
-    _schedule_shift_timers(shift)
+    schedule_shift_timers(shift)
     emit_shift_changed(shift, "updated", actor, officers)
     return shift
 
