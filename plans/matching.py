@@ -345,8 +345,8 @@ def match(incident, *, index=None, limit=None):
     return match_with_total(incident, index=index, limit=limit)[0]
 
 
-def match_with_total(incident, *, index=None, limit=None):
-    """(ranked matches, how many plans fit in all)."""
+def rank(incident, *, index=None):
+    """Every fitting plan, best first, without reasons: [(plan, scope, i, level, criteria, keyword hits, score)]."""
     index = index or current_index()
     f = incident if isinstance(incident, Facts) else Facts.of(incident)
     found = []
@@ -355,19 +355,25 @@ def match_with_total(incident, *, index=None, limit=None):
         if m is not None:
             found.append(m)
     found.sort(key=lambda m: (-m[6], LEVELS.index(m[3]), m[0].code))
-    total = len(found)
-    if limit is not None:
-        found = found[:limit]
-    return [
-        {
-            "plan": plan.id,
-            "code": plan.code,
-            "title": plan.title,
-            "kind": plan.kind,
-            "version": plan.version,
-            "level": name,
-            "score": score,
-            "reasons": _reasons(plan, scope, i, name, crit, hits, f),
-        }
-        for plan, scope, i, name, crit, hits, score in found
-    ], total
+    return found, f
+
+
+def explained(m, f):
+    plan, scope, i, name, crit, hits, score = m
+    return {
+        "plan": plan.id,
+        "code": plan.code,
+        "title": plan.title,
+        "kind": plan.kind,
+        "version": plan.version,
+        "level": name,
+        "score": score,
+        "reasons": _reasons(plan, scope, i, name, crit, hits, f),
+    }
+
+
+def match_with_total(incident, *, index=None, limit=None):
+    """(ranked matches, how many plans fit in all)."""
+    found, f = rank(incident, index=index)
+    shown = found if limit is None else found[:limit]
+    return [explained(m, f) for m in shown], len(found)

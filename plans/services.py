@@ -512,10 +512,14 @@ def _apply(activation, request, actor, note=""):
 
 def rematch(incident, actor=None):
     """Re-run matching for an incident; emit plan.matched only when the top
-    match or the coverage-gap flag changed. Returns the top match or None."""
-    top = (matching.match(incident, limit=1) or [None])[0]
+    match or the coverage-gap flag changed. A coverage gap is an incident no
+    specific or department plan fits (the general plan alone, or nothing).
+    Returns the top match or None."""
+    found, facts = matching.rank(incident)
+    top = matching.explained(found[0], facts) if found else None
+    gap = not any(m[0].kind != Plan.Kind.GENERAL for m in found)
+    plan_id, level = (top["plan"], top["level"]) if top else (None, "")
     state = IncidentMatch.objects.select_for_update().filter(incident_id=incident.pk).first()
-    plan_id, level, gap = (top["plan"], top["level"], False) if top else (None, "", True)
     if state is not None and (state.plan_id, state.level, state.gap) == (plan_id, level, gap):
         return top
     IncidentMatch.objects.update_or_create(
@@ -528,23 +532,23 @@ def rematch(incident, actor=None):
             "matched_at": timezone.now(),
         },
     )
+    base = {"incident": incident.pk, "gap": gap, "category": incident.category, "subtype": incident.subtype}
     if top:
         summary = _("首选预案：《%(t)s》%(l)s响应（匹配分 %(s)s）") % {
             "t": top["title"],
             "l": LEVEL_CN[top["level"]],
             "s": top["score"],
         }
-        data = {"incident": incident.pk, "gap": False, **top, "summary": summary}
+        if gap:
+            summary += _("；无适用的专项/部门预案（预案覆盖缺口）")
+        data = {**base, **top, "summary": summary}
     else:
         data = {
-            "incident": incident.pk,
-            "gap": True,
+            **base,
             "plan": None,
             "level": None,
             "score": 0,
             "reasons": [],
-            "category": incident.category,
-            "subtype": incident.subtype,
             "summary": _("无适用的已发布预案（预案覆盖缺口），请按总体要求处置并报告"),
         }
     emit("plan.matched", data, actor=actor, incident_id=incident.pk)

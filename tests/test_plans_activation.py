@@ -278,8 +278,10 @@ def test_picture_change_rematches_and_emits_only_when_the_top_match_changes(peop
         },
         people["officer"],
     )
+    # only the general plan fits: it is the top match, and the incident is a coverage gap
     [matched] = Event.objects.filter(type="plan.matched", incident_id=incident.pk)
-    assert matched.data["plan"] == general.pk and matched.data["gap"] is False
+    assert matched.data["plan"] == general.pk and matched.data["gap"] is True
+    assert "预案覆盖缺口" in matched.data["summary"]
 
     # the category is corrected to flood, grade II: the flood plan takes over at level II
     intake(
@@ -295,7 +297,7 @@ def test_picture_change_rematches_and_emits_only_when_the_top_match_changes(peop
     )
     events = list(Event.objects.filter(type="plan.matched", incident_id=incident.pk).order_by("seq"))
     assert len(events) == 2
-    assert (events[-1].data["plan"], events[-1].data["level"]) == (flood_plan.pk, "II")
+    assert (events[-1].data["plan"], events[-1].data["level"], events[-1].data["gap"]) == (flood_plan.pk, "II", False)
     assert "二级响应" in events[-1].data["summary"]
 
     # a change that does not move the top match emits nothing
