@@ -318,10 +318,14 @@ def _denormalise_clocks(incident, clocks):
 @transaction.atomic
 def clock_due(clock_id, now):
     """Timer handler body: a reporting deadline passed; if still unmet it is overdue."""
-    clock = IncidentClock.objects.select_for_update().select_related("incident").filter(pk=clock_id).first()
-    if clock is None or not clock.pending or clock.overdue_at is not None or clock.due_at > now:
+    incident_id = IncidentClock.objects.filter(pk=clock_id).values_list("incident_id", flat=True).first()
+    if incident_id is None:
         return
-    incident = Incident.objects.select_for_update().get(pk=clock.incident_id)
+    # Incident first, then its clock: the same lock order as intake and transitions.
+    incident = Incident.objects.select_for_update().get(pk=incident_id)
+    clock = IncidentClock.objects.select_for_update().get(pk=clock_id)
+    if not clock.pending or clock.overdue_at is not None or clock.due_at > now:
+        return
     clock.overdue_at = now
     clock.save(update_fields=["overdue_at"])
     _denormalise_clocks(incident, IncidentClock.objects.filter(incident=incident))
@@ -456,7 +460,7 @@ def transition(incident, to, actor, *, reason="", department=None, into=None):
 @transaction.atomic
 def confirm_transfer(incident, actor):
     """The receiving duty room confirms it has taken over the incident."""
-    incident = Incident.objects.select_for_update().select_related("transferred_to").get(pk=incident.pk)
+    incident = Incident.objects.select_for_update(of=("self",)).select_related("transferred_to").get(pk=incident.pk)
     if incident.status != Status.TRANSFERRED:
         raise Conflict(_("该事件不在移交状态。"))
     if incident.transfer_confirmed_at is not None:

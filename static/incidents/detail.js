@@ -1,0 +1,29 @@
+/* Incident detail actions: transition, merge, instruction, upward report, transfer confirmation. */
+(function () {
+  "use strict";
+  const root = document.getElementById("incident-actions");
+  if (!root) return;
+  const id = root.dataset.incident;
+  const msg = document.getElementById("action-msg");
+  async function run(url, body) {
+    const r = await Inc.api("POST", "/api/v1/incidents/" + id + "/" + url, body);
+    if (r.ok) { location.reload(); return; }
+    msg.textContent = Inc.errorText(r.data);
+  }
+  function on(formId, build) {
+    const f = document.getElementById(formId);
+    if (f) f.addEventListener("submit", (ev) => { ev.preventDefault(); const [url, body] = build(f.elements); run(url, body); });
+  }
+  on("f-transition", (e) => {
+    const body = { to: e.to.value, reason: e.reason.value };
+    if (e.to.value === "transferred") body.department = Number(e.department.value);
+    return ["transition/", body];
+  });
+  on("f-merge", (e) => ["merge/", { into: Number(e.into.value), reason: e.reason.value }]);
+  on("f-instruction", (e) => ["instructions/", { text: e.text.value }]);
+  on("f-upward", (e) => ["upward-reports/", { method: e.method.value, recipient: e.recipient.value, note: e.note.value }]);
+  on("f-confirm", () => ["confirm-transfer/", {}]);
+  const to = document.querySelector("#f-transition [name=to]");
+  const dept = document.getElementById("transfer-dept");
+  if (to && dept) { const t = () => (dept.hidden = to.value !== "transferred"); to.addEventListener("change", t); t(); }
+})();
