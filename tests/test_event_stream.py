@@ -247,3 +247,17 @@ def test_times_in_event_data_are_shown_in_the_configured_zone(db):
     due = timezone.make_aware(datetime.datetime(2026, 11, 23, 1, 30), datetime.UTC)
     event = _emit_committed(due_at=due)
     assert event.data["due_at"] == "2026-11-23T09:30:00+08:00"
+
+
+@pytest.mark.postgres
+def test_the_database_refuses_to_rewrite_or_delete_events(db):
+    from django.db import DatabaseError
+
+    event = _emit_committed(n=1)
+    for sql in (
+        "UPDATE realtime_event SET type = 'forged' WHERE seq = %s",
+        "DELETE FROM realtime_event WHERE seq = %s",
+    ):
+        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cur:
+            cur.execute(sql, [event.seq])
+    assert Event.objects.get(seq=event.seq).type == "test.ping"
