@@ -1,0 +1,221 @@
+"""Intake throughput: POST /api/v1/reports/ through daphne on PostgreSQL, with
+duplicate detection against 10,000 open incidents.
+
+Seeds 10,000 open incidents spread over 临江市 (all inside the duplicate time
+window, so the prefilter has real work), starts daphne, then 20 concurrent
+clients (keep-alive HTTP) register first reports near existing incidents for
+a fixed duration. Prints reports/s and p50/p99 latency.
+
+Run: `make bench BENCH=intake` (throwaway PostgreSQL + Redis), or with your own
+DATABASE_URL=postgres://... (it adds data there), or plain
+`.venv/bin/python bench/bench_intake.py`, which starts a throwaway PostgreSQL
+and Redis itself through scripts/services.sh.
+Options: --clients 20 --seconds 20 --incidents 10000 --processes 4
+"""
+
+import argparse
+import http.client
+import json
+import os
+import random
+import subprocess
+import sys
+import threading
+import time
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dutyops.settings")
+os.environ.setdefault("DUTYOPS_SECRET_KEY", "bench-only-secret-key")
+os.environ.setdefault("DJANGO_DEBUG", "0")
+
+TARGET_RATE, TARGET_P99_MS = 150, 200
+
+
+def reexec_with_services():
+    """No PostgreSQL given: start a throwaway one (and Redis) the way scripts/test.sh does."""
+    script = (
+        ". scripts/services.sh && ensure_packages && start_services && "
+        ".venv/bin/python manage.py migrate --noinput >/dev/null && "
+        f".venv/bin/python bench/bench_intake.py {' '.join(sys.argv[1:])}"
+    )
+    sys.exit(subprocess.call(["bash", "-c", script], cwd=ROOT))
+
+
+if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+    reexec_with_services()
+
+sys.path.insert(0, str(ROOT / "bench"))
+import django  # noqa: E402
+from common import free_port, pct, start  # noqa: E402
+
+django.setup()
+
+from django.utils import timezone  # noqa: E402
+from rest_framework.authtoken.models import Token  # noqa: E402
+
+from dutyops.models import Department, Person  # noqa: E402
+from incidents.models import Category, Incident, Subtype  # noqa: E402
+from incidents.seed import seed_reference_data  # noqa: E402
+
+# 临江市: roughly 60 km x 50 km.
+LAT, LON = (28.00, 28.50), (112.70, 113.30)
+WORDS = [
+    "堤防管涌",
+    "道路塌陷",
+    "仓库火灾",
+    "危化品泄漏",
+    "多车追尾",
+    "群体聚集",
+    "食物中毒",
+    "山体滑坡",
+    "停电",
+    "燃气泄漏",
+]
+PLACES = ["橘子洲", "五一广场", "万家丽路", "麓谷工业园", "临江化工园区", "月亮岛", "捞刀河", "湘江大道"]
+
+
+def seed(n):
+    seed_reference_data()
+    office, _ = Department.objects.get_or_create(
+        code="BENCH-ZBS", defaults={"name": "压测值班室", "kind": "duty_office"}
+    )
+    officer, created = Person.objects.get_or_create(
+        username="bench-officer", defaults={"full_name": "压测值班员", "department": office}
+    )
+    if created:
+        officer.set_roles(["duty_officer"])
+    token = Token.objects.get_or_create(user=officer)[0].key
+    subtypes = {c: list(Subtype.objects.filter(category=c).values_list("code", flat=True)) for c in Category.values}
+    existing = Incident.objects.filter(title__startswith="[压测]", status="received").count()
+    now, rng, batch = timezone.now(), random.Random(1), []
+    for i in range(existing, n):
+        category = rng.choice(Category.values)
+        batch.append(
+            Incident(
+                title=f"[压测]{rng.choice(PLACES)}{rng.choice(WORDS)}{i}",
+                category=category,
+                subtype=rng.choice(subtypes[category]),
+                grade=rng.choice(["III", "IV", None]),
+                latitude=rng.uniform(*LAT),
+                longitude=rng.uniform(*LON),
+                location_text=rng.choice(PLACES),
+                description="压测数据",
+                reported_at=now - timedelta(minutes=rng.uniform(0, 20 * 60)),
+                duty_room=office,
+                created_by=officer,
+            )
+        )
+    Incident.objects.bulk_create(batch, batch_size=2000)
+    points = list(Incident.objects.filter(title__startswith="[压测]").values_list("latitude", "longitude", "category"))
+    return token, points
+
+
+def client(port, token, points, stop_at, latencies, errors, seed_value):
+    rng = random.Random(seed_value)
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    headers = {"Authorization": f"Token {token}", "Content-Type": "application/json", "Accept": "application/json"}
+    while time.monotonic() < stop_at:
+        lat, lon, category = rng.choice(points)
+        body = {
+            "kind": "first",
+            "channel": rng.choice(["phone", "hotline", "lower_level"]),
+            "title": f"{rng.choice(PLACES)}{rng.choice(WORDS)}",
+            "description": "群众来电反映现场情况，请求处置。",
+            "category": category,
+            "grade": rng.choice(["III", "IV", None]),
+            # ~300 m from an existing incident: the duplicate finder has a real candidate.
+            "latitude": lat + rng.uniform(-0.003, 0.003),
+            "longitude": lon + rng.uniform(-0.003, 0.003),
+            "location_text": rng.choice(PLACES),
+            "reporter_phone": "13800000000",
+            "injuries": rng.randint(0, 3),
+        }
+        started = time.perf_counter()
+        try:
+            conn.request("POST", "/api/v1/reports/", json.dumps(body), headers)
+            response = conn.getresponse()
+            response.read()
+            ok = response.status == 201
+        except (OSError, http.client.HTTPException):
+            ok = False
+            conn.close()
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        elapsed = (time.perf_counter() - started) * 1000
+        if ok:
+            latencies.append(elapsed)
+        else:
+            errors.append(elapsed)
+    conn.close()
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--incidents", type=int, default=10_000)
+    parser.add_argument("--processes", type=int, default=4, help="daphne processes (clients spread over them)")
+    args = parser.parse_args()
+
+    t0 = time.monotonic()
+    token, points = seed(args.incidents)
+    open_count = Incident.objects.exclude(status__in=["closed", "merged"]).count()
+    print(f"seeded: {open_count} open incidents in {time.monotonic() - t0:.1f} s")
+
+    from django.db import connections
+
+    connections.close_all()
+    ports = [free_port() for _ in range(args.processes)]
+    servers = [
+        start(
+            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(p), "dutyops.asgi:application"],
+            p,
+            log_name=f"bench-intake-{p}.log",
+        )
+        for p in ports
+    ]
+    try:
+        # Warm up each process (imports, connections, caches).
+        warm_stop = time.monotonic() + 2
+        for p in ports:
+            client(p, token, points, warm_stop, [], [], 0)
+        latencies, errors = [], []
+        stop_at = time.monotonic() + args.seconds
+        threads = [
+            threading.Thread(
+                target=client, args=(ports[i % len(ports)], token, points, stop_at, latencies, errors, i + 1)
+            )
+            for i in range(args.clients)
+        ]
+        began = time.monotonic()
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        wall = time.monotonic() - began
+    finally:
+        for proc in servers:
+            proc.terminate()
+        for proc in servers:
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+    rate = len(latencies) / wall
+    p50, p99 = (pct(latencies, 50), pct(latencies, 99)) if latencies else (float("nan"), float("nan"))
+    print(
+        f"intake: {args.clients} clients, {args.processes} daphne process(es), {wall:.1f} s, "
+        f"{len(latencies)} reports registered, {len(errors)} errors"
+    )
+    print(f"throughput: {rate:.0f} reports/s (target >= {TARGET_RATE})")
+    print(f"latency: p50 {p50:.1f} ms, p99 {p99:.1f} ms (target p99 < {TARGET_P99_MS} ms)")
+    ok = rate >= TARGET_RATE and p99 < TARGET_P99_MS and not errors
+    print("RESULT:", "PASS" if ok else "FAIL")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
