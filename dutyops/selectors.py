@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 
@@ -52,25 +53,83 @@ def shifts_with_people():
 
 
 def officers_of(shift):
+    """A shift's officers in roster order (from on_duty's join, or the prefetch)."""
+    cached = getattr(shift, "_officers", None)
+    if cached is not None:
+        return cached
     return [link.person for link in shift.officer_links.all()]
+
+
+def _columns(model, wanted):
+    """`wanted` attnames in the model's concrete field order, as Model.from_db expects them."""
+    return [f.attname for f in model._meta.concrete_fields if f.attname in wanted]
+
+
+_SHIFT_COLS = [f.attname for f in Shift._meta.concrete_fields]
+_ROOM_COLS = _columns(Department, {"code", "name", "kind", "phone", "parent_id"})
+_PERSON_COLS = _columns(Person, {"id", "username", "full_name", "phone", "department_id", "is_active"})
+
+
+def _on_duty_sql():
+    """One statement: the room's shift covering `at` (index shift_room_start,
+    scanned backwards, one row), its room, and its leader and officers."""
+    shift_t, room_t = Shift._meta.db_table, Department._meta.db_table
+    link_t, person_t = ShiftOfficer._meta.db_table, Person._meta.db_table
+    return (
+        f"WITH s AS (SELECT {', '.join(_SHIFT_COLS)} FROM {shift_t}"
+        " WHERE duty_room_id = %s AND starts_at <= %s AND ends_at > %s ORDER BY starts_at DESC LIMIT 1),"
+        " m AS (SELECT leader_id AS person_id, -1 AS position, NULL AS link_id FROM s WHERE leader_id IS NOT NULL"
+        f" UNION ALL SELECT so.person_id, so.position, so.id FROM {link_t} so JOIN s ON so.shift_id = s.id)"
+        f" SELECT {', '.join('s.' + c for c in _SHIFT_COLS)}, {', '.join('d.' + c for c in _ROOM_COLS)},"
+        f" m.position, {', '.join('p.' + c for c in _PERSON_COLS)}"
+        f" FROM s JOIN {room_t} d ON d.id = s.duty_room_id"
+        f" LEFT JOIN m ON 1 = 1 LEFT JOIN {person_t} p ON p.id = m.person_id"
+        " ORDER BY m.position, m.link_id"
+    )
+
+
+def _aware(value):
+    # SQLite hands back naive UTC datetimes from a raw cursor; PostgreSQL aware ones.
+    if isinstance(value, datetime.datetime) and timezone.is_naive(value):
+        return value.replace(tzinfo=datetime.UTC)
+    return value
 
 
 def on_duty(department_id, at=None):
     """Who is on duty in `department_id` at `at` (default now), or None.
 
-    One indexed row lookup (shift_room_start, scanned backwards from `at`)
-    plus one prefetch for the officers.
+    The hot read (every alert, every board): one SQL statement, no ORM query
+    compilation; `at` is matched half-open, [starts_at, ends_at).
     """
     at = at or timezone.now()
-    shift = (
-        shifts_with_people()
-        .filter(duty_room_id=department_id, starts_at__lte=at, ends_at__gt=at)
-        .order_by("-starts_at")
-        .first()
-    )
-    if shift is None:
+    db = connection.alias
+    with connection.cursor() as cursor:
+        at_db = connection.ops.adapt_datetimefield_value(at)
+        cursor.execute(_on_duty_sql(), [department_id, at_db, at_db])
+        rows = cursor.fetchall()
+    if not rows:
         return None
-    return OnDuty(shift=shift, leader=shift.leader, officers=officers_of(shift))
+    n_shift, n_room = len(_SHIFT_COLS), len(_ROOM_COLS)
+    first = rows[0]
+    shift = Shift.from_db(db, _SHIFT_COLS, [_aware(v) for v in first[:n_shift]])
+    shift.pinned = bool(shift.pinned)
+    shift.duty_room = Department.from_db(
+        db, ["id", *_ROOM_COLS], [shift.duty_room_id, *first[n_shift : n_shift + n_room]]
+    )
+    leader, officers = None, []
+    for row in rows:
+        position, person_values = row[n_shift + n_room], row[n_shift + n_room + 1 :]
+        if person_values[0] is None:
+            continue
+        person = Person.from_db(db, _PERSON_COLS, list(person_values))
+        person.is_active = bool(person.is_active)
+        if position == -1:
+            leader = person
+        else:
+            officers.append(person)
+    shift.leader = leader
+    shift._officers = officers
+    return OnDuty(shift=shift, leader=leader, officers=officers)
 
 
 def shifts_between(start, end, duty_room_id=None, person_id=None):

@@ -18,7 +18,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import mixins, permissions, status, viewsets
+from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException, NotFound, PermissionDenied
 from rest_framework.exceptions import ValidationError as DRFValidationError
@@ -293,6 +293,45 @@ class ShiftViewSet(viewsets.ModelViewSet):
         return Response(CheckInSerializer(shift.checkins.select_related("person"), many=True).data)
 
 
+_when = serializers.DateTimeField()
+
+
+def _brief(person):
+    if person is None:
+        return None
+    return {
+        "id": person.pk,
+        "username": person.username,
+        "full_name": person.full_name,
+        "phone": person.phone,
+        "department": person.department_id,
+    }
+
+
+def on_duty_payload(on):
+    """OnDutySerializer's output, built by hand: duty/now is the hot read
+    (every alert addressed, every board refresh) and ModelSerializer field
+    construction would cost more than the query."""
+    shift = on.shift
+    return {
+        "shift": {
+            "id": shift.pk,
+            "duty_room": shift.duty_room_id,
+            "starts_at": _when.to_representation(shift.starts_at),
+            "ends_at": _when.to_representation(shift.ends_at),
+            "leader": shift.leader_id,
+            "officers": [p.pk for p in on.officers],
+            "duty_room_name": shift.duty_room.name,
+            "leader_name": str(on.leader) if on.leader else "",
+            "officer_names": [str(p) for p in on.officers],
+            "rotation": shift.rotation_id,
+            "pinned": shift.pinned,
+        },
+        "leader": _brief(on.leader),
+        "officers": [_brief(p) for p in on.officers],
+    }
+
+
 class DutyNowView(APIView):
     """`GET duty/now/?department=<id>&at=<iso>` → {shift, leader, officers}; 404 when nobody is on."""
 
@@ -309,7 +348,7 @@ class DutyNowView(APIView):
         on = selectors.on_duty(department, at)
         if on is None:
             raise NotFound(_("该时间无人值班。"))
-        return Response(OnDutySerializer(on).data)
+        return Response(on_duty_payload(on))
 
 
 class CoverageView(APIView):

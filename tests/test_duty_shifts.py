@@ -157,7 +157,7 @@ def test_duty_now_bad_input(client_for, officer, params, field):
     assert r.status_code == 400 and field in r.json()
 
 
-def test_on_duty_selector_is_two_queries(department, crew, django_assert_max_num_queries):
+def test_on_duty_selector_is_one_query(department, crew, django_assert_max_num_queries):
     for day in range(5):
         services.create_shift(
             duty_room=department,
@@ -166,10 +166,15 @@ def test_on_duty_selector_is_two_queries(department, crew, django_assert_max_num
             leader=crew["leader"],
             officers=[crew["a"], crew["b"]],
         )
-    with django_assert_max_num_queries(2):
+    with django_assert_max_num_queries(1):
         on = selectors.on_duty(department.pk, at(50))
         names = [str(p) for p in on.officers] + [str(on.leader)]
-    assert on.shift.starts_at == at(48) and "陈带班" in names
+        room = (on.shift.duty_room.name, on.shift.duty_room.kind, on.shift.duty_room.parent_id)
+    assert on.shift.starts_at == at(48) and on.shift.ends_at == at(72)
+    assert names == ["张值班", "李值班", "陈带班"]
+    assert room == (department.name, department.kind, None)
+    assert selectors.on_duty(department.pk, at(24 * 5)) is None
+    assert selectors.on_duty(department.pk + 1000, at(50)) is None
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -196,3 +201,16 @@ def test_roster_never_overlaps_and_duty_now_matches(department, crew, intervals,
         expected = [pk for s, e, pk in stored if s <= t < e]
         on = selectors.on_duty(department.pk, t)
         assert (on.shift.pk if on else None) == (expected[0] if expected else None)
+
+
+def test_duty_now_payload_equals_serializer_output(client_for, officer, department, crew):
+    """duty/now builds its JSON by hand for speed: it must stay what the serializer would say."""
+    from dutyops.serializers_duty import OnDutySerializer
+
+    services.create_shift(
+        duty_room=department, starts_at=at(0), ends_at=at(24), leader=crew["leader"], officers=[crew["a"], crew["b"]]
+    )
+    r = client_for(officer).get("/api/v1/duty/now/", {"department": department.pk, "at": at(1).isoformat()})
+    on = selectors.on_duty(department.pk, at(1))
+    on.shift = selectors.shifts_with_people().get(pk=on.shift.pk)
+    assert r.json() == dict(OnDutySerializer(on).data)
