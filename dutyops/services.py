@@ -603,7 +603,7 @@ def request_swap(*, actor, shift, counterpart, kind, counterpart_shift=None, rea
 
 def _locked_swap(swap):
     return (
-        SwapRequest.objects.select_for_update()
+        SwapRequest.objects.select_for_update(of=("self",))
         .select_related("shift__duty_room", "counterpart_shift__duty_room", "requester", "counterpart")
         .get(pk=swap.pk)
     )
@@ -833,7 +833,7 @@ def _on_shift_or_admin(shift, person):
 @transaction.atomic
 def write_handover(shift, note, actor):
     """The outgoing shift writes its handover; open items are carried in automatically."""
-    shift = Shift.objects.select_for_update().select_related("duty_room").get(pk=shift.pk)
+    shift = Shift.objects.select_for_update(of=("self",)).select_related("duty_room").get(pk=shift.pk)
     if not _on_shift_or_admin(shift, actor):
         raise ValidationError({"shift": [_("只有本班人员可以填写交班记录。")]})
     if not (note or "").strip():
@@ -872,7 +872,9 @@ def write_handover(shift, note, actor):
 def sign_handover(handover, actor, note=""):
     """The incoming shift signs: after this the handover is history."""
     handover = (
-        Handover.objects.select_for_update().select_related("from_shift__duty_room", "to_shift").get(pk=handover.pk)
+        Handover.objects.select_for_update(of=("self",))
+        .select_related("from_shift__duty_room", "to_shift")
+        .get(pk=handover.pk)
     )
     if handover.signed_at is not None:
         raise Conflict(_("该交班记录已由 %(name)s 签收。") % {"name": handover.signed_by})
