@@ -214,3 +214,44 @@ def test_duty_now_payload_equals_serializer_output(client_for, officer, departme
     on = selectors.on_duty(department.pk, at(1))
     on.shift = selectors.shifts_with_people().get(pk=on.shift.pk)
     assert r.json() == dict(OnDutySerializer(on).data)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_overlapping_writes_one_wins(department, make_department, crew):
+    """Two requests racing to book the same room, or the same person in two rooms:
+    row locks make exactly one of them win."""
+    import threading
+
+    from django.core.exceptions import ValidationError
+    from django.db import connection
+
+    other = make_department("另一值班室")
+    barrier = threading.Barrier(4)
+    outcomes = []
+
+    def book(room, officers, offset):
+        try:
+            barrier.wait()
+            services.create_shift(duty_room=room, starts_at=at(offset), ends_at=at(offset + 24), officers=officers)
+            outcomes.append(("ok", room.pk))
+        except ValidationError:
+            outcomes.append(("refused", room.pk))
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=book, args=(department, [crew["a"]], 0)),
+        threading.Thread(target=book, args=(department, [crew["b"]], 6)),
+        threading.Thread(target=book, args=(other, [crew["c"]], 100)),
+        threading.Thread(target=book, args=(other, [crew["c"]], 110)),
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert sorted(outcomes) == sorted(
+        [("ok", department.pk), ("refused", department.pk), ("ok", other.pk), ("refused", other.pk)]
+    )
+    assert Shift.objects.filter(duty_room=department).count() == 1
+    assert Shift.objects.filter(duty_room=other).count() == 1
