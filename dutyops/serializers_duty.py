@@ -139,16 +139,6 @@ class RotationSerializer(serializers.ModelSerializer):
         return attrs
 
 
-class GenerateSerializer(serializers.Serializer):
-    # "from" is a keyword: declared below under its wire name.
-    to = serializers.DateField()
-
-    def get_fields(self):
-        fields = super().get_fields()
-        fields["from"] = serializers.DateField()
-        return fields
-
-
 class SwapRequestSerializer(serializers.ModelSerializer):
     requester_name = serializers.CharField(source="requester.__str__", read_only=True)
     counterpart_name = serializers.CharField(source="counterpart.__str__", read_only=True)

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -61,6 +62,7 @@ from .serializers_duty import (
 )
 
 ROSTER_WRITERS = (Role.ADMIN, Role.DUTY_LEADER)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _tz():
@@ -148,6 +150,7 @@ class ShiftViewSet(viewsets.ModelViewSet):
     `duty_room` (or `department`), `from`, `to` (overlap), `person`."""
 
     serializer_class = ShiftSerializer
+    queryset = Shift.objects.none()  # for the schema; get_queryset filters per user
     permission_classes = [ReadOrRoles.of(*ROSTER_WRITERS)]
 
     def get_queryset(self):
@@ -355,6 +358,14 @@ class CoverageView(APIView):
     """`GET duty/coverage/?department=&from=&to=`: gaps, understaffed shifts, missing
     leader, consecutive-hours overruns. Without `department`: every room with shifts."""
 
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("department", int),
+            OpenApiParameter("from", str, description="ISO 8601; default now"),
+            OpenApiParameter("to", str, description="ISO 8601; default from + 7 days"),
+        ],
+        responses=OpenApiTypes.OBJECT,
+    )
     def get(self, request):
         params = request.query_params
         start = param_datetime(params, "from", default=timezone.now())
@@ -419,6 +430,7 @@ class SwapViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, mixins.Retriev
     (duty leader of the room), cancel (requester). History is never deleted."""
 
     serializer_class = SwapRequestSerializer
+    queryset = SwapRequest.objects.none()
 
     def get_queryset(self):
         qs = SwapRequest.objects.select_related("requester", "counterpart", "shift").order_by("-requested_at", "-id")
@@ -497,6 +509,7 @@ class HolidayViewSet(_ReferenceViewSet):
     """节假日安排 (holiday calendar with 调休 make-up days); `?year=`."""
 
     serializer_class = HolidaySerializer
+    queryset = Holiday.objects.none()
     noun, describe = "holiday", "节假日安排"
 
     def get_queryset(self):
@@ -509,6 +522,7 @@ class HolidayViewSet(_ReferenceViewSet):
 
 class LeaveViewSet(_ReferenceViewSet):
     serializer_class = LeaveSerializer
+    queryset = Leave.objects.none()
     noun, describe = "leave", "请假"
     writers = ROSTER_WRITERS
 
@@ -531,6 +545,7 @@ class AbsenceViewSet(viewsets.ReadOnlyModelViewSet):
     """脱岗/漏岗 records: read only, never edited or deleted."""
 
     serializer_class = AbsenceSerializer
+    queryset = Absence.objects.none()
 
     def get_queryset(self):
         qs = Absence.objects.select_related("person", "shift").order_by("-detected_at")
@@ -549,6 +564,7 @@ class CalendarFeedViewSet(
     """Secret-token iCal URLs: your own shifts, or a duty room's roster. DELETE revokes."""
 
     serializer_class = CalendarFeedSerializer
+    queryset = CalendarFeed.objects.none()
 
     def get_queryset(self):
         return CalendarFeed.objects.filter(owner=self.request.user, revoked_at__isnull=True).order_by("-created_at")
@@ -605,7 +621,7 @@ class IcalFeedView(APIView):
     authentication_classes = []
     permission_classes = [permissions.AllowAny]
 
-    @extend_schema(responses={(200, "text/calendar"): bytes})
+    @extend_schema(responses={(200, "text/calendar"): OpenApiTypes.BINARY})
     def get(self, request, token):
         feed = CalendarFeed.objects.select_related("duty_room", "person").filter(token=token).first()
         if feed is None or feed.revoked_at is not None:
@@ -665,9 +681,7 @@ def xlsx_response(sheets, filename):
             ws.column_dimensions[col[0].column_letter].width = min(60, max(10, width * 2))
     buf = io.BytesIO()
     wb.save(buf)
-    response = HttpResponse(
-        buf.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
+    response = HttpResponse(buf.getvalue(), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
@@ -684,7 +698,14 @@ class RosterExportView(APIView):
 
     content_negotiation_class = FileFormatNegotiation
 
-    @extend_schema(responses={(200, "text/csv"): bytes})
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("department", int, required=True),
+            OpenApiParameter("month", str, description="YYYY-MM; default this month"),
+            OpenApiParameter("format", str, description="csv (default) or xlsx"),
+        ],
+        responses={(200, "text/csv"): OpenApiTypes.BINARY, (200, XLSX): OpenApiTypes.BINARY},
+    )
     def get(self, request):
         params = request.query_params
         room = get_object_or_404(Department, pk=param_int(params, "department"))
@@ -766,6 +787,14 @@ class DailyReportView(APIView):
 
     content_negotiation_class = FileFormatNegotiation
 
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("department", int, required=True),
+            OpenApiParameter("date", str, description="YYYY-MM-DD; default today"),
+            OpenApiParameter("format", str, description="json (default) or xlsx"),
+        ],
+        responses={(200, "application/json"): OpenApiTypes.OBJECT, (200, XLSX): OpenApiTypes.BINARY},
+    )
     def get(self, request):
         params = request.query_params
         room = get_object_or_404(Department, pk=param_int(params, "department"))
