@@ -64,9 +64,11 @@ DEPT_PEOPLE = [
     ("swj_duty1", "钱进（水利局值班员）", "LJ-SWJ"),
     ("swj_duty2", "何平（水利局值班员）", "LJ-SWJ"),
     ("swj_lead", "胡海（水利局带班领导）", "LJ-SWJ"),
+    ("swj_lead2", "马骏（水利局带班领导）", "LJ-SWJ"),
     ("xf_duty1", "林峰（消防值班员）", "LJ-XFJY"),
     ("xf_duty2", "高原（消防值班员）", "LJ-XFJY"),
     ("xf_lead", "罗刚（消防带班领导）", "LJ-XFJY"),
+    ("xf_lead2", "宋毅（消防带班领导）", "LJ-XFJY"),
 ]
 
 
@@ -115,10 +117,13 @@ def seed():
         if created:
             person.set_password(DEMO_PASSWORD)
             person.save()
-            person.set_roles([Role.DUTY_LEADER if username.endswith("lead") else Role.LIAISON])
-    # Department duty rooms run one officer per shift.
-    for code in ("LJ-SWJ", "LJ-XFJY"):
-        DutyRule.objects.get_or_create(duty_room=rooms[code], defaults={"min_officers": 1})
+            person.set_roles([Role.DUTY_LEADER if "_lead" in username else Role.LIAISON])
+    # Department duty rooms run one officer per shift; the fire brigade's
+    # weekly rotation keeps a person on (on call) for a week.
+    DutyRule.objects.get_or_create(duty_room=rooms["LJ-SWJ"], defaults={"min_officers": 1})
+    DutyRule.objects.get_or_create(
+        duty_room=rooms["LJ-XFJY"], defaults={"min_officers": 1, "max_consecutive_hours": 7 * 24}
+    )
 
     specs = [
         (
@@ -134,12 +139,20 @@ def seed():
             "LJ-SWJ",
             "水利局值24休48",
             Rotation.Pattern.TWENTY_FOUR_FORTY_EIGHT,
-            ["swj_lead"],
+            ["swj_lead", "swj_lead2"],
             ["swj_duty1", "swj_duty2", "liaison_water"],
             1,
             [],
         ),
-        ("LJ-XFJY", "消防支队按周轮换", Rotation.Pattern.WEEKLY, ["xf_lead"], ["xf_duty1", "xf_duty2"], 1, []),
+        (
+            "LJ-XFJY",
+            "消防支队按周轮换",
+            Rotation.Pattern.WEEKLY,
+            ["xf_lead", "xf_lead2"],
+            ["xf_duty1", "xf_duty2"],
+            1,
+            [],
+        ),
     ]
     today = timezone.localdate()
     for code, name, pattern, leaders, officers, per_shift, holiday_leaders in specs:

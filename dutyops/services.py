@@ -341,16 +341,18 @@ def _turn_of(rotation, index):
     return index
 
 
-def _pick(order, start, count, available):
-    """`count` people from the cyclic `order`, starting at `start`, skipping the unavailable."""
+def _pick(order, start, count, available, rested=None):
+    """`count` people from the cyclic `order`, starting at `start`, skipping the
+    unavailable; people within the consecutive-hours limit (`rested`) first."""
     chosen = []
     n = len(order)
-    for k in range(n):
-        pid = order[(start + k) % n]
-        if available(pid) and pid not in chosen:
-            chosen.append(pid)
+    for check in [rested, None] if rested else [None]:
+        for k in range(n):
+            pid = order[(start + k) % n]
             if len(chosen) == count:
-                break
+                return chosen
+            if pid not in chosen and available(pid) and (check is None or check(pid)):
+                chosen.append(pid)
     return chosen
 
 
@@ -427,6 +429,15 @@ def generate_roster(rotation, first, last, actor=None):
             return False
         return not any(s < end and e > start for s, e in busy.get(pid, ()))
 
+    # Continuous duty run per person as generated: (run start, run end). In
+    # patterns where one turn is one shift, nobody is given a shift that would
+    # take them over the consecutive-hours limit while someone else is free.
+    runs = {}
+    limit = datetime.timedelta(hours=rules.max_consecutive_hours)
+    one_shift_turns = rotation.pattern in (Rotation.Pattern.DAILY, Rotation.Pattern.TWENTY_FOUR_FORTY_EIGHT) or (
+        rotation.pattern == Rotation.Pattern.CUSTOM and rotation.shifts_per_turn == 1
+    )
+
     new_shifts, officer_lists = [], []
     rest_turn = 0
     for index, start, end in slots:
@@ -440,24 +451,38 @@ def generate_roster(rotation, first, last, actor=None):
         def free(pid, day=day, start=start, end=end):
             return available(pid, day, start, end)
 
+        def rested(pid, start=start, end=end):
+            run = runs.get(pid)
+            return run is None or run[1] < start or end - run[0] <= limit
+
+        rested = rested if one_shift_turns else None
+
         count = per_shift + (holiday.extra_officers if holiday and kind == "holiday" else 0)
-        officer_ids = _pick(rotation.officers, turn * per_shift, count, free)
+        officer_ids = _pick(rotation.officers, turn * per_shift, count, free, rested)
         leader_id = None
         if holiday and kind == "holiday" and holiday.required_leader_id and free(holiday.required_leader_id):
             leader_id = holiday.required_leader_id
         elif kind in ("holiday", "rest") and rotation.holiday_leaders:
             picked = _pick(
-                rotation.holiday_leaders, rest_turn, 1, lambda pid, taken=officer_ids: free(pid) and pid not in taken
+                rotation.holiday_leaders,
+                rest_turn,
+                1,
+                lambda pid, taken=officer_ids: free(pid) and pid not in taken,
+                rested,
             )
             rest_turn += 1
             leader_id = picked[0] if picked else None
         elif rotation.leaders:
-            picked = _pick(rotation.leaders, turn, 1, lambda pid, taken=officer_ids: free(pid) and pid not in taken)
+            picked = _pick(
+                rotation.leaders, turn, 1, lambda pid, taken=officer_ids: free(pid) and pid not in taken, rested
+            )
             leader_id = picked[0] if picked else None
         new_shifts.append(Shift(duty_room=room, starts_at=start, ends_at=end, leader_id=leader_id, rotation=rotation))
         officer_lists.append(officer_ids)
         for pid in [*officer_ids, *([leader_id] if leader_id else [])]:
             busy.setdefault(pid, []).append((start, end))
+            run = runs.get(pid)
+            runs[pid] = (run[0], end) if run and run[1] >= start else (start, end)
 
     created = Shift.objects.bulk_create(new_shifts, batch_size=500)
     ShiftOfficer.objects.bulk_create(

@@ -216,3 +216,17 @@ def test_coverage_flags_gaps_understaffing_missing_leader_and_overtime(client_fo
     assert gap["starts_at"].startswith("2026-12-03T08:30")
     r = client_for(officer).get("/api/v1/duty/coverage/", {"from": "nope"})
     assert r.status_code == 400
+
+
+def test_generation_keeps_people_within_the_consecutive_hours_limit(department, team):
+    """Weekday and rest-day leader lists share people: the generator still gives
+    nobody two back-to-back 24 h shifts while someone else is free."""
+    rotation = make_rotation(department, team)
+    rotation.holiday_leaders = [team["leaders"][1].pk, team["holiday_leader"].pk, team["leaders"][0].pk]
+    rotation.save()
+    services.generate_roster(rotation, d("2026-12-04"), d("2026-12-20"))
+    shifts = list(Shift.objects.filter(duty_room=department).order_by("starts_at"))
+    for prev, cur in zip(shifts, shifts[1:], strict=False):
+        assert prev.leader_id != cur.leader_id, f"{cur} leader twice in a row"
+    first, last = shifts[0].starts_at, shifts[-1].ends_at
+    assert not [i for i in selectors.coverage(department.pk, first, last) if i["kind"] == "over_hours"]

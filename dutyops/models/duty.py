@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .org import Department
@@ -206,7 +207,7 @@ class Shift(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.duty_room} {self.starts_at:%Y-%m-%d %H:%M}"
+        return f"{self.duty_room} {timezone.localtime(self.starts_at):%Y-%m-%d %H:%M}"
 
 
 class ShiftOfficer(models.Model):
