@@ -7,7 +7,8 @@
 2. Measures `duty/now` latency (median, p99) at random rooms and instants of
    that year: through the selector alone, through the real API view (Django
    test client: URL routing, token auth, serializer, JSON), and over HTTP to
-   a live daphne process.
+   a live daphne process (with /healthz on the same server as the baseline
+   cost of HTTP + daphne + a database round trip).
 
 Runs on DATABASE_URL (make bench: throwaway PostgreSQL) or, without it, on a
 throwaway SQLite file under var/. Target: duty/now under 5 ms.
@@ -112,7 +113,7 @@ def main():
     shifts = Shift.objects.filter(duty_room__in=rooms).count()
     print(
         f"  roster generation: {shifts} shifts in {elapsed:.1f} s "
-        f"({elapsed / ROOMS * 1000:.0f} ms per room-year, {shifts / elapsed:.0f} shifts/s)"
+        f"({elapsed / ROOMS * 1000:.0f} ms per room for {DAYS} days, {shifts / elapsed:.0f} shifts/s)"
     )
 
     tz = selectors.local_tz()
@@ -173,6 +174,15 @@ def main():
             if i >= 20:  # warm-up
                 ms.append((time.perf_counter() - t) * 1000)
         report("HTTP GET duty/now/ via daphne", ms)
+        # The same server answering its cheapest request: what HTTP + daphne cost by themselves.
+        base = []
+        for i in range(HTTP_SAMPLES + 20):
+            t = time.perf_counter()
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=10) as resp:
+                resp.read()
+            if i >= 20:
+                base.append((time.perf_counter() - t) * 1000)
+        report("HTTP GET /healthz via daphne (baseline)", base)
     finally:
         proc.terminate()
         proc.wait(10)
