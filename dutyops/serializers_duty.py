@@ -91,6 +91,13 @@ class DutyRuleSerializer(serializers.ModelSerializer):
             "require_leader",
         ]
 
+    def validate(self, attrs):
+        room = attrs.get("duty_room", getattr(self.instance, "duty_room", None))
+        clash = DutyRule.objects.filter(duty_room=room).exclude(pk=getattr(self.instance, "pk", None))
+        if clash.exists():
+            raise serializers.ValidationError({"duty_room": [_("该范围的值班规则已存在，请修改原规则。")]})
+        return attrs
+
 
 class HolidaySerializer(serializers.ModelSerializer):
     class Meta:

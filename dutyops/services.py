@@ -1000,10 +1000,10 @@ def revoke_calendar_feed(feed, actor):
 
 
 @transaction.atomic
-def save_duty_record(serializer, actor, noun, describe):
+def save_duty_record(serializer, actor, noun, describe, **extra):
     """Create/update of duty reference data (rules, holidays, leaves, rotations)."""
     created = serializer.instance is None
-    obj = serializer.save()
+    obj = serializer.save(**extra)
     emit(
         f"{noun}.{'created' if created else 'updated'}",
         {"id": obj.pk, "summary": f"{actor} {'新增' if created else '修改'}{describe}：{obj}"},

@@ -404,7 +404,9 @@ class RotationViewSet(viewsets.ModelViewSet):
     queryset = Rotation.objects.select_related("duty_room").order_by("duty_room_id", "name")
 
     def perform_create(self, serializer):
-        serializer.instance = services.save_duty_record(serializer, self.request.user, "rotation", "轮班规则")
+        serializer.instance = services.save_duty_record(
+            serializer, self.request.user, "rotation", "轮班规则", created_by=self.request.user
+        )
 
     def perform_update(self, serializer):
         serializer.instance = services.save_duty_record(serializer, self.request.user, "rotation", "轮班规则")
