@@ -6,6 +6,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from dutyops import seed_duty, selectors, services
 from dutyops.models import DutyRule, Holiday, Leave, Rotation, Shift
@@ -230,3 +232,71 @@ def test_generation_keeps_people_within_the_consecutive_hours_limit(department, 
         assert prev.leader_id != cur.leader_id, f"{cur} leader twice in a row"
     first, last = shifts[0].starts_at, shifts[-1].ends_at
     assert not [i for i in selectors.coverage(department.pk, first, last) if i["kind"] == "over_hours"]
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    pattern=st.sampled_from(["daily", "24_48", "weekly", "custom"]),
+    hours=st.sampled_from([6, 8, 12, 24, 48]),
+    n_officers=st.integers(3, 7),
+    per_shift=st.integers(1, 2),
+    start_offset=st.integers(0, 400),
+    days=st.integers(1, 20),
+    leave=st.tuples(st.integers(0, 6), st.integers(0, 25), st.integers(0, 6)),
+    busy_other=st.booleans(),
+)
+def test_generated_rosters_never_double_book_or_use_people_on_leave(
+    make_department, make_person, pattern, hours, n_officers, per_shift, start_offset, days, leave, busy_other
+):
+    """Whatever the pattern, period, leave and other rooms' rosters: no overlap in
+    the room, nobody in two places at once, nobody on duty during their leave."""
+    room = make_department()
+    officers = [make_person("duty_officer") for _ in range(n_officers)]
+    leaders = [make_person("duty_leader") for _ in range(2)]
+    first = d("2026-12-01") + datetime.timedelta(days=start_offset)
+    last = first + datetime.timedelta(days=days - 1)
+    who, leave_from, leave_len = leave
+    away = officers[who % n_officers]
+    leave_start = first + datetime.timedelta(days=leave_from % days)
+    Leave.objects.create(person=away, starts_on=leave_start, ends_on=leave_start + datetime.timedelta(days=leave_len))
+    if busy_other:  # someone already booked elsewhere in the middle of the period
+        services.create_shift(
+            duty_room=make_department(),
+            starts_at=datetime.datetime.combine(first, datetime.time(20), TZ),
+            ends_at=datetime.datetime.combine(first, datetime.time(20), TZ) + datetime.timedelta(hours=30),
+            officers=[officers[0]],
+            leader=leaders[0],
+        )
+    rotation = Rotation.objects.create(
+        duty_room=room,
+        name="随机",
+        pattern=pattern if not (pattern == "24_48" and n_officers < 3 * per_shift) else "daily",
+        shift_hours=hours if pattern in ("daily", "custom") and (24 % hours == 0 or hours % 24 == 0) else 24,
+        shifts_per_turn=2,
+        officers_per_shift=per_shift,
+        leaders=[p.pk for p in leaders],
+        officers=[p.pk for p in officers],
+    )
+    services.generate_roster(rotation, first, last)
+    mine = list(
+        selectors.shifts_between(
+            datetime.datetime(2000, 1, 1, tzinfo=TZ), datetime.datetime(2100, 1, 1, tzinfo=TZ), duty_room_id=room.pk
+        )
+    )
+    assert mine
+    for a, b in zip(mine, mine[1:], strict=False):
+        assert a.ends_at <= b.starts_at
+    everyone = {p.pk for p in [*officers, *leaders]}
+    spans = {}
+    for s in Shift.objects.prefetch_related("officer_links"):
+        for pid in [s.leader_id, *(link.person_id for link in s.officer_links.all())]:
+            if pid in everyone:
+                spans.setdefault(pid, []).append((s.starts_at, s.ends_at))
+    for items in spans.values():
+        items.sort()
+        for (_s1, e1), (s2, _e2) in zip(items, items[1:], strict=False):
+            assert e1 <= s2
+    lv = Leave.objects.get(person=away)
+    for s in mine:
+        if away in selectors.officers_of(s):
+            assert not (lv.starts_on <= selectors.local_day_of(s) <= lv.ends_on)
