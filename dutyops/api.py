@@ -3,10 +3,10 @@
 import logging
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import DatabaseError, IntegrityError
+from django.db import DatabaseError, DataError, IntegrityError
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
-from rest_framework import exceptions, pagination, permissions, status
+from rest_framework import exceptions, pagination, permissions, routers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -40,6 +40,9 @@ def exception_handler(exc, context):
         exc = exceptions.ValidationError(detail)
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
+    elif isinstance(exc, (DataError, OverflowError)):
+        # A value the database cannot hold (a number out of range, say): the client's input.
+        exc = exceptions.ValidationError({"non_field_errors": [_("数值超出允许范围。")]})
     elif isinstance(exc, IntegrityError):
         log.warning("integrity error turned into 409: %s", exc)
         exc = Conflict()
@@ -54,6 +57,15 @@ def exception_handler(exc, context):
 
 def error_response(field, message, code=status.HTTP_400_BAD_REQUEST):
     return Response({field: [message]}, status=code)
+
+
+class Router(routers.DefaultRouter):
+    """Object ids are integers: /alerts/abc/ is a 404 from routing, not an error in a view."""
+
+    def get_lookup_regex(self, viewset, lookup_prefix=""):
+        if not hasattr(viewset, "lookup_value_regex"):
+            viewset.lookup_value_regex = "[0-9]+"
+        return super().get_lookup_regex(viewset, lookup_prefix)
 
 
 class HasRole(permissions.BasePermission):

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "incidents",
     "plans",
     "alerts",
+    "board",
 ]
 
 MIDDLEWARE = [
@@ -163,7 +164,7 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser", "rest_framework.parsers.FormParser"],
+    "DEFAULT_PARSER_CLASSES": ["dutyops.parsers.ObjectJSONParser", "rest_framework.parsers.FormParser"],
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "DutyOps API",

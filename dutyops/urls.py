@@ -2,22 +2,23 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework.routers import DefaultRouter
 
 import alerts.urls
+import board.urls
 import dutyops.urls_duty
 import incidents.urls
 import plans.urls
 from realtime.api import EventListView
 
 from . import views_api, views_pages
+from .api import Router
 
-router = DefaultRouter()
+router = Router()
 router.register("departments", views_api.DepartmentViewSet, basename="department")
 router.register("people", views_api.PersonViewSet, basename="person")
 
 # Each domain adds its resources to the one router and its extra API paths.
-domains = (dutyops.urls_duty, incidents.urls, plans.urls, alerts.urls)
+domains = (dutyops.urls_duty, incidents.urls, plans.urls, alerts.urls, board.urls)
 for domain in domains:
     domain.register(router)
 

@@ -10,8 +10,9 @@ from realtime.models import Event
 def test_token_endpoint_returns_a_token_that_authenticates(make_person):
     make_person("duty_officer", username="zhang", password="pw-12345678")
     client = Client()
-    response = client.post("/api/v1/auth/token/", {"username": "zhang", "password": "pw-12345678"},
-                           content_type="application/json")
+    response = client.post(
+        "/api/v1/auth/token/", {"username": "zhang", "password": "pw-12345678"}, content_type="application/json"
+    )
     assert response.status_code == 200
     token = response.json()["token"]
     me = client.get("/api/v1/departments/", HTTP_AUTHORIZATION=f"Token {token}")
@@ -20,8 +21,9 @@ def test_token_endpoint_returns_a_token_that_authenticates(make_person):
 
 def test_token_endpoint_refuses_wrong_password_with_400(make_person):
     make_person("duty_officer", username="zhang", password="pw-12345678")
-    response = Client().post("/api/v1/auth/token/", {"username": "zhang", "password": "nope"},
-                             content_type="application/json")
+    response = Client().post(
+        "/api/v1/auth/token/", {"username": "zhang", "password": "nope"}, content_type="application/json"
+    )
     assert response.status_code == 400 and "non_field_errors" in response.json()
 
 
@@ -38,23 +40,34 @@ def test_lists_are_paginated(officer, client_for, make_department):
 
 
 def test_admin_creates_department_and_the_change_is_recorded(admin_user, client_for, department):
-    response = client_for(admin_user).post("/api/v1/departments/", {
-        "code": "SW", "name": "水利局", "kind": "department", "parent": department.pk, "latitude": 28.2,
-        "longitude": 112.9,
-    }, format="json")
+    response = client_for(admin_user).post(
+        "/api/v1/departments/",
+        {
+            "code": "SW",
+            "name": "水利局",
+            "kind": "department",
+            "parent": department.pk,
+            "latitude": 28.2,
+            "longitude": 112.9,
+        },
+        format="json",
+    )
     assert response.status_code == 201, response.json()
     event = Event.objects.get(type="department.created")
     assert event.actor == admin_user and event.data["code"] == "SW"
 
 
-@pytest.mark.parametrize("payload,field", [
-    ({"code": "X", "name": "X", "kind": "bureau"}, "kind"),
-    ({"code": "X", "name": "X", "latitude": 91}, "latitude"),
-    ({"code": "X", "name": "X", "longitude": -181}, "longitude"),
-    ({"name": "X"}, "code"),
-    ({"code": "T-OFFICE", "name": "dup"}, "code"),
-    ({"code": "X", "name": "X", "parent": 999999}, "parent"),
-])
+@pytest.mark.parametrize(
+    "payload,field",
+    [
+        ({"code": "X", "name": "X", "kind": "bureau"}, "kind"),
+        ({"code": "X", "name": "X", "latitude": 91}, "latitude"),
+        ({"code": "X", "name": "X", "longitude": -181}, "longitude"),
+        ({"name": "X"}, "code"),
+        ({"code": "T-OFFICE", "name": "dup"}, "code"),
+        ({"code": "X", "name": "X", "parent": 999999}, "parent"),
+    ],
+)
 def test_bad_department_input_is_400_with_field_message(admin_user, client_for, payload, field):
     response = client_for(admin_user).post("/api/v1/departments/", payload, format="json")
     assert response.status_code == 400
@@ -80,15 +93,24 @@ def test_deleting_a_department_with_people_is_409_and_keeps_it(admin_user, clien
 def test_only_admin_manages_departments_and_people(role, make_person, client_for):
     client = client_for(make_person(role))
     assert client.post("/api/v1/departments/", {"code": "Y", "name": "Y"}, format="json").status_code == 403
-    assert client.post("/api/v1/people/", {"username": "y", "password": "pw-12345678"},
-                       format="json").status_code == 403
+    assert (
+        client.post("/api/v1/people/", {"username": "y", "password": "pw-12345678"}, format="json").status_code == 403
+    )
 
 
 def test_admin_creates_person_with_roles_and_password_never_shown(admin_user, client_for, department):
-    response = client_for(admin_user).post("/api/v1/people/", {
-        "username": "lisi", "password": "S3cure-pass!", "full_name": "李四", "department": department.pk,
-        "roles": ["duty_officer", "duty_leader"], "phone": "13800000000",
-    }, format="json")
+    response = client_for(admin_user).post(
+        "/api/v1/people/",
+        {
+            "username": "lisi",
+            "password": "S3cure-pass!",
+            "full_name": "李四",
+            "department": department.pk,
+            "roles": ["duty_officer", "duty_leader"],
+            "phone": "13800000000",
+        },
+        format="json",
+    )
     assert response.status_code == 201, response.json()
     body = response.json()
     assert "password" not in body and sorted(body["roles"]) == ["duty_leader", "duty_officer"]
@@ -96,12 +118,15 @@ def test_admin_creates_person_with_roles_and_password_never_shown(admin_user, cl
     assert person.check_password("S3cure-pass!") and person.has_role("duty_leader")
 
 
-@pytest.mark.parametrize("payload,field", [
-    ({"username": "a", "password": "pw-12345678", "roles": ["king"]}, "roles"),
-    ({"username": "a", "password": "short"}, "password"),
-    ({"username": "a"}, "password"),
-    ({"username": "a", "password": "pw-12345678", "roles": ["liaison"], "department": None}, "department"),
-])
+@pytest.mark.parametrize(
+    "payload,field",
+    [
+        ({"username": "a", "password": "pw-12345678", "roles": ["king"]}, "roles"),
+        ({"username": "a", "password": "short"}, "password"),
+        ({"username": "a"}, "password"),
+        ({"username": "a", "password": "pw-12345678", "roles": ["liaison"], "department": None}, "department"),
+    ],
+)
 def test_bad_person_input_is_400_with_field_message(admin_user, client_for, payload, field):
     response = client_for(admin_user).post("/api/v1/people/", payload, format="json")
     assert response.status_code == 400 and field in response.json()
@@ -143,3 +168,22 @@ def test_chinese_first_english_second(db):
     assert "用户名" in Client().get("/login/").content.decode()
     assert "Username" in Client().get("/login/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Username" in Client(cookies={"django_language": "en"}).get("/login/").content.decode()
+
+
+def test_non_numeric_ids_are_404_not_errors(officer, client_for):
+    client = client_for(officer)
+    for path in ("/api/v1/departments/abc/", "/api/v1/departments/null,null/", "/api/v1/people/__main__/"):
+        assert client.get(path).status_code == 404
+
+
+@pytest.mark.parametrize("body", ["0", "[]", '"text"', "null"])
+def test_a_body_that_is_not_a_json_object_is_400(admin_user, client_for, body):
+    response = client_for(admin_user).generic("POST", "/api/v1/departments/", body, content_type="application/json")
+    assert response.status_code == 400
+
+
+def test_numbers_too_large_for_the_database_are_400(admin_user, client_for):
+    response = client_for(admin_user).post(
+        "/api/v1/people/", {"username": "big", "password": "pw-12345678", "department": 2**70}, format="json"
+    )
+    assert response.status_code == 400
