@@ -9,3 +9,7 @@ os.environ.setdefault("DUTYOPS_TEST_SQLITE_NAME", f"/tmp/dutyops-test-{os.getpid
 from .settings import *  # noqa: E402,F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast logins in tests
+# Login throttling is tested on its own (tests/test_security.py turns it on);
+# elsewhere Django's test client logs in without a request, which axes refuses.
+AXES_ENABLED = False
+AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]

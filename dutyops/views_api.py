@@ -12,6 +12,11 @@ from .serializers import DepartmentSerializer, PersonSerializer
 class TokenView(ObtainAuthToken):
     """POST {"username", "password"} -> {"token"}."""
 
+    def get_serializer_context(self):
+        # Authenticate with Django's own request, so that login throttling
+        # (django-axes) sees the attempt and its middleware can lock it out.
+        return {**super().get_serializer_context(), "request": self.request._request}
+
 
 class DepartmentViewSet(viewsets.ModelViewSet):
     serializer_class = DepartmentSerializer

@@ -2,12 +2,20 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 
 @login_required
 def home(request):
+    """Each role to its place (officer: console, leaders: leader view, liaison:
+    department console, wall screen: board); ?stay=1 or admin: the launcher."""
+    from board.views import landing_for
+
+    target = None if request.GET.get("stay") else landing_for(request.user)
+    if target:
+        return redirect(target)
     return render(request, "home.html")
 
 
@@ -33,3 +41,11 @@ def healthz(request):
         checks["channel_layer"] = "ok (in-memory)"
     healthy = all(v.startswith("ok") for v in checks.values())
     return JsonResponse({"status": "ok" if healthy else "unavailable", **checks}, status=200 if healthy else 503)
+
+
+def locked_out(request, credentials=None, *args, **kwargs):
+    """django-axes lockout: JSON for the API, the login page with a message for people."""
+    message = _("登录失败次数过多，账号已临时锁定，请 15 分钟后再试。")
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": message}, status=429)
+    return render(request, "login.html", {"locked_message": message}, status=429)

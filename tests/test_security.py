@@ -1,0 +1,62 @@
+"""Security: login throttling, headers and CSP, CSRF on pages."""
+
+import pytest
+from django.test import Client
+
+
+@pytest.fixture
+def throttled(settings):
+    settings.AXES_ENABLED = True
+    settings.AUTHENTICATION_BACKENDS = [
+        "axes.backends.AxesStandaloneBackend",
+        "django.contrib.auth.backends.ModelBackend",
+    ]
+
+
+def _token(client, password):
+    return client.post(
+        "/api/v1/auth/token/", {"username": "zhang", "password": password}, content_type="application/json"
+    )
+
+
+def test_token_endpoint_locks_after_five_failures_even_for_the_right_password(throttled, make_person):
+    make_person("duty_officer", username="zhang", password="right-pass-1")
+    client = Client()
+    assert _token(client, "right-pass-1").status_code == 200
+    for _ in range(4):
+        assert _token(client, "wrong").status_code == 400
+    assert _token(client, "wrong").status_code == 429
+    locked = _token(client, "right-pass-1")
+    assert locked.status_code == 429 and "15" in locked.json()["detail"]
+
+
+def test_login_page_locks_after_five_failures(throttled, make_person):
+    make_person("duty_officer", username="zhang", password="right-pass-1")
+    client = Client()
+    for _ in range(5):
+        client.post("/login/", {"username": "zhang", "password": "wrong"})
+    response = client.post("/login/", {"username": "zhang", "password": "right-pass-1"})
+    assert response.status_code == 429 and "15" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_pages_carry_a_strict_content_security_policy(db):
+    response = Client().get("/login/")
+    csp = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp.split("script-src")[1].split(";")[0]
+    assert "frame-ancestors 'none'" in csp
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_api_docs_have_no_inline_script(officer):
+    client = Client()
+    client.force_login(officer)
+    html = client.get("/api/docs/").content.decode()
+    assert "<script>" not in html and "?script=" in html.replace("&amp;", "&")
+
+
+def test_login_form_requires_csrf(make_person):
+    make_person("duty_officer", username="zhang", password="right-pass-1")
+    client = Client(enforce_csrf_checks=True)
+    assert client.post("/login/", {"username": "zhang", "password": "right-pass-1"}).status_code == 403
