@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Back up the PostgreSQL database named by DATABASE_URL to a custom-format dump.
+# Usage: DATABASE_URL=postgres://... scripts/backup.sh [file]   (default: var/backup-<time>.dump)
+# Consistent while the app runs (pg_dump reads one snapshot); the event stream's
+# seqs come back exactly, so boards resume with ?after= after a restore.
+set -euo pipefail
+: "${DATABASE_URL:?set DATABASE_URL to the PostgreSQL database to back up}"
+file=${1:-var/backup-$(date +%Y%m%dT%H%M%S).dump}
+mkdir -p "$(dirname "$file")"
+pg_dump --format=custom --no-owner --file="$file" "$DATABASE_URL"
+echo "$file"
