@@ -1,6 +1,13 @@
 """Security headers on every response."""
 
+import logging
+
 from django.conf import settings
+from django.db import InterfaceError, OperationalError
+from django.http import JsonResponse
+from django.utils.translation import gettext_lazy as _
+
+log = logging.getLogger(__name__)
 
 # No inline script anywhere (pages load their JS from /static/), no third-party
 # origin at all: the product runs on an intranet with nothing outside it.
@@ -31,3 +38,21 @@ class SecurityHeadersMiddleware:
         response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()")
         response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         return response
+
+
+class DatabaseUnavailableMiddleware:
+    """A lost database is a 503 the client can retry, never a 500 or a hang
+    (connections time out after 5 s; see DATABASES OPTIONS)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, (OperationalError, InterfaceError)):
+            log.error("database unavailable: %s", exception)
+            body = {"detail": str(_("服务暂时不可用，请稍后重试。"))}
+            return JsonResponse(body, status=503, headers={"Retry-After": "5"})
+        return None

@@ -63,6 +63,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    "dutyops.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "dutyops.urls"
