@@ -113,11 +113,28 @@ AUTH_USER_MODEL = "dutyops.Person"
 
 # --- Channels ---------------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "").strip()
+
+
+def redis_host(url):
+    """channels-redis host entry for REDIS_URL; `sentinel://h1:26379,h2:26379/<master>/<db>` selects Sentinel."""
+    if url.startswith("sentinel://"):
+        hosts, _, rest = url.removeprefix("sentinel://").partition("/")
+        master, _, db = rest.partition("/")
+        sentinels = [(h.rsplit(":", 1)[0], int(h.rsplit(":", 1)[1]) if ":" in h else 26379) for h in hosts.split(",")]
+        return {
+            "sentinels": sentinels,
+            "master_name": master or "mymaster",
+            "db": int(db or 0),
+            "socket_connect_timeout": 2,
+        }
+    return {"address": url, "socket_connect_timeout": 2}
+
+
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "capacity": 10_000, "expiry": 60},
+            "CONFIG": {"hosts": [redis_host(REDIS_URL)], "capacity": 10_000, "expiry": 60},
         }
     }
 else:
@@ -213,8 +230,13 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "dutyops.logging.JSONFormatter"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": os.environ.get("DUTYOPS_LOG_FORMAT", "plain")}
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("DUTYOPS_LOG_LEVEL", "INFO")},
     "loggers": {"django.channels.server": {"level": "WARNING"}, "daphne": {"level": "WARNING"}},
 }

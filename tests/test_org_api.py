@@ -187,3 +187,31 @@ def test_numbers_too_large_for_the_database_are_400(admin_user, client_for):
         "/api/v1/people/", {"username": "big", "password": "pw-12345678", "department": 2**70}, format="json"
     )
     assert response.status_code == 400
+
+
+def test_healthz_is_503_when_redis_is_unreachable(db, settings):
+    settings.CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [{"address": "redis://127.0.0.1:1/0", "socket_connect_timeout": 1}]},
+        }
+    }
+    from channels.layers import channel_layers
+
+    channel_layers.backends.pop("default", None)
+    try:
+        response = Client().get("/healthz")
+        assert response.status_code == 503 and response.json()["channel_layer"].startswith("error")
+    finally:
+        channel_layers.backends.pop("default", None)
+
+
+def test_sentinel_redis_url_is_understood():
+    from dutyops.settings import redis_host
+
+    assert redis_host("sentinel://10.0.0.1:26379,10.0.0.2/main/2") == {
+        "sentinels": [("10.0.0.1", 26379), ("10.0.0.2", 26379)],
+        "master_name": "main",
+        "db": 2,
+        "socket_connect_timeout": 2,
+    }
