@@ -741,7 +741,8 @@ def _due_text(due, fmt):
     return fmt(due)
 
 
-def daily_report_xlsx(report):
+def daily_report_tables(report):
+    """The daily report as [(title, header, rows)]: the same content in every file format."""
     tz = _tz()
 
     def t(dt):
@@ -764,28 +765,132 @@ def daily_report_xlsx(report):
             e["kind"],
             e["caller"],
             e["text"],
-            "" if e["seconds_to_answer"] is None else e["seconds_to_answer"],
+            "" if e["seconds_to_answer"] is None else round(e["seconds_to_answer"]),
             e["author"],
         ]
         for b in report["blocks"]
         for e in b["log"]
     ]
-    absences = [[t(a.detected_at), str(a.person), a.get_kind_display(), a.note] for a in report["absences"]]
-    items = [[i.get("kind", ""), i.get("title", ""), _due_text(i.get("due_at"), t)] for i in report["open_items"]]
-    room = report["duty_room"]
-    return xlsx_response(
+    checks = [
         [
-            (_("班次"), [_("时段"), _("带班领导"), _("值班员"), _("到岗"), _("交班事项"), _("接班人")], shifts),
-            (_("值班日志"), [_("时间"), _("类型"), _("来电人/单位"), _("内容"), _("接听用时（秒）"), _("记录人")], log),
-            (_("脱岗漏岗"), [_("时间"), _("人员"), _("类型"), _("说明")], absences),
-            (_("待办事项"), [_("类型"), _("事项"), _("期限")], items),
-        ],
-        f"daily-report-{room.code}-{report['day']:%Y-%m-%d}.xlsx",
+            t(p.at),
+            str(p.person),
+            _("查岗（%(by)s）：%(ok)s") % {"by": p.checked_by, "ok": _("在岗") if p.answered else _("不在岗")},
+        ]
+        for p in report["post_checks"]
+    ]
+    checks += [
+        [t(a.detected_at), str(a.person), f"{a.get_kind_display()} {a.note}".strip()] for a in report["absences"]
+    ]
+    items = [[i.get("kind", ""), i.get("title", ""), _due_text(i.get("due_at"), t)] for i in report["open_items"]]
+    return [
+        (_("班次"), [_("时段"), _("带班领导"), _("值班员"), _("到岗"), _("交班事项"), _("接班人")], shifts),
+        (_("值班日志"), [_("时间"), _("类型"), _("来电人/单位"), _("内容"), _("接听用时（秒）"), _("记录人")], log),
+        (_("查岗与脱岗漏岗"), [_("时间"), _("人员"), _("情况")], checks),
+        (_("待办事项"), [_("类型"), _("事项"), _("期限")], items),
+    ]
+
+
+def _report_title(report):
+    return f"{report['duty_room'].name}{_('值班日报')}"
+
+
+def _report_subtitle(report):
+    day = report["day"]
+    text = f"{day.year}年{day.month}月{day.day}日"
+    if report["holiday"]:
+        text += f"（{report['holiday'].name}{_('调休上班') if report['day_kind'] == 'workday' else ''}）"
+    calls = _("来电/接报 %(n)s 次") % {"n": report["calls"]}
+    if report["avg_seconds_to_answer"] is not None:
+        calls += _("，平均接听用时 %(avg)s 秒") % {"avg": round(report["avg_seconds_to_answer"])}
+    return f"{text}　{calls}"
+
+
+def daily_report_xlsx(report):
+    return xlsx_response(
+        daily_report_tables(report), f"daily-report-{report['duty_room'].code}-{report['day']:%Y-%m-%d}.xlsx"
     )
 
 
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def docx_bytes(title, subtitle, tables, footer):
+    """A minimal Word document (WordprocessingML in a zip, no dependency):
+    centred title, subtitle, one bordered table per section, signature line."""
+    import zipfile
+    from xml.sax.saxutils import escape
+
+    def run(text, bold=False, size=None):
+        props = '<w:rFonts w:ascii="SimSun" w:hAnsi="SimSun" w:eastAsia="SimSun"/>'
+        props += "<w:b/>" if bold else ""
+        props += f'<w:sz w:val="{size}"/>' if size else ""
+        parts = str(text).split("\n")
+        body = "<w:br/>".join(f'<w:t xml:space="preserve">{escape(p)}</w:t>' for p in parts)
+        return f"<w:r><w:rPr>{props}</w:rPr>{body}</w:r>"
+
+    def para(text, bold=False, size=None, center=False):
+        ppr = '<w:pPr><w:jc w:val="center"/></w:pPr>' if center else ""
+        return f"<w:p>{ppr}{run(text, bold, size)}</w:p>"
+
+    def table(header, rows):
+        borders = "".join(
+            f'<w:{side} w:val="single" w:sz="4" w:space="0" w:color="666666"/>'
+            for side in ("top", "left", "bottom", "right", "insideH", "insideV")
+        )
+        out = f'<w:tbl><w:tblPr><w:tblW w:w="5000" w:type="pct"/><w:tblBorders>{borders}</w:tblBorders></w:tblPr>'
+
+        def row(cells, bold=False):
+            return "<w:tr>" + "".join(f"<w:tc>{para(c, bold=bold)}</w:tc>" for c in cells) + "</w:tr>"
+
+        out += row(header, bold=True)
+        out += "".join(row(r) for r in rows) if rows else row([_("无")] + [""] * (len(header) - 1))
+        return out + "</w:tbl>"
+
+    body = para(title, bold=True, size=36, center=True) + para(subtitle, center=True)
+    for name, header, rows in tables:
+        body += para(name, bold=True, size=28) + table(header, rows)
+    body += para("") + para(footer)
+    document = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>'
+        f'{body}<w:sectPr><w:pgSz w:w="11906" w:h="16838"/>'
+        '<w:pgMar w:top="1134" w:right="1134" w:bottom="1134" w:left="1134" w:header="567" w:footer="567" w:gutter="0"/>'
+        "</w:sectPr></w:body></w:document>"
+    )
+    content_types = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="xml" ContentType="application/xml"/>'
+        f'<Override PartName="/word/document.xml" ContentType="{DOCX}.main+xml"/></Types>'
+    )
+    rels = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument"'
+        ' Target="word/document.xml"/></Relationships>'
+    )
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", content_types)
+        z.writestr("_rels/.rels", rels)
+        z.writestr("word/document.xml", document)
+    return buf.getvalue()
+
+
+def daily_report_docx(report):
+    footer = _("值班员（签字）：　　　　　　　　带班领导（签字）：")
+    data = docx_bytes(_report_title(report), _report_subtitle(report), daily_report_tables(report), footer)
+    response = HttpResponse(data, content_type=DOCX)
+    response["Content-Disposition"] = (
+        f'attachment; filename="daily-report-{report["duty_room"].code}-{report["day"]:%Y-%m-%d}.docx"'
+    )
+    return response
+
+
 class DailyReportView(APIView):
-    """`GET duty/daily-report/?department=&date=&format=json|xlsx` (值班日报); print view at /duty/daily/."""
+    """`GET duty/daily-report/?department=&date=&format=json|xlsx|docx` (值班日报); print view at /duty/daily/."""
 
     content_negotiation_class = FileFormatNegotiation
 
@@ -793,9 +898,13 @@ class DailyReportView(APIView):
         parameters=[
             OpenApiParameter("department", int, required=True),
             OpenApiParameter("date", str, description="YYYY-MM-DD; default today"),
-            OpenApiParameter("format", str, description="json (default) or xlsx"),
+            OpenApiParameter("format", str, description="json (default), xlsx or docx"),
         ],
-        responses={(200, "application/json"): OpenApiTypes.OBJECT, (200, XLSX): OpenApiTypes.BINARY},
+        responses={
+            (200, "application/json"): OpenApiTypes.OBJECT,
+            (200, XLSX): OpenApiTypes.BINARY,
+            (200, DOCX): OpenApiTypes.BINARY,
+        },
     )
     def get(self, request):
         params = request.query_params
@@ -804,8 +913,13 @@ class DailyReportView(APIView):
             raise PermissionDenied()
         day = param_date(params, "date", default=timezone.localdate())
         report = selectors.daily_report(room, day)
-        if params.get("format") == "xlsx":
+        fmt = params.get("format", "json")
+        if fmt == "xlsx":
             return daily_report_xlsx(report)
+        if fmt == "docx":
+            return daily_report_docx(report)
+        if fmt != "json":
+            raise DRFValidationError({"format": [_("只支持 json、xlsx 或 docx。")]})
         return Response(
             {
                 "duty_room": room.pk,

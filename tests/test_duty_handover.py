@@ -3,6 +3,8 @@ time-to-answer; the daily duty report."""
 
 import datetime
 import io
+import zipfile
+from xml.etree import ElementTree
 
 import pytest
 from django.utils import timezone
@@ -142,3 +144,18 @@ def test_duty_log_and_daily_report(client_for, shifts, department):
     assert (
         client_for(out).get("/api/v1/duty/daily-report/", {"department": department.pk, "date": "x"}).status_code == 400
     )
+
+    # Word export: a valid OOXML package whose body carries the same content.
+    r = client_for(out).get(
+        "/api/v1/duty/daily-report/", {"department": department.pk, "date": day.isoformat(), "format": "docx"}
+    )
+    assert r.status_code == 200 and r["Content-Type"].endswith("wordprocessingml.document")
+    with zipfile.ZipFile(io.BytesIO(r.content)) as z:
+        assert {"[Content_Types].xml", "_rels/.rels", "word/document.xml"} <= set(z.namelist())
+        root = ElementTree.fromstring(z.read("word/document.xml"))
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    text = "".join(t.text or "" for t in root.iter(f"{w}t"))
+    assert f"{department.name}值班日报" in text and "气象局通报暴雨橙色预警" in text and "交班员" in text
+    assert len(list(root.iter(f"{w}tbl"))) == 4
+    r = client_for(out).get("/api/v1/duty/daily-report/", {"department": department.pk, "format": "pdf"})
+    assert r.status_code == 400
