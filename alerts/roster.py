@@ -39,10 +39,13 @@ def on_duty(department_id, at=None):
         officers = _get(shift, "officers")
     shift_ids = _ids(shift) if shift is not None else []
     leader_ids = _ids(leader)
+    # The Person objects the roster already loaded, leader first, so callers need no further query.
+    loaded = [p for p in ([leader] if leader is not None else []) + list(officers or []) if isinstance(p, Person)]
     return {
         "shift_id": shift_ids[0] if shift_ids else None,
         "leader_id": leader_ids[0] if leader_ids else None,
         "officer_ids": _ids(officers),
+        "people": list({p.pk: p for p in loaded}.values()),
     }
 
 

@@ -3,13 +3,13 @@
 import datetime as dt
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dutyops import timers
 from dutyops.models import Department, Person, Role
-from realtime.services import emit
+from realtime.services import _PG_SEQ_LOCK, emit
 
 from . import notify, roster
 from .models import (
@@ -211,8 +211,22 @@ def dispatch_alert(
     return alert
 
 
+def _serialise():
+    """Take the event stream's append lock before any row lock.
+
+    emit() holds that lock until commit, and the worker fires a whole batch of
+    timers in one transaction; taking it first everywhere gives one lock order
+    (stream, then rows), so a sign-for and an escalation of the same alert can
+    never deadlock. SQLite serialises every write transaction anyway.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_PG_SEQ_LOCK])
+
+
 def _locked(alert_id):
     """The alert row, locked for this transaction (a no-op lock on SQLite, whose writes are serial)."""
+    _serialise()
     try:
         return Alert.objects.select_for_update().select_related("department").get(pk=getattr(alert_id, "pk", alert_id))
     except Alert.DoesNotExist:
@@ -425,11 +439,24 @@ def deadline_passed(alert_id, phase, round, now):
     return True
 
 
-def _person_target(person_id, role):
-    person = Person.objects.filter(pk=person_id).only("pk", "full_name", "username", "phone").first()
-    if person is None:
-        return None
+def _person_target(person, role):
     return {"person": person.pk, "name": str(person), "role": role, "phone": person.phone}
+
+
+def _people_on_duty(department_id, now):
+    """(people, leader) on duty in a duty room now, as loaded by the roster (no further queries)."""
+    found = roster.on_duty(department_id, at=now)
+    if not found:
+        return [], None
+    people = found["people"]
+    leader = next((p for p in people if p.pk == found["leader_id"]), None)
+    if len(people) < len(set(found["officer_ids"]) | ({found["leader_id"]} - {None})):
+        # The roster gave ids only: load them in one query.
+        ids = [found["leader_id"], *found["officer_ids"]]
+        by_id = Person.objects.in_bulk([i for i in ids if i])
+        people = [by_id[i] for i in dict.fromkeys(ids) if i in by_id]
+        leader = by_id.get(found["leader_id"])
+    return people, leader
 
 
 def _targets(alert, action, now):
@@ -437,36 +464,34 @@ def _targets(alert, action, now):
     targets = []
     department = alert.department
     if action == EscalationStep.Action.REMIND:
-        found = roster.on_duty(department.pk, at=now)
-        ids = ([found["leader_id"]] if found and found["leader_id"] else []) + (found["officer_ids"] if found else [])
-        for pid in ids:
-            targets.append(_person_target(pid, "on_duty"))
-        for person in roster.liaisons(department.pk):
-            targets.append(_person_target(person.pk, "liaison"))
+        people, _leader = _people_on_duty(department.pk, now)
+        targets += [_person_target(p, "on_duty") for p in people]
+        targets += [_person_target(p, "liaison") for p in roster.liaisons(department.pk)]
     elif action == EscalationStep.Action.HEAD:
         office = roster.duty_office_of(department)
         units = [u for u in (department.parent, office) if u is not None]
         for unit in dict.fromkeys(units):
-            found = roster.on_duty(unit.pk, at=now)
-            if found and found["leader_id"]:
-                targets.append(_person_target(found["leader_id"], "duty_leader"))
+            _people, leader = _people_on_duty(unit.pk, now)
+            if leader is not None:
+                targets.append(_person_target(leader, "duty_leader"))
             else:  # nobody on the roster: the unit's duty room itself is told
                 targets.append({"department": unit.pk, "name": unit.name, "role": "duty_room"})
     else:
-        oversight = None
-        for unit in (department, *department.ancestors()):
-            oversight = DepartmentLeader.objects.filter(department=unit).first()
-            if oversight:
-                break
-        if oversight:
-            targets.append(_person_target(oversight.leader_id, "leader"))
+        chain = [department, *department.ancestors()]
+        overseers = {
+            o.department_id: o.leader
+            for o in DepartmentLeader.objects.select_related("leader").filter(department__in=chain)
+        }
+        nearest = next((overseers[u.pk] for u in chain if u.pk in overseers), None)
+        if nearest is not None:
+            targets.append(_person_target(nearest, "leader"))
         else:
             office = roster.duty_office_of(department)
             for person in Person.objects.filter(groups__name=Role.LEADER, is_active=True, department=office)[:5]:
-                targets.append(_person_target(person.pk, "leader"))
+                targets.append(_person_target(person, "leader"))
     seen, unique = set(), []
     for t in targets:
-        if t and (t.get("person"), t.get("department")) not in seen:
+        if (t.get("person"), t.get("department")) not in seen:
             seen.add((t.get("person"), t.get("department")))
             unique.append(t)
     return unique
@@ -478,15 +503,11 @@ def chase_step(alert_id, phase, round, step, action, now):
     if not _pending(alert, phase, round):
         return None
     if Chase.objects.filter(alert=alert, phase=phase, round=round, step=step).exists():
-        return None
+        return None  # already recorded (the Chase unique constraint is the final guard)
     targets = _targets(alert, action, now)
-    try:
-        with transaction.atomic():
-            chase = Chase.objects.create(
-                alert=alert, phase=phase, round=round, step=step, action=action, targets=targets, fired_at=now
-            )
-    except IntegrityError:  # another worker recorded this very step: it happens once
-        return None
+    chase = Chase.objects.create(
+        alert=alert, phase=phase, round=round, step=step, action=action, targets=targets, fired_at=now
+    )
     what = _("签收") if phase == EscalationStep.Phase.ACK else _("反馈")
     names = "、".join(t["name"] for t in targets) or _("（无人在岗）")
     if action == EscalationStep.Action.REMIND:
@@ -640,6 +661,7 @@ def _assign(case, departments, actor):
 
 
 def _locked_case(case_id):
+    _serialise()
     try:
         return SupervisionCase.objects.select_for_update().get(pk=getattr(case_id, "pk", case_id))
     except SupervisionCase.DoesNotExist:
