@@ -63,6 +63,14 @@ def distance_km(a, b):
     return geodesic(a, b).km
 
 
+def rough_km(a, b):
+    """Haversine on a sphere: within 0.5 % of geodesic, a hundred times cheaper.
+    Used to discard far candidates before the exact geodesic distance."""
+    lat1, lon1, lat2, lon2 = map(math.radians, (a[0], a[1], b[0], b[1]))
+    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(h)))
+
+
 def bounding_box(lat, lon, km):
     """A lat/lon box that contains the circle of radius km (SQL prefilter)."""
     dlat = km / 110.574
@@ -71,11 +79,17 @@ def bounding_box(lat, lon, km):
 
 
 def text_similarity(a, b):
-    """Jaccard similarity of character bigrams: works for Chinese without a tokenizer."""
-    ga, gb = _bigrams(a), _bigrams(b)
+    """Jaccard similarity of character bigrams: works for Chinese without a tokenizer.
+    Either side may be given as a precomputed bigrams() set."""
+    ga = a if isinstance(a, set) else _bigrams(a)
+    gb = b if isinstance(b, set) else _bigrams(b)
     if not ga or not gb:
         return 0.0
     return len(ga & gb) / len(ga | gb)
+
+
+def bigrams(text):
+    return _bigrams(text)
 
 
 def _bigrams(text):

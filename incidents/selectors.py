@@ -1,10 +1,13 @@
 """Reads of the incidents domain (the board, the handover, duplicates, statistics)."""
 
+import time
 from datetime import timedelta
 
 from django.apps import apps
 from django.conf import settings
 from django.db.models import Count, Q
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.utils import timezone
 
 from realtime.models import Event
@@ -72,9 +75,29 @@ def timeline(incident):
     return [envelope(e) for e in events]
 
 
+# Policy rows and the taxonomy are small, read on every intake and rarely
+# edited: cached per process, dropped on any change here and re-read at least
+# every REFERENCE_TTL seconds so that other processes catch up.
+REFERENCE_TTL = 30
+_reference = {}
+
+
+def _cached(name, load):
+    hit = _reference.get(name)
+    if hit is None or time.monotonic() - hit[0] > REFERENCE_TTL:
+        hit = _reference[name] = (time.monotonic(), load())
+    return hit[1]
+
+
+@receiver([post_save, post_delete], sender=ReportPolicy)
+@receiver([post_save, post_delete], sender=Subtype)
+def _drop_reference_cache(**kwargs):
+    _reference.clear()
+
+
 def policy_for(grade, category):
     """The most specific clock policy row: grade+category, grade, category, any."""
-    rows = {(p.grade, p.category): p for p in ReportPolicy.objects.filter(grade__in=[grade or "", ""])}
+    rows = _cached("policies", lambda: {(p.grade, p.category): p for p in ReportPolicy.objects.all()})
     for key in ((grade or "", category), (grade or "", ""), ("", category), ("", "")):
         if key in rows:
             return rows[key]
@@ -83,7 +106,8 @@ def policy_for(grade, category):
 
 def subtype_category(code):
     """Category of an active subtype code, or None if unknown."""
-    return Subtype.objects.filter(code=code, active=True).values_list("category", flat=True).first()
+    active = _cached("subtypes", lambda: dict(Subtype.objects.filter(active=True).values_list("code", "category")))
+    return active.get(code)
 
 
 def possible_duplicates(*, category, latitude, longitude, text, at, is_drill=False, exclude=None):
@@ -108,15 +132,24 @@ def possible_duplicates(*, category, latitude, longitude, text, at, is_drill=Fal
     if has_geo:
         lat_min, lat_max, lon_min, lon_max = geo.bounding_box(latitude, longitude, DUPLICATE_KM)
         qs = qs.filter(latitude__gte=lat_min, latitude__lte=lat_max, longitude__gte=lon_min, longitude__lte=lon_max)
-    rows = qs.values_list("pk", "latitude", "longitude", "title", "location_text", "description")[:500]
+    rows = qs.order_by().values_list("pk", "latitude", "longitude", "title", "location_text", "description")[:500]
+    grams = geo.bigrams(text)
     scored = []
     for pk, lat, lon, title, place, description in rows:
+        if has_geo and lat is not None:
+            # Cheap sphere distance first; the exact geodesic only near the edge.
+            km = geo.rough_km((latitude, longitude), (lat, lon))
+            if km > DUPLICATE_KM * 1.01:
+                continue
+            if km > DUPLICATE_KM * 0.98:
+                km = geo.distance_km((latitude, longitude), (lat, lon))
+                if km > DUPLICATE_KM:
+                    continue
         similarity = max(
-            geo.text_similarity(text, f"{title} {place}"), geo.text_similarity(text, f"{title} {description}")
+            geo.text_similarity(grams, f"{title} {place}"), geo.text_similarity(grams, f"{title} {description[:300]}")
         )
         if has_geo and lat is not None:
-            km = geo.distance_km((latitude, longitude), (lat, lon))
-            if km > DUPLICATE_KM or similarity < DUPLICATE_MIN_TEXT:
+            if similarity < DUPLICATE_MIN_TEXT:
                 continue
             score = similarity + (1 - km / DUPLICATE_KM)
         else:

@@ -11,6 +11,7 @@ from rest_framework.exceptions import PermissionDenied
 
 from dutyops import timers
 from dutyops.api import Conflict
+from dutyops.models import Timer
 from realtime.services import emit
 
 from . import geo, selectors
@@ -137,7 +138,10 @@ def intake(data, actor):
                 setattr(incident, field, data[field])
         if not incident.title:
             incident.title = _short_title(data)
+        wanted = _wanted_clocks(incident, now)
+        incident.next_report_due_at = min(wanted.values(), default=None)
         incident.save()
+        _start_clocks(incident, wanted)
         changed = set(PICTURE_FIELDS)
     else:
         incident = Incident.objects.select_for_update().get(pk=incident.pk)
@@ -154,8 +158,9 @@ def intake(data, actor):
                 changed.add(field)
 
     report = Report.objects.create(incident=incident, created_by=actor, **data)
-    recompute_clocks(incident, now)
-    incident.save()
+    if not created:
+        recompute_clocks(incident, now)
+        incident.save()
 
     who = actor_name(actor)
     summary = _("%(drill)s%(who)s登记%(kind)s（%(channel)s）：%(title)s") % {
@@ -254,6 +259,30 @@ def _wanted_clocks(incident, now, follow_up_running=False):
     return wanted
 
 
+def _timer_key(incident, kind, due):
+    # The due time is part of the key: a fired timer cannot be re-armed, so a
+    # moved deadline gets a fresh timer.
+    return f"incident:{incident.pk}:{kind}:{int(due.timestamp())}"
+
+
+def _start_clocks(incident, wanted):
+    """A new incident's clocks: nothing to reconcile, so two bulk inserts."""
+    if not wanted:
+        return
+    clocks = IncidentClock.objects.bulk_create(
+        [IncidentClock(incident=incident, kind=kind, due_at=due) for kind, due in wanted.items()]
+    )
+    Timer.objects.bulk_create(
+        [
+            Timer(
+                kind=CLOCK_TIMER, key=_timer_key(incident, c.kind, c.due_at), due_at=c.due_at, payload={"clock": c.pk}
+            )
+            for c in clocks
+        ],
+        ignore_conflicts=True,
+    )
+
+
 def _satisfied(incident, kind):
     """When a clock was met, if it was (phone/written by an upward report, final by a final report)."""
     if kind in (IncidentClock.Kind.PHONE, IncidentClock.Kind.WRITTEN):
@@ -302,9 +331,7 @@ def recompute_clocks(incident, now=None):
         if clock.pk in {c.pk for c in clocks.values()}:
             timers.cancel(kind=CLOCK_TIMER, key_prefix=prefix)
         if clock.pending and clock.overdue_at is None:
-            # The due time is part of the key: a fired timer cannot be re-armed,
-            # so a moved deadline gets a fresh timer.
-            timers.reschedule(CLOCK_TIMER, f"{prefix}{int(due.timestamp())}", due, clock=clock.pk)
+            timers.reschedule(CLOCK_TIMER, _timer_key(incident, kind, due), due, clock=clock.pk)
         clocks[kind] = clock
     _denormalise_clocks(incident, clocks.values())
 
