@@ -130,3 +130,27 @@ def test_any_period_query_is_answered_never_a_500(officer, client_for, key, valu
 )
 def test_edge_periods_are_400(officer, client_for, query):
     assert client_for(officer).get(f"/api/v1/performance/?{query}").status_code == 400
+
+
+def test_duty_room_time_to_answer_and_on_time_upward_reporting(db, officer, client_for):
+    from incidents.models import IncidentClock, Report
+
+    real = Incident.objects.create(title="火灾", category="accident_disaster")
+    drill = Incident.objects.create(title="演练", category="accident_disaster", is_drill=True)
+    for incident, received, waited in ((real, at(10, 2, 9), 10), (real, at(10, 3, 9), 30), (drill, at(10, 4, 9), 600)):
+        Report.objects.create(
+            incident=incident,
+            received_at=received,
+            answered_at=received + dt.timedelta(seconds=waited),
+            is_drill=incident.is_drill,
+        )
+    IncidentClock.objects.create(incident=real, kind="phone", due_at=at(10, 2, 10), satisfied_at=at(10, 2, 9, 20))
+    IncidentClock.objects.create(incident=real, kind="written", due_at=at(10, 2, 11), satisfied_at=at(10, 2, 12))
+    IncidentClock.objects.create(incident=drill, kind="phone", due_at=at(10, 4, 10))
+    duty_room = client_for(officer).get("/api/v1/performance/?month=2026-10").json()["duty_room"]
+    assert duty_room == {
+        "reports": 2,
+        "median_seconds_to_answer": 20.0,
+        "upward_clocks": 2,
+        "upward_on_time_pct": 50.0,
+    }
