@@ -12,6 +12,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection
 from django.db.models import Prefetch, Q
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext_lazy as _
 
 from .models import (
     Absence,
@@ -345,6 +347,32 @@ def open_items_for_handover(duty_room_id):
     return json.loads(json.dumps(items, cls=DjangoJSONEncoder))
 
 
+OPEN_ITEM_KINDS = {
+    "incident": _("突发事件"),
+    "alert": _("通知"),
+    "instruction": _("批示"),
+    "report_clock": _("报告时限"),
+}
+LOG_KINDS = {**dict(DutyLogEntry.Kind.choices), "report": _("接报")}
+
+
+def display_items(items):
+    """Open items for people: the kind in words and the deadline in local time."""
+    out = []
+    for item in items:
+        due = item.get("due_at")
+        if isinstance(due, str):
+            due = parse_datetime(due)
+        out.append(
+            {
+                **item,
+                "kind_label": str(OPEN_ITEM_KINDS.get(item.get("kind"), item.get("kind", ""))),
+                "due_text": timezone.localtime(due, local_tz()).strftime("%m-%d %H:%M") if due else "",
+            }
+        )
+    return out
+
+
 def handover_of(shift):
     return Handover.objects.select_related("written_by", "signed_by", "to_shift").filter(from_shift=shift).first()
 
@@ -381,6 +409,7 @@ def calls_from_reports(start, end):
                 "source": "report",
                 "id": r.pk,
                 "kind": "report",
+                "kind_label": str(LOG_KINDS["report"]),
                 "at": r.received_at,
                 "received_at": r.received_at,
                 "answered_at": answered,
@@ -403,6 +432,7 @@ def duty_log(shift):
             "source": "log",
             "id": e.pk,
             "kind": e.kind,
+            "kind_label": str(LOG_KINDS.get(e.kind, e.kind)),
             "at": e.at,
             "received_at": e.received_at,
             "answered_at": e.answered_at,
@@ -461,6 +491,7 @@ def daily_report(duty_room, day):
         "duty_room": duty_room,
         "day": day,
         "day_kind": day_kind(day, calendar),
+        "weekday": "一二三四五六日"[day.weekday()],
         "holiday": calendar.get(day),
         "start": start,
         "end": end,
@@ -470,6 +501,6 @@ def daily_report(duty_room, day):
         "calls": len(all_calls),
         "avg_seconds_to_answer": round(sum(answer_times) / len(answer_times), 1) if answer_times else None,
         "max_seconds_to_answer": answer_times[-1] if answer_times else None,
-        "open_items": open_items_for_handover(duty_room.pk),
+        "open_items": display_items(open_items_for_handover(duty_room.pk)),
         "generated_at": timezone.now(),
     }

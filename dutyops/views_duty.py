@@ -731,16 +731,6 @@ class RosterExportView(APIView):
         return response
 
 
-def _due_text(due, fmt):
-    """Open items come from other domains: due_at may be a datetime or an ISO string."""
-    if not due:
-        return ""
-    if isinstance(due, str):
-        parsed = parse_datetime(due)
-        return fmt(parsed) if parsed else due
-    return fmt(due)
-
-
 def daily_report_tables(report):
     """The daily report as [(title, header, rows)]: the same content in every file format."""
     tz = _tz()
@@ -762,7 +752,7 @@ def daily_report_tables(report):
     log = [
         [
             t(e["at"]),
-            e["kind"],
+            e["kind_label"],
             e["caller"],
             e["text"],
             "" if e["seconds_to_answer"] is None else round(e["seconds_to_answer"]),
@@ -782,7 +772,7 @@ def daily_report_tables(report):
     checks += [
         [t(a.detected_at), str(a.person), f"{a.get_kind_display()} {a.note}".strip()] for a in report["absences"]
     ]
-    items = [[i.get("kind", ""), i.get("title", ""), _due_text(i.get("due_at"), t)] for i in report["open_items"]]
+    items = [[i["kind_label"], i.get("title", ""), i["due_text"]] for i in report["open_items"]]
     return [
         (_("班次"), [_("时段"), _("带班领导"), _("值班员"), _("到岗"), _("交班事项"), _("接班人")], shifts),
         (_("值班日志"), [_("时间"), _("类型"), _("来电人/单位"), _("内容"), _("接听用时（秒）"), _("记录人")], log),
@@ -1080,7 +1070,9 @@ def handover_page(request, shift_id):
             "handover": handover,
             "incoming": incoming,
             "incoming_officers": selectors.officers_of(incoming) if incoming else [],
-            "open_items": handover.open_items if handover else selectors.open_items_for_handover(shift.duty_room_id),
+            "open_items": selectors.display_items(
+                handover.open_items if handover else selectors.open_items_for_handover(shift.duty_room_id)
+            ),
             "log": selectors.duty_log(shift),
         },
     )
