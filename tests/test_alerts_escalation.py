@@ -128,7 +128,8 @@ def test_two_threads_firing_at_once_send_one_reminder(org):
     assert not errors
     events = chase_events(alert)
     assert events.count(("alert.reminded", "ack", "remind")) == 1
-    assert events.count(("alert.overdue", "ack", None)) == 1
+    # Turned overdue once (by whichever of its two past deadlines fired first).
+    assert [e[0] for e in events].count("alert.overdue") == 1
     assert len(events) == 1 + 2 + 4  # overdue, two reminders, four escalations: each once
     assert Chase.objects.filter(alert=alert).count() == 6
 
