@@ -1,13 +1,10 @@
 """Reads of the incidents domain (the board, the handover, duplicates, statistics)."""
 
-import time
 from datetime import timedelta
 
 from django.apps import apps
 from django.conf import settings
 from django.db.models import Count, Q
-from django.db.models.signals import post_delete, post_save
-from django.dispatch import receiver
 from django.utils import timezone
 
 from realtime.models import Event
@@ -75,29 +72,9 @@ def timeline(incident):
     return [envelope(e) for e in events]
 
 
-# Policy rows and the taxonomy are small, read on every intake and rarely
-# edited: cached per process, dropped on any change here and re-read at least
-# every REFERENCE_TTL seconds so that other processes catch up.
-REFERENCE_TTL = 30
-_reference = {}
-
-
-def _cached(name, load):
-    hit = _reference.get(name)
-    if hit is None or time.monotonic() - hit[0] > REFERENCE_TTL:
-        hit = _reference[name] = (time.monotonic(), load())
-    return hit[1]
-
-
-@receiver([post_save, post_delete], sender=ReportPolicy)
-@receiver([post_save, post_delete], sender=Subtype)
-def _drop_reference_cache(**kwargs):
-    _reference.clear()
-
-
 def policy_for(grade, category):
     """The most specific clock policy row: grade+category, grade, category, any."""
-    rows = _cached("policies", lambda: {(p.grade, p.category): p for p in ReportPolicy.objects.all()})
+    rows = {(p.grade, p.category): p for p in ReportPolicy.objects.filter(grade__in=[grade or "", ""])}
     for key in ((grade or "", category), (grade or "", ""), ("", category), ("", "")):
         if key in rows:
             return rows[key]
@@ -106,8 +83,7 @@ def policy_for(grade, category):
 
 def subtype_category(code):
     """Category of an active subtype code, or None if unknown."""
-    active = _cached("subtypes", lambda: dict(Subtype.objects.filter(active=True).values_list("code", "category")))
-    return active.get(code)
+    return Subtype.objects.filter(code=code, active=True).values_list("category", flat=True).first()
 
 
 def possible_duplicates(*, category, latitude, longitude, text, at, is_drill=False, exclude=None):

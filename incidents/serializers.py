@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from dutyops.models import Department
@@ -94,10 +95,10 @@ class ReportSerializer(CleanInput, serializers.ModelSerializer):
         read_only_fields = ["id", "created_by", "created_at"]
         extra_kwargs = {"description": {"max_length": 10_000}}
 
-    def get_possible_duplicates(self, report):
+    def get_possible_duplicates(self, report) -> list[int]:
         return list(getattr(report, "possible_duplicates", []))
 
-    def get_created_by_name(self, report):
+    def get_created_by_name(self, report) -> str:
         return str(report.created_by) if report.created_by_id else ""
 
     def to_internal_value(self, data):
@@ -202,7 +203,7 @@ class ReportSummarySerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    def get_created_by_name(self, report):
+    def get_created_by_name(self, report) -> str:
         return str(report.created_by) if report.created_by_id else ""
 
 
@@ -223,7 +224,7 @@ class InstructionSerializer(CleanInput, serializers.ModelSerializer):
         fields = ["id", "incident", "report", "text", "author", "author_name", "created_at"]
         read_only_fields = ["id", "incident", "author", "author_name", "created_at"]
 
-    def get_author_name(self, instruction):
+    def get_author_name(self, instruction) -> str:
         return str(instruction.author)
 
 
@@ -236,13 +237,22 @@ class UpwardReportSerializer(CleanInput, serializers.ModelSerializer):
         read_only_fields = ["id", "incident", "sent_by", "sent_by_name"]
         extra_kwargs = {"sent_at": {"required": False}}
 
-    def get_sent_by_name(self, upward):
+    def get_sent_by_name(self, upward) -> str:
         return str(upward.sent_by)
 
     def validate_sent_at(self, value):
         if value > timezone.now() + FUTURE_TOLERANCE or value < EARLIEST:
             raise serializers.ValidationError(_("报送时间不合理。"))
         return value
+
+
+class TimelineEntrySerializer(serializers.Serializer):
+    """One recorded change: the event stream envelope."""
+
+    seq = serializers.IntegerField()
+    type = serializers.CharField()
+    at = serializers.DateTimeField()
+    data = serializers.DictField()
 
 
 class IncidentSerializer(serializers.ModelSerializer):
@@ -297,26 +307,30 @@ class IncidentSerializer(serializers.ModelSerializer):
     def _detail(self):
         return self.context.get("detail", True)
 
+    @extend_schema_field(ReportSummarySerializer(many=True))
     def get_reports(self, incident):
         if not self._detail():
             return [r.pk for r in incident.reports.all()]
         return ReportSummarySerializer(selectors.reports_of(incident), many=True).data
 
+    @extend_schema_field(TimelineEntrySerializer(many=True))
     def get_timeline(self, incident):
         return selectors.timeline(incident) if self._detail() else []
 
+    @extend_schema_field(ClockSerializer(many=True))
     def get_clocks(self, incident):
         return ClockSerializer(incident.clocks.all(), many=True).data
 
+    @extend_schema_field(InstructionSerializer(many=True))
     def get_instructions(self, incident):
         if not self._detail():
             return []
         return InstructionSerializer(incident.instructions.select_related("author"), many=True).data
 
-    def get_duty_room_name(self, incident):
+    def get_duty_room_name(self, incident) -> str:
         return incident.duty_room.name if incident.duty_room_id else ""
 
-    def get_transferred_to_name(self, incident):
+    def get_transferred_to_name(self, incident) -> str:
         return incident.transferred_to.name if incident.transferred_to_id else ""
 
 
@@ -368,7 +382,7 @@ class ClassifiedDeliverySerializer(CleanInput, serializers.ModelSerializer):
         ]
         read_only_fields = ["id", "registered_by", "registered_by_name", "registered_at"]
 
-    def get_registered_by_name(self, delivery):
+    def get_registered_by_name(self, delivery) -> str:
         return str(delivery.registered_by)
 
     def to_internal_value(self, data):

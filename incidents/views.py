@@ -311,8 +311,25 @@ def incident_detail_page(request, pk):
     )
 
 
-# Kept for the admin-editable policy table's API consumers (read only).
 class ReportPolicyView(APIView):
+    """GET report-policies/: the statutory clock policy (edited in the admin)."""
+
+    @extend_schema(
+        responses=inline_serializer(
+            "ReportPolicy",
+            {
+                "id": serializers.IntegerField(),
+                "grade": serializers.CharField(),
+                "category": serializers.CharField(),
+                "phone_minutes": serializers.IntegerField(allow_null=True),
+                "written_minutes": serializers.IntegerField(allow_null=True),
+                "follow_up_minutes": serializers.IntegerField(allow_null=True),
+                "final_days": serializers.IntegerField(allow_null=True),
+                "note": serializers.CharField(),
+            },
+            many=True,
+        )
+    )
     def get(self, request):
         rows = ReportPolicy.objects.all().values(
             "id", "grade", "category", "phone_minutes", "written_minutes", "follow_up_minutes", "final_days", "note"
@@ -321,6 +338,22 @@ class ReportPolicyView(APIView):
 
 
 class PlaceListView(APIView):
+    """GET places/?q=: gazetteer entries matching a name (at most 50)."""
+
+    @extend_schema(
+        responses=inline_serializer(
+            "Place",
+            {
+                "id": serializers.IntegerField(),
+                "name": serializers.CharField(),
+                "district": serializers.CharField(),
+                "kind": serializers.CharField(),
+                "latitude": serializers.FloatField(),
+                "longitude": serializers.FloatField(),
+            },
+            many=True,
+        )
+    )
     def get(self, request):
         q = request.query_params.get("q", "")[:100]
         rows = Place.objects.filter(name__icontains=q) if q else Place.objects.all()
