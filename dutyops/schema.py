@@ -28,3 +28,22 @@ class AutoSchema(SpectacularAutoSchema):
         for code, description in _ERRORS.items():
             responses.setdefault(code, {"description": description, "content": _ERROR_BODY})
         return responses
+
+
+def plain_times(result, generator, request, public):
+    """drf-spectacular postprocessing hook: DRF sends times of day as "08:30:00",
+    which is not an RFC 3339 `time` (that needs an offset); say what we send."""
+
+    def walk(node):
+        if isinstance(node, dict):
+            if node.get("type") == "string" and node.get("format") == "time":
+                del node["format"]
+                node["pattern"] = r"^\d{2}:\d{2}(:\d{2}(\.\d+)?)?$"
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(result)
+    return result
