@@ -68,7 +68,13 @@ def reports_of(incident):
 
 def timeline(incident):
     """Every recorded change of the incident (and of those merged into it), oldest first."""
-    events = Event.objects.filter(incident_id__in=incident_family_ids(incident)).order_by("seq")
+    family = incident_family_ids(incident)
+    # A merge is recorded on both sides; the survivor shows it once, its own copy.
+    events = (
+        Event.objects.filter(incident_id__in=family)
+        .exclude(~Q(incident_id=incident.pk), type="incident.merged")
+        .order_by("seq")
+    )
     return [envelope(e) for e in events]
 
 

@@ -431,7 +431,7 @@ def test_merge_keeps_every_report_and_both_timelines(api):
     target = api.get(f"/api/v1/incidents/{a['incident']}/").data
     assert {r["id"] for r in target["reports"]} == {a["id"], b["id"], c.data["id"]}
     types = [e["type"] for e in target["timeline"]]
-    assert types.count("incident.created") == 2 and "incident.merged" in types
+    assert types.count("incident.created") == 2 and types.count("incident.merged") == 1
     merged = api.get(f"/api/v1/incidents/{b['incident']}/").data
     assert merged["status"] == "merged" and merged["merged_into"] == a["incident"]
     # A late report on the merged incident lands on the survivor.
