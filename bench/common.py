@@ -9,12 +9,25 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+os.environ.setdefault("DUTYOPS_SECRET_KEY", "bench-only-secret-key")
 sys.path.insert(0, str(ROOT))
+
+
+def ensure_services(script):
+    """Benchmarks run on PostgreSQL + Redis: without DATABASE_URL, start throwaway
+    ones (scripts/services.sh, as make test does) and run the script again inside."""
+    if os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        return
+    command = (
+        ". scripts/services.sh && ensure_packages && start_services && "
+        ".venv/bin/python manage.py migrate --noinput >/dev/null && "
+        f"{sys.executable} {script} {' '.join(sys.argv[1:])}"
+    )
+    sys.exit(subprocess.call(["bash", "-c", command], cwd=ROOT))
 
 
 def setup_django():
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dutyops.settings")
-    os.environ.setdefault("DUTYOPS_SECRET_KEY", "bench-only-secret-key")
     import django
 
     django.setup()
@@ -30,6 +43,8 @@ def start(argv, port, env=None, log_name="bench-server.log"):
     (ROOT / "var").mkdir(exist_ok=True)
     with open(ROOT / "var" / log_name, "ab") as log:
         proc = subprocess.Popen(argv, cwd=ROOT, env=env or os.environ.copy(), stdout=log, stderr=subprocess.STDOUT)
+    if port is None:  # a worker: nothing to wait for
+        return proc
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
