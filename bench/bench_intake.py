@@ -10,7 +10,7 @@ Run: `make bench BENCH=intake` (throwaway PostgreSQL + Redis), or with your own
 DATABASE_URL=postgres://... (it adds data there), or plain
 `.venv/bin/python bench/bench_intake.py`, which starts a throwaway PostgreSQL
 and Redis itself through scripts/services.sh.
-Options: --clients 20 --seconds 20 --incidents 10000 --processes 4
+Options: --clients 20 --seconds 20 --incidents 10000 --processes <CPUs>
 """
 
 import argparse
@@ -156,7 +156,9 @@ def main():
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--incidents", type=int, default=10_000)
-    parser.add_argument("--processes", type=int, default=4, help="daphne processes (clients spread over them)")
+    parser.add_argument(
+        "--processes", type=int, default=os.cpu_count() or 2, help="daphne processes (clients spread over them)"
+    )
     args = parser.parse_args()
 
     t0 = time.monotonic()
