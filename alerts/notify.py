@@ -14,11 +14,13 @@ import urllib.error
 import urllib.request
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from dutyops import timers
 
 from .models import Delivery, NotificationChannel
+from .timer_keys import cancel_keys
 
 log = logging.getLogger(__name__)
 
@@ -145,7 +147,8 @@ def send(delivery_id, attempt_no):
         delivery.attempts = max(delivery.attempts, attempt_no)
         if not error:
             delivery.status, delivery.sent_at, delivery.last_error = Delivery.Status.SENT, timezone.now(), ""
-            timers.cancel(kind=T_DELIVERY, key_prefix=f"delivery:{delivery_id}:")
+            keys = [f"delivery:{delivery_id}:{n}" for n in range(1, channel.max_attempts + 1)]
+            cancel_keys(Q(kind=T_DELIVERY, key__in=keys))
         else:
             delivery.last_error = error
             if attempt_no >= channel.max_attempts:

@@ -4,6 +4,7 @@ import datetime as dt
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,6 +25,7 @@ from .models import (
     Feedback,
     SupervisionCase,
 )
+from .timer_keys import cancel_keys
 
 OFFICE_ROLES = (Role.ADMIN, Role.DUTY_OFFICER, Role.DUTY_LEADER, Role.LEADER)
 MAX_MINUTES = 60 * 24 * 90
@@ -33,6 +35,7 @@ DEFAULT_STEPS = {
     EscalationStep.Phase.ACK: [(0, "remind"), (15, "head"), (45, "leader")],
     EscalationStep.Phase.FEEDBACK: [(0, "remind"), (30, "head"), (90, "leader")],
 }
+MAX_STEPS = 20  # chasing steps per phase; cancelling uses their exact keys
 DEFAULT_CASE_HOURS = 72
 CASE_REMIND_BEFORE = dt.timedelta(hours=24)
 
@@ -66,7 +69,7 @@ def policy_steps(phase):
         .order_by("offset_minutes", "id")
         .values_list("offset_minutes", "action")
     )
-    return steps or list(DEFAULT_STEPS[phase])
+    return (steps or list(DEFAULT_STEPS[phase]))[:MAX_STEPS]
 
 
 def alert_payload(alert, **extra):
@@ -115,9 +118,11 @@ def _schedule_phase(alert, phase, due_at, round=1):
 
 
 def _cancel_phase(alert, phase):
-    prefix = f"alert:{alert.pk}:{phase}:"
-    timers.cancel(kind=T_DEADLINE, key_prefix=prefix)
-    timers.cancel(kind=T_STEP, key_prefix=prefix)
+    """Cancel a phase's pending deadline and steps by their exact keys (see timer_keys)."""
+    rounds = [1] if phase == EscalationStep.Phase.ACK else range(1, alert.feedback_round + 1)
+    prefixes = [f"alert:{alert.pk}:{phase}:{r}:" for r in rounds]
+    steps = [f"{p}{i}" for p in prefixes for i in range(1, MAX_STEPS + 1)]
+    cancel_keys(Q(kind=T_DEADLINE, key__in=prefixes) | Q(kind=T_STEP, key__in=steps))
 
 
 def _schedule_circular(now):
@@ -574,7 +579,7 @@ def _entry(case, kind, actor, text="", state_from="", state_to=""):
 
 
 def _schedule_case(case):
-    timers.cancel(kind=T_CASE_DUE, key_prefix=f"case:{case.pk}:")
+    cancel_keys(Q(kind=T_CASE_DUE, key__in=[f"case:{case.pk}:before", f"case:{case.pk}:due"]))
     timers.reschedule(
         T_CASE_DUE, f"case:{case.pk}:before", case.deadline - CASE_REMIND_BEFORE, case=case.pk, when="before"
     )
@@ -740,7 +745,7 @@ def complete_case(case_id, actor, text):
     before = _move(case, SupervisionCase.State.COMPLETED, actor, text)
     case.completed_at = timezone.now()
     case.save(update_fields=["state", "completed_at"])
-    timers.cancel(kind=T_CASE_DUE, key_prefix=f"case:{case.pk}:")
+    cancel_keys(Q(kind=T_CASE_DUE, key__in=[f"case:{case.pk}:before", f"case:{case.pk}:due"]))
     _entry(case, "completed", actor, text, before, case.state)
     on_time = case.completed_at <= case.deadline
     _case_emit(

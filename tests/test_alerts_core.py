@@ -133,3 +133,18 @@ def test_deadline_timer_marks_overdue_and_the_ladder_fires_each_step_once(incide
     assert types.count("alert.overdue") == 1  # the feedback deadline does not re-announce an overdue alert
     assert types.count("alert.reminded") == 2  # sign-for and feedback reminders
     assert types.count("alert.escalated") == 4  # head and leader, for both phases
+
+
+def test_a_returned_alert_gets_a_new_feedback_round_whose_timers_feedback_cancels(
+    incident, water, make_person, officer
+):
+    liaison = make_person("liaison", dept=water)
+    alert = dispatch(incident, water)
+    services.acknowledge(alert.pk, liaison)
+    services.add_feedback(alert.pk, liaison, "初步情况")
+    services.return_alert(alert.pk, officer, "请补充", feedback_minutes=30)
+    pending = Timer.objects.filter(key__startswith=f"alert:{alert.pk}:", fired_at=None, cancelled_at=None)
+    assert all(":feedback:2:" in k for k in pending.values_list("key", flat=True))
+    assert pending.count() == 4  # the round-2 deadline and its three steps
+    services.add_feedback(alert.pk, liaison, "补充情况")
+    assert not pending.exists()
