@@ -325,3 +325,15 @@ def test_incident_without_any_plan_is_flagged_as_a_gap(people, client_for):
 
     report = coverage_report()
     assert incident.pk in [i.pk for i in report["gap_incidents"]]
+
+
+def test_liaisons_see_activation_events_of_their_department_tasks(
+    client_for, people, flood_plan, incident, org, make_person
+):
+    client_for(people["leader"]).post(url(incident), {"plan": flood_plan.pk, "level": "II"}, format="json")
+    fire = client_for(make_person("liaison", dept=org["fire"]))
+    police = client_for(make_person("liaison", dept=org["police"]))
+    fire_types = {e["type"] for e in fire.get("/api/v1/events/?after=0").json()["results"]}
+    police_types = {e["type"] for e in police.get("/api/v1/events/?after=0").json()["results"]}
+    assert "plan.activated" in fire_types  # the fire brigade has a task at level II
+    assert "plan.activated" not in police_types  # the police only at level I

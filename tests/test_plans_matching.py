@@ -216,3 +216,17 @@ def test_matching_is_consistent_with_level_criteria(grade, deaths):
     result = match(Inc(grade=grade, deaths=deaths), index=index_of(p))
     assert (result[0]["level"] if result else None) == expected
     assert all(0 < m["score"] <= 100 for m in result)
+
+
+@given(
+    lat=st.floats(27.5, 29.0),
+    lon=st.floats(112.3, 113.7),
+    clat=st.floats(27.5, 29.0),
+    clon=st.floats(112.3, 113.7),
+    km=st.floats(0.5, 120),
+)
+def test_fast_distance_check_agrees_with_the_geodesic(lat, lon, clat, clon, km):
+    from geopy.distance import geodesic
+
+    facts = Facts.of(Inc(latitude=lat, longitude=lon))
+    assert facts.within(km, clat, clon) == (geodesic((lat, lon), (clat, clon)).km <= km)
