@@ -215,3 +215,9 @@ def test_sentinel_redis_url_is_understood():
         "db": 2,
         "socket_connect_timeout": 2,
     }
+
+
+def test_text_with_a_lone_surrogate_is_400_not_500(admin_user, client_for):
+    body = '{"code": "X", "name": "\\ud800", "kind": "\\udfff"}'
+    response = client_for(admin_user).generic("POST", "/api/v1/departments/", body, content_type="application/json")
+    assert response.status_code == 400
