@@ -87,6 +87,7 @@ class Index:
     by_category: dict = field(default_factory=dict)  # plans of a category with no subtype list
     by_subtype: dict = field(default_factory=dict)  # (category, subtype) -> plans
     all_of_category: dict = field(default_factory=dict)
+    subtype_names: dict = field(default_factory=dict)  # code -> Chinese name, for reasons
     size: int = 0
 
     def add(self, plan):
@@ -139,6 +140,12 @@ def build_index(token=None):
     fields = ("id", "code", "title", "kind", "category", "subtypes", "keywords", "version", "levels")
     for row in Plan.objects.filter(status=Plan.Status.ISSUED).values(*fields).iterator(chunk_size=2000):
         index.add(compile_plan(row))
+    try:
+        from incidents.models import Subtype  # noqa: PLC0415
+
+        index.subtype_names = dict(Subtype.objects.values_list("code", "name"))
+    except ImportError:
+        pass
     return index
 
 
@@ -178,6 +185,7 @@ class Facts:
     lat: float | None
     lon: float | None
     _distances: dict = field(default_factory=dict)
+    subtype_names: dict = field(default_factory=dict)
 
     @classmethod
     def of(cls, incident):
@@ -295,16 +303,17 @@ def explain(c, f):
     return out
 
 
-def _scope_reason(plan, scope, f):
+def _scope_reason(plan, scope, f, names):
     cat = CATEGORY_CN.get(f.category, f.category)
     if scope == "general":
         return "总体预案，适用于各类突发事件"
     if scope == "uncategorised":
         return "部门预案，未限定事件类别"
     if scope == "subtype":
-        return f"事件子类 {f.subtype} 在本预案适用范围内（{cat}）"
+        return f"事件子类 {names.get(f.subtype, f.subtype)} 在本预案适用范围内（{cat}）"
     if scope == "subtype_unknown":
-        return f"事件类别 {cat} 符合；事件子类未确定（本预案适用：{'、'.join(sorted(plan.subtypes))}）"
+        subs = "、".join(names.get(s, s) for s in sorted(plan.subtypes))
+        return f"事件类别 {cat} 符合；事件子类未确定（本预案适用：{subs}）"
     return f"事件类别 {cat} 符合（适用本类别全部子类）"
 
 
@@ -323,8 +332,8 @@ def _match_one(plan, scope, f):
     return None
 
 
-def _reasons(plan, scope, i, name, crit, keyword_hits, f):
-    reasons = [_scope_reason(plan, scope, f)]
+def _reasons(plan, scope, i, name, crit, keyword_hits, f, names):
+    reasons = [_scope_reason(plan, scope, f, names)]
     held = [text for ok, text in explain(crit, f)]
     if held:
         reasons.append(f"{LEVEL_CN[name]}响应条件全部满足：" + "；".join(held))
@@ -355,6 +364,7 @@ def rank(incident, *, index=None):
         if m is not None:
             found.append(m)
     found.sort(key=lambda m: (-m[6], LEVELS.index(m[3]), m[0].code))
+    f.subtype_names = index.subtype_names
     return found, f
 
 
@@ -368,7 +378,7 @@ def explained(m, f):
         "version": plan.version,
         "level": name,
         "score": score,
-        "reasons": _reasons(plan, scope, i, name, crit, hits, f),
+        "reasons": _reasons(plan, scope, i, name, crit, hits, f, f.subtype_names),
     }
 
 

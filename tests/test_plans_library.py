@@ -40,6 +40,7 @@ def test_library_matches_demo_like_incidents(library):
     )
     top = matching.match(flood)[0]
     assert (top["code"], top["level"]) == ("LJ-ZX-FXKH-2024", "I")
+    assert top["reasons"][0] == "事件子类 水旱灾害（洪涝） 在本预案适用范围内（自然灾害）"
     codes = [m["code"] for m in matching.match(flood)]
     assert "LJ-ZT-2023" in codes  # the general plan applies too
     chem = Incident(
