@@ -55,8 +55,21 @@
   function render() {
     var items = Array.from(alerts.values()).filter(function (a) { return a.state !== "closed"; });
     items.sort(function (a, b) { return due(a) - due(b); });
+    // Keep what someone is typing when a live update redraws the list.
+    var drafts = {}, focused = document.activeElement && document.activeElement.closest(".alert-card");
+    list.querySelectorAll(".alert-card").forEach(function (li) {
+      var ta = li.querySelector("textarea");
+      if (ta && ta.value) drafts[li.dataset.id] = ta.value;
+    });
+    var focusId = focused ? focused.dataset.id : null;
     list.textContent = "";
-    items.forEach(function (a) { list.appendChild(card(a)); });
+    items.forEach(function (a) {
+      var li = card(a);
+      var ta = li.querySelector("textarea");
+      if (drafts[a.id]) ta.value = drafts[a.id];
+      list.appendChild(li);
+      if (focusId === String(a.id) && !ta.closest("form").hidden) ta.focus();
+    });
     empty.hidden = items.length > 0;
     tick();
   }
@@ -109,13 +122,14 @@
     render();
   }
 
-  var pending = {};
+  // Only the newest read of an alert is applied: an older response finishing late must
+  // not put back a state the alert has already left.
+  var reads = {};
   function refresh(id) {
-    if (pending[id]) return pending[id];
-    pending[id] = api("GET", "/api/v1/alerts/" + id + "/").then(upsert, function () {}).then(function () {
-      delete pending[id];
-    });
-    return pending[id];
+    var n = (reads[id] = (reads[id] || 0) + 1);
+    return api("GET", "/api/v1/alerts/" + id + "/").then(function (a) {
+      if (reads[id] === n) upsert(a);
+    }, function () {});
   }
 
   function tick() {

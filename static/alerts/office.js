@@ -54,7 +54,11 @@
   }
   function show(e) { msg.textContent = e.message; }
   function upsert(a) { alerts.set(a.id, a); render(); }
-  function refresh(id) { api("GET", "/api/v1/alerts/" + id + "/").then(upsert, function () {}); }
+  var reads = {};  // apply only the newest read of an alert
+  function refresh(id) {
+    var n = (reads[id] = (reads[id] || 0) + 1);
+    api("GET", "/api/v1/alerts/" + id + "/").then(function (a) { if (reads[id] === n) upsert(a); }, function () {});
+  }
 
   document.getElementById("dispatch").addEventListener("submit", function (ev) {
     ev.preventDefault();
