@@ -131,10 +131,12 @@ def redis_host(url):
 
 
 if REDIS_URL:
+    # Redis pub/sub: a broadcast is one PUBLISH, received once per process by its
+    # event hub. Nothing is queued in Redis: the event table is what is durable.
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [redis_host(REDIS_URL)], "capacity": 10_000, "expiry": 60},
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            "CONFIG": {"hosts": [redis_host(REDIS_URL)]},
         }
     }
 else:
