@@ -181,7 +181,7 @@ def dispatch_alert(
     now = timezone.now()
     feedback_due = now + dt.timedelta(minutes=max(feedback_minutes, ack_minutes))
     alert = Alert.objects.create(
-        incident=incident,
+        incident_id=getattr(incident, "pk", incident),
         department=department,
         duty=duty,
         source=source,
@@ -853,9 +853,9 @@ def open_case_for_instruction(instruction):
         departments = list(departments.all())
     if not departments and incident is not None:
         departments = list(
-            Department.objects.filter(alerts__incident=incident)
-            .exclude(alerts__source=Alert.Source.INSTRUCTION)
-            .distinct()
+            Department.objects.filter(
+                alerts__incident=incident, alerts__source__in=[Alert.Source.PLAN, Alert.Source.MANUAL]
+            ).distinct()
         )
     title = _("领导批示督办：%(t)s") % {"t": getattr(incident, "title", "") or text[:40]}
     return open_case(
