@@ -17,7 +17,8 @@ from channels.layers import get_channel_layer
 from django.conf import settings
 
 from . import selectors
-from .services import GROUP, encode, envelope
+from .broadcast import GROUP
+from .services import encode, envelope
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +33,7 @@ class Hub:
         self.sockets = set()
         self.last_seq = 0
         self._inbox = asyncio.Queue()
+        self.loop = asyncio.get_running_loop()
         self._tasks = []
         self._started = None
         self._freeze = None
@@ -41,7 +43,9 @@ class Hub:
         if self._started is None:
             self._started = asyncio.get_running_loop().create_future()
             self.last_seq = await database_sync_to_async(selectors.latest_seq)()
-            self._tasks = [asyncio.create_task(self._listen()), asyncio.create_task(self._pump())]
+            self._tasks = [asyncio.create_task(self._pump())]
+            if settings.REDIS_URL:  # other processes' events arrive through Redis
+                self._tasks.append(asyncio.create_task(self._listen()))
             self._started.set_result(True)
         await self._started
 
@@ -76,7 +80,8 @@ class Hub:
                 self._inbox.put_nowait(None)  # read anything sent while we were away
                 while True:
                     message = await layer.receive(channel)
-                    self._inbox.put_nowait(message)
+                    for event in message["events"]:
+                        self._inbox.put_nowait(event)
                     if asyncio.get_running_loop().time() - joined > REJOIN_SECONDS:
                         await layer.group_add(GROUP, channel)
                         joined = asyncio.get_running_loop().time()
@@ -135,6 +140,12 @@ def _compact():
 
 
 _hubs = {}
+
+
+def notify_local_hubs(message):
+    """Hand a committed event to this process's hubs (thread-safe)."""
+    for hub in tuple(_hubs.values()):
+        hub.loop.call_soon_threadsafe(hub._inbox.put_nowait, message)
 
 
 def get_hub():

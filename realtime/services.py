@@ -1,22 +1,19 @@
 """The one way to record a state change on the live stream: emit()."""
 
-import asyncio
 import datetime
 import json
 import logging
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from django.apps import apps
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 from django.utils import timezone
 
+from .broadcast import broadcast
 from .models import Event, EventAudience
 
 log = logging.getLogger(__name__)
 
-GROUP = "dutyops.events"
 # Any constant works; it only has to be the same for every writer.
 _PG_SEQ_LOCK = 0x44555459  # "DUTY"
 
@@ -66,7 +63,8 @@ def emit(type, data, *, actor=None, incident_id=None, departments=()):
     data = json.loads(json.dumps(data, cls=EventEncoder))
     if actor is not None and not getattr(actor, "is_authenticated", False):
         actor = None
-    with transaction.atomic():
+    # No savepoint of its own: if the append fails, the caller's change must fail with it.
+    with transaction.atomic(savepoint=False):
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_PG_SEQ_LOCK])
@@ -75,22 +73,6 @@ def emit(type, data, *, actor=None, incident_id=None, departments=()):
         audience = sorted(set(departments) | _incident_departments(incident_id))
         if audience:
             EventAudience.objects.bulk_create([EventAudience(event=event, department_id=d) for d in audience])
-        message = {"type": "stream.event", "seq": event.seq, "payload": encode(envelope(event)), "audience": audience}
+        message = {"seq": event.seq, "payload": encode(envelope(event)), "audience": audience}
         transaction.on_commit(lambda: broadcast(message))
     return event
-
-
-def broadcast(message):
-    """Tell every process's hub. Best effort: a hub that misses this finds the
-    event in the table on its next poll, so a Redis outage never blocks a write."""
-    layer = get_channel_layer()
-    if layer is None:
-        return
-    try:
-        async_to_sync(_send_with_timeout)(layer, message)
-    except Exception as exc:  # noqa: BLE001 - never let delivery break the write
-        log.warning("event %s not broadcast (%s); hubs will pick it up by polling", message["seq"], exc)
-
-
-async def _send_with_timeout(layer, message):
-    await asyncio.wait_for(layer.group_send(GROUP, message), timeout=2)
