@@ -12,10 +12,12 @@ class Role(models.TextChoices):
     DUTY_LEADER = "duty_leader", _("带班领导")
     LEADER = "leader", _("领导")
     LIAISON = "liaison", _("部门联络员")
+    # A wall screen's account (kiosk token): sees everything, may change nothing.
+    BOARD = "board", _("指挥大屏（只读）")
 
 
 # Roles that see the whole jurisdiction; a liaison alone sees only its department.
-STAFF_ROLES = frozenset({Role.ADMIN, Role.DUTY_OFFICER, Role.DUTY_LEADER, Role.LEADER})
+STAFF_ROLES = frozenset({Role.ADMIN, Role.DUTY_OFFICER, Role.DUTY_LEADER, Role.LEADER, Role.BOARD})
 
 
 class Department(models.Model):

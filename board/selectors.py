@@ -1,0 +1,293 @@
+"""Reads for the ops-room board, the leaders' view and the officer's console.
+
+One snapshot, built with a constant number of queries whatever the size of the
+history: every list is one indexed query (plus a prefetch) with a hard cap, every
+figure one aggregate. Domain apps that are not installed give empty panels.
+"""
+
+import datetime
+from zoneinfo import ZoneInfo
+
+from django.apps import apps
+from django.conf import settings
+from django.db.models import Count, F, Q
+from django.utils import timezone
+
+from dutyops.models import Department
+from realtime.models import Event
+from realtime.services import envelope
+
+MAX_INCIDENTS = 500  # the board shows every active incident up to this many
+MAX_ALERTS = 500
+MAX_EVENTS = 40
+MAX_APPROVALS = 50
+
+CATEGORY_LABELS = {
+    "natural_disaster": "自然灾害",
+    "accident_disaster": "事故灾难",
+    "public_health": "公共卫生事件",
+    "social_security": "社会安全事件",
+}
+STATUS_LABELS = {
+    "received": "已接报",
+    "verifying": "核实中",
+    "responding": "处置中",
+    "stabilised": "已稳控",
+    "closed": "已办结",
+    "transferred": "已移交",
+    "merged": "已合并",
+}
+ROOM_ORDER = {"duty_office": 0, "district": 1, "department": 2, "township": 3}
+
+
+def _model(label):
+    try:
+        return apps.get_model(label)
+    except LookupError:
+        return None
+
+
+def _iso(value):
+    return timezone.localtime(value).isoformat() if value else None
+
+
+def local_tz():
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+def today_bounds(now):
+    local = timezone.localtime(now, local_tz())
+    start = local.replace(hour=0, minute=0, second=0, microsecond=0)
+    return start, start + datetime.timedelta(days=1)
+
+
+# --- panels -------------------------------------------------------------------
+
+
+def on_duty_now(now):
+    """Every duty room with a shift on now: leader and officers. Two queries."""
+    shift_model = _model("dutyops.Shift")
+    if shift_model is None:
+        return []
+    from dutyops.selectors import officers_of, shifts_with_people
+
+    rows = []
+    for shift in (
+        shifts_with_people().filter(starts_at__lte=now, ends_at__gt=now).order_by("duty_room_id", "-starts_at")
+    ):
+        if rows and rows[-1]["room_id"] == shift.duty_room_id:
+            continue  # overlapping shifts in one room: the latest started wins
+        rows.append(
+            {
+                "room_id": shift.duty_room_id,
+                "room": shift.duty_room.name,
+                "kind": shift.duty_room.kind,
+                "phone": shift.duty_room.phone,
+                "shift": shift.pk,
+                "starts_at": _iso(shift.starts_at),
+                "ends_at": _iso(shift.ends_at),
+                "leader": str(shift.leader) if shift.leader_id else None,
+                "officers": [str(p) for p in officers_of(shift)],
+            }
+        )
+    rows.sort(key=lambda r: (ROOM_ORDER.get(r["kind"], 9), r["room_id"]))
+    return rows
+
+
+def active_incidents(user):
+    """Incidents the board tracks: open or awaiting transfer, gravest first."""
+    incident_model = _model("incidents.Incident")
+    if incident_model is None:
+        return []
+    from incidents import selectors as incident_selectors
+
+    qs = incident_selectors.active_incidents()
+    if not user.sees_everything:
+        visible = incident_selectors.visible_incidents(user).values("pk")
+        qs = qs.filter(pk__in=visible)
+    match_model = _model("plans.IncidentMatch")
+    fields = [
+        "pk",
+        "title",
+        "status",
+        "category",
+        "subtype",
+        "grade",
+        "is_drill",
+        "latitude",
+        "longitude",
+        "location_text",
+        "deaths",
+        "injuries",
+        "missing",
+        "reported_at",
+        "next_report_due_at",
+        "report_overdue",
+        "duty_room__name",
+    ]
+    if match_model is not None:
+        fields.append("plan_match__gap")
+    rows = qs.values(*fields)[:MAX_INCIDENTS]
+    return [
+        {
+            "id": r["pk"],
+            "title": r["title"],
+            "status": r["status"],
+            "category": r["category"],
+            "subtype": r["subtype"],
+            "grade": r["grade"],
+            "is_drill": r["is_drill"],
+            "latitude": r["latitude"],
+            "longitude": r["longitude"],
+            "location_text": r["location_text"],
+            "deaths": r["deaths"],
+            "injuries": r["injuries"],
+            "missing": r["missing"],
+            "reported_at": _iso(r["reported_at"]),
+            "next_report_due_at": _iso(r["next_report_due_at"]),
+            "report_overdue": r["report_overdue"],
+            "duty_room": r["duty_room__name"],
+            "plan_gap": bool(r.get("plan_match__gap")),
+        }
+        for r in rows
+    ]
+
+
+def unsigned_alerts(user):
+    """Alerts not yet signed for (sent, or overdue before signing), soonest deadline first."""
+    alert_model = _model("alerts.Alert")
+    if alert_model is None:
+        return []
+    qs = alert_model.objects.filter(state__in=["sent", "overdue"], acknowledged_at__isnull=True)
+    if not user.sees_everything:
+        qs = qs.filter(department_id=user.department_id)
+    rows = qs.order_by("ack_due_at", "id").values(
+        "pk", "incident_id", "incident__title", "department_id", "department__name", "duty", "state", "ack_due_at"
+    )[:MAX_ALERTS]
+    return [
+        {
+            "id": r["pk"],
+            "incident": r["incident_id"],
+            "incident_title": r["incident__title"],
+            "department": r["department_id"],
+            "department_name": r["department__name"],
+            "duty": r["duty"][:120],
+            "state": r["state"],
+            "ack_due_at": _iso(r["ack_due_at"]),
+        }
+        for r in rows
+    ]
+
+
+def figures_today(now):
+    """Today's figures (drills never counted): incidents by category and grade,
+    reports received, alerts sent and signed on time."""
+    start, end = today_bounds(now)
+    out = {"by_category": {}, "by_grade": {}, "reports": 0, "alerts": 0, "signed": 0, "signed_on_time": 0}
+    incident_model = _model("incidents.Incident")
+    if incident_model is not None:
+        today = incident_model.objects.filter(is_drill=False, reported_at__gte=start, reported_at__lt=end).exclude(
+            status="merged"
+        )
+        for row in today.values("category", "grade").annotate(n=Count("pk")).order_by():
+            out["by_category"][row["category"]] = out["by_category"].get(row["category"], 0) + row["n"]
+            key = row["grade"] or ""
+            out["by_grade"][key] = out["by_grade"].get(key, 0) + row["n"]
+        report_model = _model("incidents.Report")
+        out["reports"] = report_model.objects.filter(
+            is_drill=False, received_at__gte=start, received_at__lt=end
+        ).count()
+    alert_model = _model("alerts.Alert")
+    if alert_model is not None:
+        agg = alert_model.objects.filter(incident__is_drill=False, created_at__gte=start, created_at__lt=end).aggregate(
+            alerts=Count("pk"),
+            signed=Count("pk", filter=Q(acknowledged_at__isnull=False)),
+            signed_on_time=Count("pk", filter=Q(acknowledged_at__isnull=False, acknowledged_at__lte=F("ack_due_at"))),
+        )
+        out.update(agg)
+    return out
+
+
+def pending_approvals():
+    """Plan activations and level changes waiting for a leader's decision."""
+    request_model = _model("plans.ActivationRequest")
+    if request_model is None:
+        return []
+    qs = (
+        request_model.objects.filter(state="pending")
+        .select_related("activation__plan", "activation__incident", "requested_by")
+        .order_by("requested_at", "id")[:MAX_APPROVALS]
+    )
+    return [
+        {
+            "id": r.pk,
+            "activation": r.activation_id,
+            "action": r.action,
+            "action_label": r.get_action_display(),
+            "level": r.level,
+            "from_level": r.from_level,
+            "reason": r.reason,
+            "plan": r.activation.plan.title,
+            "incident": r.activation.incident_id,
+            "incident_title": r.activation.incident.title,
+            "requested_by": str(r.requested_by),
+            "requested_at": _iso(r.requested_at),
+        }
+        for r in qs
+    ]
+
+
+def latest_events(user, limit=MAX_EVENTS):
+    """The newest events this person may see, oldest first (the feed)."""
+    qs = Event.objects.order_by("-seq")
+    if not user.sees_everything:
+        if user.department_id is None:
+            return []
+        qs = qs.filter(audience__department_id=user.department_id)
+    return [envelope(e) for e in reversed(list(qs[:limit]))]
+
+
+def latest_seq():
+    return Event.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
+
+
+def snapshot(user, now=None):
+    """Everything the board shows, as of one stream position `seq`: a client
+    applies events after `seq` on top of it and misses nothing."""
+    now = now or timezone.now()
+    # Read the position first: anything committed later is replayed from the stream.
+    seq = latest_seq()
+    return {
+        "seq": seq,
+        "now": _iso(now),
+        "on_duty": on_duty_now(now) if user.sees_everything else [],
+        "incidents": active_incidents(user),
+        "alerts": unsigned_alerts(user),
+        "figures": figures_today(now) if user.sees_everything else {},
+        "approvals": pending_approvals() if user.sees_everything else [],
+        "events": latest_events(user),
+        "labels": {"category": CATEGORY_LABELS, "status": STATUS_LABELS},
+    }
+
+
+# --- the officer's console ----------------------------------------------------
+
+
+def console_context(user, now=None):
+    """Links for the officer's desk: the shift on now in their duty room
+    (handover, duty log) and the room's daily report."""
+    now = now or timezone.now()
+    room_id = user.department_id
+    if room_id is None:
+        room = Department.objects.filter(kind="duty_office").order_by("code").first()
+        room_id = room.pk if room else None
+    ctx = {"room_id": room_id, "shift": None, "today": timezone.localtime(now, local_tz()).date().isoformat()}
+    if room_id is not None and _model("dutyops.Shift") is not None:
+        from dutyops.selectors import on_duty
+
+        current = on_duty(room_id, at=now)
+        if current is not None:
+            ctx["shift"] = current.shift
+            ctx["leader"] = current.leader
+            ctx["officers"] = current.officers
+    return ctx

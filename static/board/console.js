@@ -1,0 +1,158 @@
+// Officer's console: keyboard-first intake (POST /api/v1/reports/), open incidents to
+// push along (POST incidents/<id>/transition/), the clocks due soonest. Live via DutyLive.
+(function () {
+  "use strict";
+  var root = document.getElementById("desk");
+  if (!root) return;
+  var D = window.DutyLive, fmt = D.fmt, api = D.api;
+  var $ = function (id) { return document.getElementById(id); };
+  var GRADE = { I: "I级", II: "II级", III: "III级", IV: "IV级" };
+  var NEXT = { received: ["verifying", "核实"], verifying: ["responding", "处置"], responding: ["stabilised", "稳控"], stabilised: ["closed", "办结"] };
+  var AMBER_MS = 10 * 60 * 1000;
+
+  function el(tag, cls, text) {
+    var e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text !== undefined && text !== null) e.textContent = text;
+    return e;
+  }
+
+  // --- intake ---------------------------------------------------------------------
+  var form = $("intake"), msg = $("intake-msg");
+  function say(text, bad) { msg.textContent = text; msg.classList.toggle("bad", !!bad); }
+
+  function payload() {
+    var f = new FormData(form), out = { kind: "first" };
+    ["title", "category", "grade", "channel", "location_text", "description", "reporter_unit", "reporter_phone"].forEach(function (k) {
+      var v = (f.get(k) || "").toString().trim();
+      if (v) out[k] = v;
+    });
+    ["deaths", "injuries", "missing"].forEach(function (k) {
+      var v = (f.get(k) || "").toString().trim();
+      if (v !== "") out[k] = Number(v);
+    });
+    out.is_drill = !!f.get("is_drill");
+    return out;
+  }
+
+  function submit() {
+    var data = payload();
+    if (!data.title) { say("请填写标题。", true); $("f-title").focus(); return; }
+    if (!data.category) { say("请选择事件分类。", true); form.querySelector("input[name=category]").focus(); return; }
+    var btn = $("f-submit");
+    btn.disabled = true;
+    say("正在登记…");
+    api("POST", "/api/v1/reports/", data)
+      .then(function (r) {
+        form.reset();
+        var dup = (r.possible_duplicates || []).length ? "（疑似重复：#" + r.possible_duplicates.join("、#") + "）" : "";
+        say("已登记首报，事件 #" + r.incident + dup);
+        $("f-title").focus();
+      })
+      .catch(function (e) { say(e.message, true); })
+      .then(function () { btn.disabled = false; });
+  }
+
+  form.addEventListener("submit", function (e) { e.preventDefault(); submit(); });
+  form.addEventListener("keydown", function (e) {
+    if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) { e.preventDefault(); submit(); }
+  });
+
+  // --- open incidents and clocks --------------------------------------------------
+  function render(st) {
+    var list = $("open-list");
+    var items = Array.from(st.incidents.values()).sort(function (a, b) { return Date.parse(b.reported_at) - Date.parse(a.reported_at); });
+    list.textContent = "";
+    items.slice(0, 60).forEach(function (i) {
+      var li = el("li", "open-item grade-" + (i.grade || "none"));
+      var head = el("div", "oi-head");
+      head.appendChild(el("span", "g", GRADE[i.grade] || "未定级"));
+      var a = el("a", "oi-title", i.title);
+      a.href = "/incidents/" + i.id + "/";
+      head.appendChild(a);
+      if (i.is_drill) head.appendChild(el("span", "tag", "演练"));
+      li.appendChild(head);
+      var meta = el("div", "oi-meta");
+      meta.appendChild(el("span", "st", st.labels.status[i.status] || i.status));
+      var since = el("span", "since");
+      since.dataset.since = i.reported_at;
+      meta.appendChild(since);
+      if (i.next_report_due_at) {
+        var due = el("span", "due");
+        due.dataset.due = i.next_report_due_at;
+        meta.appendChild(el("span", "muted", "下次报告"));
+        meta.appendChild(due);
+      }
+      var next = NEXT[i.status];
+      if (next) {
+        var b = el("button", "push", "转" + next[1]);
+        b.type = "button";
+        b.dataset.incident = i.id;
+        b.dataset.to = next[0];
+        b.setAttribute("aria-label", "将“" + i.title + "”转为" + (st.labels.status[next[0]] || next[1]));
+        meta.appendChild(b);
+      }
+      var fu = el("a", "follow", "续报");
+      fu.href = "/incidents/intake/?incident=" + i.id;
+      meta.appendChild(fu);
+      li.appendChild(meta);
+      list.appendChild(li);
+    });
+    $("open-count").textContent = items.length + " 起";
+    $("open-empty").hidden = items.length > 0;
+
+    var clocks = [];
+    st.incidents.forEach(function (i) {
+      if (i.next_report_due_at) clocks.push({ due: i.next_report_due_at, title: i.title, kind: "报告", href: "/incidents/" + i.id + "/" });
+    });
+    st.alerts.forEach(function (a) {
+      clocks.push({ due: a.ack_due_at, title: a.department_name + " · " + a.incident_title, kind: "签收", href: "/alerts/" });
+    });
+    clocks.sort(function (a, b) { return Date.parse(a.due) - Date.parse(b.due); });
+    var cl = $("clock-list");
+    cl.textContent = "";
+    clocks.slice(0, 12).forEach(function (c) {
+      var li = el("li", "clock");
+      li.appendChild(el("span", "k", c.kind));
+      var a = el("a", "t", c.title);
+      a.href = c.href;
+      li.appendChild(a);
+      var d = el("span", "cd");
+      d.dataset.due = c.due;
+      li.appendChild(d);
+      cl.appendChild(li);
+    });
+    $("clocks-empty").hidden = clocks.length > 0;
+    tick(live.now());
+  }
+
+  function tick(now) {
+    root.querySelectorAll("[data-since]").forEach(function (e) { e.textContent = "接报 " + fmt.ago(now - Date.parse(e.dataset.since)) + "前"; });
+    root.querySelectorAll("[data-due]").forEach(function (e) {
+      var left = Date.parse(e.dataset.due) - now;
+      e.textContent = left < 0 ? "超时 " + fmt.span(left) : fmt.span(left);
+      e.classList.toggle("late", left < 0);
+      e.classList.toggle("soon", left >= 0 && left <= AMBER_MS);
+    });
+  }
+
+  document.addEventListener("click", function (e) {
+    var b = e.target.closest("button.push");
+    if (!b) return;
+    b.disabled = true;
+    api("POST", "/api/v1/incidents/" + b.dataset.incident + "/transition/", { to: b.dataset.to })
+      .catch(function (err) { b.disabled = false; alert(err.message); });
+  });
+
+  var STATUS_TEXT = { live: "实时", reconnecting: "重连中", connecting: "连接中", unauthorised: "登录已失效" };
+  var live = new D.Live({
+    initial: JSON.parse($("board-snapshot").textContent),
+    snapshotUrl: root.dataset.snapshotUrl,
+    eventsUrl: root.dataset.eventsUrl,
+    wsPath: root.dataset.wsPath,
+    onChange: render,
+    onTick: tick,
+    onStatus: function (s) { var p = $("live"); p.dataset.state = s === "live" ? "open" : "closed"; p.textContent = STATUS_TEXT[s] || s; },
+  });
+  live.start();
+})();

@@ -1,0 +1,265 @@
+// DutyLive: the live picture behind the board, the leaders' view and the console.
+// Starts from a snapshot (state as of stream position `seq`), then applies every
+// event from /ws/events/ on top of it. After a drop it reconnects with exponential
+// backoff and ?after=<last seq>, so nothing is missed; if it fell more than
+// RESYNC_GAP events behind it reloads the snapshot instead of replaying them all.
+// No inline script anywhere: data arrives in a json_script tag and data- attributes.
+(function () {
+  "use strict";
+
+  var RESYNC_GAP = 1000;
+  var MAX_BACKOFF_MS = 15000;
+  var FEED_SIZE = 60;
+  var RECENT_SIZE = 500;
+  var TZ = "Asia/Shanghai";
+  var CLOSED_INCIDENT = { closed: 1, merged: 1 };
+  var SIGNED_ALERT = { acknowledged: 1, fed_back: 1, closed: 1 };
+  // Events whose effect the client does not model field by field: reload the snapshot.
+  var REFRESH_TYPES = /^(activation\.|plan\.(activated|level_changed|terminated)|shift\.|handover\.|plan\.matched)/;
+
+  function csrf() {
+    var m = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+    return m ? decodeURIComponent(m[1]) : "";
+  }
+
+  function api(method, url, body) {
+    return fetch(url, {
+      method: method,
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf(), Accept: "application/json" },
+      body: body ? JSON.stringify(body) : undefined,
+    }).then(function (r) {
+      return r.json().catch(function () { return {}; }).then(function (data) {
+        if (!r.ok) {
+          var msg = data.detail || Object.keys(data).map(function (k) { return [].concat(data[k]).join(" "); }).join("；");
+          var err = new Error(msg || "请求失败（" + r.status + "）");
+          err.status = r.status;
+          err.data = data;
+          throw err;
+        }
+        return data;
+      });
+    });
+  }
+
+  var pad = function (n) { return String(n).padStart(2, "0"); };
+  var partsFmt = new Intl.DateTimeFormat("zh-CN", {
+    timeZone: TZ, year: "numeric", month: "2-digit", day: "2-digit",
+    hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23", weekday: "long",
+  });
+
+  function parts(date) {
+    var out = {};
+    partsFmt.formatToParts(date).forEach(function (p) { out[p.type] = p.value; });
+    return out;
+  }
+
+  var fmt = {
+    time: function (iso) { var p = parts(new Date(iso)); return p.hour + ":" + p.minute; },
+    timeSec: function (iso) { var p = parts(new Date(iso)); return p.hour + ":" + p.minute + ":" + p.second; },
+    dateTime: function (iso) { var p = parts(new Date(iso)); return p.month + "-" + p.day + " " + p.hour + ":" + p.minute; },
+    clock: function (date) {
+      var p = parts(date);
+      return { time: p.hour + ":" + p.minute + ":" + p.second, date: p.year + "年" + p.month + "月" + p.day + "日 " + p.weekday };
+    },
+    // "2:05:09" or "05:09"; sign handled by the caller.
+    span: function (ms) {
+      var s = Math.floor(Math.abs(ms) / 1000), h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60);
+      s = s % 60;
+      if (h >= 48) return Math.floor(h / 24) + "天" + (h % 24) + "时";
+      return (h ? h + ":" : "") + pad(m) + ":" + pad(s);
+    },
+    // "3小时12分" for elapsed times
+    ago: function (ms) {
+      var m = Math.max(0, Math.floor(ms / 60000));
+      if (m < 60) return m + "分钟";
+      var h = Math.floor(m / 60);
+      if (h < 48) return h + "小时" + (m % 60 ? (m % 60) + "分" : "");
+      return Math.floor(h / 24) + "天" + (h % 24) + "小时";
+    },
+  };
+
+  function Live(opts) {
+    this.opts = opts;
+    this.skew = 0; // server clock minus browser clock
+    this.recent = [];
+    this.attempts = 0;
+    this.ws = null;
+    this.refreshTimer = null;
+    this.status = "connecting";
+    this.load(opts.initial, true);
+  }
+
+  Live.prototype.now = function () { return Date.now() + this.skew; };
+
+  Live.prototype.load = function (snap, first) {
+    if (snap.now) this.skew = new Date(snap.now).getTime() - Date.now();
+    var incidents = new Map(), alerts = new Map();
+    (snap.incidents || []).forEach(function (i) { incidents.set(i.id, i); });
+    (snap.alerts || []).forEach(function (a) { alerts.set(a.id, a); });
+    this.state = {
+      incidents: incidents,
+      alerts: alerts,
+      onDuty: snap.on_duty || [],
+      figures: snap.figures || {},
+      approvals: snap.approvals || [],
+      feed: (snap.events || []).slice(-FEED_SIZE),
+      labels: snap.labels || { category: {}, status: {} },
+    };
+    if (first || snap.seq > (this.seq || 0)) this.seq = snap.seq;
+    // Events newer than the snapshot that we already saw: apply them again on top.
+    var self = this;
+    this.recent.forEach(function (env) { if (env.seq > snap.seq) self.applyState(env); });
+  };
+
+  Live.prototype.setStatus = function (status) {
+    this.status = status;
+    if (this.opts.onStatus) this.opts.onStatus(status, this);
+  };
+
+  Live.prototype.changed = function (env) {
+    if (this.opts.onChange) this.opts.onChange(this.state, env, this);
+  };
+
+  Live.prototype.apply = function (env) {
+    if (env.seq <= this.seq) return;
+    this.seq = env.seq;
+    this.recent.push(env);
+    if (this.recent.length > RECENT_SIZE) this.recent.shift();
+    this.state.feed.push(env);
+    if (this.state.feed.length > FEED_SIZE) this.state.feed.shift();
+    this.applyState(env);
+    if (REFRESH_TYPES.test(env.type)) this.scheduleRefresh(800);
+    this.changed(env);
+  };
+
+  Live.prototype.applyState = function (env) {
+    var d = env.data || {}, st = this.state, t = env.type, f = st.figures;
+    if (t.indexOf("incident.") === 0 && d.id && d.status) {
+      if (t === "incident.created" && !d.is_drill && f.by_category) {
+        f.by_category[d.category] = (f.by_category[d.category] || 0) + 1;
+        f.by_grade[d.grade || ""] = (f.by_grade[d.grade || ""] || 0) + 1;
+      }
+      if (CLOSED_INCIDENT[d.status]) {
+        st.incidents.delete(d.id);
+      } else {
+        var old = st.incidents.get(d.id) || { reported_at: env.at, location_text: "", duty_room: "" };
+        st.incidents.set(d.id, Object.assign({}, old, pick(d, INCIDENT_FIELDS)));
+      }
+    } else if (t === "report.created") {
+      if (!d.is_drill && f.reports !== undefined) f.reports += 1;
+    } else if (t === "report.overdue") {
+      var inc = st.incidents.get(d.incident);
+      if (inc) inc.report_overdue = true;
+    } else if (t.indexOf("alert.") === 0 && d.id) {
+      if (t === "alert.created" && f.alerts !== undefined) f.alerts += 1;
+      if (t === "alert.acknowledged" && f.signed !== undefined) {
+        f.signed += 1;
+        if (d.acknowledged_at && d.ack_due_at && d.acknowledged_at <= d.ack_due_at) f.signed_on_time += 1;
+      }
+      if (d.acknowledged_at || SIGNED_ALERT[d.state]) {
+        st.alerts.delete(d.id);
+      } else {
+        var prev = st.alerts.get(d.id) || {};
+        var incident = st.incidents.get(d.incident);
+        st.alerts.set(d.id, Object.assign({}, prev, pick(d, ALERT_FIELDS), {
+          incident_title: prev.incident_title || (incident ? incident.title : "事件 #" + d.incident),
+        }));
+      }
+    }
+  };
+
+  var INCIDENT_FIELDS = ["id", "title", "status", "category", "subtype", "grade", "is_drill", "latitude", "longitude",
+    "deaths", "injuries", "missing", "next_report_due_at", "report_overdue", "location_text"];
+  var ALERT_FIELDS = ["id", "incident", "department", "department_name", "duty", "state", "ack_due_at"];
+
+  function pick(obj, keys) {
+    var out = {};
+    keys.forEach(function (k) { if (obj[k] !== undefined) out[k] = obj[k]; });
+    return out;
+  }
+
+  Live.prototype.scheduleRefresh = function (delay) {
+    var self = this;
+    clearTimeout(this.refreshTimer);
+    this.refreshTimer = setTimeout(function () { self.refresh(); }, delay);
+  };
+
+  // Reload the snapshot (for panels the client does not track event by event).
+  Live.prototype.refresh = function () {
+    var self = this;
+    return api("GET", this.opts.snapshotUrl).then(function (snap) {
+      self.load(snap, false);
+      self.changed(null);
+      return snap;
+    });
+  };
+
+  Live.prototype.start = function () {
+    var self = this;
+    this.connect();
+    setInterval(function () { if (self.opts.onTick) self.opts.onTick(self.now(), self); }, 1000);
+    if (this.opts.onTick) this.opts.onTick(this.now(), this);
+    // Shifts turn over and days roll without an event: a slow full refresh covers them.
+    setInterval(function () { if (self.status === "live") self.refresh().catch(function () {}); }, 60000);
+    window.addEventListener("online", function () { self.reconnectNow(); });
+    this.changed(null);
+  };
+
+  Live.prototype.connect = function () {
+    var self = this;
+    var proto = location.protocol === "https:" ? "wss://" : "ws://";
+    var ws;
+    try {
+      ws = new WebSocket(proto + location.host + this.opts.wsPath + "?after=" + this.seq);
+    } catch (e) {
+      this.retry();
+      return;
+    }
+    this.ws = ws;
+    ws.onopen = function () { self.attempts = 0; self.setStatus("live"); };
+    ws.onmessage = function (m) {
+      try { self.apply(JSON.parse(m.data)); } catch (e) { /* a malformed frame never stops the board */ }
+    };
+    ws.onclose = function (e) {
+      if (self.ws !== ws) return;
+      self.ws = null;
+      if (e.code === 4401) {
+        self.setStatus("unauthorised");
+        setTimeout(function () { location.reload(); }, 30000);
+        return;
+      }
+      self.setStatus("reconnecting");
+      self.retry();
+    };
+  };
+
+  Live.prototype.reconnectNow = function () {
+    if (this.ws) return;
+    clearTimeout(this.retryTimer);
+    this.attempts = 0;
+    this.resume();
+  };
+
+  Live.prototype.retry = function () {
+    var self = this;
+    var delay = Math.min(MAX_BACKOFF_MS, 500 * Math.pow(2, this.attempts)) * (0.8 + Math.random() * 0.4);
+    this.attempts += 1;
+    clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(function () { self.resume(); }, delay);
+  };
+
+  // Before reconnecting, ask how far behind we are; too far: snapshot first.
+  Live.prototype.resume = function () {
+    var self = this;
+    api("GET", this.opts.eventsUrl + "?limit=1&after=" + this.seq)
+      .then(function (page) {
+        if (page.count > RESYNC_GAP) return self.refresh();
+        return null;
+      })
+      .then(function () { self.connect(); })
+      .catch(function () { self.setStatus("reconnecting"); self.retry(); });
+  };
+
+  window.DutyLive = { Live: Live, api: api, fmt: fmt, csrf: csrf };
+})();
