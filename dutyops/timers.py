@@ -66,29 +66,41 @@ def cancel(kind=None, key=None, key_prefix=None):
 
 
 def fire_due(now=None, batch=100):
-    """Fire up to `batch` due timers; returns how many fired. Safe to run in many workers."""
+    """Fire up to `batch` due timers; returns how many fired. Safe to run in many workers.
+
+    One transaction per timer: the handler's writes, its events and the
+    `fired_at` mark commit together (exactly once), and no lock is held across
+    timers, so a handler never waits on a request that waits on this worker.
+    """
     discover()
     now = now or timezone.now()
     fired = 0
+    while fired < batch and _fire_one(now):
+        fired += 1
+    return fired
+
+
+def _fire_one(now):
     with transaction.atomic():
-        due = list(
+        timer = (
             Timer.objects.select_for_update(skip_locked=True)
             .filter(fired_at__isnull=True, cancelled_at__isnull=True, due_at__lte=now)
-            .order_by("due_at")[:batch]
+            .order_by("due_at")
+            .first()
         )
-        for timer in due:
-            fn = _handlers.get(timer.kind)
-            try:
-                with transaction.atomic():
-                    if fn is not None:
-                        fn(timer, now)
-                    else:
-                        log.warning("no handler for timer kind %s; marking it fired", timer.kind)
-            except Exception:
-                # A failing handler must not block the others; it is marked so
-                # it does not loop, and the error is logged for the operator.
-                log.exception("timer %s failed", timer)
-            timer.fired_at = timezone.now()
-            timer.save(update_fields=["fired_at"])
-            fired += 1
-    return fired
+        if timer is None:
+            return False
+        fn = _handlers.get(timer.kind)
+        try:
+            with transaction.atomic():
+                if fn is not None:
+                    fn(timer, now)
+                else:
+                    log.warning("no handler for timer kind %s; marking it fired", timer.kind)
+        except Exception:
+            # A failing handler must not block the others: its writes are rolled
+            # back, it is marked so it does not loop, and the operator sees the error.
+            log.exception("timer %s failed", timer)
+        timer.fired_at = timezone.now()
+        timer.save(update_fields=["fired_at"])
+    return True
