@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import ensure_csrf_cookie
 from drf_spectacular.utils import extend_schema
 from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import PermissionDenied
@@ -70,18 +71,21 @@ def _page(request, template, mode, roles=None):
 
 
 @never_cache
+@ensure_csrf_cookie
 def board_page(request):
     """指挥大屏: the wall screen, 1920x1080, dark, live."""
     return _page(request, "board/board.html", "board")
 
 
 @never_cache
+@ensure_csrf_cookie
 def leader_page(request):
     """领导视图: the board with drill-down and one-click decisions."""
     return _page(request, "board/board.html", "leader", roles=LEADER_ROLES)
 
 
 @never_cache
+@ensure_csrf_cookie
 @login_required
 def console_page(request):
     """值班员工作台: intake, open incidents, clocks due soonest, the shift."""

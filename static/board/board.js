@@ -18,7 +18,7 @@
     absence: "脱岗", department: "单位", person: "人员", classified: "涉密",
   };
   var AMBER_MS = 10 * 60 * 1000;
-  var INCIDENT_ROWS = mode === "leader" ? 9 : 10;
+  var INCIDENT_ROWS = 30;
 
   var $ = function (id) { return document.getElementById(id); };
   function el(tag, cls, text) {
@@ -123,13 +123,24 @@
       tr.appendChild(due);
       body.appendChild(tr);
     });
-    var more = rows.length - INCIDENT_ROWS;
-    if (more > 0) {
-      var tr = el("tr", "more");
-      var td = el("td", null, "另有 " + more + " 起在办事件");
-      td.colSpan = 5;
-      tr.appendChild(td);
-      body.appendChild(tr);
+    // Show only the rows that fit the panel; say how many more there are.
+    var panel = body.closest(".panel"), shown = body.children.length;
+    var note = null;
+    function fits() { return panel.getBoundingClientRect().bottom - body.getBoundingClientRect().bottom >= 8; }
+    while (true) {
+      if (note) note.remove();
+      var more = rows.length - shown;
+      note = null;
+      if (more > 0) {
+        note = el("tr", "more");
+        var td = el("td", null, "另有 " + more + " 起在办事件");
+        td.colSpan = 5;
+        note.appendChild(td);
+        body.appendChild(note);
+      }
+      if (fits() || shown === 0) break;
+      body.children[shown - 1].remove();
+      shown -= 1;
     }
     $("incidents-empty").hidden = rows.length > 0;
   }
@@ -198,15 +209,15 @@
     var labels = root._labels.category;
     var keys = Object.keys(labels);
     var max = Math.max(1, Math.max.apply(null, keys.map(function (k) { return byCat[k] || 0; })));
-    var W = 230, row = 34, labelW = 92;
+    var W = 360, row = 30, labelW = 100;
     var s = svg("svg", { viewBox: "0 0 " + W + " " + keys.length * row, role: "img", "aria-label": "今日事件按类别" });
     keys.forEach(function (k, i) {
       var v = byCat[k] || 0, y = i * row;
       var w = Math.max(2, (W - labelW - 34) * v / max);
-      s.appendChild(svg("text", { x: 0, y: y + 21, class: "lbl" }, labels[k].replace("事件", "")));
-      s.appendChild(svg("rect", { x: labelW, y: y + 8, width: W - labelW - 34, height: 16, rx: 3, class: "track" }));
-      s.appendChild(svg("rect", { x: labelW, y: y + 8, width: w, height: 16, rx: 3, fill: CATEGORY_COLOR[k] || "#3ea6ff" }));
-      s.appendChild(svg("text", { x: W, y: y + 21, class: "val", "text-anchor": "end" }, String(v)));
+      s.appendChild(svg("text", { x: 0, y: y + 20, class: "lbl" }, labels[k].replace("事件", "")));
+      s.appendChild(svg("rect", { x: labelW, y: y + 7, width: W - labelW - 34, height: 16, rx: 3, class: "track" }));
+      s.appendChild(svg("rect", { x: labelW, y: y + 7, width: w, height: 16, rx: 3, fill: CATEGORY_COLOR[k] || "#3ea6ff" }));
+      s.appendChild(svg("text", { x: W, y: y + 20, class: "val", "text-anchor": "end" }, String(v)));
     });
     return s;
   }
@@ -214,7 +225,7 @@
   function donut(onTime, signed, sent) {
     var R = 46, C = 2 * Math.PI * R;
     var rate = signed ? onTime / signed : null;
-    var s = svg("svg", { viewBox: "0 0 230 120", role: "img", "aria-label": "按时签收率" });
+    var s = svg("svg", { viewBox: "0 0 120 120", role: "img", "aria-label": "按时签收率" });
     s.appendChild(svg("circle", { cx: 60, cy: 60, r: R, class: "track-ring", "stroke-width": 14, fill: "none" }));
     if (rate !== null) {
       var color = rate >= 0.9 ? "#3ddc97" : rate >= 0.7 ? "#f5c542" : "#ff4d4f";
@@ -223,10 +234,8 @@
         "stroke-dasharray": (C * rate).toFixed(1) + " " + C.toFixed(1), transform: "rotate(-90 60 60)",
       }));
     }
-    s.appendChild(svg("text", { x: 60, y: 67, "text-anchor": "middle", class: "big" }, rate === null ? "—" : Math.round(rate * 100) + "%"));
-    s.appendChild(svg("text", { x: 124, y: 44, class: "lbl" }, "已签收 " + signed));
-    s.appendChild(svg("text", { x: 124, y: 68, class: "lbl" }, "按时 " + onTime));
-    s.appendChild(svg("text", { x: 124, y: 92, class: "lbl" }, "待签收 " + Math.max(0, sent - signed)));
+    s.appendChild(svg("text", { x: 60, y: 64, "text-anchor": "middle", class: "big" }, rate === null ? "—" : Math.round(rate * 100) + "%"));
+    s.appendChild(svg("text", { x: 60, y: 88, "text-anchor": "middle", class: "lbl small" }, onTime + "/" + signed + " 按时"));
     return s;
   }
 
@@ -319,7 +328,7 @@
         className: g === "I" || g === "II" ? "pulse" : "",
       });
       m.bindTooltip((GRADE_LABEL[g] || "未定级") + " " + i.title, {
-        permanent: g === "I" || g === "II", direction: "right", offset: [10, 0], className: "inc-label",
+        permanent: g === "I", direction: "right", offset: [10, 0], className: "inc-label",
       });
       if (mode === "leader") m.on("click", function () { open(i.id); });
       m.addTo(markers);
