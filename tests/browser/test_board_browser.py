@@ -7,13 +7,11 @@ import json
 import os
 import time
 import urllib.request
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 from django.test import Client
-from django.utils import timezone
 
 # The ORM is used between Playwright calls (sync API, own event loop): safe, single-threaded.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -25,7 +23,13 @@ from tests.conftest import token_for  # noqa: E402
 pytestmark = [pytest.mark.browser]
 
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
 SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 WIDE = {"width": 1920, "height": 1080}
 PHONE = {"width": 390, "height": 844}
@@ -101,7 +105,9 @@ def test_board_reconnects_after_a_restart_and_shows_what_it_missed(browser, serv
     api = Client()
     api.force_login(officer)
     for title in ("停机期间的事件甲", "停机期间的事件乙"):
-        response = api.post("/api/v1/reports/", {"title": title, "category": "public_health"}, content_type="application/json")
+        response = api.post(
+            "/api/v1/reports/", {"title": title, "category": "public_health"}, content_type="application/json"
+        )
         assert response.status_code == 201
     server.start()
 
@@ -123,7 +129,9 @@ def test_liaison_signs_for_an_alert_and_the_board_count_drops_live(
     liaison = make_person("liaison", dept=water, full_name="孙涛")
     post(server, officer, "/api/v1/reports/", {"title": "湘江水位超警戒", "category": "natural_disaster", "grade": "III"})  # fmt: skip
     incident = Incident.objects.get(title="湘江水位超警戒")
-    alert_services.dispatch_alert(incident=incident, department=water, duty="加强巡堤查险", actor=officer, source="manual")
+    alert_services.dispatch_alert(
+        incident=incident, department=water, duty="加强巡堤查险", actor=officer, source="manual"
+    )
 
     board = session_page(browser, server, admin_user)
     open_board(board, server)
@@ -170,7 +178,11 @@ def test_intake_form_creates_an_incident_with_the_keyboard_only(browser, servers
 
     expect(page.locator("#intake-msg")).to_contain_text("已登记首报")
     incident = Incident.objects.get(title="岳麓区某小区燃气泄漏")
-    assert (incident.category, incident.grade, incident.location_text) == ("accident_disaster", "II", "岳麓区桃子湖路 12 号")
+    assert (incident.category, incident.grade, incident.location_text) == (
+        "accident_disaster",
+        "II",
+        "岳麓区桃子湖路 12 号",
+    )
     assert incident.injuries == 2 and incident.deaths == 0
     expect(page.locator("#f-title")).to_be_focused()
     expect(page.locator("#f-title")).to_have_value("")
@@ -188,10 +200,30 @@ def _demo_picture():
     client = Client()
     client.force_login(officer)
     extra = [
-        ("开福区化工园区储罐起火", "accident_disaster", "hazardous_chemicals", "I", 28.300, 113.035, "开福区青竹湖化工园", 1, 6),
+        (
+            "开福区化工园区储罐起火",
+            "accident_disaster",
+            "hazardous_chemicals",
+            "I",
+            28.300,
+            113.035,
+            "开福区青竹湖化工园",
+            1,
+            6,
+        ),
         ("京港澳高速临江段多车相撞", "accident_disaster", "traffic", "II", 28.150, 113.060, "京港澳高速 K1498", 2, 11),
         ("岳麓山景区突发山火", "natural_disaster", "forest_fire", "III", 28.185, 112.920, "岳麓山南坡", 0, 0),
-        ("芙蓉区某学校食堂疑似食物中毒", "public_health", "food_poisoning", "III", 28.190, 113.010, "芙蓉区东湖路", 0, 23),
+        (
+            "芙蓉区某学校食堂疑似食物中毒",
+            "public_health",
+            "food_poisoning",
+            "III",
+            28.190,
+            113.010,
+            "芙蓉区东湖路",
+            0,
+            23,
+        ),
         ("开福区老旧小区停电", "accident_disaster", "power_supply", "IV", 28.262, 112.995, "开福区四方坪", None, None),
         ("橘子洲大桥行人聚集", "social_security", "", "IV", 28.205, 112.963, "橘子洲大桥", None, None),
     ]
@@ -215,7 +247,9 @@ def _demo_picture():
         for match in matching.match_with_total(fire, limit=1)[0]:
             from plans.models import Plan
 
-            plan_services.propose_activation(fire, Plan.objects.get(pk=match["plan"]), match["level"], officer, "火势蔓延，建议启动")
+            plan_services.propose_activation(
+                fire, Plan.objects.get(pk=match["plan"]), match["level"], officer, "火势蔓延，建议启动"
+            )
     except Exception:  # noqa: BLE001 - the picture is still worth taking without a proposal
         pass
     return fire
