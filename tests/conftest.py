@@ -18,6 +18,12 @@ ROOT = Path(__file__).resolve().parent.parent
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
 
+def pytest_collection_modifyitems(config, items):
+    """Tests that restart shared services run last: connections other tests left
+    open (in other threads or contexts) would otherwise meet a restarted server."""
+    items.sort(key=lambda item: "disruptive" in item.keywords)
+
+
 def pytest_runtest_setup(item):
     """A test marked `postgres` needs PostgreSQL and Redis: skipped without them
     on a developer's machine, a failure under CI (never a silent skip there)."""

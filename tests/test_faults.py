@@ -39,6 +39,7 @@ def test_clients_of_a_killed_daphne_resume_on_another_and_miss_nothing(servers, 
 
 
 @pytest.mark.postgres
+@pytest.mark.disruptive
 def test_postgres_restart_gives_503_not_a_hang_and_recovers_by_itself(servers, officer):
     server = servers.daphne()
     token = token_for(officer)
