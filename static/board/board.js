@@ -181,7 +181,16 @@
       li.appendChild(el("p", "dept-items", g.items.slice(0, 2).map(function (a) { return a.incident_title; }).join("；")));
       list.appendChild(li);
     });
-    if (groups.length > max) list.appendChild(el("li", "more", "另有 " + (groups.length - max) + " 个单位未签收"));
+    // Keep only the departments that fit the panel; say how many more are waiting.
+    var panel = list.closest(".panel"), shown = Math.min(groups.length, max), note = null;
+    while (true) {
+      if (note) note.remove();
+      note = groups.length > shown ? el("li", "more", "另有 " + (groups.length - shown) + " 个单位未签收") : null;
+      if (note) list.appendChild(note);
+      if (shown === 0 || panel.getBoundingClientRect().bottom - list.getBoundingClientRect().bottom >= 8) break;
+      list.children[shown - 1].remove();
+      shown -= 1;
+    }
     $("alerts-empty").hidden = groups.length > 0;
   }
 

@@ -273,6 +273,8 @@ def test_screenshots(browser, servers):
     page.goto(server.url + "/")
     expect(page).to_have_url(server.url + "/board/leader/")
     expect(page.locator("#live")).to_have_attribute("data-state", "live")
+    page.wait_for_timeout(1200)
+    page.screenshot(path=SHOTS / "leader-overview-1920x1080.png")
     page.locator(f"button.inc-title[data-open='{fire.pk}']").click()
     expect(page.locator("#d-title")).to_have_text(fire.title)
     expect(page.locator("#d-alerts")).to_contain_text("尚未答复")
