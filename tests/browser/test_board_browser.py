@@ -286,6 +286,14 @@ def test_screenshots(browser, servers):
     expect(page.locator("#d-msg")).to_contain_text("批示已发布")
     expect(page.locator("#d-timeline")).to_contain_text("批示", timeout=3000)
 
+    # One click: the leader approves the pending activation; its alerts go out and the panel empties.
+    page.locator("#d-close").click()
+    approve = page.locator("#approval-list button[data-approve]")
+    if approve.count():
+        approve.first.click()
+        expect(page.locator("#approvals-empty")).to_be_visible(timeout=3000)
+        expect(page.locator("#feed")).to_contain_text("启动")
+
     officer = Person.objects.get(username="officer1")
     page = session_page(browser, server, officer)
     page.goto(server.url + "/console/")
@@ -298,3 +306,23 @@ def test_screenshots(browser, servers):
     page.goto(server.url + "/alerts/console/")
     page.wait_for_timeout(800)
     page.screenshot(path=SHOTS / "department-console-390x844.png")
+
+
+def test_kiosk_board_logs_in_with_its_token_and_goes_live(browser, servers, officer):
+    from rest_framework.authtoken.models import Token
+
+    from dutyops.models import Person
+
+    call_command("board_token", verbosity=0)
+    key = Token.objects.get(user=Person.objects.get(username="board")).key
+    server = servers.daphne()
+    context = browser.new_context(viewport=WIDE, locale="zh-CN", timezone_id="Asia/Shanghai")
+    page = context.new_page()
+    page.goto(f"{server.url}/board/?token={key}&rotate=10")
+    expect(page).to_have_url(f"{server.url}/board/?rotate=10")  # the token leaves the address bar
+    expect(page.locator("#live")).to_have_attribute("data-state", "live")
+    expect(page.locator(".head-link")).to_have_count(0)  # a wall screen has nowhere else to go
+    post(server, officer, "/api/v1/reports/", {"title": "大屏验证事件", "category": "social_security"})
+    expect(page.locator("#incident-rows")).to_contain_text("大屏验证事件", timeout=2000)
+    expect(page.locator("#board")).to_have_attribute("data-view", "map", timeout=12_000)  # rotation
+    context.close()
