@@ -325,6 +325,17 @@ def _optional(module_name, function_name):
     return getattr(module, function_name, None)
 
 
+def incident_exists(incident_id):
+    """Whether the incidents domain knows this incident (False without that domain)."""
+    from django.apps import apps
+
+    try:
+        incident_model = apps.get_model("incidents", "Incident")
+    except LookupError:
+        return False
+    return incident_model.objects.filter(pk=incident_id).exists()
+
+
 def open_items_for_handover(duty_room_id):
     """Open incidents, unanswered alerts and instructions not done, from the
     domains that provide them; a domain not there yet contributes nothing."""

@@ -21,6 +21,27 @@ from .models import (
     SwapRequest,
 )
 
+# Duty times are this century's: far outside it, date arithmetic (a day later,
+# local midnight in UTC) overflows, and local time in year 403 has a +08:05:43 offset.
+YEARS = range(1970, 2201)
+
+
+def sane_year(value):
+    if value is not None and value.year not in YEARS:
+        raise serializers.ValidationError(_("年份超出范围（1970–2200）。"))
+
+
+class SaneYears:
+    """Adds sane_year to the fields named in sane_fields (keeping their other validators)."""
+
+    sane_fields = ()
+
+    def get_fields(self):
+        fields = super().get_fields()
+        for name in self.sane_fields:
+            fields[name].validators.append(sane_year)
+        return fields
+
 
 class PersonBriefSerializer(serializers.ModelSerializer):
     class Meta:
@@ -28,7 +49,8 @@ class PersonBriefSerializer(serializers.ModelSerializer):
         fields = ["id", "username", "full_name", "phone", "department"]
 
 
-class ShiftSerializer(serializers.ModelSerializer):
+class ShiftSerializer(SaneYears, serializers.ModelSerializer):
+    sane_fields = ("starts_at", "ends_at")
     duty_room = serializers.PrimaryKeyRelatedField(queryset=Department.objects.all())
     leader = serializers.PrimaryKeyRelatedField(queryset=Person.objects.all(), allow_null=True, required=False)
     officers = serializers.PrimaryKeyRelatedField(queryset=Person.objects.all(), many=True, required=False)
@@ -99,13 +121,17 @@ class DutyRuleSerializer(serializers.ModelSerializer):
         return attrs
 
 
-class HolidaySerializer(serializers.ModelSerializer):
+class HolidaySerializer(SaneYears, serializers.ModelSerializer):
+    sane_fields = ("date",)
+
     class Meta:
         model = Holiday
         fields = ["id", "date", "kind", "name", "extra_officers", "required_leader", "note"]
 
 
-class LeaveSerializer(serializers.ModelSerializer):
+class LeaveSerializer(SaneYears, serializers.ModelSerializer):
+    sane_fields = ("starts_on", "ends_on")
+
     class Meta:
         model = Leave
         fields = ["id", "person", "starts_on", "ends_on", "reason"]
@@ -209,7 +235,7 @@ class PostCheckSerializer(serializers.ModelSerializer):
 
 
 class HandoverSerializer(serializers.ModelSerializer):
-    written_by_name = serializers.CharField(source="written_by.__str__", read_only=True)
+    written_by_name = serializers.SerializerMethodField()
     signed_by_name = serializers.SerializerMethodField()
 
     class Meta:
@@ -230,19 +256,69 @@ class HandoverSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = [f for f in fields if f != "note"]
 
+    def get_written_by_name(self, handover) -> str:
+        return str(handover.written_by) if handover.written_by_id else ""
+
     def get_signed_by_name(self, handover) -> str:
         return str(handover.signed_by) if handover.signed_by_id else ""
+
+
+class HandoverStateSerializer(HandoverSerializer):
+    """GET shifts/{id}/handover/: the written handover, or before it is written an
+    unsaved draft (id, written_by and written_at null) with the open items it would carry."""
+
+    id = serializers.IntegerField(read_only=True, allow_null=True)
+    written_by = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+    written_at = serializers.DateTimeField(read_only=True, allow_null=True)
 
 
 class SignSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
 
 
-class DutyLogEntrySerializer(serializers.ModelSerializer):
+class DutyLogEntrySerializer(SaneYears, serializers.ModelSerializer):
+    sane_fields = ("received_at", "answered_at")
+
     class Meta:
         model = DutyLogEntry
         fields = ["id", "shift", "kind", "at", "text", "caller", "received_at", "answered_at", "incident_id", "author"]
         read_only_fields = ["shift", "at", "author"]
+
+
+class DutyLogItemSerializer(serializers.Serializer):
+    """One line of GET shifts/{id}/log/ (documentation: selectors.duty_log builds it):
+    a log entry of the shift (source "log") or a report intake (source "report")."""
+
+    source = serializers.ChoiceField(choices=["log", "report"])
+    id = serializers.IntegerField()
+    kind = serializers.CharField()
+    kind_label = serializers.CharField()
+    at = serializers.DateTimeField()
+    received_at = serializers.DateTimeField(allow_null=True)
+    answered_at = serializers.DateTimeField(allow_null=True)
+    seconds_to_answer = serializers.FloatField(allow_null=True)
+    text = serializers.CharField()
+    caller = serializers.CharField()
+    channel = serializers.CharField()
+    incident = serializers.IntegerField(allow_null=True)
+    author = serializers.CharField()
+
+
+class GenerateRosterSerializer(serializers.Serializer):
+    """POST rotations/{id}/generate/: local days [from, to]."""
+
+    def get_fields(self):
+        # "from" is a Python keyword, so the fields cannot be class attributes.
+        return {
+            "from": serializers.DateField(help_text=_("首日（含），YYYY-MM-DD"), validators=[sane_year]),
+            "to": serializers.DateField(help_text=_("末日（含），YYYY-MM-DD"), validators=[sane_year]),
+        }
+
+
+class GenerateResultSerializer(serializers.Serializer):
+    created = serializers.IntegerField()
+    removed = serializers.IntegerField()
+    kept = serializers.IntegerField()
 
 
 class CalendarFeedSerializer(serializers.ModelSerializer):

@@ -936,7 +936,9 @@ def sign_handover(handover, actor, note=""):
 
 
 @transaction.atomic
-def add_log_entry(shift, actor, *, kind, text, caller="", received_at=None, answered_at=None, incident_id=None):
+def add_log_entry(
+    shift, actor, *, text, kind=DutyLogEntry.Kind.NOTE, caller="", received_at=None, answered_at=None, incident_id=None
+):
     shift = Shift.objects.select_related("duty_room").get(pk=shift.pk)
     if not _on_shift_or_admin(shift, actor) and not actor.has_role(Role.DUTY_LEADER, Role.LEADER):
         raise ValidationError({"shift": [_("只有本班人员可以记录值班日志。")]})
@@ -944,6 +946,9 @@ def add_log_entry(shift, actor, *, kind, text, caller="", received_at=None, answ
         raise ValidationError({"text": [_("内容不能为空。")]})
     if received_at and answered_at and answered_at < received_at:
         raise ValidationError({"answered_at": [_("接听时间不能早于来电时间。")]})
+    if incident_id is not None and not selectors.incident_exists(incident_id):
+        # The entry would otherwise land on a timeline no incident has.
+        raise ValidationError({"incident_id": [_("关联事件不存在。")]})
     entry = DutyLogEntry.objects.create(
         shift=shift,
         kind=kind,

@@ -27,6 +27,8 @@ from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from realtime.selectors import latest_seq
+
 from . import selectors, services
 from .api import ReadOrRoles
 from .models import (
@@ -44,13 +46,18 @@ from .models import (
     SwapRequest,
 )
 from .serializers_duty import (
+    YEARS,
     AbsenceSerializer,
     CalendarFeedSerializer,
     CheckInSerializer,
     DecisionSerializer,
     DutyLogEntrySerializer,
+    DutyLogItemSerializer,
     DutyRuleSerializer,
+    GenerateResultSerializer,
+    GenerateRosterSerializer,
     HandoverSerializer,
+    HandoverStateSerializer,
     HolidaySerializer,
     LeaveSerializer,
     OnDutySerializer,
@@ -78,7 +85,8 @@ def param_int(params, name, required=True):
         if required:
             raise DRFValidationError({name: [_("该参数是必填项。")]})
         return None
-    if not value.isdigit():
+    # isdecimal, not isdigit: int() refuses digits like "²"; ids are bigints.
+    if not (value.isascii() and value.isdecimal()) or len(value) > 18:
         raise DRFValidationError({name: [_("必须是整数编号。")]})
     return int(value)
 
@@ -98,7 +106,13 @@ def param_datetime(params, name, default=None):
         raise DRFValidationError({name: [_("时间格式无效，请使用 ISO 8601，例如 2026-11-23T08:30:00+08:00。")]})
     if timezone.is_naive(parsed):
         parsed = parsed.replace(tzinfo=_tz())
+    _check_year(name, parsed)
     return parsed
+
+
+def _check_year(name, value):
+    if value.year not in YEARS:
+        raise DRFValidationError({name: [_("年份超出范围（1970–2200）。")]})
 
 
 def param_date(params, name, default=None):
@@ -111,15 +125,18 @@ def param_date(params, name, default=None):
         day = None
     if day is None:
         raise DRFValidationError({name: [_("日期格式无效，请使用 YYYY-MM-DD。")]})
+    _check_year(name, day)
     return day
 
 
 def param_month(params, name="month"):
     value = params.get(name) or timezone.localdate().strftime("%Y-%m")
     try:
-        return datetime.datetime.strptime(value, "%Y-%m").date()
+        first = datetime.datetime.strptime(value, "%Y-%m").date()
     except ValueError:
         raise DRFValidationError({name: [_("月份格式无效，请使用 YYYY-MM。")]})
+    _check_year(name, first)
+    return first
 
 
 def month_bounds(first_day):
@@ -208,16 +225,21 @@ class ShiftViewSet(viewsets.ModelViewSet):
         self.perform_update(serializer)
         return Response(self._refetch(serializer))
 
-    @extend_schema(request=None, responses=CheckInSerializer)
+    @extend_schema(request=None, responses={200: CheckInSerializer, 201: CheckInSerializer})
     @action(detail=True, methods=["post"], url_path="check-in", permission_classes=[permissions.IsAuthenticated])
     def check_in(self, request, pk=None):
         """到岗: the signed-in person checks in on this shift (a second call returns the first)."""
         checkin, created = services.check_in(self.get_object(), request.user)
         return Response(CheckInSerializer(checkin).data, status=status.HTTP_201_CREATED if created else 200)
 
-    @extend_schema(request=PostCheckSerializer, responses=PostCheckSerializer)
+    @extend_schema(methods=["GET"], responses=PostCheckSerializer(many=True))
+    @extend_schema(methods=["POST"], request=PostCheckSerializer, responses={201: PostCheckSerializer})
     @action(
-        detail=True, methods=["get", "post"], url_path="post-checks", permission_classes=[permissions.IsAuthenticated]
+        detail=True,
+        methods=["get", "post"],
+        url_path="post-checks",
+        permission_classes=[permissions.IsAuthenticated],
+        pagination_class=None,
     )
     def post_checks(self, request, pk=None):
         """查岗: list spot checks, or record one (leaders and admins)."""
@@ -235,30 +257,23 @@ class ShiftViewSet(viewsets.ModelViewSet):
         )
         return Response(PostCheckSerializer(check).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=HandoverSerializer, responses=HandoverSerializer)
+    @extend_schema(methods=["GET"], responses=HandoverStateSerializer)
+    @extend_schema(methods=["POST"], request=HandoverSerializer, responses={201: HandoverSerializer})
     @action(detail=True, methods=["get", "post"], permission_classes=[permissions.IsAuthenticated])
     def handover(self, request, pk=None):
-        """交接班: GET the handover (or, before it is written, a draft with the open
-        items it would carry); POST {"note"} to write it (outgoing shift)."""
+        """交接班: GET the handover (or, before it is written, an unsaved draft with
+        the open items it would carry); POST {"note"} to write it (outgoing shift)."""
         shift = self.get_object()
         if request.method == "GET":
             handover = selectors.handover_of(shift)
             if handover is None:
-                incoming = selectors.incoming_shift(shift)
-                return Response(
-                    {
-                        "id": None,
-                        "from_shift": shift.pk,
-                        "to_shift": incoming.pk if incoming else None,
-                        "note": "",
-                        "open_items": selectors.open_items_for_handover(shift.duty_room_id),
-                        "written_by": None,
-                        "written_at": None,
-                        "signed_by": None,
-                        "signed_at": None,
-                    }
+                handover = Handover(
+                    from_shift=shift,
+                    to_shift=selectors.incoming_shift(shift),
+                    note="",
+                    open_items=selectors.open_items_for_handover(shift.duty_room_id),
                 )
-            return Response(HandoverSerializer(handover).data)
+            return Response(HandoverStateSerializer(handover).data)
         serializer = HandoverSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         handover = services.write_handover(shift, serializer.validated_data["note"], request.user)
@@ -277,8 +292,11 @@ class ShiftViewSet(viewsets.ModelViewSet):
         handover = services.sign_handover(handover, request.user, serializer.validated_data["note"])
         return Response(HandoverSerializer(handover).data)
 
-    @extend_schema(request=DutyLogEntrySerializer, responses=DutyLogEntrySerializer)
-    @action(detail=True, methods=["get", "post"], permission_classes=[permissions.IsAuthenticated])
+    @extend_schema(methods=["GET"], responses=DutyLogItemSerializer(many=True))
+    @extend_schema(methods=["POST"], request=DutyLogEntrySerializer, responses={201: DutyLogEntrySerializer})
+    @action(
+        detail=True, methods=["get", "post"], permission_classes=[permissions.IsAuthenticated], pagination_class=None
+    )
     def log(self, request, pk=None):
         """值班日志: GET the chronological log (own entries + report intakes with
         time-to-answer); POST an entry (call, instruction relayed, note)."""
@@ -290,8 +308,10 @@ class ShiftViewSet(viewsets.ModelViewSet):
         entry = services.add_log_entry(shift, request.user, **serializer.validated_data)
         return Response(DutyLogEntrySerializer(entry).data, status=status.HTTP_201_CREATED)
 
-    @action(detail=True, methods=["get"])
+    @extend_schema(responses=CheckInSerializer(many=True))
+    @action(detail=True, methods=["get"], pagination_class=None)
     def checkins(self, request, pk=None):
+        """到岗记录 of this shift."""
         shift = self.get_object()
         return Response(CheckInSerializer(shift.checkins.select_related("person"), many=True).data)
 
@@ -414,16 +434,15 @@ class RotationViewSet(viewsets.ModelViewSet):
     def perform_destroy(self, rotation):
         services.delete_duty_record(rotation, self.request.user, "rotation", "轮班规则")
 
-    @extend_schema(request={"application/json": {"example": {"from": "2026-12-01", "to": "2026-12-31"}}})
+    @extend_schema(request=GenerateRosterSerializer, responses={201: GenerateResultSerializer})
     @action(detail=True, methods=["post"])
     def generate(self, request, pk=None):
         """Generate (or regenerate) the roster for local days [from, to]."""
         rotation = self.get_object()
-        first = param_date(request.data, "from")
-        last = param_date(request.data, "to")
-        if first is None or last is None:
-            raise DRFValidationError({"from" if first is None else "to": [_("该字段是必填项。")]})
-        result = services.generate_roster(rotation, first, last, request.user)
+        serializer = GenerateRosterSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        days = serializer.validated_data
+        result = services.generate_roster(rotation, days["from"], days["to"], request.user)
         return Response(result, status=status.HTTP_201_CREATED)
 
 
@@ -517,7 +536,7 @@ class HolidayViewSet(_ReferenceViewSet):
     def get_queryset(self):
         qs = Holiday.objects.order_by("date")
         year = self.request.query_params.get("year")
-        if year and year.isdigit():
+        if year and year.isascii() and year.isdecimal() and len(year) <= 4:
             qs = qs.filter(date__year=int(year))
         return qs
 
@@ -946,7 +965,7 @@ def _page_rooms(user):
 def _chosen_room(request, rooms):
     wanted = request.GET.get("department")
     by_id = {r.pk: r for r in rooms}
-    if wanted and wanted.isdigit() and int(wanted) in by_id:
+    if wanted and wanted.isascii() and wanted.isdecimal() and int(wanted) in by_id:
         return by_id[int(wanted)]
     if request.user.department_id in by_id:
         return by_id[request.user.department_id]
@@ -956,12 +975,15 @@ def _chosen_room(request, rooms):
 @login_required
 def roster_page(request):
     """Roster month view per duty room + who is on duty now + check-in button."""
+    seq = latest_seq()  # before reading the roster: the live stream resumes from here
     rooms = _page_rooms(request.user)
     room = _chosen_room(request, rooms)
     if room is None:
         raise Http404
     try:
         first = datetime.datetime.strptime(request.GET.get("month", ""), "%Y-%m").date()
+        if first.year not in YEARS:
+            raise ValueError(first)
     except ValueError:
         first = timezone.localdate().replace(day=1)
     first, last = month_bounds(first)
@@ -1019,6 +1041,7 @@ def roster_page(request):
             "upcoming": upcoming,
             "issues": issues,
             "may_write": request.user.is_superuser or request.user.has_role(*ROSTER_WRITERS),
+            "seq": seq,
         },
     )
 
@@ -1087,6 +1110,8 @@ def daily_report_page(request, department_id, day):
     try:
         day = datetime.date.fromisoformat(day)
     except ValueError:
+        raise Http404
+    if day.year not in YEARS:
         raise Http404
     report = selectors.daily_report(room, day)
     return render(request, "duty/daily_report.html", {"r": report})

@@ -159,3 +159,29 @@ def test_duty_log_and_daily_report(client_for, shifts, department):
     assert len(list(root.iter(f"{w}tbl"))) == 4
     r = client_for(out).get("/api/v1/duty/daily-report/", {"department": department.pk, "format": "pdf"})
     assert r.status_code == 400
+
+
+def test_log_entry_kind_defaults_to_note_and_links_only_real_incidents(client_for, shifts):
+    """A log entry without a kind is a 值班记事 (it used to be a 500); an entry may
+    only point at an incident that exists (its timeline would show it)."""
+    url = f"/api/v1/shifts/{shifts['s1'].pk}/log/"
+    r = client_for(shifts["out"]).post(url, {"text": "巡查值班室设备正常"}, format="json")
+    assert r.status_code == 201, r.content
+    assert r.json()["kind"] == "note"
+    r = client_for(shifts["out"]).post(url, {"text": "转报", "incident_id": 987654321}, format="json")
+    assert r.status_code == 400 and "incident_id" in r.json()
+    r = client_for(shifts["out"]).post(url, {"text": "来电", "received_at": "0403-04-04T00:31:27Z"}, format="json")
+    assert r.status_code == 400 and "received_at" in r.json()
+    log = client_for(shifts["out"]).get(url).json()
+    assert [e["text"] for e in log if e["source"] == "log"] == ["巡查值班室设备正常"]
+
+
+def test_handover_draft_has_the_written_handovers_shape(client_for, shifts):
+    url = f"/api/v1/shifts/{shifts['s1'].pk}/handover/"
+    draft = client_for(shifts["out"]).get(url).json()
+    assert draft["id"] is None and draft["written_by"] is None and draft["written_at"] is None
+    r = client_for(shifts["out"]).post(url, {"note": "雨情平稳"}, format="json")
+    assert r.status_code == 201
+    written = client_for(shifts["out"]).get(url).json()
+    assert set(written) == set(draft)
+    assert written["written_by_name"] == "交班员" and written["signed_by_name"] == "" and written["sign_note"] == ""

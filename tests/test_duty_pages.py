@@ -1,6 +1,7 @@
 """Duty pages: roster month view with on-duty-now and check-in, handover form, daily report print view."""
 
 import datetime
+import re
 
 import pytest
 from django.test import Client
@@ -92,3 +93,27 @@ def test_daily_report_print_view(live_shift, department, make_person):
     assert r.status_code == 200
     assert "值班日报" in html and "市民咨询道路积水" in html and "@media print" in html and "30 秒" in html
     assert login(live_shift[3]).get(f"/duty/daily/{department.pk}/not-a-date/").status_code == 404
+
+
+INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.I)
+INLINE_HANDLER = re.compile(r"<[^>]+\son[a-z]+\s*=", re.I)
+
+
+def test_duty_pages_run_under_script_src_self(live_shift, department):
+    """Under CSP script-src 'self' the browser ignores inline scripts and on*= handlers:
+    every page's JavaScript is a static file."""
+    shift, *_ = live_shift
+    c = login(live_shift[3])
+    day = timezone.localtime(shift.starts_at).date()
+    for url in (
+        f"/duty/?department={department.pk}",
+        f"/duty/shifts/{shift.pk}/handover/",
+        f"/duty/daily/{department.pk}/{day:%Y-%m-%d}/",
+    ):
+        r = c.get(url)
+        html = r.content.decode()
+        assert r.status_code == 200
+        assert "script-src 'self'" in r.headers["Content-Security-Policy"]
+        assert not INLINE_SCRIPT.search(html), url
+        assert not INLINE_HANDLER.search(html), url
+    assert 'src="/static/duty/roster.js"' in c.get("/duty/").content.decode()

@@ -1,0 +1,88 @@
+"""Duty pages in headless Chromium under the real Content-Security-Policy
+(script-src 'self'): their scripts run, nothing is refused, and the controls work."""
+
+import datetime
+import os
+
+import pytest
+from django.utils import timezone
+
+from dutyops import services
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = os.environ.get("DUTYOPS_CHROMIUM", "/usr/bin/chromium")
+PASSWORD = "Duty@2026x"
+
+
+@pytest.fixture
+def browser_page(monkeypatch):
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not os.path.exists(CHROMIUM) and os.environ.get("CI", "").lower() != "true":
+        pytest.skip("chromium not installed")
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        page = browser.new_context(locale="zh-CN").new_page()
+        # What the browser refused or what broke: CSP violations are console errors.
+        page.problems = []
+        page.on("console", lambda m: m.type == "error" and page.problems.append(f"{m.text} {m.location.get('url')}"))
+        page.on("pageerror", lambda e: page.problems.append(str(e)))
+        yield page
+        browser.close()
+
+
+def problems(page):
+    # The site has no favicon (not the duty pages' business).
+    return [p for p in page.problems if not p.endswith("/favicon.ico")]
+
+
+def log_in(page, server, username, next_url):
+    page.goto(f"{server.url}/login/?next={next_url}")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"**{next_url}")
+
+
+def test_roster_page_script_runs_switches_rooms_and_refreshes_live(
+    servers, browser_page, make_person, make_department, department
+):
+    other = make_department("水利局值班室")
+    officer = make_person("duty_officer", username="duty-zhang", password=PASSWORD, full_name="张值班")
+    now = timezone.now()
+    shift = services.create_shift(
+        duty_room=department,
+        starts_at=now - datetime.timedelta(hours=1),
+        ends_at=now + datetime.timedelta(hours=23),
+        leader=make_person("duty_leader", full_name="陈带班"),
+        officers=[officer],
+    )
+    server = servers.daphne()
+    page = browser_page
+    log_in(page, server, "duty-zhang", f"/duty/?department={department.pk}")
+    assert "陈带班" in page.locator("#now-card").inner_text()
+    page.locator("#roster-page[data-live=open]").wait_for(timeout=10000)  # roster.js ran and connected
+
+    # A roster change in this room re-renders "on duty now" without a reload.
+    services.update_shift(shift, {"leader": make_person("duty_leader", full_name="刘带班")})
+    page.wait_for_function("() => document.getElementById('now-card').textContent.includes('刘带班')", timeout=10000)
+
+    # Choosing another room in the select loads that room (no inline onchange any more).
+    page.select_option("#dept", str(other.pk))
+    page.wait_for_url(f"**department={other.pk}**")
+    assert "水利局值班室" in page.locator("#now-h").inner_text()
+    assert problems(page) == []
+
+
+def test_daily_report_print_button(servers, browser_page, make_person, department):
+    make_person("duty_officer", username="duty-li", password=PASSWORD)
+    server = servers.daphne()
+    page = browser_page
+    page.add_init_script("window.print = function () { window.printed = (window.printed || 0) + 1; };")
+    day = timezone.localdate()
+    url = f"/duty/daily/{department.pk}/{day:%Y-%m-%d}/"
+    log_in(page, server, "duty-li", url)
+    page.click("#print-report")
+    assert page.evaluate("window.printed") == 1
+    assert problems(page) == []
