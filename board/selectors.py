@@ -290,4 +290,9 @@ def console_context(user, now=None):
             ctx["shift"] = current.shift
             ctx["leader"] = current.leader
             ctx["officers"] = current.officers
+            log_model = _model("dutyops.DutyLogEntry")
+            if log_model is not None:
+                ctx["log"] = list(
+                    log_model.objects.filter(shift=current.shift).select_related("author").order_by("-at", "-id")[:8]
+                )
     return ctx
