@@ -304,18 +304,13 @@ class IncidentSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    def _detail(self):
-        return self.context.get("detail", True)
-
     @extend_schema_field(ReportSummarySerializer(many=True))
     def get_reports(self, incident):
-        if not self._detail():
-            return [r.pk for r in incident.reports.all()]
         return ReportSummarySerializer(selectors.reports_of(incident), many=True).data
 
     @extend_schema_field(TimelineEntrySerializer(many=True))
     def get_timeline(self, incident):
-        return selectors.timeline(incident) if self._detail() else []
+        return selectors.timeline(incident)
 
     @extend_schema_field(ClockSerializer(many=True))
     def get_clocks(self, incident):
@@ -323,8 +318,6 @@ class IncidentSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(InstructionSerializer(many=True))
     def get_instructions(self, incident):
-        if not self._detail():
-            return []
         return InstructionSerializer(incident.instructions.select_related("author"), many=True).data
 
     def get_duty_room_name(self, incident) -> str:
@@ -332,6 +325,21 @@ class IncidentSerializer(serializers.ModelSerializer):
 
     def get_transferred_to_name(self, incident) -> str:
         return incident.transferred_to.name if incident.transferred_to_id else ""
+
+
+class IncidentListSerializer(IncidentSerializer):
+    """The list keeps rows small: `reports` are report ids, and `instructions` and
+    `timeline` are left empty (GET incidents/<id>/ has them in full)."""
+
+    reports = serializers.PrimaryKeyRelatedField(many=True, read_only=True, help_text=_("报告 id；详情中为完整报告"))
+
+    @extend_schema_field(TimelineEntrySerializer(many=True, help_text=_("列表中为空；见详情")))
+    def get_timeline(self, incident):
+        return []
+
+    @extend_schema_field(InstructionSerializer(many=True, help_text=_("列表中为空；见详情")))
+    def get_instructions(self, incident):
+        return []
 
 
 class TransitionSerializer(CleanInput, serializers.Serializer):

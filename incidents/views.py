@@ -32,6 +32,7 @@ from .models import (
 )
 from .serializers import (
     ClassifiedDeliverySerializer,
+    IncidentListSerializer,
     IncidentSerializer,
     InstructionSerializer,
     MergeSerializer,
@@ -92,11 +93,11 @@ class IncidentViewSet(viewsets.ReadOnlyModelViewSet):
         if _flag(params.get("active", "")):
             qs = qs.exclude(status__in=[Status.CLOSED, Status.MERGED])
         if params.get("q"):
-            qs = qs.filter(title__icontains=params["q"][:100])
+            qs = qs.filter(title__icontains=params["q"][:100].replace("\x00", ""))  # PostgreSQL refuses NUL
         return qs.order_by("-reported_at", "-id")
 
-    def get_serializer_context(self):
-        return {**super().get_serializer_context(), "detail": self.action != "list"}
+    def get_serializer_class(self):
+        return IncidentListSerializer if self.action == "list" else IncidentSerializer
 
     def _incident(self):
         return self.get_object()
@@ -133,8 +134,9 @@ class IncidentViewSet(viewsets.ReadOnlyModelViewSet):
         incident = get_object_or_404(Incident, pk=pk)
         return Response(self._fresh(services.confirm_transfer(incident, request.user)))
 
-    @extend_schema(request=InstructionSerializer, responses=InstructionSerializer)
-    @action(detail=True, methods=["get", "post"], permission_classes=[ReadOrRoles.of(*LEADERS)])
+    @extend_schema(methods=["GET"], responses=InstructionSerializer(many=True))
+    @extend_schema(methods=["POST"], request=InstructionSerializer, responses={201: InstructionSerializer})
+    @action(detail=True, methods=["get", "post"], permission_classes=[ReadOrRoles.of(*LEADERS)], pagination_class=None)
     def instructions(self, request, pk=None):
         """A leader's instruction (批示) on the incident: leader and duty_leader roles write."""
         incident = self._incident()
@@ -149,8 +151,9 @@ class IncidentViewSet(viewsets.ReadOnlyModelViewSet):
         instruction = services.create_instruction(incident, request.user, body.validated_data["text"], report=report)
         return Response(InstructionSerializer(instruction).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=UpwardReportSerializer, responses=UpwardReportSerializer)
-    @action(detail=True, methods=["get", "post"], url_path="upward-reports")
+    @extend_schema(methods=["GET"], responses=UpwardReportSerializer(many=True))
+    @extend_schema(methods=["POST"], request=UpwardReportSerializer, responses={201: UpwardReportSerializer})
+    @action(detail=True, methods=["get", "post"], url_path="upward-reports", pagination_class=None)
     def upward_reports(self, request, pk=None):
         """Record a phone or written report upward; meets the statutory clocks."""
         incident = self._incident()
@@ -355,6 +358,6 @@ class PlaceListView(APIView):
         )
     )
     def get(self, request):
-        q = request.query_params.get("q", "")[:100]
+        q = request.query_params.get("q", "")[:100].replace("\x00", "")  # PostgreSQL refuses NUL
         rows = Place.objects.filter(name__icontains=q) if q else Place.objects.all()
         return Response(list(rows.values("id", "name", "district", "kind", "latitude", "longitude")[:50]))

@@ -285,6 +285,29 @@ def clean_levels(levels, errors, resolver):
     return out
 
 
+def _unreadable(value, path=""):
+    """Dotted paths of strings (keys or values) holding NUL or a lone surrogate:
+    PostgreSQL refuses the first, UTF-8 cannot encode the second (a 500 otherwise)."""
+
+    def bad(text):
+        return isinstance(text, str) and any(ch == "\x00" or "\ud800" <= ch <= "\udfff" for ch in text)
+
+    if bad(value):
+        return [path or "non_field_errors"]
+    if isinstance(value, dict):
+        found = []
+        for key, item in value.items():
+            sub = f"{path}.{key}" if path else str(key)
+            if bad(key):
+                found.append(path or "non_field_errors")
+            else:
+                found.extend(_unreadable(item, sub))
+        return found
+    if isinstance(value, list):
+        return [p for i, item in enumerate(value) for p in _unreadable(item, f"{path}.{i}" if path else str(i))]
+    return []
+
+
 def clean_plan(data, *, instance=None):
     """Validate a plan document (full, or partial when `instance` is given).
 
@@ -294,6 +317,9 @@ def clean_plan(data, *, instance=None):
     errors = Errors()
     if not isinstance(data, dict):
         raise ValidationError({"non_field_errors": [_("预案必须是一个对象。")]})
+    unreadable = _unreadable(data)
+    if unreadable:
+        raise ValidationError({path: [_("包含无法识别的字符。")] for path in unreadable})
     for key in sorted(set(data) - PLAN_KEYS):
         errors.add(key, _("未知字段。"))
     resolver = DepartmentResolver(_collect_department_refs(data))
@@ -338,7 +364,7 @@ def clean_plan(data, *, instance=None):
             out["status"] = status
     if present("category"):
         category = data.get("category") or ""
-        if category and category not in CATEGORIES:
+        if not isinstance(category, str) or (category and category not in CATEGORIES):
             errors.add("category", _("类别必须是 %(c)s 之一。") % {"c": "、".join(CATEGORIES)})
         else:
             out["category"] = category

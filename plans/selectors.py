@@ -39,6 +39,11 @@ CRITERIA_LABELS = {
 
 
 def filtered_plans(params):
+    """Plans by status/kind/category/subtype and a code-or-title search `q`. NUL
+    characters are dropped: PostgreSQL cannot take them in a query (a 500 otherwise)."""
+    params = {
+        k: str(params.get(k) or "").replace("\x00", "")[:200] for k in ("status", "kind", "category", "q", "subtype")
+    }
     qs = Plan.objects.select_related("lead_department", "owner_department").order_by("code")
     for key in ("status", "kind", "category"):
         if params.get(key):

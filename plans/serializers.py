@@ -38,6 +38,19 @@ class LevelsField(serializers.JSONField):
     pass
 
 
+LIST_KEYS = ("subtypes", "keywords", "levels")
+
+
+def _as_document(data):
+    """The request body as a plan document. A form-encoded body is a QueryDict:
+    dict() of it would make every value a list; take single values as values and
+    only the list fields as lists (levels cannot be expressed as a form, so
+    clean_plan refuses them with a field message)."""
+    if hasattr(data, "getlist"):
+        return {key: data.getlist(key) if key in LIST_KEYS else data.get(key) for key in data}
+    return data
+
+
 class PlanSerializer(serializers.ModelSerializer):
     """A plan. Writes are validated as a whole document (plans.documents.clean_plan):
     errors come back keyed by dotted paths, e.g. "levels.0.tasks.1.department".
@@ -73,13 +86,13 @@ class PlanSerializer(serializers.ModelSerializer):
 
     def to_internal_value(self, data):
         try:
-            return clean_plan(dict(data), instance=self.instance)
+            return clean_plan(_as_document(data), instance=self.instance)
         except DjangoValidationError as exc:
             raise serializers.ValidationError(exc.message_dict) from None
 
 
 class PlanVersionSerializer(serializers.ModelSerializer):
-    created_by_name = serializers.CharField(source="created_by", read_only=True, default=None)
+    created_by_name = serializers.CharField(source="created_by", read_only=True, default=None, allow_null=True)
 
     class Meta:
         model = PlanVersion
@@ -118,7 +131,7 @@ class NoteSerializer(serializers.Serializer):
 
 class ActivationRequestSerializer(serializers.ModelSerializer):
     requested_by_name = serializers.CharField(source="requested_by", read_only=True)
-    decided_by_name = serializers.CharField(source="decided_by", read_only=True, default=None)
+    decided_by_name = serializers.CharField(source="decided_by", read_only=True, default=None, allow_null=True)
 
     class Meta:
         model = ActivationRequest
@@ -141,7 +154,7 @@ class ActivationRequestSerializer(serializers.ModelSerializer):
 
 class ActivationTaskSerializer(serializers.ModelSerializer):
     department_name = serializers.CharField(source="department.name", read_only=True)
-    alert = serializers.IntegerField(source="alert_id", read_only=True)
+    alert = serializers.IntegerField(source="alert_id", read_only=True, allow_null=True)
 
     class Meta:
         model = ActivationTask

@@ -3,7 +3,7 @@
 import json
 
 import yaml
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -16,9 +16,9 @@ from rest_framework.views import APIView
 from dutyops.api import ReadOrRoles, error_response
 from dutyops.models import Role
 
-from . import matching, services
+from . import matching, selectors, services
 from .documents import plan_document
-from .models import Activation, ActivationRequest, ActivationTask, Plan
+from .models import Activation, ActivationRequest, ActivationTask
 from .serializers import (
     ActivationCreateSerializer,
     ActivationSerializer,
@@ -28,6 +28,7 @@ from .serializers import (
     PlanSerializer,
     PlanVersionSerializer,
     ReasonSerializer,
+    _as_document,
 )
 
 DEFAULT_MATCH_LIMIT = 50
@@ -64,19 +65,10 @@ class PlanViewSet(viewsets.ModelViewSet):
     permission_classes = [ReadOrRoles.of(Role.ADMIN)]
 
     def get_queryset(self):
-        qs = Plan.objects.all().order_by("code")
         p = self.request.query_params
-        for key in ("status", "kind", "category"):
-            if p.get(key):
-                qs = qs.filter(**{key: p[key]})
+        qs = selectors.filtered_plans(p)
         if p.get("lead_department", "").isdigit():
             qs = qs.filter(lead_department_id=int(p["lead_department"]))
-        if p.get("q"):
-            qs = qs.filter(Q(code__icontains=p["q"]) | Q(title__icontains=p["q"]))
-        if p.get("subtype"):
-            # JSON list containment differs per database; filter the (small) result in Python.
-            ids = [pk for pk, subs in qs.values_list("pk", "subtypes") if p["subtype"] in (subs or [])]
-            qs = qs.filter(pk__in=ids)
         return qs
 
     def perform_create(self, serializer):
@@ -89,7 +81,7 @@ class PlanViewSet(viewsets.ModelViewSet):
         services.delete_plan(plan, self.request.user)
 
     @extend_schema(responses=PlanVersionSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def versions(self, request, pk=None):
         plan = self.get_object()
         versions = plan.versions.select_related("created_by").order_by("-number")
@@ -118,7 +110,7 @@ class PlanViewSet(viewsets.ModelViewSet):
     def import_(self, request):
         """Import one plan document (JSON body; departments by id or code).
         A plan with the same code is updated (a new version if it was issued)."""
-        plan, outcome = services.import_document(request.data, request.user)
+        plan, outcome = services.import_document(_as_document(request.data), request.user)
         data = dict(PlanSerializer(plan).data, outcome=outcome)
         return Response(data, status=status.HTTP_201_CREATED if outcome == "created" else status.HTTP_200_OK)
 
@@ -188,8 +180,10 @@ class ActivationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         p = self.request.query_params
         if p.get("incident", "").isdigit():
             qs = qs.filter(incident_id=int(p["incident"]))
-        if p.get("state"):
+        if p.get("state") in Activation.State.values:
             qs = qs.filter(state=p["state"])
+        elif p.get("state"):
+            qs = qs.none()  # no activation is in an unknown state
         return qs
 
     def _done(self, activation, code=status.HTTP_200_OK):

@@ -330,6 +330,8 @@ def test_reporting_upward_in_time_meets_the_clock(api):
     )
     assert response.status_code == 201, response.data
     assert clocks(data["incident"])["phone"].satisfied_at is not None
+    listed = api.get(f"/api/v1/incidents/{data['incident']}/upward-reports/").json()
+    assert [u["recipient"] for u in listed] == ["省应急厅值班室"]  # a plain list, not a page
     fire_due(now=received + timedelta(minutes=45))
     assert not Event.objects.filter(incident_id=data["incident"], type="report.overdue").exists()
     # The written report was not sent: it goes overdue.
@@ -471,6 +473,8 @@ def test_leaders_write_instructions_others_get_403(api, make_person, client_for)
     finally:
         instruction_created.disconnect(receiver)
     assert len(seen) == 2
+    listed = api.get(f"/api/v1/incidents/{incident_id}/instructions/").json()
+    assert [i["text"] for i in listed] == ["全力搜救，确保群众安全。"] * 2  # a plain list, not a page
     for role in ("duty_officer", "liaison", "admin"):
         assert (
             client_for(make_person(role))
@@ -558,3 +562,9 @@ def test_list_is_paginated_and_bounded_in_queries(api, django_assert_max_num_que
     with django_assert_max_num_queries(12):
         response = api.get("/api/v1/incidents/")
     assert response.data["count"] == 5 and len(response.data["results"]) == 5
+    # The list carries report ids (the detail has the full reports), as the schema says.
+    row = response.json()["results"][0]
+    assert row["reports"] and all(isinstance(r, int) for r in row["reports"])
+    assert row["timeline"] == [] and row["instructions"] == []
+    detail = api.get(f"/api/v1/incidents/{row['id']}/").json()
+    assert [r["id"] for r in detail["reports"]] == row["reports"] and detail["timeline"]

@@ -46,3 +46,5 @@ def test_session_intake_needs_csrf_and_list_and_detail_show_the_incident(officer
     detail = csrf_client.get(f"/incidents/{incident_id}/").content.decode()
     assert "时间线" in detail and "首报" in detail and "登记" in detail
     assert "状态变更" in detail  # officers may act
+    assert f'href="/plans/incident/{incident_id}/"' in detail  # on to the plan matches page
+    assert "<script>" not in detail and " onclick=" not in detail  # CSP script-src 'self'

@@ -1,7 +1,10 @@
 """Plan pages (Chinese) and the admin: list with filters, detail, version comparison,
 coverage report, an incident's matches, and admin edits that go through versioning."""
 
+import re
+
 import pytest
+from django.contrib.staticfiles import finders
 from django.test import Client
 
 from dutyops.seed import seed as seed_org
@@ -113,6 +116,10 @@ def test_incident_page_shows_matches_and_activation_state(library, make_person):
     services.propose_activation(incident, plan, "I", officer, "溃堤")
     page = browser(leader).get(f"/plans/incident/{incident.pk}/").content.decode()
     assert "待审批" in page and "批准" in page
+    # CSP script-src 'self': no inline script or handler; the page's script is a static file.
+    assert re.findall(r"<script(?![^>]*\bsrc=)", page) == [] and not re.search(r"\son[a-z]+=", page)
+    assert "/static/plans/incident.js" in page and f'data-incident="{incident.pk}"' in page
+    assert finders.find("plans/incident.js")
 
 
 def test_drafts_can_be_created_but_not_activated(library, make_person):

@@ -196,6 +196,52 @@ def test_editing_a_draft_keeps_its_version_editing_an_issued_plan_makes_a_new_on
     assert admin_client.delete(f"/api/v1/plans/{plan_id}/").status_code == 409
 
 
+def test_a_form_encoded_edit_is_validated_like_json(admin_client, depts):
+    """A form body (a QueryDict: every key may repeat) gets field errors, never a 500."""
+    plan_id = admin_client.post("/api/v1/plans/", flood_doc(depts, status="draft"), format="json").json()["id"]
+    resp = admin_client.patch(
+        f"/api/v1/plans/{plan_id}/",
+        "category=natural_disaster&category=public_health&levels=tasks&levels=level&code=X",
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert resp.status_code == 400, resp.content
+    assert set(resp.json()) == {"levels.0", "levels.1"}  # levels cannot be a form field
+    resp = admin_client.patch(
+        f"/api/v1/plans/{plan_id}/",
+        "title=%E9%98%B2%E6%B1%9B&subtypes=flood&subtypes=waterlogging&lead_department=" + str(depts["fire"].pk),
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert resp.status_code == 200, resp.json()
+    body = resp.json()
+    assert body["title"] == "防汛" and body["subtypes"] == ["flood", "waterlogging"]
+    assert body["lead_department"] == depts["fire"].pk
+    # a JSON body with a non-string category is a field error too
+    resp = admin_client.patch(f"/api/v1/plans/{plan_id}/", {"category": ["natural_disaster"]}, format="json")
+    assert resp.status_code == 400 and "category" in resp.json()
+    versions = admin_client.get(f"/api/v1/plans/{plan_id}/versions/").json()
+    assert isinstance(versions, list) and versions[0]["number"] == 1
+
+
+@pytest.mark.parametrize("bad", ["a\x00b", "a\ud800b"])
+def test_unreadable_characters_are_a_400_in_bodies_and_ignored_in_filters(admin_client, depts, bad):
+    """NUL (PostgreSQL refuses it) and lone surrogates (not encodable) never reach the database."""
+
+    def post(doc):  # json.dumps escapes a surrogate as a client would ("\\ud800")
+        return admin_client.generic("POST", "/api/v1/plans/", json.dumps(doc), content_type="application/json")
+
+    # (the JSON parser already refuses a surrogate as a whole: no field to name then)
+    resp = post(flood_doc(depts, title=bad))
+    assert resp.status_code == 400 and ("title" in resp.json() or "\x00" not in bad)
+    doc = flood_doc(depts)
+    doc["levels"][0]["tasks"][0]["duty"] = bad
+    resp = post(doc)
+    assert resp.status_code == 400 and ("levels.0.tasks.0.duty" in resp.json() or "\x00" not in bad)
+    assert not Plan.objects.exists()
+    for key in ("status", "kind", "category", "q", "subtype"):
+        assert admin_client.get("/api/v1/plans/", {key: "x\x00y"}).status_code == 200
+    assert admin_client.get("/api/v1/activations/", {"state": "x\x00y"}).json()["count"] == 0
+
+
 def test_a_draft_can_be_deleted(admin_client, depts):
     plan_id = admin_client.post("/api/v1/plans/", flood_doc(depts, status="draft"), format="json").json()["id"]
     assert admin_client.delete(f"/api/v1/plans/{plan_id}/").status_code == 204
