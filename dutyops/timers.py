@@ -73,18 +73,20 @@ def fire_due(now=None, batch=100):
     timers, so a handler never waits on a request that waits on this worker.
     """
     discover()
-    now = now or timezone.now()
+    started = timezone.now()
+    now = now or started
     fired = 0
-    while fired < batch and _fire_one(now):
+    while fired < batch and _fire_one(now, started):
         fired += 1
     return fired
 
 
-def _fire_one(now):
+def _fire_one(now, started):
     with transaction.atomic():
         timer = (
             Timer.objects.select_for_update(skip_locked=True)
-            .filter(fired_at__isnull=True, cancelled_at__isnull=True, due_at__lte=now)
+            # Timers scheduled by this very pass (a retry, the next step) wait for the next one.
+            .filter(fired_at__isnull=True, cancelled_at__isnull=True, due_at__lte=now, created_at__lte=started)
             .order_by("due_at")
             .first()
         )
