@@ -107,6 +107,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         DATABASES["default"]["TEST"] = {"NAME": os.environ["DUTYOPS_TEST_SQLITE_NAME"]}
 else:
     DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = 5
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # Django's PostgreSQL backend plus a per-process connection pool (see dutyops/db/postgresql).
+        DATABASES["default"]["ENGINE"] = "dutyops.db.postgresql"
+        DATABASES["default"]["CONN_MAX_AGE"] = 0
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "dutyops.Person"
