@@ -96,6 +96,43 @@ def admin_user(make_person):
     return make_person("admin")
 
 
+# --- headless Chromium ----------------------------------------------------------
+
+CHROMIUM = os.environ.get("DUTYOPS_CHROMIUM", "/usr/bin/chromium")
+# Debian's Chromium, never a downloaded one; no background traffic on a closed network.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+
+
+@pytest.fixture
+def new_page(monkeypatch):
+    """Factory for pages in headless Chromium; console errors and CSP refusals collect in page.problems."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not os.path.exists(CHROMIUM):
+        (pytest.fail if IN_CI else pytest.skip)("Chromium missing: apt-get install -y chromium fonts-noto-cjk")
+    # Playwright's sync API runs an event loop in this thread; the test's own ORM calls stay sequential.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+
+        def make(**context_options):
+            page = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", **context_options).new_page()
+            page.problems = []
+            page.on(
+                "console", lambda m: m.type == "error" and page.problems.append(f"{m.text} {m.location.get('url')}")
+            )
+            page.on("pageerror", lambda e: page.problems.append(str(e)))
+            return page
+
+        yield make
+        browser.close()
+
+
 # --- real servers -------------------------------------------------------------
 
 

@@ -1,7 +1,5 @@
 """The department console in headless Chromium on a phone-sized screen: live countdown, sign-for, feedback, live arrival."""
 
-import os
-
 import pytest
 
 from alerts import services
@@ -10,21 +8,10 @@ from incidents.models import Incident
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = os.environ.get("DUTYOPS_CHROMIUM", "/usr/bin/chromium")
-
 
 @pytest.fixture
-def browser_page(monkeypatch):
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if not os.path.exists(CHROMIUM) and os.environ.get("CI", "").lower() != "true":
-        pytest.skip("chromium not installed")
-    # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are still sequential.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN", is_mobile=True)
-        yield context.new_page()
-        browser.close()
+def browser_page(new_page):
+    return new_page(viewport={"width": 390, "height": 844}, is_mobile=True)
 
 
 def test_liaison_signs_and_feeds_back_on_a_phone_and_sees_new_alerts_live(

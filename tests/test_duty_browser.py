@@ -2,7 +2,6 @@
 (script-src 'self'): their scripts run, nothing is refused, and the controls work."""
 
 import datetime
-import os
 
 import pytest
 from django.utils import timezone
@@ -11,25 +10,12 @@ from dutyops import services
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = os.environ.get("DUTYOPS_CHROMIUM", "/usr/bin/chromium")
 PASSWORD = "Duty@2026x"
 
 
 @pytest.fixture
-def browser_page(monkeypatch):
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if not os.path.exists(CHROMIUM) and os.environ.get("CI", "").lower() != "true":
-        pytest.skip("chromium not installed")
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        page = browser.new_context(locale="zh-CN").new_page()
-        # What the browser refused or what broke: CSP violations are console errors.
-        page.problems = []
-        page.on("console", lambda m: m.type == "error" and page.problems.append(f"{m.text} {m.location.get('url')}"))
-        page.on("pageerror", lambda e: page.problems.append(str(e)))
-        yield page
-        browser.close()
+def browser_page(new_page):
+    return new_page()
 
 
 def problems(page):

@@ -9,20 +9,10 @@ from incidents.seed import seed_reference_data
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = os.environ.get("DUTYOPS_CHROMIUM", "/usr/bin/chromium")
-
 
 @pytest.fixture
-def browser_page(monkeypatch):
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if not os.path.exists(CHROMIUM) and os.environ.get("CI", "").lower() != "true":
-        pytest.skip("chromium not installed")
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
-        yield context.new_page()
-        browser.close()
+def browser_page(new_page):
+    return new_page(viewport={"width": 1280, "height": 900})
 
 
 def test_officer_logs_a_call_with_the_keyboard_and_sees_the_duplicate(servers, browser_page, make_person):

@@ -1,8 +1,6 @@
 """The plan matches page in headless Chromium, under the site's CSP (script-src 'self'):
 from the incident page to its matches, a leader starts a plan with one click."""
 
-import os
-
 import pytest
 
 from dutyops.seed import seed as seed_org
@@ -12,20 +10,10 @@ from plans.models import Activation
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = os.environ.get("DUTYOPS_CHROMIUM", "/usr/bin/chromium")
-
 
 @pytest.fixture
-def browser_page(monkeypatch):
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if not os.path.exists(CHROMIUM) and os.environ.get("CI", "").lower() != "true":
-        pytest.skip("chromium not installed")
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
-        yield context.new_page()
-        browser.close()
+def browser_page(new_page):
+    return new_page(viewport={"width": 1280, "height": 900})
 
 
 def test_leader_starts_a_plan_from_the_incident_page(servers, browser_page, make_person):

@@ -18,18 +18,11 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 from playwright.sync_api import expect, sync_playwright  # noqa: E402
 
-from tests.conftest import token_for  # noqa: E402
+from tests.conftest import CHROMIUM, token_for  # noqa: E402
+from tests.conftest import CHROMIUM_ARGS as ARGS  # noqa: E402
 
 pytestmark = [pytest.mark.browser]
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 WIDE = {"width": 1920, "height": 1080}
 PHONE = {"width": 390, "height": 844}
