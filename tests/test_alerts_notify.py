@@ -103,7 +103,9 @@ def test_failed_delivery_is_recorded_and_retried_until_it_goes_through(gateway, 
     assert (delivery.status, delivery.attempts, delivery.last_error) == ("sent", 2, "")
     assert gateway.received[0][1]["at"]["atMobiles"] == ["13800000001"]
     timers.fire_due(now=now + dt.timedelta(hours=1))
-    assert len(gateway.received) == 1, [b["text"]["content"] for _, b, _h in gateway.received]  # sent once, no further retries
+    assert len(gateway.received) == 1, [
+        b["text"]["content"] for _, b, _h in gateway.received
+    ]  # sent once, no further retries
 
 
 def test_an_unreachable_gateway_never_blocks_or_fails_the_alert(setup, free_port_url):
