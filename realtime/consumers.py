@@ -7,7 +7,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 
 from . import selectors
-from .hub import get_hub
+from .hub import STAFF, get_hub
 from .services import encode, envelope
 
 REPLAY_BATCH = 500
@@ -27,6 +27,7 @@ class EventStreamConsumer(AsyncWebsocketConsumer):
         self.user = user
         self.sees_everything = await database_sync_to_async(lambda: user.sees_everything)()
         self.department_id = user.department_id
+        self.room = STAFF if self.sees_everything else self.department_id
         self.buffer = []
         self.replaying = True
         self.protocol = _daphne_protocol(self.base_send)

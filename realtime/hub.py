@@ -23,14 +23,17 @@ from .services import encode, envelope
 log = logging.getLogger(__name__)
 
 CATCH_UP_BATCH = 1000
-REJOIN_SECONDS = 600
+REJOIN_SECONDS = 600  # group membership expires in the layer after a day
 FREEZE_AFTER_SECONDS = 1.0
-COMPACT_AFTER_CLOSED = 200  # group membership expires in the layer after a day
+COMPACT_AFTER_CLOSED = 200
+STAFF = "*"
 
 
 class Hub:
     def __init__(self):
-        self.sockets = set()
+        # Sockets by what they may see: STAFF (every event) or a department id
+        # (its liaisons), so an event only visits its audience.
+        self._rooms = {}
         self.last_seq = 0
         self._inbox = asyncio.Queue()
         self.loop = asyncio.get_running_loop()
@@ -49,8 +52,12 @@ class Hub:
             self._started.set_result(True)
         await self._started
 
+    @property
+    def connected(self):
+        return sum(len(sockets) for sockets in self._rooms.values())
+
     def add(self, socket):
-        self.sockets.add(socket)
+        self._rooms.setdefault(socket.room, set()).add(socket)
         # Sockets live for hours: once connections settle, move their objects
         # out of the cyclic GC's reach, or each full collection pauses every
         # socket of the process for 100+ ms with a thousand clients connected.
@@ -59,11 +66,11 @@ class Hub:
         self._freeze = asyncio.get_running_loop().call_later(FREEZE_AFTER_SECONDS, gc.freeze)
 
     def discard(self, socket):
-        self.sockets.discard(socket)
+        self._rooms.get(socket.room, set()).discard(socket)
         # Frozen objects of closed sockets are only reclaimed by a full
         # collection; run one once as many sockets have gone as remain.
         self._gone += 1
-        if self._gone >= max(COMPACT_AFTER_CLOSED, len(self.sockets)):
+        if self._gone >= max(COMPACT_AFTER_CLOSED, self.connected):
             self._gone = 0
             asyncio.get_running_loop().call_later(FREEZE_AFTER_SECONDS, _compact)
 
@@ -129,7 +136,10 @@ class Hub:
         # Frame the message once for all sockets (daphne's autobahn would
         # otherwise build the same WebSocket frame a thousand times).
         frame = PreparedMessage(payload.encode(), isBinary=False, applyMask=False, doNotCompress=True)
-        for socket in tuple(self.sockets):
+        targets = [*self._rooms.get(STAFF, ())]
+        for department_id in audience:
+            targets += self._rooms.get(department_id, ())
+        for socket in targets:
             await socket.offer(seq, payload, frame, audience)
 
 
