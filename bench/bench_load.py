@@ -185,7 +185,13 @@ def main():
             loop.run_in_executor(pool, one_report, n)
             await asyncio.sleep(max(0, began + n / args.rate - time.perf_counter()))
         await loop.run_in_executor(None, pool.shutdown)
-        await asyncio.sleep(5)  # let the last deliveries land
+        # Let the backlog drain: wait until nothing has arrived for 5 s (at most 120 s).
+        drained_by = time.perf_counter() + 120
+        while time.perf_counter() < drained_by:
+            before = sum(len(v) for v in fleet.received.values())
+            await asyncio.sleep(5)
+            if sum(len(v) for v in fleet.received.values()) == before:
+                break
         return fleet, rss_after, n
 
     try:
@@ -208,11 +214,17 @@ def main():
         f"Flood day: {clients} clients ({args.boards} boards, {args.consoles} consoles) on {len(ports)} daphne, "
         f"{args.rate:.0f} reports/s for {args.seconds:.0f} s ({total} reports, {total // 10} alerts signed)"
     )
-    print(f"  report API answer       median {pct(answered, 50):.0f} ms   p99 {pct(answered, 99):.0f} ms")
-    print(f"  report -> every board   median {pct(everyone, 50):.0f} ms   p99 {pct(everyone, 99):.0f} ms")
-    print(f"  report -> one board     median {pct(board_lat, 50):.0f} ms   p99 {pct(board_lat, 99):.0f} ms")
-    if console_lat:
-        print(f"  alert -> its consoles   median {pct(console_lat, 50):.0f} ms   p99 {pct(console_lat, 99):.0f} ms")
+
+    def line(label, values):
+        if values:
+            print(f"  {label:<24}median {pct(values, 50):.0f} ms   p99 {pct(values, 99):.0f} ms   (n={len(values)})")
+        else:
+            print(f"  {label:<24}none")
+
+    line("report API answer", answered)
+    line("report -> every board", everyone)
+    line("report -> one board", board_lat)
+    line("alert -> its consoles", console_lat)
     print(
         f"  errors {len(errors)} of {total + 2 * (total // 10)} requests ({100 * len(errors) / max(1, total):.2f}%);"
         f" board deliveries lost {lost}"
