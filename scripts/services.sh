@@ -42,7 +42,7 @@ start_services() {
   _as_pg "$PGBIN/createdb" -h 127.0.0.1 -p "$pgport" -U dutyops dutyops || return 1
   redis-server --port "$redisport" --bind 127.0.0.1 --save '' --appendonly no --daemonize yes \
     --pidfile "$SERVICES_DIR/redis.pid" --logfile "$SERVICES_DIR/redis.log" || return 1
-  export PGBIN
+  export PGBIN DUTYOPS_PG_PORT="$pgport"
   export DUTYOPS_TEST_PG_BIN="$PGBIN" DUTYOPS_TEST_PG_DATA="$SERVICES_DIR/pg" DUTYOPS_TEST_REDIS_PORT="$redisport"
   export DATABASE_URL="postgres://dutyops@127.0.0.1:$pgport/dutyops" REDIS_URL="redis://127.0.0.1:$redisport/0"
 }
