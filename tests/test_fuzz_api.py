@@ -53,8 +53,13 @@ def test_no_operation_errors_or_breaks_its_schema(api_schema, admin_token):
         operation = result.ok()
 
         @given(case=operation.as_strategy())
-        @settings(max_examples=MAX_EXAMPLES, deadline=None, database=None, derandomize=True,
-                  suppress_health_check=list(HealthCheck))
+        @settings(
+            max_examples=MAX_EXAMPLES,
+            deadline=None,
+            database=None,
+            derandomize=True,
+            suppress_health_check=list(HealthCheck),
+        )
         def check(case):
             with transaction.atomic():  # each example starts from the demo data
                 response = case.call(headers={"Authorization": f"Token {admin_token}"})
