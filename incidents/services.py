@@ -12,7 +12,7 @@ from rest_framework.exceptions import PermissionDenied
 from dutyops import timers
 from dutyops.api import Conflict
 from dutyops.models import Timer
-from realtime.services import emit
+from realtime.services import emit, events_at_end
 
 from . import geo, selectors
 from .models import (
@@ -105,6 +105,13 @@ def intake(data, actor):
     """Register a report (一口接待). Without `incident` it opens a new incident;
     with one it adds a follow-up/final report and updates the current picture.
     Returns (report, incident, possible_duplicate_ids)."""
+    # Plan re-matching runs after our events: append them all at the end, so
+    # intakes do not queue on the event lock while one of them matches plans.
+    with events_at_end():
+        return _intake(data, actor)
+
+
+def _intake(data, actor):
     data = dict(data)
     now = timezone.now()
     data.setdefault("received_at", now)

@@ -3,6 +3,7 @@
 import datetime
 import json
 import logging
+from contextlib import contextmanager
 
 from django.apps import apps
 from django.core.serializers.json import DjangoJSONEncoder
@@ -41,38 +42,99 @@ def encode(envelope_dict):
     return json.dumps(envelope_dict, ensure_ascii=False, separators=(",", ":"))
 
 
-def _incident_departments(incident_id):
-    """Departments with alerts on this incident: their liaisons may follow it."""
-    if incident_id is None:
-        return set()
+def _incident_departments(incident_ids):
+    """{incident id: departments with alerts on it}: their liaisons may follow it."""
+    found = {i: set() for i in incident_ids}
     try:
         alert_model = apps.get_model("alerts", "Alert")
     except LookupError:
-        return set()
-    return set(alert_model.objects.filter(incident_id=incident_id).values_list("department_id", flat=True))
+        return found
+    if found:
+        rows = alert_model.objects.filter(incident_id__in=found).values_list("incident_id", "department_id")
+        for incident_id, department_id in rows:
+            found[incident_id].add(department_id)
+    return found
+
+
+class _Pending:
+    """An emitted event until it is appended; after commit, its broadcast.
+
+    It is registered with transaction.on_commit at emit time, so a savepoint
+    rolled back after the emit drops it exactly as Django drops the hook.
+    """
+
+    __slots__ = ("event", "departments", "message")
+
+    def __init__(self, event, departments):
+        self.event, self.departments, self.message = event, departments, None
+
+    def __call__(self):
+        broadcast(self.message)
+
+
+def _append(pending):
+    """Write events in one go. The PostgreSQL lock serialises appends until
+    commit (see Event.seq), so keep what follows it short."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_PG_SEQ_LOCK])
+    # On SQLite every write transaction is IMMEDIATE, which serialises the same way.
+    at = timezone.now()
+    for p in pending:
+        p.event.at = at
+    events = Event.objects.bulk_create([p.event for p in pending])
+    followers = _incident_departments({e.incident_id for e in events if e.incident_id is not None})
+    audiences = []
+    for p in pending:
+        audience = sorted(set(p.departments) | followers.get(p.event.incident_id, set()))
+        audiences += [EventAudience(event=p.event, department_id=d) for d in audience]
+        p.message = {"seq": p.event.seq, "payload": encode(envelope(p.event)), "audience": audience}
+    if audiences:
+        EventAudience.objects.bulk_create(audiences)
 
 
 def emit(type, data, *, actor=None, incident_id=None, departments=()):
     """Append an event inside the caller's transaction and broadcast it after commit.
 
-    Call it as the last write of the change it records: appends are
-    serialised until commit (see Event.seq), which keeps the stream's order
-    equal to commit order. `departments` (ids) widens the audience to those
-    departments' liaisons; staff roles see every event.
+    Call it as the last write of the change it records, or inside
+    events_at_end(): appends are serialised until commit (see Event.seq),
+    which keeps the stream's order equal to commit order. `departments` (ids)
+    widens the audience to those departments' liaisons; staff roles see every
+    event.
     """
     data = json.loads(json.dumps(data, cls=EventEncoder))
     if actor is not None and not getattr(actor, "is_authenticated", False):
         actor = None
+    pending = _Pending(Event(type=type, data=data, actor=actor, incident_id=incident_id), departments)
     # No savepoint of its own: if the append fails, the caller's change must fail with it.
     with transaction.atomic(savepoint=False):
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_PG_SEQ_LOCK])
-        # On SQLite every write transaction is IMMEDIATE, which serialises the same way.
-        event = Event.objects.create(type=type, at=timezone.now(), data=data, actor=actor, incident_id=incident_id)
-        audience = sorted(set(departments) | _incident_departments(incident_id))
-        if audience:
-            EventAudience.objects.bulk_create([EventAudience(event=event, department_id=d) for d in audience])
-        message = {"seq": event.seq, "payload": encode(envelope(event)), "audience": audience}
-        transaction.on_commit(lambda: broadcast(message))
-    return event
+        transaction.on_commit(pending)
+        queued = getattr(connection, "dutyops_events_at_end", None)
+        if queued is not None:
+            queued.append(pending)
+        else:
+            _append([pending])
+    return pending.event
+
+
+@contextmanager
+def events_at_end():
+    """Hold back the events emitted inside and append them together when the
+    block ends. Wrap a whole write (inside its transaction, as its last step)
+    whose events come before slow work, such as intake before plan matching:
+    the append lock is then held from the end of the block to commit only."""
+    if getattr(connection, "dutyops_events_at_end", None) is not None:
+        yield  # an outer block appends them
+        return
+    if not connection.in_atomic_block:
+        raise transaction.TransactionManagementError("events_at_end() needs the write's transaction around it")
+    queued = connection.dutyops_events_at_end = []
+    try:
+        yield
+    finally:
+        connection.dutyops_events_at_end = None
+    # Drop events whose savepoint was rolled back: Django dropped their hooks.
+    hooks = {id(hook) for _, hook, _ in connection.run_on_commit}
+    alive = [p for p in queued if id(p) in hooks]
+    if alive:
+        _append(alive)

@@ -11,7 +11,7 @@ import pytest
 from django.db import connection, transaction
 
 from realtime.models import Event
-from realtime.services import emit
+from realtime.services import emit, events_at_end
 from tests.conftest import token_for
 from tests.wsclient import close_code, receive_for, run, stream_url
 
@@ -19,6 +19,28 @@ from tests.wsclient import close_code, receive_for, run, stream_url
 def _emit_committed(type="test.ping", departments=(), **data):
     with transaction.atomic():
         return emit(type, data, departments=departments)
+
+
+def test_events_at_end_appends_in_emit_order_and_drops_rolled_back_ones(db):
+    before = Event.objects.count()
+    with transaction.atomic(), events_at_end():
+        emit("test.ping", {"n": 1})
+        assert Event.objects.count() == before  # held back until the block ends
+        try:
+            with transaction.atomic():
+                emit("test.ping", {"n": "lost"})
+                raise RuntimeError("the change this event recorded failed")
+        except RuntimeError:
+            pass
+        emit("test.ping", {"n": 2})
+    events = list(Event.objects.order_by("seq")[before:])
+    assert [e.data["n"] for e in events] == [1, 2]
+    assert events[0].at == events[1].at
+
+
+def test_events_at_end_needs_a_transaction(transactional_db):
+    with pytest.raises(transaction.TransactionManagementError), events_at_end():
+        pass
 
 
 # --- HTTP --------------------------------------------------------------------
