@@ -522,16 +522,12 @@ def rematch(incident, actor=None):
     state = IncidentMatch.objects.select_for_update().filter(incident_id=incident.pk).first()
     if state is not None and (state.plan_id, state.level, state.gap) == (plan_id, level, gap):
         return top
-    IncidentMatch.objects.update_or_create(
-        incident_id=incident.pk,
-        defaults={
-            "plan_id": plan_id,
-            "level": level,
-            "score": top["score"] if top else 0,
-            "gap": gap,
-            "matched_at": timezone.now(),
-        },
-    )
+    values = {"plan_id": plan_id, "level": level, "score": top["score"] if top else 0, "gap": gap}
+    values["matched_at"] = timezone.now()
+    if state is None:  # no savepoint needed: the caller holds the incident (new, or locked)
+        IncidentMatch.objects.create(incident_id=incident.pk, **values)
+    else:
+        IncidentMatch.objects.filter(incident_id=incident.pk).update(**values)
     base = {"incident": incident.pk, "gap": gap, "category": incident.category, "subtype": incident.subtype}
     if top:
         summary = _("首选预案：《%(t)s》%(l)s响应（匹配分 %(s)s）") % {
