@@ -53,12 +53,17 @@ from common import free_port, pct, start  # noqa: E402
 
 django.setup()
 
+from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from rest_framework.authtoken.models import Token  # noqa: E402
 
+from dutyops import seed as org_seed  # noqa: E402
 from dutyops.models import Department, Person  # noqa: E402
 from incidents.models import Category, Incident, Subtype  # noqa: E402
 from incidents.seed import seed_reference_data  # noqa: E402
+from plans import seed as plan_seed  # noqa: E402
+from plans import services as plan_services  # noqa: E402
+from plans.models import Plan  # noqa: E402
 
 # 临江市: roughly 60 km x 50 km.
 LAT, LON = (28.00, 28.50), (112.70, 113.30)
@@ -79,6 +84,9 @@ PLACES = ["橘子洲", "五一广场", "万家丽路", "麓谷工业园", "临�
 
 def seed(n):
     seed_reference_data()
+    if not Plan.objects.exists():  # the demo library: each report is matched against real plans
+        org_seed.seed()
+        plan_services.import_files(plan_services.plan_files([plan_seed.LIBRARY]))
     office, _ = Department.objects.get_or_create(
         code="BENCH-ZBS", defaults={"name": "压测值班室", "kind": "duty_office"}
     )
@@ -109,6 +117,8 @@ def seed(n):
             )
         )
     Incident.objects.bulk_create(batch, batch_size=2000)
+    with connection.cursor() as cursor:  # fresh statistics, as autovacuum keeps them on a live database
+        cursor.execute("ANALYZE")
     points = list(Incident.objects.filter(title__startswith="[压测]").values_list("latitude", "longitude", "category"))
     return token, points
 
