@@ -2,6 +2,7 @@
 
 import asyncio
 import json
+import time
 from urllib.parse import urlencode
 
 from websockets.asyncio.client import connect
@@ -15,7 +16,12 @@ def stream_url(server, token=None, after=None):
 
 async def receive_for(url, seconds, headers=None, until=None):
     """Messages received within `seconds` (or until `until(messages)` holds)."""
-    messages = []
+    return (await receive_stamped(url, seconds, headers, until))[0]
+
+
+async def receive_stamped(url, seconds, headers=None, until=None):
+    """(messages, arrival times by time.monotonic()) as receive_for, for measuring delivery delays."""
+    messages, times = [], []
     async with connect(url, additional_headers=headers, open_timeout=10) as ws:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + seconds
@@ -24,10 +30,11 @@ async def receive_for(url, seconds, headers=None, until=None):
                 raw = await asyncio.wait_for(ws.recv(), timeout=max(0.01, deadline - loop.time()))
             except TimeoutError:
                 break
+            times.append(time.monotonic())
             messages.append(json.loads(raw))
             if until and until(messages):
                 break
-    return messages
+    return messages, times
 
 
 async def close_code(url, headers=None):
