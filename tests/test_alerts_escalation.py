@@ -176,3 +176,39 @@ def test_worker_catches_up_after_a_restart(servers, org):
     assert _wait(lambda: Alert.objects.get(pk=alert.pk).state == "overdue")
     assert _wait(lambda: Chase.objects.filter(alert=alert).count() == 6)
     assert len(chase_events(alert)) == 7
+
+
+def test_a_worker_killed_mid_escalation_fires_each_step_once_after_restart(servers, org):
+    """SIGKILL in the middle of a burst of due steps: whatever the worker was firing rolls
+    back with its transaction, and the restarted worker fires the rest, each step once."""
+    alerts = [dispatch(org) for _ in range(60)]
+    for alert in alerts:
+        _move_due(alert, timezone.now())
+    total = 6 * len(alerts)
+    chases = Chase.objects.filter(alert__in=alerts)
+    worker = servers.worker()
+    started = time.monotonic()
+    while chases.count() < total // 4:  # tight loop: a fast worker must not finish unseen
+        assert time.monotonic() - started < 60, "the worker fired nothing"
+        time.sleep(0.02)
+    worker.stop(kill=True)
+    fired = chases.count()
+    print(f"killed after {fired}/{total} steps in {time.monotonic() - started:.2f} s")
+    assert fired < total, "killed mid-escalation"
+    worker.start()
+    pending = Timer.objects.filter(
+        kind__startswith="alerts.", fired_at__isnull=True, cancelled_at__isnull=True, due_at__lte=timezone.now()
+    )
+    assert _wait(lambda: not pending.exists(), 90)
+    escalated = [("alert.reminded", "remind"), ("alert.escalated", "head"), ("alert.escalated", "leader")]
+    expected = sorted((t, phase, a) for phase in ("ack", "feedback") for t, a in escalated)
+    for alert in alerts:
+        events = chase_events(alert)
+        # One overdue (by whichever deadline fired first) and each of the six steps once.
+        assert len(events) == 7 and [e[0] for e in events].count("alert.overdue") == 1
+        assert sorted(e for e in events if e[0] != "alert.overdue") == expected
+        steps = Timer.objects.filter(kind=services.T_STEP, key__startswith=f"alert:{alert.pk}:")
+        assert steps.count() == 6 and not steps.filter(fired_at__isnull=True).exists()
+        assert sorted(Chase.objects.filter(alert=alert).values_list("phase", "step")) == sorted(
+            (t.payload["phase"], t.payload["step"]) for t in steps
+        )
