@@ -16,6 +16,6 @@ for script in bench/bench_${BENCH:-*}.py; do
   export DATABASE_URL="postgres://dutyops@127.0.0.1:$DUTYOPS_PG_PORT/$name"
   .venv/bin/python manage.py migrate --noinput >/dev/null || exit 1
   echo "== $script =="
-  .venv/bin/python "$script" || status=1
+  .venv/bin/python "$script" ${BENCH_ARGS:-} || status=1
 done
 exit $status
