@@ -27,6 +27,7 @@ from rest_framework.authtoken.models import Token  # noqa: E402
 from dutyops.models import Department, Person  # noqa: E402
 
 WARMUP = 3
+SETTLE_SECONDS = 2  # boards connect once and then watch for hours: measure the steady state, not the connect storm
 
 
 def prepare():
@@ -54,6 +55,7 @@ class Clients:
             )
             self.sockets += batch
         self.tasks = [asyncio.create_task(self._recv(i, ws)) for i, ws in enumerate(self.sockets)]
+        await asyncio.sleep(SETTLE_SECONDS)
 
     async def _recv(self, i, ws):
         got = self.received[i]
