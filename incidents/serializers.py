@@ -28,6 +28,32 @@ FUTURE_TOLERANCE = timedelta(minutes=5)  # clocks of callers and servers differ 
 EARLIEST = timezone.datetime(2000, 1, 1, tzinfo=timezone.get_fixed_timezone(0))
 
 
+REPORT_FIELDS = [
+    "id",
+    "incident",
+    "kind",
+    "channel",
+    "received_at",
+    "answered_at",
+    "occurred_at",
+    "reporter_name",
+    "reporter_unit",
+    "reporter_phone",
+    "title",
+    "description",
+    "category",
+    "subtype",
+    "grade",
+    "location_text",
+    "latitude",
+    "longitude",
+    "deaths",
+    "injuries",
+    "missing",
+    "is_drill",
+]  # a report as received, the same in and out
+
+
 def _has_surrogates(value):
     if isinstance(value, str):
         return any("\ud800" <= ch <= "\udfff" for ch in value)
@@ -64,34 +90,7 @@ class ReportSerializer(CleanInput, serializers.ModelSerializer):
 
     class Meta:
         model = Report
-        fields = [
-            "id",
-            "incident",
-            "kind",
-            "channel",
-            "received_at",
-            "answered_at",
-            "occurred_at",
-            "reporter_name",
-            "reporter_unit",
-            "reporter_phone",
-            "title",
-            "description",
-            "category",
-            "subtype",
-            "grade",
-            "location_text",
-            "latitude",
-            "longitude",
-            "deaths",
-            "injuries",
-            "missing",
-            "is_drill",
-            "created_by",
-            "created_by_name",
-            "created_at",
-            "possible_duplicates",
-        ]
+        fields = [*REPORT_FIELDS, "created_by", "created_by_name", "created_at", "possible_duplicates"]
         read_only_fields = ["id", "created_by", "created_at"]
         extra_kwargs = {"description": {"max_length": 10_000}}
 
@@ -175,32 +174,7 @@ class ReportSummarySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Report
-        fields = [
-            "id",
-            "incident",
-            "kind",
-            "channel",
-            "received_at",
-            "answered_at",
-            "occurred_at",
-            "reporter_name",
-            "reporter_unit",
-            "reporter_phone",
-            "title",
-            "description",
-            "category",
-            "subtype",
-            "grade",
-            "location_text",
-            "latitude",
-            "longitude",
-            "deaths",
-            "injuries",
-            "missing",
-            "is_drill",
-            "created_by_name",
-            "created_at",
-        ]
+        fields = [*REPORT_FIELDS, "created_by_name", "created_at"]
         read_only_fields = fields
 
     def get_created_by_name(self, report) -> str:
