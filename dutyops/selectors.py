@@ -13,6 +13,7 @@ from django.db import connection
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext_lazy as _
 
 from .models import (
@@ -502,7 +503,7 @@ def daily_report(duty_room, day):
         "duty_room": duty_room,
         "day": day,
         "day_kind": day_kind(day, calendar),
-        "weekday": "一二三四五六日"[day.weekday()],
+        "weekday": WEEKDAYS[day.weekday()],  # Django's own names: 星期一 / Monday
         "holiday": calendar.get(day),
         "start": start,
         "end": end,

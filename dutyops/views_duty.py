@@ -15,6 +15,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from drf_spectacular.types import OpenApiTypes
@@ -1034,6 +1035,7 @@ def roster_page(request):
             "prev_month": prev_month,
             "next_month": next_month,
             "weeks_pad": pad,
+            "weekday_names": [WEEKDAYS_ABBR[i] for i in range(7)],
             "days": days,
             "on": on,
             "on_shift": on_shift,

@@ -117,3 +117,20 @@ def test_duty_pages_run_under_script_src_self(live_shift, department):
         assert not INLINE_SCRIPT.search(html), url
         assert not INLINE_HANDLER.search(html), url
     assert 'src="/static/duty/roster.js"' in c.get("/duty/").content.decode()
+
+
+WEEKDAYS = {
+    "zh-hans": ["星期一", "星期二", "星期三", "星期四", "星期五", "星期六", "星期日"],
+    "en": ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"],
+}
+
+
+@pytest.mark.parametrize(("language", "column"), [("zh-hans", ">星期一<"), ("en", ">Mon<")])
+def test_weekdays_are_in_the_reader_language(live_shift, department, language, column):
+    shift, *_ = live_shift
+    c = login(live_shift[3])
+    day = timezone.localtime(shift.starts_at).date()
+    report = c.get(f"/duty/daily/{department.pk}/{day:%Y-%m-%d}/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    assert WEEKDAYS[language][day.weekday()] in report
+    roster = c.get("/duty/", {"department": department.pk}, HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    assert column in roster and "周一" not in roster
