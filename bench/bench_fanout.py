@@ -137,7 +137,7 @@ async def run_dutyops(port, token, dept_id, n, writes):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--clients", default="100,1000,2000")
+    parser.add_argument("--clients", default="100,500,1000,2000")
     parser.add_argument("--writes", type=int, default=30)
     args = parser.parse_args()
     token, dept_id = prepare()
