@@ -14,27 +14,13 @@ HISTORY / ACTIVE / SAMPLES override the sizes.
 import os
 import random
 import statistics
-import sys
 import time
 from datetime import timedelta
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dutyops.settings")
-os.environ.setdefault("DUTYOPS_SECRET_KEY", "bench-only-secret-key")
-if not os.environ.get("DATABASE_URL"):
-    db_file = ROOT / "var" / "bench-board.sqlite3"
-    (ROOT / "var").mkdir(exist_ok=True)
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{db_file}{suffix}").unlink(missing_ok=True)
-    os.environ["DATABASE_URL"] = f"sqlite:///{db_file}"
+from common import setup_django
 
-import django  # noqa: E402
+setup_django(sqlite_name="bench-board")
 
-django.setup()
-
-from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
@@ -54,7 +40,6 @@ GRADES = ["I", "II", "III", "IV", None]
 
 
 def populate():
-    call_command("migrate", verbosity=0)
     from dutyops import seed as org_seed
     from dutyops import seed_duty
 

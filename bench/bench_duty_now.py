@@ -18,33 +18,18 @@ import datetime as dt
 import os
 import random
 import statistics
-import sys
 import time
 import urllib.parse
 import urllib.request
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dutyops.settings")
-os.environ.setdefault("DUTYOPS_SECRET_KEY", "bench-only-secret-key")
-if not os.environ.get("DATABASE_URL"):
-    db_file = ROOT / "var" / "bench-duty-now.sqlite3"
-    (ROOT / "var").mkdir(exist_ok=True)
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{db_file}{suffix}").unlink(missing_ok=True)
-    os.environ["DATABASE_URL"] = f"sqlite:///{db_file}"
+from common import free_port, pct, setup_django, start_daphne
 
-import django  # noqa: E402
+setup_django(sqlite_name="bench-duty-now")
 
-django.setup()
-
-from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from rest_framework.authtoken.models import Token  # noqa: E402
 
-from bench.common import free_port, start_daphne  # noqa: E402
 from dutyops import selectors, services  # noqa: E402
 from dutyops.models import Department, Person, Role, Rotation, Shift  # noqa: E402
 
@@ -53,11 +38,6 @@ DAYS = int(os.environ.get("DAYS", "365"))
 SAMPLES = int(os.environ.get("SAMPLES", "2000"))
 HTTP_SAMPLES = int(os.environ.get("HTTP_SAMPLES", "500"))
 TAG = f"BENCH{int(time.time())}"
-
-
-def pct(values, p):
-    values = sorted(values)
-    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
 
 
 def report(label, ms):
@@ -100,8 +80,6 @@ def build():
 
 def main():
     print(f"duty/now benchmark on {connection.vendor}: {ROOMS} rooms x {DAYS} days")
-    if connection.vendor == "sqlite":
-        call_command("migrate", verbosity=0)
     rooms, rotations = build()
     first = dt.date(2026, 1, 1)
     last = first + dt.timedelta(days=DAYS - 1)

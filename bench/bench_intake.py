@@ -23,35 +23,13 @@ import sys
 import threading
 import time
 from datetime import timedelta
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dutyops.settings")
-os.environ.setdefault("DUTYOPS_SECRET_KEY", "bench-only-secret-key")
-os.environ.setdefault("DJANGO_DEBUG", "0")
+from common import ensure_services, free_port, pct, setup_django, start_daphne
 
 TARGET_RATE, TARGET_P99_MS = 150, 200
 
-
-def reexec_with_services():
-    """No PostgreSQL given: start a throwaway one (and Redis) the way scripts/test.sh does."""
-    script = (
-        ". scripts/services.sh && ensure_packages && start_services && "
-        ".venv/bin/python manage.py migrate --noinput >/dev/null && "
-        f".venv/bin/python bench/bench_intake.py {' '.join(sys.argv[1:])}"
-    )
-    sys.exit(subprocess.call(["bash", "-c", script], cwd=ROOT))
-
-
-if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
-    reexec_with_services()
-
-sys.path.insert(0, str(ROOT / "bench"))
-import django  # noqa: E402
-from common import free_port, pct, start  # noqa: E402
-
-django.setup()
+ensure_services(__file__)
+setup_django()
 
 from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
@@ -180,14 +158,7 @@ def main():
 
     connections.close_all()
     ports = [free_port() for _ in range(args.processes)]
-    servers = [
-        start(
-            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(p), "dutyops.asgi:application"],
-            p,
-            log_name=f"bench-intake-{p}.log",
-        )
-        for p in ports
-    ]
+    servers = [start_daphne(p) for p in ports]
     try:
         # Warm up each process (imports, connections, caches).
         warm_stop = time.monotonic() + 2

@@ -10,29 +10,17 @@ Run: .venv/bin/python bench/bench_matching.py [--runs 300]
 """
 
 import argparse
-import os
 import random
 import statistics
 import sys
-import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dutyops.settings")
-os.environ.setdefault("DUTYOPS_SECRET_KEY", "bench-only-secret-key")
-OWN_DB = not os.environ.get("DATABASE_URL")
-if OWN_DB:
-    os.environ["DATABASE_URL"] = f"sqlite:///{tempfile.mkdtemp(prefix='bench-matching-')}/bench.sqlite3"
+from common import pct, setup_django
 
-import django  # noqa: E402
-
-django.setup()
+setup_django(sqlite_name="bench-matching")
 
 from dataclasses import dataclass  # noqa: E402
 
-from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 
 from dutyops.models import Department  # noqa: E402
@@ -141,18 +129,11 @@ def clear():
     services.bump_registry()
 
 
-def pct(values, p):
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
-
-
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=300)
     parser.add_argument("--sizes", default="100,1000,10000")
     args = parser.parse_args()
-    if OWN_DB:
-        call_command("migrate", verbosity=0)
     dept, _ = Department.objects.get_or_create(code="BENCH-MATCH", defaults={"name": "压测单位"})
     incident = Incident()
     rng = random.Random(2026)

@@ -16,30 +16,15 @@ on a throwaway SQLite file. Target: p99 lateness under 5 s.
 
 import datetime as dt
 import os
-import socket
 import statistics
-import subprocess
-import sys
 import threading
 import time
 import urllib.request
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dutyops.settings")
-os.environ.setdefault("DUTYOPS_SECRET_KEY", "bench-only-secret-key")
-if not os.environ.get("DATABASE_URL"):
-    db_file = ROOT / "var" / "bench-timers.sqlite3"
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{db_file}{suffix}").unlink(missing_ok=True)
-    os.environ["DATABASE_URL"] = f"sqlite:///{db_file}"
+from common import free_port, pct, setup_django, start_daphne, start_worker
 
-import django  # noqa: E402
+setup_django(sqlite_name="bench-timers")
 
-django.setup()
-
-from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from rest_framework.authtoken.models import Token  # noqa: E402
@@ -52,17 +37,6 @@ SIGN_FORS = int(os.environ.get("SIGN_FORS", "1000"))
 CONCURRENCY = int(os.environ.get("CONCURRENCY", "16"))
 
 
-def pct(values, p):
-    values = sorted(values)
-    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def child_env():
     return dict(os.environ, DJANGO_DEBUG="0", PYTHONUNBUFFERED="1", DUTYOPS_LOG_LEVEL="WARNING")
 
@@ -71,7 +45,6 @@ def setup():
     from dutyops.models import Department, Person, Timer
     from incidents.models import Incident
 
-    call_command("migrate", verbosity=0)
     Timer.objects.filter(kind__startswith="alerts.").delete()
     office, _ = Department.objects.get_or_create(
         code="B-OFFICE", defaults={"name": "压测总值班室", "kind": "duty_office"}
@@ -118,16 +91,7 @@ def bench_timers(dept, incidents):
         f"{WORKERS} worker(s)"
     )
     connection.close()
-    procs = [
-        subprocess.Popen(
-            [sys.executable, "manage.py", "run_worker", "--interval", "0.2"],
-            cwd=ROOT,
-            env=child_env(),
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        for _ in range(WORKERS)
-    ]
+    procs = [start_worker(env=child_env()) for _ in range(WORKERS)]
     try:
         deadline = time.monotonic() + LEAD + WINDOW + 300
         pending = Timer.objects.filter(pk__in=timers, fired_at__isnull=True, cancelled_at__isnull=True)
@@ -159,20 +123,8 @@ def bench_sign_for(alerts, liaisons):
     tokens = [Token.objects.get_or_create(user=p)[0].key for p in liaisons]
     connection.close()
     port = free_port()
-    daphne = subprocess.Popen(
-        [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "dutyops.asgi:application"],
-        cwd=ROOT,
-        env=child_env(),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    daphne = start_daphne(port, env=child_env())
     try:
-        for _ in range(300):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
         todo = alerts[:SIGN_FORS]
         lock, cursor, errors, latencies = threading.Lock(), [0], [], []
 

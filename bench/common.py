@@ -10,6 +10,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 os.environ.setdefault("DUTYOPS_SECRET_KEY", "bench-only-secret-key")
+os.environ.setdefault("DJANGO_DEBUG", "0")
 sys.path.insert(0, str(ROOT))
 
 
@@ -26,11 +27,21 @@ def ensure_services(script):
     sys.exit(subprocess.call(["bash", "-c", command], cwd=ROOT))
 
 
-def setup_django():
+def setup_django(sqlite_name=None):
+    """Django on DATABASE_URL, migrated. Without one, a benchmark that can run on
+    SQLite gets a fresh var/<sqlite_name>.sqlite3."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dutyops.settings")
+    if sqlite_name and not os.environ.get("DATABASE_URL"):
+        db_file = ROOT / "var" / f"{sqlite_name}.sqlite3"
+        db_file.parent.mkdir(exist_ok=True)
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{db_file}{suffix}").unlink(missing_ok=True)
+        os.environ["DATABASE_URL"] = f"sqlite:///{db_file}"
     import django
+    from django.core.management import call_command
 
     django.setup()
+    call_command("migrate", verbosity=0)
 
 
 def free_port():
@@ -58,11 +69,18 @@ def start(argv, port, env=None, log_name="bench-server.log"):
     raise RuntimeError(f"{argv} did not listen on {port}")
 
 
-def start_daphne(port):
+def start_daphne(port, env=None):
     return start(
         [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "dutyops.asgi:application"],
         port,
+        env=env,
         log_name=f"bench-daphne-{port}.log",
+    )
+
+
+def start_worker(env=None):
+    return start(
+        [sys.executable, "manage.py", "run_worker", "--interval", "0.2"], None, env=env, log_name="bench-worker.log"
     )
 
 
