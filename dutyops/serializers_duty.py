@@ -49,11 +49,21 @@ class PersonBriefSerializer(serializers.ModelSerializer):
         fields = ["id", "username", "full_name", "phone", "department"]
 
 
+class ShiftOfficersField(serializers.ManyRelatedField):
+    """Officer ids in roster order, read through selectors.officers_of (the
+    prefetch or on_duty's join), not the `officers` manager: no query per shift."""
+
+    def get_attribute(self, shift):
+        return selectors.officers_of(shift)
+
+
 class ShiftSerializer(SaneYears, serializers.ModelSerializer):
     sane_fields = ("starts_at", "ends_at")
     duty_room = serializers.PrimaryKeyRelatedField(queryset=Department.objects.all())
     leader = serializers.PrimaryKeyRelatedField(queryset=Person.objects.all(), allow_null=True, required=False)
-    officers = serializers.PrimaryKeyRelatedField(queryset=Person.objects.all(), many=True, required=False)
+    officers = ShiftOfficersField(
+        child_relation=serializers.PrimaryKeyRelatedField(queryset=Person.objects.all()), required=False
+    )
     duty_room_name = serializers.CharField(source="duty_room.name", read_only=True)
     leader_name = serializers.SerializerMethodField()
     officer_names = serializers.SerializerMethodField()
@@ -80,11 +90,6 @@ class ShiftSerializer(SaneYears, serializers.ModelSerializer):
 
     def get_officer_names(self, shift) -> list[str]:
         return [str(p) for p in selectors.officers_of(shift)]
-
-    def to_representation(self, shift):
-        data = super().to_representation(shift)
-        data["officers"] = [p.pk for p in selectors.officers_of(shift)]
-        return data
 
     def validate(self, attrs):
         if self.instance is None:
