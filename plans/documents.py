@@ -73,11 +73,9 @@ def taxonomy():
     return out
 
 
-def subtype_label(code):
-    for subs in (taxonomy() or {}).values():
-        if code in subs:
-            return str(subs[code])
-    return code
+def subtype_names(tx):
+    """{subtype code: name} of a taxonomy() result (None counts as empty)."""
+    return {code: name for subs in (tx or {}).values() for code, name in subs.items()}
 
 
 class Errors:

@@ -7,14 +7,17 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from . import matching, selectors, services
-from .documents import CATEGORIES, subtype_label, taxonomy
+from .documents import CATEGORIES, subtype_names, taxonomy
 from .models import Plan
 from .views import _visible_incidents, activations_queryset
 
 
-def _subtype_choices():
-    tx = taxonomy() or {}
-    return [(code, f"{CATEGORIES.get(cat, cat)} · {name}") for cat, subs in tx.items() for code, name in subs.items()]
+def _subtype_choices(tx):
+    return [
+        (code, f"{CATEGORIES.get(cat, cat)} · {name}")
+        for cat, subs in (tx or {}).items()
+        for code, name in subs.items()
+    ]
 
 
 @login_required
@@ -22,9 +25,11 @@ def plan_list(request):
     params = {k: request.GET.get(k, "") for k in ("q", "status", "kind", "category", "subtype")}
     plans = list(selectors.filtered_plans(params))
     today = timezone.localdate()
+    tx = taxonomy()
+    names = subtype_names(tx)
     for plan in plans:
         plan.review_overdue = plan.status == Plan.Status.ISSUED and plan.review_by and plan.review_by < today
-        plan.subtype_names = [subtype_label(s) for s in plan.subtypes]
+        plan.subtype_names = [names.get(s, s) for s in plan.subtypes]
     return render(
         request,
         "plans/list.html",
@@ -34,7 +39,7 @@ def plan_list(request):
             "statuses": Plan.Status.choices,
             "kinds": Plan.Kind.choices,
             "categories": list(CATEGORIES.items()),
-            "subtypes": _subtype_choices(),
+            "subtypes": _subtype_choices(tx),
         },
     )
 
@@ -48,6 +53,8 @@ def plan_detail(request, pk):
     if shown is None:
         raise Http404
     content = shown.content
+    names = subtype_names(taxonomy()) if content.get("subtypes") else {}
+    departments = selectors.department_names([content])
     return render(
         request,
         "plans/detail.html",
@@ -56,9 +63,9 @@ def plan_detail(request, pk):
             "shown": shown,
             "content": content,
             "category_name": CATEGORIES.get(content.get("category"), "—"),
-            "subtype_names": [subtype_label(s) for s in content.get("subtypes", [])],
-            "departments": selectors.department_names([content]),
-            "levels": selectors.levels_for_display(content),
+            "subtype_names": [names.get(s, s) for s in content.get("subtypes", [])],
+            "departments": departments,
+            "levels": selectors.levels_for_display(content, departments),
             "versions": versions,
             "activations": plan.activations.select_related("incident", "plan_version").order_by("-proposed_at")[:20],
             "review_overdue": plan.status == Plan.Status.ISSUED

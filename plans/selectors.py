@@ -189,9 +189,10 @@ def _task_text(task):
     return f"{task['duty']}（签收 {task['ack_minutes']} 分钟，反馈 {task['feedback_minutes']} 分钟）"
 
 
-def levels_for_display(content):
-    """Levels I..IV of a snapshot with criteria text and the effective task list (inherited marked)."""
-    names = department_names([content])
+def levels_for_display(content, names=None):
+    """Levels I..IV of a snapshot with criteria text and the effective task list (inherited marked).
+    `names`: department_names([content]) when the caller has it already."""
+    names = department_names([content]) if names is None else names
     out = []
     for lv in content.get("levels", []):
         tasks = [
