@@ -251,7 +251,7 @@ def coverage(duty_room_id, start, end):
             )
     if cursor < end:
         issues.append(_issue("gap", duty_room_id, cursor, end, None, "无人值班时段"))
-    issues += _over_hours(duty_room_id, start, end, rules)
+    issues += _over_hours(duty_room_id, start, end, rules, shifts)
     issues.sort(key=lambda i: (i["starts_at"], i["kind"]))
     return issues
 
@@ -269,14 +269,14 @@ def _issue(kind, duty_room_id, starts_at, ends_at, shift, detail, person=None):
     }
 
 
-def _over_hours(duty_room_id, start, end, rules):
-    """People on this room's shifts whose continuous duty (across any room,
-    back-to-back shifts chained) exceeds the limit."""
+def _over_hours(duty_room_id, start, end, rules, room_shifts):
+    """People on this room's shifts (`room_shifts`, with their people loaded) whose
+    continuous duty (across any room, back-to-back shifts chained) exceeds the limit."""
     limit = datetime.timedelta(hours=rules.max_consecutive_hours)
-    room_shifts = list(shifts_between(start, end, duty_room_id=duty_room_id))
-    person_ids = {p.pk for s in room_shifts for p in people_on(s)}
-    if not person_ids:
+    people = {p.pk: p for s in room_shifts for p in people_on(s)}
+    if not people:
         return []
+    person_ids = set(people)
     # Everyone's shifts in a window wide enough to chain into the period.
     margin = limit + datetime.timedelta(days=1)
     spans = {}
@@ -287,7 +287,6 @@ def _over_hours(duty_room_id, start, end, rules):
         "person_id", "shift__starts_at", "shift__ends_at"
     ):
         spans.setdefault(pid, []).append((s, e))
-    people = Person.objects.in_bulk(person_ids)
     issues = []
     for pid, items in spans.items():
         items.sort()
