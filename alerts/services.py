@@ -3,14 +3,14 @@
 import datetime as dt
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dutyops import timers
 from dutyops.models import Department, Person, Role
-from realtime.services import _PG_SEQ_LOCK, emit
+from realtime.services import emit, lock_stream
 
 from . import notify, roster
 from .models import (
@@ -216,22 +216,14 @@ def dispatch_alert(
     return alert
 
 
-def _serialise():
-    """Take the event stream's append lock before any row lock.
-
-    emit() holds that lock until commit, and the worker fires a whole batch of
-    timers in one transaction; taking it first everywhere gives one lock order
-    (stream, then rows), so a sign-for and an escalation of the same alert can
-    never deadlock. SQLite serialises every write transaction anyway.
-    """
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_PG_SEQ_LOCK])
-
-
 def _locked(alert_id):
-    """The alert row, locked for this transaction (a no-op lock on SQLite, whose writes are serial)."""
-    _serialise()
+    """The alert row, locked for this transaction (a no-op lock on SQLite, whose writes are serial).
+
+    The stream's append lock comes first: emit() holds it until commit, so
+    taking it first everywhere gives one lock order (stream, then rows), and a
+    sign-for and an escalation of the same alert can never deadlock.
+    """
+    lock_stream()
     try:
         return Alert.objects.select_for_update().select_related("department").get(pk=getattr(alert_id, "pk", alert_id))
     except Alert.DoesNotExist:
@@ -666,7 +658,7 @@ def _assign(case, departments, actor):
 
 
 def _locked_case(case_id):
-    _serialise()
+    lock_stream()  # before the row lock, as in _locked
     try:
         return SupervisionCase.objects.select_for_update().get(pk=getattr(case_id, "pk", case_id))
     except SupervisionCase.DoesNotExist:

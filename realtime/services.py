@@ -72,13 +72,22 @@ class _Pending:
         broadcast(self.message)
 
 
-def _append(pending):
-    """Write events in one go. The PostgreSQL lock serialises appends until
-    commit (see Event.seq), so keep what follows it short."""
+def lock_stream():
+    """Take the stream's append lock, held until the transaction ends.
+
+    Appends take it (see Event.seq); a write that then locks rows may take it
+    first, so that every writer locks in one order (stream, then rows). On
+    SQLite every write transaction is IMMEDIATE, which serialises the same way.
+    """
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_PG_SEQ_LOCK])
-    # On SQLite every write transaction is IMMEDIATE, which serialises the same way.
+
+
+def _append(pending):
+    """Write events in one go. The lock serialises appends until commit
+    (see Event.seq), so keep what follows it short."""
+    lock_stream()
     at = timezone.now()
     for p in pending:
         p.event.at = at
