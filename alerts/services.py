@@ -135,18 +135,17 @@ def _schedule_circular(now):
 
 def _record_recipients(alert, now):
     """Whoever is on duty in the department's duty room now, plus its liaisons."""
-    found = roster.on_duty(alert.department_id, at=now)
     rows = {}
-    if found:
-        for pid in found["officer_ids"]:
-            rows[pid] = AlertRecipient(
-                alert=alert, person_id=pid, reason=AlertRecipient.Reason.DUTY_OFFICER, shift_id=found["shift_id"]
+    found = roster.on_duty(alert.department_id, at=now)
+    if found is not None:
+        for person in found.officers:
+            rows[person.pk] = AlertRecipient(
+                alert=alert, person=person, reason=AlertRecipient.Reason.DUTY_OFFICER, shift_id=found.shift.pk
             )
-        if found["leader_id"] and found["leader_id"] not in rows:
-            rows[found["leader_id"]] = AlertRecipient(
-                alert=alert, person_id=found["leader_id"], reason=AlertRecipient.Reason.DUTY_LEADER,
-                shift_id=found["shift_id"],
-            )  # fmt: skip
+        if found.leader is not None and found.leader.pk not in rows:
+            rows[found.leader.pk] = AlertRecipient(
+                alert=alert, person=found.leader, reason=AlertRecipient.Reason.DUTY_LEADER, shift_id=found.shift.pk
+            )
     for person in roster.liaisons(alert.department_id):
         rows.setdefault(person.pk, AlertRecipient(alert=alert, person=person, reason=AlertRecipient.Reason.LIAISON))
     AlertRecipient.objects.bulk_create(rows.values())
@@ -440,35 +439,19 @@ def _person_target(person, role):
     return {"person": person.pk, "name": str(person), "role": role, "phone": person.phone}
 
 
-def _people_on_duty(department_id, now):
-    """(people, leader) on duty in a duty room now, as loaded by the roster (no further queries)."""
-    found = roster.on_duty(department_id, at=now)
-    if not found:
-        return [], None
-    people = found["people"]
-    leader = next((p for p in people if p.pk == found["leader_id"]), None)
-    if len(people) < len(set(found["officer_ids"]) | ({found["leader_id"]} - {None})):
-        # The roster gave ids only: load them in one query.
-        ids = [found["leader_id"], *found["officer_ids"]]
-        by_id = Person.objects.in_bulk([i for i in ids if i])
-        people = [by_id[i] for i in dict.fromkeys(ids) if i in by_id]
-        leader = by_id.get(found["leader_id"])
-    return people, leader
-
-
 def _targets(alert, action, now):
     """Who a chasing step reaches, resolved at the moment it fires."""
     targets = []
     department = alert.department
     if action == EscalationStep.Action.REMIND:
-        people, _leader = _people_on_duty(department.pk, now)
+        people, _leader = roster.people_on_duty(department.pk, at=now)
         targets += [_person_target(p, "on_duty") for p in people]
         targets += [_person_target(p, "liaison") for p in roster.liaisons(department.pk)]
     elif action == EscalationStep.Action.HEAD:
         office = roster.duty_office_of(department)
         units = [u for u in (department.parent, office) if u is not None]
         for unit in dict.fromkeys(units):
-            _people, leader = _people_on_duty(unit.pk, now)
+            _people, leader = roster.people_on_duty(unit.pk, at=now)
             if leader is not None:
                 targets.append(_person_target(leader, "duty_leader"))
             else:  # nobody on the roster: the unit's duty room itself is told
