@@ -24,12 +24,12 @@ def delivery(timer, now):
 
 @handler(services.T_CASE_DUE)
 def case_due(timer, now):
-    services.case_timer(timer.payload["case"], timer.payload["when"], now)
+    services.case_timer(timer.payload["case"], timer.payload["when"])
 
 
 @handler(services.T_CASE_RECHECK)
 def case_recheck(timer, now):
-    services.case_recheck_due(timer.payload["case"], now)
+    services.case_recheck_due(timer.payload["case"])
 
 
 @handler(services.T_CIRCULAR)

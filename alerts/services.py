@@ -5,10 +5,12 @@ import datetime as dt
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dutyops import timers
+from dutyops.api import Conflict
 from dutyops.models import Department, Person, Role
 from realtime.services import emit, lock_stream
 
@@ -226,18 +228,16 @@ def _locked(alert_id):
     try:
         return Alert.objects.select_for_update().select_related("department").get(pk=getattr(alert_id, "pk", alert_id))
     except Alert.DoesNotExist:
-        from django.http import Http404
-
         raise Http404 from None
 
 
-def can_act(person, alert, at=None):
+def can_act(person, alert):
     """A liaison of the alert's department, or someone on duty in its duty room; nobody else."""
     if not person or not person.is_authenticated or person.department_id != alert.department_id:
         return False
     if person.has_role(Role.LIAISON):
         return True
-    if roster.is_on_duty(person, alert.department_id, at=at):
+    if roster.is_on_duty(person, alert.department_id):
         return True
     # Reached it from the roster when it arrived: may still answer after the shift turns.
     return alert.recipients.filter(person=person).exclude(reason=AlertRecipient.Reason.LIAISON).exists()
@@ -261,8 +261,6 @@ def acknowledge(alert_id, actor):
         if alert.acknowledged_at is not None:
             return alert, False
         if alert.state == Alert.State.CLOSED:
-            from dutyops.api import Conflict
-
             raise Conflict(_("通知已办结，无需签收。"))
         now = timezone.now()
         alert.acknowledged_at, alert.acknowledged_by = now, actor
@@ -291,8 +289,6 @@ def add_feedback(alert_id, actor, text, attachments=None):
     with transaction.atomic():
         alert = _locked(alert_id)
         _require_act(actor, alert)
-        from dutyops.api import Conflict
-
         if alert.state == Alert.State.CLOSED:
             raise Conflict(_("通知已办结，不能再反馈。"))
         if alert.acknowledged_at is None:
@@ -333,13 +329,10 @@ def _clean_attachments(attachments):
     return cleaned
 
 
-def close_alert(alert_id, actor, reason="", _check=True):
-    from dutyops.api import Conflict
-
+def close_alert(alert_id, actor, reason=""):
     with transaction.atomic():
         alert = _locked(alert_id)
-        if _check:
-            _require_office(actor)
+        _require_office(actor)
         if alert.state == Alert.State.CLOSED:
             raise Conflict(_("通知已办结。"))
         _close(alert, actor, reason)
@@ -366,8 +359,6 @@ def _close(alert, actor, reason):
 
 def return_alert(alert_id, actor, reason, feedback_minutes=None):
     """The office asks for more: a new feedback round with its own deadline and chasing."""
-    from dutyops.api import Conflict
-
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": [_("请说明退回原因。")]})
@@ -519,25 +510,23 @@ CASE_FLOW = {
 }
 
 
-def case_payload(case, **extra):
-    return {
-        "id": case.pk,
-        "title": case.title,
-        "state": case.state,
-        "incident": case.incident_id,
-        "deadline": case.deadline,
-        "departments": sorted(d.pk for d in case.departments.all()),
-        **extra,
-    }
-
-
 def _case_emit(case, type, summary, actor=None, **extra):
+    departments = sorted(case.departments.values_list("pk", flat=True))
     emit(
         type,
-        case_payload(case, summary=summary, **extra),
+        {
+            "id": case.pk,
+            "title": case.title,
+            "state": case.state,
+            "incident": case.incident_id,
+            "deadline": case.deadline,
+            "departments": departments,
+            "summary": summary,
+            **extra,
+        },
         actor=actor,
         incident_id=case.incident_id,
-        departments=[d.pk for d in case.departments.all()],
+        departments=departments,
     )
 
 
@@ -645,8 +634,6 @@ def _locked_case(case_id):
     try:
         return SupervisionCase.objects.select_for_update().get(pk=getattr(case_id, "pk", case_id))
     except SupervisionCase.DoesNotExist:
-        from django.http import Http404
-
         raise Http404 from None
 
 
@@ -659,9 +646,7 @@ def _case_act(actor, case):
     raise PermissionDenied(_("只能办理本单位的督办事项。"))
 
 
-def _move(case, to, actor, text):
-    from dutyops.api import Conflict
-
+def _move(case, to):
     if to not in CASE_FLOW[case.state]:
         raise Conflict(
             _("督办事项当前为「%(s)s」，不能变为「%(t)s」。")
@@ -679,8 +664,6 @@ def assign_case(case_id, actor, departments):
     if not departments:
         raise ValidationError({"departments": [_("请选择责任单位。")]})
     if case.state not in (SupervisionCase.State.REGISTERED, SupervisionCase.State.ASSIGNED):
-        from dutyops.api import Conflict
-
         raise Conflict(_("只有已登记或已交办的事项可以交办。"))
     _assign(case, list(departments), actor)
     _case_emit(case, "supervision.assigned", _("督办交办：%(t)s") % {"t": case.title}, actor=actor)
@@ -695,13 +678,11 @@ def report_progress(case_id, actor, text):
         raise ValidationError({"text": [_("请填写办理进展。")]})
     case = _locked_case(case_id)
     _case_act(actor, case)
-    from dutyops.api import Conflict
-
     if case.state in (SupervisionCase.State.REGISTERED, SupervisionCase.State.REVIEWED):
         raise Conflict(_("该督办事项当前不能报送进展。"))
     before = case.state
     if case.state == SupervisionCase.State.ASSIGNED:
-        _move(case, SupervisionCase.State.IN_PROGRESS, actor, text)
+        _move(case, SupervisionCase.State.IN_PROGRESS)
         case.save(update_fields=["state"])
     _entry(case, "progress", actor, text, before, case.state)
     _case_emit(
@@ -717,7 +698,7 @@ def complete_case(case_id, actor, text):
         raise ValidationError({"text": [_("请填写办结情况。")]})
     case = _locked_case(case_id)
     _case_act(actor, case)
-    before = _move(case, SupervisionCase.State.COMPLETED, actor, text)
+    before = _move(case, SupervisionCase.State.COMPLETED)
     case.completed_at = timezone.now()
     case.save(update_fields=["state", "completed_at"])
     cancel_keys(Q(kind=T_CASE_DUE, key__in=[f"case:{case.pk}:before", f"case:{case.pk}:due"]))
@@ -742,7 +723,7 @@ def review_case(case_id, actor, text, accepted=True, recheck_at=None):
     if recheck_at and case.completed_at and recheck_at <= timezone.now():
         raise ValidationError({"recheck_at": [_("回头看日期须晚于现在。")]})
     if accepted:
-        before = _move(case, SupervisionCase.State.REVIEWED, actor, text)
+        before = _move(case, SupervisionCase.State.REVIEWED)
         case.reviewed_at = timezone.now()
         case.recheck_at = recheck_at or case.recheck_at
         case.save(update_fields=["state", "reviewed_at", "recheck_at"])
@@ -753,7 +734,7 @@ def review_case(case_id, actor, text, accepted=True, recheck_at=None):
     else:
         if not text:
             raise ValidationError({"text": [_("请说明退回原因。")]})
-        before = _move(case, SupervisionCase.State.IN_PROGRESS, actor, text)
+        before = _move(case, SupervisionCase.State.IN_PROGRESS)
         case.completed_at = None
         case.save(update_fields=["state", "completed_at"])
         if case.deadline > timezone.now():
@@ -773,8 +754,6 @@ def record_recheck(case_id, actor, text):
     case = _locked_case(case_id)
     _require_office(actor)
     if case.state != SupervisionCase.State.REVIEWED:
-        from dutyops.api import Conflict
-
         raise Conflict(_("复核通过后才能回头看。"))
     _entry(case, "rechecked", actor, text, case.state, case.state)
     timers.cancel(kind=T_CASE_RECHECK, key=f"case:{case.pk}:recheck")
@@ -784,7 +763,7 @@ def record_recheck(case_id, actor, text):
     return case
 
 
-def case_timer(case_id, when, now):
+def case_timer(case_id, when):
     """Chasing a case: a day before its deadline, and at it."""
     case = _locked_case(case_id)
     if case.state in (SupervisionCase.State.COMPLETED, SupervisionCase.State.REVIEWED):
@@ -800,7 +779,7 @@ def case_timer(case_id, when, now):
     _case_emit(case, f"supervision.{kind}", summary)
 
 
-def case_recheck_due(case_id, now):
+def case_recheck_due(case_id):
     case = _locked_case(case_id)
     if case.state != SupervisionCase.State.REVIEWED:
         return
