@@ -8,11 +8,13 @@ import time
 from pathlib import Path
 
 import pytest
-from django.db import connection
+from django.core.management import call_command
+from django.db import connection, transaction
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from dutyops.models import Department, Person
+from incidents.models import Incident
 
 ROOT = Path(__file__).resolve().parent.parent
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -94,6 +96,25 @@ def officer(make_person):
 @pytest.fixture
 def admin_user(make_person):
     return make_person("admin")
+
+
+@pytest.fixture
+def incident(db):
+    return Incident.objects.create(title="临江河水位超警戒", category="natural_disaster")
+
+
+@pytest.fixture
+def water(make_department, department):
+    return make_department("水利局", parent=department)
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    """The demo jurisdiction, loaded once for the module and rolled back after it."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+        yield
+        transaction.set_rollback(True)
 
 
 # --- headless Chromium ----------------------------------------------------------

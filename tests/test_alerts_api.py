@@ -11,19 +11,8 @@ from django.utils import timezone
 
 from alerts import services
 from alerts.models import Alert
-from incidents.models import Incident
 from realtime.models import Event
 from tests.conftest import token_for
-
-
-@pytest.fixture
-def incident(db):
-    return Incident.objects.create(title="临江河水位超警戒", category="natural_disaster")
-
-
-@pytest.fixture
-def water(make_department, department):
-    return make_department("水利局", parent=department)
 
 
 @pytest.fixture

@@ -9,20 +9,9 @@ from alerts import selectors, services
 from alerts.models import Alert, AlertRecipient
 from dutyops import timers
 from dutyops.models import Timer
-from incidents.models import Incident
 from realtime.models import Event
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def incident(db):
-    return Incident.objects.create(title="临江河水位超警戒", category="natural_disaster")
-
-
-@pytest.fixture
-def water(make_department, department):
-    return make_department("水利局", parent=department)
 
 
 def put_on_duty(room, leader, *officers, start=None, hours=8):

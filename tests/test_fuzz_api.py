@@ -20,17 +20,6 @@ CHECKS = [not_a_server_error, status_code_conformance, response_schema_conforman
 
 
 @pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    """The demo jurisdiction, loaded once for the module and rolled back after it."""
-    from django.core.management import call_command
-
-    with django_db_blocker.unblock(), transaction.atomic():
-        call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
-        yield
-        transaction.set_rollback(True)
-
-
-@pytest.fixture(scope="module")
 def api_schema(demo):
     # As Django's test client does: keep the test's connection open across requests.
     request_started.disconnect(close_old_connections)

@@ -44,16 +44,6 @@ EXPLICIT = {
 
 
 @pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    from django.core.management import call_command
-
-    with django_db_blocker.unblock(), transaction.atomic():
-        call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
-        yield
-        transaction.set_rollback(True)
-
-
-@pytest.fixture(scope="module")
 def operations(demo):
     schema = SchemaGenerator().get_schema(public=True)
     return [
