@@ -54,27 +54,7 @@ REPORT_FIELDS = [
 ]  # a report as received, the same in and out
 
 
-def _has_surrogates(value):
-    if isinstance(value, str):
-        return any("\ud800" <= ch <= "\udfff" for ch in value)
-    if isinstance(value, dict):
-        return any(_has_surrogates(k) or _has_surrogates(v) for k, v in value.items())
-    if isinstance(value, list | tuple):
-        return any(_has_surrogates(v) for v in value)
-    return False
-
-
-class CleanInput:
-    """Refuse lone UTF-16 surrogates up front: DRF would echo them in its error
-    messages, and a response that cannot be encoded is a 500."""
-
-    def to_internal_value(self, data):
-        if _has_surrogates(data if isinstance(data, dict | list | str) else dict(getattr(data, "items", dict)())):
-            raise serializers.ValidationError({"non_field_errors": [_("请求包含无法识别的字符。")]})
-        return super().to_internal_value(data)
-
-
-class ReportSerializer(CleanInput, serializers.ModelSerializer):
+class ReportSerializer(serializers.ModelSerializer):
     """Intake (POST reports/): one report as received. Never updated."""
 
     incident = serializers.PrimaryKeyRelatedField(queryset=Incident.objects.all(), required=False, allow_null=True)
@@ -188,7 +168,7 @@ class ClockSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class InstructionSerializer(CleanInput, serializers.ModelSerializer):
+class InstructionSerializer(serializers.ModelSerializer):
     author_name = serializers.SerializerMethodField()
     text = serializers.CharField(max_length=5000, trim_whitespace=True)
     report = serializers.PrimaryKeyRelatedField(queryset=Report.objects.all(), required=False, allow_null=True)
@@ -202,7 +182,7 @@ class InstructionSerializer(CleanInput, serializers.ModelSerializer):
         return str(instruction.author)
 
 
-class UpwardReportSerializer(CleanInput, serializers.ModelSerializer):
+class UpwardReportSerializer(serializers.ModelSerializer):
     sent_by_name = serializers.SerializerMethodField()
 
     class Meta:
@@ -316,19 +296,19 @@ class IncidentListSerializer(IncidentSerializer):
         return []
 
 
-class TransitionSerializer(CleanInput, serializers.Serializer):
+class TransitionSerializer(serializers.Serializer):
     to = serializers.ChoiceField(choices=Status.choices)
     reason = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
     department = serializers.PrimaryKeyRelatedField(queryset=Department.objects.all(), required=False, allow_null=True)
     into = serializers.PrimaryKeyRelatedField(queryset=Incident.objects.all(), required=False, allow_null=True)
 
 
-class MergeSerializer(CleanInput, serializers.Serializer):
+class MergeSerializer(serializers.Serializer):
     into = serializers.PrimaryKeyRelatedField(queryset=Incident.objects.all())
     reason = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
 
 
-class SubtypeSerializer(CleanInput, serializers.ModelSerializer):
+class SubtypeSerializer(serializers.ModelSerializer):
     class Meta:
         model = Subtype
         fields = ["id", "code", "name", "category", "active", "order"]
@@ -342,7 +322,7 @@ class SubtypeSerializer(CleanInput, serializers.ModelSerializer):
 CLASSIFIED_FIELDS = {"incident", "reference_number", "delivered_by", "recipient", "delivered_at", "is_drill"}
 
 
-class ClassifiedDeliverySerializer(CleanInput, serializers.ModelSerializer):
+class ClassifiedDeliverySerializer(serializers.ModelSerializer):
     """Metadata of an offline classified delivery; any other field is refused."""
 
     incident = serializers.PrimaryKeyRelatedField(queryset=Incident.objects.all(), required=False, allow_null=True)
