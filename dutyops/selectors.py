@@ -145,6 +145,20 @@ def shifts_between(start, end, duty_room_id=None, person_id=None):
     return qs.order_by("starts_at", "duty_room_id")
 
 
+def duty_spans(person_ids, start, end):
+    """{person_id: [(starts_at, ends_at), ...]}: the shifts overlapping [start, end)
+    that these people lead or serve on, in any room."""
+    spans = {}
+    shifts = Shift.objects.filter(starts_at__lt=end, ends_at__gt=start)
+    for pid, s, e in shifts.filter(leader_id__in=person_ids).values_list("leader_id", "starts_at", "ends_at"):
+        spans.setdefault(pid, []).append((s, e))
+    for pid, s, e in ShiftOfficer.objects.filter(person_id__in=person_ids, shift__in=shifts).values_list(
+        "person_id", "shift__starts_at", "shift__ends_at"
+    ):
+        spans.setdefault(pid, []).append((s, e))
+    return spans
+
+
 def people_on(shift):
     """Leader first, then officers; no one twice."""
     people = [shift.leader] if shift.leader_id else []
@@ -276,17 +290,9 @@ def _over_hours(duty_room_id, start, end, rules, room_shifts):
     people = {p.pk: p for s in room_shifts for p in people_on(s)}
     if not people:
         return []
-    person_ids = set(people)
     # Everyone's shifts in a window wide enough to chain into the period.
     margin = limit + datetime.timedelta(days=1)
-    spans = {}
-    window = Shift.objects.filter(starts_at__lt=end + margin, ends_at__gt=start - margin)
-    for pid, s, e in window.filter(leader_id__in=person_ids).values_list("leader_id", "starts_at", "ends_at"):
-        spans.setdefault(pid, []).append((s, e))
-    for pid, s, e in ShiftOfficer.objects.filter(person_id__in=person_ids, shift__in=window.values("pk")).values_list(
-        "person_id", "shift__starts_at", "shift__ends_at"
-    ):
-        spans.setdefault(pid, []).append((s, e))
+    spans = duty_spans(list(people), start - margin, end + margin)
     issues = []
     for pid, items in spans.items():
         items.sort()

@@ -409,14 +409,7 @@ def generate_roster(rotation, first, last, actor=None):
     kept = list(existing.exclude(pk__in=removable_ids).values_list("starts_at", "ends_at"))
 
     # Where the rotation's people already are (other rooms, or kept shifts here).
-    busy = {}
-    others = Shift.objects.filter(starts_at__lt=period_end, ends_at__gt=period_start)
-    for pid, s, e in others.filter(leader_id__in=people).values_list("leader_id", "starts_at", "ends_at"):
-        busy.setdefault(pid, []).append((s, e))
-    for pid, s, e in ShiftOfficer.objects.filter(person_id__in=people, shift__in=others).values_list(
-        "person_id", "shift__starts_at", "shift__ends_at"
-    ):
-        busy.setdefault(pid, []).append((s, e))
+    busy = selectors.duty_spans(list(people), period_start, period_end)
     leaves = selectors.leaves_between(list(people), first, last + datetime.timedelta(days=1))
     per_shift = rotation.officers_per_shift or rules.min_officers
     tz = selectors.local_tz()
