@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from dutyops.admin import HistoryAdmin
+
 from .models import (
     ClassifiedDelivery,
     Incident,
@@ -11,19 +13,6 @@ from .models import (
     Subtype,
     UpwardReport,
 )
-
-
-class ReadOnlyHistory(admin.ModelAdmin):
-    """History records are kept as written: viewable, never edited or deleted."""
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def has_add_permission(self, request):
-        return False
 
 
 @admin.register(Subtype)
@@ -45,33 +34,33 @@ class PlaceAdmin(admin.ModelAdmin):
 
 
 @admin.register(Incident)
-class IncidentAdmin(ReadOnlyHistory):
+class IncidentAdmin(HistoryAdmin):
     list_display = ("id", "title", "status", "category", "subtype", "grade", "is_drill", "reported_at")
     list_filter = ("status", "category", "grade", "is_drill")
     search_fields = ("title", "location_text")
 
 
 @admin.register(Report)
-class ReportAdmin(ReadOnlyHistory):
+class ReportAdmin(HistoryAdmin):
     list_display = ("id", "incident", "kind", "channel", "received_at", "answered_at", "is_drill")
     list_filter = ("kind", "channel", "is_drill")
 
 
 @admin.register(IncidentClock)
-class IncidentClockAdmin(ReadOnlyHistory):
+class IncidentClockAdmin(HistoryAdmin):
     list_display = ("incident", "kind", "due_at", "satisfied_at", "overdue_at", "cancelled_at")
 
 
 @admin.register(Instruction)
-class InstructionAdmin(ReadOnlyHistory):
+class InstructionAdmin(HistoryAdmin):
     list_display = ("id", "incident", "author", "created_at")
 
 
 @admin.register(UpwardReport)
-class UpwardReportAdmin(ReadOnlyHistory):
+class UpwardReportAdmin(HistoryAdmin):
     list_display = ("id", "incident", "method", "recipient", "sent_at", "sent_by")
 
 
 @admin.register(ClassifiedDelivery)
-class ClassifiedDeliveryAdmin(ReadOnlyHistory):
+class ClassifiedDeliveryAdmin(HistoryAdmin):
     list_display = ("reference_number", "delivered_by", "recipient", "delivered_at", "registered_by")

@@ -3,6 +3,8 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from dutyops.admin import HistoryAdmin
+
 from . import services
 from .documents import clean_plan
 from .models import Activation, ActivationRequest, ActivationTask, IncidentMatch, Plan, PlanVersion
@@ -73,21 +75,8 @@ class PlanAdmin(admin.ModelAdmin):
         services.delete_plan(obj, request.user)
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """History: shown, never edited here."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(PlanVersion)
-class PlanVersionAdmin(ReadOnlyAdmin):
+class PlanVersionAdmin(HistoryAdmin):
     list_display = ("plan", "number", "status", "note", "created_by", "created_at")
     list_filter = ("status",)
     search_fields = ("plan__code", "plan__title")
@@ -116,7 +105,7 @@ class TaskInline(admin.TabularInline):
 
 
 @admin.register(Activation)
-class ActivationAdmin(ReadOnlyAdmin):
+class ActivationAdmin(HistoryAdmin):
     list_display = ("id", "incident", "plan", "plan_version", "state", "level", "proposed_at", "activated_at")
     list_filter = ("state", "level")
     search_fields = ("plan__code", "plan__title", "incident__title")
@@ -124,6 +113,6 @@ class ActivationAdmin(ReadOnlyAdmin):
 
 
 @admin.register(IncidentMatch)
-class IncidentMatchAdmin(ReadOnlyAdmin):
+class IncidentMatchAdmin(HistoryAdmin):
     list_display = ("incident", "plan", "level", "score", "gap", "matched_at")
     list_filter = ("gap",)
