@@ -20,15 +20,10 @@ from dataclasses import dataclass, field
 
 from geopy.distance import geodesic
 
+from .documents import CATEGORIES
 from .models import LEVELS, Plan, RegistryState
 
 LEVEL_CN = {"I": "一级", "II": "二级", "III": "三级", "IV": "四级"}
-CATEGORY_CN = {
-    "natural_disaster": "自然灾害",
-    "accident_disaster": "事故灾难",
-    "public_health": "公共卫生事件",
-    "social_security": "社会安全事件",
-}
 KIND_SCORE = {"specific": 30, "department": 20, "general": 10}
 LEVEL_SCORE = {"I": 20, "II": 15, "III": 10, "IV": 5}
 
@@ -304,7 +299,7 @@ def explain(c, f):
 
 
 def _scope_reason(plan, scope, f, names):
-    cat = CATEGORY_CN.get(f.category, f.category)
+    cat = CATEGORIES.get(f.category, f.category)
     if scope == "general":
         return "总体预案，适用于各类突发事件"
     if scope == "uncategorised":

@@ -12,7 +12,6 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 LEVELS = ("I", "II", "III", "IV")  # I is the highest response level
-LEVEL_LABELS = {"I": _("一级"), "II": _("二级"), "III": _("三级"), "IV": _("四级")}
 
 
 class Level(models.TextChoices):

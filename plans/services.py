@@ -38,22 +38,6 @@ log = logging.getLogger(__name__)
 LEVEL_CN = matching.LEVEL_CN
 PROPOSER_ROLES = (Role.DUTY_OFFICER, Role.DUTY_LEADER, Role.LEADER, Role.ADMIN)
 APPROVER_ROLES = (Role.DUTY_LEADER, Role.LEADER)
-CONTENT_FIELDS = (
-    "code",
-    "title",
-    "kind",
-    "status",
-    "category",
-    "subtypes",
-    "keywords",
-    "owner_department",
-    "lead_department",
-    "issued_on",
-    "effective_on",
-    "review_by",
-    "filing_record",
-    "levels",
-)
 
 
 def can_approve(person):
@@ -92,17 +76,18 @@ def _plan_data(plan, summary, **extra):
     }
 
 
-def _snapshot(plan):
-    return plan_document(plan)
-
-
 @transaction.atomic
 def create_plan(cleaned, actor, note=""):
     plan = Plan(**cleaned)
     plan.version = 1
     plan.save()
     PlanVersion.objects.create(
-        plan=plan, number=1, status=plan.status, content=_snapshot(plan), note=note or _("新建"), created_by=_who(actor)
+        plan=plan,
+        number=1,
+        status=plan.status,
+        content=plan_document(plan),
+        note=note or _("新建"),
+        created_by=_who(actor),
     )
     emit(
         "plan.created",
@@ -122,11 +107,11 @@ def update_plan(plan, cleaned, actor, note=""):
     (or retired, or used by an activation) gets a new version; a draft is
     edited in place. No change, no new version."""
     plan = Plan.objects.select_for_update().get(pk=plan.pk)
-    before = _snapshot(plan)
+    before = plan_document(plan)
     old_status = plan.status
     for key, value in cleaned.items():
         setattr(plan, key, value)
-    after = _snapshot(plan)
+    after = plan_document(plan)
     if after == before:
         return plan
     current = plan.versions.filter(number=plan.version).first()
@@ -184,9 +169,9 @@ def import_document(doc, actor, note=""):
         cleaned = clean_plan(doc, instance=existing)
         if existing is None:
             return create_plan(cleaned, actor, note=note or _("导入")), "created"
-        before = _snapshot(existing)
+        before = plan_document(existing)
         plan = update_plan(existing, cleaned, actor, note=note or _("导入"))
-        return plan, ("updated" if _snapshot(plan) != before else "unchanged")
+        return plan, ("updated" if plan_document(plan) != before else "unchanged")
 
 
 # --- activation ------------------------------------------------------------------
