@@ -2,13 +2,12 @@
 
 import datetime as dt
 import statistics
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
 from dutyops.models import Department
+from dutyops.selectors import local_tz
 
 from .models import Alert, SupervisionCase
 
@@ -64,10 +63,6 @@ def open_items_for_handover(duty_room_id):
 
 
 # --- performance figures (考核) -------------------------------------------------
-
-
-def local_tz():
-    return ZoneInfo(settings.TIME_ZONE)
 
 
 def month_bounds(period):

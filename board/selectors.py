@@ -6,15 +6,14 @@ figure one aggregate. Domain apps that are not installed give empty panels.
 """
 
 import datetime
-from zoneinfo import ZoneInfo
 
 from django.apps import apps
-from django.conf import settings
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
-from dutyops.models import Department
-from realtime.models import Event
+from dutyops.models import Department, DutyLogEntry
+from dutyops.selectors import local_tz, officers_of, on_duty, shifts_with_people
+from realtime.selectors import latest_seq, latest_visible_events
 from realtime.services import envelope
 
 MAX_INCIDENTS = 500  # the board shows every active incident up to this many
@@ -51,10 +50,6 @@ def _iso(value):
     return timezone.localtime(value).isoformat() if value else None
 
 
-def local_tz():
-    return ZoneInfo(settings.TIME_ZONE)
-
-
 def today_bounds(now):
     local = timezone.localtime(now, local_tz())
     start = local.replace(hour=0, minute=0, second=0, microsecond=0)
@@ -66,11 +61,6 @@ def today_bounds(now):
 
 def on_duty_now(now):
     """Every duty room with a shift on now: leader and officers. Two queries."""
-    shift_model = _model("dutyops.Shift")
-    if shift_model is None:
-        return []
-    from dutyops.selectors import officers_of, shifts_with_people
-
     rows = []
     for shift in (
         shifts_with_people().filter(starts_at__lte=now, ends_at__gt=now).order_by("duty_room_id", "-starts_at")
@@ -237,20 +227,6 @@ def pending_approvals():
     ]
 
 
-def latest_events(user, limit=MAX_EVENTS):
-    """The newest events this person may see, oldest first (the feed)."""
-    qs = Event.objects.order_by("-seq")
-    if not user.sees_everything:
-        if user.department_id is None:
-            return []
-        qs = qs.filter(audience__department_id=user.department_id)
-    return [envelope(e) for e in reversed(list(qs[:limit]))]
-
-
-def latest_seq():
-    return Event.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
-
-
 def snapshot(user, now=None):
     """Everything the board shows, as of one stream position `seq`: a client
     applies events after `seq` on top of it and misses nothing."""
@@ -265,7 +241,7 @@ def snapshot(user, now=None):
         "alerts": unsigned_alerts(user),
         "figures": figures_today(now) if user.sees_everything else {},
         "approvals": pending_approvals() if user.sees_everything else [],
-        "events": latest_events(user),
+        "events": [envelope(e) for e in latest_visible_events(user, MAX_EVENTS)],
         "labels": {"category": CATEGORY_LABELS, "status": STATUS_LABELS},
     }
 
@@ -282,17 +258,12 @@ def console_context(user, now=None):
         room = Department.objects.filter(kind="duty_office").order_by("code").first()
         room_id = room.pk if room else None
     ctx = {"room_id": room_id, "shift": None, "today": timezone.localtime(now, local_tz()).date().isoformat()}
-    if room_id is not None and _model("dutyops.Shift") is not None:
-        from dutyops.selectors import on_duty
-
-        current = on_duty(room_id, at=now)
-        if current is not None:
-            ctx["shift"] = current.shift
-            ctx["leader"] = current.leader
-            ctx["officers"] = current.officers
-            log_model = _model("dutyops.DutyLogEntry")
-            if log_model is not None:
-                ctx["log"] = list(
-                    log_model.objects.filter(shift=current.shift).select_related("author").order_by("-at", "-id")[:8]
-                )
+    current = on_duty(room_id, at=now) if room_id is not None else None
+    if current is not None:
+        ctx["shift"] = current.shift
+        ctx["leader"] = current.leader
+        ctx["officers"] = current.officers
+        ctx["log"] = list(
+            DutyLogEntry.objects.filter(shift=current.shift).select_related("author").order_by("-at", "-id")[:8]
+        )
     return ctx

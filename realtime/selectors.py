@@ -3,23 +3,27 @@
 from .models import Event
 
 
+def _visible(user):
+    """Events `user` may see: staff every one, a liaison its department's."""
+    if user.sees_everything:
+        return Event.objects.all()
+    if user.department_id is None:
+        return Event.objects.none()
+    return Event.objects.filter(audience__department_id=user.department_id)
+
+
 def visible_events(user, after=0, limit=500):
     """Events after `after` that `user` may see, oldest first."""
-    qs = Event.objects.filter(seq__gt=after).order_by("seq")
-    if not user.sees_everything:
-        if user.department_id is None:
-            return []
-        qs = qs.filter(audience__department_id=user.department_id)
-    return list(qs[:limit])
+    return list(_visible(user).filter(seq__gt=after).order_by("seq")[:limit])
 
 
 def count_visible_events(user, after=0):
-    qs = Event.objects.filter(seq__gt=after)
-    if not user.sees_everything:
-        if user.department_id is None:
-            return 0
-        qs = qs.filter(audience__department_id=user.department_id)
-    return qs.count()
+    return _visible(user).filter(seq__gt=after).count()
+
+
+def latest_visible_events(user, limit):
+    """The newest `limit` events `user` may see, oldest first."""
+    return list(_visible(user).order_by("-seq")[:limit])[::-1]
 
 
 def latest_seq():
