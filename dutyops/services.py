@@ -229,6 +229,31 @@ def _has_started_history(shift):
     return CheckIn.objects.filter(shift=shift).exists() or Absence.objects.filter(shift=shift).exists()
 
 
+# Records that make a shift history: a regeneration keeps it, nobody deletes it.
+_HISTORY = (
+    (CheckIn, "shift"),
+    (Absence, "shift"),
+    (Handover, "from_shift"),
+    (Handover, "to_shift"),
+    (DutyLogEntry, "shift"),
+    (SwapRequest, "shift"),
+    (SwapRequest, "counterpart_shift"),
+    (PostCheck, "shift"),
+)
+
+
+def _has_history(shift):
+    return any(model.objects.filter(**{field: shift}).exists() for model, field in _HISTORY)
+
+
+def _history_q():
+    """Q matching shifts with history (no NULL in the subqueries: they are also used under NOT)."""
+    q = Q()
+    for model, field in _HISTORY:
+        q |= Q(pk__in=model.objects.filter(**{f"{field}__isnull": False}).values(f"{field}_id"))
+    return q
+
+
 @transaction.atomic
 def update_shift(shift, changes, actor=None):
     """Change times or people. Once anyone has checked in (or been recorded
@@ -259,13 +284,7 @@ def update_shift(shift, changes, actor=None):
 @transaction.atomic
 def delete_shift(shift, actor=None):
     shift = Shift.objects.select_related("duty_room", "leader").get(pk=shift.pk)
-    if (
-        _has_started_history(shift)
-        or Handover.objects.filter(Q(from_shift=shift) | Q(to_shift=shift)).exists()
-        or DutyLogEntry.objects.filter(shift=shift).exists()
-        or SwapRequest.objects.filter(Q(shift=shift) | Q(counterpart_shift=shift)).exists()
-        or PostCheck.objects.filter(shift=shift).exists()
-    ):
+    if _has_history(shift):
         raise Conflict(_("该班次已有到岗、交接班、日志或换班记录，不能删除。"))
     officers = selectors.officers_of(shift)
     timers.cancel(key=f"shift:{shift.pk}")
@@ -387,16 +406,7 @@ def generate_roster(rotation, first, last, actor=None):
     now = timezone.now()
 
     existing = Shift.objects.filter(duty_room=room, starts_at__lt=period_end, ends_at__gt=period_start)
-    history = (
-        Q(pk__in=CheckIn.objects.values("shift_id"))
-        | Q(pk__in=Absence.objects.values("shift_id"))
-        | Q(pk__in=Handover.objects.values("from_shift_id"))
-        | Q(pk__in=DutyLogEntry.objects.values("shift_id"))
-        | Q(pk__in=SwapRequest.objects.values("shift_id"))
-        | Q(pk__in=SwapRequest.objects.exclude(counterpart_shift=None).values("counterpart_shift_id"))
-        | Q(pk__in=PostCheck.objects.values("shift_id"))
-    )
-    removable = existing.filter(rotation=rotation, pinned=False, starts_at__gt=now).exclude(history)
+    removable = existing.filter(rotation=rotation, pinned=False, starts_at__gt=now).exclude(_history_q())
     removable_ids = list(removable.values_list("pk", flat=True))
     if removable_ids:
         Timer.objects.filter(
