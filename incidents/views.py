@@ -79,10 +79,12 @@ class IncidentViewSet(viewsets.ReadOnlyModelViewSet):
     permission_classes = [ReadOrRoles.of(*OPERATORS)]
 
     def get_queryset(self):
-        qs = selectors.visible_incidents(self.request.user).prefetch_related(
-            Prefetch("clocks", queryset=IncidentClock.objects.order_by("due_at")),
-            Prefetch("reports", queryset=Report.objects.only("pk", "incident_id")),
-        )
+        qs = selectors.visible_incidents(self.request.user)
+        # The serializers' clocks, and the list's report ids; actions only check visibility.
+        if self.action in ("list", "retrieve"):
+            qs = qs.prefetch_related(Prefetch("clocks", queryset=IncidentClock.objects.order_by("due_at")))
+        if self.action == "list":
+            qs = qs.prefetch_related(Prefetch("reports", queryset=Report.objects.only("pk", "incident_id")))
         params = self.request.query_params
         if params.get("status") in Status.values:
             qs = qs.filter(status=params["status"])
@@ -165,7 +167,7 @@ class IncidentViewSet(viewsets.ReadOnlyModelViewSet):
         return Response(UpwardReportSerializer(upward).data, status=status.HTTP_201_CREATED)
 
     def _fresh(self, incident):
-        incident = self.get_queryset().model.objects.get(pk=incident.pk)
+        incident = Incident.objects.select_related("duty_room", "transferred_to").get(pk=incident.pk)
         return IncidentSerializer(incident, context=self.get_serializer_context()).data
 
 
@@ -274,7 +276,7 @@ def intake_page(request):
 
 @login_required
 def incident_list_page(request):
-    qs = selectors.visible_incidents(request.user).prefetch_related("clocks")
+    qs = selectors.visible_incidents(request.user)
     params = request.GET
     if params.get("status") in Status.values:
         qs = qs.filter(status=params["status"])
