@@ -4,7 +4,6 @@ import datetime
 import json
 import logging
 from dataclasses import dataclass, field
-from importlib import import_module
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -322,44 +321,30 @@ def _over_hours(duty_room_id, start, end, rules, room_shifts):
 # --- handover, duty log -------------------------------------------------------
 
 
-def _optional(module_name, function_name):
-    """A function another domain may not have shipped yet; None if absent."""
-    try:
-        module = import_module(module_name)
-    except ImportError:
-        return None
-    return getattr(module, function_name, None)
-
-
 def incident_exists(incident_id):
-    """Whether the incidents domain knows this incident (False without that domain)."""
-    from django.apps import apps
+    from incidents.models import Incident
 
-    try:
-        incident_model = apps.get_model("incidents", "Incident")
-    except LookupError:
-        return False
-    return incident_model.objects.filter(pk=incident_id).exists()
+    return Incident.objects.filter(pk=incident_id).exists()
 
 
-def open_items_for_handover(duty_room_id):
-    """Open incidents, unanswered alerts and instructions not done, from the
-    domains that provide them; a domain not there yet contributes nothing."""
-    items = []
-    sources = [("alerts.selectors", (duty_room_id,))]
+def open_items_for_handover(duty_room):
+    """Open incidents, unanswered alerts and instructions not done, for the
+    handover of `duty_room` (a Department)."""
+    from alerts.selectors import open_items_for_handover as alert_items
+    from incidents.selectors import open_items_for_handover as incident_items
+
+    sources = [(alert_items, (duty_room.pk,))]
     # Incidents are the duty office's business (it registers every report);
     # a department's duty room hands over the alerts addressed to it.
-    if Department.objects.filter(pk=duty_room_id, kind=Department.Kind.DUTY_OFFICE).exists():
-        sources.insert(0, ("incidents.selectors", ()))
-    for module_name, args in sources:
-        fn = _optional(module_name, "open_items_for_handover")
-        if fn is None:
-            continue
+    if duty_room.kind == Department.Kind.DUTY_OFFICE:
+        sources.insert(0, (incident_items, ()))
+    items = []
+    for fn, args in sources:
         try:
             items += [dict(item) for item in fn(*args)]
         except Exception:
             # A broken neighbour must not stop a shift from handing over.
-            log.exception("open items from %s failed", module_name)
+            log.exception("open items from %s failed", fn.__module__)
     # Stored in the handover as a JSON snapshot: datetimes become ISO strings.
     return json.loads(json.dumps(items, cls=DjangoJSONEncoder))
 
@@ -405,40 +390,28 @@ def incoming_shift(shift):
 
 
 def calls_from_reports(start, end):
-    """Report intakes in [start, end) with time-to-answer, from incidents.Report if it exists."""
-    try:
-        from django.apps import apps
+    """Report intakes in [start, end) with time-to-answer."""
+    from incidents.models import Report
 
-        report_model = apps.get_model("incidents", "Report")
-    except LookupError:
-        return []
-    names = {f.name for f in report_model._meta.get_fields()}
-    if not {"received_at"} <= names:
-        return []
-    qs = report_model.objects.filter(received_at__gte=start, received_at__lt=end).order_by("received_at")
-    if "created_by" in names:
-        qs = qs.select_related("created_by")
-    out = []
-    for r in qs[:1000]:
-        answered = getattr(r, "answered_at", None)
-        out.append(
-            {
-                "source": "report",
-                "id": r.pk,
-                "kind": "report",
-                "kind_label": str(LOG_KINDS["report"]),
-                "at": r.received_at,
-                "received_at": r.received_at,
-                "answered_at": answered,
-                "seconds_to_answer": (answered - r.received_at).total_seconds() if answered else None,
-                "text": getattr(r, "title", "") or str(r),
-                "caller": " ".join(x for x in (getattr(r, "reporter_unit", ""), getattr(r, "reporter_name", "")) if x),
-                "channel": getattr(r, "channel", ""),
-                "incident": getattr(r, "incident_id", None),
-                "author": str(getattr(r, "created_by", "") or ""),
-            }
-        )
-    return out
+    reports = Report.objects.filter(received_at__gte=start, received_at__lt=end).select_related("created_by")
+    return [
+        {
+            "source": "report",
+            "id": r.pk,
+            "kind": "report",
+            "kind_label": str(LOG_KINDS["report"]),
+            "at": r.received_at,
+            "received_at": r.received_at,
+            "answered_at": r.answered_at,
+            "seconds_to_answer": (r.answered_at - r.received_at).total_seconds() if r.answered_at else None,
+            "text": r.title or str(r),
+            "caller": " ".join(x for x in (r.reporter_unit, r.reporter_name) if x),
+            "channel": r.channel,
+            "incident": r.incident_id,
+            "author": str(r.created_by or ""),
+        }
+        for r in reports.order_by("received_at")[:1000]
+    ]
 
 
 def duty_log(shift):
@@ -518,6 +491,6 @@ def daily_report(duty_room, day):
         "calls": len(all_calls),
         "avg_seconds_to_answer": round(sum(answer_times) / len(answer_times), 1) if answer_times else None,
         "max_seconds_to_answer": answer_times[-1] if answer_times else None,
-        "open_items": display_items(open_items_for_handover(duty_room.pk)),
+        "open_items": display_items(open_items_for_handover(duty_room)),
         "generated_at": timezone.now(),
     }

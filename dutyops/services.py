@@ -871,7 +871,7 @@ def write_handover(shift, note, actor):
     if shift.starts_at > timezone.now():
         raise Conflict(_("班次尚未开始，不能交班。"))
     incoming = selectors.incoming_shift(shift)
-    items = selectors.open_items_for_handover(shift.duty_room_id)
+    items = selectors.open_items_for_handover(shift.duty_room)
     handover = Handover.objects.create(
         from_shift=shift,
         to_shift=incoming,

@@ -272,7 +272,7 @@ class ShiftViewSet(viewsets.ModelViewSet):
                     from_shift=shift,
                     to_shift=selectors.incoming_shift(shift),
                     note="",
-                    open_items=selectors.open_items_for_handover(shift.duty_room_id),
+                    open_items=selectors.open_items_for_handover(shift.duty_room),
                 )
             return Response(HandoverStateSerializer(handover).data)
         serializer = HandoverSerializer(data=request.data)
@@ -1096,7 +1096,7 @@ def handover_page(request, shift_id):
             "incoming": incoming,
             "incoming_officers": selectors.officers_of(incoming) if incoming else [],
             "open_items": selectors.display_items(
-                handover.open_items if handover else selectors.open_items_for_handover(shift.duty_room_id)
+                handover.open_items if handover else selectors.open_items_for_handover(shift.duty_room)
             ),
             "log": selectors.duty_log(shift),
         },
