@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from . import services
+from . import selectors, services
 from .models import (
     Absence,
     CalendarFeed,
@@ -84,9 +84,8 @@ class LeaveAdmin(admin.ModelAdmin):
 
 @admin.action(description=_("生成下月排班"))
 def generate_next_month(modeladmin, request, queryset):
-    today = timezone.localdate()
-    first = (today.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
-    last = (first.replace(day=28) + datetime.timedelta(days=4)).replace(day=1) - datetime.timedelta(days=1)
+    this_month = selectors.month_bounds(timezone.localdate().replace(day=1))
+    first, last = selectors.month_bounds(this_month[1] + datetime.timedelta(days=1))
     for rotation in queryset:
         try:
             result = services.generate_roster(rotation, first, last, request.user)

@@ -4,9 +4,7 @@ import datetime
 import json
 import logging
 from dataclasses import dataclass, field
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection
 from django.db.models import Prefetch, Q
@@ -34,7 +32,8 @@ log = logging.getLogger(__name__)
 
 
 def local_tz():
-    return ZoneInfo(settings.TIME_ZONE)
+    """The zone times are shown in (settings.TIME_ZONE)."""
+    return timezone.get_default_timezone()
 
 
 # --- who is on duty -----------------------------------------------------------
@@ -90,6 +89,9 @@ def _on_duty_sql():
     )
 
 
+_ON_DUTY_SQL = _on_duty_sql()  # built once: on_duty is the hot read
+
+
 def _aware(value):
     # SQLite hands back naive UTC datetimes from a raw cursor; PostgreSQL aware ones.
     if isinstance(value, datetime.datetime) and timezone.is_naive(value):
@@ -107,7 +109,7 @@ def on_duty(department_id, at=None):
     db = connection.alias
     with connection.cursor() as cursor:
         at_db = connection.ops.adapt_datetimefield_value(at)
-        cursor.execute(_on_duty_sql(), [department_id, at_db, at_db])
+        cursor.execute(_ON_DUTY_SQL, [department_id, at_db, at_db])
         rows = cursor.fetchall()
     if not rows:
         return None
@@ -213,6 +215,21 @@ def leaves_between(person_ids, first, last):
     for lv in Leave.objects.filter(person_id__in=person_ids, starts_on__lte=last, ends_on__gte=first):
         out.setdefault(lv.person_id, []).append((lv.starts_on, lv.ends_on))
     return out
+
+
+def month_bounds(first_day):
+    """(first day, last day) of the month that starts on `first_day`."""
+    nxt = (first_day.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+    return first_day, nxt - datetime.timedelta(days=1)
+
+
+def local_days(first, last):
+    """[start, end): local midnight of `first` to local midnight after `last`."""
+    tz = local_tz()
+    return (
+        datetime.datetime.combine(first, datetime.time(), tz),
+        datetime.datetime.combine(last + datetime.timedelta(days=1), datetime.time(), tz),
+    )
 
 
 def local_day_of(shift):

@@ -4,7 +4,6 @@ iCal, exports) and duty pages. Thin: the work is in services and selectors."""
 import csv
 import datetime
 import io
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib import messages
@@ -73,10 +72,6 @@ ROSTER_WRITERS = (Role.ADMIN, Role.DUTY_LEADER)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _tz():
-    return ZoneInfo(settings.TIME_ZONE)
-
-
 # --- query parameter parsing (bad input -> 400 with the field named) -----------
 
 
@@ -106,7 +101,7 @@ def param_datetime(params, name, default=None):
     if parsed is None:
         raise DRFValidationError({name: [_("时间格式无效，请使用 ISO 8601，例如 2026-11-23T08:30:00+08:00。")]})
     if timezone.is_naive(parsed):
-        parsed = parsed.replace(tzinfo=_tz())
+        parsed = parsed.replace(tzinfo=selectors.local_tz())
     _check_year(name, parsed)
     return parsed
 
@@ -140,15 +135,10 @@ def param_month(params, name="month"):
     return first
 
 
-def month_bounds(first_day):
-    nxt = (first_day.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
-    return first_day, nxt - datetime.timedelta(days=1)
-
-
 def local_times(value):
     """Datetimes in plain dicts rendered like DRF fields render them: local time with offset."""
     if isinstance(value, datetime.datetime):
-        return timezone.localtime(value, _tz()) if timezone.is_aware(value) else value
+        return timezone.localtime(value, selectors.local_tz()) if timezone.is_aware(value) else value
     if isinstance(value, dict):
         return {k: local_times(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
@@ -662,9 +652,8 @@ class IcalFeedView(APIView):
 
 
 def roster_rows(room, first, last):
-    tz = _tz()
-    start = datetime.datetime.combine(first, datetime.time(), tz)
-    end = datetime.datetime.combine(last + datetime.timedelta(days=1), datetime.time(), tz)
+    tz = selectors.local_tz()
+    start, end = selectors.local_days(first, last)
     header = [_("值班室"), _("日期"), _("开始"), _("结束"), _("带班领导"), _("值班员"), _("值班员电话")]
     rows = []
     for s in selectors.shifts_between(start, end, duty_room_id=room.pk):
@@ -733,7 +722,7 @@ class RosterExportView(APIView):
         room = get_object_or_404(Department, pk=param_int(params, "department"))
         if not can_see_room(request.user, room.pk):
             raise PermissionDenied()
-        first, last = month_bounds(param_month(params))
+        first, last = selectors.month_bounds(param_month(params))
         fmt = params.get("format", "csv")
         header, rows = roster_rows(room, first, last)
         name = f"roster-{room.code}-{first:%Y-%m}"
@@ -753,7 +742,7 @@ class RosterExportView(APIView):
 
 def daily_report_tables(report):
     """The daily report as [(title, header, rows)]: the same content in every file format."""
-    tz = _tz()
+    tz = selectors.local_tz()
 
     def t(dt):
         return timezone.localtime(dt, tz).strftime("%Y-%m-%d %H:%M") if dt else ""
@@ -987,10 +976,8 @@ def roster_page(request):
             raise ValueError(first)
     except ValueError:
         first = timezone.localdate().replace(day=1)
-    first, last = month_bounds(first)
-    tz = _tz()
-    start = datetime.datetime.combine(first, datetime.time(), tz)
-    end = datetime.datetime.combine(last + datetime.timedelta(days=1), datetime.time(), tz)
+    first, last = selectors.month_bounds(first)
+    start, end = selectors.local_days(first, last)
     shifts = list(selectors.shifts_between(start, end, duty_room_id=room.pk))
     calendar = selectors.calendar_between(first, last)
     by_day = {}
