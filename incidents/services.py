@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import PermissionDenied
@@ -290,23 +291,24 @@ def _start_clocks(incident, wanted):
     )
 
 
-def _satisfied(incident, kind):
-    """When a clock was met, if it was (phone/written by an upward report, final by a final report)."""
-    if kind in (IncidentClock.Kind.PHONE, IncidentClock.Kind.WRITTEN):
-        return (
-            UpwardReport.objects.filter(incident=incident, method=kind)
-            .order_by("sent_at")
-            .values_list("sent_at", flat=True)
-            .first()
+def _satisfied(incident, kinds):
+    """{kind: when it was met} for the clocks among `kinds` that were: phone and
+    written by the first upward report of that method, final by the first final report."""
+    met = {}
+    upward = [k for k in kinds if k in (IncidentClock.Kind.PHONE, IncidentClock.Kind.WRITTEN)]
+    if upward:
+        met.update(
+            UpwardReport.objects.filter(incident=incident, method__in=upward)
+            .order_by()
+            .values("method")
+            .annotate(first=Min("sent_at"))
+            .values_list("method", "first")
         )
-    if kind == IncidentClock.Kind.FINAL:
-        return (
-            Report.objects.filter(incident=incident, kind=ReportKind.FINAL)
-            .order_by("received_at")
-            .values_list("received_at", flat=True)
-            .first()
-        )
-    return None
+    if IncidentClock.Kind.FINAL in kinds:
+        met[IncidentClock.Kind.FINAL] = Report.objects.filter(incident=incident, kind=ReportKind.FINAL).aggregate(
+            first=Min("received_at")
+        )["first"]
+    return met
 
 
 def recompute_clocks(incident, now=None):
@@ -316,6 +318,7 @@ def recompute_clocks(incident, now=None):
     clocks = {c.kind: c for c in IncidentClock.objects.select_for_update().filter(incident=incident)}
     follow_up = clocks.get(IncidentClock.Kind.FOLLOW_UP)
     wanted = _wanted_clocks(incident, now, follow_up_running=bool(follow_up and follow_up.pending))
+    satisfied = _satisfied(incident, wanted)
     for kind in IncidentClock.Kind.values:
         clock = clocks.get(kind)
         prefix = f"incident:{incident.pk}:{kind}:"
@@ -326,16 +329,17 @@ def recompute_clocks(incident, now=None):
                 clock.save(update_fields=["cancelled_at"])
                 timers.cancel(kind=CLOCK_TIMER, key_prefix=prefix)
             continue
-        met = _satisfied(incident, kind)
+        met = satisfied.get(kind)
         if clock is not None and (clock.due_at, clock.satisfied_at, clock.cancelled_at) == (due, met, None):
             continue  # unchanged: its timer is already right
-        if clock is None:
+        existed = clock is not None
+        if not existed:
             clock = IncidentClock(incident=incident, kind=kind, due_at=due)
         elif clock.due_at != due:
             clock.overdue_at = None  # a moved deadline (e.g. regrading) starts afresh
         clock.due_at, clock.cancelled_at, clock.satisfied_at = due, None, met
         clock.save()
-        if clock.pk in {c.pk for c in clocks.values()}:
+        if existed:
             timers.cancel(kind=CLOCK_TIMER, key_prefix=prefix)
         if clock.pending and clock.overdue_at is None:
             timers.reschedule(CLOCK_TIMER, _timer_key(incident, kind, due), due, clock=clock.pk)
@@ -456,7 +460,6 @@ def transition(incident, to, actor, *, reason="", department=None, into=None):
     if before == Status.CLOSED:
         incident.closed_at = None
     incident.status = to
-    incident.save()
     recompute_clocks(incident, now)
     incident.save()
     who = actor_name(actor)
@@ -548,7 +551,6 @@ def merge(source, target, actor, *, reason=""):
     Incident.objects.filter(merged_into=source).update(merged_into=target)
     source.status = Status.MERGED
     source.merged_into = target
-    source.save()
     recompute_clocks(source)
     source.save()
     recompute_clocks(target)
