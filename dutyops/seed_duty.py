@@ -6,7 +6,7 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from . import services
+from . import selectors, services
 from .models import Department, DutyRule, Holiday, Person, Role, Rotation, Shift
 from .seed import DEMO_PASSWORD
 
@@ -176,8 +176,6 @@ def seed():
 def _check_in_past(room):
     """The demo's past shifts were worked: everyone checked in a few minutes early
     (otherwise the worker would record a week of missed check-ins on first start)."""
-    now = timezone.now()
-    for shift in Shift.objects.filter(duty_room=room, starts_at__lte=now).prefetch_related("officer_links__person"):
-        for person in [shift.leader, *(link.person for link in shift.officer_links.all())]:
-            if person is not None:
-                services.check_in(shift, person, at=shift.starts_at - datetime.timedelta(minutes=5))
+    for shift in selectors.shifts_with_people().filter(duty_room=room, starts_at__lte=timezone.now()):
+        for person in selectors.people_on(shift):
+            services.check_in(shift, person, at=shift.starts_at - datetime.timedelta(minutes=5))

@@ -562,12 +562,12 @@ def _emit_swap(swap, verb, actor, summary):
 def _swap_plan(swap):
     """[(shift, new leader, new officers)] that approving `swap` would produce."""
     plan = []
-    pairs = [(swap.shift, swap.requester, swap.counterpart)]
+    pairs = [(swap.shift_id, swap.requester, swap.counterpart)]
     if swap.kind == SwapRequest.Kind.SWAP:
-        pairs.append((swap.counterpart_shift, swap.counterpart, swap.requester))
-    for shift, out, into in pairs:
-        leader = shift.leader
-        officers = selectors.officers_of(Shift.objects.prefetch_related("officer_links__person").get(pk=shift.pk))
+        pairs.append((swap.counterpart_shift_id, swap.counterpart, swap.requester))
+    for shift_id, out, into in pairs:
+        shift = selectors.shifts_with_people().get(pk=shift_id)
+        leader, officers = shift.leader, selectors.officers_of(shift)
         if shift.leader_id == out.pk:
             leader = into
         else:
@@ -789,14 +789,12 @@ def _emit_absence(absence, actor):
 def record_missed_checkins(shift_id, deadline, now):
     """The missed check-in timer: everyone on the shift without a check-in by
     `deadline` gets one absence record and one alert event. Idempotent."""
-    shift = Shift.objects.select_related("duty_room", "leader").filter(pk=shift_id).first()
+    shift = selectors.shifts_with_people().filter(pk=shift_id).first()
     if shift is None:
         return []
     checked = set(CheckIn.objects.filter(shift=shift, at__lte=deadline).values_list("person_id", flat=True))
     recorded = []
-    for person in selectors.people_on(
-        Shift.objects.prefetch_related("officer_links__person").select_related("leader").get(pk=shift.pk)
-    ):
+    for person in selectors.people_on(shift):
         if person.pk in checked:
             continue
         absence, created = Absence.objects.get_or_create(
