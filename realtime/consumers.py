@@ -24,10 +24,9 @@ class EventStreamConsumer(AsyncWebsocketConsumer):
         if user is None or not user.is_authenticated or not user.is_active:
             await self.close(code=CLOSE_UNAUTHENTICATED)
             return
-        self.user = user
-        self.sees_everything = await database_sync_to_async(lambda: user.sees_everything)()
-        self.department_id = user.department_id
-        self.room = STAFF if self.sees_everything else self.department_id
+        # The hub delivers by room, so a socket only ever hears what it may see.
+        sees_everything = await database_sync_to_async(lambda: user.sees_everything)()
+        self.room = STAFF if sees_everything else user.department_id
         self.buffer = []
         self.replaying = True
         self.protocol = _daphne_protocol(self.base_send)
@@ -47,9 +46,10 @@ class EventStreamConsumer(AsyncWebsocketConsumer):
                 if len(events) < REPLAY_BATCH:
                     break
         while self.buffer:
-            seq, payload = self.buffer.pop(0)
-            if seq > self.cursor:
-                await self._send(seq, payload)
+            buffered, self.buffer = self.buffer, []
+            for seq, payload in buffered:
+                if seq > self.cursor:
+                    await self._send(seq, payload)
         self.replaying = False
 
     async def disconnect(self, code):
@@ -60,12 +60,9 @@ class EventStreamConsumer(AsyncWebsocketConsumer):
     async def receive(self, text_data=None, bytes_data=None):
         """The stream is one-way; clients have nothing to say."""
 
-    def visible(self, audience):
-        return self.sees_everything or self.department_id in audience
-
-    async def offer(self, seq, payload, frame, audience):
-        """Called by the hub for every event, in seq order."""
-        if seq <= self.cursor or not self.visible(audience):
+    async def offer(self, seq, payload, frame):
+        """Called by the hub, in seq order, for every event this socket's room may see."""
+        if seq <= self.cursor:
             return
         if self.replaying:
             self.buffer.append((seq, payload))

@@ -133,14 +133,16 @@ class Hub:
 
     async def _deliver(self, seq, payload, audience):
         self.last_seq = seq
-        # Frame the message once for all sockets (daphne's autobahn would
-        # otherwise build the same WebSocket frame a thousand times).
-        frame = PreparedMessage(payload.encode(), isBinary=False, applyMask=False, doNotCompress=True)
         targets = [*self._rooms.get(STAFF, ())]
         for department_id in audience:
             targets += self._rooms.get(department_id, ())
+        if not targets:
+            return
+        # Frame the message once for all sockets (daphne's autobahn would
+        # otherwise build the same WebSocket frame a thousand times).
+        frame = PreparedMessage(payload.encode(), isBinary=False, applyMask=False, doNotCompress=True)
         for socket in targets:
-            await socket.offer(seq, payload, frame, audience)
+            await socket.offer(seq, payload, frame)
 
 
 def _compact():
