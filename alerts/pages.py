@@ -4,14 +4,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 from django.utils import timezone
+from rest_framework.exceptions import ValidationError
 
 from dutyops.models import Department
 from realtime.selectors import latest_seq
 
 from . import selectors
-from .models import SupervisionCase
-from .serializers import AlertSerializer, SupervisionCaseSerializer
-from .views import COLUMNS
+from .serializers import AlertSerializer
+from .views import COLUMNS, figures_for
 
 
 @login_required
@@ -28,12 +28,7 @@ def console(request):
     return render(
         request,
         "alerts/console.html",
-        {
-            "department": department,
-            "alerts_json": AlertSerializer(alerts, many=True).data,
-            "seq": seq,
-            "now": timezone.now(),
-        },
+        {"department": department, "alerts_json": AlertSerializer(alerts, many=True).data, "seq": seq},
     )
 
 
@@ -73,15 +68,11 @@ def _bars(rows, key, width=560, bar=18, gap=8, label_w=150):
 
 @login_required
 def performance(request):
-    from rest_framework.exceptions import ValidationError
-
-    from .views import figures_for
-
     try:
-        label, start, end, rows, duty_room = figures_for(request.GET, request.user)
+        label, _start, _end, rows, duty_room = figures_for(request.GET, request.user)
         error = ""
     except ValidationError:
-        label, start, end, rows, duty_room = figures_for({}, request.user)
+        label, _start, _end, rows, duty_room = figures_for({}, request.user)
         error = "期间格式无效，已显示本月。"
     table = [[r[k] for k, _h in COLUMNS] for r in rows]
     return render(
@@ -89,8 +80,6 @@ def performance(request):
         "alerts/performance.html",
         {
             "label": label,
-            "start": start,
-            "end": end,
             "rows": rows,
             "table": table,
             "headers": [h for _k, h in COLUMNS],
@@ -105,18 +94,5 @@ def performance(request):
 
 @login_required
 def supervision(request):
-    user = request.user
-    qs = SupervisionCase.objects.select_related("responsible_leader").prefetch_related("departments", "entries")
-    if not user.sees_everything:
-        qs = qs.filter(departments=user.department_id) if user.department_id else qs.none()
-    cases = list(qs[:200])
-    return render(
-        request,
-        "alerts/supervision.html",
-        {
-            "cases": cases,
-            "cases_json": SupervisionCaseSerializer(cases, many=True).data,
-            "is_office": user.sees_everything,
-            "now": timezone.now(),
-        },
-    )
+    cases = selectors.cases_for(request.user).prefetch_related("entries")[:200]
+    return render(request, "alerts/supervision.html", {"cases": cases, "now": timezone.now()})

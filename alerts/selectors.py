@@ -24,6 +24,16 @@ def alerts_for(user):
     return qs.filter(department_id=user.department_id)
 
 
+def cases_for(user):
+    """Supervised cases a person may see: staff roles all, a liaison those naming its department."""
+    qs = SupervisionCase.objects.select_related("responsible_leader").prefetch_related("departments")
+    if user.sees_everything:
+        return qs
+    if not user.department_id:
+        return qs.none()
+    return qs.filter(departments=user.department_id)
+
+
 def open_alerts_of_department(department_id):
     """The console list: not closed, most urgent first."""
     return list(

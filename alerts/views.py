@@ -9,13 +9,13 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
-from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from dutyops.api import HasRole, ReadOrRoles
 from dutyops.models import Role
+from dutyops.views_duty import FileFormatNegotiation, param_int, xlsx_response
 
 from . import selectors, services
 from .models import Alert, Circular, Delivery, EscalationStep, NotificationChannel, SupervisionCase
@@ -42,15 +42,6 @@ from .serializers import (
 
 DISPATCHERS = (Role.ADMIN, Role.DUTY_OFFICER, Role.DUTY_LEADER)
 OFFICE = (Role.ADMIN, Role.DUTY_OFFICER, Role.DUTY_LEADER, Role.LEADER)
-
-
-def _int_param(request, name):
-    value = request.query_params.get(name)
-    if value in (None, ""):
-        return None
-    if not value.isdigit():
-        raise ValidationError({name: ["请输入整数编号。"]})
-    return int(value)
 
 
 class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
@@ -89,7 +80,7 @@ class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Crea
                 raise ValidationError({"state": ["状态无效。"]})
             qs = qs.filter(state=state)
         for name in ("department", "incident"):
-            value = _int_param(self.request, name)
+            value = param_int(params, name, required=False)
             if value is not None:
                 qs = qs.filter(**{f"{name}_id": value})
         if params.get("open") in ("1", "true"):
@@ -195,10 +186,7 @@ class SupervisionCaseViewSet(
         return SupervisionCaseSerializer
 
     def get_queryset(self):
-        qs = SupervisionCase.objects.select_related("responsible_leader").prefetch_related("departments")
-        user = self.request.user
-        if not user.sees_everything:
-            qs = qs.filter(departments=user.department_id) if user.department_id else qs.none()
+        qs = selectors.cases_for(self.request.user)
         if self.action == "retrieve":
             qs = qs.prefetch_related("entries__author", "alerts")
         state = self.request.query_params.get("state")
@@ -319,20 +307,10 @@ class PerformanceView(APIView):
         return Response({"period": label, "from": start, "to": end, "departments": rows, "duty_room": duty_room})
 
 
-class IgnoreAccept(BaseContentNegotiation):
-    """File downloads answer with their own type whatever the client accepts."""
-
-    def select_parser(self, request, parsers):
-        return parsers[0] if parsers else None
-
-    def select_renderer(self, request, renderers, format_suffix=None):
-        return renderers[0], renderers[0].media_type
-
-
 class PerformanceExportView(APIView):
     """GET performance/export/?kind=csv|xlsx&month=..."""
 
-    content_negotiation_class = IgnoreAccept
+    content_negotiation_class = FileFormatNegotiation  # the file answers with its own type
 
     @extend_schema(parameters=[*PERIOD_PARAMS, OpenApiParameter("kind", str, enum=["csv", "xlsx"])], responses=bytes)
     def get(self, request):
@@ -340,25 +318,14 @@ class PerformanceExportView(APIView):
         if kind not in ("csv", "xlsx"):
             raise ValidationError({"kind": ["只支持 csv 或 xlsx。"]})
         label, _start, _end, rows, _duty = figures_for(request.query_params, request.user)
-        table = [[h for _k, h in COLUMNS]] + [["" if r[k] is None else r[k] for k, _h in COLUMNS] for r in rows]
+        header = [h for _k, h in COLUMNS]
+        table = [["" if r[k] is None else r[k] for k, _h in COLUMNS] for r in rows]
         filename = f"performance-{label}".replace("~", "_")
-        if kind == "csv":
-            buffer = io.StringIO()
-            buffer.write("\ufeff")  # Excel opens UTF-8 CSV correctly with a BOM
-            csv.writer(buffer).writerows(table)
-            response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-        else:
-            from openpyxl import Workbook
-
-            book = Workbook()
-            sheet = book.active
-            sheet.title = "考核"
-            for row in table:
-                sheet.append(row)
-            out = io.BytesIO()
-            book.save(out)
-            response = HttpResponse(
-                out.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-            )
-        response["Content-Disposition"] = f'attachment; filename="{filename}.{kind}"'
+        if kind == "xlsx":
+            return xlsx_response([("考核", header, table)], f"{filename}.xlsx")
+        buffer = io.StringIO()
+        buffer.write("\ufeff")  # Excel opens UTF-8 CSV correctly with a BOM
+        csv.writer(buffer).writerows([header, *table])
+        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
         return response
