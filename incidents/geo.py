@@ -81,17 +81,13 @@ def bounding_box(lat, lon, km):
 def text_similarity(a, b):
     """Jaccard similarity of character bigrams: works for Chinese without a tokenizer.
     Either side may be given as a precomputed bigrams() set."""
-    ga = a if isinstance(a, set) else _bigrams(a)
-    gb = b if isinstance(b, set) else _bigrams(b)
+    ga = a if isinstance(a, set) else bigrams(a)
+    gb = b if isinstance(b, set) else bigrams(b)
     if not ga or not gb:
         return 0.0
     return len(ga & gb) / len(ga | gb)
 
 
 def bigrams(text):
-    return _bigrams(text)
-
-
-def _bigrams(text):
     text = "".join(ch for ch in (text or "").lower() if not ch.isspace() and ch not in "，。、；：,.;:！!？?（）()")
     return {text[i : i + 2] for i in range(len(text) - 1)} if len(text) > 1 else ({text} if text else set())
