@@ -63,7 +63,7 @@ def _page(request, template, mode, roles=None):
         {
             "mode": mode,
             "snapshot": snapshot,
-            "rotate": int(rotate) if rotate.isdigit() and 10 <= int(rotate) <= 3600 else 0,
+            "rotate": int(rotate) if rotate.isascii() and rotate.isdecimal() and 10 <= int(rotate) <= 3600 else 0,
             "kiosk": request.user.has_role(Role.BOARD),
             **(selectors.console_context(request.user) if mode == "console" else {}),
         },
