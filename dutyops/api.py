@@ -46,7 +46,7 @@ def exception_handler(exc, context):
     elif isinstance(exc, IntegrityError):
         log.warning("integrity error turned into 409: %s", exc)
         exc = Conflict()
-    elif isinstance(exc, DatabaseError) and not isinstance(exc, IntegrityError):
+    elif isinstance(exc, DatabaseError):
         log.error("database error: %s", exc)
         exc = ServiceUnavailable()
     response = drf_exception_handler(exc, context)

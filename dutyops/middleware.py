@@ -2,7 +2,6 @@
 
 import logging
 
-from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.http import JsonResponse
 from django.utils.translation import gettext_lazy as _
@@ -28,15 +27,16 @@ CONTENT_SECURITY_POLICY = "; ".join(
 
 
 class SecurityHeadersMiddleware:
+    """CSP and Permissions-Policy (Django's SecurityMiddleware sets the others:
+    nosniff, Referrer-Policy, Cross-Origin-Opener-Policy)."""
+
     def __init__(self, get_response):
         self.get_response = get_response
-        self.csp = getattr(settings, "DUTYOPS_CSP", CONTENT_SECURITY_POLICY)
 
     def __call__(self, request):
         response = self.get_response(request)
-        response.headers.setdefault("Content-Security-Policy", self.csp)
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()")
-        response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         return response
 
 

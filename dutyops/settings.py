@@ -88,16 +88,13 @@ TEMPLATES = [
 
 # --- Database ---------------------------------------------------------------
 VAR_DIR.mkdir(exist_ok=True)
-DATABASES = {
-    "default": dj_database_url.config(
-        default=f"sqlite:///{VAR_DIR / 'dutyops.sqlite3'}", conn_max_age=60, conn_health_checks=True
-    )
-}
+# CONN_MAX_AGE stays 0 (dj-database-url's default): a connection per request on
+# SQLite; on PostgreSQL the backend's pool keeps connections between requests.
+DATABASES = {"default": dj_database_url.config(default=f"sqlite:///{VAR_DIR / 'dutyops.sqlite3'}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers run beside the writer; IMMEDIATE takes the write lock at
     # BEGIN so concurrent writers queue on the busy timeout instead of failing
     # with "database is locked" when a read transaction tries to upgrade.
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
         "timeout": 30,
         "transaction_mode": "IMMEDIATE",
@@ -110,7 +107,6 @@ else:
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         # Django's PostgreSQL backend plus a per-process connection pool (see dutyops/db/postgresql).
         DATABASES["default"]["ENGINE"] = "dutyops.db.postgresql"
-        DATABASES["default"]["CONN_MAX_AGE"] = 0
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "dutyops.Person"

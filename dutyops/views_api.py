@@ -22,7 +22,6 @@ class DepartmentViewSet(viewsets.ModelViewSet):
     serializer_class = DepartmentSerializer
     permission_classes = [ReadOrRoles.of(Role.ADMIN)]
     queryset = Department.objects.all()
-    filterset_fields = None
 
     def perform_create(self, serializer):
         services.save_department(serializer, self.request.user)
