@@ -14,8 +14,6 @@ class PlansConfig(AppConfig):
         # Any plan write (API, admin, import) invalidates the compiled matching caches.
         post_save.connect(services.on_plan_saved, sender=Plan, dispatch_uid="plans.registry.save")
         post_delete.connect(services.on_plan_saved, sender=Plan, dispatch_uid="plans.registry.delete")
-        try:
-            from incidents.signals import picture_changed
-        except ImportError:  # incidents without the signal: matching still works on request
-            return
+        from incidents.signals import picture_changed
+
         picture_changed.connect(services.on_picture_changed, dispatch_uid="plans.rematch")

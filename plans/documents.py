@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from dutyops.models import Department
+from incidents.models import Subtype
 
 from .models import LEVELS, Plan
 
@@ -60,10 +61,6 @@ MAX_FEEDBACK_MINUTES = 30 * 24 * 60
 def taxonomy():
     """{category: {subtype code: name}} from the incidents app's editable
     taxonomy; None while it is empty (subtypes are then checked for form only)."""
-    try:
-        from incidents.models import Subtype  # noqa: PLC0415
-    except ImportError:
-        return None
     rows = list(Subtype.objects.values_list("category", "code", "name"))
     if not rows:
         return None

@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 
 from geopy.distance import geodesic
 
+from incidents.models import Subtype
+
 from .documents import CATEGORIES
 from .models import LEVELS, Plan, RegistryState
 
@@ -135,12 +137,7 @@ def build_index(token=None):
     fields = ("id", "code", "title", "kind", "category", "subtypes", "keywords", "version", "levels")
     for row in Plan.objects.filter(status=Plan.Status.ISSUED).values(*fields).iterator(chunk_size=2000):
         index.add(compile_plan(row))
-    try:
-        from incidents.models import Subtype  # noqa: PLC0415
-
-        index.subtype_names = dict(Subtype.objects.values_list("code", "name"))
-    except ImportError:
-        pass
+    index.subtype_names = dict(Subtype.objects.values_list("code", "name"))
     return index
 
 

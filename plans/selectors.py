@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from dutyops.models import Department
+from incidents.models import OPEN_STATUSES, Subtype
 
 from .documents import CATEGORIES, effective_tasks
 from .matching import LEVEL_CN
@@ -57,15 +58,6 @@ def filtered_plans(params):
     return qs
 
 
-def _subtypes():
-    """[(category, code, name)] of the active taxonomy."""
-    try:
-        from incidents.models import Subtype  # noqa: PLC0415
-    except ImportError:
-        return []
-    return list(Subtype.objects.filter(active=True).values_list("category", "code", "name"))
-
-
 def coverage_report(today=None):
     today = today or timezone.localdate()
     issued = list(Plan.objects.filter(status=Plan.Status.ISSUED).values("kind", "category", "subtypes"))
@@ -73,21 +65,15 @@ def coverage_report(today=None):
     covered_categories = {p["category"] for p in specific}
     whole_categories = {p["category"] for p in specific if not p["subtypes"]}
     covered_subtypes = {(p["category"], s) for p in specific for s in p["subtypes"]}
-    subtypes = _subtypes()
+    subtypes = Subtype.objects.filter(active=True).values_list("category", "code", "name")
     uncovered_subtypes = [
         {"category": cat, "category_name": CATEGORIES.get(cat, cat), "code": code, "name": name}
         for cat, code, name in subtypes
         if cat not in whole_categories and (cat, code) not in covered_subtypes
     ]
-    try:
-        from incidents.models import OPEN_STATUSES  # noqa: PLC0415
-
-        open_statuses = list(OPEN_STATUSES)
-    except ImportError:
-        open_statuses = None
-    gaps = IncidentMatch.objects.filter(gap=True, incident__is_drill=False).select_related("incident")
-    if open_statuses:
-        gaps = gaps.filter(incident__status__in=open_statuses)
+    gaps = IncidentMatch.objects.filter(
+        gap=True, incident__is_drill=False, incident__status__in=OPEN_STATUSES
+    ).select_related("incident")
     return {
         "today": today,
         "has_general_plan": any(p["kind"] == Plan.Kind.GENERAL for p in issued),
