@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from dutyops.admin import HistoryAdmin
+
 from .models import (
     Alert,
     AlertRecipient,
@@ -13,19 +15,6 @@ from .models import (
     NotificationChannel,
     SupervisionCase,
 )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """History: viewable, never edited or deleted."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class RecipientInline(admin.TabularInline):
@@ -49,7 +38,7 @@ class ChaseInline(RecipientInline):
 
 
 @admin.register(Alert)
-class AlertAdmin(ReadOnlyAdmin):
+class AlertAdmin(HistoryAdmin):
     list_display = ("id", "department", "incident", "state", "source", "ack_due_at", "acknowledged_at", "created_at")
     list_filter = ("state", "source", "department")
     search_fields = ("duty",)
@@ -78,7 +67,7 @@ class NotificationChannelAdmin(admin.ModelAdmin):
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(ReadOnlyAdmin):
+class DeliveryAdmin(HistoryAdmin):
     list_display = ("id", "channel", "notice", "status", "attempts", "last_error", "created_at", "sent_at")
     list_filter = ("status", "channel", "notice")
     list_select_related = ("channel",)
@@ -90,7 +79,7 @@ class CaseEntryInline(RecipientInline):
 
 
 @admin.register(SupervisionCase)
-class SupervisionCaseAdmin(ReadOnlyAdmin):
+class SupervisionCaseAdmin(HistoryAdmin):
     list_display = ("id", "title", "state", "responsible_leader", "deadline", "recheck_at", "created_at")
     list_filter = ("state",)
     search_fields = ("title", "content")
@@ -98,5 +87,5 @@ class SupervisionCaseAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Circular)
-class CircularAdmin(ReadOnlyAdmin):
+class CircularAdmin(HistoryAdmin):
     list_display = ("period", "generated_at", "generated_by")
