@@ -1,7 +1,6 @@
 """Timer handlers of the duty domain (auto-discovered by dutyops.timers)."""
 
-from . import services
-from .models import Shift
+from . import selectors, services
 from .timers import handler
 
 
@@ -14,7 +13,7 @@ def missed_checkin(timer, now):
 @handler(services.SHIFT_START_TIMER)
 def shift_started(timer, now):
     """A shift begins: tell the boards who is on duty now."""
-    shift = Shift.objects.select_related("duty_room", "leader").filter(pk=timer.payload["shift"]).first()
+    shift = selectors.shifts_with_people().filter(pk=timer.payload["shift"]).first()
     if shift is None or shift.ends_at <= now:
         return  # gone, or so late that announcing it would mislead the board
     services.emit_shift_changed(shift, "started", None)

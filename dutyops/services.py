@@ -258,7 +258,7 @@ def _history_q():
 def update_shift(shift, changes, actor=None):
     """Change times or people. Once anyone has checked in (or been recorded
     absent) the shift is history: its times and room no longer move."""
-    shift = Shift.objects.select_related("duty_room").get(pk=shift.pk)
+    shift = selectors.shifts_with_people().get(pk=shift.pk)
     room = changes.get("duty_room", shift.duty_room)
     starts_at = changes.get("starts_at", shift.starts_at)
     ends_at = changes.get("ends_at", shift.ends_at)
@@ -283,7 +283,7 @@ def update_shift(shift, changes, actor=None):
 
 @transaction.atomic
 def delete_shift(shift, actor=None):
-    shift = Shift.objects.select_related("duty_room", "leader").get(pk=shift.pk)
+    shift = selectors.shifts_with_people().get(pk=shift.pk)
     if _has_history(shift):
         raise Conflict(_("该班次已有到岗、交接班、日志或换班记录，不能删除。"))
     officers = selectors.officers_of(shift)
