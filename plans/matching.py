@@ -14,12 +14,10 @@ incident's category/subtype in Python. Reasons are only built for plans
 that fit.
 """
 
-import math
 import threading
 from dataclasses import dataclass, field
 
-from geopy.distance import geodesic
-
+from incidents import geo
 from incidents.models import Subtype
 
 from .documents import CATEGORIES
@@ -200,32 +198,25 @@ class Facts:
         """Geodesic (WGS-84) distance, cached per centre for this incident."""
         key = (lat, lon)
         if key not in self._distances:
-            self._distances[key] = geodesic((self.lat, self.lon), key).km
+            self._distances[key] = geo.distance_km((self.lat, self.lon), key)
         return self._distances[key]
 
     def display_km(self, lat, lon):
         """For reasons: the exact geodesic if it was needed for the decision,
         else the haversine (within 0.5 %, shown to 0.1 km)."""
-        return self._distances.get((lat, lon)) or _haversine_km(self.lat, self.lon, lat, lon)
+        return self._distances.get((lat, lon)) or geo.rough_km((self.lat, self.lon), (lat, lon))
 
     def within(self, km, lat, lon):
         """distance_km(...) <= km, deciding by the ~1 us haversine when it is
         clearly in or out (it is within 0.5 % of the geodesic) and by the
         exact geodesic only near the boundary."""
-        rough = _haversine_km(self.lat, self.lon, lat, lon)
+        rough = geo.rough_km((self.lat, self.lon), (lat, lon))
         margin = 0.006 * km + 0.01
         if rough < km - margin:
             return True
         if rough > km + margin:
             return False
         return self.distance_km(lat, lon) <= km
-
-
-def _haversine_km(lat1, lon1, lat2, lon2):
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(a)))
 
 
 # --- evaluation ---------------------------------------------------------------------
