@@ -393,11 +393,14 @@ def display_items(items):
 
 
 def handover_of(shift):
-    return Handover.objects.select_related("written_by", "signed_by", "to_shift").filter(from_shift=shift).first()
+    return Handover.objects.select_related("written_by", "signed_by").filter(from_shift=shift).first()
 
 
-def incoming_shift(shift):
-    """The next shift of the same room (the one that takes over)."""
+def incoming_shift(shift, handover=None):
+    """The shift that takes over, with its people: the one `handover` names, else
+    the next shift of the same room."""
+    if handover is not None and handover.to_shift_id:
+        return shifts_with_people().filter(pk=handover.to_shift_id).first()
     return (
         shifts_with_people()
         .filter(duty_room_id=shift.duty_room_id, starts_at__gt=shift.starts_at)

@@ -1072,7 +1072,7 @@ def handover_page(request, shift_id):
             messages.error(request, _error_text(exc))
         return redirect("duty-handover", shift_id=shift.pk)
     handover = selectors.handover_of(shift)
-    incoming = (handover.to_shift if handover and handover.to_shift_id else None) or selectors.incoming_shift(shift)
+    incoming = selectors.incoming_shift(shift, handover)
     return render(
         request,
         "duty/handover.html",
