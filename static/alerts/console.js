@@ -14,30 +14,9 @@
   var alerts = new Map();
   var STATE = { sent: "待签收", acknowledged: "已签收待反馈", fed_back: "已反馈", overdue: "已超时", closed: "已办结" };
   var SOURCE = { plan: "预案启动", manual: "值班室下发", instruction: "领导批示" };
+  var api = window.DutyLive.api;
 
   JSON.parse(document.getElementById("alerts-data").textContent).forEach(function (a) { alerts.set(a.id, a); });
-
-  function csrf() {
-    var m = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
-    return m ? decodeURIComponent(m[1]) : "";
-  }
-
-  function api(method, url, body) {
-    return fetch(url, {
-      method: method,
-      credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf(), Accept: "application/json" },
-      body: body ? JSON.stringify(body) : undefined,
-    }).then(function (r) {
-      return r.json().catch(function () { return {}; }).then(function (data) {
-        if (!r.ok) {
-          var msg = data.detail || Object.keys(data).map(function (k) { return [].concat(data[k]).join(" "); }).join("；");
-          throw new Error(msg || "请求失败（" + r.status + "）");
-        }
-        return data;
-      });
-    });
-  }
 
   function fmtTime(iso) {
     var d = new Date(iso);

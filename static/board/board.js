@@ -4,7 +4,7 @@
   "use strict";
   var root = document.getElementById("board");
   if (!root) return;
-  var L = window.L, D = window.DutyLive, fmt = D.fmt;
+  var L = window.L, D = window.DutyLive, fmt = D.fmt, el = D.el;
   var mode = root.dataset.mode;
   var GRADE_RANK = { I: 0, II: 1, III: 2, IV: 3 };
   var GRADE_LABEL = { I: "I级", II: "II级", III: "III级", IV: "IV级" };
@@ -21,12 +21,6 @@
   var INCIDENT_ROWS = 30;
 
   var $ = function (id) { return document.getElementById(id); };
-  function el(tag, cls, text) {
-    var e = document.createElement(tag);
-    if (cls) e.className = cls;
-    if (text !== undefined && text !== null) e.textContent = text;
-    return e;
-  }
 
   // --- panels -----------------------------------------------------------------
 

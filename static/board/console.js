@@ -4,18 +4,11 @@
   "use strict";
   var root = document.getElementById("desk");
   if (!root) return;
-  var D = window.DutyLive, fmt = D.fmt, api = D.api;
+  var D = window.DutyLive, fmt = D.fmt, api = D.api, el = D.el;
   var $ = function (id) { return document.getElementById(id); };
   var GRADE = { I: "I级", II: "II级", III: "III级", IV: "IV级" };
   var NEXT = { received: ["verifying", "核实"], verifying: ["responding", "处置"], responding: ["stabilised", "稳控"], stabilised: ["closed", "办结"] };
   var AMBER_MS = 10 * 60 * 1000;
-
-  function el(tag, cls, text) {
-    var e = document.createElement(tag);
-    if (cls) e.className = cls;
-    if (text !== undefined && text !== null) e.textContent = text;
-    return e;
-  }
 
   // --- intake ---------------------------------------------------------------------
   var form = $("intake"), msg = $("intake-msg");

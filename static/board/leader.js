@@ -6,19 +6,13 @@
   var root = document.getElementById("board");
   var drawer = document.getElementById("drawer");
   if (!root || !drawer) return;
-  var D = window.DutyLive, fmt = D.fmt, api = D.api;
+  var D = window.DutyLive, fmt = D.fmt, api = D.api, el = D.el;
   var $ = function (id) { return document.getElementById(id); };
   var current = null, opener = null;
   var STATE = { sent: "待签收", acknowledged: "已签收待反馈", fed_back: "已反馈", overdue: "已超时", closed: "已办结" };
   var ACT_STATE = { proposed: "待审批", active: "响应中", terminated: "已终止", rejected: "未批准" };
   var GRADE = { I: "I级 特别重大", II: "II级 重大", III: "III级 较大", IV: "IV级 一般" };
 
-  function el(tag, cls, text) {
-    var e = document.createElement(tag);
-    if (cls) e.className = cls;
-    if (text !== undefined && text !== null) e.textContent = text;
-    return e;
-  }
   function button(text, cls, data) {
     var b = el("button", cls, text);
     b.type = "button";

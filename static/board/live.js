@@ -42,6 +42,14 @@
     });
   }
 
+  // An element with an optional class and text: every page's DOM building block.
+  function el(tag, cls, text) {
+    var e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text !== undefined && text !== null) e.textContent = text;
+    return e;
+  }
+
   var pad = function (n) { return String(n).padStart(2, "0"); };
   var partsFmt = new Intl.DateTimeFormat("zh-CN", {
     timeZone: TZ, year: "numeric", month: "2-digit", day: "2-digit",
@@ -261,5 +269,5 @@
       .catch(function () { self.setStatus("reconnecting"); self.retry(); });
   };
 
-  window.DutyLive = { Live: Live, api: api, fmt: fmt, csrf: csrf };
+  window.DutyLive = { Live: Live, api: api, fmt: fmt, csrf: csrf, el: el };
 })();
