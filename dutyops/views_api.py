@@ -47,7 +47,7 @@ class PersonViewSet(viewsets.ModelViewSet):
         if not user.sees_everything:
             qs = qs.filter(department_id=user.department_id) if user.department_id else qs.none()
         department = self.request.query_params.get("department")
-        if department and department.isdigit():
+        if department and department.isascii() and department.isdecimal():  # int() refuses "²"
             qs = qs.filter(department_id=int(department))
         return qs
 
