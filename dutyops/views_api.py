@@ -4,7 +4,7 @@ from rest_framework import viewsets
 from rest_framework.authtoken.views import ObtainAuthToken
 
 from . import services
-from .api import HasRole, ReadOrRoles
+from .api import ReadOrRoles
 from .models import Department, Person, Role
 from .serializers import DepartmentSerializer, PersonSerializer
 
@@ -35,11 +35,7 @@ class DepartmentViewSet(viewsets.ModelViewSet):
 
 class PersonViewSet(viewsets.ModelViewSet):
     serializer_class = PersonSerializer
-
-    def get_permissions(self):
-        if self.request.method in ("GET", "HEAD", "OPTIONS"):
-            return [ReadOrRoles()]
-        return [HasRole.of(Role.ADMIN)()]
+    permission_classes = [ReadOrRoles.of(Role.ADMIN)]
 
     def get_queryset(self):
         qs = Person.objects.select_related("department").prefetch_related("groups").order_by("username")

@@ -409,21 +409,32 @@ class CoverageView(APIView):
 # --- rotations, swaps, reference data ----------------------------------------------
 
 
-class RotationViewSet(viewsets.ModelViewSet):
+# Duty reference data: anyone reads, admins write; each write is an event.
+# (A comment, not a docstring: the OpenAPI schema would show it for every subclass.)
+class _ReferenceViewSet(viewsets.ModelViewSet):
+    noun, describe = "", ""
+    permission_classes = [ReadOrRoles.of(Role.ADMIN)]
+
+    def perform_create(self, serializer):
+        serializer.instance = services.save_duty_record(serializer, self.request.user, self.noun, self.describe)
+
+    def perform_update(self, serializer):
+        serializer.instance = services.save_duty_record(serializer, self.request.user, self.noun, self.describe)
+
+    def perform_destroy(self, obj):
+        services.delete_duty_record(obj, self.request.user, self.noun, self.describe)
+
+
+class RotationViewSet(_ReferenceViewSet):
     serializer_class = RotationSerializer
     permission_classes = [ReadOrRoles.of(*ROSTER_WRITERS)]
     queryset = Rotation.objects.select_related("duty_room").order_by("duty_room_id", "name")
+    noun, describe = "rotation", "轮班规则"
 
     def perform_create(self, serializer):
         serializer.instance = services.save_duty_record(
-            serializer, self.request.user, "rotation", "轮班规则", created_by=self.request.user
+            serializer, self.request.user, self.noun, self.describe, created_by=self.request.user
         )
-
-    def perform_update(self, serializer):
-        serializer.instance = services.save_duty_record(serializer, self.request.user, "rotation", "轮班规则")
-
-    def perform_destroy(self, rotation):
-        services.delete_duty_record(rotation, self.request.user, "rotation", "轮班规则")
 
     @extend_schema(request=GenerateRosterSerializer, responses={201: GenerateResultSerializer})
     @action(detail=True, methods=["post"])
@@ -500,23 +511,6 @@ class SwapViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, mixins.Retriev
         return self._act(services.cancel_swap)
 
 
-class _ReferenceViewSet(viewsets.ModelViewSet):
-    noun, describe = "", ""
-    writers = (Role.ADMIN,)
-
-    def get_permissions(self):
-        return [ReadOrRoles.of(*self.writers)()]
-
-    def perform_create(self, serializer):
-        serializer.instance = services.save_duty_record(serializer, self.request.user, self.noun, self.describe)
-
-    def perform_update(self, serializer):
-        serializer.instance = services.save_duty_record(serializer, self.request.user, self.noun, self.describe)
-
-    def perform_destroy(self, obj):
-        services.delete_duty_record(obj, self.request.user, self.noun, self.describe)
-
-
 class HolidayViewSet(_ReferenceViewSet):
     """节假日安排 (holiday calendar with 调休 make-up days); `?year=`."""
 
@@ -536,7 +530,7 @@ class LeaveViewSet(_ReferenceViewSet):
     serializer_class = LeaveSerializer
     queryset = Leave.objects.none()
     noun, describe = "leave", "请假"
-    writers = ROSTER_WRITERS
+    permission_classes = [ReadOrRoles.of(*ROSTER_WRITERS)]
 
     def get_queryset(self):
         qs = Leave.objects.select_related("person").order_by("-starts_on")
