@@ -12,10 +12,8 @@ class AlertsConfig(AppConfig):
     verbose_name = _("预警通知与督办")
 
     def ready(self):
-        try:
-            from incidents.signals import instruction_created
-        except ImportError:  # the incidents domain does not send it (yet)
-            return
+        from incidents.signals import instruction_created
+
         instruction_created.connect(_instruction_to_case, dispatch_uid="alerts.instruction_to_case")
 
 

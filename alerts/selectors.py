@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from dutyops.models import Department
 from dutyops.selectors import local_tz
+from incidents.models import IncidentClock, Report
 
 from .models import Alert, SupervisionCase
 
@@ -157,41 +158,23 @@ def performance(start, end, department_ids=None):
 
 
 def duty_room_figures(start, end):
-    """The duty office's own figures: time to answer intakes and on-time upward reporting.
-
-    Read from the incidents domain when it provides the fields; absent fields give None.
-    """
-    from django.apps import apps
-
-    result = {"reports": 0, "median_seconds_to_answer": None, "upward_clocks": 0, "upward_on_time_pct": None}
-    try:
-        report_model = apps.get_model("incidents", "Report")
-    except LookupError:
-        return result
-    names = {f.name for f in report_model._meta.get_fields()}
-    reports = report_model.objects.filter(received_at__gte=start, received_at__lt=end)
-    if "is_drill" in names:
-        reports = reports.filter(is_drill=False)
-    if "answered_at" in names:
-        waits = [
-            (a - r).total_seconds()
-            for r, a in reports.filter(answered_at__isnull=False).values_list("received_at", "answered_at")
-        ]
-        result["median_seconds_to_answer"] = round(statistics.median(waits), 1) if waits else None
-    result["reports"] = reports.count()
-    try:
-        clock_model = apps.get_model("incidents", "IncidentClock")
-    except LookupError:
-        return result
-    clock_fields = {f.name for f in clock_model._meta.get_fields()}
-    if {"due_at", "satisfied_at", "incident"} <= clock_fields:
-        clocks = clock_model.objects.filter(due_at__gte=start, due_at__lt=end, incident__is_drill=False)
-        if "cancelled_at" in clock_fields:
-            clocks = clocks.filter(cancelled_at__isnull=True)
-        rows = list(clocks.values_list("due_at", "satisfied_at"))
-        result["upward_clocks"] = len(rows)
-        result["upward_on_time_pct"] = _pct(sum(1 for d, s in rows if s is not None and s <= d), len(rows))
-    return result
+    """The duty office's own figures: time to answer intakes and on-time upward reporting (drills excluded)."""
+    reports = Report.objects.filter(received_at__gte=start, received_at__lt=end, is_drill=False)
+    waits = [
+        (a - r).total_seconds()
+        for r, a in reports.filter(answered_at__isnull=False).values_list("received_at", "answered_at")
+    ]
+    clocks = list(
+        IncidentClock.objects.filter(
+            due_at__gte=start, due_at__lt=end, incident__is_drill=False, cancelled_at__isnull=True
+        ).values_list("due_at", "satisfied_at")
+    )
+    return {
+        "reports": reports.count(),
+        "median_seconds_to_answer": round(statistics.median(waits), 1) if waits else None,
+        "upward_clocks": len(clocks),
+        "upward_on_time_pct": _pct(sum(1 for d, s in clocks if s is not None and s <= d), len(clocks)),
+    }
 
 
 def circular_text(period, rows):

@@ -14,7 +14,7 @@ from dutyops.api import Conflict
 from dutyops.models import Department, Person, Role
 from realtime.services import emit, lock_stream
 
-from . import notify, roster
+from . import notify, roster, selectors
 from .models import (
     DEFAULT_ACK_MINUTES,
     DEFAULT_FEEDBACK_MINUTES,
@@ -22,6 +22,7 @@ from .models import (
     AlertRecipient,
     CaseEntry,
     Chase,
+    Circular,
     DepartmentLeader,
     EscalationStep,
     Feedback,
@@ -789,37 +790,25 @@ def case_recheck_due(case_id):
 
 
 def open_case_for_instruction(instruction):
-    """A leader's instruction becomes a supervised case (督办) unless it says otherwise.
+    """A leader's instruction becomes a supervised case (督办).
 
-    Responsible leader: the instruction's author. Departments: those named on the
-    instruction, else those with alerts on the incident. Deadline: the
-    instruction's, else DEFAULT_CASE_HOURS.
+    Responsible leader: the instruction's author. Departments: those with plan
+    or manual alerts on the incident. Deadline: DEFAULT_CASE_HOURS.
     """
-    if getattr(instruction, "supervise", True) is False:
-        return None
     if SupervisionCase.objects.filter(instruction_id=instruction.pk).exists():
         return None
-    incident = getattr(instruction, "incident", None)
-    text = getattr(instruction, "text", "") or ""
-    author = getattr(instruction, "author", None) or getattr(instruction, "created_by", None)
-    departments = getattr(instruction, "departments", None)
-    if departments is not None and hasattr(departments, "all"):
-        departments = list(departments.all())
-    if not departments and incident is not None:
-        departments = list(
-            Department.objects.filter(
-                alerts__incident=incident, alerts__source__in=[Alert.Source.PLAN, Alert.Source.MANUAL]
-            ).distinct()
-        )
-    title = _("领导批示督办：%(t)s") % {"t": getattr(incident, "title", "") or text[:40]}
+    incident = instruction.incident
+    departments = Department.objects.filter(
+        alerts__incident=incident, alerts__source__in=[Alert.Source.PLAN, Alert.Source.MANUAL]
+    ).distinct()
+    title = _("领导批示督办：%(t)s") % {"t": incident.title or instruction.text[:40]}
     return open_case(
         title=title,
-        content=text or title,
-        deadline=getattr(instruction, "deadline", None),
-        actor=author,
+        content=instruction.text or title,
+        actor=instruction.author,
         incident=incident,
-        responsible_leader=author if isinstance(author, Person) else None,
-        departments=departments or (),
+        responsible_leader=instruction.author,
+        departments=departments,
         instruction_id=instruction.pk,
     )
 
@@ -830,9 +819,6 @@ def open_case_for_instruction(instruction):
 @transaction.atomic
 def generate_circular(period, actor=None):
     """The month's circular: figures per department, praise and criticism. Generated once."""
-    from . import selectors
-    from .models import Circular
-
     start, end = selectors.month_bounds(period)
     existing = Circular.objects.filter(period=period).first()
     if existing:
