@@ -13,6 +13,16 @@ from rest_framework.views import exception_handler as drf_exception_handler
 log = logging.getLogger(__name__)
 
 
+def as_id(value):
+    """An integer id from a query parameter or document value, or None.
+    Only ASCII decimal digits: str.isdigit() accepts "²", which int() refuses (a 500)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.isascii() and value.isdecimal() and len(value) <= 18:
+        return int(value)
+    return None
+
+
 class Pagination(pagination.PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 500

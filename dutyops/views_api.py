@@ -4,7 +4,7 @@ from rest_framework import viewsets
 from rest_framework.authtoken.views import ObtainAuthToken
 
 from . import services
-from .api import ReadOrRoles
+from .api import ReadOrRoles, as_id
 from .models import Department, Person, Role
 from .serializers import DepartmentSerializer, PersonSerializer
 
@@ -42,9 +42,9 @@ class PersonViewSet(viewsets.ModelViewSet):
         user = self.request.user
         if not user.sees_everything:
             qs = qs.filter(department_id=user.department_id) if user.department_id else qs.none()
-        department = self.request.query_params.get("department")
-        if department and department.isascii() and department.isdecimal():  # int() refuses "²"
-            qs = qs.filter(department_id=int(department))
+        department = as_id(self.request.query_params.get("department"))
+        if department is not None:
+            qs = qs.filter(department_id=department)
         return qs
 
     def perform_create(self, serializer):

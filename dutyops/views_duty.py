@@ -30,7 +30,7 @@ from rest_framework.views import APIView
 from realtime.selectors import latest_seq
 
 from . import selectors, services
-from .api import ReadOrRoles
+from .api import ReadOrRoles, as_id
 from .models import (
     Absence,
     CalendarFeed,
@@ -81,10 +81,10 @@ def param_int(params, name, required=True):
         if required:
             raise DRFValidationError({name: [_("该参数是必填项。")]})
         return None
-    # isdecimal, not isdigit: int() refuses digits like "²"; ids are bigints.
-    if not (value.isascii() and value.isdecimal()) or len(value) > 18:
+    number = as_id(value)
+    if number is None:
         raise DRFValidationError({name: [_("必须是整数编号。")]})
-    return int(value)
+    return number
 
 
 def param_datetime(params, name, default=None):
@@ -947,10 +947,10 @@ def _page_rooms(user):
 
 
 def _chosen_room(request, rooms):
-    wanted = request.GET.get("department")
+    wanted = as_id(request.GET.get("department"))
     by_id = {r.pk: r for r in rooms}
-    if wanted and wanted.isascii() and wanted.isdecimal() and int(wanted) in by_id:
-        return by_id[int(wanted)]
+    if wanted in by_id:
+        return by_id[wanted]
     if request.user.department_id in by_id:
         return by_id[request.user.department_id]
     return rooms[0] if rooms else None

@@ -12,7 +12,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from dutyops.api import HasRole, ReadOrRoles
+from dutyops.api import HasRole, ReadOrRoles, as_id
 from dutyops.models import Department, Role
 
 from . import geo, selectors, services
@@ -60,9 +60,9 @@ class ReportViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, mixins.Retri
     def get_queryset(self):
         visible = selectors.visible_incidents(self.request.user).values("pk")
         qs = Report.objects.filter(incident__in=visible).select_related("created_by").order_by("-received_at", "-id")
-        incident = self.request.query_params.get("incident")
-        if incident and incident.isdigit():
-            qs = qs.filter(incident_id=int(incident))
+        incident = as_id(self.request.query_params.get("incident"))
+        if incident is not None:
+            qs = qs.filter(incident_id=incident)
         return qs
 
     def perform_create(self, serializer):

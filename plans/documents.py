@@ -12,6 +12,7 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from dutyops.api import as_id
 from dutyops.models import Department
 from incidents.models import Subtype
 
@@ -131,16 +132,16 @@ class DepartmentResolver:
     """Departments referred to by id (API) or code (files), one query per document."""
 
     def __init__(self, refs):
-        ids = {r for r in refs if _is_int(r)} | {int(r) for r in refs if isinstance(r, str) and r.isdigit()}
-        codes = {r for r in refs if isinstance(r, str) and not r.isdigit()}
+        ids = {as_id(r) for r in refs} - {None}
+        codes = {r for r in refs if isinstance(r, str) and as_id(r) is None}
         found = Department.objects.filter(pk__in=ids) if ids else Department.objects.none()
         by_code = Department.objects.filter(code__in=codes) if codes else Department.objects.none()
         self.by_id = {d.pk: d for d in found}
         self.by_code = {d.code: d for d in by_code}
 
     def get(self, ref):
-        if _is_int(ref) or (isinstance(ref, str) and ref.isdigit()):
-            return self.by_id.get(int(ref))
+        if as_id(ref) is not None:
+            return self.by_id.get(as_id(ref))
         if isinstance(ref, str):
             return self.by_code.get(ref)
         return None

@@ -16,7 +16,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dutyops.api import Conflict
+from dutyops.api import Conflict, as_id
 from dutyops.models import Department, Role
 from realtime.services import emit
 
@@ -236,7 +236,7 @@ def propose_activation(incident, plan, level, actor, reason=""):
     _check_level(level)
     reason = _reason(reason)
     if not isinstance(plan, Plan):
-        plan = Plan.objects.filter(pk=plan).first() if str(plan).isdigit() else None
+        plan = Plan.objects.filter(pk=as_id(plan)).first() if as_id(plan) is not None else None
         if plan is None:
             raise ValidationError({"plan": [_("预案不存在。")]})
     plan = Plan.objects.select_for_update().get(pk=plan.pk)

@@ -13,7 +13,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from dutyops.api import ReadOrRoles, error_response
+from dutyops.api import ReadOrRoles, as_id, error_response
 from dutyops.models import Role
 
 from . import matching, selectors, services
@@ -67,8 +67,9 @@ class PlanViewSet(viewsets.ModelViewSet):
     def get_queryset(self):
         p = self.request.query_params
         qs = selectors.filtered_plans(p)
-        if p.get("lead_department", "").isdigit():
-            qs = qs.filter(lead_department_id=int(p["lead_department"]))
+        lead = as_id(p.get("lead_department"))
+        if lead is not None:
+            qs = qs.filter(lead_department_id=lead)
         return qs
 
     def perform_create(self, serializer):
@@ -126,10 +127,10 @@ class PlanMatchesView(APIView):
     )
     def get(self, request, pk):
         incident = get_object_or_404(_visible_incidents(request.user), pk=pk)
-        raw = request.query_params.get("limit", str(DEFAULT_MATCH_LIMIT))
-        if not raw.isdigit() or not 1 <= int(raw) <= 1000:
+        limit = as_id(request.query_params.get("limit", str(DEFAULT_MATCH_LIMIT)))
+        if limit is None or not 1 <= limit <= 1000:
             return error_response("limit", _("limit 必须是 1 到 1000 之间的整数。"))
-        results, total = matching.match_with_total(incident, limit=int(raw))
+        results, total = matching.match_with_total(incident, limit=limit)
         return Response(results, headers={"X-Total-Count": str(total)})
 
 
@@ -178,8 +179,9 @@ class ActivationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         if not user.sees_everything:
             qs = qs.filter(incident__in=_visible_incidents(user))
         p = self.request.query_params
-        if p.get("incident", "").isdigit():
-            qs = qs.filter(incident_id=int(p["incident"]))
+        incident = as_id(p.get("incident"))
+        if incident is not None:
+            qs = qs.filter(incident_id=incident)
         if p.get("state") in Activation.State.values:
             qs = qs.filter(state=p["state"])
         elif p.get("state"):

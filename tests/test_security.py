@@ -60,3 +60,26 @@ def test_login_form_requires_csrf(make_person):
     make_person("duty_officer", username="zhang", password="right-pass-1")
     client = Client(enforce_csrf_checks=True)
     assert client.post("/login/", {"username": "zhang", "password": "right-pass-1"}).status_code == 403
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/people/?department=²",
+        "/api/v1/reports/?incident=²",
+        "/api/v1/plans/?lead_department=²",
+        "/api/v1/activations/?incident=²",
+        "/api/v1/incidents/{incident}/plan-matches/?limit=²",
+    ],
+)
+def test_non_ascii_digits_in_ids_are_refused_or_ignored_never_a_500(url, admin_user, incident, client_for):
+    """str.isdigit() accepts "²", int() does not."""
+    response = client_for(admin_user).get(url.format(incident=incident.pk))
+    assert response.status_code in (200, 400)
+
+
+def test_activation_of_a_plan_named_by_a_non_ascii_digit_is_a_400(admin_user, incident, client_for):
+    response = client_for(admin_user).post(
+        f"/api/v1/incidents/{incident.pk}/activations/", {"plan": "²", "level": "IV"}, format="json"
+    )
+    assert response.status_code == 400
