@@ -4,7 +4,7 @@ import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import ProtectedError, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -63,8 +63,25 @@ def save_department(serializer, actor):
 @transaction.atomic
 def delete_department(department, actor):
     data = {"id": department.pk, "code": department.code, "name": department.name}
-    department.delete()  # PROTECT on children and people: a 409, never an orphan
+    try:
+        department.delete()  # PROTECT on children, people and records: never an orphan
+    except ProtectedError:
+        raise Conflict(_("该单位仍有下级单位、人员或值班、事件、通知记录，不能删除。")) from None
     emit("department.deleted", data, actor=actor)
+
+
+def _keep_an_admin(person, actor, *, active, roles):
+    """Nobody locks the office out: an admin cannot deactivate themselves, and the
+    last active admin can neither be deactivated nor lose the admin role."""
+    if person.pk is None or not person.is_active or not (person.is_superuser or person.has_role(Role.ADMIN)):
+        return
+    if not active and person.pk == getattr(actor, "pk", None):
+        raise Conflict(_("不能停用自己的账号。"))
+    if active and (person.is_superuser or Role.ADMIN in roles):
+        return
+    admins = Person.objects.filter(is_active=True).filter(Q(is_superuser=True) | Q(groups__name=Role.ADMIN))
+    if not admins.exclude(pk=person.pk).exists():
+        raise Conflict(_("这是最后一个管理员账号，不能停用，也不能撤销其管理员角色。"))
 
 
 @transaction.atomic
@@ -73,6 +90,8 @@ def save_person(serializer, actor):
     data = dict(serializer.validated_data)
     password, roles = data.pop("password", None), data.pop("roles", None)
     person = serializer.instance or Person()
+    if roles is not None:
+        _keep_an_admin(person, actor, active=True, roles=roles)
     for field, value in data.items():
         setattr(person, field, value)
     if password:
@@ -92,6 +111,7 @@ def save_person(serializer, actor):
 @transaction.atomic
 def deactivate_person(person, actor):
     """People are never deleted: their names stand in the audit trail."""
+    _keep_an_admin(person, actor, active=False, roles=())
     person.is_active = False
     person.save(update_fields=["is_active"])
     emit("person.deactivated", _person_data(person), actor=actor)

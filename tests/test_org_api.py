@@ -85,7 +85,7 @@ def test_deleting_a_department_with_people_is_409_and_keeps_it(admin_user, clien
     dept = make_department()
     make_person("liaison", dept=dept)
     response = client_for(admin_user).delete(f"/api/v1/departments/{dept.pk}/")
-    assert response.status_code == 409
+    assert response.status_code == 409 and "不能删除" in response.json()["detail"]
     assert Department.objects.filter(pk=dept.pk).exists()
 
 
@@ -223,3 +223,17 @@ def test_text_with_a_lone_surrogate_is_400_not_500(admin_user, client_for):
     body = '{"code": "X", "name": "\\ud800", "kind": "\\udfff"}'
     response = client_for(admin_user).generic("POST", "/api/v1/departments/", body, content_type="application/json")
     assert response.status_code == 400
+
+
+def test_the_office_is_never_left_without_an_admin(admin_user, make_person, client_for):
+    api = client_for(admin_user)
+    response = api.delete(f"/api/v1/people/{admin_user.pk}/")
+    assert response.status_code == 409 and "自己" in response.json()["detail"]
+    response = api.patch(f"/api/v1/people/{admin_user.pk}/", {"roles": ["duty_officer"]}, format="json")
+    assert response.status_code == 409 and "最后一个管理员" in response.json()["detail"]
+    admin_user.refresh_from_db()
+    assert admin_user.is_active and admin_user.has_role("admin")
+
+    second = make_person("admin")
+    assert api.patch(f"/api/v1/people/{admin_user.pk}/", {"roles": ["duty_officer"]}, format="json").status_code == 200
+    assert client_for(second).delete(f"/api/v1/people/{admin_user.pk}/").status_code == 204
