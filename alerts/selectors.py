@@ -88,16 +88,22 @@ def _pct(part, whole):
     return round(100.0 * part / whole, 1) if whole else None
 
 
-def performance(start, end, department_ids=None):
+EMPTY_ROW = {"received": 0, "signed": 0, "on_time": 0, "ack_decided": 0, "fb_on_time": 0, "fb_decided": 0, "overdue": 0}
+
+
+def performance(start, end, department_ids=None, now=None):
     """Per department, for alerts dispatched in [start, end) on real (not drill) incidents.
 
-    signed_on_time: signed at or before the sign-for deadline, over all received.
-    fed_back_on_time: first feedback at or before the first feedback deadline.
+    signed_on_time: signed at or before the sign-for deadline, over the alerts
+    whose outcome is known (signed, or past the deadline): one still within its
+    deadline is neither on time nor late yet.
+    fed_back_on_time: first feedback at or before the first feedback deadline, likewise.
     median_minutes_to_sign: over those signed.
     overdue: alerts that passed a deadline unanswered at least once.
     supervision: cases with a deadline in the period naming the department;
     completion rate = completed (or reviewed) by their deadline.
     """
+    now = now or timezone.now()
     alerts = Alert.objects.filter(created_at__gte=start, created_at__lt=end, incident__is_drill=False)
     if department_ids is not None:
         alerts = alerts.filter(department_id__in=department_ids)
@@ -112,15 +118,19 @@ def performance(start, end, department_ids=None):
         "overdue_at",
     )
     for dept, created, ack_due, acked, fed, fed_due, overdue in alerts.values_list(*fields):
-        r = rows.setdefault(dept, {"received": 0, "signed": 0, "on_time": 0, "fb_on_time": 0, "overdue": 0, "m": []})
+        r = rows.setdefault(dept, dict(EMPTY_ROW, m=[]))
         r["received"] += 1
         if acked is not None:
             r["signed"] += 1
             r["m"].append((acked - created).total_seconds() / 60)
             if acked <= ack_due:
                 r["on_time"] += 1
+        if acked is not None or ack_due <= now:
+            r["ack_decided"] += 1
         if fed is not None and fed <= fed_due:
             r["fb_on_time"] += 1
+        if fed is not None or fed_due <= now:
+            r["fb_decided"] += 1
         if overdue is not None:
             r["overdue"] += 1
     cases = SupervisionCase.objects.filter(deadline__gte=start, deadline__lt=end).filter(
@@ -138,7 +148,7 @@ def performance(start, end, department_ids=None):
     names = dict(Department.objects.filter(pk__in=ids).values_list("pk", "name"))
     out = []
     for dept in sorted(ids, key=lambda d: names.get(d, "")):
-        r = rows.get(dept, {"received": 0, "signed": 0, "on_time": 0, "fb_on_time": 0, "overdue": 0, "m": []})
+        r = rows.get(dept, dict(EMPTY_ROW, m=[]))
         total_cases, done_cases = case_rows.get(dept, (0, 0))
         out.append(
             {
@@ -146,9 +156,9 @@ def performance(start, end, department_ids=None):
                 "department_name": names.get(dept, ""),
                 "alerts_received": r["received"],
                 "signed": r["signed"],
-                "signed_on_time_pct": _pct(r["on_time"], r["received"]),
+                "signed_on_time_pct": _pct(r["on_time"], r["ack_decided"]),
                 "median_minutes_to_sign": round(statistics.median(r["m"]), 1) if r["m"] else None,
-                "fed_back_on_time_pct": _pct(r["fb_on_time"], r["received"]),
+                "fed_back_on_time_pct": _pct(r["fb_on_time"], r["fb_decided"]),
                 "overdue_count": r["overdue"],
                 "supervision_cases": total_cases,
                 "supervision_completion_pct": _pct(done_cases, total_cases),
@@ -157,8 +167,9 @@ def performance(start, end, department_ids=None):
     return out
 
 
-def duty_room_figures(start, end):
+def duty_room_figures(start, end, now=None):
     """The duty office's own figures: time to answer intakes and on-time upward reporting (drills excluded)."""
+    now = now or timezone.now()
     reports = Report.objects.filter(received_at__gte=start, received_at__lt=end, is_drill=False)
     waits = [
         (a - r).total_seconds()
@@ -173,7 +184,11 @@ def duty_room_figures(start, end):
         "reports": reports.count(),
         "median_seconds_to_answer": round(statistics.median(waits), 1) if waits else None,
         "upward_clocks": len(clocks),
-        "upward_on_time_pct": _pct(sum(1 for d, s in clocks if s is not None and s <= d), len(clocks)),
+        # A clock not yet due and not yet met is neither on time nor late.
+        "upward_on_time_pct": _pct(
+            sum(1 for d, s in clocks if s is not None and s <= d),
+            sum(1 for d, s in clocks if s is not None or d <= now),
+        ),
     }
 
 

@@ -154,3 +154,18 @@ def test_duty_room_time_to_answer_and_on_time_upward_reporting(db, officer, clie
         "upward_clocks": 2,
         "upward_on_time_pct": 50.0,
     }
+
+
+def test_alerts_still_within_their_deadline_count_neither_on_time_nor_late(make_department, department):
+    from alerts.selectors import performance
+
+    water = make_department("水利局", parent=department)
+    real = Incident.objects.create(title="临江河水位超警戒", category="natural_disaster")
+    now = at(11, 23, 21, 0)
+    seeded_alert(real, water, now - dt.timedelta(minutes=20), ack_after=1, fb_after=5)  # answered on time
+    seeded_alert(real, water, now - dt.timedelta(minutes=10))  # not yet due: 20 minutes left
+    seeded_alert(real, water, now - dt.timedelta(hours=6))  # never signed, long past both deadlines
+    (row,) = performance(at(11, 1, 0), at(12, 1, 0), now=now)
+    assert row["alerts_received"] == 3
+    assert row["signed_on_time_pct"] == 50.0  # 1 of the 2 whose sign-for deadline has passed or was met
+    assert row["fed_back_on_time_pct"] == 50.0
