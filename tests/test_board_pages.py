@@ -141,3 +141,27 @@ def test_pages_have_no_inline_script(admin_user, path):
 def test_console_shows_the_shift_links(admin_user):
     html = browser_for(admin_user).get("/console/").content.decode()
     assert 'id="intake"' in html and "接报登记" in html and "时限临近" in html
+
+
+def test_console_check_in_is_a_post_for_the_people_on_the_shift(department, make_person):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from dutyops import services as duty_services
+    from dutyops.models import CheckIn
+
+    on, off = make_person("duty_officer"), make_person("duty_officer")
+    now = timezone.now()
+    shift = duty_services.create_shift(
+        duty_room=department,
+        starts_at=now - dt.timedelta(hours=1),
+        ends_at=now + dt.timedelta(hours=23),
+        leader=make_person("duty_leader"),
+        officers=[on, make_person("duty_officer")],
+    )
+    url = f"/duty/shifts/{shift.pk}/check-in/"
+    assert f'<form method="post" action="{url}">' in browser_for(on).get("/console/").content.decode()
+    assert url not in browser_for(off).get("/console/").content.decode()
+    browser_for(on).post(url)
+    assert CheckIn.objects.filter(shift=shift, person=on).exists()
