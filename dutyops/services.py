@@ -30,8 +30,9 @@ from .models import (
 )
 
 
-def _person_data(person):
+def _person_data(person, summary):
     return {
+        "summary": summary % {"name": person},
         "id": person.pk,
         "username": person.username,
         "full_name": person.full_name,
@@ -48,6 +49,8 @@ def save_department(serializer, actor):
     emit(
         "department.created" if created else "department.updated",
         {
+            "summary": (_("新增单位：%(name)s") if created else _("单位信息更新：%(name)s"))
+            % {"name": department.name},
             "id": department.pk,
             "code": department.code,
             "name": department.name,
@@ -63,6 +66,7 @@ def save_department(serializer, actor):
 @transaction.atomic
 def delete_department(department, actor):
     data = {"id": department.pk, "code": department.code, "name": department.name}
+    data["summary"] = _("单位已删除：%(name)s") % {"name": department.name}
     try:
         department.delete()  # PROTECT on children, people and records: never an orphan
     except ProtectedError:
@@ -101,7 +105,7 @@ def save_person(serializer, actor):
         person.set_roles(roles)
     emit(
         "person.created" if created else "person.updated",
-        _person_data(person),
+        _person_data(person, _("新增人员：%(name)s") if created else _("人员信息更新：%(name)s")),
         actor=actor,
         departments=[person.department_id] if person.department_id else [],
     )
@@ -114,7 +118,7 @@ def deactivate_person(person, actor):
     _keep_an_admin(person, actor, active=False, roles=())
     person.is_active = False
     person.save(update_fields=["is_active"])
-    emit("person.deactivated", _person_data(person), actor=actor)
+    emit("person.deactivated", _person_data(person, _("人员已停用：%(name)s")), actor=actor)
 
 
 # =============================================================================

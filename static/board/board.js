@@ -15,7 +15,7 @@
   var EVENT_NOUN = {
     incident: "事件", report: "报告", alert: "通知", plan: "预案", activation: "预案", instruction: "批示",
     shift: "排班", handover: "交接", supervision: "督办", case: "督办", circular: "通报", checkin: "到岗",
-    absence: "脱岗", department: "单位", person: "人员", classified: "涉密",
+    absence: "脱岗", department: "单位", person: "人员", classified: "涉密", duty: "值班",
   };
   var AMBER_MS = 10 * 60 * 1000;
   var INCIDENT_ROWS = 30;
