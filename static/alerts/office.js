@@ -11,22 +11,7 @@
   var STATE = { sent: "待签收", acknowledged: "已签收", fed_back: "已反馈", overdue: "已超时", closed: "已办结" };
   JSON.parse(document.getElementById("alerts-data").textContent).forEach(function (a) { alerts.set(a.id, a); });
 
-  function csrf() {
-    var m = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
-    return m ? decodeURIComponent(m[1]) : "";
-  }
-  function api(method, url, body) {
-    return fetch(url, {
-      method: method, credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf(), Accept: "application/json" },
-      body: body ? JSON.stringify(body) : undefined,
-    }).then(function (r) {
-      return r.json().catch(function () { return {}; }).then(function (d) {
-        if (!r.ok) throw new Error(d.detail || Object.keys(d).map(function (k) { return k + "：" + [].concat(d[k]).join(" "); }).join("；") || r.status);
-        return d;
-      });
-    });
-  }
+  var api = Duty.api;
   function t(iso) { return iso ? new Date(iso).toLocaleString("zh-CN", { hour12: false }) : "—"; }
   function cell(tr, text) { var td = document.createElement("td"); td.textContent = text; tr.appendChild(td); return td; }
   function button(label, fn) { var b = document.createElement("button"); b.type = "button"; b.textContent = label; b.onclick = fn; return b; }

@@ -17,30 +17,7 @@
   // Events whose effect the client does not model field by field: reload the snapshot.
   var REFRESH_TYPES = /^(activation\.|plan\.(activated|level_changed|terminated)|shift\.|handover\.|plan\.matched)/;
 
-  function csrf() {
-    var m = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
-    return m ? decodeURIComponent(m[1]) : "";
-  }
-
-  function api(method, url, body) {
-    return fetch(url, {
-      method: method,
-      credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf(), Accept: "application/json" },
-      body: body ? JSON.stringify(body) : undefined,
-    }).then(function (r) {
-      return r.json().catch(function () { return {}; }).then(function (data) {
-        if (!r.ok) {
-          var msg = data.detail || Object.keys(data).map(function (k) { return [].concat(data[k]).join(" "); }).join("；");
-          var err = new Error(msg || "请求失败（" + r.status + "）");
-          err.status = r.status;
-          err.data = data;
-          throw err;
-        }
-        return data;
-      });
-    });
-  }
+  var api = Duty.api, csrf = Duty.csrf;
 
   // An element with an optional class and text: every page's DOM building block.
   function el(tag, cls, text) {

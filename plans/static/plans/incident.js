@@ -8,36 +8,14 @@
   const incident = msg.dataset.incident;
   const failed = msg.dataset.failed || "操作未完成";
 
-  function csrfToken() {
-    const m = document.cookie.match(/(?:^|; )csrftoken=([^;]*)/);
-    return m ? decodeURIComponent(m[1]) : "";
-  }
-
   async function post(url, body) {
-    let resp;
     try {
-      resp = await fetch(url, {
-        method: "POST",
-        credentials: "same-origin",
-        headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
-        body: JSON.stringify(body),
-      });
-    } catch (e) {
-      msg.textContent = failed + "：" + e;
-      msg.className = "error";
-      return;
-    }
-    if (resp.ok) {
+      await Duty.api("POST", url, body);
       location.reload();
-      return;
+    } catch (e) {
+      msg.textContent = failed + "：" + e.message;
+      msg.className = "error";
     }
-    let text = String(resp.status);
-    try {
-      const data = await resp.json();
-      text = Object.entries(data).map(([k, v]) => k + "：" + [].concat(v).join("；")).join("  ");
-    } catch (e) { /* not JSON: keep the status code */ }
-    msg.textContent = failed + "：" + text;
-    msg.className = "error";
   }
 
   document.addEventListener("click", function (ev) {
