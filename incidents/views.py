@@ -300,6 +300,14 @@ def incident_detail_page(request, pk):
         {
             **_choices(),
             "incident": incident,
+            # Merging has its own form; the list holds only the moves this status allows.
+            "next_statuses": [
+                (v, label)
+                for v, label in Status.choices
+                if v in services.TRANSITIONS[incident.status] and v != Status.MERGED
+            ],
+            "subtype_name": Subtype.objects.filter(code=incident.subtype).values_list("name", flat=True).first()
+            or incident.subtype,
             "reports": selectors.reports_of(incident),
             "timeline": selectors.timeline(incident),
             "clocks": incident.clocks.order_by("due_at"),

@@ -12,9 +12,14 @@
   }
   function on(formId, build) {
     const f = document.getElementById(formId);
-    if (f) f.addEventListener("submit", (ev) => { ev.preventDefault(); const [url, body] = build(f.elements); run(url, body); });
+    if (f) f.addEventListener("submit", (ev) => {
+      ev.preventDefault();
+      const call = build(f.elements);
+      if (call) run(...call);
+    });
   }
   on("f-transition", (e) => {
+    if (e.to.value === "closed" && !confirm(root.dataset.confirmClose)) return null;
     const body = { to: e.to.value, reason: e.reason.value };
     if (e.to.value === "transferred") body.department = Number(e.department.value);
     return ["transition/", body];
