@@ -43,6 +43,7 @@ PEOPLE = [
     ("liaison_fire", "吴敏（消防联络员）", "LJ-XFJY", [Role.LIAISON], False),
     ("liaison_health", "郑洁（卫健委联络员）", "LJ-WJW", [Role.LIAISON], False),
     ("liaison_yjj", "冯磊（应急局联络员）", "LJ-YJJ", [Role.LIAISON], False),
+    ("wallboard", "值班室指挥大屏", "LJ-ZBS", [Role.BOARD], False),  # read-only kiosk: see kiosk_url()
 ]
 
 
@@ -76,6 +77,14 @@ def seed():
             person.set_password(DEMO_PASSWORD)
             person.save()
             person.set_roles(roles)
+
+
+def kiosk_url(base):
+    """The wall board's sign-in link: its long-lived token in ?token= (CONTRACT.md, kiosk mode)."""
+    from rest_framework.authtoken.models import Token  # noqa: PLC0415
+
+    board = Person.objects.get(username="wallboard")
+    return f"{base}/board/?token={Token.objects.get_or_create(user=board)[0].key}"
 
 
 def logins():

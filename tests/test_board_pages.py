@@ -165,3 +165,14 @@ def test_console_check_in_is_a_post_for_the_people_on_the_shift(department, make
     assert url not in browser_for(off).get("/console/").content.decode()
     browser_for(on).post(url)
     assert CheckIn.objects.filter(shift=shift, person=on).exists()
+
+
+def test_the_demo_prints_a_kiosk_link_that_opens_the_board(db):
+    import io
+
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out)
+    link = re.search(r"http://\S+(/board/\?token=\w+)", out.getvalue())
+    assert link, out.getvalue()[-300:]
+    response = Client().get(link.group(1), follow=True)
+    assert response.status_code == 200 and response.wsgi_request.user.username == "wallboard"
