@@ -96,6 +96,12 @@ class DispatchSerializer(serializers.Serializer):
     ack_minutes = serializers.IntegerField(min_value=1, max_value=60 * 24 * 90, required=False, allow_null=True)
     feedback_minutes = serializers.IntegerField(min_value=1, max_value=60 * 24 * 90, required=False, allow_null=True)
 
+    def validate(self, attrs):
+        ack, feedback = attrs.get("ack_minutes"), attrs.get("feedback_minutes")
+        if ack and feedback and feedback < ack:
+            raise serializers.ValidationError({"feedback_minutes": [_("反馈时限不能早于签收时限。")]})
+        return attrs
+
 
 class AttachmentSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=200)

@@ -46,6 +46,10 @@ def test_duty_officer_dispatches_manually(officer, client_for, incident, water):
         ({"incident": "I", "department": "W", "duty": ""}, "duty"),
         ({"incident": "I", "department": "W", "duty": "x", "ack_minutes": 0}, "ack_minutes"),
         ({"incident": "I", "department": "W", "duty": "x", "feedback_minutes": "abc"}, "feedback_minutes"),
+        (
+            {"incident": "I", "department": "W", "duty": "x", "ack_minutes": 60, "feedback_minutes": 10},
+            "feedback_minutes",
+        ),
     ],
 )
 def test_bad_dispatch_is_400_with_the_field(officer, client_for, incident, water, payload, field):
