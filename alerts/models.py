@@ -350,13 +350,31 @@ class CaseEntry(models.Model):
     )
     at = models.DateTimeField(_("时间"))
 
+    # The kinds alerts.services writes (a plain field: the ledger is append-only history).
+    KIND_LABELS = {
+        "registered": _("登记"),
+        "assigned": _("交办"),
+        "progress": _("进展"),
+        "completed": _("办结"),
+        "reviewed": _("复核通过"),
+        "sent_back": _("退回重办"),
+        "rechecked": _("回头看"),
+        "recheck_due": _("回头看到期"),
+        "reminded": _("到期提醒"),
+        "overdue": _("超期"),
+    }
+
     class Meta:
         ordering = ["at", "id"]
         verbose_name = _("督办台账记录")
         verbose_name_plural = _("督办台账记录")
 
     def __str__(self):
-        return f"{self.case_id} {self.kind}"
+        return f"{self.case_id} {self.kind_label}"
+
+    @property
+    def kind_label(self):
+        return self.KIND_LABELS.get(self.kind, self.kind)
 
 
 class Circular(models.Model):

@@ -45,3 +45,23 @@ def test_performance_page_draws_a_chart_and_survives_a_bad_month(setup, client, 
     assert "<svg" in html and "水利局" in html and "export/?kind=xlsx" in html
     bad = client.get("/alerts/performance/?month=2026-13")
     assert bad.status_code == 200 and "期间格式无效" in bad.content.decode()
+
+
+def test_supervision_ledger_reads_its_steps_in_chinese(setup, client, officer):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    water, incident, *_ = setup
+    services.open_case(
+        title="排查临江河堤防隐患",
+        content="三日内完成排查",
+        deadline=timezone.now() + dt.timedelta(days=3),
+        actor=officer,
+        incident=incident,
+        departments=[water],
+    )
+    client.force_login(officer)
+    html = client.get("/alerts/supervision/").content.decode()
+    assert "登记" in html and "交办" in html
+    assert " registered " not in html and " assigned " not in html
