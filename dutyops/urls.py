@@ -29,6 +29,8 @@ api_v1 = [
     path("", include(router.urls)),
 ]
 
+handler404 = "dutyops.views_pages.not_found"
+
 urlpatterns = [
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -9,6 +9,7 @@ from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.defaults import page_not_found
 
 
 @login_required
@@ -56,3 +57,10 @@ def locked_out(request, credentials=None, *args, **kwargs):
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": message}, status=429)
     return render(request, "login.html", {"locked_message": message}, status=429)
+
+
+def not_found(request, exception=None):
+    """handler404: API clients get the JSON body every other API error has."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": _("未找到。")}, status=404)
+    return page_not_found(request, exception)

@@ -83,3 +83,12 @@ def test_activation_of_a_plan_named_by_a_non_ascii_digit_is_a_400(admin_user, in
         f"/api/v1/incidents/{incident.pk}/activations/", {"plan": "²", "level": "IV"}, format="json"
     )
     assert response.status_code == 400
+
+
+def test_an_unknown_api_path_is_a_json_404_and_a_page_stays_html(admin_user, client_for):
+    api = client_for(admin_user)
+    for url in ("/api/v1/incidents/abc/transition/", "/api/v1/alerts/abc/acknowledge/", "/api/v1/nothing/"):
+        response = api.post(url, {}, format="json")
+        assert response.status_code == 404 and response["Content-Type"] == "application/json", url
+        assert response.json()["detail"]
+    assert "text/html" in api.get("/no-such-page/")["Content-Type"]
