@@ -206,48 +206,46 @@ class SupervisionCaseViewSet(
     def _case(self, pk):
         return get_object_or_404(SupervisionCase, pk=pk)
 
-    def _done(self, case):
+    def _act(self, pk, body_serializer, step):
+        """A step on a case: the case first (an unknown one is a 404 whatever the body), then the body."""
+        case = self._case(pk)
+        data = body_serializer(data=self.request.data)
+        data.is_valid(raise_exception=True)
+        case = step(case, data.validated_data)
         case = SupervisionCase.objects.prefetch_related("departments").get(pk=case.pk)
         return Response(SupervisionCaseSerializer(case).data)
 
     @extend_schema(request=DepartmentsSerializer, responses=SupervisionCaseSerializer)
     @action(detail=True, methods=["post"])
     def assign(self, request, pk=None):
-        data = DepartmentsSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        return self._done(services.assign_case(self._case(pk), request.user, data.validated_data["departments"]))
+        return self._act(
+            pk, DepartmentsSerializer, lambda c, v: services.assign_case(c, request.user, v["departments"])
+        )
 
     @extend_schema(request=TextSerializer, responses=SupervisionCaseSerializer)
     @action(detail=True, methods=["post"])
     def progress(self, request, pk=None):
-        data = TextSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        return self._done(services.report_progress(self._case(pk), request.user, data.validated_data["text"]))
+        return self._act(pk, TextSerializer, lambda c, v: services.report_progress(c, request.user, v["text"]))
 
     @extend_schema(request=TextSerializer, responses=SupervisionCaseSerializer)
     @action(detail=True, methods=["post"])
     def complete(self, request, pk=None):
-        data = TextSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        return self._done(services.complete_case(self._case(pk), request.user, data.validated_data["text"]))
+        return self._act(pk, TextSerializer, lambda c, v: services.complete_case(c, request.user, v["text"]))
 
     @extend_schema(request=ReviewSerializer, responses=SupervisionCaseSerializer)
     @action(detail=True, methods=["post"])
     def review(self, request, pk=None):
-        data = ReviewSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        v = data.validated_data
-        return self._done(
-            services.review_case(self._case(pk), request.user, v["text"], v["accepted"], v.get("recheck_at"))
+        return self._act(
+            pk,
+            ReviewSerializer,
+            lambda c, v: services.review_case(c, request.user, v["text"], v["accepted"], v.get("recheck_at")),
         )
 
     @extend_schema(request=TextSerializer, responses=SupervisionCaseSerializer)
     @action(detail=True, methods=["post"])
     def recheck(self, request, pk=None):
         """回头看: record what the later re-check found."""
-        data = TextSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        return self._done(services.record_recheck(self._case(pk), request.user, data.validated_data["text"]))
+        return self._act(pk, TextSerializer, lambda c, v: services.record_recheck(c, request.user, v["text"]))
 
 
 class CircularViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):

@@ -140,3 +140,8 @@ def test_monthly_circular_generated_once_by_api_and_by_timer(org, officer, clien
     Circular.objects.all().delete()
     timers.fire_due(now=timezone.now() + dt.timedelta(days=32))  # the month turned: the worker publishes it
     assert Circular.objects.filter(period=period).exists()
+
+
+def test_a_step_on_an_unknown_case_is_a_404_whatever_the_body(officer, client_for):
+    for step in ("assign", "progress", "complete", "review", "recheck"):
+        assert client_for(officer).post(f"/api/v1/supervision/999999/{step}/", {}, format="json").status_code == 404
