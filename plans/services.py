@@ -475,6 +475,8 @@ def _apply(activation, request, actor, note=""):
             "n": closed,
         }
         extra = {"from_level": old, "closed_alerts": closed, "reason": request.reason}
+    # Who decided belongs in the timeline line itself, not only in the data.
+    summary += _("（%(who)s批准）") % {"who": actor}
     emit(
         type_,
         _activation_data(
