@@ -145,6 +145,9 @@ else:
 # How often each process's event hub re-reads the event table even without a
 # notification: the safety net for a lost or delayed broadcast (Redis down,
 # another process on the in-memory layer).
+# How long a process may keep API tokens and report-clock policies it read
+# (dutyops.cache): an edit applies at once where it was made, elsewhere within this.
+DUTYOPS_CACHE_SECONDS = float(os.environ.get("DUTYOPS_CACHE_SECONDS", "5"))
 DUTYOPS_HUB_POLL_SECONDS = float(os.environ.get("DUTYOPS_HUB_POLL_SECONDS", "1.0" if REDIS_URL else "0.5"))
 
 # --- Auth -------------------------------------------------------------------

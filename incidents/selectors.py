@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from dutyops.cache import Recent
 from realtime.models import Event
 from realtime.services import envelope
 
@@ -82,9 +83,14 @@ def timeline(incident):
     return [envelope(e) for e in events]
 
 
+# Every intake reads the policies; they change a few times a year (incidents.apps clears it).
+policies = Recent(lambda _: {(p.grade, p.category): p for p in ReportPolicy.objects.all()})
+
+
 def policy_for(grade, category):
-    """The most specific clock policy row: grade+category, grade, category, any."""
-    rows = {(p.grade, p.category): p for p in ReportPolicy.objects.filter(grade__in=[grade or "", ""])}
+    """The most specific clock policy row: grade+category, grade, category, any.
+    Shared between requests: read it, do not change it."""
+    rows = policies.get(None)
     for key in ((grade or "", category), (grade or "", ""), ("", category), ("", "")):
         if key in rows:
             return rows[key]

@@ -13,11 +13,18 @@ from django.db import connection, transaction
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from dutyops import cache
 from dutyops.models import Department, Person
 from incidents.models import Incident
 
 ROOT = Path(__file__).resolve().parent.parent
 IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_caches():
+    """Process caches may hold rows an earlier test wrote and rolled back."""
+    cache.clear_all()
 
 
 def pytest_collection_modifyitems(config, items):

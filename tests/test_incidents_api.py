@@ -388,11 +388,19 @@ def test_follow_up_cadence_while_responding_and_final_report_after_closing(api):
     assert not Event.objects.filter(incident_id=incident_id, type="report.overdue", data__clock="final").exists()
 
 
-def test_clock_policy_is_data(api):
-    ReportPolicy.objects.create(grade="IV", category="public_health", phone_minutes=15, written_minutes=45)
-    data = post_report(api, category="public_health", subtype="food_poisoning", grade="IV")
-    c = clocks(data["incident"])
-    assert c["phone"].due_at - Incident.objects.get(pk=data["incident"]).reported_at == timedelta(minutes=15)
+def test_clock_policy_is_data_and_an_edit_applies_to_the_next_report(api):
+    def phone_limit():
+        data = post_report(api, category="public_health", subtype="food_poisoning", grade="IV")
+        phone = clocks(data["incident"]).get("phone")
+        return phone and phone.due_at - Incident.objects.get(pk=data["incident"]).reported_at
+
+    policy = ReportPolicy.objects.create(grade="IV", category="public_health", phone_minutes=15, written_minutes=45)
+    assert phone_limit() == timedelta(minutes=15)
+    policy.phone_minutes = 20  # as the admin saves it
+    policy.save()
+    assert phone_limit() == timedelta(minutes=20)
+    policy.delete()
+    assert phone_limit() != timedelta(minutes=20)  # the general rule again
 
 
 # --- duplicates and merge -----------------------------------------------------

@@ -1,0 +1,46 @@
+"""Short-lived per-process caches of rarely edited rows that hot paths read on
+every request (API tokens with their owner and roles, report-clock policies).
+
+An edit clears them at once in the process that made it (signal receivers call
+clear()); other processes see it within settings.DUTYOPS_CACHE_SECONDS.
+Callers must not mutate what they get: copy it first.
+"""
+
+import time
+
+from django.conf import settings
+
+
+class Recent:
+    """{key: load(key)}, each entry kept DUTYOPS_CACHE_SECONDS. A load that raises
+    caches nothing (an unknown token is looked up again next time)."""
+
+    everywhere = []  # every instance, for clear_all()
+
+    def __init__(self, load):
+        self._load = load
+        self._items = {}
+        Recent.everywhere.append(self)
+
+    def get(self, key):
+        now = time.monotonic()
+        hit = self._items.get(key)
+        if hit is not None and hit[0] > now:
+            return hit[1]
+        value = self._load(key)
+        seconds = settings.DUTYOPS_CACHE_SECONDS
+        if seconds > 0:
+            if len(self._items) > 10_000:  # only valid keys get in; expired ones linger until here
+                self._items = {k: v for k, v in self._items.items() if v[0] > now}
+            self._items[key] = (now + seconds, value)
+        return value
+
+    def clear(self, *args, **kwargs):
+        """Forget everything (also a signal receiver: any edit of the source rows)."""
+        self._items = {}
+
+
+def clear_all():
+    """Forget every cache of this process (tests: rows may have been rolled back)."""
+    for cache in Recent.everywhere:
+        cache.clear()
