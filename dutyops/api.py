@@ -1,5 +1,6 @@
 """API plumbing shared by every app: pagination, error bodies, role permissions."""
 
+import copy
 import logging
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -21,6 +22,18 @@ def as_id(value):
     if isinstance(value, str) and value.isascii() and value.isdecimal() and len(value) <= 18:
         return int(value)
     return None
+
+
+class FieldsBuiltOnce:
+    """For a ModelSerializer on a hot path: DRF introspects the model to build its
+    fields for every instance; copying fields built once costs a third of that."""
+
+    def get_fields(self):
+        cls = type(self)
+        built = cls.__dict__.get("_fields_built")
+        if built is None:
+            built = cls._fields_built = super().get_fields()
+        return copy.deepcopy(built)  # fields get bound to their serializer instance
 
 
 class Pagination(pagination.PageNumberPagination):

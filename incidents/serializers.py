@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from dutyops.api import FieldsBuiltOnce
 from dutyops.models import Department
 
 from . import selectors
@@ -54,7 +55,7 @@ REPORT_FIELDS = [
 ]  # a report as received, the same in and out
 
 
-class ReportSerializer(serializers.ModelSerializer):
+class ReportSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     """Intake (POST reports/): one report as received. Never updated."""
 
     incident = serializers.PrimaryKeyRelatedField(queryset=Incident.objects.all(), required=False, allow_null=True)

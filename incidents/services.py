@@ -190,6 +190,7 @@ def _intake(data, actor):
             actor=actor,
             incident_id=incident.pk,
             departments=_audience(incident),
+            new_incident=True,
         )
     elif changed:
         emit(
@@ -224,10 +225,11 @@ def _intake(data, actor):
         actor=actor,
         incident_id=incident.pk,
         departments=_audience(incident),
+        new_incident=created,
     )
     if changed:
         # After our own events, so that plan re-matching reads after them in the timeline.
-        picture_changed.send(sender=Incident, incident=incident)
+        picture_changed.send(sender=Incident, incident=incident, created=created)
     return report, incident, duplicates
 
 

@@ -2,8 +2,9 @@
 
 from django.dispatch import Signal
 
-# Sent with incident= when an incident is created or its picture (grade,
-# category/subtype, casualties, text, location) changes: plans re-match on it.
+# Sent with incident= when an incident is created (and created=True) or its
+# picture (grade, category/subtype, casualties, text, location) changes: plans
+# re-match on it.
 picture_changed = Signal()
 
 # Sent with instruction= when a leader writes an instruction: alerts turn it

@@ -497,16 +497,17 @@ def _apply(activation, request, actor, note=""):
 # --- matching on picture change ------------------------------------------------------
 
 
-def rematch(incident, actor=None):
+def rematch(incident, actor=None, created=False):
     """Re-run matching for an incident; emit plan.matched only when the top
     match or the coverage-gap flag changed. A coverage gap is an incident no
     specific or department plan fits (the general plan alone, or nothing).
+    created: the incident was created in this transaction (nothing to compare).
     Returns the top match or None."""
     found, facts = matching.rank(incident)
     top = matching.explained(found[0], facts) if found else None
     gap = not any(m[0].kind != Plan.Kind.GENERAL for m in found)
     plan_id, level = (top["plan"], top["level"]) if top else (None, "")
-    state = IncidentMatch.objects.select_for_update().filter(incident_id=incident.pk).first()
+    state = None if created else IncidentMatch.objects.select_for_update().filter(incident_id=incident.pk).first()
     if state is not None and (state.plan_id, state.level, state.gap) == (plan_id, level, gap):
         return top
     values = {"plan_id": plan_id, "level": level, "score": top["score"] if top else 0, "gap": gap}
@@ -534,17 +535,17 @@ def rematch(incident, actor=None):
             "reasons": [],
             "summary": _("无适用的已发布预案（预案覆盖缺口），请按总体要求处置并报告"),
         }
-    emit("plan.matched", data, actor=actor, incident_id=incident.pk)
+    emit("plan.matched", data, actor=actor, incident_id=incident.pk, new_incident=created)
     return top
 
 
-def on_picture_changed(sender, incident=None, **kwargs):
+def on_picture_changed(sender, incident=None, created=False, **kwargs):
     """incidents.signals.picture_changed receiver. Never breaks the incident's own write."""
     if incident is None or incident.pk is None:
         return
     try:
         with transaction.atomic():
-            rematch(incident, actor=kwargs.get("actor"))
+            rematch(incident, actor=kwargs.get("actor"), created=created)
     except Exception:  # noqa: BLE001 - a matching failure must not lose the report
         log.exception("plan re-matching failed for incident %s", incident.pk)
 

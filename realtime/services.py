@@ -63,10 +63,10 @@ class _Pending:
     rolled back after the emit drops it exactly as Django drops the hook.
     """
 
-    __slots__ = ("event", "departments", "message")
+    __slots__ = ("event", "departments", "followers", "message")
 
-    def __init__(self, event, departments):
-        self.event, self.departments, self.message = event, departments, None
+    def __init__(self, event, departments, followers):
+        self.event, self.departments, self.followers, self.message = event, departments, followers, None
 
     def __call__(self):
         broadcast(self.message)
@@ -91,8 +91,8 @@ def _append(pending):
     at = timezone.now()
     for p in pending:
         p.event.at = at
-    events = Event.objects.bulk_create([p.event for p in pending])
-    followers = _incident_departments({e.incident_id for e in events if e.incident_id is not None})
+    Event.objects.bulk_create([p.event for p in pending])
+    followers = _incident_departments({p.event.incident_id for p in pending if p.followers and p.event.incident_id})
     audiences = []
     for p in pending:
         audience = sorted(set(p.departments) | followers.get(p.event.incident_id, set()))
@@ -102,19 +102,20 @@ def _append(pending):
         EventAudience.objects.bulk_create(audiences)
 
 
-def emit(type, data, *, actor=None, incident_id=None, departments=()):
+def emit(type, data, *, actor=None, incident_id=None, departments=(), new_incident=False):
     """Append an event inside the caller's transaction and broadcast it after commit.
 
     Call it as the last write of the change it records, or inside
     events_at_end(): appends are serialised until commit (see Event.seq),
     which keeps the stream's order equal to commit order. `departments` (ids)
     widens the audience to those departments' liaisons; staff roles see every
-    event.
+    event. Departments with alerts on the incident follow it too; new_incident=True
+    (created in this transaction, so without alerts) spares looking them up.
     """
     data = json.loads(json.dumps(data, cls=EventEncoder))
     if actor is not None and not getattr(actor, "is_authenticated", False):
         actor = None
-    pending = _Pending(Event(type=type, data=data, actor=actor, incident_id=incident_id), departments)
+    pending = _Pending(Event(type=type, data=data, actor=actor, incident_id=incident_id), departments, not new_incident)
     # No savepoint of its own: if the append fails, the caller's change must fail with it.
     with transaction.atomic(savepoint=False):
         transaction.on_commit(pending)
