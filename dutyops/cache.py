@@ -9,6 +9,7 @@ Callers must not mutate what they get: copy it first.
 import time
 
 from django.conf import settings
+from django.db import connection, transaction
 
 
 class Recent:
@@ -36,7 +37,14 @@ class Recent:
         return value
 
     def clear(self, *args, **kwargs):
-        """Forget everything (also a signal receiver: any edit of the source rows)."""
+        """Forget everything (also a signal receiver: any edit of the source rows).
+        Inside a transaction, again at commit: until then another thread may
+        read the old rows and keep them."""
+        self._items = {}
+        if connection.in_atomic_block:
+            transaction.on_commit(self._forget)
+
+    def _forget(self):
         self._items = {}
 
 

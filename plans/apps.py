@@ -8,12 +8,17 @@ class PlansConfig(AppConfig):
     verbose_name = _("应急预案")
 
     def ready(self):
+        from incidents.models import Subtype
+
         from . import services
         from .models import Plan
 
-        # Any plan write (API, admin, import) invalidates the compiled matching caches.
-        post_save.connect(services.on_plan_saved, sender=Plan, dispatch_uid="plans.registry.save")
-        post_delete.connect(services.on_plan_saved, sender=Plan, dispatch_uid="plans.registry.delete")
+        # Any plan write (API, admin, import) invalidates the compiled matching
+        # caches; so does a subtype's, whose name the match reasons quote.
+        for model in (Plan, Subtype):
+            name = model.__name__
+            post_save.connect(services.on_plan_saved, sender=model, dispatch_uid=f"plans.registry.save.{name}")
+            post_delete.connect(services.on_plan_saved, sender=model, dispatch_uid=f"plans.registry.delete.{name}")
         from incidents.signals import picture_changed
 
         picture_changed.connect(services.on_picture_changed, dispatch_uid="plans.rematch")

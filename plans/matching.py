@@ -8,15 +8,17 @@ specific and department plans when the incident's category (and subtype,
 if the plan lists subtypes) is in their scope.
 
 Speed: the issued plans are compiled once per process into an index keyed
-by the registry token (RegistryState, changed on every plan write), so a
-match costs one tiny query plus evaluating the few candidate plans of the
-incident's category/subtype in Python. Reasons are only built for plans
-that fit.
+by the registry token (RegistryState, changed on every plan or subtype
+write), so a match costs reading that token (itself kept for
+DUTYOPS_CACHE_SECONDS, see dutyops.cache) plus evaluating the few candidate
+plans of the incident's category/subtype in Python. Reasons are only built
+for plans that fit.
 """
 
 import threading
 from dataclasses import dataclass, field
 
+from dutyops.cache import Recent
 from incidents import geo
 from incidents.models import Subtype
 
@@ -143,9 +145,14 @@ _lock = threading.Lock()
 _cached: dict = {"index": None}
 
 
+# Read before every match; bump_registry() clears it, other processes follow
+# within DUTYOPS_CACHE_SECONDS.
+registry_token = Recent(lambda _: RegistryState.objects.filter(pk=1).values_list("token", flat=True).first())
+
+
 def current_index():
     """The compiled issued plans, rebuilt only when the registry token changed."""
-    token = RegistryState.objects.filter(pk=1).values_list("token", flat=True).first()
+    token = registry_token.get(None)
     cached = _cached["index"]
     if token is not None and cached is not None and cached.token == token:
         return cached
@@ -158,6 +165,7 @@ def current_index():
 
 def forget_cache():
     _cached["index"] = None
+    registry_token.clear()
 
 
 # --- incident facts ----------------------------------------------------------------

@@ -11,7 +11,7 @@ import logging
 import uuid
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -53,6 +53,7 @@ def can_propose(person):
 
 def bump_registry():
     """Invalidate every process's compiled matching cache (called on any plan write)."""
+    matching.registry_token.clear()
     token = uuid.uuid4().hex
     if not RegistryState.objects.filter(pk=1).update(token=token, generation=F("generation") + 1):
         try:
@@ -503,9 +504,39 @@ def rematch(incident, actor=None, created=False):
     specific or department plan fits (the general plan alone, or nothing).
     created: the incident was created in this transaction (nothing to compare).
     Returns the top match or None."""
+    return _record_match(incident, *_match(incident), actor=actor, created=created)
+
+
+def _match(incident):
+    """(top match or None, gap, plan.matched data): computing only, no writes."""
     found, facts = matching.rank(incident)
     top = matching.explained(found[0], facts) if found else None
     gap = not any(m[0].kind != Plan.Kind.GENERAL for m in found)
+    base = {"incident": incident.pk, "gap": gap, "category": incident.category, "subtype": incident.subtype}
+    if top:
+        summary = _("首选预案：《%(t)s》%(l)s响应（匹配分 %(s)s）") % {
+            "t": top["title"],
+            "l": LEVEL_CN[top["level"]],
+            "s": top["score"],
+        }
+        if gap:
+            summary += _("；无适用的专项/部门预案（预案覆盖缺口）")
+        return top, gap, {**base, **top, "summary": summary}
+    return (
+        None,
+        gap,
+        {
+            **base,
+            "plan": None,
+            "level": None,
+            "score": 0,
+            "reasons": [],
+            "summary": _("无适用的已发布预案（预案覆盖缺口），请按总体要求处置并报告"),
+        },
+    )
+
+
+def _record_match(incident, top, gap, data, *, actor, created):
     plan_id, level = (top["plan"], top["level"]) if top else (None, "")
     state = None if created else IncidentMatch.objects.select_for_update().filter(incident_id=incident.pk).first()
     if state is not None and (state.plan_id, state.level, state.gap) == (plan_id, level, gap):
@@ -516,38 +547,25 @@ def rematch(incident, actor=None, created=False):
         IncidentMatch.objects.create(incident_id=incident.pk, **values)
     else:
         IncidentMatch.objects.filter(incident_id=incident.pk).update(**values)
-    base = {"incident": incident.pk, "gap": gap, "category": incident.category, "subtype": incident.subtype}
-    if top:
-        summary = _("首选预案：《%(t)s》%(l)s响应（匹配分 %(s)s）") % {
-            "t": top["title"],
-            "l": LEVEL_CN[top["level"]],
-            "s": top["score"],
-        }
-        if gap:
-            summary += _("；无适用的专项/部门预案（预案覆盖缺口）")
-        data = {**base, **top, "summary": summary}
-    else:
-        data = {
-            **base,
-            "plan": None,
-            "level": None,
-            "score": 0,
-            "reasons": [],
-            "summary": _("无适用的已发布预案（预案覆盖缺口），请按总体要求处置并报告"),
-        }
     emit("plan.matched", data, actor=actor, incident_id=incident.pk, new_incident=created)
     return top
 
 
 def on_picture_changed(sender, incident=None, created=False, **kwargs):
-    """incidents.signals.picture_changed receiver. Never breaks the incident's own write."""
+    """incidents.signals.picture_changed receiver. A fault in matching never
+    loses the report: it is logged and the incident keeps its last match."""
     if incident is None or incident.pk is None:
         return
     try:
-        with transaction.atomic():
-            rematch(incident, actor=kwargs.get("actor"), created=created)
-    except Exception:  # noqa: BLE001 - a matching failure must not lose the report
+        found = _match(incident)
+    except DatabaseError:
+        raise  # the transaction is unusable now: the write fails as a whole
+    except Exception:  # noqa: BLE001
         log.exception("plan re-matching failed for incident %s", incident.pk)
+        return
+    # No savepoint (two round trips on every intake): writing one row cannot
+    # fail but with the database, and then the write fails as a whole anyway.
+    _record_match(incident, *found, actor=kwargs.get("actor"), created=created)
 
 
 def on_plan_saved(sender, **kwargs):

@@ -305,6 +305,46 @@ def test_picture_change_rematches_and_emits_only_when_the_top_match_changes(peop
     assert Event.objects.filter(type="plan.matched", incident_id=incident.pk).count() == 2
 
 
+FLOOD_REPORT = {
+    "title": "西河漫堤",
+    "category": "natural_disaster",
+    "subtype": "flood",
+    "channel": "phone",
+    "kind": "first",
+}
+
+
+def test_a_fault_in_matching_loses_no_report(people, flood_plan, monkeypatch, caplog):
+    from incidents.models import Report
+    from incidents.services import intake
+    from plans import matching
+
+    def broken(incident):
+        raise RuntimeError("a bug in matching")
+
+    monkeypatch.setattr(matching, "rank", broken)
+    report, incident, _ = intake(FLOOD_REPORT, people["officer"])
+    assert Report.objects.filter(pk=report.pk, incident=incident).exists()
+    assert Event.objects.filter(type="incident.created", incident_id=incident.pk).exists()
+    assert not Event.objects.filter(type="plan.matched", incident_id=incident.pk).exists()
+    assert "plan re-matching failed" in caplog.text
+
+
+def test_a_renamed_subtype_reads_in_the_next_match_reasons(people, flood_plan):
+    from incidents.models import Subtype
+    from incidents.services import intake
+
+    subtype, _ = Subtype.objects.update_or_create(
+        code="flood", defaults={"category": "natural_disaster", "name": "洪水"}
+    )
+    intake(FLOOD_REPORT, people["officer"])  # the index is built and cached
+    subtype.name = "流域性洪水"  # as the admin saves it
+    subtype.save()
+    _, incident, _ = intake(FLOOD_REPORT, people["officer"])
+    [matched] = Event.objects.filter(type="plan.matched", incident_id=incident.pk)
+    assert any("流域性洪水" in reason for reason in matched.data["reasons"])
+
+
 def test_incident_without_any_plan_is_flagged_as_a_gap(people, client_for):
     from incidents.services import intake
 
