@@ -63,10 +63,11 @@ class _Pending:
     rolled back after the emit drops it exactly as Django drops the hook.
     """
 
-    __slots__ = ("event", "departments", "followers", "message")
+    __slots__ = ("event", "data_json", "departments", "followers", "message")
 
-    def __init__(self, event, departments, followers):
-        self.event, self.departments, self.followers, self.message = event, departments, followers, None
+    def __init__(self, event, data_json, departments, followers):
+        self.event, self.data_json, self.message = event, data_json, None
+        self.departments, self.followers = departments, followers
 
     def __call__(self):
         broadcast(self.message)
@@ -84,22 +85,34 @@ def lock_stream():
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_PG_SEQ_LOCK])
 
 
+def _insert(cursor, model, columns, rows, returning=None):
+    """One multi-row INSERT (PostgreSQL and SQLite both return rows in VALUES order)."""
+    values = ", ".join([f"({', '.join(['%s'] * len(columns))})"] * len(rows))
+    sql = f"INSERT INTO {model._meta.db_table} ({', '.join(columns)}) VALUES {values}"
+    cursor.execute(f"{sql} RETURNING {returning}" if returning else sql, [v for row in rows for v in row])
+    return [row[0] for row in cursor.fetchall()] if returning else None
+
+
 def _append(pending):
     """Write events in one go. The lock serialises appends until commit
-    (see Event.seq), so keep what follows it short."""
+    (see Event.seq), so what follows it is kept short: a read and two plain
+    INSERTs (the ORM's bulk_create took three times as long)."""
     lock_stream()
     at = timezone.now()
-    for p in pending:
-        p.event.at = at
-    Event.objects.bulk_create([p.event for p in pending])
     followers = _incident_departments({p.event.incident_id for p in pending if p.followers and p.event.incident_id})
+    stamp = connection.ops.adapt_datetimefield_value(at)
+    rows = [(p.event.type, stamp, p.data_json, p.event.actor_id, p.event.incident_id) for p in pending]
     audiences = []
-    for p in pending:
-        audience = sorted(set(p.departments) | followers.get(p.event.incident_id, set()))
-        audiences += [EventAudience(event=p.event, department_id=d) for d in audience]
-        p.message = {"seq": p.event.seq, "payload": encode(envelope(p.event)), "audience": audience}
-    if audiences:
-        EventAudience.objects.bulk_create(audiences)
+    with connection.cursor() as cursor:
+        seqs = _insert(cursor, Event, ("type", "at", "data", "actor_id", "incident_id"), rows, returning="seq")
+        for p, seq in zip(pending, seqs, strict=True):
+            p.event.seq, p.event.at = seq, at
+            p.event._state.adding, p.event._state.db = False, connection.alias
+            audience = sorted(set(p.departments) | followers.get(p.event.incident_id, set()))
+            audiences += [(seq, d) for d in audience]
+            p.message = {"seq": seq, "payload": encode(envelope(p.event)), "audience": audience}
+        if audiences:
+            _insert(cursor, EventAudience, ("event_id", "department_id"), audiences)
 
 
 def emit(type, data, *, actor=None, incident_id=None, departments=(), new_incident=False):
@@ -112,10 +125,12 @@ def emit(type, data, *, actor=None, incident_id=None, departments=(), new_incide
     event. Departments with alerts on the incident follow it too; new_incident=True
     (created in this transaction, so without alerts) spares looking them up.
     """
-    data = json.loads(json.dumps(data, cls=EventEncoder))
+    data_json = json.dumps(data, cls=EventEncoder)
+    data = json.loads(data_json)  # what readers of the table will get
     if actor is not None and not getattr(actor, "is_authenticated", False):
         actor = None
-    pending = _Pending(Event(type=type, data=data, actor=actor, incident_id=incident_id), departments, not new_incident)
+    event = Event(type=type, data=data, actor=actor, incident_id=incident_id)
+    pending = _Pending(event, data_json, departments, not new_incident)
     # No savepoint of its own: if the append fails, the caller's change must fail with it.
     with transaction.atomic(savepoint=False):
         transaction.on_commit(pending)
