@@ -22,14 +22,23 @@ BATCH = 500
 
 
 class Publisher:
+    """Hands messages from request threads to one publishing loop. A write's
+    events arrive back to back (one commit, several hooks), so the loop is woken
+    once and sends whatever has waited meanwhile as one message."""
+
     def __init__(self):
         self._lock = threading.Lock()
         self._loop = None
-        self._queue = None
+        self._wake = None
+        self._waiting = []
 
     def submit(self, message):
         loop = self._loop or self._start()
-        loop.call_soon_threadsafe(self._queue.put_nowait, message)
+        with self._lock:
+            self._waiting.append(message)
+            if len(self._waiting) > 1:
+                return  # the loop has been woken for the first one and not taken it yet
+        loop.call_soon_threadsafe(self._wake.set)
 
     def _start(self):
         with self._lock:
@@ -41,7 +50,7 @@ class Publisher:
 
     def _run(self, ready):
         loop = asyncio.new_event_loop()
-        self._queue = asyncio.Queue()
+        self._wake = asyncio.Event()
         self._loop = loop
         ready.set()
         loop.run_until_complete(self._publish_forever())
@@ -49,18 +58,21 @@ class Publisher:
     async def _publish_forever(self):
         layer = get_channel_layer()
         while True:
-            batch = [await self._queue.get()]
-            while not self._queue.empty() and len(batch) < BATCH:
-                batch.append(self._queue.get_nowait())
-            try:
-                await asyncio.wait_for(layer.group_send(GROUP, {"type": "stream.batch", "events": batch}), 2)
-            except Exception as exc:  # noqa: BLE001 - Redis down: hubs poll the table meanwhile
-                log.warning(
-                    "events %s..%s not broadcast (%s); hubs will read them from the table",
-                    batch[0]["seq"],
-                    batch[-1]["seq"],
-                    exc,
-                )
+            await self._wake.wait()
+            self._wake.clear()
+            with self._lock:
+                waiting, self._waiting = self._waiting, []
+            for start in range(0, len(waiting), BATCH):
+                batch = waiting[start : start + BATCH]
+                try:
+                    await asyncio.wait_for(layer.group_send(GROUP, {"type": "stream.batch", "events": batch}), 2)
+                except Exception as exc:  # noqa: BLE001 - Redis down: hubs poll the table meanwhile
+                    log.warning(
+                        "events %s..%s not broadcast (%s); hubs will read them from the table",
+                        batch[0]["seq"],
+                        batch[-1]["seq"],
+                        exc,
+                    )
 
 
 _publisher = Publisher()
