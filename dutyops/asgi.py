@@ -6,14 +6,39 @@ from django.core.asgi import get_asgi_application  # noqa: E402
 
 django_asgi_app = get_asgi_application()
 
+import asyncio  # noqa: E402
+
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from django.conf import settings  # noqa: E402
 
 from realtime.auth import EventStreamAuthStack  # noqa: E402
 from realtime.routing import websocket_urlpatterns  # noqa: E402
 
+
+class BoundedConcurrency:
+    """At most `limit` HTTP requests inside Django at once per process; the
+    others wait their turn, first come first served, in the event loop.
+
+    Django runs each request in a thread of its own, and one process runs one
+    thread at a time (the GIL). Unbounded, twenty requests share that core by
+    turns: each waits on the others after every database round trip, the stream
+    lock is held while its holder waits for the GIL, and the unlucky ones wait
+    longest. Bounded, each goes through at full speed (bench_intake.py).
+    """
+
+    def __init__(self, app, limit):
+        self.app = app
+        self.slots = asyncio.Semaphore(limit)
+
+    async def __call__(self, scope, receive, send):
+        async with self.slots:
+            await self.app(scope, receive, send)
+
+
+limit = settings.DUTYOPS_HTTP_CONCURRENCY
 application = ProtocolTypeRouter(
     {
-        "http": django_asgi_app,
+        "http": BoundedConcurrency(django_asgi_app, limit) if limit else django_asgi_app,
         "websocket": EventStreamAuthStack(URLRouter(websocket_urlpatterns)),
     }
 )

@@ -148,6 +148,8 @@ else:
 # How long a process may keep API tokens and report-clock policies it read
 # (dutyops.cache): an edit applies at once where it was made, elsewhere within this.
 DUTYOPS_CACHE_SECONDS = float(os.environ.get("DUTYOPS_CACHE_SECONDS", "5"))
+# HTTP requests one process lets into Django at once (dutyops.asgi); 0: no bound.
+DUTYOPS_HTTP_CONCURRENCY = int(os.environ.get("DUTYOPS_HTTP_CONCURRENCY", "2"))
 DUTYOPS_HUB_POLL_SECONDS = float(os.environ.get("DUTYOPS_HUB_POLL_SECONDS", "1.0" if REDIS_URL else "0.5"))
 
 # --- Auth -------------------------------------------------------------------
