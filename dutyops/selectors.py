@@ -484,7 +484,7 @@ def daily_report(duty_room, day):
     all_calls = []
     for s in shifts:
         log_entries = duty_log(s)
-        all_calls += [e for e in log_entries if e["seconds_to_answer"] is not None]
+        all_calls += [e for e in log_entries if e["kind"] in ("call", "report")]
         blocks.append(
             {
                 "shift": s,
@@ -495,7 +495,8 @@ def daily_report(duty_room, day):
                 "handover": handovers.get(s.pk),
             }
         )
-    answer_times = sorted(e["seconds_to_answer"] for e in all_calls)
+    # Every call and report counts; answering times only where both times were logged.
+    answer_times = sorted(e["seconds_to_answer"] for e in all_calls if e["seconds_to_answer"] is not None)
     calendar = calendar_between(day, day)
     return {
         "duty_room": duty_room,

@@ -118,6 +118,8 @@ def test_duty_log_and_daily_report(client_for, shifts, department):
         format="json",
     )
     assert r.status_code == 201
+    unanswered = {"kind": "call", "text": "群众来电未留接听时间", "caller": "群众"}
+    assert client_for(out).post(f"/api/v1/shifts/{shifts['s1'].pk}/log/", unanswered, format="json").status_code == 201
     bad = client_for(out).post(
         f"/api/v1/shifts/{shifts['s1'].pk}/log/",
         {"kind": "call", "text": "x", "received_at": now.isoformat(), "answered_at": "2000-01-01T00:00:00+08:00"},
@@ -128,12 +130,14 @@ def test_duty_log_and_daily_report(client_for, shifts, department):
     log = client_for(out).get(f"/api/v1/shifts/{shifts['s1'].pk}/log/").json()
     call = next(e for e in log if e["kind"] == "call")
     assert round(call["seconds_to_answer"]) == 12 and call["at"].endswith("+08:00")
-    assert [e["kind"] for e in log if e["source"] == "log"] == ["call", "instruction"]
+    assert [e["kind"] for e in log if e["source"] == "log"] == ["call", "instruction", "call"]
 
     day = timezone.localtime(shifts["s1"].starts_at).date()
     r = client_for(out).get("/api/v1/duty/daily-report/", {"department": department.pk, "date": day.isoformat()})
     assert r.status_code == 200
-    assert r.json()["calls"] >= 1 and r.json()["shifts"][0]["id"] == shifts["s1"].pk
+    # Both calls count, as the log lists them; the answering time only from the one that has it.
+    assert (r.json()["calls"], round(r.json()["avg_seconds_to_answer"])) == (2, 12)
+    assert r.json()["shifts"][0]["id"] == shifts["s1"].pk
     r = client_for(out).get(
         "/api/v1/duty/daily-report/", {"department": department.pk, "date": day.isoformat(), "format": "xlsx"}
     )
