@@ -97,7 +97,7 @@ DEMO_REPORTS = [
         "minutes_ago": 10,
     },
     {
-        "title": "【演练】临江大学食物中毒应急演练",
+        "title": "临江大学食物中毒应急演练",  # marked as a drill by is_drill, wherever shown
         "description": "演练：学校食堂就餐后多名学生出现呕吐腹泻症状。",
         "category": "public_health",
         "subtype": "food_poisoning",

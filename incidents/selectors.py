@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from dutyops.cache import Recent
 from realtime.models import Event
@@ -176,7 +177,7 @@ def open_items_for_handover(now=None):
     for inc in Incident.objects.filter(
         Q(status__in=OPEN_STATUSES) | Q(status=Status.TRANSFERRED, transfer_confirmed_at__isnull=True)
     ).order_by("reported_at")[:500]:
-        title = f"[演练] {inc.title}" if inc.is_drill else inc.title
+        title = f"{_('【演练】')}{inc.title}" if inc.is_drill else inc.title  # as the event summaries mark drills
         items.append({"kind": "incident", "id": inc.pk, "title": title, "due_at": inc.next_report_due_at})
     for ins in (
         Instruction.objects.filter(incident__status__in=OPEN_STATUSES, created_at__gte=now - timedelta(hours=24))

@@ -55,9 +55,16 @@ def test_handover_carries_open_items_and_incoming_signs(client_for, shifts, make
     assert r.status_code == 201, r.content
     incident_id = r.json()["incident"]
 
+    drill = {"channel": "phone", "kind": "first", "title": "防汛演练", "category": "natural_disaster", "is_drill": True}
+    drill_id = client_for(out).post("/api/v1/reports/", drill, format="json").json()["incident"]
+
     draft = client_for(out).get(f"/api/v1/shifts/{shifts['s1'].pk}/handover/").json()
     assert draft["id"] is None and draft["to_shift"] == shifts["s2"].pk
-    assert any(i["kind"] == "incident" and i["id"] == incident_id for i in draft["open_items"])
+    titles = {i["id"]: i["title"] for i in draft["open_items"] if i["kind"] == "incident"}
+    assert (titles[incident_id], titles[drill_id]) == (
+        "河西区仓库起火",
+        "【演练】防汛演练",
+    )  # marked once, as everywhere
 
     r = client_for(out).post(f"/api/v1/shifts/{shifts['s1'].pk}/handover/", {"note": "仓库火情待续报。"}, format="json")
     assert r.status_code == 201, r.content
