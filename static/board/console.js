@@ -13,6 +13,7 @@
   // --- intake ---------------------------------------------------------------------
   var form = $("intake"), msg = $("intake-msg");
   function say(text, bad) { msg.textContent = text; msg.classList.toggle("bad", !!bad); }
+  function incidentLink(id, text) { var a = el("a", "", text); a.href = "/incidents/" + id + "/"; return a; }
 
   function payload() {
     var f = new FormData(form), out = { kind: "first" };
@@ -38,8 +39,14 @@
     api("POST", "/api/v1/reports/", data)
       .then(function (r) {
         form.reset();
-        var dup = (r.possible_duplicates || []).length ? "（疑似重复：#" + r.possible_duplicates.join("、#") + "）" : "";
-        say("已登记首报，事件 #" + r.incident + dup);
+        say("已登记首报，");
+        msg.append(incidentLink(r.incident, "事件 #" + r.incident));
+        var dups = r.possible_duplicates || [];
+        if (dups.length) {  // links, so the officer can check and merge from the incident page
+          msg.append("（疑似重复：");
+          dups.forEach(function (id, n) { msg.append(n ? "、" : "", incidentLink(id, "#" + id)); });
+          msg.append("）");
+        }
         $("f-title").focus();
       })
       .catch(function (e) { say(e.message, true); })

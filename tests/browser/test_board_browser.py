@@ -180,6 +180,14 @@ def test_intake_form_creates_an_incident_with_the_keyboard_only(browser, servers
     expect(page.locator("#f-title")).to_be_focused()
     expect(page.locator("#f-title")).to_have_value("")
     expect(page.locator("#open-list")).to_contain_text("岳麓区某小区燃气泄漏", timeout=2000)
+    expect(page.locator("#intake-msg a").first).to_have_attribute("href", f"/incidents/{incident.pk}/")
+
+    # The same call again: the confirmation links the possible duplicate, to check and merge.
+    page.fill("#f-title", "岳麓区某小区燃气泄漏")
+    page.check("input[name=category][value=accident_disaster]")
+    page.fill("#f-location", "岳麓区桃子湖路 12 号")
+    page.keyboard.press("Control+Enter")
+    expect(page.locator(f"#intake-msg a[href='/incidents/{incident.pk}/']")).to_have_text(f"#{incident.pk}")
 
 
 def _demo_picture():
