@@ -57,6 +57,22 @@ class Status(models.TextChoices):
 
 OPEN_STATUSES = (Status.RECEIVED, Status.VERIFYING, Status.RESPONDING, Status.STABILISED)
 
+# Fields a report carries that make up the incident's current picture.
+PICTURE_FIELDS = (
+    "title",
+    "description",
+    "category",
+    "subtype",
+    "grade",
+    "location_text",
+    "latitude",
+    "longitude",
+    "deaths",
+    "injuries",
+    "missing",
+    "occurred_at",
+)
+
 
 LAT_LABEL, LON_LABEL = _("纬度"), _("经度")
 

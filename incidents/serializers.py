@@ -12,6 +12,7 @@ from dutyops.models import Department
 
 from . import selectors
 from .models import (
+    PICTURE_FIELDS,
     Category,
     ClassifiedDelivery,
     Incident,
@@ -36,21 +37,10 @@ REPORT_FIELDS = [
     "channel",
     "received_at",
     "answered_at",
-    "occurred_at",
     "reporter_name",
     "reporter_unit",
     "reporter_phone",
-    "title",
-    "description",
-    "category",
-    "subtype",
-    "grade",
-    "location_text",
-    "latitude",
-    "longitude",
-    "deaths",
-    "injuries",
-    "missing",
+    *PICTURE_FIELDS,
     "is_drill",
 ]  # a report as received, the same in and out
 

@@ -18,6 +18,7 @@ from realtime.services import emit, events_at_end
 from . import geo, selectors
 from .models import (
     OPEN_STATUSES,
+    PICTURE_FIELDS,
     ClassifiedDelivery,
     Incident,
     IncidentClock,
@@ -31,21 +32,6 @@ from .signals import instruction_created, picture_changed
 
 CLOCK_TIMER = "incidents.clock"
 
-# Fields a report carries that make up the incident's current picture.
-PICTURE_FIELDS = (
-    "title",
-    "description",
-    "category",
-    "subtype",
-    "grade",
-    "location_text",
-    "latitude",
-    "longitude",
-    "deaths",
-    "injuries",
-    "missing",
-    "occurred_at",
-)
 
 # Legal status changes. Reopening (closed -> ..., transferred -> received) needs a reason.
 TRANSITIONS = {
