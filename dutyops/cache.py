@@ -1,5 +1,6 @@
 """Short-lived per-process caches of rarely edited rows that hot paths read on
-every request (API tokens with their owner and roles, report-clock policies).
+every request (API tokens with their owner and roles, report-clock policies,
+the plan-registry token, the gazetteer).
 
 An edit clears them at once in the process that made it (signal receivers call
 clear()); other processes see it within settings.DUTYOPS_CACHE_SECONDS.
@@ -13,13 +14,15 @@ from django.db import connection, transaction
 
 
 class Recent:
-    """{key: load(key)}, each entry kept DUTYOPS_CACHE_SECONDS. A load that raises
-    caches nothing (an unknown token is looked up again next time)."""
+    """{key: load(key)}, each entry kept `seconds` (DUTYOPS_CACHE_SECONDS unless
+    given). A load that raises caches nothing (an unknown token is looked up
+    again next time)."""
 
     everywhere = []  # every instance, for clear_all()
 
-    def __init__(self, load):
+    def __init__(self, load, seconds=None):
         self._load = load
+        self._seconds = seconds
         self._items = {}
         Recent.everywhere.append(self)
 
@@ -29,7 +32,7 @@ class Recent:
         if hit is not None and hit[0] > now:
             return hit[1]
         value = self._load(key)
-        seconds = settings.DUTYOPS_CACHE_SECONDS
+        seconds = settings.DUTYOPS_CACHE_SECONDS if self._seconds is None else self._seconds
         if seconds > 0:
             if len(self._items) > 10_000:  # only valid keys get in; expired ones linger until here
                 self._items = {k: v for k, v in self._items.items() if v[0] > now}

@@ -142,14 +142,15 @@ if REDIS_URL:
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer", "CONFIG": {"capacity": 10_000}}}
 
-# How often each process's event hub re-reads the event table even without a
-# notification: the safety net for a lost or delayed broadcast (Redis down,
-# another process on the in-memory layer).
-# How long a process may keep API tokens and report-clock policies it read
-# (dutyops.cache): an edit applies at once where it was made, elsewhere within this.
+# How long a process may keep API tokens, report-clock policies and the plan
+# registry token it read (dutyops.cache): an edit applies at once where it was
+# made, elsewhere within this.
 DUTYOPS_CACHE_SECONDS = float(os.environ.get("DUTYOPS_CACHE_SECONDS", "5"))
 # HTTP requests one process lets into Django at once (dutyops.asgi); 0: no bound.
 DUTYOPS_HTTP_CONCURRENCY = int(os.environ.get("DUTYOPS_HTTP_CONCURRENCY", "2"))
+# How often each process's event hub re-reads the event table even without a
+# notification: the safety net for a lost or delayed broadcast (Redis down,
+# another process on the in-memory layer).
 DUTYOPS_HUB_POLL_SECONDS = float(os.environ.get("DUTYOPS_HUB_POLL_SECONDS", "1.0" if REDIS_URL else "0.5"))
 
 # --- Auth -------------------------------------------------------------------

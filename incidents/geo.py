@@ -7,30 +7,25 @@ online geopy geocoder can be switched on with settings.DUTYOPS_GEOCODER
 
 import logging
 import math
-import time
 
 from django.conf import settings
 from geopy.distance import geodesic
 
+from dutyops.cache import Recent
+
 log = logging.getLogger(__name__)
 
-_CACHE = {"at": 0.0, "places": []}
-_CACHE_SECONDS = 60
 
-
-def _gazetteer():
-    """Place names longest first, so '橘子洲大桥' wins over '橘子洲'. Cached briefly."""
+def _load_gazetteer(_):
     from .models import Place
 
-    if time.monotonic() - _CACHE["at"] > _CACHE_SECONDS:
-        rows = list(Place.objects.values_list("name", "latitude", "longitude"))
-        rows.sort(key=lambda r: -len(r[0]))
-        _CACHE.update(at=time.monotonic(), places=rows)
-    return _CACHE["places"]
+    rows = list(Place.objects.values_list("name", "latitude", "longitude"))
+    rows.sort(key=lambda r: -len(r[0]))
+    return rows
 
 
-def clear_cache():
-    _CACHE["at"] = 0.0
+# Place names longest first, so '橘子洲大桥' wins over '橘子洲'; import_places clears it.
+gazetteer = Recent(_load_gazetteer, seconds=60)
 
 
 def geocode(text):
@@ -38,7 +33,7 @@ def geocode(text):
     text = (text or "").strip()
     if not text:
         return None
-    for name, lat, lon in _gazetteer():
+    for name, lat, lon in gazetteer.get(None):
         if name and name in text:
             return (lat, lon)
     name = getattr(settings, "DUTYOPS_GEOCODER", "")

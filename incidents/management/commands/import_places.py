@@ -4,7 +4,7 @@ import csv
 
 from django.core.management.base import BaseCommand, CommandError
 
-from incidents.geo import clear_cache
+from incidents.geo import gazetteer
 from incidents.models import Place
 
 
@@ -41,5 +41,5 @@ def import_rows(rows):
         )
         created += was_created
         updated += not was_created
-    clear_cache()
+    gazetteer.clear()
     return created, updated
