@@ -149,7 +149,8 @@ def new_page(monkeypatch):
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
 
         def make(**context_options):
-            page = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", **context_options).new_page()
+            options = {"locale": "zh-CN", "timezone_id": "Asia/Shanghai", **context_options}
+            page = browser.new_context(**options).new_page()
             page.problems = []
             page.on(
                 "console", lambda m: m.type == "error" and page.problems.append(f"{m.text} {m.location.get('url')}")

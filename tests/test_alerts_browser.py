@@ -1,6 +1,7 @@
 """The department console in headless Chromium on a phone-sized screen: live countdown, sign-for, feedback, live arrival."""
 
 import pytest
+from django.utils import timezone
 
 from alerts import services
 from alerts.models import Alert
@@ -11,7 +12,8 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture
 def browser_page(new_page):
-    return new_page(viewport={"width": 390, "height": 844}, is_mobile=True)
+    # A phone set to another zone still shows times in the configured one (Asia/Shanghai).
+    return new_page(viewport={"width": 390, "height": 844}, is_mobile=True, timezone_id="UTC")
 
 
 def test_liaison_signs_and_feeds_back_on_a_phone_and_sees_new_alerts_live(
@@ -31,6 +33,7 @@ def test_liaison_signs_and_feeds_back_on_a_phone_and_sees_new_alerts_live(
     card = page.locator(f'.alert-card[data-id="{first.pk}"]')
     card.wait_for()
     assert "加强巡堤查险" in card.inner_text()
+    assert f"签收时限 {timezone.localtime(first.ack_due_at):%m-%d %H:%M}" in card.inner_text()
     countdown = card.locator(".countdown")
     assert "签收剩余" in countdown.inner_text()
     before = countdown.inner_text()

@@ -15,21 +15,10 @@
   var STATE = { sent: "待签收", acknowledged: "已签收待反馈", fed_back: "已反馈", overdue: "已超时", closed: "已办结" };
   var SOURCE = { plan: "预案启动", manual: "值班室下发", instruction: "领导批示" };
   var api = window.DutyLive.api;
+  // Times in the configured zone (Asia/Shanghai), whatever the phone's own zone.
+  var fmtTime = window.DutyLive.fmt.dateTime, fmtSpan = window.DutyLive.fmt.span;
 
   JSON.parse(document.getElementById("alerts-data").textContent).forEach(function (a) { alerts.set(a.id, a); });
-
-  function fmtTime(iso) {
-    var d = new Date(iso);
-    var p = function (n) { return String(n).padStart(2, "0"); };
-    return p(d.getMonth() + 1) + "-" + p(d.getDate()) + " " + p(d.getHours()) + ":" + p(d.getMinutes());
-  }
-
-  function fmtSpan(ms) {
-    var s = Math.floor(Math.abs(ms) / 1000), h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60);
-    s = s % 60;
-    var p = function (n) { return String(n).padStart(2, "0"); };
-    return (h ? h + ":" : "") + p(m) + ":" + p(s);
-  }
 
   function render() {
     var items = Array.from(alerts.values()).filter(function (a) { return a.state !== "closed"; });

@@ -11,7 +11,7 @@
   var MAX_BACKOFF_MS = 15000;
   var FEED_SIZE = 60;
   var RECENT_SIZE = 500;
-  var TZ = "Asia/Shanghai";
+  var TZ = document.documentElement.dataset.tz || "Asia/Shanghai";  // settings.TIME_ZONE, from base.html
   var CLOSED_INCIDENT = { closed: 1, merged: 1 };
   var SIGNED_ALERT = { acknowledged: 1, fed_back: 1, closed: 1 };
   // Events whose effect the client does not model field by field: reload the snapshot.
