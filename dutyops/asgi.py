@@ -2,17 +2,36 @@ import os
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dutyops.settings")
 
-from django.core.asgi import get_asgi_application  # noqa: E402
+import django  # noqa: E402
 
-django_asgi_app = get_asgi_application()
+django.setup(set_prefix=False)
 
 import asyncio  # noqa: E402
 
+from asgiref.sync import sync_to_async  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from django.conf import settings  # noqa: E402
+from django.core.handlers.asgi import ASGIHandler  # noqa: E402
 
 from realtime.auth import EventStreamAuthStack  # noqa: E402
 from realtime.routing import websocket_urlpatterns  # noqa: E402
+
+
+class OneHopASGIHandler(ASGIHandler):
+    """Django's ASGI handler, with the middleware chain, the view and the
+    rendering run in one trip to the request's thread.
+
+    Every view and middleware here is synchronous. Django's async chain still
+    hops between the event loop and the request's thread around each sync
+    middleware, process_view, the view and render(): nine hand-overs per
+    request, each waiting for the GIL. The sync chain makes it one.
+    """
+
+    def load_middleware(self, is_async=False):
+        super().load_middleware(is_async=False)
+
+    async def get_response_async(self, request):
+        return await sync_to_async(self.get_response, thread_sensitive=True)(request)
 
 
 class BoundedConcurrency:
@@ -35,6 +54,7 @@ class BoundedConcurrency:
             await self.app(scope, receive, send)
 
 
+django_asgi_app = OneHopASGIHandler()
 limit = settings.DUTYOPS_HTTP_CONCURRENCY
 application = ProtocolTypeRouter(
     {

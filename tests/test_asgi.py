@@ -1,8 +1,17 @@
-"""The ASGI entry point: HTTP requests bounded per process, served in arrival order."""
+"""The ASGI entry point: HTTP requests bounded per process, served in arrival
+order, each through Django's whole stack in one trip to its thread."""
 
 import asyncio
+import json
 
+import pytest
+from asgiref.sync import SyncToAsync
+from channels.testing import HttpCommunicator
+
+from dutyops import asgi
 from dutyops.asgi import BoundedConcurrency
+from incidents.models import Incident, Report
+from tests.conftest import token_for
 
 
 def test_requests_beyond_the_bound_wait_their_turn_in_arrival_order():
@@ -23,3 +32,47 @@ def test_requests_beyond_the_bound_wait_their_turn_in_arrival_order():
     asyncio.run(arrive())
     assert most == 3
     assert order == list(range(12))
+
+
+def _request(method, url, body=b"", headers=()):
+    headers = [(b"host", b"testserver"), *headers]
+    if body:
+        headers.append((b"content-length", str(len(body)).encode()))
+    communicator = HttpCommunicator(asgi.application, method, url, body=body, headers=headers)
+    return asyncio.run(communicator.get_response(timeout=10))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_report_through_the_asgi_application_is_registered_with_the_security_headers(officer):
+    body = json.dumps(
+        {"kind": "first", "channel": "phone", "title": "万家丽路燃气泄漏", "category": "accident_disaster"}
+    )
+    response = _request(
+        "POST",
+        "/api/v1/reports/",
+        body.encode(),
+        [(b"authorization", f"Token {token_for(officer)}".encode()), (b"content-type", b"application/json")],
+    )
+    assert response["status"] == 201, response["body"]
+    headers = dict(response["headers"])
+    assert b"default-src 'self'" in headers[b"Content-Security-Policy"]
+    created = json.loads(response["body"])
+    assert Report.objects.get(pk=created["id"]).incident == Incident.objects.get(title="万家丽路燃气泄漏")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_middleware_view_and_rendering_take_one_trip_to_the_request_thread(officer, monkeypatch):
+    """Django's async chain hands each sync middleware, process_view, the view
+    and render() between the event loop and the request's thread in turn."""
+    trips = []
+    original = SyncToAsync.__call__
+
+    async def counted(self, *args, **kwargs):
+        trips.append(getattr(self.func, "__qualname__", repr(self.func)))
+        return await original(self, *args, **kwargs)
+
+    monkeypatch.setattr(SyncToAsync, "__call__", counted)
+    response = _request("GET", "/api/v1/reports/", headers=[(b"authorization", f"Token {token_for(officer)}".encode())])
+    assert response["status"] == 200
+    # request_started's receivers, the whole request, then response.close().
+    assert trips == ["Signal.asend.<locals>.sync_send", "BaseHandler.get_response", "HttpResponseBase.close"]
