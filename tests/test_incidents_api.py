@@ -10,6 +10,7 @@ from dutyops.timers import fire_due
 from incidents import selectors
 from incidents.models import Incident, IncidentClock, Place, Report, ReportPolicy
 from incidents.seed import seed_reference_data
+from incidents.serializers import ReportSerializer
 from incidents.signals import instruction_created, picture_changed
 from realtime.models import Event
 
@@ -148,6 +149,19 @@ def test_bad_intake_is_a_400_with_field_messages_and_writes_nothing(api, extra, 
     assert response.status_code == 400, response.data
     assert field in response.data
     assert (Incident.objects.count(), Report.objects.count(), Event.objects.count()) == before
+
+
+def test_each_intake_validates_with_fields_of_its_own(taxonomy):
+    """The report serializer copies fields built once: one request's binding
+    and errors must never show in another's."""
+    good = ReportSerializer(data=first_report())
+    bad = ReportSerializer(data={"kind": "first", "latitude": 200, "longitude": 1, "injuries": -1})
+    assert good.fields["latitude"] is not bad.fields["latitude"]
+    assert good.fields["latitude"].parent is good and bad.fields["latitude"].parent is bad
+    assert not bad.is_valid() and good.is_valid(), good.errors
+    assert set(bad.errors) == {"latitude", "injuries"} and not good.errors
+    assert good.validated_data["latitude"] == first_report()["latitude"]
+    assert all(field.parent is None for field in ReportSerializer._fields_built.values())
 
 
 def test_occurred_after_received_and_answered_before_received_are_refused(api):
