@@ -3,6 +3,7 @@ order, each through Django's whole stack in one trip to its thread."""
 
 import asyncio
 import json
+import threading
 
 import pytest
 from asgiref.sync import SyncToAsync
@@ -76,3 +77,19 @@ def test_middleware_view_and_rendering_take_one_trip_to_the_request_thread(offic
     assert response["status"] == 200
     # request_started's receivers, the whole request, then response.close().
     assert trips == ["Signal.asend.<locals>.sync_send", "BaseHandler.get_response", "HttpResponseBase.close"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_requests_run_on_the_slots_own_threads_not_one_new_thread_each(monkeypatch):
+    threads = []
+    original = asgi.OneHopASGIHandler.get_response
+
+    def get_response(self, request):
+        threads.append(threading.current_thread())
+        return original(self, request)
+
+    monkeypatch.setattr(asgi.OneHopASGIHandler, "get_response", get_response)
+    for _ in range(6):
+        assert _request("GET", "/healthz")["status"] == 200
+    assert len(set(threads)) == 1 and threads[0].name.startswith("http-")
+    assert threads[0].is_alive()
