@@ -83,6 +83,10 @@ def text_similarity(a, b):
     return len(ga & gb) / len(ga | gb)
 
 
+_PUNCTUATION = str.maketrans("", "", "，。、；：,.;:！!？?（）()")
+
+
 def bigrams(text):
-    text = "".join(ch for ch in (text or "").lower() if not ch.isspace() and ch not in "，。、；：,.;:！!？?（）()")
+    """Character pairs of the text, ignoring case, whitespace and punctuation."""
+    text = "".join((text or "").lower().translate(_PUNCTUATION).split())  # split(): any Unicode space
     return {text[i : i + 2] for i in range(len(text) - 1)} if len(text) > 1 else ({text} if text else set())

@@ -8,6 +8,7 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from incidents import geo
 from incidents.models import Incident, Report
 from incidents.seed import seed_reference_data
 from incidents.serializers import REPORT_FIELDS
@@ -101,3 +102,20 @@ def test_no_input_yields_a_500_or_a_half_written_incident(officer, client_for, b
         assert incident.reports.exists()
         assert Event.objects.filter(incident_id=incident.pk, type="report.created", data__id=report.pk).exists()
         assert after[1] == before[1] + 1
+
+
+IGNORED = " \t\n\u3000\u00a0，。、；：,.;:！!？?（）()"
+
+
+@given(st.lists(st.tuples(st.text(max_size=4), st.text(alphabet=IGNORED, max_size=3)), max_size=12))
+def test_duplicate_text_matching_ignores_spaces_and_punctuation(pieces):
+    """Two reports of one event written with other spacing or punctuation share
+    every character pair (the duplicate finder compares those)."""
+    plain = "".join(text for text, _ in pieces)
+    padded = "".join(text + gap for text, gap in pieces)
+    cleaned = "".join(ch for ch in plain.lower() if not ch.isspace() and ch not in IGNORED)
+    assert geo.bigrams(padded) == geo.bigrams(plain) == geo.bigrams(cleaned)
+    if len(cleaned) > 1:
+        assert geo.bigrams(plain) == {cleaned[i : i + 2] for i in range(len(cleaned) - 1)}
+        assert geo.text_similarity(plain, padded) == 1.0
+    assert geo.bigrams("Wanjiali Road") == geo.bigrams("WANJIALI ROAD")
