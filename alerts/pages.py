@@ -11,6 +11,7 @@ from realtime.selectors import latest_seq
 
 from . import selectors
 from .serializers import AlertSerializer
+from .services import OFFICE_ROLES
 from .views import COLUMNS, figures_for
 
 
@@ -94,5 +95,16 @@ def performance(request):
 
 @login_required
 def supervision(request):
-    cases = selectors.cases_for(request.user).prefetch_related("entries")[:200]
-    return render(request, "alerts/supervision.html", {"cases": cases, "now": timezone.now()})
+    """The supervision ledger (督办台账), with each case's next steps for whoever may take them:
+    the office assigns, reviews and re-checks; the responsible departments report and complete."""
+    user = request.user
+    manages = user.is_superuser or user.has_role(*OFFICE_ROLES)
+    cases = list(selectors.cases_for(user).prefetch_related("entries")[:200])
+    for case in cases:
+        case.handled_here = manages or any(d.pk == user.department_id for d in case.departments.all())
+    departments = Department.objects.exclude(kind=Department.Kind.DUTY_OFFICE).order_by("code") if manages else []
+    return render(
+        request,
+        "alerts/supervision.html",
+        {"cases": cases, "now": timezone.now(), "manages": manages, "departments": departments},
+    )

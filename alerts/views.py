@@ -41,7 +41,7 @@ from .serializers import (
 )
 
 DISPATCHERS = (Role.ADMIN, Role.DUTY_OFFICER, Role.DUTY_LEADER)
-OFFICE = (Role.ADMIN, Role.DUTY_OFFICER, Role.DUTY_LEADER, Role.LEADER)
+OFFICE = services.OFFICE_ROLES
 
 
 class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):

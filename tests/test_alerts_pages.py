@@ -65,3 +65,29 @@ def test_supervision_ledger_reads_its_steps_in_chinese(setup, client, officer):
     html = client.get("/alerts/supervision/").content.decode()
     assert "登记" in html and "交办" in html
     assert " registered " not in html and " assigned " not in html
+
+
+def test_the_ledger_offers_each_user_only_the_steps_they_may_take(setup, client, officer, make_person):
+    import datetime as dt
+    import re
+
+    from django.utils import timezone
+
+    water, incident, _alert, liaison = setup
+    deadline = timezone.now() + dt.timedelta(days=3)
+    registered = services.open_case(title="排查隐患", content="排查", deadline=deadline, actor=officer)
+    assigned = services.open_case(
+        title="转移群众", content="转移", deadline=deadline, actor=officer, departments=[water]
+    )
+    board = make_person("board")
+
+    def steps(user):
+        """{case id: the step forms on its row}"""
+        client.force_login(user)
+        html = client.get("/alerts/supervision/").content.decode()
+        rows = re.findall(r'<tr data-id="(\d+)"(.*?)</tr>', html, re.S)
+        return {int(pk): sorted(re.findall(r'data-step="(\w+)"', body)) for pk, body in rows}
+
+    assert steps(officer) == {registered.pk: ["assign"], assigned.pk: ["assign", "complete", "progress"]}
+    assert steps(liaison) == {assigned.pk: ["complete", "progress"]}  # its own department's case only
+    assert steps(board) == {registered.pk: [], assigned.pk: []}  # the wall board watches, it does not act
