@@ -2,44 +2,26 @@ import os
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dutyops.settings")
 
-import django  # noqa: E402
+from django.core.asgi import get_asgi_application  # noqa: E402
 
-django.setup(set_prefix=False)
+django_asgi_app = get_asgi_application()
 
 import asyncio  # noqa: E402
 from concurrent.futures import ThreadPoolExecutor  # noqa: E402
 
-from asgiref.sync import ThreadSensitiveContext, sync_to_async  # noqa: E402
+from asgiref.sync import ThreadSensitiveContext  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from django.conf import settings  # noqa: E402
-from django.core.handlers.asgi import ASGIHandler  # noqa: E402
 
 from realtime.auth import EventStreamAuthStack  # noqa: E402
 from realtime.routing import websocket_urlpatterns  # noqa: E402
-
-
-class OneHopASGIHandler(ASGIHandler):
-    """Django's ASGI handler, with the middleware chain, the view and the
-    rendering run in one trip to the request's thread.
-
-    Every view and middleware here is synchronous. Django's async chain still
-    hops between the event loop and the request's thread around each sync
-    middleware, process_view, the view and render(): nine hand-overs per
-    request, each waiting for the GIL. The sync chain makes it one.
-    """
-
-    def load_middleware(self, is_async=False):
-        super().load_middleware(is_async=False)
-
-    async def get_response_async(self, request):
-        return await sync_to_async(self.get_response, thread_sensitive=True)(request)
 
 
 class BoundedConcurrency:
     """At most `limit` HTTP requests inside Django at once per process; the
     others wait their turn, first come first served, in the event loop.
 
-    Django runs each request in a thread of its own, and one process runs one
+    Django runs a request's sync code in a thread, and one process runs one
     thread at a time (the GIL). Unbounded, twenty requests share that core by
     turns: each waits on the others after every database round trip, the stream
     lock is held while its holder waits for the GIL, and the unlucky ones wait
@@ -66,7 +48,6 @@ class BoundedConcurrency:
                 self.threads.append(thread)
 
 
-django_asgi_app = OneHopASGIHandler()
 limit = settings.DUTYOPS_HTTP_CONCURRENCY
 application = ProtocolTypeRouter(
     {
