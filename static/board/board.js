@@ -87,7 +87,10 @@
     var body = $("incident-rows");
     var rows = sortedIncidents(st);
     body.textContent = "";
-    rows.slice(0, INCIDENT_ROWS).forEach(function (i) {
+    // The wall screen shows what fits; the leaders' view lists every incident in a
+    // scrolling panel, since a leader must be able to open any of them.
+    var leader = mode === "leader";
+    (leader ? rows : rows.slice(0, INCIDENT_ROWS)).forEach(function (i) {
       var tr = el("tr", "inc grade-" + (i.grade || "none") + (i.report_overdue ? " overdue" : ""));
       tr.dataset.id = i.id;
       var g = el("td", "c-grade");
@@ -121,7 +124,7 @@
     var panel = body.closest(".panel"), shown = body.children.length;
     var note = null;
     function fits() { return panel.getBoundingClientRect().bottom - body.getBoundingClientRect().bottom >= 8; }
-    while (true) {
+    while (!leader) {
       if (note) note.remove();
       var more = rows.length - shown;
       note = null;

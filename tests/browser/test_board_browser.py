@@ -327,3 +327,25 @@ def test_kiosk_board_logs_in_with_its_token_and_goes_live(browser, servers, offi
     expect(page.locator("#incident-rows")).to_contain_text("大屏验证事件", timeout=2000)
     expect(page.locator("#board")).to_have_attribute("data-view", "map", timeout=12_000)  # rotation
     context.close()
+
+
+def test_the_leaders_view_reaches_every_incident_the_wall_screen_only_what_fits(browser, servers, make_person):
+    from incidents.models import Incident
+
+    incidents = [
+        Incident.objects.create(title=f"走查事件{n:02d}", category="accident_disaster", status="received")
+        for n in range(25)
+    ]
+    server = servers.daphne()
+    wall = session_page(browser, server, make_person("board"), viewport={"width": 1600, "height": 1000})
+    open_board(wall, server)
+    expect(wall.locator("#incident-rows tr.more")).to_contain_text("起在办事件")  # the wall screen never scrolls
+
+    leader = session_page(browser, server, make_person("leader"), viewport={"width": 1600, "height": 1000})
+    open_board(leader, server, "/board/leader/")
+    expect(leader.locator("#incident-rows button.inc-title")).to_have_count(len(incidents))
+    expect(leader.locator("#incident-rows tr.more")).to_have_count(0)
+    last = leader.locator(f"button.inc-title[data-open='{incidents[0].pk}']")  # the oldest sorts last
+    last.scroll_into_view_if_needed()
+    last.click()
+    expect(leader.locator("#d-title")).to_have_text("走查事件00")
