@@ -25,7 +25,12 @@ class ObjectJSONParser(parsers.JSONParser):
     is a 400, so no view ever meets a bare number, a list or broken text."""
 
     def parse(self, stream, media_type=None, parser_context=None):
-        data = super().parse(stream, media_type, parser_context)
+        try:
+            data = super().parse(stream, media_type, parser_context)
+        except exceptions.ParseError as exc:
+            # DRF's message is English only; keep its where-and-what after ours.
+            reason = str(exc.detail).removeprefix("JSON parse error - ")
+            raise exceptions.ParseError(_("请求体不是有效的 JSON：%(reason)s") % {"reason": reason}) from exc
         if not isinstance(data, dict):
             raise exceptions.ParseError(_("请求体必须是 JSON 对象。"))
         if _has_lone_surrogate(data):

@@ -184,6 +184,15 @@ def test_a_body_that_is_not_a_json_object_is_400(admin_user, client_for, body):
     assert response.status_code == 400
 
 
+@pytest.mark.parametrize("body", ['{"code": "X",', "{not json}", '{"n": NaN}', "\u00ff"])
+def test_a_body_that_is_not_json_is_400_saying_so(admin_user, client_for, body):
+    response = client_for(admin_user).generic(
+        "POST", "/api/v1/departments/", body.encode(), content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert response.json()["detail"].startswith("请求体不是有效的 JSON：")
+
+
 def test_numbers_too_large_for_the_database_are_400(admin_user, client_for):
     response = client_for(admin_user).post(
         "/api/v1/people/", {"username": "big", "password": "pw-12345678", "department": 2**70}, format="json"
