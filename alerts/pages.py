@@ -9,9 +9,8 @@ from rest_framework.exceptions import ValidationError
 from dutyops.models import Department
 from realtime.selectors import latest_seq
 
-from . import selectors
+from . import selectors, services
 from .serializers import AlertSerializer
-from .services import OFFICE_ROLES
 from .views import COLUMNS, figures_for
 
 
@@ -98,13 +97,13 @@ def supervision(request):
     """The supervision ledger (督办台账), with each case's next steps for whoever may take them:
     the office assigns, reviews and re-checks; the responsible departments report and complete."""
     user = request.user
-    manages = user.is_superuser or user.has_role(*OFFICE_ROLES)
     cases = list(selectors.cases_for(user).prefetch_related("entries")[:200])
     for case in cases:
-        case.handled_here = manages or any(d.pk == user.department_id for d in case.departments.all())
+        case.steps = services.case_steps(case, user)
+    manages = services.is_office(user)
     departments = Department.objects.exclude(kind=Department.Kind.DUTY_OFFICE).order_by("code") if manages else []
     return render(
         request,
         "alerts/supervision.html",
-        {"cases": cases, "now": timezone.now(), "manages": manages, "departments": departments},
+        {"cases": cases, "now": timezone.now(), "departments": departments},
     )

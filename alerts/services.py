@@ -249,8 +249,12 @@ def _require_act(person, alert):
         raise PermissionDenied(_("只能为本单位签收或反馈。"))
 
 
+def is_office(person):
+    return person.is_superuser or person.has_role(*OFFICE_ROLES)
+
+
 def _require_office(person):
-    if not (person.is_superuser or person.has_role(*OFFICE_ROLES)):
+    if not is_office(person):
         raise PermissionDenied(_("只有值班室人员可以执行此操作。"))
 
 
@@ -640,11 +644,31 @@ def _locked_case(case_id):
 
 def _case_act(actor, case):
     """Office staff drive every case; a responsible department's liaison reports progress on its own."""
-    if actor.is_superuser or actor.has_role(*OFFICE_ROLES):
+    if is_office(actor):
         return
     if actor.department_id and case.departments.filter(pk=actor.department_id).exists():
         return
     raise PermissionDenied(_("只能办理本单位的督办事项。"))
+
+
+def case_steps(case, person):
+    """The steps `person` may take on `case` now, by the rules the steps below
+    enforce: the office assigns, reviews and re-checks; the office and the
+    responsible departments report progress and complete. (case.departments
+    prefetched: no query.)"""
+    office = is_office(person)
+    handles = office or any(d.pk == person.department_id for d in case.departments.all())
+    reachable = CASE_FLOW[case.state]
+    steps = set()
+    if office and case.state in (SupervisionCase.State.REGISTERED, SupervisionCase.State.ASSIGNED):
+        steps.add("assign")
+    if handles and SupervisionCase.State.COMPLETED in reachable:
+        steps |= {"progress", "complete"}
+    if office and SupervisionCase.State.REVIEWED in reachable:
+        steps.add("review")
+    if office and case.state == SupervisionCase.State.REVIEWED:
+        steps.add("recheck")
+    return steps
 
 
 def _move(case, to):
