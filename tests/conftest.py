@@ -91,6 +91,18 @@ def client_for():
     return make
 
 
+BROWSER_PASSWORD = "Duty@2026x"  # what browser tests give the people they log in as
+
+
+def log_in(page, server, username, next_url, password=BROWSER_PASSWORD):
+    """Log in through the login page and land on next_url."""
+    page.goto(f"{server.url}/login/?next={next_url}")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"**{next_url}")
+
+
 def token_for(person):
     return Token.objects.get_or_create(user=person)[0].key
 

@@ -6,6 +6,7 @@ from django.utils import timezone
 from alerts import services
 from alerts.models import Alert
 from incidents.models import Incident
+from tests.conftest import log_in
 
 pytestmark = pytest.mark.browser
 
@@ -25,11 +26,7 @@ def test_liaison_signs_and_feeds_back_on_a_phone_and_sees_new_alerts_live(
     first = services.dispatch_alert(incident=incident, department=water, duty="加强巡堤查险", ack_minutes=30)
     server = servers.daphne()
     page = browser_page
-    page.goto(f"{server.url}/login/?next=/alerts/console/")
-    page.fill("#id_username", "water-liaison")
-    page.fill("#id_password", "Duty@2026x")
-    page.click("button[type=submit]")
-    page.wait_for_url("**/alerts/console/")
+    log_in(page, server, "water-liaison", "/alerts/console/")
     card = page.locator(f'.alert-card[data-id="{first.pk}"]')
     card.wait_for()
     assert "加强巡堤查险" in card.inner_text()
@@ -58,14 +55,6 @@ def test_liaison_signs_and_feeds_back_on_a_phone_and_sees_new_alerts_live(
     second = services.dispatch_alert(incident=incident, department=water, duty="转移低洼地带群众", ack_minutes=10)
     page.locator(f'.alert-card[data-id="{second.pk}"]').wait_for(timeout=10000)  # arrives live, no reload
     assert "转移低洼地带群众" in page.locator(f'.alert-card[data-id="{second.pk}"]').inner_text()
-
-
-def _log_in(page, server, username, password, next_url):
-    page.goto(f"{server.url}/login/?next={next_url}")
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"**{next_url}")
 
 
 def _take_step(page, case, step, text=None, state=None):
@@ -97,7 +86,7 @@ def test_a_case_goes_through_the_ledger_page_from_assignment_to_recheck(
     )
     server = servers.daphne()
     office = new_page()
-    _log_in(office, server, "ledger-officer", "Duty@2026x", "/alerts/supervision/")
+    log_in(office, server, "ledger-officer", "/alerts/supervision/")
     row = office.locator(f'tr[data-id="{case.pk}"][data-state="registered"]')
     assert row.locator('form[data-step="complete"]').count() == 0  # nothing to complete before it is assigned
     row.locator("summary", has_text="交办").click()
@@ -105,7 +94,7 @@ def test_a_case_goes_through_the_ledger_page_from_assignment_to_recheck(
     _take_step(office, case, "assign", state="assigned")
 
     liaison = new_page(viewport={"width": 390, "height": 844}, is_mobile=True)
-    _log_in(liaison, server, "ledger-water", "Duty@2026x", "/alerts/supervision/")
+    log_in(liaison, server, "ledger-water", "/alerts/supervision/")
     assert liaison.locator('form[data-step="assign"], form[data-step="review"]').count() == 0  # office steps
     _take_step(liaison, case, "progress", "已排查 12 公里，发现 2 处渗水", state="in_progress")
     _take_step(liaison, case, "complete", "全段排查完毕，渗水点已处置", state="completed")

@@ -7,10 +7,9 @@ import pytest
 from django.utils import timezone
 
 from dutyops import services
+from tests.conftest import BROWSER_PASSWORD, log_in
 
 pytestmark = pytest.mark.browser
-
-PASSWORD = "Duty@2026x"
 
 
 @pytest.fixture
@@ -23,19 +22,11 @@ def problems(page):
     return [p for p in page.problems if not p.endswith("/favicon.ico")]
 
 
-def log_in(page, server, username, next_url):
-    page.goto(f"{server.url}/login/?next={next_url}")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"**{next_url}")
-
-
 def test_roster_page_script_runs_switches_rooms_and_refreshes_live(
     servers, browser_page, make_person, make_department, department
 ):
     other = make_department("水利局值班室")
-    officer = make_person("duty_officer", username="duty-zhang", password=PASSWORD, full_name="张值班")
+    officer = make_person("duty_officer", username="duty-zhang", password=BROWSER_PASSWORD, full_name="张值班")
     now = timezone.now()
     shift = services.create_shift(
         duty_room=department,
@@ -62,7 +53,7 @@ def test_roster_page_script_runs_switches_rooms_and_refreshes_live(
 
 
 def test_daily_report_print_button(servers, browser_page, make_person, department):
-    make_person("duty_officer", username="duty-li", password=PASSWORD)
+    make_person("duty_officer", username="duty-li", password=BROWSER_PASSWORD)
     server = servers.daphne()
     page = browser_page
     page.add_init_script("window.print = function () { window.printed = (window.printed || 0) + 1; };")

@@ -6,6 +6,7 @@ import pytest
 
 from incidents.models import Incident, Report
 from incidents.seed import seed_reference_data
+from tests.conftest import log_in
 
 pytestmark = pytest.mark.browser
 
@@ -20,11 +21,7 @@ def test_officer_logs_a_call_with_the_keyboard_and_sees_the_duplicate(servers, b
     make_person("duty_officer", username="kb-officer", password="Duty@2026x")
     server = servers.daphne()
     page = browser_page
-    page.goto(f"{server.url}/login/?next=/incidents/intake/")
-    page.fill("#id_username", "kb-officer")
-    page.fill("#id_password", "Duty@2026x")
-    page.click("button[type=submit]")
-    page.wait_for_url("**/incidents/intake/")
+    log_in(page, server, "kb-officer", "/incidents/intake/")
 
     def log_call(title, lat, lon):
         # Channel has the focus; Enter moves on field by field, Ctrl+Enter submits.
@@ -78,11 +75,7 @@ def test_intake_shows_field_errors_in_place(servers, browser_page, make_person):
     make_person("duty_officer", username="kb-officer2", password="Duty@2026x")
     server = servers.daphne()
     page = browser_page
-    page.goto(f"{server.url}/login/?next=/incidents/intake/")
-    page.fill("#id_username", "kb-officer2")
-    page.fill("#id_password", "Duty@2026x")
-    page.click("button[type=submit]")
-    page.wait_for_url("**/incidents/intake/")
+    log_in(page, server, "kb-officer2", "/incidents/intake/")
     page.keyboard.press("Control+Enter")  # nothing filled in
     page.locator('[data-err="category"]', has_text="首报必须选择事件分类").wait_for(timeout=10000)
     assert "首报必须填写标题" in page.inner_text('[data-err="title"]')

@@ -7,6 +7,7 @@ from dutyops.seed import seed as seed_org
 from incidents.seed import seed_reference_data
 from plans import seed
 from plans.models import Activation
+from tests.conftest import log_in
 
 pytestmark = pytest.mark.browser
 
@@ -30,11 +31,7 @@ def test_leader_starts_a_plan_from_the_incident_page(servers, browser_page, make
     blocked = []  # a CSP violation is reported on the console
     page.on("console", lambda m: blocked.append(m.text) if "Content Security Policy" in m.text else None)
 
-    page.goto(f"{server.url}/login/?next=/incidents/{incident.pk}/")
-    page.fill("#id_username", "plan-leader")
-    page.fill("#id_password", "Duty@2026x")
-    page.click("button[type=submit]")
-    page.wait_for_url(f"**/incidents/{incident.pk}/")
+    log_in(page, server, "plan-leader", f"/incidents/{incident.pk}/")
     page.click("text=预案匹配与启动")
     page.wait_for_url(f"**/plans/incident/{incident.pk}/")
 
