@@ -1,11 +1,12 @@
 """HTML pages: the department console, the office's alert list, figures, supervision ledger."""
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 from django.utils import timezone
-from rest_framework.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
+from dutyops import policy
+from dutyops.errors import Forbidden, Invalid
 from dutyops.models import Department
 from realtime.selectors import latest_seq
 
@@ -20,8 +21,10 @@ def console(request):
     user = request.user
     department = user.department
     wanted = request.GET.get("department", "")
-    if user.sees_everything and wanted.isascii() and wanted.isdecimal():  # int() refuses "²"
-        department = Department.objects.filter(pk=int(wanted)).first() or department
+    if wanted.isascii() and wanted.isdecimal():  # int() refuses "²"
+        asked = Department.objects.filter(pk=int(wanted)).first()
+        if asked is not None and policy.may(user, "alert.view", asked):
+            department = asked
     # The stream position is read before the list: whatever changes after is replayed.
     seq = latest_seq()
     alerts = selectors.open_alerts_of_department(department.pk) if department else []
@@ -35,8 +38,8 @@ def console(request):
 @login_required
 def office(request):
     """The duty office's view: every open alert, to close or return for more."""
-    if not request.user.sees_everything:
-        raise PermissionDenied
+    if not policy.may(request.user, "page.office"):
+        raise Forbidden()
     seq = latest_seq()
     alerts = list(selectors.alerts_for(request.user).exclude(state="closed").order_by("ack_due_at", "id")[:300])
     departments = Department.objects.exclude(kind=Department.Kind.DUTY_OFFICE).order_by("code")
@@ -71,9 +74,9 @@ def performance(request):
     try:
         label, _start, _end, rows, duty_room = figures_for(request.GET, request.user)
         error = ""
-    except ValidationError:
+    except Invalid:
         label, _start, _end, rows, duty_room = figures_for({}, request.user)
-        error = "期间格式无效，已显示本月。"
+        error = _("期间格式无效，已显示本月。")
     table = [[r[k] for k, _h in COLUMNS] for r in rows]
     return render(
         request,

@@ -1,7 +1,7 @@
 """Who is reached: the duty roster (owned by the duty domain) and a department's liaisons."""
 
+from duty.selectors import on_duty
 from dutyops.models import Department, Person, Role
-from dutyops.selectors import on_duty
 
 
 def people_on_duty(department_id, at=None):

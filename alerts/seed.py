@@ -12,6 +12,9 @@ from dutyops.models import Department, Person
 from . import services
 from .models import Alert, DepartmentLeader, EscalationStep, NotificationChannel, SupervisionCase
 
+# seed_demo runs the apps' seeds in this order (dutyops/management/commands/seed_demo.py).
+ORDER = 40
+
 DEMO_CASE_TITLE = "湘江橘子洲段防汛督办"
 
 POLICY = [

@@ -5,9 +5,11 @@ import statistics
 
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from dutyops import policy
 from dutyops.models import Department
-from dutyops.selectors import local_tz
+from dutyops.times import local_tz
 from incidents.models import IncidentClock, Report
 
 from .models import Alert, SupervisionCase
@@ -16,23 +18,21 @@ OPEN_STATES = (Alert.State.SENT, Alert.State.ACKNOWLEDGED, Alert.State.OVERDUE, 
 
 
 def alerts_for(user):
-    """Alerts a person may see: staff roles all, a liaison only its department's."""
+    """Alerts a person may see (dutyops.policy, "alert.view"): all, or their department's."""
     qs = Alert.objects.select_related("department", "incident", "acknowledged_by")
-    if user.sees_everything:
-        return qs
-    if not user.department_id:
-        return qs.none()
-    return qs.filter(department_id=user.department_id)
+    return policy.visible(user, "alert.view", qs)
 
 
 def cases_for(user):
-    """Supervised cases a person may see: staff roles all, a liaison those naming its department."""
+    """Supervised cases a person may see ("case.view"): all, or those naming their department."""
     qs = SupervisionCase.objects.select_related("responsible_leader").prefetch_related("departments")
-    if user.sees_everything:
-        return qs
-    if not user.department_id:
-        return qs.none()
-    return qs.filter(departments=user.department_id)
+    return policy.visible(user, "case.view", qs)
+
+
+def figure_departments(user):
+    """Whose performance figures `user` may read: None for every department, else the ids."""
+    departments = policy.scope(user, "figures.view")
+    return None if departments is None else sorted(departments)
 
 
 def open_alerts_of_department(department_id):
@@ -61,12 +61,12 @@ def open_items_for_handover(duty_room_id):
         qs = qs.filter(department_id=duty_room_id)
     items = []
     for alert in qs.order_by("ack_due_at", "id")[:500]:
-        waiting = "签收" if alert.acknowledged_at is None else "反馈"
+        text = _("待%(dept)s签收：%(duty)s") if alert.acknowledged_at is None else _("待%(dept)s反馈：%(duty)s")
         items.append(
             {
                 "kind": "alert",
                 "id": alert.pk,
-                "title": f"待{alert.department.name}{waiting}：{alert.duty[:60]}",
+                "title": text % {"dept": alert.department.name, "duty": alert.duty[:60]},
                 "due_at": alert.ack_due_at if alert.acknowledged_at is None else alert.feedback_due_at,
             }
         )

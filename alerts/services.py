@@ -2,16 +2,15 @@
 
 import datetime as dt
 
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dutyops import timers
-from dutyops.api import Conflict
+from dutyops import policy, timers
+from dutyops.errors import Conflict, Forbidden, Invalid, NotFound
 from dutyops.models import Department, Person, Role
+from dutyops.times import short
 from realtime.services import emit, lock_stream
 
 from . import notify, roster, selectors
@@ -30,7 +29,6 @@ from .models import (
 )
 from .timer_keys import cancel_keys
 
-OFFICE_ROLES = (Role.ADMIN, Role.DUTY_OFFICER, Role.DUTY_LEADER, Role.LEADER)
 MAX_MINUTES = 60 * 24 * 90
 
 # Used when the administrator has not configured any step for a phase.
@@ -49,19 +47,15 @@ T_CASE_RECHECK = "alerts.case_recheck"
 T_CIRCULAR = "alerts.circular"
 
 
-def _local(value):
-    return timezone.localtime(value).strftime("%m-%d %H:%M")
-
-
 def _minutes(value, default, field):
     if value in (None, ""):
         return default
     try:
         value = int(value)
     except (TypeError, ValueError):
-        raise ValidationError({field: [_("请输入整数分钟数。")]}) from None
+        raise Invalid({field: [_("请输入整数分钟数。")]}) from None
     if not 1 <= value <= MAX_MINUTES:
-        raise ValidationError({field: [_("时限须在 1 到 %(max)s 分钟之间。") % {"max": MAX_MINUTES}]})
+        raise Invalid({field: [_("时限须在 1 到 %(max)s 分钟之间。") % {"max": MAX_MINUTES}]})
     return value
 
 
@@ -92,10 +86,10 @@ def alert_payload(alert, **extra):
     }
 
 
-def _emit(alert, type, summary, actor=None, **extra):
+def _emit(alert, type, actor=None, **extra):
     emit(
         type,
-        alert_payload(alert, summary=summary, **extra),
+        alert_payload(alert, actor_name=str(actor) if getattr(actor, "is_authenticated", False) else "", **extra),
         actor=actor,
         incident_id=alert.incident_id,
         departments=[alert.department_id],
@@ -172,9 +166,9 @@ def dispatch_alert(
     """Send an alert to a department: recipients from the roster, deadlines, chasing timers, notices."""
     duty = (duty or "").strip()
     if not duty:
-        raise ValidationError({"duty": [_("请填写任务要求。")]})
+        raise Invalid({"duty": [_("请填写任务要求。")]})
     if source not in Alert.Source.values:
-        raise ValidationError({"source": [_("来源无效。")]})
+        raise Invalid({"source": [_("来源无效。")]})
     ack_minutes = _minutes(ack_minutes, DEFAULT_ACK_MINUTES, "ack_minutes")
     # Every alert gets a feedback deadline, even when none was given.
     feedback_minutes = _minutes(feedback_minutes, DEFAULT_FEEDBACK_MINUTES, "feedback_minutes")
@@ -205,16 +199,10 @@ def dispatch_alert(
     text = _("【预警通知】%(dept)s：%(duty)s（请于 %(due)s 前签收）") % {
         "dept": department.name,
         "duty": duty[:120],
-        "due": _local(alert.ack_due_at),
+        "due": short(alert.ack_due_at),
     }
     notify.queue(alert, "created", Person.objects.filter(pk__in=recipients), text)
-    _emit(
-        alert,
-        "alert.created",
-        _("向%(dept)s下发通知：%(duty)s") % {"dept": department.name, "duty": duty[:60]},
-        actor=actor,
-        recipients=recipients,
-    )
+    _emit(alert, "alert.created", actor=actor, recipients=recipients)
     return alert
 
 
@@ -229,33 +217,39 @@ def _locked(alert_id):
     try:
         return Alert.objects.select_for_update().select_related("department").get(pk=getattr(alert_id, "pk", alert_id))
     except Alert.DoesNotExist:
-        raise Http404 from None
+        raise NotFound() from None
+
+
+def on_duty_for(alert, person):
+    """Whether `person` answers for the alert's department from its duty roster: on
+    duty in its room now, or reached by the roster when it arrived (may still answer
+    after the shift turns). The policy's "party" relation for alerts."""
+    if person.department_id != alert.department_id:
+        return False
+    if roster.is_on_duty(person, alert.department_id):
+        return True
+    return alert.recipients.filter(person=person).exclude(reason=AlertRecipient.Reason.LIAISON).exists()
 
 
 def can_act(person, alert):
-    """A liaison of the alert's department, or someone on duty in its duty room; nobody else."""
-    if not person or not person.is_authenticated or person.department_id != alert.department_id:
-        return False
-    if person.has_role(Role.LIAISON):
-        return True
-    if roster.is_on_duty(person, alert.department_id):
-        return True
-    # Reached it from the roster when it arrived: may still answer after the shift turns.
-    return alert.recipients.filter(person=person).exclude(reason=AlertRecipient.Reason.LIAISON).exists()
+    """Sign for and feed back ("alert.act"): a liaison of the alert's department, or
+    someone on duty for it (on_duty_for); nobody else."""
+    return policy.may(person, "alert.act", alert)
 
 
 def _require_act(person, alert):
     if not can_act(person, alert):
-        raise PermissionDenied(_("只能为本单位签收或反馈。"))
+        raise Forbidden(_("只能为本单位签收或反馈。"))
 
 
 def is_office(person):
-    return person.is_superuser or person.has_role(*OFFICE_ROLES)
+    """The office manages alerts, supervision and circulars ("alert.manage")."""
+    return policy.may(person, "alert.manage")
 
 
 def _require_office(person):
     if not is_office(person):
-        raise PermissionDenied(_("只有值班室人员可以执行此操作。"))
+        raise Forbidden(_("只有值班室人员可以执行此操作。"))
 
 
 def acknowledge(alert_id, actor):
@@ -273,23 +267,14 @@ def acknowledge(alert_id, actor):
         alert.state = Alert.State.OVERDUE if now > alert.feedback_due_at else Alert.State.ACKNOWLEDGED
         alert.save(update_fields=["acknowledged_at", "acknowledged_by", "state"])
         _cancel_phase(alert, EscalationStep.Phase.ACK)
-        late = now > alert.ack_due_at
-        _emit(
-            alert,
-            "alert.acknowledged",
-            _("%(dept)s已签收%(late)s（%(who)s）")
-            % {"dept": alert.department.name, "late": _("（超时）") if late else "", "who": actor},
-            actor=actor,
-            acknowledged_by=actor.pk,
-            late=late,
-        )
+        _emit(alert, "alert.acknowledged", actor=actor, acknowledged_by=actor.pk, late=now > alert.ack_due_at)
         return alert, True
 
 
 def add_feedback(alert_id, actor, text, attachments=None):
     text = (text or "").strip()
     if not text:
-        raise ValidationError({"text": [_("请填写反馈内容。")]})
+        raise Invalid({"text": [_("请填写反馈内容。")]})
     attachments = _clean_attachments(attachments)
     with transaction.atomic():
         alert = _locked(alert_id)
@@ -307,14 +292,7 @@ def add_feedback(alert_id, actor, text, attachments=None):
         alert.state = Alert.State.FED_BACK
         alert.save(update_fields=["first_feedback_at", "last_feedback_at", "state"])
         _cancel_phase(alert, EscalationStep.Phase.FEEDBACK)
-        _emit(
-            alert,
-            "alert.fed_back",
-            _("%(dept)s反馈：%(text)s") % {"dept": alert.department.name, "text": text[:60]},
-            actor=actor,
-            feedback=feedback.pk,
-            text=text[:200],
-        )
+        _emit(alert, "alert.fed_back", actor=actor, feedback=feedback.pk, text=text[:200])
         return feedback
 
 
@@ -322,14 +300,14 @@ def _clean_attachments(attachments):
     if attachments in (None, ""):
         return []
     if not isinstance(attachments, list) or len(attachments) > 20:
-        raise ValidationError({"attachments": [_("附件信息须为不超过 20 项的列表。")]})
+        raise Invalid({"attachments": [_("附件信息须为不超过 20 项的列表。")]})
     cleaned = []
     for item in attachments:
         if not isinstance(item, dict) or not str(item.get("name", "")).strip():
-            raise ValidationError({"attachments": [_("每个附件须有名称（name）。")]})
+            raise Invalid({"attachments": [_("每个附件须有名称（name）。")]})
         size = item.get("size")
         if size is not None and (not isinstance(size, int) or size < 0):
-            raise ValidationError({"attachments": [_("附件大小须为非负整数。")]})
+            raise Invalid({"attachments": [_("附件大小须为非负整数。")]})
         cleaned.append({"name": str(item["name"])[:200], "size": size, "ref": str(item.get("ref", ""))[:500]})
     return cleaned
 
@@ -352,21 +330,14 @@ def _close(alert, actor, reason):
     alert.save(update_fields=["state", "closed_at", "closed_by", "close_reason"])
     _cancel_phase(alert, EscalationStep.Phase.ACK)
     _cancel_phase(alert, EscalationStep.Phase.FEEDBACK)
-    _emit(
-        alert,
-        "alert.closed",
-        _("%(dept)s的通知已办结%(reason)s")
-        % {"dept": alert.department.name, "reason": f"：{reason[:60]}" if reason else ""},
-        actor=actor,
-        reason=alert.close_reason,
-    )
+    _emit(alert, "alert.closed", actor=actor, reason=alert.close_reason)
 
 
 def return_alert(alert_id, actor, reason, feedback_minutes=None):
     """The office asks for more: a new feedback round with its own deadline and chasing."""
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError({"reason": [_("请说明退回原因。")]})
+        raise Invalid({"reason": [_("请说明退回原因。")]})
     with transaction.atomic():
         alert = _locked(alert_id)
         _require_office(actor)
@@ -378,14 +349,7 @@ def return_alert(alert_id, actor, reason, feedback_minutes=None):
         alert.state = Alert.State.ACKNOWLEDGED
         alert.save(update_fields=["feedback_round", "feedback_due_at", "state"])
         _schedule_phase(alert, EscalationStep.Phase.FEEDBACK, alert.feedback_due_at, round=alert.feedback_round)
-        _emit(
-            alert,
-            "alert.returned",
-            _("退回%(dept)s补充反馈：%(reason)s") % {"dept": alert.department.name, "reason": reason[:60]},
-            actor=actor,
-            reason=reason[:500],
-            round=alert.feedback_round,
-        )
+        _emit(alert, "alert.returned", actor=actor, reason=reason[:500], round=alert.feedback_round)
         return alert
 
 
@@ -421,13 +385,7 @@ def deadline_passed(alert_id, phase, round, now):
     alert.state = Alert.State.OVERDUE
     alert.overdue_at = alert.overdue_at or now
     alert.save(update_fields=["state", "overdue_at"])
-    what = _("签收") if phase == EscalationStep.Phase.ACK else _("反馈")
-    _emit(
-        alert,
-        "alert.overdue",
-        _("%(dept)s超时未%(what)s") % {"dept": alert.department.name, "what": what},
-        phase=phase,
-    )
+    _emit(alert, "alert.overdue", phase=phase)
     return True
 
 
@@ -500,7 +458,7 @@ def chase_step(alert_id, phase, round, step, action, now):
         notice = "escalated"
     people = Person.objects.filter(pk__in=[t["person"] for t in targets if t.get("person")])
     notify.queue(alert, notice, people, f"【{_('催办') if notice == 'reminded' else _('升级督促')}】{summary}")
-    _emit(alert, type, summary, phase=phase, step=step, action=action, targets=targets, chase=chase.pk)
+    _emit(alert, type, phase=phase, step=step, action=action, targets=targets, chase=chase.pk)
     return chase
 
 
@@ -515,7 +473,7 @@ CASE_FLOW = {
 }
 
 
-def _case_emit(case, type, summary, actor=None, **extra):
+def _case_emit(case, type, actor=None, **extra):
     departments = sorted(case.departments.values_list("pk", flat=True))
     emit(
         type,
@@ -526,7 +484,6 @@ def _case_emit(case, type, summary, actor=None, **extra):
             "incident": case.incident_id,
             "deadline": case.deadline,
             "departments": departments,
-            "summary": summary,
             **extra,
         },
         actor=actor,
@@ -583,7 +540,7 @@ def open_case(
     if recheck_at and recheck_at <= deadline:
         errors["recheck_at"] = [_("回头看日期须晚于办理时限。")]
     if errors:
-        raise ValidationError(errors)
+        raise Invalid(errors)
     case = SupervisionCase.objects.create(
         incident=incident,
         instruction_id=instruction_id,
@@ -601,12 +558,7 @@ def open_case(
     departments = list(departments)
     if departments:
         _assign(case, departments, actor)
-    _case_emit(
-        case,
-        "supervision.created",
-        _("督办立项：%(title)s（时限 %(due)s）") % {"title": case.title, "due": _local(case.deadline)},
-        actor=actor,
-    )
+    _case_emit(case, "supervision.created", actor=actor)
     return case
 
 
@@ -639,16 +591,13 @@ def _locked_case(case_id):
     try:
         return SupervisionCase.objects.select_for_update().get(pk=getattr(case_id, "pk", case_id))
     except SupervisionCase.DoesNotExist:
-        raise Http404 from None
+        raise NotFound() from None
 
 
 def _case_act(actor, case):
     """Office staff drive every case; a responsible department's liaison reports progress on its own."""
-    if is_office(actor):
-        return
-    if actor.department_id and case.departments.filter(pk=actor.department_id).exists():
-        return
-    raise PermissionDenied(_("只能办理本单位的督办事项。"))
+    if not policy.may(actor, "case.act", case):
+        raise Forbidden(_("只能办理本单位的督办事项。"))
 
 
 def case_steps(case, person):
@@ -687,11 +636,11 @@ def assign_case(case_id, actor, departments):
     case = _locked_case(case_id)
     _require_office(actor)
     if not departments:
-        raise ValidationError({"departments": [_("请选择责任单位。")]})
+        raise Invalid({"departments": [_("请选择责任单位。")]})
     if case.state not in (SupervisionCase.State.REGISTERED, SupervisionCase.State.ASSIGNED):
         raise Conflict(_("只有已登记或已交办的事项可以交办。"))
     _assign(case, list(departments), actor)
-    _case_emit(case, "supervision.assigned", _("督办交办：%(t)s") % {"t": case.title}, actor=actor)
+    _case_emit(case, "supervision.assigned", actor=actor)
     return case
 
 
@@ -700,7 +649,7 @@ def report_progress(case_id, actor, text):
     """A progress note; the first one moves an assigned case to in_progress."""
     text = (text or "").strip()
     if not text:
-        raise ValidationError({"text": [_("请填写办理进展。")]})
+        raise Invalid({"text": [_("请填写办理进展。")]})
     case = _locked_case(case_id)
     _case_act(actor, case)
     if case.state in (SupervisionCase.State.REGISTERED, SupervisionCase.State.REVIEWED):
@@ -710,9 +659,7 @@ def report_progress(case_id, actor, text):
         _move(case, SupervisionCase.State.IN_PROGRESS)
         case.save(update_fields=["state"])
     _entry(case, "progress", actor, text, before, case.state)
-    _case_emit(
-        case, "supervision.progress", _("督办进展（%(t)s）：%(x)s") % {"t": case.title, "x": text[:60]}, actor=actor
-    )
+    _case_emit(case, "supervision.progress", actor=actor, text=text[:60])
     return case
 
 
@@ -720,7 +667,7 @@ def report_progress(case_id, actor, text):
 def complete_case(case_id, actor, text):
     text = (text or "").strip()
     if not text:
-        raise ValidationError({"text": [_("请填写办结情况。")]})
+        raise Invalid({"text": [_("请填写办结情况。")]})
     case = _locked_case(case_id)
     _case_act(actor, case)
     before = _move(case, SupervisionCase.State.COMPLETED)
@@ -728,14 +675,7 @@ def complete_case(case_id, actor, text):
     case.save(update_fields=["state", "completed_at"])
     cancel_keys(Q(kind=T_CASE_DUE, key__in=[f"case:{case.pk}:before", f"case:{case.pk}:due"]))
     _entry(case, "completed", actor, text, before, case.state)
-    on_time = case.completed_at <= case.deadline
-    _case_emit(
-        case,
-        "supervision.completed",
-        _("督办办结%(late)s：%(t)s") % {"t": case.title, "late": "" if on_time else _("（超期）")},
-        actor=actor,
-        on_time=on_time,
-    )
+    _case_emit(case, "supervision.completed", actor=actor, on_time=case.completed_at <= case.deadline)
     return case
 
 
@@ -746,7 +686,7 @@ def review_case(case_id, actor, text, accepted=True, recheck_at=None):
     _require_office(actor)
     text = (text or "").strip()
     if recheck_at and case.completed_at and recheck_at <= timezone.now():
-        raise ValidationError({"recheck_at": [_("回头看日期须晚于现在。")]})
+        raise Invalid({"recheck_at": [_("回头看日期须晚于现在。")]})
     if accepted:
         before = _move(case, SupervisionCase.State.REVIEWED)
         case.reviewed_at = timezone.now()
@@ -755,18 +695,16 @@ def review_case(case_id, actor, text, accepted=True, recheck_at=None):
         if case.recheck_at:
             timers.reschedule(T_CASE_RECHECK, f"case:{case.pk}:recheck", case.recheck_at, case=case.pk)
         _entry(case, "reviewed", actor, text, before, case.state)
-        summary = _("督办复核通过：%(t)s") % {"t": case.title}
     else:
         if not text:
-            raise ValidationError({"text": [_("请说明退回原因。")]})
+            raise Invalid({"text": [_("请说明退回原因。")]})
         before = _move(case, SupervisionCase.State.IN_PROGRESS)
         case.completed_at = None
         case.save(update_fields=["state", "completed_at"])
         if case.deadline > timezone.now():
             _schedule_case(case)
         _entry(case, "sent_back", actor, text, before, case.state)
-        summary = _("督办复核未通过，退回继续办理：%(t)s") % {"t": case.title}
-    _case_emit(case, "supervision.reviewed", summary, actor=actor, accepted=accepted)
+    _case_emit(case, "supervision.reviewed", actor=actor, accepted=accepted)
     return case
 
 
@@ -775,16 +713,14 @@ def record_recheck(case_id, actor, text):
     """回头看: what the later re-check found, added to the ledger."""
     text = (text or "").strip()
     if not text:
-        raise ValidationError({"text": [_("请填写回头看情况。")]})
+        raise Invalid({"text": [_("请填写回头看情况。")]})
     case = _locked_case(case_id)
     _require_office(actor)
     if case.state != SupervisionCase.State.REVIEWED:
         raise Conflict(_("复核通过后才能回头看。"))
     _entry(case, "rechecked", actor, text, case.state, case.state)
     timers.cancel(kind=T_CASE_RECHECK, key=f"case:{case.pk}:recheck")
-    _case_emit(
-        case, "supervision.rechecked", _("督办回头看：%(t)s：%(x)s") % {"t": case.title, "x": text[:60]}, actor=actor
-    )
+    _case_emit(case, "supervision.rechecked", actor=actor, text=text[:60])
     return case
 
 
@@ -796,12 +732,12 @@ def case_timer(case_id, when):
     if when == "before":
         kind, summary = (
             "reminded",
-            _("督办事项将于 %(due)s 到期：%(t)s") % {"due": _local(case.deadline), "t": case.title},
+            _("督办事项将于 %(due)s 到期：%(t)s") % {"due": short(case.deadline), "t": case.title},
         )
     else:
         kind, summary = "overdue", _("督办事项已超期：%(t)s") % {"t": case.title}
     _entry(case, kind, None, summary, case.state, case.state)
-    _case_emit(case, f"supervision.{kind}", summary)
+    _case_emit(case, f"supervision.{kind}")
 
 
 def case_recheck_due(case_id):
@@ -810,7 +746,7 @@ def case_recheck_due(case_id):
         return
     summary = _("督办事项到回头看日期：%(t)s") % {"t": case.title}
     _entry(case, "recheck_due", None, summary, case.state, case.state)
-    _case_emit(case, "supervision.recheck_due", summary)
+    _case_emit(case, "supervision.recheck_due")
 
 
 def open_case_for_instruction(instruction):
@@ -856,9 +792,5 @@ def generate_circular(period, actor=None):
         generated_at=timezone.now(),
         generated_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
-    emit(
-        "circular.generated",
-        {"id": circular.pk, "period": period, "summary": _("已生成 %(p)s 通报") % {"p": period}},
-        actor=actor,
-    )
+    emit("circular.generated", {"id": circular.pk, "period": period}, actor=actor)
     return circular, True

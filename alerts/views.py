@@ -1,21 +1,19 @@
 """Alerts API: thin views over services (writes) and selectors (reads)."""
 
-import csv
-import io
-
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from dutyops.api import HasRole, ReadOrRoles
-from dutyops.models import Role
-from dutyops.views_duty import FileFormatNegotiation, param_int, xlsx_response
+from dutyops.api import Allowed, FileFormatNegotiation
+from dutyops.errors import Invalid
+from dutyops.exports import csv_response, xlsx_response
+from dutyops.params import param_choice, param_int
 
 from . import selectors, services
 from .models import Alert, Circular, Delivery, EscalationStep, NotificationChannel, SupervisionCase
@@ -40,9 +38,6 @@ from .serializers import (
     TextSerializer,
 )
 
-DISPATCHERS = (Role.ADMIN, Role.DUTY_OFFICER, Role.DUTY_LEADER)
-OFFICE = services.OFFICE_ROLES
-
 
 class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
     """Alerts to departments. Liaisons see their own department's only.
@@ -54,9 +49,11 @@ class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Crea
 
     def get_permissions(self):
         if self.action == "create":
-            return [HasRole.of(*DISPATCHERS)()]
+            return [Allowed.to("alert.dispatch")()]
         if self.action in ("close", "return_for_more"):
-            return [HasRole.of(*OFFICE)()]
+            return [Allowed.to("alert.manage")()]
+        if self.action in ("acknowledge", "feedback"):
+            return [Allowed.to("alert.act")()]
         # Reads, sign-for and feedback: any signed-in person; the service decides who may act.
         return [IsAuthenticated()]
 
@@ -77,7 +74,7 @@ class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Crea
         state = params.get("state")
         if state:
             if state not in Alert.State.values:
-                raise ValidationError({"state": ["状态无效。"]})
+                raise Invalid({"state": [_("状态无效。")]})
             qs = qs.filter(state=state)
         for name in ("department", "incident"):
             value = param_int(params, name, required=False)
@@ -96,7 +93,9 @@ class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Crea
 
     def _target(self, pk):
         # Actions look the alert up unfiltered: another department's alert is 403, not 404.
-        return get_object_or_404(Alert.objects.select_related("department"), pk=pk)
+        alert = get_object_or_404(Alert.objects.select_related("department"), pk=pk)
+        self.check_object_permissions(self.request, alert)  # before reading the body: 403 before 400
+        return alert
 
     @extend_schema(request=None, responses=AlertSerializer)
     @action(detail=True, methods=["post"])
@@ -143,13 +142,13 @@ class EscalationStepViewSet(viewsets.ModelViewSet):
 
     serializer_class = EscalationStepSerializer
     queryset = EscalationStep.objects.all()
-    permission_classes = [ReadOrRoles.of(Role.ADMIN)]
+    permission_classes = [Allowed.to(write="reference.write")]
 
 
 class NotificationChannelViewSet(viewsets.ModelViewSet):
     serializer_class = NotificationChannelSerializer
     queryset = NotificationChannel.objects.all()
-    permission_classes = [HasRole.of(Role.ADMIN)]
+    permission_classes = [Allowed.to("reference.write")]
 
     def perform_destroy(self, channel):
         # Deliveries are history: a used channel is disabled rather than deleted.
@@ -163,7 +162,7 @@ class NotificationChannelViewSet(viewsets.ModelViewSet):
 class DeliveryViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = DeliverySerializer
     queryset = Delivery.objects.select_related("channel")
-    permission_classes = [HasRole.of(*OFFICE)]
+    permission_classes = [Allowed.to("deliveries.view")]
 
 
 class SupervisionCaseViewSet(
@@ -175,7 +174,7 @@ class SupervisionCaseViewSet(
 
     def get_permissions(self):
         if self.action in ("create", "assign", "review", "recheck"):
-            return [HasRole.of(*OFFICE)()]
+            return [Allowed.to("case.manage")()]
         return [IsAuthenticated()]
 
     def get_serializer_class(self):
@@ -192,7 +191,7 @@ class SupervisionCaseViewSet(
         state = self.request.query_params.get("state")
         if state:
             if state not in SupervisionCase.State.values:
-                raise ValidationError({"state": ["状态无效。"]})
+                raise Invalid({"state": [_("状态无效。")]})
             qs = qs.filter(state=state)
         return qs
 
@@ -253,7 +252,7 @@ class CircularViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
 
     serializer_class = CircularSerializer
     queryset = Circular.objects.all()
-    permission_classes = [ReadOrRoles.of(*OFFICE)]
+    permission_classes = [Allowed.to(write="alert.manage")]
 
     @extend_schema(request=CircularCreateSerializer, responses={201: CircularSerializer, 200: CircularSerializer})
     def create(self, request):
@@ -266,14 +265,14 @@ class CircularViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
 # --- performance figures --------------------------------------------------------
 
 COLUMNS = [
-    ("department_name", "单位"),
-    ("alerts_received", "收到通知（件）"),
-    ("signed_on_time_pct", "按时签收率（%）"),
-    ("median_minutes_to_sign", "签收用时中位数（分钟）"),
-    ("fed_back_on_time_pct", "按时反馈率（%）"),
-    ("overdue_count", "超时（件）"),
-    ("supervision_cases", "督办事项（件）"),
-    ("supervision_completion_pct", "督办按期办结率（%）"),
+    ("department_name", gettext_lazy("单位")),
+    ("alerts_received", gettext_lazy("收到通知（件）")),
+    ("signed_on_time_pct", gettext_lazy("按时签收率（%）")),
+    ("median_minutes_to_sign", gettext_lazy("签收用时中位数（分钟）")),
+    ("fed_back_on_time_pct", gettext_lazy("按时反馈率（%）")),
+    ("overdue_count", gettext_lazy("超时（件）")),
+    ("supervision_cases", gettext_lazy("督办事项（件）")),
+    ("supervision_completion_pct", gettext_lazy("督办按期办结率（%）")),
 ]
 
 
@@ -282,10 +281,10 @@ def figures_for(params, user):
     try:
         start, end, label = selectors.period_from_query(params)
     except ValueError as exc:
-        raise ValidationError({str(exc): ["期间格式无效（month=YYYY-MM，或 from/to=YYYY-MM-DD）。"]}) from None
-    department_ids = None if user.sees_everything else [user.department_id]
+        raise Invalid({str(exc): [_("期间格式无效（month=YYYY-MM，或 from/to=YYYY-MM-DD）。")]}) from None
+    department_ids = selectors.figure_departments(user)
     rows = selectors.performance(start, end, department_ids)
-    duty_room = selectors.duty_room_figures(start, end) if user.sees_everything else None
+    duty_room = selectors.duty_room_figures(start, end) if department_ids is None else None
     return label, start, end, rows, duty_room
 
 
@@ -312,18 +311,11 @@ class PerformanceExportView(APIView):
 
     @extend_schema(parameters=[*PERIOD_PARAMS, OpenApiParameter("kind", str, enum=["csv", "xlsx"])], responses=bytes)
     def get(self, request):
-        kind = request.query_params.get("kind", "csv")
-        if kind not in ("csv", "xlsx"):
-            raise ValidationError({"kind": ["只支持 csv 或 xlsx。"]})
+        kind = param_choice(request.query_params, "kind", ("csv", "xlsx"), "csv")
         label, _start, _end, rows, _duty = figures_for(request.query_params, request.user)
-        header = [h for _k, h in COLUMNS]
+        header = [str(h) for _k, h in COLUMNS]
         table = [["" if r[k] is None else r[k] for k, _h in COLUMNS] for r in rows]
         filename = f"performance-{label}".replace("~", "_")
         if kind == "xlsx":
-            return xlsx_response([("考核", header, table)], f"{filename}.xlsx")
-        buffer = io.StringIO()
-        buffer.write("\ufeff")  # Excel opens UTF-8 CSV correctly with a BOM
-        csv.writer(buffer).writerows([header, *table])
-        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
-        return response
+            return xlsx_response([(_("考核"), header, table)], f"{filename}.xlsx")
+        return csv_response(header, table, f"{filename}.csv")

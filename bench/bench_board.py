@@ -40,8 +40,8 @@ GRADES = ["I", "II", "III", "IV", None]
 
 
 def populate():
+    from duty import seed as seed_duty
     from dutyops import seed as org_seed
-    from dutyops import seed_duty
 
     org_seed.seed()
     seed_duty.seed()

@@ -30,8 +30,9 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from rest_framework.authtoken.models import Token  # noqa: E402
 
-from dutyops import selectors, services  # noqa: E402
-from dutyops.models import Department, Person, Role, Rotation, Shift  # noqa: E402
+from duty import selectors, services  # noqa: E402
+from duty.models import Rotation, Shift  # noqa: E402
+from dutyops.models import Department, Person, Role  # noqa: E402
 
 ROOMS = int(os.environ.get("ROOMS", "200"))
 DAYS = int(os.environ.get("DAYS", "365"))

@@ -11,10 +11,13 @@ from django.apps import apps
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
-from dutyops.models import Department, DutyLogEntry
-from dutyops.selectors import local_tz, officers_of, on_duty, shifts_with_people
+from duty.models import DutyLogEntry
+from duty.selectors import officers_of, on_duty, shifts_with_people
+from dutyops import policy
+from dutyops.models import Department
+from dutyops.times import local_tz
 from realtime.selectors import latest_seq, latest_visible_events
-from realtime.services import envelope
+from realtime.wire import envelope
 
 MAX_INCIDENTS = 500  # the board shows every active incident up to this many
 MAX_ALERTS = 500
@@ -92,9 +95,8 @@ def active_incidents(user):
     from incidents import selectors as incident_selectors
 
     qs = incident_selectors.active_incidents()
-    if not user.sees_everything:
-        visible = incident_selectors.visible_incidents(user).values("pk")
-        qs = qs.filter(pk__in=visible)
+    if policy.scope(user, "incident.view") is not None:
+        qs = qs.filter(pk__in=incident_selectors.visible_incidents(user).values("pk"))
     match_model = _model("plans.IncidentMatch")
     fields = [
         "pk",
@@ -148,9 +150,9 @@ def unsigned_alerts(user):
     alert_model = _model("alerts.Alert")
     if alert_model is None:
         return []
-    qs = alert_model.objects.filter(state__in=["sent", "overdue"], acknowledged_at__isnull=True)
-    if not user.sees_everything:
-        qs = qs.filter(department_id=user.department_id)
+    qs = policy.visible(
+        user, "alert.view", alert_model.objects.filter(state__in=["sent", "overdue"], acknowledged_at__isnull=True)
+    )
     rows = qs.order_by("ack_due_at", "id").values(
         "pk", "incident_id", "incident__title", "department_id", "department__name", "duty", "state", "ack_due_at"
     )[:MAX_ALERTS]
@@ -233,14 +235,15 @@ def snapshot(user, now=None):
     now = now or timezone.now()
     # Read the position first: anything committed later is replayed from the stream.
     seq = latest_seq()
+    office = policy.sees_jurisdiction(user)
     return {
         "seq": seq,
         "now": _iso(now),
-        "on_duty": on_duty_now(now) if user.sees_everything else [],
+        "on_duty": on_duty_now(now) if office else [],
         "incidents": active_incidents(user),
         "alerts": unsigned_alerts(user),
-        "figures": figures_today(now) if user.sees_everything else {},
-        "approvals": pending_approvals() if user.sees_everything else [],
+        "figures": figures_today(now) if office else {},
+        "approvals": pending_approvals() if office else [],
         "events": [envelope(e) for e in latest_visible_events(user, MAX_EVENTS)],
         "labels": {"category": CATEGORY_LABELS, "status": STATUS_LABELS},
     }

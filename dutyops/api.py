@@ -1,4 +1,4 @@
-"""API plumbing shared by every app: pagination, error bodies, role permissions."""
+"""API plumbing shared by every app: pagination, error bodies, permissions (from dutyops.policy)."""
 
 import copy
 import logging
@@ -8,8 +8,11 @@ from django.db import DatabaseError, DataError, IntegrityError
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, pagination, permissions, routers, serializers, status
+from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from . import errors, policy
 
 log = logging.getLogger(__name__)
 
@@ -57,12 +60,12 @@ class Pagination(pagination.PageNumberPagination):
     max_page_size = 500
 
 
-class Conflict(exceptions.APIException):
-    """A state change that conflicts with the current state (409)."""
+class _Refused(exceptions.APIException):
+    """A domain error other than bad input, as DRF answers it (its status and message)."""
 
-    status_code = status.HTTP_409_CONFLICT
-    default_detail = _("该操作与当前状态冲突。")
-    default_code = "conflict"
+    def __init__(self, error):
+        self.status_code = error.status
+        super().__init__(errors.messages_of(error)[0], code=type(error).__name__.lower())
 
 
 class ServiceUnavailable(exceptions.APIException):
@@ -72,11 +75,14 @@ class ServiceUnavailable(exceptions.APIException):
 
 
 def exception_handler(exc, context):
-    """DRF's handler, plus: Django ValidationError -> 400 with field messages,
-    IntegrityError -> 409, a lost database -> 503. Never a 500 for client input."""
+    """The one place domain errors become API answers (DRF's handler does the rest):
+    Invalid (and Django's ValidationError) -> 400 with field messages, Forbidden -> 403,
+    NotFound -> 404, Conflict and IntegrityError -> 409, a lost database -> 503.
+    Never a 500 for client input."""
     if isinstance(exc, DjangoValidationError):
-        detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
-        exc = exceptions.ValidationError(detail)
+        exc = exceptions.ValidationError(errors.field_errors(exc))
+    elif isinstance(exc, errors.DomainError):
+        exc = _Refused(exc)
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, (DataError, OverflowError)):
@@ -84,7 +90,7 @@ def exception_handler(exc, context):
         exc = exceptions.ValidationError({"non_field_errors": [_("数值超出允许范围。")]})
     elif isinstance(exc, IntegrityError):
         log.warning("integrity error turned into 409: %s", exc)
-        exc = Conflict()
+        exc = _Refused(errors.Conflict())
     elif isinstance(exc, DatabaseError):
         log.error("database error: %s", exc)
         exc = ServiceUnavailable()
@@ -98,6 +104,14 @@ def error_response(field, message, code=status.HTTP_400_BAD_REQUEST):
     return Response({field: [message]}, status=code)
 
 
+class FileFormatNegotiation(DefaultContentNegotiation):
+    """`?format=` names the file to export (csv, xlsx, docx, pdf), not a DRF renderer:
+    answer errors as JSON whatever it says."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
 class Router(routers.DefaultRouter):
     """Object ids are integers: /alerts/abc/ is a 404 from routing, not an error in a view."""
 
@@ -107,26 +121,31 @@ class Router(routers.DefaultRouter):
         return super().get_lookup_regex(viewset, lookup_prefix)
 
 
-class HasRole(permissions.BasePermission):
-    """Usage: permission_classes = [HasRole.of("admin", "duty_officer")]."""
+class Allowed(permissions.BasePermission):
+    """DRF's view of dutyops.policy: `permission_classes = [Allowed.to("incident.operate")]`
+    (every method needs the action), `[Allowed.to(write="roster.write")]` (any signed-in
+    person reads, writes need the action). On an object (get_object(), or a view's own
+    check_object_permissions) the action is asked about that object: its scope."""
 
-    roles: frozenset = frozenset()
+    read: str | None = None
+    write: str | None = None
 
     @classmethod
-    def of(cls, *roles):
-        return type(f"HasRole_{'_'.join(roles)}", (cls,), {"roles": frozenset(roles)})
+    def to(cls, action=None, *, read=None, write=None):
+        read, write = read or action, write or action
+        return type(f"Allowed_{read}_{write}", (cls,), {"read": read, "write": write})
+
+    def _action(self, request):
+        return self.read if request.method in permissions.SAFE_METHODS else self.write
 
     def has_permission(self, request, view):
         user = request.user
-        return bool(user and user.is_authenticated and (user.is_superuser or user.roles & self.roles))
-
-
-class ReadOrRoles(HasRole):
-    """Any authenticated user reads; only the named roles write."""
-
-    def has_permission(self, request, view):
-        if not (request.user and request.user.is_authenticated):
+        if not (user and user.is_authenticated):
             return False
-        if request.method in permissions.SAFE_METHODS:
-            return True
-        return super().has_permission(request, view)
+        action = self._action(request)
+        return action is None or policy.may(user, action)
+
+    def has_object_permission(self, request, view, obj):
+        """The same action on this object: its scope (the object's departments, or being a party to it)."""
+        action = self._action(request)
+        return action is None or policy.may(request.user, action, obj)

@@ -4,6 +4,9 @@ from django.db import transaction
 
 from .models import Department, Person, Role
 
+# seed_demo runs the apps' seeds in this order (dutyops/management/commands/seed_demo.py).
+ORDER = 10
+
 DEMO_PASSWORD = "Duty@2026"
 
 # code, name, kind, parent code, phone, lat, lon

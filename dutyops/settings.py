@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "axes",
     "dutyops",
     "realtime",
+    "duty",
     "incidents",
     "plans",
     "alerts",
@@ -247,5 +248,10 @@ LOGGING = {
         "console": {"class": "logging.StreamHandler", "formatter": os.environ.get("DUTYOPS_LOG_FORMAT", "plain")}
     },
     "root": {"handlers": ["console"], "level": os.environ.get("DUTYOPS_LOG_LEVEL", "INFO")},
-    "loggers": {"django.channels.server": {"level": "WARNING"}, "daphne": {"level": "WARNING"}},
+    "loggers": {
+        "django.channels.server": {"level": "WARNING"},
+        "daphne": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},  # it logs every rendering step at INFO
+        "fontTools": {"level": "WARNING"},
+    },
 }

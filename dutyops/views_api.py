@@ -3,9 +3,9 @@
 from rest_framework import viewsets
 from rest_framework.authtoken.views import ObtainAuthToken
 
-from . import services
-from .api import ReadOrRoles, as_id
-from .models import Department, Person, Role
+from . import selectors, services
+from .api import Allowed, as_id
+from .models import Department
 from .serializers import DepartmentSerializer, PersonSerializer
 
 
@@ -20,7 +20,7 @@ class TokenView(ObtainAuthToken):
 
 class DepartmentViewSet(viewsets.ModelViewSet):
     serializer_class = DepartmentSerializer
-    permission_classes = [ReadOrRoles.of(Role.ADMIN)]
+    permission_classes = [Allowed.to(write="org.write")]
     queryset = Department.objects.all()
 
     def perform_create(self, serializer):
@@ -35,13 +35,10 @@ class DepartmentViewSet(viewsets.ModelViewSet):
 
 class PersonViewSet(viewsets.ModelViewSet):
     serializer_class = PersonSerializer
-    permission_classes = [ReadOrRoles.of(Role.ADMIN)]
+    permission_classes = [Allowed.to(write="org.write")]
 
     def get_queryset(self):
-        qs = Person.objects.select_related("department").prefetch_related("groups").order_by("username")
-        user = self.request.user
-        if not user.sees_everything:
-            qs = qs.filter(department_id=user.department_id) if user.department_id else qs.none()
+        qs = selectors.people_for(self.request.user)
         department = as_id(self.request.query_params.get("department"))
         if department is not None:
             qs = qs.filter(department_id=department)

@@ -11,14 +11,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.defaults import page_not_found
 
+from . import policy
+
 
 @login_required
 def home(request):
-    """Each role to its place (officer: console, leaders: leader view, liaison:
-    department console, wall screen: board); ?stay=1 or admin: the launcher."""
-    from board.views import landing_for
-
-    target = None if request.GET.get("stay") else landing_for(request.user)
+    """Each role to its place (dutyops.policy.LANDING: officer: console, leaders:
+    leader view, liaison: department console, wall screen: board); ?stay=1 or
+    admin: the launcher."""
+    target = None if request.GET.get("stay") else policy.landing(request.user)
     if target:
         return redirect(target)
     return render(request, "home.html")

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models import Q
 from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext_lazy as _
 
@@ -8,9 +9,32 @@ class IncidentsConfig(AppConfig):
     verbose_name = _("突发事件")
 
     def ready(self):
-        from .models import ReportPolicy
-        from .selectors import policies
+        from duty import hooks
+        from dutyops import policy
+        from dutyops.models import Department
+
+        from . import (
+            selectors,
+            summaries,  # noqa: F401 - registers how the incident events read
+        )
+        from .models import Incident, ReportPolicy
 
         # A policy edit applies to the next report registered in this process.
-        post_save.connect(policies.clear, sender=ReportPolicy, dispatch_uid="incidents.policies.save")
-        post_delete.connect(policies.clear, sender=ReportPolicy, dispatch_uid="incidents.policies.delete")
+        post_save.connect(selectors.policies.clear, sender=ReportPolicy, dispatch_uid="incidents.policies.save")
+        post_delete.connect(selectors.policies.clear, sender=ReportPolicy, dispatch_uid="incidents.policies.delete")
+
+        # An incident belongs to the room that registered it and the one it was transferred to.
+        policy.relations.register(
+            Incident,
+            departments=lambda incident: {incident.duty_room_id, incident.transferred_to_id},
+            query=lambda ids: Q(duty_room_id__in=ids) | Q(transferred_to_id__in=ids),
+        )
+
+        # What the duty domain (below) asks: incidents are the duty office's business
+        # (it registers every report), so its handover carries them and its log shows intakes.
+        def office_only(fn):
+            return lambda room, *args: fn(*args) if room.kind == Department.Kind.DUTY_OFFICE else []
+
+        hooks.handover_items.register(office_only(selectors.open_items_for_handover))
+        hooks.log_rows.register(office_only(selectors.intake_log))
+        hooks.incident_exists.register(lambda pk: Incident.objects.filter(pk=pk).exists())

@@ -12,6 +12,9 @@ from dutyops.models import Person
 from .management.commands.import_places import import_rows
 from .models import Incident, Place, ReportPolicy, Subtype
 
+# seed_demo runs the apps' seeds in this order (dutyops/management/commands/seed_demo.py).
+ORDER = 20
+
 # National taxonomy (国家突发公共事件总体应急预案): code, name, category.
 SUBTYPES = [
     ("flood", "水旱灾害（洪涝）", "natural_disaster"),

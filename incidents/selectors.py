@@ -2,19 +2,29 @@
 
 from datetime import timedelta
 
-from django.apps import apps
 from django.conf import settings
 from django.db import connection
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from dutyops import policy
 from dutyops.cache import Recent
 from realtime.models import Event
-from realtime.services import envelope
+from realtime.wire import envelope
 
 from . import geo
-from .models import OPEN_STATUSES, Incident, IncidentClock, Instruction, Report, ReportPolicy, Status, Subtype
+from .models import (
+    OPEN_STATUSES,
+    Category,
+    Incident,
+    IncidentClock,
+    Instruction,
+    Report,
+    ReportPolicy,
+    Status,
+    Subtype,
+)
 
 DUPLICATE_KM = getattr(settings, "DUTYOPS_DUPLICATE_KM", 2.0)
 DUPLICATE_WINDOW_HOURS = getattr(settings, "DUTYOPS_DUPLICATE_WINDOW_HOURS", 24)
@@ -23,27 +33,27 @@ DUPLICATE_MIN_TEXT_NO_GEO = 0.35  # without coordinates the text has to carry it
 DUPLICATE_LIMIT = 5
 
 
-def _alert_model():
-    try:
-        return apps.get_model("alerts", "Alert")
-    except LookupError:
-        return None
-
-
 def visible_incidents(user):
-    """Staff roles see every incident; a liaison those of its department:
-    owned, transferred to it, or with alerts to it."""
+    """Incidents `user` may see (dutyops.policy, "incident.view"): every one, or those
+    of their department: registered by it, transferred to it, or (as alerts tell
+    the policy) with alerts to it."""
     qs = Incident.objects.select_related("duty_room", "transferred_to", "created_by")
-    if user.sees_everything:
-        return qs
-    if user.department_id is None:
-        return qs.none()
-    dept = user.department_id
-    condition = Q(duty_room_id=dept) | Q(transferred_to_id=dept)
-    alert = _alert_model()
-    if alert is not None:
-        condition |= Q(pk__in=alert.objects.filter(department_id=dept).values("incident_id"))
-    return qs.filter(condition)
+    return policy.visible(user, "incident.view", qs)
+
+
+def filter_incidents(qs, *, status=None, category=None, is_drill=None, open_only=False, q=None):
+    """The incident lists' filters (API and page): unknown codes filter nothing."""
+    if status in Status.values:
+        qs = qs.filter(status=status)
+    if open_only:
+        qs = qs.exclude(status__in=[Status.CLOSED, Status.MERGED])
+    if category in Category.values:
+        qs = qs.filter(category=category)
+    if is_drill is not None:
+        qs = qs.filter(is_drill=is_drill)
+    if q:
+        qs = qs.filter(title__icontains=q[:100].replace("\x00", ""))  # PostgreSQL refuses NUL
+    return qs.order_by("-reported_at", "-id")
 
 
 def active_incidents():
@@ -185,7 +195,12 @@ def open_items_for_handover(now=None):
         .order_by("created_at")[:200]
     ):
         items.append(
-            {"kind": "instruction", "id": ins.pk, "title": f"{ins.author}批示：{ins.text[:60]}", "due_at": None}
+            {
+                "kind": "instruction",
+                "id": ins.pk,
+                "title": _("%(who)s批示：%(text)s") % {"who": ins.author, "text": ins.text[:60]},
+                "due_at": None,
+            }
         )
     for clock in (
         IncidentClock.objects.filter(satisfied_at__isnull=True, cancelled_at__isnull=True)
@@ -227,3 +242,27 @@ def statistics(start=None, end=None):
         .count(),
         "mean_seconds_to_answer": (sum(answered) / len(answered)) if answered else None,
     }
+
+
+def intake_log(start, end):
+    """Report intakes in [start, end) with time-to-answer: the duty office's log
+    shows them beside its own entries (duty.hooks.log_rows)."""
+    reports = Report.objects.filter(received_at__gte=start, received_at__lt=end).select_related("created_by")
+    return [
+        {
+            "source": "report",
+            "id": r.pk,
+            "kind": "report",
+            "kind_label": _("接报"),
+            "at": r.received_at,
+            "received_at": r.received_at,
+            "answered_at": r.answered_at,
+            "seconds_to_answer": (r.answered_at - r.received_at).total_seconds() if r.answered_at else None,
+            "text": r.title or str(r),
+            "caller": " ".join(x for x in (r.reporter_unit, r.reporter_name) if x),
+            "channel": r.channel,
+            "incident": r.incident_id,
+            "author": str(r.created_by or ""),
+        }
+        for r in reports.order_by("received_at")[:1000]
+    ]

@@ -3,15 +3,13 @@ itself on the event stream with emit() as its last write."""
 
 from datetime import timedelta
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from rest_framework.exceptions import PermissionDenied
 
-from dutyops import timers
-from dutyops.api import Conflict
+from dutyops import policy, timers
+from dutyops.errors import Conflict, Forbidden, Invalid
 from dutyops.models import Timer
 from realtime.services import emit, events_at_end
 
@@ -78,10 +76,6 @@ def incident_data(incident, **extra):
 
 def _audience(incident):
     return [d for d in (incident.duty_room_id, incident.transferred_to_id) if d]
-
-
-def _drill(incident):
-    return _("【演练】") if incident.is_drill else ""
 
 
 # --- intake -------------------------------------------------------------------
@@ -157,22 +151,10 @@ def _intake(data, actor):
         incident.save()
 
     who = actor_name(actor)
-    summary = _("%(drill)s%(who)s登记%(kind)s（%(channel)s）：%(title)s") % {
-        "drill": _drill(incident),
-        "who": who,
-        "kind": report.get_kind_display(),
-        "channel": report.get_channel_display(),
-        "title": incident.title,
-    }
     if created:
         emit(
             "incident.created",
-            incident_data(
-                incident,
-                summary=_("%(drill)s新事件：%(title)s") % {"drill": _drill(incident), "title": incident.title},
-                actor_name=who,
-                possible_duplicates=duplicates,
-            ),
+            incident_data(incident, actor_name=who, possible_duplicates=duplicates),
             actor=actor,
             incident_id=incident.pk,
             departments=_audience(incident),
@@ -181,12 +163,7 @@ def _intake(data, actor):
     elif changed:
         emit(
             "incident.updated",
-            incident_data(
-                incident,
-                changed=sorted(changed),
-                summary=_("%(drill)s事件态势更新：%(title)s") % {"drill": _drill(incident), "title": incident.title},
-                actor_name=who,
-            ),
+            incident_data(incident, changed=sorted(changed), actor_name=who),
             actor=actor,
             incident_id=incident.pk,
             departments=_audience(incident),
@@ -206,7 +183,7 @@ def _intake(data, actor):
             "missing": report.missing,
             "is_drill": report.is_drill,
             "actor_name": who,
-            "summary": summary,
+            "title": incident.title,
         },
         actor=actor,
         incident_id=incident.pk,
@@ -366,13 +343,6 @@ def clock_due(clock_id, now):
             "title": incident.title,
             "grade": incident.grade,
             "is_drill": incident.is_drill,
-            "summary": _("%(drill)s%(kind)s超时：%(title)s（时限 %(due)s）")
-            % {
-                "drill": _drill(incident),
-                "kind": clock.get_kind_display(),
-                "title": incident.title,
-                "due": timezone.localtime(clock.due_at).strftime("%m-%d %H:%M"),
-            },
         },
         incident_id=incident.pk,
         departments=_audience(incident),
@@ -395,20 +365,7 @@ def report_upward(incident, actor, *, method, recipient, note="", sent_at=None):
     incident.save()
     emit(
         "incident.reported_up",
-        incident_data(
-            incident,
-            method=method,
-            recipient=recipient,
-            actor_name=actor_name(actor),
-            summary=_("%(drill)s%(who)s向%(to)s%(method)s报告：%(title)s")
-            % {
-                "drill": _drill(incident),
-                "who": actor_name(actor),
-                "to": recipient,
-                "method": upward.get_method_display(),
-                "title": incident.title,
-            },
-        ),
+        incident_data(incident, method=upward.method, recipient=recipient, actor_name=actor_name(actor)),
         actor=actor,
         incident_id=incident.pk,
         departments=_audience(incident),
@@ -424,7 +381,7 @@ def transition(incident, to, actor, *, reason="", department=None, into=None):
     """Move the incident to status `to`; illegal moves raise Conflict (409)."""
     if to == Status.MERGED:
         if into is None:
-            raise ValidationError({"into": [_("合并时必须指定目标事件。")]})
+            raise Invalid({"into": [_("合并时必须指定目标事件。")]})
         return merge(incident, into, actor, reason=reason)
     incident = Incident.objects.select_for_update().get(pk=incident.pk)
     before = incident.status
@@ -433,13 +390,13 @@ def transition(incident, to, actor, *, reason="", department=None, into=None):
             _("不能从“%(from)s”变更为“%(to)s”。") % {"from": incident.get_status_display(), "to": Status(to).label}
         )
     if (before, to) in REOPENING and not reason.strip():
-        raise ValidationError({"reason": [_("重新打开事件必须填写原因。")]})
+        raise Invalid({"reason": [_("重新打开事件必须填写原因。")]})
     now = timezone.now()
     if to == Status.TRANSFERRED:
         if department is None:
-            raise ValidationError({"department": [_("移交时必须指定接收单位。")]})
+            raise Invalid({"department": [_("移交时必须指定接收单位。")]})
         if department.pk == incident.duty_room_id:
-            raise ValidationError({"department": [_("不能移交给本值班室。")]})
+            raise Invalid({"department": [_("不能移交给本值班室。")]})
         incident.transferred_to = department
         incident.transfer_confirmed_at = None
         incident.transfer_confirmed_by = None
@@ -450,31 +407,14 @@ def transition(incident, to, actor, *, reason="", department=None, into=None):
     incident.status = to
     recompute_clocks(incident, now)
     incident.save()
-    who = actor_name(actor)
-    extra = {"from": before, "to": to, "reason": reason, "actor_name": who}
+    extra = {"from": before, "to": to, "reason": reason, "actor_name": actor_name(actor)}
+    event_type = "incident.updated"
     if to == Status.TRANSFERRED:
         extra.update(transferred_to=department.pk, transferred_to_name=department.name, confirmed=False)
-        summary = _("%(drill)s%(who)s将事件移交%(dept)s，待对方确认：%(title)s") % {
-            "drill": _drill(incident),
-            "who": who,
-            "dept": department.name,
-            "title": incident.title,
-        }
         event_type = "incident.transferred"
-    else:
-        summary = _("%(drill)s%(who)s将事件状态由“%(from)s”变更为“%(to)s”：%(title)s") % {
-            "drill": _drill(incident),
-            "who": who,
-            "from": Status(before).label,
-            "to": Status(to).label,
-            "title": incident.title,
-        }
-        if reason:
-            summary += _("（原因：%(reason)s）") % {"reason": reason}
-        event_type = "incident.updated"
     emit(
         event_type,
-        incident_data(incident, summary=summary, **extra),
+        incident_data(incident, **extra),
         actor=actor,
         incident_id=incident.pk,
         departments=_audience(incident),
@@ -490,8 +430,8 @@ def confirm_transfer(incident, actor):
         raise Conflict(_("该事件不在移交状态。"))
     if incident.transfer_confirmed_at is not None:
         raise Conflict(_("移交已确认。"))
-    if not (actor.is_superuser or actor.has_role("admin") or actor.department_id == incident.transferred_to_id):
-        raise PermissionDenied(_("只有接收单位可以确认移交。"))
+    if not policy.may(actor, "incident.confirm_transfer", incident.transferred_to):
+        raise Forbidden(_("只有接收单位可以确认移交。"))
     incident.transfer_confirmed_at = timezone.now()
     incident.transfer_confirmed_by = actor
     incident.save()
@@ -503,13 +443,6 @@ def confirm_transfer(incident, actor):
             transferred_to_name=incident.transferred_to.name,
             confirmed=True,
             actor_name=actor_name(actor),
-            summary=_("%(drill)s%(dept)s（%(who)s）已确认接收移交事件：%(title)s")
-            % {
-                "drill": _drill(incident),
-                "dept": incident.transferred_to.name,
-                "who": actor_name(actor),
-                "title": incident.title,
-            },
         ),
         actor=actor,
         incident_id=incident.pk,
@@ -543,24 +476,14 @@ def merge(source, target, actor, *, reason=""):
     source.save()
     recompute_clocks(target)
     target.save()
-    who = actor_name(actor)
-    summary = _("%(drill)s%(who)s将事件#%(src)s“%(src_title)s”合并至事件#%(dst)s“%(dst_title)s”") % {
-        "drill": _drill(target),
-        "who": who,
-        "src": source.pk,
-        "src_title": source.title,
-        "dst": target.pk,
-        "dst_title": target.title,
-    }
-    if reason:
-        summary += _("（原因：%(reason)s）") % {"reason": reason}
     common = {
         "source": source.pk,
         "target": target.pk,
+        "source_title": source.title,
+        "target_title": target.title,
         "from": before,
         "reason": reason,
-        "actor_name": who,
-        "summary": summary,
+        "actor_name": actor_name(actor),
     }
     emit(
         "incident.merged",
@@ -599,8 +522,6 @@ def create_instruction(incident, author, text, report=None):
             "author": author.pk,
             "author_name": actor_name(author),
             "is_drill": incident.is_drill,
-            "summary": _("%(drill)s%(who)s批示：%(text)s")
-            % {"drill": _drill(incident), "who": actor_name(author), "text": text[:80]},
         },
         actor=author,
         incident_id=incident.pk,
@@ -635,8 +556,6 @@ def record_classified_delivery(
             "delivered_at": delivered_at,
             "is_drill": delivery.is_drill,
             "actor_name": actor_name(actor),
-            "summary": _("涉密件线下递送登记：文号%(ref)s，%(by)s递送至%(to)s")
-            % {"ref": reference_number, "by": delivered_by, "to": recipient},
         },
         actor=actor,
         incident_id=incident.pk if incident else None,

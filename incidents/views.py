@@ -7,13 +7,13 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from dutyops.api import HasRole, ReadOrRoles, as_id
-from dutyops.models import Department, Role
+from dutyops import policy
+from dutyops.api import Allowed, as_id
+from dutyops.models import Department
 
 from . import geo, selectors, services
 from .models import (
@@ -42,9 +42,6 @@ from .serializers import (
     UpwardReportSerializer,
 )
 
-OPERATORS = (Role.ADMIN, Role.DUTY_OFFICER, Role.DUTY_LEADER)
-LEADERS = (Role.LEADER, Role.DUTY_LEADER)
-
 
 def _flag(value):
     return str(value).lower() in ("1", "true", "yes")
@@ -55,7 +52,7 @@ class ReportViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, mixins.Retri
     omitted); reports are kept as sent and never edited or deleted."""
 
     serializer_class = ReportSerializer
-    permission_classes = [ReadOrRoles.of(*OPERATORS)]
+    permission_classes = [Allowed.to(write="incident.operate")]
 
     def get_queryset(self):
         visible = selectors.visible_incidents(self.request.user).values("pk")
@@ -76,7 +73,7 @@ class IncidentViewSet(viewsets.ReadOnlyModelViewSet):
     Incidents are opened by intake (POST reports/), never edited directly."""
 
     serializer_class = IncidentSerializer
-    permission_classes = [ReadOrRoles.of(*OPERATORS)]
+    permission_classes = [Allowed.to(write="incident.operate")]
 
     def get_queryset(self):
         qs = selectors.visible_incidents(self.request.user)
@@ -86,17 +83,14 @@ class IncidentViewSet(viewsets.ReadOnlyModelViewSet):
         if self.action == "list":
             qs = qs.prefetch_related(Prefetch("reports", queryset=Report.objects.only("pk", "incident_id")))
         params = self.request.query_params
-        if params.get("status") in Status.values:
-            qs = qs.filter(status=params["status"])
-        if params.get("category") in Category.values:
-            qs = qs.filter(category=params["category"])
-        if "is_drill" in params:
-            qs = qs.filter(is_drill=_flag(params["is_drill"]))
-        if _flag(params.get("active", "")):
-            qs = qs.exclude(status__in=[Status.CLOSED, Status.MERGED])
-        if params.get("q"):
-            qs = qs.filter(title__icontains=params["q"][:100].replace("\x00", ""))  # PostgreSQL refuses NUL
-        return qs.order_by("-reported_at", "-id")
+        return selectors.filter_incidents(
+            qs,
+            status=params.get("status"),
+            category=params.get("category"),
+            is_drill=_flag(params["is_drill"]) if "is_drill" in params else None,
+            open_only=_flag(params.get("active", "")),
+            q=params.get("q"),
+        )
 
     def get_serializer_class(self):
         return IncidentListSerializer if self.action == "list" else IncidentSerializer
@@ -138,7 +132,12 @@ class IncidentViewSet(viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(methods=["GET"], responses=InstructionSerializer(many=True))
     @extend_schema(methods=["POST"], request=InstructionSerializer, responses={201: InstructionSerializer})
-    @action(detail=True, methods=["get", "post"], permission_classes=[ReadOrRoles.of(*LEADERS)], pagination_class=None)
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        permission_classes=[Allowed.to(write="incident.instruct")],
+        pagination_class=None,
+    )
     def instructions(self, request, pk=None):
         """A leader's instruction (批示) on the incident: leader and duty_leader roles write."""
         incident = self._incident()
@@ -175,7 +174,7 @@ class SubtypeViewSet(viewsets.ModelViewSet):
     """The editable taxonomy of subtypes (admins write)."""
 
     serializer_class = SubtypeSerializer
-    permission_classes = [ReadOrRoles.of(Role.ADMIN)]
+    permission_classes = [Allowed.to(write="reference.write")]
     queryset = Subtype.objects.all()
     pagination_class = None
     http_method_names = ["get", "post", "patch", "head", "options"]
@@ -187,14 +186,12 @@ class ClassifiedDeliveryViewSet(
     """Classified (涉密) matters: only the metadata of an offline delivery."""
 
     serializer_class = ClassifiedDeliverySerializer
-    permission_classes = [HasRole.of(*OPERATORS, Role.LEADER)]
+    permission_classes = [Allowed.to(read="classified.view", write="classified.write")]
 
     def get_queryset(self):
         return ClassifiedDelivery.objects.select_related("registered_by", "incident")
 
     def perform_create(self, serializer):
-        if self.request.user.has_role(Role.LEADER) and not self.request.user.has_role(*OPERATORS):
-            raise PermissionDenied()
         serializer.instance = services.record_classified_delivery(self.request.user, **serializer.validated_data)
 
 
@@ -276,19 +273,15 @@ def intake_page(request):
 
 @login_required
 def incident_list_page(request):
-    qs = selectors.visible_incidents(request.user)
     params = request.GET
-    if params.get("status") in Status.values:
-        qs = qs.filter(status=params["status"])
-    elif not _flag(params.get("all", "")):
-        qs = qs.exclude(status__in=[Status.CLOSED, Status.MERGED])
-    if params.get("category") in Category.values:
-        qs = qs.filter(category=params["category"])
-    return render(
-        request,
-        "incidents/list.html",
-        {**_choices(), "incidents": qs.order_by("-reported_at", "-id")[:200], "params": params},
+    qs = selectors.filter_incidents(
+        selectors.visible_incidents(request.user),
+        status=params.get("status"),
+        category=params.get("category"),
+        # Open ones unless a status is asked for or ?all=1.
+        open_only=params.get("status") not in Status.values and not _flag(params.get("all", "")),
     )
+    return render(request, "incidents/list.html", {**_choices(), "incidents": qs[:200], "params": params})
 
 
 @login_required
@@ -315,11 +308,11 @@ def incident_detail_page(request, pk):
             "upward_reports": incident.upward_reports.select_related("sent_by"),
             "merged": Incident.objects.filter(merged_into=incident),
             "departments": Department.objects.exclude(pk=incident.duty_room_id).order_by("code"),
-            "can_operate": request.user.is_superuser or request.user.has_role(*OPERATORS),
-            "can_instruct": request.user.is_superuser or request.user.has_role(*LEADERS),
+            "can_operate": policy.may(request.user, "incident.operate", incident),
+            "can_instruct": policy.may(request.user, "incident.instruct", incident),
             "can_confirm": incident.status == Status.TRANSFERRED
             and incident.transfer_confirmed_at is None
-            and (request.user.department_id == incident.transferred_to_id or request.user.has_role(Role.ADMIN)),
+            and policy.may(request.user, "incident.confirm_transfer", incident.transferred_to),
         },
     )
 

@@ -10,7 +10,10 @@ class PlansConfig(AppConfig):
     def ready(self):
         from incidents.models import Subtype
 
-        from . import services
+        from . import (
+            services,
+            summaries,  # noqa: F401 - registers how the plan events read
+        )
         from .models import Plan
 
         # Any plan write (API, admin, import) invalidates the compiled matching

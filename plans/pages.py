@@ -6,10 +6,12 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
+from incidents.selectors import visible_incidents
+
 from . import matching, selectors, services
 from .documents import CATEGORIES, subtype_names, taxonomy
 from .models import Plan
-from .views import _visible_incidents, activations_queryset
+from .views import activations_queryset
 
 
 def _subtype_choices(tx):
@@ -99,7 +101,7 @@ def coverage(request):
 
 @login_required
 def incident_plans(request, incident_id):
-    incident = get_object_or_404(_visible_incidents(request.user), pk=incident_id)
+    incident = get_object_or_404(visible_incidents(request.user), pk=incident_id)
     results, total = matching.match_with_total(incident, limit=20)
     activations = activations_queryset().filter(incident=incident).order_by("-proposed_at")
     levels = {p.pk: [lv["level"] for lv in p.levels] for p in Plan.objects.filter(pk__in=[m["plan"] for m in results])}
@@ -114,8 +116,8 @@ def incident_plans(request, incident_id):
             "total": total,
             "gap": not any(m["kind"] != "general" for m in results),
             "activations": activations,
-            "can_propose": services.can_propose(request.user),
-            "can_approve": services.can_approve(request.user),
+            "can_propose": services.can_propose(request.user, incident),
+            "can_approve": services.can_approve(request.user, incident),
             "level_names": matching.LEVEL_CN,
         },
     )

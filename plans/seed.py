@@ -10,6 +10,9 @@ from django.db import transaction
 from . import services
 from .models import Plan
 
+# seed_demo runs the apps' seeds in this order (dutyops/management/commands/seed_demo.py).
+ORDER = 30
+
 LIBRARY = Path(__file__).resolve().parent / "library"
 
 

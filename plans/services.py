@@ -10,14 +10,17 @@ an incident's picture change, emitting plan.matched when the top match
 import logging
 import uuid
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dutyops.api import Conflict, as_id
-from dutyops.models import Department, Role
+from alerts.services import close_alerts_for_activation, dispatch_alert
+from dutyops import policy
+from dutyops.api import as_id
+from dutyops.errors import Conflict, Forbidden, Invalid
+from dutyops.models import Department
 from realtime.services import emit
 
 from . import matching
@@ -36,16 +39,15 @@ from .models import (
 log = logging.getLogger(__name__)
 
 LEVEL_CN = matching.LEVEL_CN
-PROPOSER_ROLES = (Role.DUTY_OFFICER, Role.DUTY_LEADER, Role.LEADER, Role.ADMIN)
-APPROVER_ROLES = (Role.DUTY_LEADER, Role.LEADER)
 
 
-def can_approve(person):
-    return bool(person and (person.is_superuser or person.has_role(*APPROVER_ROLES)))
+def can_approve(person, incident=None):
+    """Leaders and duty leaders (and admins) approve activations, level changes, terminations."""
+    return policy.may(person, "activation.approve", incident)
 
 
-def can_propose(person):
-    return bool(person and (person.is_superuser or person.has_role(*PROPOSER_ROLES)))
+def can_propose(person, incident=None):
+    return policy.may(person, "activation.propose", incident)
 
 
 # --- registry --------------------------------------------------------------------
@@ -63,7 +65,7 @@ def bump_registry():
             RegistryState.objects.filter(pk=1).update(token=token, generation=F("generation") + 1)
 
 
-def _plan_data(plan, summary, **extra):
+def _plan_data(plan, **extra):
     return {
         "id": plan.pk,
         "code": plan.code,
@@ -72,7 +74,6 @@ def _plan_data(plan, summary, **extra):
         "status": plan.status,
         "category": plan.category,
         "version": plan.version,
-        "summary": summary,
         **extra,
     }
 
@@ -90,11 +91,7 @@ def create_plan(cleaned, actor, note=""):
         note=note or _("新建"),
         created_by=_who(actor),
     )
-    emit(
-        "plan.created",
-        _plan_data(plan, _("新建预案《%(t)s》（%(s)s）") % {"t": plan.title, "s": plan.get_status_display()}),
-        actor=actor,
-    )
+    emit("plan.created", _plan_data(plan), actor=actor)
     return plan
 
 
@@ -136,16 +133,10 @@ def update_plan(plan, cleaned, actor, note=""):
         current.save(update_fields=["status", "content", "note", "created_by"])
     if old_status != plan.status:
         type_ = {"issued": "plan.issued", "retired": "plan.retired"}.get(plan.status, "plan.updated")
-        summary = _("预案《%(t)s》状态由%(a)s改为%(b)s（第 %(v)s 版）") % {
-            "t": plan.title,
-            "a": Plan.Status(old_status).label,
-            "b": plan.get_status_display(),
-            "v": plan.version,
-        }
+        data = _plan_data(plan, new_version=frozen, from_status=old_status)
     else:
-        type_ = "plan.updated"
-        summary = _("修订预案《%(t)s》（第 %(v)s 版）") % {"t": plan.title, "v": plan.version}
-    emit(type_, _plan_data(plan, summary, new_version=frozen), actor=actor)
+        type_, data = "plan.updated", _plan_data(plan, new_version=frozen)
+    emit(type_, data, actor=actor)
     return plan
 
 
@@ -155,7 +146,7 @@ def delete_plan(plan, actor):
     plan = Plan.objects.select_for_update().get(pk=plan.pk)
     if plan.versions.exclude(status=Plan.Status.DRAFT).exists() or plan.activations.exists():
         raise Conflict(_("已发布或已启用过的预案不能删除，请改为废止（retired）。"))
-    data = _plan_data(plan, _("删除预案草案《%(t)s》") % {"t": plan.title})
+    data = _plan_data(plan)
     plan.versions.all().delete()
     plan.delete()
     emit("plan.deleted", data, actor=actor)
@@ -180,25 +171,25 @@ def import_document(doc, actor, note=""):
 
 def _require(ok, message):
     if not ok:
-        raise PermissionDenied(message)
+        raise Forbidden(message)
 
 
 def _check_level(value, field="level"):
     if value not in LEVELS:
-        raise ValidationError({field: [_("响应级别必须是 I、II、III 或 IV。")]})
+        raise Invalid({field: [_("响应级别必须是 I、II、III 或 IV。")]})
     return value
 
 
 def _reason(value, required=False):
     value = (value or "").strip() if isinstance(value, str) else ""
     if required and not value:
-        raise ValidationError({"reason": [_("请填写理由。")]})
+        raise Invalid({"reason": [_("请填写理由。")]})
     if len(value) > 500:
-        raise ValidationError({"reason": [_("理由过长（最多 500 个字符）。")]})
+        raise Invalid({"reason": [_("理由过长（最多 500 个字符）。")]})
     return value
 
 
-def _activation_data(activation, summary, **extra):
+def _activation_data(activation, actor, **extra):
     plan = activation.plan
     return {
         "activation": activation.pk,
@@ -209,7 +200,7 @@ def _activation_data(activation, summary, **extra):
         "version": activation.plan_version.number,
         "state": activation.state,
         "level": activation.level or None,
-        "summary": summary,
+        "actor_name": str(actor) if getattr(actor, "is_authenticated", False) else "",
         **extra,
     }
 
@@ -239,13 +230,13 @@ def propose_activation(incident, plan, level, actor, reason=""):
     if not isinstance(plan, Plan):
         plan = Plan.objects.filter(pk=as_id(plan)).first() if as_id(plan) is not None else None
         if plan is None:
-            raise ValidationError({"plan": [_("预案不存在。")]})
+            raise Invalid({"plan": [_("预案不存在。")]})
     plan = Plan.objects.select_for_update().get(pk=plan.pk)
     if plan.status != Plan.Status.ISSUED:
-        raise ValidationError({"plan": [_("只能启动已发布的预案。")]})
+        raise Invalid({"plan": [_("只能启动已发布的预案。")]})
     if level not in {lv["level"] for lv in plan.levels}:
         defined = "、".join(lv["level"] for lv in plan.levels)
-        raise ValidationError({"level": [_("该预案没有 %(l)s 级响应（已定义：%(d)s）。") % {"l": level, "d": defined}]})
+        raise Invalid({"level": [_("该预案没有 %(l)s 级响应（已定义：%(d)s）。") % {"l": level, "d": defined}]})
     if not getattr(incident, "is_open", True):
         raise Conflict(_("事件已办结或已移交，不能启动预案。"))
     if Activation.objects.filter(incident=incident, plan=plan, state__in=Activation.LIVE_STATES).exists():
@@ -270,19 +261,11 @@ def propose_activation(incident, plan, level, actor, reason=""):
 
 
 def _emit_proposed(activation, request, actor):
-    what = {
-        "activate": _("启动《%(t)s》%(l)s响应"),
-        "change_level": _("将《%(t)s》响应级别调整为%(l)s"),
-        "terminate": _("终止《%(t)s》应急响应"),
-    }[request.action] % {"t": activation.plan.title, "l": LEVEL_CN.get(request.level, "")}
-    summary = _("%(who)s提请%(what)s，待领导审批") % {"who": actor, "what": what}
-    if request.reason:
-        summary += _("（理由：%(r)s）") % {"r": request.reason}
     emit(
         "activation.proposed",
         _activation_data(
             activation,
-            summary,
+            actor,
             request=request.pk,
             action=request.action,
             proposed_level=request.level or None,
@@ -320,13 +303,9 @@ def reject(activation, actor, note=""):
     if request.action == ActivationRequest.Action.ACTIVATE:
         activation.state = Activation.State.REJECTED
         activation.save(update_fields=["state"])
-    summary = _("%(who)s未批准%(what)s") % {"who": actor, "what": request.get_action_display()}
-    summary += _("《%(t)s》") % {"t": activation.plan.title}
-    if note:
-        summary += _("：%(n)s") % {"n": note}
     emit(
         "activation.rejected",
-        _activation_data(activation, summary, request=request.pk, action=request.action, note=note),
+        _activation_data(activation, actor, request=request.pk, action=request.action, note=note),
         actor=actor,
         incident_id=activation.incident_id,
     )
@@ -346,7 +325,7 @@ def change_level(activation, level, actor, reason=""):
     if level == activation.level:
         raise Conflict(_("已是%(l)s响应。") % {"l": LEVEL_CN[level]})
     if level not in {lv["level"] for lv in _version_levels(activation)}:
-        raise ValidationError({"level": [_("该预案版本没有 %(l)s 级响应。") % {"l": level}]})
+        raise Invalid({"level": [_("该预案版本没有 %(l)s 级响应。") % {"l": level}]})
     request = ActivationRequest.objects.create(
         activation=activation,
         action=ActivationRequest.Action.CHANGE_LEVEL,
@@ -387,8 +366,6 @@ def terminate(activation, actor, reason=""):
 
 def _dispatch(activation, level, actor, now):
     """Send the level's tasks not yet sent under this activation; returns the new alerts' ids."""
-    from alerts.services import dispatch_alert  # noqa: PLC0415 - alerts depends on nothing here
-
     sent = set(activation.tasks.values_list("department_id", "duty"))
     tasks = [t for t in effective_tasks(_version_levels(activation), level) if (t["department"], t["duty"]) not in sent]
     departments = Department.objects.in_bulk([t["department"] for t in tasks])
@@ -428,19 +405,12 @@ def _apply(activation, request, actor, note=""):
     now = timezone.now()
     request.state, request.decided_by, request.decided_at, request.decision_note = "approved", actor, now, note
     request.save(update_fields=["state", "decided_by", "decided_at", "decision_note"])
-    title = activation.plan.title
     if request.action == ActivationRequest.Action.ACTIVATE:
         activation.state, activation.level = Activation.State.ACTIVE, request.level
         activation.approved_by, activation.activated_at = actor, now
         activation.save(update_fields=["state", "level", "approved_by", "activated_at"])
         alerts = _dispatch(activation, activation.level, actor, now)
         type_ = "plan.activated"
-        summary = _("启动《%(t)s》%(l)s响应（第 %(v)s 版），向 %(n)s 个单位下发任务") % {
-            "t": title,
-            "l": LEVEL_CN[activation.level],
-            "v": activation.plan_version.number,
-            "n": len(alerts),
-        }
         extra = {"alerts": alerts}
     elif request.action == ActivationRequest.Action.CHANGE_LEVEL:
         old = activation.level
@@ -451,38 +421,20 @@ def _apply(activation, request, actor, note=""):
         # leaves the alerts already sent to run their course.
         alerts = _dispatch(activation, activation.level, actor, now) if raised else []
         type_ = "plan.level_changed"
-        summary = _("《%(t)s》响应级别由%(a)s%(dir)s为%(b)s") % {
-            "t": title,
-            "a": LEVEL_CN[old],
-            "dir": _("提升") if raised else _("降低"),
-            "b": LEVEL_CN[activation.level],
-        }
-        if alerts:
-            summary += _("，新增下发 %(n)s 项任务") % {"n": len(alerts)}
         extra = {"from_level": old, "raised": raised, "alerts": alerts}
     else:
-        from alerts.services import close_alerts_for_activation  # noqa: PLC0415
-
         closed = close_alerts_for_activation(activation, _("预案响应终止：%(r)s") % {"r": request.reason}, actor)
         old = activation.level
         activation.state, activation.ended_by, activation.ended_at = Activation.State.TERMINATED, actor, now
         activation.end_reason = request.reason
         activation.save(update_fields=["state", "ended_by", "ended_at", "end_reason"])
         type_ = "plan.terminated"
-        summary = _("终止《%(t)s》%(l)s响应：%(r)s；关闭 %(n)s 项未办结任务") % {
-            "t": title,
-            "l": LEVEL_CN[old],
-            "r": request.reason,
-            "n": closed,
-        }
         extra = {"from_level": old, "closed_alerts": closed, "reason": request.reason}
-    # Who decided belongs in the timeline line itself, not only in the data.
-    summary += _("（%(who)s批准）") % {"who": actor}
     emit(
         type_,
         _activation_data(
             activation,
-            summary,
+            actor,
             request=request.pk,
             proposed_by=request.requested_by_id,
             approved_by=actor.pk,
@@ -514,26 +466,8 @@ def _match(incident):
     gap = not any(m[0].kind != Plan.Kind.GENERAL for m in found)
     base = {"incident": incident.pk, "gap": gap, "category": incident.category, "subtype": incident.subtype}
     if top:
-        summary = _("首选预案：《%(t)s》%(l)s响应（匹配分 %(s)s）") % {
-            "t": top["title"],
-            "l": LEVEL_CN[top["level"]],
-            "s": top["score"],
-        }
-        if gap:
-            summary += _("；无适用的专项/部门预案（预案覆盖缺口）")
-        return top, gap, {**base, **top, "summary": summary}
-    return (
-        None,
-        gap,
-        {
-            **base,
-            "plan": None,
-            "level": None,
-            "score": 0,
-            "reasons": [],
-            "summary": _("无适用的已发布预案（预案覆盖缺口），请按总体要求处置并报告"),
-        },
-    )
+        return top, gap, {**base, **top}
+    return None, gap, {**base, "plan": None, "level": None, "score": 0, "reasons": []}
 
 
 def _record_match(incident, top, gap, data, *, actor, created):

@@ -13,8 +13,9 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from dutyops.api import ReadOrRoles, as_id, error_response
-from dutyops.models import Role
+from dutyops import policy
+from dutyops.api import Allowed, as_id, error_response
+from incidents.selectors import visible_incidents
 
 from . import matching, selectors, services
 from .documents import plan_document
@@ -32,12 +33,6 @@ from .serializers import (
 )
 
 DEFAULT_MATCH_LIMIT = 50
-
-
-def _visible_incidents(user):
-    from incidents.selectors import visible_incidents  # noqa: PLC0415
-
-    return visible_incidents(user)
 
 
 def activations_queryset():
@@ -62,7 +57,7 @@ class PlanViewSet(viewsets.ModelViewSet):
     Editing an issued plan creates a new version; only never-issued drafts can be deleted."""
 
     serializer_class = PlanSerializer
-    permission_classes = [ReadOrRoles.of(Role.ADMIN)]
+    permission_classes = [Allowed.to(write="plan.write")]
 
     def get_queryset(self):
         p = self.request.query_params
@@ -126,7 +121,7 @@ class PlanMatchesView(APIView):
         responses=MatchSerializer(many=True),
     )
     def get(self, request, pk):
-        incident = get_object_or_404(_visible_incidents(request.user), pk=pk)
+        incident = get_object_or_404(visible_incidents(request.user), pk=pk)
         limit = as_id(request.query_params.get("limit", str(DEFAULT_MATCH_LIMIT)))
         if limit is None or not 1 <= limit <= 1000:
             return error_response("limit", _("limit 必须是 1 到 1000 之间的整数。"))
@@ -148,7 +143,7 @@ class IncidentActivationsView(generics.GenericAPIView):
     pagination_class = None
 
     def _incident(self, pk):
-        return get_object_or_404(_visible_incidents(self.request.user), pk=pk)
+        return get_object_or_404(visible_incidents(self.request.user), pk=pk)
 
     @extend_schema(responses=ActivationSerializer(many=True))
     def get(self, request, pk):
@@ -175,9 +170,8 @@ class ActivationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
 
     def get_queryset(self):
         qs = activations_queryset().order_by("-proposed_at", "-id")
-        user = self.request.user
-        if not user.sees_everything:
-            qs = qs.filter(incident__in=_visible_incidents(user))
+        if policy.scope(self.request.user, "incident.view") is not None:
+            qs = qs.filter(incident__in=visible_incidents(self.request.user))
         p = self.request.query_params
         incident = as_id(p.get("incident"))
         if incident is not None:
@@ -192,21 +186,23 @@ class ActivationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         return Response(ActivationSerializer(activations_queryset().get(pk=activation.pk)).data, status=code)
 
     @extend_schema(request=NoteSerializer, responses=ActivationSerializer)
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], permission_classes=[Allowed.to("activation.approve")])
     def approve(self, request, pk=None):
         data = NoteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         return self._done(services.approve(self.get_object(), request.user, data.validated_data.get("note", "")))
 
     @extend_schema(request=NoteSerializer, responses=ActivationSerializer)
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], permission_classes=[Allowed.to("activation.approve")])
     def reject(self, request, pk=None):
         data = NoteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         return self._done(services.reject(self.get_object(), request.user, data.validated_data.get("note", "")))
 
     @extend_schema(request=LevelChangeSerializer, responses=ActivationSerializer)
-    @action(detail=True, methods=["post"], url_path="change-level")
+    @action(
+        detail=True, methods=["post"], url_path="change-level", permission_classes=[Allowed.to("activation.propose")]
+    )
     def change_level(self, request, pk=None):
         data = LevelChangeSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -214,7 +210,7 @@ class ActivationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         return self._done(services.change_level(self.get_object(), v["level"], request.user, v.get("reason", "")))
 
     @extend_schema(request=ReasonSerializer, responses=ActivationSerializer)
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], permission_classes=[Allowed.to("activation.propose")])
     def terminate(self, request, pk=None):
         data = ReasonSerializer(data=request.data)
         data.is_valid(raise_exception=True)

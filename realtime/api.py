@@ -6,7 +6,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from . import selectors
-from .services import envelope
+from .wire import envelope
 
 MAX_LIMIT = 1000
 

@@ -15,9 +15,10 @@ import threading
 from channels.layers import get_channel_layer
 from django.conf import settings
 
+from .wire import GROUP
+
 log = logging.getLogger(__name__)
 
-GROUP = "dutyops.events"
 BATCH = 500
 
 
@@ -79,7 +80,7 @@ _publisher = Publisher()
 
 
 def broadcast(message):
-    """Called after commit with {"seq", "payload", "audience"}; never blocks, never raises."""
+    """Called after commit with a wire.message(); never blocks, never raises."""
     try:
         if settings.REDIS_URL:
             _publisher.submit(message)

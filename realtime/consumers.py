@@ -5,10 +5,16 @@ from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
+from django.http.cookie import parse_cookie
+from django.utils import translation
+from django.utils.translation.trans_real import parse_accept_lang_header
+
+from dutyops import policy
 
 from . import selectors
 from .hub import STAFF, get_hub
-from .services import encode, envelope
+from .wire import encode, envelope
 
 REPLAY_BATCH = 500
 CLOSE_UNAUTHENTICATED = 4401
@@ -24,9 +30,11 @@ class EventStreamConsumer(AsyncWebsocketConsumer):
         if user is None or not user.is_authenticated or not user.is_active:
             await self.close(code=CLOSE_UNAUTHENTICATED)
             return
-        # The hub delivers by room, so a socket only ever hears what it may see.
-        sees_everything = await database_sync_to_async(lambda: user.sees_everything)()
-        self.room = STAFF if sees_everything else user.department_id
+        # The hub delivers by room, so a socket only ever hears what it may see,
+        # and by language, so it reads each summary in its reader's language.
+        rooms = await database_sync_to_async(policy.stream_rooms)(user)
+        self.rooms = (STAFF,) if rooms is None else tuple(sorted(rooms))
+        self.language = language_of(self.scope)
         self.buffer = []
         self.replaying = True
         self.protocol = _daphne_protocol(self.base_send)
@@ -41,8 +49,10 @@ class EventStreamConsumer(AsyncWebsocketConsumer):
         if after is not None:
             while True:
                 events = await database_sync_to_async(selectors.visible_events)(user, self.cursor, REPLAY_BATCH)
-                for event in events:
-                    await self._send(event.seq, encode(envelope(event)))
+                with translation.override(self.language):
+                    payloads = [(event.seq, encode(envelope(event))) for event in events]
+                for seq, payload in payloads:
+                    await self._send(seq, payload)
                 if len(events) < REPLAY_BATCH:
                     break
         while self.buffer:
@@ -87,6 +97,24 @@ def _daphne_protocol(send):
         if hasattr(protocol, "sendPreparedMessage") and getattr(protocol, "_perMessageCompress", None) is None:
             return protocol
     return None
+
+
+def language_of(scope):
+    """The language a socket reads summaries in: `?lang=`, else the language the
+    person chose (Django's language cookie), else the browser's Accept-Language,
+    else LANGUAGE_CODE; always one of settings.LANGUAGES."""
+    wanted = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("lang", [])
+    headers = dict(scope.get("headers", []))
+    cookie = parse_cookie(headers.get(b"cookie", b"").decode("latin-1")).get(settings.LANGUAGE_COOKIE_NAME)
+    if cookie:
+        wanted.append(cookie)
+    wanted += [code for code, _q in parse_accept_lang_header(headers.get(b"accept-language", b"").decode("latin-1"))]
+    for code in wanted:
+        try:
+            return translation.get_supported_language_variant(code)
+        except LookupError:
+            continue
+    return settings.LANGUAGE_CODE
 
 
 def _after_param(scope):

@@ -17,8 +17,7 @@ from channels.layers import get_channel_layer
 from django.conf import settings
 
 from . import selectors
-from .broadcast import GROUP
-from .services import encode, envelope
+from .wire import GROUP, Rendered, message_of
 
 log = logging.getLogger(__name__)
 
@@ -31,8 +30,10 @@ STAFF = "*"
 
 class Hub:
     def __init__(self):
-        # Sockets by what they may see: STAFF (every event) or a department id
-        # (its liaisons), so an event only visits its audience.
+        # Sockets by what they may see, STAFF (every event) or a department id
+        # (an event reaches it when the department is in its audience), and by
+        # the language they read: an event only visits its audience, and is
+        # rendered and framed once per language.
         self._rooms = {}
         self.last_seq = 0
         self._inbox = asyncio.Queue()
@@ -54,10 +55,11 @@ class Hub:
 
     @property
     def connected(self):
-        return sum(len(sockets) for sockets in self._rooms.values())
+        return len({s for languages in self._rooms.values() for sockets in languages.values() for s in sockets})
 
     def add(self, socket):
-        self._rooms.setdefault(socket.room, set()).add(socket)
+        for room in socket.rooms:
+            self._rooms.setdefault(room, {}).setdefault(socket.language, set()).add(socket)
         # Sockets live for hours: once connections settle, move their objects
         # out of the cyclic GC's reach, or each full collection pauses every
         # socket of the process for 100+ ms with a thousand clients connected.
@@ -66,7 +68,8 @@ class Hub:
         self._freeze = asyncio.get_running_loop().call_later(FREEZE_AFTER_SECONDS, gc.freeze)
 
     def discard(self, socket):
-        self._rooms.get(socket.room, set()).discard(socket)
+        for room in socket.rooms:
+            self._rooms.get(room, {}).get(socket.language, set()).discard(socket)
         # Frozen objects of closed sockets are only reclaimed by a full
         # collection; run one once as many sockets have gone as remain.
         self._gone += 1
@@ -113,7 +116,7 @@ class Hub:
                     if seq <= self.last_seq:
                         continue
                     if seq == self.last_seq + 1:
-                        await self._deliver(seq, message["payload"], message["audience"])
+                        await self._deliver(message)
                         continue
                 await self._catch_up()
             except asyncio.CancelledError:
@@ -126,23 +129,29 @@ class Hub:
         while True:
             events = await database_sync_to_async(selectors.events_after)(self.last_seq, CATCH_UP_BATCH)
             for event in events:
-                audience = [a.department_id for a in event.audience.all()]
-                await self._deliver(event.seq, encode(envelope(event)), audience)
+                await self._deliver(message_of(event, [a.department_id for a in event.audience.all()]))
             if len(events) < CATCH_UP_BATCH:
                 return
 
-    async def _deliver(self, seq, payload, audience):
-        self.last_seq = seq
-        targets = [*self._rooms.get(STAFF, ())]
-        for department_id in audience:
-            targets += self._rooms.get(department_id, ())
-        if not targets:
+    async def _deliver(self, message):
+        seq = self.last_seq = message["seq"]
+        by_language = {}
+        for room in (STAFF, *message["audience"]):
+            for language, sockets in self._rooms.get(room, {}).items():
+                if sockets:
+                    by_language.setdefault(language, []).append(sockets)
+        if not by_language:
             return
-        # Frame the message once for all sockets (daphne's autobahn would
-        # otherwise build the same WebSocket frame a thousand times).
-        frame = PreparedMessage(payload.encode(), isBinary=False, applyMask=False, doNotCompress=True)
-        for socket in targets:
-            await socket.offer(seq, payload, frame)
+        rendered = Rendered(message)
+        for language, groups in by_language.items():
+            payload = rendered.text(language)
+            # Frame the message once for all sockets of a language (daphne's autobahn
+            # would otherwise build the same WebSocket frame a thousand times).
+            frame = PreparedMessage(payload.encode(), isBinary=False, applyMask=False, doNotCompress=True)
+            # A copy: sockets come and go while we await; a socket in two rooms gets it once.
+            targets = list(groups[0]) if len(groups) == 1 else list(set().union(*groups))
+            for socket in targets:
+                await socket.offer(seq, payload, frame)
 
 
 def _compact():

@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .events import describe
+
 
 class Event(models.Model):
     # seq is the primary key. services.emit serialises appends so that seqs
@@ -35,6 +37,11 @@ class Event(models.Model):
 
     def __str__(self):
         return f"#{self.seq} {self.type}"
+
+    @property
+    def summary(self):
+        """The event's line for a person, in the active language (realtime/events.py)."""
+        return describe(self.type, self.data)
 
 
 class EventAudience(models.Model):

@@ -1,15 +1,21 @@
 """Reads of the event stream, filtered by what a person may see."""
 
-from .models import Event
+from dutyops import policy
+
+from .models import Event, EventAudience
 
 
 def _visible(user):
-    """Events `user` may see: staff every one, a liaison its department's."""
-    if user.sees_everything:
+    """Events `user` may see (dutyops.policy, "event.view"): every one, or those
+    whose audience holds a department the person acts for."""
+    rooms = policy.stream_rooms(user)
+    if rooms is None:
         return Event.objects.all()
-    if user.department_id is None:
+    if not rooms:
         return Event.objects.none()
-    return Event.objects.filter(audience__department_id=user.department_id)
+    if len(rooms) == 1:
+        return Event.objects.filter(audience__department_id=next(iter(rooms)))
+    return Event.objects.filter(seq__in=EventAudience.objects.filter(department_id__in=rooms).values("event_id"))
 
 
 def visible_events(user, after=0, limit=500):

@@ -1,59 +1,23 @@
 """The one way to record a state change on the live stream: emit()."""
 
-import datetime
 import json
 import logging
 from contextlib import contextmanager
 
-from django.apps import apps
-from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 from django.utils import timezone
 
+from dutyops import policy
+
+from . import events
 from .broadcast import broadcast
 from .models import Event, EventAudience
+from .wire import EventEncoder, message
 
 log = logging.getLogger(__name__)
 
 # Any constant works; it only has to be the same for every writer.
 _PG_SEQ_LOCK = 0x44555459  # "DUTY"
-
-
-class EventEncoder(DjangoJSONEncoder):
-    """Datetimes in event data read like `at`: ISO 8601 in the configured zone."""
-
-    def default(self, o):
-        if isinstance(o, datetime.datetime) and timezone.is_aware(o):
-            return timezone.localtime(o).isoformat()
-        return super().default(o)
-
-
-def envelope(event):
-    """The wire form of an event, the same over WebSocket and HTTP."""
-    return {
-        "seq": event.seq,
-        "type": event.type,
-        "at": timezone.localtime(event.at).isoformat(),
-        "data": event.data,
-    }
-
-
-def encode(envelope_dict):
-    return json.dumps(envelope_dict, ensure_ascii=False, separators=(",", ":"))
-
-
-def _incident_departments(incident_ids):
-    """{incident id: departments with alerts on it}: their liaisons may follow it."""
-    found = {i: set() for i in incident_ids}
-    try:
-        alert_model = apps.get_model("alerts", "Alert")
-    except LookupError:
-        return found
-    if found:
-        rows = alert_model.objects.filter(incident_id__in=found).values_list("incident_id", "department_id")
-        for incident_id, department_id in rows:
-            found[incident_id].add(department_id)
-    return found
 
 
 class _Pending:
@@ -99,7 +63,7 @@ def _append(pending):
     INSERTs (the ORM's bulk_create took three times as long)."""
     lock_stream()
     at = timezone.now()
-    followers = _incident_departments({p.event.incident_id for p in pending if p.followers and p.event.incident_id})
+    followers = policy.followers({p.event.incident_id for p in pending if p.followers and p.event.incident_id})
     stamp = connection.ops.adapt_datetimefield_value(at)
     rows = [(p.event.type, stamp, p.data_json, p.event.actor_id, p.event.incident_id) for p in pending]
     audiences = []
@@ -110,7 +74,7 @@ def _append(pending):
             p.event._state.adding, p.event._state.db = False, connection.alias
             audience = sorted(set(p.departments) | followers.get(p.event.incident_id, set()))
             audiences += [(seq, d) for d in audience]
-            p.message = {"seq": seq, "payload": encode(envelope(p.event)), "audience": audience}
+            p.message = message(seq, p.event.type, at, p.event.data, audience)
         if audiences:
             _insert(cursor, EventAudience, ("event_id", "department_id"), audiences)
 
@@ -120,11 +84,14 @@ def emit(type, data, *, actor=None, incident_id=None, departments=(), new_incide
 
     Call it as the last write of the change it records, or inside
     events_at_end(): appends are serialised until commit (see Event.seq),
-    which keeps the stream's order equal to commit order. `departments` (ids)
-    widens the audience to those departments' liaisons; staff roles see every
-    event. Departments with alerts on the incident follow it too; new_incident=True
-    (created in this transaction, so without alerts) spares looking them up.
+    which keeps the stream's order equal to commit order. `type` and the fields
+    of `data` must be declared in realtime/events.py (EventSchemaError otherwise).
+    `departments` (ids) widens the audience to those departments (dutyops.policy
+    says who sees what); the departments following the incident (policy.followers)
+    are added; new_incident=True (created in this transaction, so without
+    followers) spares looking them up.
     """
+    events.check(type, data)
     data_json = json.dumps(data, cls=EventEncoder)
     data = json.loads(data_json)  # what readers of the table will get
     if actor is not None and not getattr(actor, "is_authenticated", False):

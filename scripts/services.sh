@@ -8,6 +8,12 @@ ensure_packages() {
   [ -x /usr/bin/chromium ] || need+=(chromium)
   ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
   fc-list 2>/dev/null | grep -i "Noto Sans CJK" >/dev/null || need+=(fonts-noto-cjk)  # not -q: under pipefail an early exit is SIGPIPE
+  # WeasyPrint (the daily report's PDF) lays text out with Pango and subsets fonts with HarfBuzz.
+  local libs
+  libs=$(ldconfig -p 2>/dev/null)
+  for lib in libpango-1.0-0:libpango-1.0.so.0 libpangoft2-1.0-0:libpangoft2-1.0.so.0 libharfbuzz-subset0:libharfbuzz-subset.so.0; do
+    grep -F "${lib#*:}" <<<"$libs" >/dev/null || need+=("${lib%%:*}")
+  done
   if [ ${#need[@]} -gt 0 ]; then
     echo "installing: ${need[*]}"
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null \

@@ -16,8 +16,27 @@ from rest_framework.test import APIClient
 from dutyops import cache
 from dutyops.models import Department, Person
 from incidents.models import Incident
+from realtime import events
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+# Event types the tests emit on their own (emit() refuses an undeclared type).
+@events.event("test.ping")
+class _TestPing:
+    n: object = None
+    i: int | None = None
+    text: str = ""
+    dept: int | None = None
+    due_at: str | None = None
+
+
+@events.event("test.tick")
+class _TestTick:
+    w: int
+    n: int
+
+
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
 

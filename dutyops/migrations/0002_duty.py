@@ -4,9 +4,13 @@ import datetime
 import django.core.validators
 import django.db.models.deletion
 import django.db.models.functions.comparison
-import dutyops.models.duty
+import secrets
 from django.conf import settings
 from django.db import migrations, models
+
+
+def _new_token():
+    return secrets.token_urlsafe(24)
 
 
 class Migration(migrations.Migration):
@@ -159,7 +163,7 @@ class Migration(migrations.Migration):
             name='CalendarFeed',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('token', models.CharField(default=dutyops.models.duty._new_token, editable=False, max_length=64, unique=True, verbose_name='令牌')),
+                ('token', models.CharField(default=_new_token, editable=False, max_length=64, unique=True, verbose_name='令牌')),
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
                 ('revoked_at', models.DateTimeField(blank=True, null=True, verbose_name='作废时间')),
                 ('duty_room', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='dutyops.department', verbose_name='值班室')),

@@ -16,10 +16,6 @@ class Role(models.TextChoices):
     BOARD = "board", _("指挥大屏（只读）")
 
 
-# Roles that see the whole jurisdiction; a liaison alone sees only its department.
-STAFF_ROLES = frozenset({Role.ADMIN, Role.DUTY_OFFICER, Role.DUTY_LEADER, Role.LEADER, Role.BOARD})
-
-
 class Department(models.Model):
     class Kind(models.TextChoices):
         DUTY_OFFICE = "duty_office", _("总值班室")
@@ -87,8 +83,3 @@ class Person(AbstractUser):
 
     def has_role(self, *roles):
         return bool(self.roles.intersection(roles))
-
-    @property
-    def sees_everything(self):
-        """Staff roles see every event and record; a liaison only its own department's."""
-        return self.is_superuser or bool(self.roles & STAFF_ROLES)

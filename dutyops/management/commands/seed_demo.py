@@ -1,26 +1,31 @@
 import os
 from importlib import import_module
 
+from django.apps import apps
 from django.core.management.base import BaseCommand
+from django.utils.module_loading import module_has_submodule
 
-# Each domain seeds its own demo data, in dependency order; each is idempotent.
-SEEDERS = ["dutyops.seed", "incidents.seed", "plans.seed", "alerts.seed", "dutyops.seed_duty"]
+from dutyops.seed import kiosk_url, logins
+
+
+def seeders():
+    """Every installed app's seed module (a seed() and an ORDER), in ORDER.
+    Found by app, not named here: the core does not know the apps above it."""
+    found = []
+    for app in apps.get_app_configs():
+        if module_has_submodule(app.module, "seed"):
+            module = import_module(f"{app.name}.seed")
+            if callable(getattr(module, "seed", None)):
+                found.append(module)
+    return sorted(found, key=lambda module: getattr(module, "ORDER", 100))
 
 
 class Command(BaseCommand):
     help = "Load the demo jurisdiction (idempotent: safe to run on every start)."
 
     def handle(self, *args, **options):
-        for name in SEEDERS:
-            try:
-                module = import_module(name)
-            except ModuleNotFoundError as exc:
-                if exc.name != name:
-                    raise
-                continue
+        for module in seeders():
             module.seed()
-        from dutyops.seed import kiosk_url, logins
-
         self.stdout.write("演示账号 / demo logins:")
         for username, password, full_name in logins():
             self.stdout.write(f"  {username:<16} {password:<12} {full_name}")

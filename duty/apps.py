@@ -1,0 +1,23 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class DutyConfig(AppConfig):
+    """Rosters, holidays, swaps, check-in, handover, duty log, daily report, iCal, exports."""
+
+    name = "duty"
+    verbose_name = _("值班值守")
+
+    def ready(self):
+        from dutyops import policy
+
+        from . import summaries  # noqa: F401 - registers how the duty events read
+        from .models import Shift
+        from .services import role_on
+
+        # A shift belongs to its duty room; its people are parties to it.
+        policy.relations.register(
+            Shift,
+            departments=lambda shift: {shift.duty_room_id},
+            party=lambda shift, person: role_on(shift, person) is not None,
+        )

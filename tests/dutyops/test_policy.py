@@ -1,0 +1,497 @@
+"""The access policy as a table: every endpoint and page x every role, every event type
+x every audience relation, and the scope relations (own department / another).
+
+The endpoints and pages are found by walking the URL resolver (tests/dutyops/endpoints.py):
+a new endpoint without a row here fails `test_every_endpoint_has_a_row`. A row says
+which roles get past the access checks (anything but 401/403; a 404 for an object out
+of scope is checked by the scope tables below). Rules the duty office works by
+(CONTRACT.md "Roles and scope", dutyops/policy.py):
+- nobody anonymous gets anything but 401 (the token endpoint and iCal feeds have their own keys);
+- nothing any role can send gives a 5xx;
+- the wall board's account reads everything and changes nothing;
+- the organisation, reference data and the plan library are the administrator's;
+- only leaders write instructions and approve activations; liaisons never register,
+  dispatch or steer incidents, and never see or act for another department.
+"""
+
+import re
+
+import pytest
+from django.db import transaction
+from rest_framework.test import APIClient
+
+from dutyops import policy
+from realtime import events
+from realtime.selectors import visible_events
+from realtime.services import emit
+from tests.conftest import token_for
+from tests.dutyops.endpoints import api_operations, pages
+
+# superuser: the demo's `admin` (Django superuser); admin: the admin role alone.
+ROLES = ("anonymous", "superuser", "admin", "duty_officer", "duty_leader", "leader", "liaison", "board")
+SIGNED_IN = frozenset(ROLES) - {"anonymous"}
+WRITERS = SIGNED_IN - {"board"}  # the wall board changes nothing
+NOBODY = frozenset()
+ANYONE = frozenset(ROLES)
+SUPER = frozenset({"superuser"})
+ADMINS = frozenset({"superuser", "admin"})
+STAFF = SIGNED_IN - {"liaison"}  # who sees the whole jurisdiction
+OPERATORS = frozenset({"superuser", "admin", "duty_officer", "duty_leader"})
+OFFICE = OPERATORS | {"leader"}  # alerts, supervision, circulars
+LEADERS = frozenset({"superuser", "duty_leader", "leader"})  # instructions, approvals
+ROSTER = frozenset({"superuser", "admin", "duty_leader"})
+POST_CHECKERS = ROSTER | {"leader"}
+
+# (method, route): the roles that get past the access checks. Object rows are about the
+# first object of the collection (the duty office's), unless _chosen() picks another.
+MATRIX = {
+    # its own key (a username and password); the board's token on a POST is refused as a write
+    ("POST", "/api/v1/auth/token/"): ANYONE - {"board"},
+    ("GET", "/api/v1/duty/ical/{token}.ics"): ANYONE,  # its own key: the feed's secret token
+    # the organisation
+    ("GET", "/api/v1/departments/"): SIGNED_IN,
+    ("GET", "/api/v1/departments/{pk}/"): SIGNED_IN,
+    ("POST", "/api/v1/departments/"): ADMINS,
+    ("PUT", "/api/v1/departments/{pk}/"): ADMINS,
+    ("PATCH", "/api/v1/departments/{pk}/"): ADMINS,
+    ("DELETE", "/api/v1/departments/{pk}/"): ADMINS,
+    ("GET", "/api/v1/people/"): SIGNED_IN,
+    ("GET", "/api/v1/people/{pk}/"): STAFF,
+    ("POST", "/api/v1/people/"): ADMINS,
+    ("PUT", "/api/v1/people/{pk}/"): ADMINS,
+    ("PATCH", "/api/v1/people/{pk}/"): ADMINS,
+    ("DELETE", "/api/v1/people/{pk}/"): ADMINS,
+    ("GET", "/api/v1/events/"): SIGNED_IN,
+    ("GET", "/api/v1/board/snapshot/"): STAFF,
+    # duty
+    ("GET", "/api/v1/shifts/"): SIGNED_IN,
+    ("GET", "/api/v1/shifts/{pk}/"): STAFF,
+    ("POST", "/api/v1/shifts/"): ROSTER,
+    ("PUT", "/api/v1/shifts/{pk}/"): ROSTER,
+    ("PATCH", "/api/v1/shifts/{pk}/"): ROSTER,
+    ("DELETE", "/api/v1/shifts/{pk}/"): ROSTER,
+    ("POST", "/api/v1/shifts/{pk}/check-in/"): STAFF - {"board"},  # the service: only those on the shift
+    ("GET", "/api/v1/shifts/{pk}/checkins/"): STAFF,
+    ("GET", "/api/v1/shifts/{pk}/handover/"): STAFF,
+    ("POST", "/api/v1/shifts/{pk}/handover/"): STAFF - {"board"},  # the service: the outgoing shift (400 otherwise)
+    ("POST", "/api/v1/shifts/{pk}/handover/sign/"): WRITERS,  # the service: the incoming shift
+    ("GET", "/api/v1/shifts/{pk}/log/"): STAFF,
+    ("POST", "/api/v1/shifts/{pk}/log/"): STAFF - {"board"},  # the service: on the shift, or leaders
+    ("GET", "/api/v1/shifts/{pk}/post-checks/"): STAFF,
+    ("POST", "/api/v1/shifts/{pk}/post-checks/"): POST_CHECKERS,
+    ("GET", "/api/v1/duty/now/"): SIGNED_IN,
+    ("GET", "/api/v1/duty/coverage/"): SIGNED_IN,
+    ("GET", "/api/v1/duty/roster-export/"): STAFF,  # of the duty office: another room's for a liaison
+    ("GET", "/api/v1/duty/daily-report/"): STAFF,
+    ("GET", "/api/v1/rotations/"): SIGNED_IN,
+    ("GET", "/api/v1/rotations/{pk}/"): SIGNED_IN,
+    ("POST", "/api/v1/rotations/"): ROSTER,
+    ("PUT", "/api/v1/rotations/{pk}/"): ROSTER,
+    ("PATCH", "/api/v1/rotations/{pk}/"): ROSTER,
+    ("DELETE", "/api/v1/rotations/{pk}/"): ROSTER,
+    ("POST", "/api/v1/rotations/{pk}/generate/"): ROSTER,
+    ("GET", "/api/v1/leaves/"): SIGNED_IN,
+    ("GET", "/api/v1/leaves/{pk}/"): SIGNED_IN,
+    ("POST", "/api/v1/leaves/"): ROSTER,
+    ("PUT", "/api/v1/leaves/{pk}/"): ROSTER,
+    ("PATCH", "/api/v1/leaves/{pk}/"): ROSTER,
+    ("DELETE", "/api/v1/leaves/{pk}/"): ROSTER,
+    ("GET", "/api/v1/holidays/"): SIGNED_IN,
+    ("GET", "/api/v1/holidays/{pk}/"): SIGNED_IN,
+    ("POST", "/api/v1/holidays/"): ADMINS,
+    ("PUT", "/api/v1/holidays/{pk}/"): ADMINS,
+    ("PATCH", "/api/v1/holidays/{pk}/"): ADMINS,
+    ("DELETE", "/api/v1/holidays/{pk}/"): ADMINS,
+    ("GET", "/api/v1/duty-rules/"): SIGNED_IN,
+    ("GET", "/api/v1/duty-rules/{pk}/"): SIGNED_IN,
+    ("POST", "/api/v1/duty-rules/"): ADMINS,
+    ("PUT", "/api/v1/duty-rules/{pk}/"): ADMINS,
+    ("PATCH", "/api/v1/duty-rules/{pk}/"): ADMINS,
+    ("DELETE", "/api/v1/duty-rules/{pk}/"): ADMINS,
+    ("GET", "/api/v1/absences/"): SIGNED_IN,
+    ("GET", "/api/v1/absences/{pk}/"): SIGNED_IN,
+    ("GET", "/api/v1/swaps/"): SIGNED_IN,
+    ("GET", "/api/v1/swaps/{pk}/"): SIGNED_IN,
+    ("POST", "/api/v1/swaps/"): WRITERS,  # the service: only for one's own shift
+    ("POST", "/api/v1/swaps/{pk}/accept/"): WRITERS,  # the service: the counterpart
+    ("POST", "/api/v1/swaps/{pk}/decline/"): WRITERS,
+    ("POST", "/api/v1/swaps/{pk}/approve/"): WRITERS,  # the service: the room's duty leader
+    ("POST", "/api/v1/swaps/{pk}/reject/"): WRITERS,
+    ("POST", "/api/v1/swaps/{pk}/cancel/"): WRITERS,  # the service: the requester
+    ("GET", "/api/v1/calendar-feeds/"): SIGNED_IN,
+    ("POST", "/api/v1/calendar-feeds/"): WRITERS,  # the service: one's own, or one's room's
+    ("DELETE", "/api/v1/calendar-feeds/{pk}/"): WRITERS,  # one's own feeds only (the queryset)
+    # incidents
+    ("GET", "/api/v1/reports/"): SIGNED_IN,
+    ("GET", "/api/v1/reports/{pk}/"): STAFF,
+    ("POST", "/api/v1/reports/"): OPERATORS,
+    ("GET", "/api/v1/incidents/"): SIGNED_IN,
+    ("GET", "/api/v1/incidents/{pk}/"): STAFF,
+    ("POST", "/api/v1/incidents/{pk}/transition/"): OPERATORS,
+    ("POST", "/api/v1/incidents/{pk}/merge/"): OPERATORS,
+    ("POST", "/api/v1/incidents/{pk}/confirm-transfer/"): WRITERS,  # the service: the receiving room
+    ("GET", "/api/v1/incidents/{pk}/instructions/"): STAFF,
+    ("POST", "/api/v1/incidents/{pk}/instructions/"): LEADERS,
+    ("GET", "/api/v1/incidents/{pk}/upward-reports/"): STAFF,
+    ("POST", "/api/v1/incidents/{pk}/upward-reports/"): OPERATORS,
+    ("GET", "/api/v1/subtypes/"): SIGNED_IN,
+    ("GET", "/api/v1/subtypes/{pk}/"): SIGNED_IN,
+    ("POST", "/api/v1/subtypes/"): ADMINS,
+    ("PUT", "/api/v1/subtypes/{pk}/"): ADMINS,  # then 405: the taxonomy is patched, not replaced
+    ("PATCH", "/api/v1/subtypes/{pk}/"): ADMINS,
+    ("DELETE", "/api/v1/subtypes/{pk}/"): ADMINS,  # then 405: subtypes are retired, not deleted
+    ("GET", "/api/v1/classified-deliveries/"): OFFICE,
+    ("GET", "/api/v1/classified-deliveries/{pk}/"): OFFICE,
+    ("POST", "/api/v1/classified-deliveries/"): OPERATORS,
+    ("GET", "/api/v1/duplicates/"): SIGNED_IN,
+    ("GET", "/api/v1/geocode/"): SIGNED_IN,
+    ("GET", "/api/v1/places/"): SIGNED_IN,
+    ("GET", "/api/v1/report-policies/"): SIGNED_IN,
+    # plans
+    ("GET", "/api/v1/plans/"): SIGNED_IN,
+    ("GET", "/api/v1/plans/{pk}/"): SIGNED_IN,
+    ("POST", "/api/v1/plans/"): ADMINS,
+    ("PUT", "/api/v1/plans/{pk}/"): ADMINS,
+    ("PATCH", "/api/v1/plans/{pk}/"): ADMINS,
+    ("DELETE", "/api/v1/plans/{pk}/"): ADMINS,
+    ("GET", "/api/v1/plans/{pk}/export/"): SIGNED_IN,
+    ("GET", "/api/v1/plans/{pk}/versions/"): SIGNED_IN,
+    ("POST", "/api/v1/plans/import/"): ADMINS,
+    ("GET", "/api/v1/incidents/{pk}/plan-matches/"): STAFF,
+    ("GET", "/api/v1/incidents/{pk}/activations/"): STAFF,
+    ("POST", "/api/v1/incidents/{pk}/activations/"): OFFICE,
+    ("GET", "/api/v1/activations/"): SIGNED_IN,
+    ("GET", "/api/v1/activations/{pk}/"): SIGNED_IN,
+    ("POST", "/api/v1/activations/{pk}/approve/"): LEADERS,
+    ("POST", "/api/v1/activations/{pk}/reject/"): LEADERS,
+    ("POST", "/api/v1/activations/{pk}/change-level/"): OFFICE,
+    ("POST", "/api/v1/activations/{pk}/terminate/"): OFFICE,
+    # alerts and supervision
+    ("GET", "/api/v1/alerts/"): SIGNED_IN,
+    ("GET", "/api/v1/alerts/{pk}/"): SIGNED_IN,
+    ("POST", "/api/v1/alerts/"): OPERATORS,
+    # a water bureau alert: its liaison signs and feeds back; nobody else, not even the office
+    ("POST", "/api/v1/alerts/{pk}/acknowledge/"): frozenset({"liaison"}),
+    ("POST", "/api/v1/alerts/{pk}/feedback/"): frozenset({"liaison"}),
+    ("POST", "/api/v1/alerts/{pk}/close/"): OFFICE,
+    ("POST", "/api/v1/alerts/{pk}/return/"): OFFICE,
+    ("GET", "/api/v1/escalation-steps/"): SIGNED_IN,
+    ("GET", "/api/v1/escalation-steps/{pk}/"): SIGNED_IN,
+    ("POST", "/api/v1/escalation-steps/"): ADMINS,
+    ("PUT", "/api/v1/escalation-steps/{pk}/"): ADMINS,
+    ("PATCH", "/api/v1/escalation-steps/{pk}/"): ADMINS,
+    ("DELETE", "/api/v1/escalation-steps/{pk}/"): ADMINS,
+    ("GET", "/api/v1/notification-channels/"): ADMINS,
+    ("GET", "/api/v1/notification-channels/{pk}/"): ADMINS,
+    ("POST", "/api/v1/notification-channels/"): ADMINS,
+    ("PUT", "/api/v1/notification-channels/{pk}/"): ADMINS,
+    ("PATCH", "/api/v1/notification-channels/{pk}/"): ADMINS,
+    ("DELETE", "/api/v1/notification-channels/{pk}/"): ADMINS,
+    ("GET", "/api/v1/deliveries/"): OFFICE,
+    ("GET", "/api/v1/deliveries/{pk}/"): OFFICE,
+    ("GET", "/api/v1/supervision/"): SIGNED_IN,
+    ("GET", "/api/v1/supervision/{pk}/"): SIGNED_IN,
+    ("POST", "/api/v1/supervision/"): OFFICE,
+    ("POST", "/api/v1/supervision/{pk}/assign/"): OFFICE,
+    ("POST", "/api/v1/supervision/{pk}/review/"): OFFICE,
+    ("POST", "/api/v1/supervision/{pk}/recheck/"): OFFICE,
+    # the water bureau's case: the office and the bureau's liaison report on it
+    ("POST", "/api/v1/supervision/{pk}/progress/"): OFFICE | {"liaison"},
+    ("POST", "/api/v1/supervision/{pk}/complete/"): OFFICE | {"liaison"},
+    ("GET", "/api/v1/circulars/"): SIGNED_IN,
+    ("GET", "/api/v1/circulars/{pk}/"): SIGNED_IN,
+    ("POST", "/api/v1/circulars/"): OFFICE,
+    ("GET", "/api/v1/performance/"): SIGNED_IN,
+    ("GET", "/api/v1/performance/export/"): SIGNED_IN,
+}
+
+# Pages: the roles that are shown the page (anything else: sent to log in, home, or refused).
+PAGES = {
+    "/": SIGNED_IN,
+    "/board/": STAFF,
+    "/board/leader/": LEADERS | {"admin"},
+    "/console/": OPERATORS,
+    "/incidents/": SIGNED_IN,
+    "/incidents/intake/": SIGNED_IN,
+    "/incidents/{pk}/": STAFF,  # the liaison's department has no alert on the first incident
+    "/alerts/": STAFF,
+    "/alerts/console/": SIGNED_IN,
+    "/alerts/performance/": SIGNED_IN,
+    "/alerts/supervision/": SIGNED_IN,
+    "/duty/": SIGNED_IN,
+    "/duty/daily/{department_id}/{day}/": STAFF,  # the duty office's report
+    "/duty/shifts/{shift_id}/handover/": STAFF,  # a duty office shift
+    "/duty/shifts/{shift_id}/check-in/": SIGNED_IN,  # POST; the service tells who is on it
+    "/plans/": SIGNED_IN,
+    "/plans/coverage/": SIGNED_IN,
+    "/plans/{pk}/": SIGNED_IN,
+    "/plans/{pk}/compare/": SIGNED_IN,
+    "/plans/incident/{incident_id}/": STAFF,
+}
+
+
+@pytest.fixture(scope="module")
+def people(demo):
+    from dutyops.models import Department, Person
+
+    office = Department.objects.get(code="LJ-ZBS")
+    found = {
+        "superuser": Person.objects.get(username="admin"),
+        "duty_officer": Person.objects.get(username="officer1"),
+        "duty_leader": Person.objects.get(username="dleader"),
+        "leader": Person.objects.get(username="leader"),
+        "liaison": Person.objects.get(username="liaison_water"),
+        "board": Person.objects.get(username="wallboard"),
+    }
+    with transaction.atomic():
+        admin = Person.objects.create_user(username="admin-role", password="pw-12345678", department=office)
+        admin.set_roles(["admin"])
+    found["admin"] = admin
+    return found
+
+
+@pytest.fixture
+def activation(people):
+    """A proposed activation of a plan on a duty office incident: the activation rows act on it."""
+    from incidents.models import Incident
+    from plans import services as plans
+    from plans.models import Plan
+
+    incident = Incident.objects.filter(status__in=["received", "verifying", "responding"]).order_by("pk").first()
+    plan = Plan.objects.filter(status="issued").order_by("pk").first()
+    level = plan.levels[-1]["level"]
+    return plans.propose_activation(incident, plan, level, people["duty_officer"])
+
+
+@pytest.fixture
+def clients(people):
+    out = {"anonymous": APIClient()}
+    for role, person in people.items():
+        out[role] = APIClient()
+        out[role].credentials(HTTP_AUTHORIZATION=f"Token {token_for(person)}")
+    return out
+
+
+def test_every_endpoint_has_a_row_and_every_row_an_endpoint():
+    served = set(api_operations())
+    assert served - MATRIX.keys() == set(), "endpoints without a row in MATRIX"
+    assert MATRIX.keys() - served == set(), "rows for endpoints that are not served"
+    assert set(pages()) == PAGES.keys()
+
+
+def _chosen():
+    """Objects some rows are about (the liaison's department's, where it matters)."""
+    from alerts.models import Alert, SupervisionCase
+
+    return {
+        "/api/v1/alerts/": Alert.objects.filter(department__code="LJ-SWJ").order_by("pk").first(),
+        "/api/v1/supervision/": SupervisionCase.objects.filter(departments__code="LJ-SWJ").order_by("pk").first(),
+    }
+
+
+def _concrete(route, admin):
+    """The route with a real id: the first item of its collection, as the superuser lists it."""
+    match = re.match(r"(/api/v1/[^{]+?/)\{", route)
+    chosen = _chosen().get(match.group(1)) if match else None
+    if chosen is not None:
+        route = route.replace(route[route.index("{") : route.index("}") + 1], str(chosen.pk), 1)
+    elif match:
+        response = admin.get(match.group(1))
+        body = response.json() if response.headers.get("Content-Type", "").startswith("application/json") else []
+        items = body.get("results", body) if isinstance(body, dict) else body
+        first = items[0]["id"] if isinstance(items, list) and items and "id" in items[0] else 999999
+        route = route.replace(route[route.index("{") : route.index("}") + 1], str(first), 1)
+    return re.sub(r"\{[^}]+\}", "x", route)
+
+
+def _query(route):
+    """Parameters a read needs to get past its input checks to its access checks."""
+    from dutyops.models import Department
+
+    office = Department.objects.get(code="LJ-ZBS").pk
+    if route in ("/api/v1/duty/now/", "/api/v1/duty/roster-export/", "/api/v1/duty/daily-report/"):
+        return {"department": office}
+    return {}
+
+
+def _status(client, method, route, url):
+    with transaction.atomic():
+        body = _query(route) if method == "GET" else {}
+        code = getattr(client, method.lower())(url, body, format=None if method == "GET" else "json").status_code
+        transaction.set_rollback(True)
+    return code
+
+
+def test_every_endpoint_for_every_role(clients, activation):
+    problems = []
+    for method, route in sorted(MATRIX):
+        url = _concrete(route, clients["superuser"])
+        codes = {role: _status(clients[role], method, route, url) for role in ROLES}
+        for role, code in codes.items():
+            # Refused: 401/403, or a 404 for an object the superuser finds (out of the person's scope).
+            refused = code in (401, 403) or (code == 404 and codes["superuser"] != 404)
+            where = f"{method} {route} as {role}: {code}"
+            if code >= 500:
+                problems.append(f"{where} (server error)")
+            elif role == "anonymous" and route not in ("/api/v1/auth/token/", "/api/v1/duty/ical/{token}.ics"):
+                if code != 401:
+                    problems.append(f"{where} (anonymous must get 401)")
+            elif refused == (role in MATRIX[(method, route)]):
+                problems.append(f"{where} (allowed: {sorted(MATRIX[(method, route)])})")
+    assert not problems, "\n".join(problems)
+
+
+def _page_url(route):
+    from django.utils import timezone
+
+    from duty.models import Shift
+    from dutyops.models import Department
+    from incidents.models import Incident
+    from plans.models import Plan
+
+    office = Department.objects.get(code="LJ-ZBS")
+    values = {
+        "pk": Plan.objects.order_by("pk").first().pk if route.startswith("/plans/") else Incident.objects.first().pk,
+        "incident_id": Incident.objects.exclude(alerts__department__code="LJ-SWJ").first().pk,
+        "department_id": office.pk,
+        "day": timezone.localdate().isoformat(),
+        "shift_id": Shift.objects.filter(duty_room=office).first().pk,
+    }
+    if route == "/incidents/{pk}/":
+        values["pk"] = values["incident_id"]
+    return re.sub(r"\{(\w+)\}", lambda m: str(values[m.group(1)]), route)
+
+
+def test_every_page_for_every_role(client, people):
+    problems = []
+    for route, allowed in sorted(PAGES.items()):
+        url = _page_url(route)
+        for role in ROLES:
+            client.logout()
+            if role != "anonymous":
+                client.force_login(people[role])
+            with transaction.atomic():
+                response = client.post(url) if route.endswith("/check-in/") else client.get(url)
+                transaction.set_rollback(True)
+            code = response.status_code
+            shown = code == 200 or (code == 302 and route.endswith("/check-in/") and role != "anonymous")
+            shown = shown or (route == "/" and code == 302 and role != "anonymous")  # home sends each to its place
+            if code >= 500 or shown != (role in allowed):
+                problems.append(f"GET {route} as {role}: {code} (shown to: {sorted(allowed)})")
+    assert not problems, "\n".join(problems)
+
+
+# --- scope: the same endpoint, one's own department's object and another's -----------------
+
+
+def _liaison_scope(clients):
+    from alerts.models import Alert, SupervisionCase
+    from duty.models import Shift
+    from dutyops.models import Department, Person
+    from incidents.models import Incident
+
+    water = Department.objects.get(code="LJ-SWJ")
+    own_alert = Alert.objects.filter(department=water).first()
+    other_alert = Alert.objects.exclude(department=water).first()
+    own_case = SupervisionCase.objects.filter(departments=water).first()
+    other_case = SupervisionCase.objects.exclude(departments=water).first()
+    return [
+        ("GET", "/api/v1/alerts/{}/", own_alert, other_alert),
+        ("POST", "/api/v1/alerts/{}/acknowledge/", own_alert, other_alert),
+        (
+            "GET",
+            "/api/v1/incidents/{}/",
+            own_alert.incident,
+            Incident.objects.exclude(alerts__department=water).first(),
+        ),
+        ("GET", "/api/v1/supervision/{}/", own_case, other_case),
+        (
+            "GET",
+            "/api/v1/shifts/{}/",
+            Shift.objects.filter(duty_room=water).first(),
+            Shift.objects.exclude(duty_room=water).first(),
+        ),
+        (
+            "GET",
+            "/api/v1/people/{}/",
+            Person.objects.filter(department=water).first(),
+            Person.objects.exclude(department=water).first(),
+        ),
+    ]
+
+
+def test_a_liaison_reaches_its_own_departments_objects_and_never_anothers(clients):
+    problems = []
+    for method, route, own, other in _liaison_scope(clients):
+        for obj, expected in ((own, True), (other, False)):
+            if obj is None:
+                continue  # the demo has none of this kind
+            with transaction.atomic():
+                code = getattr(clients["liaison"], method.lower())(route.format(obj.pk), {}, format="json").status_code
+                transaction.set_rollback(True)
+            if (code not in (401, 403, 404)) != expected:
+                problems.append(f"{method} {route.format(obj.pk)} ({'own' if expected else 'another'}): {code}")
+    assert not problems, "\n".join(problems)
+
+
+def test_a_liaison_exports_only_its_own_rooms_duty_records(clients):
+    from dutyops.models import Department
+
+    water, office = (Department.objects.get(code=c).pk for c in ("LJ-SWJ", "LJ-ZBS"))
+    for url in ("/api/v1/duty/roster-export/", "/api/v1/duty/daily-report/"):
+        assert clients["liaison"].get(url, {"department": water}).status_code == 200
+        assert clients["liaison"].get(url, {"department": office}).status_code == 403
+
+
+# --- events: every declared type reaches the roles that may see it ---------------------------
+
+
+def _sample(type_):
+    """A payload of every declared field: defaults where there are, placeholders for the required."""
+    import dataclasses
+    import typing
+
+    placeholders = {int: 1, str: "x", bool: False, list: [], float: 0.0}
+    data = {}
+    for f in dataclasses.fields(events.declared(type_).payload):
+        if f.default is not dataclasses.MISSING:
+            value = f.default
+        elif f.default_factory is not dataclasses.MISSING:
+            value = f.default_factory()
+        else:
+            kinds = [k for k in typing.get_args(f.type) or (f.type,) if k is not type(None)]
+            value = placeholders.get(kinds[0]) if kinds else None
+        data[f.metadata.get("key", f.name)] = value
+    return data
+
+
+def test_every_event_type_reaches_its_audience_and_no_one_else(people, make_department):
+    from dutyops.models import Department
+
+    water = Department.objects.get(code="LJ-SWJ")
+    fire = Department.objects.get(code="LJ-XFJY")
+    with transaction.atomic():
+        emitted = {t: emit(t, _sample(t), departments=[water.pk]).seq for t in events.all_types()}
+    after = min(emitted.values()) - 1
+    seen = {role: {e.type for e in visible_events(person, after, 10_000)} for role, person in people.items()}
+    types = set(emitted)
+    for role in STAFF:
+        assert seen[role] >= types, role  # the jurisdiction-wide roles see every type
+    assert seen["liaison"] >= types  # the water bureau is in each event's audience
+    fire_liaison = people["liaison"].__class__.objects.filter(department=fire, groups__name="liaison").first()
+    assert not {e.type for e in visible_events(fire_liaison, after, 10_000)} & types
+    assert policy.stream_rooms(people["liaison"]) == {water.pk}
+    assert policy.stream_rooms(people["board"]) is None
+
+
+def test_every_event_type_reads_as_a_line_in_both_languages():
+    """Every declared type has its summary renderer (a type without one reads as its name)."""
+    from django.utils import translation
+
+    for type_ in events.all_types():
+        if type_.startswith("test."):
+            continue
+        for language in ("zh-hans", "en"):
+            with translation.override(language):
+                line = events.describe(type_, _sample(type_) | {"is_drill": False})
+            assert line and line != type_, (type_, language)

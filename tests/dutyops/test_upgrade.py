@@ -1,0 +1,120 @@
+"""An installation upgraded from main at 0cc85b3 (the duty models still in dutyops/)
+keeps every row and the event stream, and works: migrate a database the old code made.
+
+The database is tests/data/main-0cc85b3.sql.gz (how it was made: tests/data/README.md).
+"""
+
+import gzip
+import json
+import os
+import subprocess
+import sys
+
+import psycopg2
+import pytest
+from django.db import connection
+
+from tests.conftest import ROOT, database_url_for_subprocess
+
+pytestmark = pytest.mark.postgres
+
+DUMP = ROOT / "tests" / "data" / "main-0cc85b3.sql.gz"
+MOVED = [
+    "absence",
+    "calendarfeed",
+    "checkin",
+    "dutylogentry",
+    "dutyrule",
+    "handover",
+    "holiday",
+    "leave",
+    "postcheck",
+    "rotation",
+    "shift",
+    "shiftofficer",
+    "swaprequest",
+]
+
+
+def _digest(url):
+    """Row counts of every table (the moved ones under their old names), the event
+    stream, and who the duty content types belong to."""
+    conn = psycopg2.connect(url)
+    try:
+        cursor = conn.cursor()
+        cursor.execute("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1")
+        counts = {}
+        for (table,) in cursor.fetchall():
+            cursor.execute(f'SELECT count(*) FROM "{table}"')
+            old_name = f"dutyops_{table[5:]}" if table.startswith("duty_") else table
+            counts[old_name] = cursor.fetchone()[0]
+        cursor.execute("SELECT seq, type, at, data::text, actor_id, incident_id FROM realtime_event ORDER BY seq")
+        stream = cursor.fetchall()
+        cursor.execute("SELECT event_id, department_id FROM realtime_eventaudience ORDER BY 1, 2")
+        audience = cursor.fetchall()
+        cursor.execute(
+            "SELECT model, app_label FROM django_content_type WHERE model = ANY(%s) AND app_label IN ('dutyops', 'duty')",
+            [MOVED],
+        )
+        content_types = dict(cursor.fetchall())
+        cursor.execute("SELECT app, name FROM django_migrations ORDER BY id")
+        migrations = cursor.fetchall()
+        return counts, stream, audience, content_types, migrations
+    finally:
+        conn.close()
+
+
+@pytest.fixture
+def old_database(transactional_db):
+    name = f"{connection.settings_dict['NAME']}_from_0cc85b3"
+    with connection.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        cursor.execute(f'CREATE DATABASE "{name}"')
+    url = database_url_for_subprocess().rsplit("/", 1)[0] + f"/{name}"
+    psql = os.path.join(os.environ["DUTYOPS_TEST_PG_BIN"], "psql")
+    subprocess.run(
+        [psql, "-q", "-v", "ON_ERROR_STOP=1", url],
+        input=gzip.decompress(DUMP.read_bytes()),
+        check=True,
+        capture_output=True,
+    )
+    yield url
+    with connection.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
+
+
+def test_an_upgrade_from_0cc85b3_keeps_every_row_and_the_stream_and_works(old_database):
+    before = _digest(old_database)
+    env = dict(os.environ, DATABASE_URL=old_database, DJANGO_SETTINGS_MODULE="dutyops.settings_test")
+    migrate = subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput"], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert migrate.returncode == 0, migrate.stdout + migrate.stderr
+    counts, stream, audience, content_types, migrations = _digest(old_database)
+
+    assert counts.pop("django_migrations") == before[0].pop("django_migrations") + 3  # the three of issue 15
+    assert counts == before[0]  # every other table, every row (the duty tables now named duty_*)
+    assert stream == before[1] and audience == before[2]  # the event stream, byte for byte
+    assert len(stream) > 100
+    assert before[3] == dict.fromkeys(MOVED, "dutyops") and content_types == dict.fromkeys(MOVED, "duty")
+    assert migrations[: len(before[4])] == before[4]
+    assert {
+        ("dutyops", "0003_duty_models_move_to_duty_app"),
+        ("duty", "0001_initial"),
+        ("duty", "0002_content_types"),
+    } <= set(migrations)
+    assert before[0]["dutyops_shift"] > 100 and before[0]["dutyops_handover"] == 1
+
+    check = subprocess.run(
+        [sys.executable, "tests/dutyops/upgrade_check.py"], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert check.returncode == 0, check.stderr[-3000:]
+    report = json.loads(check.stdout.strip().splitlines()[-1])
+    assert report["roster_page"] == 200 and report["daily_report"] == 200 and report["admin_shifts"] == 200
+    assert report["shifts_api"] > 0
+    assert report["events_api"] == len(stream)
+    assert report["old_summaries"] == len(stream)  # every old event still shows its line
+    assert report["admin_log_model"] == "duty.shift"
+    assert "duty.change_shift" in report["group_permissions"]
+    assert report["new_event"]["type"] == "dutylog.added" and report["new_event"]["after_old"]
+    assert "升级后的第一条日志" in report["new_event"]["summary"]
