@@ -33,6 +33,7 @@ from rest_framework.authtoken.models import Token  # noqa: E402
 from duty import selectors, services  # noqa: E402
 from duty.models import Rotation, Shift  # noqa: E402
 from dutyops.models import Department, Person, Role  # noqa: E402
+from dutyops.times import local_tz  # noqa: E402
 
 ROOMS = int(os.environ.get("ROOMS", "200"))
 DAYS = int(os.environ.get("DAYS", "365"))
@@ -95,7 +96,7 @@ def main():
         f"({elapsed / ROOMS * 1000:.0f} ms per room for {DAYS} days, {shifts / elapsed:.0f} shifts/s)"
     )
 
-    tz = selectors.local_tz()
+    tz = local_tz()
     start = dt.datetime.combine(first, dt.time(8, 30), tz)
     span = (DAYS * 24 - 1) * 3600
     rng = random.Random(7)
