@@ -100,56 +100,73 @@ def _intake(data, actor):
         found = geo.geocode(data["location_text"])
         if found:
             data["latitude"], data["longitude"] = found
-
     incident = data.pop("incident", None)
     created = incident is None
-    duplicates = []
     if created:
-        text = " ".join(filter(None, [data.get("title"), data.get("location_text"), data.get("description")]))
-        duplicates = selectors.possible_duplicates(
-            category=data.get("category"),
-            latitude=data.get("latitude"),
-            longitude=data.get("longitude"),
-            text=text,
-            at=data["received_at"],
-            is_drill=data.get("is_drill", False),
-        )
-        incident = Incident(
-            status=Status.RECEIVED,
-            reported_at=data["received_at"],
-            is_drill=data.get("is_drill", False),
-            duty_room_id=getattr(actor, "department_id", None),
-            created_by=actor,
-        )
-        for field in PICTURE_FIELDS:
-            if data.get(field) not in (None, ""):
-                setattr(incident, field, data[field])
-        if not incident.title:
-            incident.title = _short_title(data)
-        wanted = _wanted_clocks(incident, now)
-        incident.next_report_due_at = min(wanted.values(), default=None)
-        incident.save()
-        _start_clocks(incident, wanted)
+        incident, duplicates = _new_incident(data, actor, now)
         changed = set(PICTURE_FIELDS)
     else:
-        incident = Incident.objects.select_for_update().get(pk=incident.pk)
-        # A report on a merged incident belongs to the one it was merged into.
-        if incident.merged_into_id:
-            incident = Incident.objects.select_for_update().get(pk=incident.merged_into_id)
-        changed = set()
-        for field in PICTURE_FIELDS:
-            if field == "title":
-                continue  # the incident keeps its registered title; reports keep theirs
-            value = data.get(field)
-            if value not in (None, "") and getattr(incident, field) != value:
-                setattr(incident, field, value)
-                changed.add(field)
-
+        incident, changed = _updated_picture(incident, data)
+        duplicates = []
     report = Report.objects.create(incident=incident, created_by=actor, **data)
     if not created:
         recompute_clocks(incident, now)
         incident.save()
+    _emit_intake(report, incident, actor, created, changed, duplicates)
+    if changed:
+        # After our own events, so that plan re-matching reads after them in the timeline.
+        picture_changed.send(sender=Incident, incident=incident, created=created)
+    return report, incident, duplicates
 
+
+def _new_incident(data, actor, now):
+    """A first report opens an incident (its clocks started); returns it and its possible duplicates."""
+    text = " ".join(filter(None, [data.get("title"), data.get("location_text"), data.get("description")]))
+    duplicates = selectors.possible_duplicates(
+        category=data.get("category"),
+        latitude=data.get("latitude"),
+        longitude=data.get("longitude"),
+        text=text,
+        at=data["received_at"],
+        is_drill=data.get("is_drill", False),
+    )
+    incident = Incident(
+        status=Status.RECEIVED,
+        reported_at=data["received_at"],
+        is_drill=data.get("is_drill", False),
+        duty_room_id=getattr(actor, "department_id", None),
+        created_by=actor,
+    )
+    for field in PICTURE_FIELDS:
+        if data.get(field) not in (None, ""):
+            setattr(incident, field, data[field])
+    if not incident.title:
+        incident.title = _short_title(data)
+    wanted = _wanted_clocks(incident, now)
+    incident.next_report_due_at = min(wanted.values(), default=None)
+    incident.save()
+    _start_clocks(incident, wanted)
+    return incident, duplicates
+
+
+def _updated_picture(incident, data):
+    """A follow-up changes the incident's picture; returns the incident (locked) and the fields changed."""
+    incident = Incident.objects.select_for_update().get(pk=incident.pk)
+    # A report on a merged incident belongs to the one it was merged into.
+    if incident.merged_into_id:
+        incident = Incident.objects.select_for_update().get(pk=incident.merged_into_id)
+    changed = set()
+    for field in PICTURE_FIELDS:
+        if field == "title":
+            continue  # the incident keeps its registered title; reports keep theirs
+        value = data.get(field)
+        if value not in (None, "") and getattr(incident, field) != value:
+            setattr(incident, field, value)
+            changed.add(field)
+    return incident, changed
+
+
+def _emit_intake(report, incident, actor, created, changed, duplicates):
     who = actor_name(actor)
     if created:
         emit(
@@ -190,10 +207,6 @@ def _intake(data, actor):
         departments=_audience(incident),
         new_incident=created,
     )
-    if changed:
-        # After our own events, so that plan re-matching reads after them in the timeline.
-        picture_changed.send(sender=Incident, incident=incident, created=created)
-    return report, incident, duplicates
 
 
 def _short_title(data):

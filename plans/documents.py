@@ -318,13 +318,21 @@ def clean_plan(data, *, instance=None):
         raise ValidationError({path: [_("包含无法识别的字符。")] for path in unreadable})
     for key in sorted(set(data) - PLAN_KEYS):
         errors.add(key, _("未知字段。"))
-    resolver = DepartmentResolver(_collect_department_refs(data))
     partial = instance is not None
-    out = {}
 
     def present(key):
         return key in data or not partial
 
+    out = {}
+    _clean_identity(data, instance, present, out, errors)
+    _clean_contents(data, present, out, errors)
+    _check_across_fields(out, instance, errors)
+    errors.raise_if_any()
+    return out
+
+
+def _clean_identity(data, instance, present, out, errors):
+    """Code (unique), title, kind, status and category."""
     if present("code"):
         code = data.get("code")
         if not isinstance(code, str) or not code.strip():
@@ -352,7 +360,7 @@ def clean_plan(data, *, instance=None):
             errors.add("kind", _("类型必须是 general（总体）、specific（专项）或 department（部门）。"))
         else:
             out["kind"] = data["kind"]
-    if "status" in data or not partial:
+    if "status" in data or instance is None:
         status = data.get("status", Plan.Status.DRAFT)
         if status not in Plan.Status.values:
             errors.add("status", _("状态必须是 draft、issued 或 retired。"))
@@ -364,6 +372,11 @@ def clean_plan(data, *, instance=None):
             errors.add("category", _("类别必须是 %(c)s 之一。") % {"c": "、".join(CATEGORIES)})
         else:
             out["category"] = category
+
+
+def _clean_contents(data, present, out, errors):
+    """Subtypes, keywords, departments (by id or code), dates, filing record and levels."""
+    resolver = DepartmentResolver(_collect_department_refs(data))
     if present("subtypes"):
         out["subtypes"] = _string_list(data.get("subtypes") or [], "subtypes", errors, max_len=40)
     if present("keywords"):
@@ -391,7 +404,10 @@ def clean_plan(data, *, instance=None):
     if present("levels"):
         out["levels"] = clean_levels(data.get("levels") or [], errors, resolver)
 
-    # Rules across fields, on the plan as it would be after this change.
+
+def _check_across_fields(out, instance, errors):
+    """Rules across fields, on the plan as it would be after this change."""
+
     def final(key, default=None):
         return out[key] if key in out else getattr(instance, key, default)
 
@@ -410,8 +426,6 @@ def clean_plan(data, *, instance=None):
     issued_on, effective_on = final("issued_on"), final("effective_on")
     if issued_on and effective_on and effective_on < issued_on:
         errors.add("effective_on", _("施行日期不能早于印发日期。"))
-    errors.raise_if_any()
-    return out
 
 
 def plan_document(plan, *, codes=False):

@@ -1,5 +1,8 @@
 """Every event type on the stream, with the fields its payload carries.
 
+(Over 600 lines on purpose: it is the stream's one catalogue, read top to bottom
+by whoever consumes the stream; splitting it by app would scatter the contract.)
+
 This is the stream's catalogue: `emit()` refuses a type not declared here, a
 field not declared for its type, or a declared field left out that has no
 default. Payloads are data (ids, codes, times, names as they stand), never
