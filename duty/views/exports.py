@@ -19,6 +19,13 @@ from dutyops.params import local_times, param_choice, param_date, param_int, par
 from .. import documents, selectors
 from ..serializers import AbsenceSerializer, CheckInSerializer, HandoverSerializer, ShiftSerializer
 
+DEPARTMENT = OpenApiParameter("department", int, required=True)
+
+
+class _FileView(APIView):
+    # `?format=` names a file here: errors are still answered as JSON.
+    content_negotiation_class = FileFormatNegotiation
+
 
 def _room(request):
     """The `department` asked for, if the person may read its duty records (404 / 403 otherwise)."""
@@ -47,14 +54,12 @@ class IcalFeedView(APIView):
         return response
 
 
-class RosterExportView(APIView):
+class RosterExportView(_FileView):
     """`GET duty/roster-export/?department=&month=YYYY-MM&format=csv|xlsx`."""
-
-    content_negotiation_class = FileFormatNegotiation
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("department", int, required=True),
+            DEPARTMENT,
             OpenApiParameter("month", str, description="YYYY-MM; default this month"),
             OpenApiParameter("format", str, description="csv (default) or xlsx"),
         ],
@@ -101,14 +106,12 @@ REPORT_FILES = {
 }
 
 
-class DailyReportView(APIView):
+class DailyReportView(_FileView):
     """`GET duty/daily-report/?department=&date=&format=json|xlsx|docx|pdf` (值班日报); print view at /duty/daily/."""
-
-    content_negotiation_class = FileFormatNegotiation
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("department", int, required=True),
+            DEPARTMENT,
             OpenApiParameter("date", str, description="YYYY-MM-DD; default today"),
             OpenApiParameter("format", str, description="json (default), xlsx, docx or pdf"),
         ],

@@ -2,7 +2,6 @@
 (python-docx) hold the report's content: title, day, the shift's people, the log,
 the spot checks, the handover and the signature line."""
 
-import datetime
 import io
 
 import pytest
@@ -14,17 +13,9 @@ from duty import services
 
 
 @pytest.fixture
-def day_with_a_shift(department, make_person):
-    now = timezone.now().replace(microsecond=0)
-    officer = make_person("duty_officer", full_name="日报值班员")
-    leader = make_person("duty_leader", full_name="日报带班领导")
-    shift = services.create_shift(
-        duty_room=department,
-        starts_at=now - datetime.timedelta(hours=2),
-        ends_at=now + datetime.timedelta(hours=22),
-        leader=leader,
-        officers=[officer],
-    )
+def day_with_a_shift(shifts):
+    """The outgoing shift of the `shifts` fixture (tests/duty/conftest.py), with a call, a spot check and its handover."""
+    shift, officer, leader = shifts["s1"], shifts["out"], shifts["out_lead"]
     services.add_log_entry(shift, officer, text="水文站通报：临江水位上涨 0.3 米", kind="call", caller="市水文站")
     services.record_post_check(shift, officer, True, leader, method="视频")
     services.write_handover(shift, "夜间注意堤防巡查", officer)
