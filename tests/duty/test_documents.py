@@ -33,8 +33,8 @@ def _report(client, department, day, fmt):
 def _expected(department):
     return [
         f"{department.name}值班日报",
-        "日报值班员",
-        "日报带班领导",
+        "交班员",
+        "交班领导",
         "水文站通报：临江水位上涨",
         "夜间注意堤防巡查",
         "带班领导（签字）",
