@@ -8,6 +8,7 @@ from .events import describe
 
 
 class Event(models.Model):
+    append_only = True  # the application's database role may only read and insert (grant_app_role)
     # seq is the primary key. services.emit serialises appends so that seqs
     # become visible in commit order: a reader that has seen seq N has seen
     # every committed event below N, so `seq > after` never skips one.
@@ -45,6 +46,7 @@ class Event(models.Model):
 
 
 class EventAudience(models.Model):
+    append_only = True
     event = models.ForeignKey(Event, on_delete=models.PROTECT, related_name="audience")
     department = models.ForeignKey("dutyops.Department", on_delete=models.PROTECT, related_name="+")
 

@@ -14,6 +14,7 @@ ensure_packages() {
   for lib in libpango-1.0-0:libpango-1.0.so.0 libpangoft2-1.0-0:libpangoft2-1.0.so.0 libharfbuzz-subset0:libharfbuzz-subset.so.0; do
     grep -F "${lib#*:}" <<<"$libs" >/dev/null || need+=("${lib%%:*}")
   done
+  command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || need+=(nginx-light)  # the production proxy, tested for real
   if [ ${#need[@]} -gt 0 ]; then
     echo "installing: ${need[*]}"
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null \

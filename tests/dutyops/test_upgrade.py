@@ -80,7 +80,8 @@ def test_an_upgrade_from_0cc85b3_keeps_every_row_and_the_stream_and_works(old_da
     assert migrate.returncode == 0, migrate.stdout + migrate.stderr
     counts, stream, audience, content_types, migrations = _digest(old_database)
 
-    assert counts.pop("django_migrations") == before[0].pop("django_migrations") + 3  # the three of issue 15
+    # The migrations since 0cc85b3 are recorded (three of them issue 15's, checked below).
+    assert counts.pop("django_migrations") == len(migrations) > before[0].pop("django_migrations")
     assert counts == before[0]  # every other table, every row (the duty tables now named duty_*)
     assert stream == before[1] and audience == before[2]  # the event stream, byte for byte
     assert len(stream) > 100
