@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from dutyops import policy
 from dutyops.cache import Recent
+from dutyops.models import Department
 from realtime.models import Event
 from realtime.wire import envelope
 
@@ -20,6 +21,7 @@ from .models import (
     Incident,
     IncidentClock,
     Instruction,
+    Place,
     Report,
     ReportPolicy,
     Status,
@@ -266,3 +268,66 @@ def intake_log(start, end):
         }
         for r in reports.order_by("received_at")[:1000]
     ]
+
+
+# --- what the API and pages read ------------------------------------------------
+
+
+def reports_for(user, incident_id=None):
+    """Reports of the incidents `user` may see (one incident's, when asked), newest first."""
+    visible = visible_incidents(user).values("pk")
+    qs = Report.objects.filter(incident__in=visible).select_related("created_by").order_by("-received_at", "-id")
+    return qs if incident_id is None else qs.filter(incident_id=incident_id)
+
+
+def instructions_of(incident):
+    return incident.instructions.select_related("author")
+
+
+def upward_reports_of(incident):
+    return incident.upward_reports.select_related("sent_by")
+
+
+def incident_with_rooms(pk):
+    return Incident.objects.select_related("duty_room", "transferred_to").get(pk=pk)
+
+
+def duplicate_rows(ids):
+    """[{"id", "title", "status", "reported_at"}] of these incidents, in the order given."""
+    rows = {i.pk: i for i in Incident.objects.filter(pk__in=ids)}
+    return [
+        {"id": i, "title": rows[i].title, "status": rows[i].status, "reported_at": rows[i].reported_at}
+        for i in ids
+        if i in rows
+    ]
+
+
+def active_subtypes():
+    return list(Subtype.objects.filter(active=True).values("code", "name", "category"))
+
+
+def incident_page(incident):
+    """What the incident page shows beside the incident itself."""
+    return {
+        "subtype_name": Subtype.objects.filter(code=incident.subtype).values_list("name", flat=True).first()
+        or incident.subtype,
+        "reports": reports_of(incident),
+        "timeline": timeline(incident),
+        "clocks": incident.clocks.order_by("due_at"),
+        "instructions": instructions_of(incident),
+        "upward_reports": upward_reports_of(incident),
+        "merged": Incident.objects.filter(merged_into=incident),
+        "departments": Department.objects.exclude(pk=incident.duty_room_id).order_by("code"),
+    }
+
+
+def report_policies():
+    fields = ("id", "grade", "category", "phone_minutes", "written_minutes", "follow_up_minutes", "final_days", "note")
+    return list(ReportPolicy.objects.all().values(*fields))
+
+
+def places(q=""):
+    """Gazetteer entries whose name contains `q` (every one without it), at most 50."""
+    q = q[:100].replace("\x00", "")  # PostgreSQL refuses NUL
+    rows = Place.objects.filter(name__icontains=q) if q else Place.objects.all()
+    return list(rows.values("id", "name", "district", "kind", "latitude", "longitude")[:50])

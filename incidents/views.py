@@ -13,7 +13,6 @@ from rest_framework.views import APIView
 
 from dutyops import policy
 from dutyops.api import Allowed, as_id
-from dutyops.models import Department
 
 from . import geo, selectors, services
 from .models import (
@@ -23,10 +22,8 @@ from .models import (
     Grade,
     Incident,
     IncidentClock,
-    Place,
     Report,
     ReportKind,
-    ReportPolicy,
     Status,
     Subtype,
 )
@@ -55,12 +52,7 @@ class ReportViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, mixins.Retri
     permission_classes = [Allowed.to(write="incident.operate")]
 
     def get_queryset(self):
-        visible = selectors.visible_incidents(self.request.user).values("pk")
-        qs = Report.objects.filter(incident__in=visible).select_related("created_by").order_by("-received_at", "-id")
-        incident = as_id(self.request.query_params.get("incident"))
-        if incident is not None:
-            qs = qs.filter(incident_id=incident)
-        return qs
+        return selectors.reports_for(self.request.user, as_id(self.request.query_params.get("incident")))
 
     def perform_create(self, serializer):
         report, incident, duplicates = services.intake(serializer.validated_data, self.request.user)
@@ -142,8 +134,7 @@ class IncidentViewSet(viewsets.ReadOnlyModelViewSet):
         """A leader's instruction (批示) on the incident: leader and duty_leader roles write."""
         incident = self._incident()
         if request.method == "GET":
-            rows = incident.instructions.select_related("author")
-            return Response(InstructionSerializer(rows, many=True).data)
+            return Response(InstructionSerializer(selectors.instructions_of(incident), many=True).data)
         body = InstructionSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         report = body.validated_data.get("report")
@@ -159,15 +150,16 @@ class IncidentViewSet(viewsets.ReadOnlyModelViewSet):
         """Record a phone or written report upward; meets the statutory clocks."""
         incident = self._incident()
         if request.method == "GET":
-            return Response(UpwardReportSerializer(incident.upward_reports.select_related("sent_by"), many=True).data)
+            return Response(UpwardReportSerializer(selectors.upward_reports_of(incident), many=True).data)
         body = UpwardReportSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         upward = services.report_upward(incident, request.user, **body.validated_data)
         return Response(UpwardReportSerializer(upward).data, status=status.HTTP_201_CREATED)
 
     def _fresh(self, incident):
-        incident = Incident.objects.select_related("duty_room", "transferred_to").get(pk=incident.pk)
-        return IncidentSerializer(incident, context=self.get_serializer_context()).data
+        return IncidentSerializer(
+            selectors.incident_with_rooms(incident.pk), context=self.get_serializer_context()
+        ).data
 
 
 class SubtypeViewSet(viewsets.ModelViewSet):
@@ -239,17 +231,7 @@ class DuplicateCheckView(APIView):
             at=None,
             is_drill=_flag(p.get("is_drill", "")),
         )
-        rows = {i.pk: i for i in Incident.objects.filter(pk__in=ids)}
-        return Response(
-            {
-                "possible_duplicates": ids,
-                "incidents": [
-                    {"id": i, "title": rows[i].title, "status": rows[i].status, "reported_at": rows[i].reported_at}
-                    for i in ids
-                    if i in rows
-                ],
-            }
-        )
+        return Response({"possible_duplicates": ids, "incidents": selectors.duplicate_rows(ids)})
 
 
 # --- pages --------------------------------------------------------------------
@@ -262,7 +244,7 @@ def _choices():
         "channels": Channel.choices,
         "kinds": ReportKind.choices,
         "statuses": Status.choices,
-        "subtypes": list(Subtype.objects.filter(active=True).values("code", "name", "category")),
+        "subtypes": selectors.active_subtypes(),
     }
 
 
@@ -299,15 +281,7 @@ def incident_detail_page(request, pk):
                 for v, label in Status.choices
                 if v in services.TRANSITIONS[incident.status] and v != Status.MERGED
             ],
-            "subtype_name": Subtype.objects.filter(code=incident.subtype).values_list("name", flat=True).first()
-            or incident.subtype,
-            "reports": selectors.reports_of(incident),
-            "timeline": selectors.timeline(incident),
-            "clocks": incident.clocks.order_by("due_at"),
-            "instructions": incident.instructions.select_related("author"),
-            "upward_reports": incident.upward_reports.select_related("sent_by"),
-            "merged": Incident.objects.filter(merged_into=incident),
-            "departments": Department.objects.exclude(pk=incident.duty_room_id).order_by("code"),
+            **selectors.incident_page(incident),
             "can_operate": policy.may(request.user, "incident.operate", incident),
             "can_instruct": policy.may(request.user, "incident.instruct", incident),
             "can_confirm": incident.status == Status.TRANSFERRED
@@ -337,10 +311,7 @@ class ReportPolicyView(APIView):
         )
     )
     def get(self, request):
-        rows = ReportPolicy.objects.all().values(
-            "id", "grade", "category", "phone_minutes", "written_minutes", "follow_up_minutes", "final_days", "note"
-        )
-        return Response(list(rows))
+        return Response(selectors.report_policies())
 
 
 class PlaceListView(APIView):
@@ -361,6 +332,4 @@ class PlaceListView(APIView):
         )
     )
     def get(self, request):
-        q = request.query_params.get("q", "")[:100].replace("\x00", "")  # PostgreSQL refuses NUL
-        rows = Place.objects.filter(name__icontains=q) if q else Place.objects.all()
-        return Response(list(rows.values("id", "name", "district", "kind", "latitude", "longitude")[:50]))
+        return Response(selectors.places(request.query_params.get("q", "")))
