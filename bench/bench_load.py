@@ -86,6 +86,139 @@ class Fleet:
             await asyncio.sleep(0.05)
 
 
+class Flood:
+    """The load: reports posted at a steady rate, every tenth followed by an alert its
+    department's liaison signs for; when each was sent, to match what the sockets receive."""
+
+    def __init__(self, ports, officer_token, departments, liaisons):
+        self.ports, self.officer_token = ports, officer_token
+        self.departments, self.liaisons = departments, liaisons
+        self.sent, self.errors, self.answered, self.lock = {}, [], [], threading.Lock()
+        self.local = threading.local()
+
+    def post(self, conn, path, body, token):
+        conn.request(
+            "POST", path, json.dumps(body), {"Authorization": f"Token {token}", "Content-Type": "application/json"}
+        )
+        response = conn.getresponse()
+        payload = response.read()
+        return response.status, payload
+
+    def conn_for(self, i):
+        if not hasattr(self.local, "conn"):
+            self.local.conn = http.client.HTTPConnection("127.0.0.1", self.ports[i % len(self.ports)], timeout=30)
+        return self.local.conn
+
+    def one_report(self, i):
+        category, subtype = SUBTYPES[i % len(SUBTYPES)]
+        body = {
+            "channel": "phone",
+            "kind": "first",
+            "title": f"压测事件{i}",
+            "description": "群众来电：现场情况紧急",
+            "category": category,
+            "subtype": subtype,
+            "grade": "IV",
+            "reporter_phone": "13800000000",
+            "latitude": 28.1 + (i % 97) / 500,
+            "longitude": 112.85 + (i % 89) / 450,
+        }
+        conn = self.conn_for(i)
+        t0 = time.perf_counter()
+        try:
+            status, payload = self.post(conn, "/api/v1/reports/", body, self.officer_token)
+        except (OSError, http.client.HTTPException) as exc:
+            self.local.__dict__.pop("conn", None)
+            self.errors.append(str(exc))
+            return
+        if status != 201:
+            self.errors.append(f"report {status}")
+            return
+        report = json.loads(payload)
+        with self.lock:
+            self.sent[("board", "report.created", report["id"])] = t0
+            self.answered.append((time.perf_counter() - t0) * 1000)
+        if i % 10 == 0:  # every tenth report: an alert to a department, signed for by its liaison
+            self.alert_and_sign(conn, i, report)
+
+    def alert_and_sign(self, conn, i, report):
+        dept = self.departments[(i // 10) % len(self.departments)]
+        t0 = time.perf_counter()
+        body = {"incident": report["incident"], "department": dept.pk, "duty": f"压测任务{i}"}
+        status, payload = self.post(conn, "/api/v1/alerts/", body, self.officer_token)
+        if status != 201:
+            self.errors.append(f"alert {status}")
+            return
+        alert = json.loads(payload)
+        with self.lock:
+            self.sent[("console", "alert.created", alert["id"])] = t0
+        token = next(t for d, t in self.liaisons if d == dept.pk)
+        status, _ = self.post(conn, f"/api/v1/alerts/{alert['id']}/acknowledge/", {}, token)
+        if status != 200:
+            self.errors.append(f"ack {status}")
+
+    async def run(self, args, servers):
+        fleet = Fleet()
+        for i, port in enumerate(self.ports):
+            share = args.boards // len(self.ports) + (i < args.boards % len(self.ports))
+            await fleet.add(f"ws://127.0.0.1:{port}/ws/events/?token={self.officer_token}", share, "board")
+        for i, (_, token) in enumerate(self.liaisons):
+            await fleet.add(f"ws://127.0.0.1:{self.ports[i % len(self.ports)]}/ws/events/?token={token}", 1, "console")
+        await asyncio.sleep(2)
+        rss_after = sum(rss_kib(s.pid) for s in servers)
+        pool = ThreadPoolExecutor(max_workers=20)
+        loop = asyncio.get_running_loop()
+        began, n = time.perf_counter(), 0
+        while time.perf_counter() - began < args.seconds:
+            n += 1
+            loop.run_in_executor(pool, self.one_report, n)
+            await asyncio.sleep(max(0, began + n / args.rate - time.perf_counter()))
+        await loop.run_in_executor(None, pool.shutdown)
+        # Let the backlog drain: wait until nothing has arrived for 5 s (at most 120 s).
+        drained_by = time.perf_counter() + 120
+        while time.perf_counter() < drained_by:
+            before = sum(len(v) for v in fleet.received.values())
+            await asyncio.sleep(5)
+            if sum(len(v) for v in fleet.received.values()) == before:
+                break
+        return fleet, rss_after, n
+
+
+def print_results(args, flood, fleet, total, memory_kib):
+    board_lat, everyone, lost, console_lat = [], [], 0, []
+    for key, t0 in flood.sent.items():
+        times = fleet.received.get(key, [])
+        if key[0] == "console":
+            console_lat += [(t - t0) * 1000 for t in times]
+            continue
+        board_lat += [(t - t0) * 1000 for t in times]
+        lost += max(0, args.boards - len(times))
+        if len(times) == args.boards:
+            everyone.append((max(times) - t0) * 1000)
+    clients = args.boards + args.consoles
+    print(
+        f"Flood day: {clients} clients ({args.boards} boards, {args.consoles} consoles) on {len(flood.ports)} daphne, "
+        f"{args.rate:.0f} reports/s for {args.seconds:.0f} s ({total} reports, {total // 10} alerts signed)"
+    )
+
+    def line(label, values):
+        if values:
+            print(f"  {label:<24}median {pct(values, 50):.0f} ms   p99 {pct(values, 99):.0f} ms   (n={len(values)})")
+        else:
+            print(f"  {label:<24}none")
+
+    line("report API answer", flood.answered)
+    line("report -> every board", everyone)
+    line("report -> one board", board_lat)
+    line("alert -> its consoles", console_lat)
+    errors = flood.errors
+    print(
+        f"  errors {len(errors)} of {total + 2 * (total // 10)} requests ({100 * len(errors) / max(1, total):.2f}%);"
+        f" board deliveries lost {lost}"
+    )
+    print(f"  server memory per connection: {memory_kib / clients:.1f} KiB")
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--boards", type=int, default=200, help="staff boards (receive everything)")
@@ -101,134 +234,13 @@ def main():
     servers = [start_daphne(p) for p in ports]
     worker = start([sys.executable, "manage.py", "run_worker"], None, log_name="bench-load-worker.log")
     rss_before = sum(rss_kib(s.pid) for s in servers)
-    sent, errors, answered, lock = {}, [], [], threading.Lock()
-
-    def post(conn, path, body, token):
-        conn.request(
-            "POST", path, json.dumps(body), {"Authorization": f"Token {token}", "Content-Type": "application/json"}
-        )
-        response = conn.getresponse()
-        payload = response.read()
-        return response.status, payload
-
-    local = threading.local()
-
-    def conn_for(i):
-        if not hasattr(local, "conn"):
-            local.conn = http.client.HTTPConnection("127.0.0.1", ports[i % len(ports)], timeout=30)
-        return local.conn
-
-    def one_report(i):
-        category, subtype = SUBTYPES[i % len(SUBTYPES)]
-        body = {
-            "channel": "phone",
-            "kind": "first",
-            "title": f"压测事件{i}",
-            "description": "群众来电：现场情况紧急",
-            "category": category,
-            "subtype": subtype,
-            "grade": "IV",
-            "reporter_phone": "13800000000",
-            "latitude": 28.1 + (i % 97) / 500,
-            "longitude": 112.85 + (i % 89) / 450,
-        }
-        conn = conn_for(i)
-        t0 = time.perf_counter()
-        try:
-            status, payload = post(conn, "/api/v1/reports/", body, officer_token)
-        except (OSError, http.client.HTTPException) as exc:
-            local.__dict__.pop("conn", None)
-            errors.append(str(exc))
-            return
-        if status != 201:
-            errors.append(f"report {status}")
-            return
-        report = json.loads(payload)
-        with lock:
-            sent[("board", "report.created", report["id"])] = t0
-            answered.append((time.perf_counter() - t0) * 1000)
-        if i % 10 == 0:  # every tenth report: an alert to a department, signed for by its liaison
-            dept = departments[(i // 10) % len(departments)]
-            t0 = time.perf_counter()
-            status, payload = post(
-                conn,
-                "/api/v1/alerts/",
-                {"incident": report["incident"], "department": dept.pk, "duty": f"压测任务{i}"},
-                officer_token,
-            )
-            if status != 201:
-                errors.append(f"alert {status}")
-                return
-            alert = json.loads(payload)
-            with lock:
-                sent[("console", "alert.created", alert["id"])] = t0
-            token = next(t for d, t in liaisons if d == dept.pk)
-            status, _ = post(conn, f"/api/v1/alerts/{alert['id']}/acknowledge/", {}, token)
-            if status != 200:
-                errors.append(f"ack {status}")
-
-    async def run():
-        fleet = Fleet()
-        for i, port in enumerate(ports):
-            share = args.boards // len(ports) + (i < args.boards % len(ports))
-            await fleet.add(f"ws://127.0.0.1:{port}/ws/events/?token={officer_token}", share, "board")
-        for i, (_, token) in enumerate(liaisons):
-            await fleet.add(f"ws://127.0.0.1:{ports[i % len(ports)]}/ws/events/?token={token}", 1, "console")
-        await asyncio.sleep(2)
-        rss_after = sum(rss_kib(s.pid) for s in servers)
-        pool = ThreadPoolExecutor(max_workers=20)
-        loop = asyncio.get_running_loop()
-        began, n = time.perf_counter(), 0
-        while time.perf_counter() - began < args.seconds:
-            n += 1
-            loop.run_in_executor(pool, one_report, n)
-            await asyncio.sleep(max(0, began + n / args.rate - time.perf_counter()))
-        await loop.run_in_executor(None, pool.shutdown)
-        # Let the backlog drain: wait until nothing has arrived for 5 s (at most 120 s).
-        drained_by = time.perf_counter() + 120
-        while time.perf_counter() < drained_by:
-            before = sum(len(v) for v in fleet.received.values())
-            await asyncio.sleep(5)
-            if sum(len(v) for v in fleet.received.values()) == before:
-                break
-        return fleet, rss_after, n
-
+    flood = Flood(ports, officer_token, departments, liaisons)
     try:
-        fleet, rss_after, total = asyncio.run(run())
+        fleet, rss_after, total = asyncio.run(flood.run(args, servers))
     finally:
         for proc in [*servers, worker]:
             proc.terminate()
-    board_lat, everyone, lost, console_lat = [], [], 0, []
-    for key, t0 in sent.items():
-        times = fleet.received.get(key, [])
-        if key[0] == "console":
-            console_lat += [(t - t0) * 1000 for t in times]
-            continue
-        board_lat += [(t - t0) * 1000 for t in times]
-        lost += max(0, args.boards - len(times))
-        if len(times) == args.boards:
-            everyone.append((max(times) - t0) * 1000)
-    clients = args.boards + args.consoles
-    print(
-        f"Flood day: {clients} clients ({args.boards} boards, {args.consoles} consoles) on {len(ports)} daphne, "
-        f"{args.rate:.0f} reports/s for {args.seconds:.0f} s ({total} reports, {total // 10} alerts signed)"
-    )
-
-    def line(label, values):
-        if values:
-            print(f"  {label:<24}median {pct(values, 50):.0f} ms   p99 {pct(values, 99):.0f} ms   (n={len(values)})")
-        else:
-            print(f"  {label:<24}none")
-
-    line("report API answer", answered)
-    line("report -> every board", everyone)
-    line("report -> one board", board_lat)
-    line("alert -> its consoles", console_lat)
-    print(
-        f"  errors {len(errors)} of {total + 2 * (total // 10)} requests ({100 * len(errors) / max(1, total):.2f}%);"
-        f" board deliveries lost {lost}"
-    )
-    print(f"  server memory per connection: {(rss_after - rss_before) / clients:.1f} KiB")
+    print_results(args, flood, fleet, total, rss_after - rss_before)
 
 
 if __name__ == "__main__":

@@ -302,6 +302,13 @@ def followers(incident_ids):
     return found
 
 
+def event_audience(event_type, departments, followers):
+    """The departments an event reaches (beyond the jurisdiction-wide roles): those the
+    write names, and those following its incident. Stored with the event; a socket hears
+    it when one of its rooms is among them (stream_rooms)."""
+    return sorted({*departments, *followers})
+
+
 def stream_rooms(person):
     """The event hub's rooms a person's socket joins: None for every event, else
     the department ids whose events it receives (an event reaches a department's

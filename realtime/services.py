@@ -72,7 +72,7 @@ def _append(pending):
         for p, seq in zip(pending, seqs, strict=True):
             p.event.seq, p.event.at = seq, at
             p.event._state.adding, p.event._state.db = False, connection.alias
-            audience = sorted(set(p.departments) | followers.get(p.event.incident_id, set()))
+            audience = policy.event_audience(p.event.type, p.departments, followers.get(p.event.incident_id, ()))
             audiences += [(seq, d) for d in audience]
             p.message = message(seq, p.event.type, at, p.event.data, audience)
         if audiences:
