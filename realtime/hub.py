@@ -35,6 +35,7 @@ class Hub:
         # the language they read: an event only visits its audience, and is
         # rendered and framed once per language.
         self._rooms = {}
+        self._sockets = set()
         self.last_seq = 0
         self._inbox = asyncio.Queue()
         self.loop = asyncio.get_running_loop()
@@ -55,9 +56,10 @@ class Hub:
 
     @property
     def connected(self):
-        return len({s for languages in self._rooms.values() for sockets in languages.values() for s in sockets})
+        return len(self._sockets)
 
     def add(self, socket):
+        self._sockets.add(socket)
         for room in socket.rooms:
             self._rooms.setdefault(room, {}).setdefault(socket.language, set()).add(socket)
         # Sockets live for hours: once connections settle, move their objects
@@ -68,6 +70,7 @@ class Hub:
         self._freeze = asyncio.get_running_loop().call_later(FREEZE_AFTER_SECONDS, gc.freeze)
 
     def discard(self, socket):
+        self._sockets.discard(socket)
         for room in socket.rooms:
             self._rooms.get(room, {}).get(socket.language, set()).discard(socket)
         # Frozen objects of closed sockets are only reclaimed by a full
