@@ -1,16 +1,34 @@
 """OpenAPI: every operation documents the error answers the API gives (CONTRACT.md)."""
 
+from drf_spectacular.authentication import SessionScheme as SpectacularSessionScheme
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 
-_ERROR_BODY = {
-    "application/json": {
-        "schema": {
-            "type": "object",
-            "description": "{field: [messages]} for 400, {detail: message} otherwise",
-            "additionalProperties": True,
-        }
-    }
+# The two error bodies every operation may answer with (docs/api-versioning.md).
+ERROR_COMPONENTS = {
+    "Error": {
+        "type": "object",
+        "description": 'Every error but 400: {"detail": "<message in the reader\'s language>"}.',
+        "properties": {"detail": {"type": "string"}},
+        "required": ["detail"],
+        "additionalProperties": True,
+    },
+    "ValidationError": {
+        "type": "object",
+        "description": (
+            '400: {"<field>": ["<message>", ...], ...}, nested like the request for nested fields; '
+            'errors not tied to one field under "non_field_errors"; a body that is not a JSON object: '
+            '{"detail": "<message>"}.'
+        ),
+        "additionalProperties": True,
+    },
 }
+
+
+def _error_body(code):
+    name = "ValidationError" if code == "400" else "Error"
+    return {"application/json": {"schema": {"$ref": f"#/components/schemas/{name}"}}}
+
+
 _ERRORS = {
     "400": "请求参数有误（字段错误）/ invalid input, with field messages",
     "401": "未登录 / not authenticated",
@@ -20,14 +38,37 @@ _ERRORS = {
     "429": "请求过于频繁 / too many attempts",
     "503": "服务暂时不可用 / a backing service is down; retry",
 }
+_BODY_ERRORS = {"415": "请求体须为 JSON / the body must be application/json"}
+
+
+class SessionScheme(SpectacularSessionScheme):
+    """The pages' session (with CSRF), as drf-spectacular describes DRF's own."""
+
+    target_class = "dutyops.authentication.SessionAuthentication"
 
 
 class AutoSchema(SpectacularAutoSchema):
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
-        for code, description in _ERRORS.items():
-            responses.setdefault(code, {"description": description, "content": _ERROR_BODY})
+        errors = dict(_ERRORS)
+        if self.method in ("POST", "PUT", "PATCH"):
+            errors.update(_BODY_ERRORS)
+        for code, description in sorted(errors.items()):
+            responses.setdefault(code, {"description": description, "content": _error_body(code)})
         return responses
+
+
+def swap_kinds():
+    """For ENUM_NAME_OVERRIDES: found by the model's name, wherever the duty app keeps it."""
+    from django.apps import apps  # noqa: PLC0415
+
+    return next(m for m in apps.get_models() if m.__name__ == "SwapRequest").Kind.choices
+
+
+def error_components(result, generator, request, public):
+    """drf-spectacular postprocessing hook: the error bodies' components (see ERROR_COMPONENTS)."""
+    result.setdefault("components", {}).setdefault("schemas", {}).update(ERROR_COMPONENTS)
+    return result
 
 
 def plain_times(result, generator, request, public):

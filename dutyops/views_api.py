@@ -2,6 +2,7 @@
 
 from rest_framework import viewsets
 from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.settings import api_settings
 
 from . import services
 from .api import ReadOrRoles, as_id
@@ -11,6 +12,8 @@ from .serializers import DepartmentSerializer, PersonSerializer
 
 class TokenView(ObtainAuthToken):
     """POST {"username", "password"} -> {"token"}."""
+
+    parser_classes = api_settings.DEFAULT_PARSER_CLASSES  # JSON, as every API body (DRF's view takes forms too)
 
     def get_serializer_context(self):
         # Authenticate with Django's own request, so that login throttling
