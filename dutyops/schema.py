@@ -2,6 +2,10 @@
 
 from drf_spectacular.authentication import SessionScheme as SpectacularSessionScheme
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter
+
+from . import idempotency
 
 # The two error bodies every operation may answer with (docs/api-versioning.md).
 ERROR_COMPONENTS = {
@@ -39,6 +43,24 @@ _ERRORS = {
     "503": "服务暂时不可用 / a backing service is down; retry",
 }
 _BODY_ERRORS = {"415": "请求体须为 JSON / the body must be application/json"}
+_IDEMPOTENCY_ERRORS = {
+    "422": "此 Idempotency-Key 已用于另一个请求 / this Idempotency-Key was used for a different request",
+}
+
+IDEMPOTENCY_KEY = OpenApiParameter(
+    idempotency.HEADER,
+    OpenApiTypes.STR,
+    location=OpenApiParameter.HEADER,
+    required=False,
+    description=(
+        "任选。重发同一请求时带上同一个键：24 小时内同一调用方的重复请求返回第一次的应答（相同状态码与内容，"
+        "并带 `Idempotent-Replayed: true`），不会重复创建。/ Optional. Send the same key when you repeat a "
+        "request: within 24 h, a repeat by the same caller gets the first answer (same status and body, plus "
+        "`Idempotent-Replayed: true`) and creates nothing. Only 2xx answers are kept. The same key with a "
+        "different method, path or body is a 422. 1-255 visible ASCII characters; a UUID is a good key."
+    ),
+    pattern=r"^[\x20-\x7e]{1,255}$",
+)
 
 
 class SessionScheme(SpectacularSessionScheme):
@@ -48,11 +70,20 @@ class SessionScheme(SpectacularSessionScheme):
 
 
 class AutoSchema(SpectacularAutoSchema):
+    def _idempotent(self):
+        return idempotency.applies(type(self.view), self.method)
+
+    def get_override_parameters(self):
+        parameters = super().get_override_parameters()
+        return [*parameters, IDEMPOTENCY_KEY] if self._idempotent() else parameters
+
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
         errors = dict(_ERRORS)
         if self.method in ("POST", "PUT", "PATCH"):
             errors.update(_BODY_ERRORS)
+        if self._idempotent():
+            errors.update(_IDEMPOTENCY_ERRORS)
         for code, description in sorted(errors.items()):
             responses.setdefault(code, {"description": description, "content": _error_body(code)})
         return responses

@@ -63,6 +63,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    # Idempotency-Key on API POSTs: after authentication, before the 503 handler (dutyops/idempotency.py).
+    "dutyops.idempotency.IdempotencyMiddleware",
     "dutyops.middleware.DatabaseUnavailableMiddleware",
 ]
 

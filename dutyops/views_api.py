@@ -14,6 +14,7 @@ class TokenView(ObtainAuthToken):
     """POST {"username", "password"} -> {"token"}."""
 
     parser_classes = api_settings.DEFAULT_PARSER_CLASSES  # JSON, as every API body (DRF's view takes forms too)
+    idempotency_key = False  # nobody is signed in yet: nobody to keep the answer for
 
     def get_serializer_context(self):
         # Authenticate with Django's own request, so that login throttling
