@@ -1,5 +1,7 @@
 """OpenAPI: every operation documents the error answers the API gives (CONTRACT.md)."""
 
+import re
+
 from drf_spectacular.authentication import SessionScheme as SpectacularSessionScheme
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 from drf_spectacular.types import OpenApiTypes
@@ -73,6 +75,17 @@ class AutoSchema(SpectacularAutoSchema):
     def _idempotent(self):
         return idempotency.applies(type(self.view), self.method)
 
+    def get_operation_id(self):
+        # Identifiers only ("duty/ical/{token}.ics" gave "duty_ical_.ics_retrieve"): generated
+        # clients name modules and functions after them.
+        return re.sub(r"_+", "_", re.sub(r"[^A-Za-z0-9_]", "_", super().get_operation_id()))
+
+    def get_auth(self):
+        # "Anyone" (the token endpoint) is no security requirement at all, rather
+        # than drf-spectacular's [{}]: generated clients then call it unauthenticated.
+        auths = super().get_auth()
+        return [] if auths == [{}] else auths
+
     def get_override_parameters(self):
         parameters = super().get_override_parameters()
         return [*parameters, IDEMPOTENCY_KEY] if self._idempotent() else parameters
@@ -99,6 +112,19 @@ def swap_kinds():
 def error_components(result, generator, request, public):
     """drf-spectacular postprocessing hook: the error bodies' components (see ERROR_COMPONENTS)."""
     result.setdefault("components", {}).setdefault("schemas", {}).update(ERROR_COMPONENTS)
+    return result
+
+
+def integer_ids(result, generator, request, public):
+    """drf-spectacular postprocessing hook: object ids in paths are integers (the
+    router only routes digits), as they are in bodies; drf-spectacular says
+    "string of digits" for a lookup regex, and generated clients would want str."""
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            for parameter in operation.get("parameters", []) if isinstance(operation, dict) else []:
+                schema = parameter.get("schema", {})
+                if parameter.get("in") == "path" and schema.get("pattern") == "^[0-9]+$":
+                    parameter["schema"] = {"type": "integer", "minimum": 0}
     return result
 
 

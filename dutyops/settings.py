@@ -232,6 +232,10 @@ SPECTACULAR_SETTINGS = {
         "EscalationActionEnum": "alerts.models.EscalationStep.Action",
         "SupervisionStateEnum": "alerts.models.SupervisionCase.State",
         "PlanStatusEnum": "plans.models.Plan.Status",
+        # drf-spectacular names the enum of ActivationRequest.state as if it were the request
+        # variant of Activation (the "Request" suffix) and mixes the two up without this.
+        "ActivationRequestStateEnum": "plans.models.ActivationRequest.State",
+        "ActivationStateEnum": "plans.models.Activation.State",
         "LevelCodeEnum": ["I", "II", "III", "IV"],  # plan criteria and requests: codes without labels
         "SwapKindEnum": "dutyops.schema.swap_kinds",
     },
@@ -239,6 +243,7 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "dutyops.schema.plain_times",
         "dutyops.schema.error_components",
+        "dutyops.schema.integer_ids",
     ],
     # Swagger UI served from the app (drf-spectacular-sidecar): no CDN on an intranet.
     "SWAGGER_UI_DIST": "SIDECAR",
