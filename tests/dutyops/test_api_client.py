@@ -103,7 +103,9 @@ def run_flow(url):
 
     # A hotline platform's account: a duty officer of the office.
     officer = signed_in("officer1")
-    seen = events_retrieve.sync(client=officer, after=0, limit=1).count  # every event so far
+    seen = 0  # the last event so far: page through the stream (count is no seq)
+    while page := events_retrieve.sync(client=officer, after=seen, limit=1000).results:
+        seen = page[-1].seq
     report = ReportRequest(
         kind=ReportKindEnum.FIRST,
         channel=ChannelEnum.HOTLINE,
