@@ -72,6 +72,10 @@ def test_the_same_key_with_another_request_is_a_422_that_creates_nothing(officer
     changed = post(client, {**REPORT, "title": "滨江路积水加深"}, key)
     assert changed.status_code == 422
     assert "Idempotency-Key" in changed.json()["detail"]
+    in_english = client.post(
+        "/api/v1/reports/", {**REPORT, "title": "x"}, format="json", HTTP_IDEMPOTENCY_KEY=key, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert in_english.json()["detail"].startswith("This Idempotency-Key was already used for a different request")
     # the same body to another path is another request too
     elsewhere = post(client, {"text": "x"}, key, path=f"/api/v1/incidents/{Incident.objects.get().pk}/instructions/")
     assert elsewhere.status_code == 422
