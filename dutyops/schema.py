@@ -98,7 +98,8 @@ class AutoSchema(SpectacularAutoSchema):
         if self._idempotent():
             errors.update(_IDEMPOTENCY_ERRORS)
         for code, description in sorted(errors.items()):
-            responses.setdefault(code, {"description": description, "content": _error_body(code)})
+            response = responses.setdefault(code, {"description": description})
+            response.setdefault("content", _error_body(code))  # a view's own error description keeps the body
         return responses
 
 

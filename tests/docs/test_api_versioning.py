@@ -102,5 +102,6 @@ def test_the_schema_declares_the_error_components_on_every_operation(admin_user,
                 assert ref.endswith("/ValidationError" if code == "400" else "/Error"), (method, path, code)
             if method in ("post", "put", "patch"):
                 assert "415" in operation["responses"], (method, path)
-            if operation.get("requestBody"):
-                assert list(operation["requestBody"]["content"]) == ["application/json"], (method, path)
+            if operation.get("requestBody"):  # one type per body: JSON (or a document type, never a form)
+                types = list(operation["requestBody"]["content"])
+                assert len(types) == 1 and "form" not in types[0], (method, path, types)

@@ -232,7 +232,7 @@ def test_the_schema_documents_the_header_on_every_post_but_the_token(admin_user,
         if path == "/api/v1/auth/token/":
             assert headers == [] and "422" not in op["responses"], path
         else:
-            assert headers == ["Idempotency-Key"], path
+            assert "Idempotency-Key" in headers, path
             assert op["responses"]["422"]["content"]["application/json"]["schema"]["$ref"].endswith("/Error"), path
 
 
