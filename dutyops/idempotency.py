@@ -224,12 +224,12 @@ class IdempotencyMiddleware:
         view_cls = view_class(request.path_info)
         if not applies(view_cls, request.method):
             return self.get_response(request)
+        owner = owner_of(request, view_cls)
+        if owner is None:  # the view answers 401/403, key or no key
+            return self.get_response(request)
         if not _valid_key(key):
             message = _("Idempotency-Key 须为 1 至 %(n)d 个可见 ASCII 字符。") % {"n": MAX_KEY_LENGTH}
             return JsonResponse({HEADER: [message]}, status=400, json_dumps_params={"ensure_ascii": False})
-        owner = owner_of(request, view_cls)
-        if owner is None:
-            return self.get_response(request)
         try:
             print_ = fingerprint(request)
         except Exception:  # noqa: BLE001 - an unreadable body: the view answers it

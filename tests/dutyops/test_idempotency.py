@@ -182,6 +182,7 @@ def test_who_may_not_create_is_not_helped_by_a_key(make_person, client_for, taxo
     """The key changes nothing about who may do what: the view answers as without it."""
     anonymous = APIClient()
     assert post(anonymous, REPORT, "k-5").status_code == 401
+    assert post(anonymous, REPORT, "键").status_code == 401  # a malformed key too
     board = make_person("board")
     assert post(client_for(board), REPORT, "k-5").status_code == 403
     liaison = make_person("liaison")
