@@ -52,6 +52,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "dutyops.middleware.ClientAddressMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "dutyops.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -172,6 +173,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_LOCKOUT_CALLABLE = "dutyops.views_pages.locked_out"
+AXES_CLIENT_IP_CALLABLE = "dutyops.middleware.request_client_address"  # the real client behind a trusted proxy
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -260,11 +262,18 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
-# Behind TLS (nginx), set DUTYOPS_HTTPS=1: secure cookies and HSTS.
+# Proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (addresses or
+# CIDR networks, comma-separated); from anyone else those headers are dropped
+# (dutyops.middleware.ClientAddressMiddleware). The compose topology sets nginx's.
+DUTYOPS_TRUSTED_PROXIES = os.environ.get("DUTYOPS_TRUSTED_PROXIES", "")
+# Behind TLS (nginx), set DUTYOPS_HTTPS=1: secure cookies and HSTS. The compose
+# topology sets it; `check --deploy` warns when it is off in production.
 if env_bool("DUTYOPS_HTTPS"):
     SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = 31536000
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = False  # the intranet's other hosts are not ours to pin
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = env_bool("DUTYOPS_SSL_REDIRECT", default=False)  # nginx redirects port 80 itself
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 LOGGING = {
