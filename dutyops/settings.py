@@ -65,6 +65,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    # Idempotency-Key on API POSTs: after authentication, before the 503 handler (dutyops/idempotency.py).
+    "dutyops.idempotency.IdempotencyMiddleware",
     "dutyops.middleware.DatabaseUnavailableMiddleware",
 ]
 
@@ -208,7 +210,9 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
-    "DEFAULT_PARSER_CLASSES": ["dutyops.parsers.ObjectJSONParser", "rest_framework.parsers.FormParser"],
+    # The API takes JSON bodies only (forms are the pages' business, posted to page views):
+    # one content type per body in the schema, so generated clients work (issue 20).
+    "DEFAULT_PARSER_CLASSES": ["dutyops.parsers.ObjectJSONParser"],
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "DutyOps API",
@@ -216,7 +220,34 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
-    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "dutyops.schema.plain_times"],
+    # Operations are named and tagged by resource ("reports_create", tag "reports"),
+    # not all under "v1": generated clients get one module per resource.
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # Stable names for choice sets that several fields share (generated clients
+    # turn them into classes; hash-suffixed names would change with the schema).
+    "ENUM_NAME_OVERRIDES": {
+        "GradeEnum": "incidents.models.Grade",
+        "LevelEnum": "plans.models.Level",
+        "IncidentStatusEnum": "incidents.models.Status",
+        "ReportKindEnum": "incidents.models.ReportKind",
+        "AlertStateEnum": "alerts.models.Alert.State",
+        "AlertSourceEnum": "alerts.models.Alert.Source",
+        "EscalationActionEnum": "alerts.models.EscalationStep.Action",
+        "SupervisionStateEnum": "alerts.models.SupervisionCase.State",
+        "PlanStatusEnum": "plans.models.Plan.Status",
+        # drf-spectacular names the enum of ActivationRequest.state as if it were the request
+        # variant of Activation (the "Request" suffix) and mixes the two up without this.
+        "ActivationRequestStateEnum": "plans.models.ActivationRequest.State",
+        "ActivationStateEnum": "plans.models.Activation.State",
+        "LevelCodeEnum": ["I", "II", "III", "IV"],  # plan criteria and requests: codes without labels
+        "SwapKindEnum": "dutyops.schema.swap_kinds",
+    },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "dutyops.schema.plain_times",
+        "dutyops.schema.error_components",
+        "dutyops.schema.integer_ids",
+    ],
     # Swagger UI served from the app (drf-spectacular-sidecar): no CDN on an intranet.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 
 from dutyops import policy
 from dutyops.api import Allowed, as_id
+from dutyops.errors import NotFound
 
 from . import geo, selectors, services
 from .models import (
@@ -204,7 +205,7 @@ class GeocodeView(APIView):
         q = request.query_params.get("q", "")[:200]
         found = geo.geocode(q)
         if not found:
-            return Response({"q": [_("地名库中未找到该地点。")]}, status=status.HTTP_404_NOT_FOUND)
+            raise NotFound(_("地名库中未找到该地点。"))
         return Response({"query": q, "latitude": found[0], "longitude": found[1]})
 
 

@@ -7,6 +7,8 @@ ensure_packages() {
   command -v redis-server >/dev/null || need+=(redis-server)
   [ -x /usr/bin/chromium ] || need+=(chromium)
   ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
+  command -v curl >/dev/null || need+=(curl)  # docs/integrations.md's shell examples
+  command -v jq >/dev/null || need+=(jq)
   fc-list 2>/dev/null | grep -i "Noto Sans CJK" >/dev/null || need+=(fonts-noto-cjk)  # not -q: under pipefail an early exit is SIGPIPE
   # WeasyPrint (the daily report's PDF) lays text out with Pango and subsets fonts with HarfBuzz.
   local libs

@@ -1,6 +1,6 @@
 """The duty models, moved here from the dutyops app (issue 15): their state only.
 
-dutyops/0003 took them out of the dutyops app's state and renamed their tables
+dutyops/0004 took them out of the dutyops app's state and renamed their tables
 from dutyops_* to duty_*; nothing is created here and no row is touched.
 """
 
@@ -20,7 +20,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ("dutyops", "0003_duty_models_move_to_duty_app"),
+        ("dutyops", "0004_duty_models_move_to_duty_app"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

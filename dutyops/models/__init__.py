@@ -1,2 +1,3 @@
+from .idempotency import IdempotencyRecord  # noqa: F401
 from .org import Department, Person, Role  # noqa: F401
 from .timers import Timer  # noqa: F401

@@ -88,7 +88,7 @@ def test_an_upgrade_from_0cc85b3_keeps_every_row_and_the_stream_and_works(old_da
     assert before[3] == dict.fromkeys(MOVED, "dutyops") and content_types == dict.fromkeys(MOVED, "duty")
     assert migrations[: len(before[4])] == before[4]
     assert {
-        ("dutyops", "0003_duty_models_move_to_duty_app"),
+        ("dutyops", "0004_duty_models_move_to_duty_app"),
         ("duty", "0001_initial"),
         ("duty", "0002_content_types"),
     } <= set(migrations)

@@ -29,7 +29,7 @@ MODELS = [
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("dutyops", "0002_duty"),
+        ("dutyops", "0003_idempotency"),
     ]
 
     operations = [
