@@ -5,8 +5,10 @@ online geopy geocoder can be switched on with settings.DUTYOPS_GEOCODER
 (a geopy geocoder name, e.g. "nominatim"), off by default.
 """
 
+import csv
 import logging
 import math
+import re
 
 from django.conf import settings
 from geopy.distance import geodesic
@@ -16,15 +18,85 @@ from dutyops.cache import Recent
 log = logging.getLogger(__name__)
 
 
+# Kinds of gazetteer places by how precisely a point geocoded from them places an
+# event: a district, a road or a river spans many kilometres; a town, a mountain, a
+# reservoir or an industrial park a few; the rest (a village, a bridge, a hospital)
+# is a spot.
+BROAD_KINDS = frozenset({"区县", "道路", "河流"})
+TOWN_KINDS = frozenset({"镇", "乡", "街道", "山林", "水库", "园区"})
+# Callers drop these endings: 乔口 for 乔口镇, 格塘 for 格塘村.
+_STEMMED = {"镇": "镇", "乡": "乡", "街道": "街道", "村": "村", "社区": "社区"}
+
+
+class Gazetteer:
+    """The place names of the jurisdiction: rows of (name, latitude, longitude, kind,
+    district). Places a text exactly (the longest name it contains wins, so
+    '橘子洲大桥' before '橘子洲'), and lists every place a text mentions, by full name
+    or by its name without 镇/乡/街道/村/社区 (callers say 乔口 for 乔口镇)."""
+
+    def __init__(self, rows):
+        self.rows = sorted(rows, key=lambda r: -len(r[0]))
+        self.by_name = {r[0]: r for r in self.rows}
+        self.by_point = {(r[1], r[2]): r for r in self.rows}
+        aliases = {}
+        for name, *_rest in self.rows:
+            aliases.setdefault(name, name)
+            for suffix in _STEMMED:
+                if name.endswith(suffix) and len(name) - len(suffix) >= 2:
+                    aliases.setdefault(name[: -len(suffix)], name)
+        self.aliases = aliases
+        keys = sorted(aliases, key=len, reverse=True)
+        self.pattern = re.compile("|".join(map(re.escape, keys))) if keys else None
+
+    def locate(self, text):
+        """The row of the place the text names (exact names only), or None."""
+        for row in self.rows:
+            if row[0] and row[0] in text:
+                return row
+        return None
+
+    def mentions(self, text):
+        """Names of every place the text mentions."""
+        if not text or self.pattern is None:
+            return frozenset()
+        return frozenset(self.aliases[m.group()] for m in self.pattern.finditer(text))
+
+    def names(self):
+        return [r[0] for r in self.rows]
+
+    def kind_at(self, lat, lon):
+        """The kind of the place a point was geocoded from (None: not a gazetteer point)."""
+        row = self.by_point.get((lat, lon))
+        return row[3] if row else None
+
+    def district_of(self, text="", lat=None, lon=None, within_km=5.0):
+        """The district of the place the text names, else of the nearest place within
+        `within_km` of the point; "" when neither tells."""
+        row = self.locate(text or "") if text else None
+        if row is None and lat is not None and lon is not None and self.rows:
+            km, row = min((rough_km((lat, lon), (r[1], r[2])), r) for r in self.rows if r[4])
+            row = row if km <= within_km else None
+        return row[4] if row else ""
+
+
 def _load_gazetteer(_):
     from .models import Place
 
-    rows = list(Place.objects.values_list("name", "latitude", "longitude"))
-    rows.sort(key=lambda r: -len(r[0]))
-    return rows
+    return Gazetteer(list(Place.objects.values_list("name", "latitude", "longitude", "kind", "district")))
 
 
-# Place names longest first, so '橘子洲大桥' wins over '橘子洲'; import_places clears it.
+def gazetteer_from_csv(path):
+    """The gazetteer of a CSV file (name,district,kind,latitude,longitude), without a database."""
+    with open(path, newline="", encoding="utf-8-sig") as f:
+        return Gazetteer(
+            [
+                (r["name"], float(r["latitude"]), float(r["longitude"]), r.get("kind", ""), r.get("district", ""))
+                for r in csv.DictReader(f)
+            ]
+        )
+
+
+# import_places and Place edits clear it.
 gazetteer = Recent(_load_gazetteer, seconds=60)
 
 
@@ -33,9 +105,9 @@ def geocode(text):
     text = (text or "").strip()
     if not text:
         return None
-    for name, lat, lon in gazetteer.get(None):
-        if name and name in text:
-            return (lat, lon)
+    row = gazetteer.get(None).locate(text)
+    if row is not None:
+        return (row[1], row[2])
     name = getattr(settings, "DUTYOPS_GEOCODER", "")
     if name:
         return _online(name, text)

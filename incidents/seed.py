@@ -44,6 +44,8 @@ SUBTYPES = [
     ("economic_security", "经济安全事件", "social_security"),
     ("foreign_related", "涉外突发事件", "social_security"),
     ("cyber_security", "网络与信息安全事件", "social_security"),
+    # GB/T 35561 (突发事件分类与编码) lists it beside the framework's four social-security kinds.
+    ("ethnic_religious", "民族宗教事件", "social_security"),
 ]
 
 # Default statutory clocks (BRIEF.md: grade I/II phoned up within 30 minutes,

@@ -16,7 +16,7 @@ from realtime.services import envelope
 from . import geo
 from .models import OPEN_STATUSES, Incident, IncidentClock, Instruction, Report, ReportPolicy, Status, Subtype
 
-DUPLICATE_KM = getattr(settings, "DUTYOPS_DUPLICATE_KM", 2.0)
+DUPLICATE_KM = getattr(settings, "DUTYOPS_DUPLICATE_KM", 3.0)
 DUPLICATE_WINDOW_HOURS = getattr(settings, "DUTYOPS_DUPLICATE_WINDOW_HOURS", 24)
 DUPLICATE_MIN_TEXT = 0.15  # bigram Jaccard for reports that both have coordinates
 DUPLICATE_MIN_TEXT_NO_GEO = 0.35  # without coordinates the text has to carry it

@@ -1,0 +1,255 @@
+"""Possible duplicates: is a new report about an event that is already open?
+
+Callers describe one event in their own words (大堤渗水、村庄进水 and 河堤出现管涌，
+村内严重内涝), so words alone cannot decide. The score weighs, together:
+
+- place: the distance between the two points (a point geocoded from a town or a
+  road is only as precise as that place), the gazetteer places both texts name
+  (乔口 and 乔口镇柳林江村 share 乔口镇), and two texts naming different spots;
+- time: minutes apart weigh much more than hours, a day apart almost nothing;
+- kind: the same category always (the SQL prefilter), the same subtype, reported,
+  confirmed or inferred (a storm's 暴雨 and 内涝 are related kinds);
+- the caller: the same phone number or reporting unit;
+- text: character pairs in common, or the same lexicon words (管涌, 内涝).
+
+score = kind x (place x time + text x max(time, 1/4)) + time x (phone + unit)
+
+so a same-kind report from the same spot minutes later is a candidate with no
+word in common, and one town's two floods a day apart are not, however alike
+their words. The weights were set on the development part of the evaluation set
+(tests/data/intake_eval_dev.yaml) and measured on the held-out part
+(bench/bench_understanding.py).
+
+The candidates are read with one written-out SQL statement (every intake runs
+it): open incidents of the category and drill flag in the time window, inside
+the box around the point (or without a point), with whether a report of theirs
+came from the same phone or unit.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import NamedTuple
+
+from . import geo
+
+# --- weights (set on the development part; see the module docstring) -----------------
+
+THRESHOLD = 0.45
+W_TEXT = 0.35
+W_PHONE = 0.3
+W_UNIT = 0.1
+TEXT_TIME_FLOOR = 0.25
+UNKNOWN_PLACE = 0.3  # one side has no place at all: neither near nor far
+DIFFERENT_SPOTS = 0.6  # both name specific places, none the same, and they are apart
+# (km, place score): linear between the points, 0 beyond the last
+DISTANCE_CURVE = ((0.3, 1.0), (0.6, 0.8), (1.0, 0.5), (1.5, 0.3), (2.0, 0.15), (3.0, 0.0))
+# (hours, time score)
+TIME_CURVE = ((0.5, 1.0), (2.0, 0.85), (4.0, 0.7), (8.0, 0.45), (12.0, 0.3), (24.0, 0.1), (24.01, 0.0))
+# A point geocoded from a broad place or a town is that imprecise.
+PRECISION_CAP = {"broad": 0.5, "town": 0.7}
+# Sharing a place name: how much that alone says they are at the same place.
+NAME_PLACE = {"spot": 0.9, "town": 0.6, "broad": 0.45}
+WIDE_AREA_PLACE = 0.6  # both of a kind that covers a wide area (an outage, an earthquake)
+SLOW_TIME = 3.0  # kinds that unfold over days: hours count a third
+SAME_DISTRICT = 0.15
+KIND_SAME, KIND_SAME_GUESS, KIND_RELATED, KIND_UNKNOWN = 1.0, 0.9, 0.75, 0.8
+KIND_DIFFERENT, KIND_DIFFERENT_GUESS = 0.25, 0.5
+
+
+class Kinds(NamedTuple):
+    """What the finder knows of the kinds (incidents/data/lexicon.yaml): related pairs,
+    kinds covering a wide area, kinds unfolding slowly."""
+
+    related: frozenset = frozenset()
+    wide_area: frozenset = frozenset()
+    slow: frozenset = frozenset()
+
+
+NO_KINDS = Kinds()
+
+
+def place_class(kind):
+    if kind in geo.BROAD_KINDS:
+        return "broad"
+    if kind in geo.TOWN_KINDS:
+        return "town"
+    return "spot"
+
+
+@dataclass(slots=True)
+class Sighting:
+    """What the scorer knows of one side: a new report, or an open incident."""
+
+    id: int | None
+    category: str
+    at: datetime
+    subtype: str = ""  # reported, confirmed or confidently inferred
+    guess: str = ""  # a less confident inference, when subtype is ""
+    lat: float | None = None
+    lon: float | None = None
+    spot_class: str = "spot"  # precision of the point: spot (the caller's own), town, broad
+    places: frozenset = frozenset()  # gazetteer names the text mentions
+    districts: frozenset = frozenset()
+    grams: set = field(default_factory=set)
+    words: frozenset = frozenset()  # lexicon words
+    same_phone: bool = False  # (candidates) a report of theirs came from the new report's phone
+    same_unit: bool = False
+    is_drill: bool = False
+
+    @property
+    def located(self):
+        return self.lat is not None and self.lon is not None
+
+
+def sighting(
+    *,
+    id=None,
+    category,
+    at,
+    text,
+    location_text="",
+    subtype="",
+    guess="",
+    lat=None,
+    lon=None,
+    gazetteer,
+    reader=None,
+    is_drill=False,
+    same_phone=False,
+    same_unit=False,
+):
+    """A Sighting from a report's or an incident's fields. `text` is title + description;
+    `reader` (a lexicon.Lexicon) gives the lexicon words."""
+    full = f"{location_text} {text}"
+    places = gazetteer.mentions(full)
+    districts = frozenset(gazetteer.by_name[n][4] for n in places if gazetteer.by_name[n][4])
+    kind = gazetteer.kind_at(lat, lon) if lat is not None else None
+    return Sighting(
+        id=id,
+        category=category,
+        at=at,
+        subtype=subtype or "",
+        guess="" if subtype else (guess or ""),
+        lat=lat,
+        lon=lon,
+        spot_class=place_class(kind) if kind is not None else "spot",
+        places=places,
+        districts=districts,
+        grams=geo.bigrams(text),
+        words=frozenset(reader.concepts(full)) if reader is not None else frozenset(),
+        same_phone=same_phone,
+        same_unit=same_unit,
+        is_drill=is_drill,
+    )
+
+
+def _curve(points, x):
+    if x <= points[0][0]:
+        return points[0][1]
+    for (x0, y0), (x1, y1) in zip(points, points[1:], strict=False):
+        if x <= x1:
+            return y0 + (y1 - y0) * (x - x0) / (x1 - x0)
+    return points[-1][1]
+
+
+def _fmt_km(km):
+    return f"{km * 1000:.0f} m" if km < 1 else f"{km:.1f} km"
+
+
+def _fmt_gap(hours):
+    minutes = round(hours * 60)
+    return f"{minutes} 分钟" if minutes < 120 else f"{hours:.1f} 小时"
+
+
+def place_score(new, old, gazetteer):
+    """(0..1, reason or None): how sure the two are at the same place."""
+    shared = new.places & old.places
+    by_name = max(
+        ((NAME_PLACE[place_class(gazetteer.by_name[n][3])], n) for n in shared), default=(0.0, None)
+    )
+    reason = f"同一地名：{by_name[1]}" if by_name[1] else None
+    if new.located and old.located:
+        km = geo.rough_km((new.lat, new.lon), (old.lat, old.lon))
+        by_distance = _curve(DISTANCE_CURVE, km)
+        for side in (new, old):
+            by_distance = min(by_distance, PRECISION_CAP.get(side.spot_class, 1.0))
+        score = max(by_distance, by_name[0])
+        spots_new = {n for n in new.places if place_class(gazetteer.by_name[n][3]) == "spot"}
+        spots_old = {n for n in old.places if place_class(gazetteer.by_name[n][3]) == "spot"}
+        if spots_new and spots_old and not (spots_new & spots_old) and km > DISTANCE_CURVE[0][0]:
+            score *= DIFFERENT_SPOTS
+        where = f"相距 {_fmt_km(km)}"
+        return score, f"{where}，{reason}" if reason else where
+    if by_name[0]:
+        return by_name[0], reason
+    if new.districts & old.districts:
+        return SAME_DISTRICT, f"同在{sorted(new.districts & old.districts)[0]}"
+    if (new.places or new.located) and (old.places or old.located):
+        return 0.0, None  # both say where, and not the same place
+    return UNKNOWN_PLACE, None
+
+
+def kind_score(new, old, related):
+    a, b = kind_of(new), kind_of(old)
+    if not a or not b:
+        return KIND_UNKNOWN, None
+    sure = bool(new.subtype and old.subtype)
+    if a == b:
+        return (KIND_SAME if sure else KIND_SAME_GUESS), a
+    if frozenset((a, b)) in related:
+        return KIND_RELATED, None
+    return (KIND_DIFFERENT if sure else KIND_DIFFERENT_GUESS), None
+
+
+def kind_of(s):
+    return s.subtype or s.guess
+
+
+def jaccard(a, b):
+    if not a or not b:
+        return 0.0
+    return len(a & b) / len(a | b)
+
+
+def score(new, old, *, gazetteer, kinds=NO_KINDS, names=None):
+    """(score, reasons): how likely `old` (an open incident) is the event `new` reports."""
+    hours = abs((new.at - old.at).total_seconds()) / 3600
+    both = {kind_of(new), kind_of(old)}
+    slow = len(both) == 1 and both <= kinds.slow
+    t = _curve(TIME_CURVE, hours / SLOW_TIME if slow else hours)
+    if t <= 0:
+        return 0.0, []
+    p, where = place_score(new, old, gazetteer)
+    if len(both) == 1 and both <= kinds.wide_area and p < WIDE_AREA_PLACE:
+        p = WIDE_AREA_PLACE
+    k, same = kind_score(new, old, kinds.related)
+    s = max(jaccard(new.grams, old.grams), jaccard(new.words, old.words))
+    value = k * (p * t + W_TEXT * s * max(t, TEXT_TIME_FLOOR))
+    value += t * (W_PHONE * old.same_phone + W_UNIT * old.same_unit)
+    reasons = []
+    if where:
+        reasons.append(where)
+    reasons.append(f"相隔 {_fmt_gap(hours)}")
+    if same:
+        reasons.append(f"同为{(names or {}).get(same, same)}")
+    if old.same_phone:
+        reasons.append("同一来电号码")
+    if old.same_unit:
+        reasons.append("同一报告单位")
+    shared_words = sorted(new.words & old.words)
+    if shared_words:
+        reasons.append("共同用语：" + "、".join(shared_words[:4]))
+    return round(min(value, 1.0), 3), reasons
+
+
+def ranked(new, candidates, *, gazetteer, kinds=NO_KINDS, limit=5, names=None):
+    """[(score, reasons, candidate)] of the candidates at or above THRESHOLD, best first."""
+    out = []
+    for n, old in enumerate(candidates):
+        if old.category != new.category or old.is_drill != new.is_drill:
+            continue
+        value, reasons = score(new, old, gazetteer=gazetteer, kinds=kinds, names=names)
+        if value >= THRESHOLD:
+            out.append((value, -n, reasons, old))
+    out.sort(key=lambda r: r[:2], reverse=True)  # ties: the later candidate first
+    return [(value, reasons, old) for value, _n, reasons, old in out[:limit]]
