@@ -1,7 +1,7 @@
 """Understanding the caller, measured on the labelled evaluation set (tests/data/).
 
-Prints, for the development part (the lexicon and the duplicate weights were written
-from it) and the held-out part (kept out of their making):
+Prints, for the development parts (dev, dev2: the lexicon and the duplicate weights
+were written from them) and the held-out part (kept out of their making):
 - subtype top-1 accuracy, given the report's category (as the officer picks it) and
   without it, and the confusion list of what it gets wrong;
 - duplicate precision and recall over the labelled pairs (tests/data/report_pairs.csv),
@@ -111,7 +111,7 @@ def main():
     gazetteer, reader, kinds = evaluation.tools()
     print(f"evaluation set: {len(items)} reports, {len({i.event for i in items})} events, {len(pairs)} labelled pairs")
     ok = True
-    for split in ("dev", "heldout"):
+    for split in evaluation.SPLITS:
         part = [i for i in items if i.split == split]
         print(f"== {split} ({len(part)} reports) ==")
         top1 = subtype_section(part, reader, args.quiet)
