@@ -50,7 +50,10 @@ PRECISION_CAP = {"broad": 0.5, "town": 0.7}
 # Sharing a place name: how much that alone says they are at the same place.
 NAME_PLACE = {"spot": 0.9, "town": 0.6, "broad": 0.45}
 WIDE_AREA_PLACE = 0.6  # both of a kind that covers a wide area (an outage, an earthquake)
+WIDE_AREA_KM = 15.0  # and the prefilter looks that far for a candidate of that kind
+BROAD_KM = 12.0  # a point geocoded from a road or a river may be anywhere along it
 SLOW_TIME = 3.0  # kinds that unfold over days: hours count a third
+FAST_TIME = 2.0  # kinds over in minutes: hours count double
 SAME_DISTRICT = 0.15
 KIND_SAME, KIND_SAME_GUESS, KIND_RELATED, KIND_UNKNOWN = 1.0, 0.9, 0.75, 0.8
 KIND_DIFFERENT, KIND_DIFFERENT_GUESS = 0.25, 0.5
@@ -58,22 +61,15 @@ KIND_DIFFERENT, KIND_DIFFERENT_GUESS = 0.25, 0.5
 
 class Kinds(NamedTuple):
     """What the finder knows of the kinds (incidents/data/lexicon.yaml): related pairs,
-    kinds covering a wide area, kinds unfolding slowly."""
+    kinds covering a wide area, kinds unfolding slowly, kinds over in minutes."""
 
     related: frozenset = frozenset()
     wide_area: frozenset = frozenset()
     slow: frozenset = frozenset()
+    fast: frozenset = frozenset()
 
 
 NO_KINDS = Kinds()
-
-
-def place_class(kind):
-    if kind in geo.BROAD_KINDS:
-        return "broad"
-    if kind in geo.TOWN_KINDS:
-        return "town"
-    return "spot"
 
 
 @dataclass(slots=True)
@@ -132,7 +128,7 @@ def sighting(
         guess="" if subtype else (guess or ""),
         lat=lat,
         lon=lon,
-        spot_class=place_class(kind) if kind is not None else "spot",
+        spot_class=geo.place_class(kind) if kind is not None else "spot",
         places=places,
         districts=districts,
         grams=geo.bigrams(text),
@@ -164,9 +160,7 @@ def _fmt_gap(hours):
 def place_score(new, old, gazetteer):
     """(0..1, reason or None): how sure the two are at the same place."""
     shared = new.places & old.places
-    by_name = max(
-        ((NAME_PLACE[place_class(gazetteer.by_name[n][3])], n) for n in shared), default=(0.0, None)
-    )
+    by_name = max(((NAME_PLACE[geo.place_class(gazetteer.by_name[n][3])], n) for n in shared), default=(0.0, None))
     reason = f"同一地名：{by_name[1]}" if by_name[1] else None
     if new.located and old.located:
         km = geo.rough_km((new.lat, new.lon), (old.lat, old.lon))
@@ -174,8 +168,8 @@ def place_score(new, old, gazetteer):
         for side in (new, old):
             by_distance = min(by_distance, PRECISION_CAP.get(side.spot_class, 1.0))
         score = max(by_distance, by_name[0])
-        spots_new = {n for n in new.places if place_class(gazetteer.by_name[n][3]) == "spot"}
-        spots_old = {n for n in old.places if place_class(gazetteer.by_name[n][3]) == "spot"}
+        spots_new = {n for n in new.places if geo.place_class(gazetteer.by_name[n][3]) == "spot"}
+        spots_old = {n for n in old.places if geo.place_class(gazetteer.by_name[n][3]) == "spot"}
         if spots_new and spots_old and not (spots_new & spots_old) and km > DISTANCE_CURVE[0][0]:
             score *= DIFFERENT_SPOTS
         where = f"相距 {_fmt_km(km)}"
@@ -215,8 +209,11 @@ def score(new, old, *, gazetteer, kinds=NO_KINDS, names=None):
     """(score, reasons): how likely `old` (an open incident) is the event `new` reports."""
     hours = abs((new.at - old.at).total_seconds()) / 3600
     both = {kind_of(new), kind_of(old)}
-    slow = len(both) == 1 and both <= kinds.slow
-    t = _curve(TIME_CURVE, hours / SLOW_TIME if slow else hours)
+    if len(both) == 1 and both <= kinds.slow:
+        hours /= SLOW_TIME
+    elif both <= kinds.fast:
+        hours *= FAST_TIME
+    t = _curve(TIME_CURVE, hours)
     if t <= 0:
         return 0.0, []
     p, where = place_score(new, old, gazetteer)
@@ -229,7 +226,7 @@ def score(new, old, *, gazetteer, kinds=NO_KINDS, names=None):
     reasons = []
     if where:
         reasons.append(where)
-    reasons.append(f"相隔 {_fmt_gap(hours)}")
+    reasons.append(f"相隔 {_fmt_gap(abs((new.at - old.at).total_seconds()) / 3600)}")
     if same:
         reasons.append(f"同为{(names or {}).get(same, same)}")
     if old.same_phone:

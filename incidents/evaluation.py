@@ -154,16 +154,21 @@ def _digits(phone):
     return "".join(ch for ch in phone if ch.isdigit())
 
 
-def prefiltered(new, old, km):
+def prefiltered(new, old, km, kinds=duplicates.NO_KINDS):
     """Would the intake's SQL return `old` for `new`?"""
     if new.category != old.category or new.is_drill != old.is_drill:
         return False
     if abs((new.at - old.at).total_seconds()) > WINDOW_HOURS * 3600:
         return False
-    if new.located and old.located:
-        south, north, west, east = geo.bounding_box(new.lat, new.lon, km)
-        return south <= old.lat <= north and west <= old.lon <= east
-    return True
+    if not (new.located and old.located):
+        return True
+    if new.spot_class == "broad":
+        km = max(km, duplicates.BROAD_KM)
+    kind = duplicates.kind_of(new)
+    if kind in kinds.wide_area and old.subtype == kind:
+        km = max(km, duplicates.WIDE_AREA_KM)
+    south, north, west, east = geo.bounding_box(new.lat, new.lon, km)
+    return south <= old.lat <= north and west <= old.lon <= east
 
 
 def flagged(items, gazetteer, reader, kinds, km):
@@ -176,7 +181,7 @@ def flagged(items, gazetteer, reader, kinds, km):
         candidates = []
         for earlier in items[:n]:
             old = seen[earlier.id]
-            if not prefiltered(new, old, km):
+            if not prefiltered(new, old, km, kinds):
                 continue
             old.id = earlier.id
             old.same_phone = bool(item.phone) and _digits(item.phone) == _digits(earlier.phone)

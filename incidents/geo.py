@@ -25,44 +25,66 @@ log = logging.getLogger(__name__)
 BROAD_KINDS = frozenset({"区县", "道路", "河流"})
 TOWN_KINDS = frozenset({"镇", "乡", "街道", "山林", "水库", "园区"})
 # Callers drop these endings: 乔口 for 乔口镇, 格塘 for 格塘村.
-_STEMMED = {"镇": "镇", "乡": "乡", "街道": "街道", "村": "村", "社区": "社区"}
+_STEMMED = ("镇", "乡", "街道", "村", "社区")
+_CLASS_RANK = {"spot": 2, "town": 1, "broad": 0}
+
+
+def place_class(kind):
+    """spot, town or broad: how precisely a place of this kind locates an event."""
+    if kind in BROAD_KINDS:
+        return "broad"
+    if kind in TOWN_KINDS:
+        return "town"
+    return "spot"
 
 
 class Gazetteer:
     """The place names of the jurisdiction: rows of (name, latitude, longitude, kind,
-    district). Places a text exactly (the longest name it contains wins, so
-    '橘子洲大桥' before '橘子洲'), and lists every place a text mentions, by full name
-    or by its name without 镇/乡/街道/村/社区 (callers say 乔口 for 乔口镇)."""
+    district[, aliases]). Finds every place a text mentions, by its name, by an alias
+    (火车站 for 临江火车站) or by its name without 镇/乡/街道/村/社区 (乔口 for
+    乔口镇), and places the text at the most precise of them (a village before its
+    town, a town before a river), the longest name first among equals."""
 
     def __init__(self, rows):
-        self.rows = sorted(rows, key=lambda r: -len(r[0]))
+        self.rows = sorted((tuple(r[:5]) for r in rows), key=lambda r: -len(r[0]))
         self.by_name = {r[0]: r for r in self.rows}
         self.by_point = {(r[1], r[2]): r for r in self.rows}
-        aliases = {}
-        for name, *_rest in self.rows:
-            aliases.setdefault(name, name)
+        explicit, stems = {}, {}
+        for row in rows:
+            name = row[0]
+            explicit.setdefault(name, name)
+            for alias in _split_aliases(row[5] if len(row) > 5 else ""):
+                explicit.setdefault(alias, name)
             for suffix in _STEMMED:
                 if name.endswith(suffix) and len(name) - len(suffix) >= 2:
-                    aliases.setdefault(name[: -len(suffix)], name)
-        self.aliases = aliases
-        keys = sorted(aliases, key=len, reverse=True)
+                    stems.setdefault(name[: -len(suffix)], name)
+        self.aliases = {**stems, **explicit}
+        self.explicit = frozenset(explicit)
+        keys = sorted(self.aliases, key=len, reverse=True)
         self.pattern = re.compile("|".join(map(re.escape, keys))) if keys else None
 
+    def _found(self, text):
+        if not text or self.pattern is None:
+            return []
+        return [(m.group(), self.aliases[m.group()]) for m in self.pattern.finditer(text)]
+
     def locate(self, text):
-        """The row of the place the text names (exact names only), or None."""
-        for row in self.rows:
-            if row[0] and row[0] in text:
-                return row
-        return None
+        """The row of the place the text is at, or None."""
+        best, best_rank = None, None
+        for key, name in self._found(text):
+            row = self.by_name[name]
+            rank = (_CLASS_RANK[place_class(row[3])], key in self.explicit, len(key))
+            if best_rank is None or rank > best_rank:
+                best, best_rank = row, rank
+        return best
 
     def mentions(self, text):
         """Names of every place the text mentions."""
-        if not text or self.pattern is None:
-            return frozenset()
-        return frozenset(self.aliases[m.group()] for m in self.pattern.finditer(text))
+        return frozenset(name for _key, name in self._found(text))
 
     def names(self):
-        return [r[0] for r in self.rows]
+        """Every name and alias (to mask before reading the words)."""
+        return list(self.aliases)
 
     def kind_at(self, lat, lon):
         """The kind of the place a point was geocoded from (None: not a gazetteer point)."""
@@ -73,24 +95,36 @@ class Gazetteer:
         """The district of the place the text names, else of the nearest place within
         `within_km` of the point; "" when neither tells."""
         row = self.locate(text or "") if text else None
-        if row is None and lat is not None and lon is not None and self.rows:
-            km, row = min((rough_km((lat, lon), (r[1], r[2])), r) for r in self.rows if r[4])
-            row = row if km <= within_km else None
+        if row is None and lat is not None and lon is not None:
+            near = [(rough_km((lat, lon), (r[1], r[2])), r[4]) for r in self.rows if r[4]]
+            km, district = min(near, default=(None, ""))
+            return district if km is not None and km <= within_km else ""
         return row[4] if row else ""
+
+
+def _split_aliases(text):
+    return [a.strip() for a in re.split(r"[、,，;；|]", text or "") if len(a.strip()) > 1]
 
 
 def _load_gazetteer(_):
     from .models import Place
 
-    return Gazetteer(list(Place.objects.values_list("name", "latitude", "longitude", "kind", "district")))
+    return Gazetteer(list(Place.objects.values_list("name", "latitude", "longitude", "kind", "district", "aliases")))
 
 
 def gazetteer_from_csv(path):
-    """The gazetteer of a CSV file (name,district,kind,latitude,longitude), without a database."""
+    """The gazetteer of a CSV file (name,district,kind,latitude,longitude[,aliases]), without a database."""
     with open(path, newline="", encoding="utf-8-sig") as f:
         return Gazetteer(
             [
-                (r["name"], float(r["latitude"]), float(r["longitude"]), r.get("kind", ""), r.get("district", ""))
+                (
+                    r["name"],
+                    float(r["latitude"]),
+                    float(r["longitude"]),
+                    r.get("kind") or "",
+                    r.get("district") or "",
+                    r.get("aliases") or "",
+                )
                 for r in csv.DictReader(f)
             ]
         )
