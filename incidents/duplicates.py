@@ -9,10 +9,11 @@ Callers describe one event in their own words (大堤渗水、村庄进水 and �
 - time: minutes apart weigh much more than hours, a day apart almost nothing;
 - kind: the same category always (the SQL prefilter), the same subtype, reported,
   confirmed or inferred (a storm's 暴雨 and 内涝 are related kinds);
-- the caller: the same phone number or reporting unit;
+- the caller: the same personal (mobile) phone number (a unit's switchboard, or the
+  unit itself, reports many events: they proved no evidence on the development parts);
 - text: character pairs in common, or the same lexicon words (管涌, 内涝).
 
-score = kind x (place x time + text x max(time, 1/4)) + time x (phone + unit)
+score = kind x (place x time + text x max(time, 1/4)) + time x phone
 
 so a same-kind report from the same spot minutes later is a candidate with no
 word in common, and one town's two floods a day apart are not, however alike
@@ -23,9 +24,10 @@ their words. The weights were set on the development part of the evaluation set
 The candidates are read with one written-out SQL statement (every intake runs
 it): open incidents of the category and drill flag in the time window, inside
 the box around the point (or without a point), with whether a report of theirs
-came from the same phone or unit.
+came from the same caller.
 """
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import NamedTuple
@@ -37,7 +39,6 @@ from . import geo
 THRESHOLD = 0.45
 W_TEXT = 0.35
 W_PHONE = 0.3
-W_UNIT = 0.1
 TEXT_TIME_FLOOR = 0.25
 UNKNOWN_PLACE = 0.3  # one side has no place at all: neither near nor far
 DIFFERENT_SPOTS = 0.6  # both name specific places, none the same, and they are apart
@@ -88,8 +89,7 @@ class Sighting:
     districts: frozenset = frozenset()
     grams: set = field(default_factory=set)
     words: frozenset = frozenset()  # lexicon words
-    same_phone: bool = False  # (candidates) a report of theirs came from the new report's phone
-    same_unit: bool = False
+    same_phone: bool = False  # (candidates) a report of theirs came from the new report's caller
     is_drill: bool = False
 
     @property
@@ -112,7 +112,6 @@ def sighting(
     reader=None,
     is_drill=False,
     same_phone=False,
-    same_unit=False,
 ):
     """A Sighting from a report's or an incident's fields. `text` is title + description;
     `reader` (a lexicon.Lexicon) gives the lexicon words."""
@@ -134,9 +133,24 @@ def sighting(
         grams=geo.bigrams(text),
         words=frozenset(reader.concepts(full)) if reader is not None else frozenset(),
         same_phone=same_phone,
-        same_unit=same_unit,
         is_drill=is_drill,
     )
+
+
+_MOBILE = re.compile(r"1[3-9]\d{9}")
+
+
+def personal_phone(phone):
+    """The caller's own mobile number (digits), or "" for none or a landline: a duty
+    room's or a department's switchboard reports many events."""
+    digits = "".join(ch for ch in phone or "" if ch.isdigit())
+    digits = digits[2:] if digits.startswith("86") and len(digits) == 13 else digits
+    return digits if _MOBILE.fullmatch(digits) else ""
+
+
+def same_caller(a, b):
+    a = personal_phone(a)
+    return bool(a) and a == personal_phone(b)
 
 
 def _curve(points, x):
@@ -222,7 +236,7 @@ def score(new, old, *, gazetteer, kinds=NO_KINDS, names=None):
     k, same = kind_score(new, old, kinds.related)
     s = max(jaccard(new.grams, old.grams), jaccard(new.words, old.words))
     value = k * (p * t + W_TEXT * s * max(t, TEXT_TIME_FLOOR))
-    value += t * (W_PHONE * old.same_phone + W_UNIT * old.same_unit)
+    value += t * W_PHONE * old.same_phone
     reasons = []
     if where:
         reasons.append(where)
@@ -231,8 +245,6 @@ def score(new, old, *, gazetteer, kinds=NO_KINDS, names=None):
         reasons.append(f"同为{(names or {}).get(same, same)}")
     if old.same_phone:
         reasons.append("同一来电号码")
-    if old.same_unit:
-        reasons.append("同一报告单位")
     shared_words = sorted(new.words & old.words)
     if shared_words:
         reasons.append("共同用语：" + "、".join(shared_words[:4]))

@@ -151,10 +151,6 @@ def geo_point(gazetteer, place):
     return (row[1], row[2]) if row else None
 
 
-def _digits(phone):
-    return "".join(ch for ch in phone if ch.isdigit())
-
-
 def prefiltered(new, old, km, kinds=duplicates.NO_KINDS):
     """Would the intake's SQL return `old` for `new`?"""
     if new.category != old.category or new.is_drill != old.is_drill:
@@ -163,7 +159,7 @@ def prefiltered(new, old, km, kinds=duplicates.NO_KINDS):
         return False
     if not (new.located and old.located):
         return True
-    if new.spot_class == "broad":
+    if "broad" in (new.spot_class, old.spot_class):
         km = max(km, duplicates.BROAD_KM)
     kind = duplicates.kind_of(new)
     if kind in kinds.wide_area and old.subtype == kind:
@@ -185,8 +181,7 @@ def flagged(items, gazetteer, reader, kinds, km):
             if not prefiltered(new, old, km, kinds):
                 continue
             old.id = earlier.id
-            old.same_phone = bool(item.phone) and _digits(item.phone) == _digits(earlier.phone)
-            old.same_unit = bool(item.unit) and item.unit == earlier.unit
+            old.same_phone = duplicates.same_caller(item.phone, earlier.phone)
             candidates.append(old)
         for value, reasons, old in duplicates.ranked(new, candidates, gazetteer=gazetteer, kinds=kinds):
             out[(by_id[old.id].id, item.id)] = (value, reasons)

@@ -60,8 +60,7 @@ class Gazetteer:
                     stems.setdefault(name[: -len(suffix)], name)
         self.aliases = {**stems, **explicit}
         self.explicit = frozenset(explicit)
-        keys = sorted(self.aliases, key=len, reverse=True)
-        self.pattern = re.compile("|".join(map(re.escape, keys))) if keys else None
+        self.pattern = trie_pattern(self.aliases)
 
     def _found(self, text):
         if not text or self.pattern is None:
@@ -100,6 +99,29 @@ class Gazetteer:
             km, district = min(near, default=(None, ""))
             return district if km is not None and km <= within_km else ""
         return row[4] if row else ""
+
+
+def trie_pattern(words):
+    """One compiled pattern matching the longest of `words` at each position, the way
+    a trie reads: children of a node start with distinct characters, so at most one
+    branch can match, and a word that is a prefix of another becomes a greedy
+    optional tail. The regex engine (C) walks a text once; an alternation of
+    hundreds of words would try each in turn. None for no words."""
+    root = {}
+    for w in words:
+        node = root
+        for ch in w:
+            node = node.setdefault(ch, {})
+        node[""] = True
+
+    def build(node):
+        alts = [re.escape(ch) + build(child) for ch, child in sorted(node.items()) if ch != ""]
+        if not alts:
+            return ""
+        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return re.compile(build(root)) if root else None
 
 
 def _split_aliases(text):

@@ -3,9 +3,8 @@ phrases and cues, read longest-first, and the subtype it points to with the word
 that decided it.
 
 Reading: the text's known place names are masked first (火星街道 is a place, not a
-fire), then one compiled pattern (a trie of every lexicon word, so the C regex engine
-finds the longest word at each position: 森林火灾 before 火灾, 火车站 before 火) walks
-it once. A word right after a negation (未见明火, 无积水) counts for nothing. Each
+fire), then one compiled pattern (geo.trie_pattern of every lexicon word: the longest
+word at each position, 森林火灾 before 火灾, 火车站 before 火) walks it once. A word right after a negation (未见明火, 无积水) counts for nothing. Each
 subtype scores the weights of its distinct words (a repeat adds a quarter, twice at
 most). Confidence is the winner's share of all the evidence of the candidate
 subtypes plus a prior for "none of them"; the suggestion is confident when that
@@ -21,6 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
+
+from .geo import trie_pattern
 
 DATA = Path(__file__).resolve().parent / "data" / "lexicon.yaml"
 
@@ -62,27 +63,6 @@ class Inference:
         }
 
 
-def _trie_regex(words):
-    """One pattern matching the longest of `words` at each position (trie children
-    start with distinct characters, so at most one branch can match; a word that is
-    a prefix of another becomes a greedy optional tail)."""
-    root = {}
-    for w in words:
-        node = root
-        for ch in w:
-            node = node.setdefault(ch, {})
-        node[""] = True
-
-    def build(node):
-        alts = [re.escape(ch) + build(child) for ch, child in sorted(node.items()) if ch != ""]
-        if not alts:
-            return ""
-        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
-        return f"(?:{body})?" if "" in node else body
-
-    return re.compile(build(root)) if root else None
-
-
 @dataclass
 class Lexicon:
     """entries: (subtype code or "" for a neutral word, word, weight);
@@ -102,9 +82,8 @@ class Lexicon:
             if code and code in self.categories:
                 slot[code] = max(slot.get(code, 0.0), float(weight))
         self.index = {w: tuple(sorted(v.items())) for w, v in index.items()}
-        self.pattern = _trie_regex(self.index)
-        names = sorted({p for p in self.places if p and len(p) > 1}, key=len, reverse=True)
-        self.place_pattern = re.compile("|".join(map(re.escape, names))) if names else None
+        self.pattern = trie_pattern(self.index)
+        self.place_pattern = trie_pattern({p for p in self.places if p and len(p) > 1})
 
     def read(self, text):
         """[(word, negated)] in the order they occur."""
