@@ -60,12 +60,12 @@ class Gazetteer:
                     stems.setdefault(name[: -len(suffix)], name)
         self.aliases = {**stems, **explicit}
         self.explicit = frozenset(explicit)
-        self.pattern = trie_pattern(self.aliases)
+        self.trie = Trie(self.aliases)
 
     def _found(self, text):
-        if not text or self.pattern is None:
+        if not text:
             return []
-        return [(m.group(), self.aliases[m.group()]) for m in self.pattern.finditer(text)]
+        return [(key, self.aliases[key]) for key in self.trie.words(text)]
 
     def locate(self, text):
         """The row of the place the text is at, or None."""
@@ -101,27 +101,66 @@ class Gazetteer:
         return row[4] if row else ""
 
 
-def trie_pattern(words):
-    """One compiled pattern matching the longest of `words` at each position, the way
-    a trie reads: children of a node start with distinct characters, so at most one
-    branch can match, and a word that is a prefix of another becomes a greedy
-    optional tail. The regex engine (C) walks a text once; an alternation of
-    hundreds of words would try each in turn. None for no words."""
-    root = {}
-    for w in words:
-        node = root
-        for ch in w:
-            node = node.setdefault(ch, {})
-        node[""] = True
+class Trie:
+    """Finds words in a text the way a dictionary segmenter does: from the left, the
+    longest word starting at each position, never overlapping (橘子洲大桥 before
+    橘子洲, 森林火灾 before 火灾). A walk over nested dicts: about one lookup per
+    character, where a regex alternation of a thousand words tries each in turn."""
 
-    def build(node):
-        alts = [re.escape(ch) + build(child) for ch, child in sorted(node.items()) if ch != ""]
-        if not alts:
-            return ""
-        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
-        return f"(?:{body})?" if "" in node else body
+    _END = ""
 
-    return re.compile(build(root)) if root else None
+    def __init__(self, words):
+        self.root = {}
+        for word in words:
+            if not word:
+                continue
+            node = self.root
+            for ch in word:
+                node = node.setdefault(ch, {})
+            node[self._END] = word
+
+    def __bool__(self):
+        return bool(self.root)
+
+    def spans(self, text):
+        """[(start, end, word)] of the words found."""
+        out, i, n, root, end_key = [], 0, len(text), self.root, self._END
+        while i < n:
+            node = root.get(text[i])
+            if node is None:
+                i += 1
+                continue
+            found = (i + 1, node[end_key]) if end_key in node else None
+            j = i + 1
+            while j < n:
+                node = node.get(text[j])
+                if node is None:
+                    break
+                j += 1
+                if end_key in node:
+                    found = (j, node[end_key])
+            if found is None:
+                i += 1
+                continue
+            out.append((i, found[0], found[1]))
+            i = found[0]
+        return out
+
+    def words(self, text):
+        return [w for _s, _e, w in self.spans(text)]
+
+    def mask(self, text, char):
+        """The text with every word found replaced by `char`s."""
+        spans = self.spans(text)
+        if not spans:
+            return text
+        parts, last = [], 0
+        for start, end, _w in spans:
+            parts.append(text[last:start])
+            parts.append(char * (end - start))
+            last = end
+        parts.append(text[last:])
+        return "".join(parts)
 
 
 def _split_aliases(text):

@@ -3,8 +3,8 @@ phrases and cues, read longest-first, and the subtype it points to with the word
 that decided it.
 
 Reading: the text's known place names are masked first (火星街道 is a place, not a
-fire), then one compiled pattern (geo.trie_pattern of every lexicon word: the longest
-word at each position, 森林火灾 before 火灾, 火车站 before 火) walks it once. A word right after a negation (未见明火, 无积水) counts for nothing. Each
+fire), then a trie of every lexicon word (geo.Trie: the longest word at each
+position, 森林火灾 before 火灾, 火车站 before 火) walks it once. A word right after a negation (未见明火, 无积水) counts for nothing. Each
 subtype scores the weights of its distinct words (a repeat adds a quarter, twice at
 most). Confidence is the winner's share of all the evidence of the candidate
 subtypes plus a prior for "none of them"; the suggestion is confident when that
@@ -21,7 +21,7 @@ from pathlib import Path
 
 import yaml
 
-from .geo import trie_pattern
+from .geo import Trie
 
 DATA = Path(__file__).resolve().parent / "data" / "lexicon.yaml"
 
@@ -82,21 +82,17 @@ class Lexicon:
             if code and code in self.categories:
                 slot[code] = max(slot.get(code, 0.0), float(weight))
         self.index = {w: tuple(sorted(v.items())) for w, v in index.items()}
-        self.pattern = trie_pattern(self.index)
-        self.place_pattern = trie_pattern({p for p in self.places if p and len(p) > 1})
+        self.trie = Trie(self.index)
+        self.place_trie = Trie({p for p in self.places if p and len(p) > 1})
 
     def read(self, text):
         """[(word, negated)] in the order they occur."""
-        text = (text or "").lower()
-        if self.place_pattern is not None:
-            text = self.place_pattern.sub(lambda m: _MASK * len(m.group()), text)
-        if self.pattern is None:
-            return []
+        text = self.place_trie.mask((text or "").lower(), _MASK)
         out = []
-        for m in self.pattern.finditer(text):
-            before = text[max(0, m.start() - 5) : m.start()]
+        for start, _end, word in self.trie.spans(text):
+            before = text[max(0, start - 5) : start]
             negated = bool(_NEGATED.search(before)) and not before.endswith(_NOT_NEGATED)
-            out.append((m.group(), negated))
+            out.append((word, negated))
         return out
 
     def scores(self, text):
