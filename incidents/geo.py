@@ -81,9 +81,35 @@ class Gazetteer:
         """Names of every place the text mentions."""
         return frozenset(name for _key, name in self._found(text))
 
+    def scan(self, text, mask):
+        """(names of the places the text mentions, the text with them replaced by `mask`)
+        in one walk: a place name is not what happened (火星街道 is not a fire)."""
+        spans = self.trie.spans(text or "")
+        if not spans:
+            return frozenset(), text or ""
+        parts, last = [], 0
+        for start, end, _key in spans:
+            parts.append(text[last:start])
+            parts.append(mask * (end - start))
+            last = end
+        parts.append(text[last:])
+        return frozenset(self.aliases[key] for _s, _e, key in spans), "".join(parts)
+
+    def keys_of(self, names):
+        """Every way of writing these places (name, aliases, stems): to tell cheaply
+        whether another text may name one of them."""
+        return [key for key, name in self.aliases.items() if name in names]
+
     def names(self):
         """Every name and alias (to mask before reading the words)."""
         return list(self.aliases)
+
+    def broad_points_near(self, lat, lon, km):
+        """Points of roads, rivers and districts within `km`: an incident geocoded from
+        one of them may be anywhere along it."""
+        return [
+            (r[1], r[2]) for r in self.rows if place_class(r[3]) == "broad" and rough_km((lat, lon), (r[1], r[2])) <= km
+        ]
 
     def kind_at(self, lat, lon):
         """The kind of the place a point was geocoded from (None: not a gazetteer point)."""

@@ -37,7 +37,7 @@ MAX_WORDS = 5
 # A negation just before a word cancels it; 不排除 (cannot rule out) does not.
 _NEGATED = re.compile(r"(?:未|无|没有|没|不是|并非|排除)(?:发现|见到|见|出现|有|造成|再)?$")
 _NOT_NEGATED = ("不排除",)
-_MASK = "，"  # a place name becomes punctuation: no word runs across it
+MASK = "，"  # a place name becomes punctuation: no word runs across it
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,9 +85,11 @@ class Lexicon:
         self.trie = Trie(self.index)
         self.place_trie = Trie({p for p in self.places if p and len(p) > 1})
 
-    def read(self, text):
-        """[(word, negated)] in the order they occur."""
-        text = self.place_trie.mask((text or "").lower(), _MASK)
+    def read(self, text, masked=False):
+        """[(word, negated)] in the order they occur (`masked`: place names already masked)."""
+        text = (text or "").lower()
+        if not masked:
+            text = self.place_trie.mask(text, MASK)
         out = []
         for start, _end, word in self.trie.spans(text):
             before = text[max(0, start - 5) : start]
@@ -131,10 +133,10 @@ class Lexicon:
             other_category=_best_outside(scores, category, self.categories, top),
         )
 
-    def concepts(self, text):
+    def concepts(self, text, masked=False):
         """The lexicon words in the text that point to a subtype (for comparing two
         reports that say the same thing in different words)."""
-        return {w for w, negated in self.read(text) if not negated and self.index.get(w)}
+        return {w for w, negated in self.read(text, masked) if not negated and self.index.get(w)}
 
 
 def _best_outside(scores, category, categories, than):

@@ -15,17 +15,21 @@ from dutyops.api import Conflict
 from dutyops.models import Timer
 from realtime.services import emit, events_at_end
 
-from . import geo, selectors
+from . import geo, selectors, understanding
 from .models import (
     OPEN_STATUSES,
     PICTURE_FIELDS,
     ClassifiedDelivery,
+    Grade,
+    GradeSource,
     Incident,
     IncidentClock,
     Instruction,
     Report,
     ReportKind,
     Status,
+    Subtype,
+    SubtypeSource,
     UpwardReport,
 )
 from .signals import instruction_created, picture_changed
@@ -63,6 +67,7 @@ def incident_data(incident, **extra):
         "category": incident.category,
         "subtype": incident.subtype,
         "grade": incident.grade,
+        "subtype_source": incident.subtype_source,
         "is_drill": incident.is_drill,
         "latitude": incident.latitude,
         "longitude": incident.longitude,
@@ -111,14 +116,20 @@ def _intake(data, actor):
     created = incident is None
     duplicates = []
     if created:
-        text = " ".join(filter(None, [data.get("title"), data.get("location_text"), data.get("description")]))
+        # What the words say (subtype, grade, district), then who may already have told it.
+        assessment = understanding.assess(**{k: data.get(k) or "" for k in _ASSESSED_TEXT}, **_counts(data))
+        inference = assessment.inference
         duplicates = selectors.possible_duplicates(
             category=data.get("category"),
             latitude=data.get("latitude"),
             longitude=data.get("longitude"),
-            text=text,
+            text=" ".join(filter(None, [data.get("title"), data.get("description")])),
+            location_text=data.get("location_text") or "",
             at=data["received_at"],
             is_drill=data.get("is_drill", False),
+            subtype=data.get("subtype") or (inference.code if inference.confident else ""),
+            guess=inference.code,
+            phone=data.get("reporter_phone") or "",
         )
         incident = Incident(
             status=Status.RECEIVED,
@@ -132,6 +143,9 @@ def _intake(data, actor):
                 setattr(incident, field, data[field])
         if not incident.title:
             incident.title = _short_title(data)
+        understanding.apply(incident, assessment, reported_subtype=bool(data.get("subtype")))
+        if data.get("grade"):
+            incident.grade_source = GradeSource.REPORTED
         wanted = _wanted_clocks(incident, now)
         incident.next_report_due_at = min(wanted.values(), default=None)
         incident.save()
@@ -150,6 +164,17 @@ def _intake(data, actor):
             if value not in (None, "") and getattr(incident, field) != value:
                 setattr(incident, field, value)
                 changed.add(field)
+        if data.get("grade"):
+            incident.grade_source = GradeSource.REPORTED
+        if changed or data.get("subtype"):
+            # Read the words again: the picture changed (an inferred subtype may follow).
+            assessment = understanding.assess(
+                **{k: getattr(incident, k) or "" for k in _ASSESSED_TEXT},
+                **{k: getattr(incident, k) for k in ("deaths", "injuries", "missing", "latitude", "longitude")},
+            )
+            changed |= understanding.apply(incident, assessment, reported_subtype=bool(data.get("subtype"))) & {
+                "subtype"
+            }
 
     report = Report.objects.create(incident=incident, created_by=actor, **data)
     if not created:
@@ -219,9 +244,93 @@ def _intake(data, actor):
     return report, incident, duplicates
 
 
+_ASSESSED_TEXT = ("title", "description", "location_text", "category", "subtype")
+
+
+def _counts(data):
+    return {k: data.get(k) for k in ("deaths", "injuries", "missing", "latitude", "longitude")}
+
+
 def _short_title(data):
     text = data.get("description") or data.get("location_text") or _("未命名事件")
     return text[:40]
+
+
+# --- confirming what the words suggested -------------------------------------------
+
+
+def _confirmable(incident):
+    incident = Incident.objects.select_for_update().get(pk=incident.pk)
+    if incident.status == Status.MERGED:
+        raise Conflict(_("该事件已被合并，请在合并后的事件上确认。"))
+    return incident
+
+
+@transaction.atomic
+def confirm_subtype(incident, actor, code):
+    """The officer confirms the suggested subtype, or picks another (its category
+    follows: a forest fire registered as an accident moves to natural disasters)."""
+    incident = _confirmable(incident)
+    category = selectors.subtype_category(code) if code else None
+    if category is None:
+        raise ValidationError({"subtype": [_("未知的事件类型编码：%(code)s") % {"code": code}]})
+    changed = {f for f, v in (("subtype", code), ("category", category)) if getattr(incident, f) != v}
+    confirmed_now = incident.subtype_source != SubtypeSource.CONFIRMED
+    incident.subtype, incident.category = code, category
+    incident.subtype_source = SubtypeSource.CONFIRMED
+    if "category" in changed:
+        recompute_clocks(incident)
+    incident.save()
+    if changed or confirmed_now:
+        _emit_confirmed(incident, actor, changed, "subtype")
+    if changed:
+        picture_changed.send(sender=Incident, incident=incident, created=False, actor=actor)
+    return incident
+
+
+@transaction.atomic
+def confirm_grade(incident, actor, grade):
+    """The officer confirms the suggested grade, or sets another: the reporting clocks follow."""
+    incident = _confirmable(incident)
+    if grade not in Grade.values:
+        raise ValidationError({"grade": [_("等级必须是 I、II、III 或 IV。")]})
+    changed = {"grade"} if incident.grade != grade else set()
+    confirmed_now = incident.grade_source != GradeSource.CONFIRMED
+    incident.grade, incident.grade_source = grade, GradeSource.CONFIRMED
+    if changed:
+        recompute_clocks(incident)
+    incident.save()
+    if changed or confirmed_now:
+        _emit_confirmed(incident, actor, changed, "grade")
+    if changed:
+        picture_changed.send(sender=Incident, incident=incident, created=False, actor=actor)
+    return incident
+
+
+def _emit_confirmed(incident, actor, changed, what):
+    who = actor_name(actor)
+    if what == "subtype":
+        name = Subtype.objects.filter(code=incident.subtype).values_list("name", flat=True).first()
+        summary = _("%(drill)s%(who)s确认事件类型为%(name)s：%(title)s") % {
+            "drill": _drill(incident),
+            "who": who,
+            "name": name or incident.subtype,
+            "title": incident.title,
+        }
+    else:
+        summary = _("%(drill)s%(who)s确认事件等级为%(grade)s：%(title)s") % {
+            "drill": _drill(incident),
+            "who": who,
+            "grade": Grade(incident.grade).label,
+            "title": incident.title,
+        }
+    emit(
+        "incident.updated",
+        incident_data(incident, changed=sorted(changed), confirmed=what, actor_name=who, summary=summary),
+        actor=actor,
+        incident_id=incident.pk,
+        departments=_audience(incident),
+    )
 
 
 # --- statutory clocks ---------------------------------------------------------
