@@ -93,6 +93,10 @@ def policy_for(grade, category):
     return None
 
 
+def subtype_name(code):
+    return understanding.subtype_names.get(None).get(code, code)
+
+
 def subtype_category(code):
     """Category of an active subtype code, or None if unknown."""
     return Subtype.objects.filter(code=code, active=True).values_list("category", flat=True).first()

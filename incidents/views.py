@@ -32,6 +32,8 @@ from .models import (
 )
 from .serializers import (
     ClassifiedDeliverySerializer,
+    ConfirmGradeSerializer,
+    ConfirmSubtypeSerializer,
     IncidentListSerializer,
     IncidentSerializer,
     InstructionSerializer,
@@ -129,6 +131,25 @@ class IncidentViewSet(viewsets.ReadOnlyModelViewSet):
         )
         return Response(self._fresh(target))
 
+    @extend_schema(request=ConfirmSubtypeSerializer, responses=IncidentSerializer)
+    @action(detail=True, methods=["post"], url_path="confirm-subtype")
+    def confirm_subtype(self, request, pk=None):
+        """The officer confirms the subtype the words suggested, or picks another (its
+        category follows); subtype_source becomes "confirmed"."""
+        incident = self._incident()
+        body = ConfirmSubtypeSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        return Response(self._fresh(services.confirm_subtype(incident, request.user, body.validated_data["subtype"])))
+
+    @extend_schema(request=ConfirmGradeSerializer, responses=IncidentSerializer)
+    @action(detail=True, methods=["post"], url_path="confirm-grade")
+    def confirm_grade(self, request, pk=None):
+        """The officer confirms the suggested grade, or sets another; grade_source becomes "confirmed"."""
+        incident = self._incident()
+        body = ConfirmGradeSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        return Response(self._fresh(services.confirm_grade(incident, request.user, body.validated_data["grade"])))
+
     @extend_schema(request=None, responses=IncidentSerializer)
     @action(detail=True, methods=["post"], url_path="confirm-transfer", permission_classes=[IsAuthenticated])
     def confirm_transfer(self, request, pk=None):
@@ -222,7 +243,26 @@ class GeocodeView(APIView):
 class DuplicateCheckView(APIView):
     """GET duplicates/?category=&latitude=&longitude=&text=&is_drill=: possible duplicates before saving."""
 
-    @extend_schema(responses=inline_serializer("DuplicateCheck", {"possible_duplicates": serializers.ListField()}))
+    @extend_schema(
+        responses=inline_serializer(
+            "DuplicateCheck",
+            {
+                "possible_duplicates": serializers.ListField(child=serializers.IntegerField()),
+                "incidents": inline_serializer(
+                    "DuplicateCandidate",
+                    {
+                        "id": serializers.IntegerField(),
+                        "title": serializers.CharField(),
+                        "status": serializers.CharField(),
+                        "reported_at": serializers.DateTimeField(),
+                        "score": serializers.FloatField(),
+                        "reasons": serializers.ListField(child=serializers.CharField()),
+                    },
+                    many=True,
+                ),
+            },
+        )
+    )
     def get(self, request):
         p = request.query_params
         try:
@@ -234,22 +274,32 @@ class DuplicateCheckView(APIView):
             return Response({"latitude": [_("坐标超出范围。")]}, status=status.HTTP_400_BAD_REQUEST)
         if (lat is None) != (lon is None):
             lat = lon = None
-        ids = selectors.possible_duplicates(
+        found = selectors.possible_duplicates(
             category=p.get("category") if p.get("category") in Category.values else None,
             latitude=lat,
             longitude=lon,
-            text=p.get("text", "")[:2000],
+            text=p.get("text", "")[:2000].replace("\x00", ""),
             at=None,
             is_drill=_flag(p.get("is_drill", "")),
+            phone=p.get("phone", "")[:32],
+            explain=True,
         )
-        rows = {i.pk: i for i in Incident.objects.filter(pk__in=ids)}
+        ids = [pk for pk, _score, _reasons in found]
+        rows = {i.pk: i for i in selectors.visible_incidents(request.user).filter(pk__in=ids)}
         return Response(
             {
-                "possible_duplicates": ids,
+                "possible_duplicates": [pk for pk in ids if pk in rows],
                 "incidents": [
-                    {"id": i, "title": rows[i].title, "status": rows[i].status, "reported_at": rows[i].reported_at}
-                    for i in ids
-                    if i in rows
+                    {
+                        "id": pk,
+                        "title": rows[pk].title,
+                        "status": rows[pk].status,
+                        "reported_at": rows[pk].reported_at,
+                        "score": score,
+                        "reasons": reasons,
+                    }
+                    for pk, score, reasons in found
+                    if pk in rows
                 ],
             }
         )
