@@ -5,7 +5,8 @@ Callers describe one event in their own words (大堤渗水、村庄进水 and �
 
 - place: the distance between the two points (a point geocoded from a town or a
   road is only as precise as that place), the gazetteer places both texts name
-  (乔口 and 乔口镇柳林江村 share 乔口镇), and two texts naming different spots;
+  (乔口 and 乔口镇柳林江村 share 乔口镇), the locations as written when the
+  gazetteer knows neither (桃子湖路 12 号), and two texts naming different spots;
 - time: minutes apart weigh much more than hours, a day apart almost nothing;
 - kind: the same category always (the SQL prefilter), the same subtype, reported,
   confirmed or inferred (a storm's 暴雨 and 内涝 are related kinds);
@@ -58,6 +59,7 @@ BROAD_KM = 12.0  # a point geocoded from a road or a river may be anywhere along
 SLOW_TIME = 3.0  # kinds that unfold over days: hours count a third
 FAST_TIME = 2.0  # kinds over in minutes: hours count double
 SAME_DISTRICT = 0.15
+SAME_WHERE, SAME_WHERE_MIN = 0.9, 0.5  # the locations as written: alike character pairs
 KIND_SAME, KIND_SAME_GUESS, KIND_RELATED, KIND_UNKNOWN = 1.0, 0.9, 0.75, 0.8
 KIND_DIFFERENT, KIND_DIFFERENT_GUESS = 0.25, 0.5
 
@@ -88,6 +90,7 @@ class Sighting:
     lon: float | None = None
     spot_class: str = "spot"  # precision of the point: spot (the caller's own), town, broad
     places: frozenset = frozenset()  # gazetteer names the text mentions
+    where: set = field(default_factory=set)  # the location as written, where the gazetteer knows no spot or town in it
     districts: frozenset = frozenset()
     grams: set = field(default_factory=set)
     words: frozenset = frozenset()  # lexicon words
@@ -130,6 +133,7 @@ def sighting(
         lon=lon,
         spot_class=geo.place_class(kind) if kind is not None else "spot",
         places=places,
+        where=unknown_place(location_text, gazetteer),
         districts=districts,
         grams=geo.bigrams(text),
         words=frozenset(reader.concepts(masked, masked=True)) if reader is not None else frozenset(),
@@ -152,6 +156,17 @@ def personal_phone(phone):
 def same_caller(a, b):
     a = personal_phone(a)
     return bool(a) and a == personal_phone(b)
+
+
+def unknown_place(location_text, gazetteer):
+    """Character pairs of a location the gazetteer cannot place more precisely than a
+    district or a road (岳麓区桃子湖路 12 号): what is left once its names are taken out.
+    Empty when it names a spot or a town (the names compare those), or little is left."""
+    found, rest = gazetteer.scan((location_text or "").lower(), " ")
+    if any(geo.place_class(gazetteer.by_name[n][3]) != "broad" for n in found):
+        return set()
+    rest = "".join(rest.split())
+    return geo.bigrams(rest) if len(rest) >= 3 else set()
 
 
 def _curve(points, x):
@@ -177,6 +192,11 @@ def place_score(new, old, gazetteer):
     shared = new.places & old.places
     by_name = max(((NAME_PLACE[geo.place_class(gazetteer.by_name[n][3])], n) for n in shared), default=(0.0, None))
     reason = f"同一地名：{by_name[1]}" if by_name[1] else None
+    # Places the gazetteer does not know (桃子湖路 12 号): the location as written.
+    alike = jaccard(new.where, old.where)
+    if alike >= SAME_WHERE_MIN and alike * SAME_WHERE > by_name[0]:
+        by_name = (alike * SAME_WHERE, None)
+        reason = "地点描述相同" if alike == 1 else "地点描述相近"
     if new.located and old.located:
         km = geo.rough_km((new.lat, new.lon), (old.lat, old.lon))
         by_distance = _curve(DISTANCE_CURVE, km)
@@ -395,6 +415,8 @@ def upper_bound(new, row, *, gazetteer, kinds, keys):
     p = max(SAME_DISTRICT, UNKNOWN_PLACE)
     if any(key in raw for key in keys):
         p = max(NAME_PLACE.values())
+    if new.where and row.location_text:
+        p = max(p, SAME_WHERE)  # the location as written may match (few rows get here)
     if new.located and row.lat is not None and row.lon is not None:
         p = max(p, _curve(DISTANCE_CURVE, geo.rough_km((new.lat, new.lon), (row.lat, row.lon))))
     if len(both) == 1 and both <= kinds.wide_area:

@@ -74,7 +74,7 @@ def number(text):
     return value or None
 
 
-_PEOPLE = r"(?:人|名|位|个)"
+_PEOPLE = r"(?:人|名|位)"  # not 个: 疏散一个单元 is a building's part, not one person
 _GAP = r"[^，。；,;！!？?]{0,8}?"
 _NEG = re.compile(r"(?:无|未|没有|没)[^，。；,;]{0,4}$")
 

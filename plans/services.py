@@ -521,8 +521,8 @@ def _match(incident):
         "category": incident.category,
         "subtype": incident.subtype,
         "subtype_source": getattr(incident, "subtype_source", ""),
-        "tied": [m[0].id for m, (role, _r) in zip(found, marks, strict=False) if role == "tied"],
-        "possible": [m[0].id for m, (role, _r) in zip(found, marks, strict=False) if role == "possible"],
+        "tied_plans": [m[0].id for m, (role, _r) in zip(found, marks, strict=False) if role == "tied"],
+        "possible_plans": [m[0].id for m, (role, _r) in zip(found, marks, strict=False) if role == "possible"],
     }
     if top:
         titles = {m[0].id: m[0].title for m in found[:5]}
@@ -534,14 +534,14 @@ def _match(incident):
             }
         elif top["tie"]:
             summary = _("预案匹配并列：%(plans)s（匹配分 %(s)s），请研判选择") % {
-                "plans": "、".join(f"《{titles[p]}》" for p in base["tied"]),
+                "plans": "、".join(f"《{titles[p]}》" for p in base["tied_plans"]),
                 "s": top["score"],
             }
         else:
             summary = _("事件子类未确定：《%(t)s》%(l)s响应先行") % {"t": top["title"], "l": LEVEL_CN[top["level"]]}
-            if base["possible"]:
+            if base["possible_plans"]:
                 summary += _("；可能适用：%(plans)s") % {
-                    "plans": "、".join(f"《{titles[p]}》" for p in base["possible"][:3])
+                    "plans": "、".join(f"《{titles[p]}》" for p in base["possible_plans"][:3])
                 }
         if gap:
             summary += _("；无适用的专项/部门预案（预案覆盖缺口）")

@@ -62,6 +62,7 @@ def test_the_reasons_say_what_was_read_and_which_threshold_holds():
 
 def test_a_negated_death_is_not_a_death_and_the_text_never_lowers_a_field():
     assert suggest("未造成人员死亡", "accident_disaster", "fire")["basis"] == {}
+    assert suggest("已疏散一个单元", "accident_disaster", "gas_supply")["basis"] == {}
     assert suggest("1人受伤", "accident_disaster", "fire", injuries=20)["basis"]["injuries"] == 20
 
 
