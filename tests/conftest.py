@@ -1,4 +1,10 @@
-"""Shared fixtures: people with roles, API clients, and real daphne servers."""
+"""Shared fixtures: people with roles, API clients, and real daphne servers.
+
+Time: a test builds its instants relative to timezone.now() or freezes the
+clock at its own instant with the `time_machine` fixture; never compare a
+fixed date with the real clock. DUTYOPS_TEST_CLOCK=+365d moves the whole
+suite (servers and browsers too) to prove it: tests/README.md, "Time".
+"""
 
 import os
 import socket
@@ -10,10 +16,11 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.db import connection, transaction
+from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from dutyops import cache
+from dutyops import cache, testclock
 from dutyops.models import Department, Person
 from incidents.models import Incident
 
@@ -149,6 +156,15 @@ CHROMIUM_ARGS = [
 ]
 
 
+def browser_context(browser, **options):
+    """A Chromium context in Chinese, in the configured zone, on the suite's clock."""
+    context = browser.new_context(**{"locale": "zh-CN", "timezone_id": "Asia/Shanghai", **options})
+    if testclock.moved():
+        # The page's clock starts where the suite's moved clock is, and keeps flowing.
+        context.clock.install(time=timezone.now())
+    return context
+
+
 @pytest.fixture
 def new_page(monkeypatch):
     """Factory for pages in headless Chromium; console errors and CSP refusals collect in page.problems."""
@@ -161,8 +177,7 @@ def new_page(monkeypatch):
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
 
         def make(**context_options):
-            options = {"locale": "zh-CN", "timezone_id": "Asia/Shanghai", **context_options}
-            page = browser.new_context(**options).new_page()
+            page = browser_context(browser, **context_options).new_page()
             page.problems = []
             page.on(
                 "console", lambda m: m.type == "error" and page.problems.append(f"{m.text} {m.location.get('url')}")

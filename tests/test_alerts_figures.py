@@ -21,6 +21,13 @@ def at(month, day, hour, minute=0):
     return dt.datetime(2026, month, day, hour, minute, tzinfo=TZ)
 
 
+@pytest.fixture(autouse=True)
+def _clock(time_machine):
+    """The seeded figures are for October 2026: the clock stands still in mid-November
+    2026, so what was late, on time or still open reads the same on any test date."""
+    time_machine.move_to(at(11, 15, 10), tick=False)
+
+
 def seeded_alert(incident, dept, created, ack_after=None, fb_after=None, overdue=False, ack_limit=30, fb_limit=240):
     alert = services.dispatch_alert(incident=incident, department=dept, duty="任务", actor=None)
     Alert.objects.filter(pk=alert.pk).update(

@@ -1,7 +1,9 @@
 """Plan pages (Chinese) and the admin: list with filters, detail, version comparison,
 coverage report, an incident's matches, and admin edits that go through versioning."""
 
+import datetime
 import re
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.staticfiles import finders
@@ -13,6 +15,13 @@ from incidents.seed import seed_reference_data
 from plans import seed, services
 from plans.documents import clean_plan
 from plans.models import Plan
+
+
+@pytest.fixture(autouse=True)
+def _clock(time_machine):
+    """The plan library's review-by dates are fixed: the clock stands still on the
+    day it was written (2026-11-23), so "已到期" marks the same plans on any test date."""
+    time_machine.move_to(datetime.datetime(2026, 11, 23, 10, tzinfo=ZoneInfo("Asia/Shanghai")), tick=False)
 
 
 @pytest.fixture

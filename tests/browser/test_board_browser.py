@@ -18,7 +18,7 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 from playwright.sync_api import expect, sync_playwright  # noqa: E402
 
-from tests.conftest import CHROMIUM, token_for  # noqa: E402
+from tests.conftest import CHROMIUM, browser_context, token_for  # noqa: E402
 from tests.conftest import CHROMIUM_ARGS as ARGS  # noqa: E402
 
 pytestmark = [pytest.mark.browser]
@@ -42,7 +42,7 @@ def session_page(browser, server, person, viewport=WIDE):
     """A browser context logged in as `person` (session cookie injected)."""
     client = Client()
     client.force_login(person)
-    context = browser.new_context(viewport=viewport, locale="zh-CN", timezone_id="Asia/Shanghai")
+    context = browser_context(browser, viewport=viewport)
     context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": server.url}])
     page = context.new_page()
     page.set_default_timeout(10_000)
@@ -295,7 +295,7 @@ def test_screenshots(browser, servers):
     approve = page.locator("#approval-list button[data-approve]")
     if approve.count():
         approve.first.click()
-        expect(page.locator("#approvals-empty")).to_be_visible(timeout=3000)
+        expect(page.locator("#approvals-empty")).to_be_visible(timeout=10_000)
         expect(page.locator("#feed")).to_contain_text("启动")
 
     officer = Person.objects.get(username="officer1")
@@ -320,7 +320,7 @@ def test_kiosk_board_logs_in_with_its_token_and_goes_live(browser, servers, offi
     call_command("board_token", verbosity=0)
     key = Token.objects.get(user=Person.objects.get(username="board")).key
     server = servers.daphne()
-    context = browser.new_context(viewport=WIDE, locale="zh-CN", timezone_id="Asia/Shanghai")
+    context = browser_context(browser, viewport=WIDE)
     page = context.new_page()
     page.goto(f"{server.url}/board/?token={key}&rotate=10")
     expect(page).to_have_url(f"{server.url}/board/?rotate=10")  # the token leaves the address bar
