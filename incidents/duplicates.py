@@ -219,15 +219,21 @@ def place_score(new, old, gazetteer):
 
 
 def kind_score(new, old, related):
+    """(weight, the subtype both are of, or None)."""
     a, b = kind_of(new), kind_of(old)
+    weight = _kind_weight(new.subtype, a, old.subtype, b, related)
+    return weight, (a if a and a == b else None)
+
+
+def _kind_weight(sure_a, a, sure_b, b, related):
     if not a or not b:
-        return KIND_UNKNOWN, None
-    sure = bool(new.subtype and old.subtype)
+        return KIND_UNKNOWN
+    sure = bool(sure_a and sure_b)
     if a == b:
-        return (KIND_SAME if sure else KIND_SAME_GUESS), a
+        return KIND_SAME if sure else KIND_SAME_GUESS
     if frozenset((a, b)) in related:
-        return KIND_RELATED, None
-    return (KIND_DIFFERENT if sure else KIND_DIFFERENT_GUESS), None
+        return KIND_RELATED
+    return KIND_DIFFERENT if sure else KIND_DIFFERENT_GUESS
 
 
 def kind_of(s):
@@ -409,8 +415,7 @@ def upper_bound(new, row, *, gazetteer, kinds, keys):
     t = _curve(TIME_CURVE, hours)
     if t <= 0:
         return 0.0
-    old_like = Sighting(id=row.id, category=new.category, at=row.at, subtype=row.subtype, guess=row.guess)
-    k, _same = kind_score(new, old_like, kinds.related)
+    k = _kind_weight(new.subtype, kind_of(new), row.subtype, kind_old, kinds.related)
     raw = f"{row.location_text} {row.title} {row.description[:300]}"
     p = max(SAME_DISTRICT, UNKNOWN_PLACE)
     if any(key in raw for key in keys):

@@ -18,7 +18,9 @@ from dutyops.cache import Recent
 from . import duplicates, geo, grading, lexicon
 from .models import GradeRule, LexiconTerm, Subtype
 
-DUPLICATE_KM = getattr(settings, "DUTYOPS_DUPLICATE_KM", 3.0)
+# The prefilter's box around a located report (beyond it only a shared name, a wide-area
+# kind or a road's imprecise point can make a duplicate; those have their own reach).
+DUPLICATE_KM = getattr(settings, "DUTYOPS_DUPLICATE_KM", 2.5)
 DUPLICATE_WINDOW_HOURS = getattr(settings, "DUTYOPS_DUPLICATE_WINDOW_HOURS", 24)
 DUPLICATE_LIMIT = 5
 

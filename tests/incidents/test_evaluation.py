@@ -17,7 +17,7 @@ def figures():
     for split in evaluation.SPLITS:
         part = [i for i in items if i.split == split]
         right, total, _wrong = evaluation.subtype_accuracy(part, reader)
-        found = evaluation.flagged(part, gazetteer, reader, kinds, 3.0)
+        found = evaluation.flagged(part, gazetteer, reader, kinds, 2.5)
         precision, recall, *_rest = evaluation.duplicate_figures([p for p in pairs if p[0] == split], found)
         out[split] = (right / total, precision, recall)
     return items, pairs, out
