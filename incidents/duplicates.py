@@ -218,6 +218,16 @@ def place_score(new, old, gazetteer):
     return UNKNOWN_PLACE, None
 
 
+def time_score(a, b, both, kinds):
+    """How near in time, for these kinds: slow ones count hours a third, fast ones double."""
+    hours = abs((a - b).total_seconds()) / 3600
+    if len(both) == 1 and both <= kinds.slow:
+        hours /= SLOW_TIME
+    elif both <= kinds.fast:
+        hours *= FAST_TIME
+    return _curve(TIME_CURVE, hours)
+
+
 def kind_score(new, old, related):
     """(weight, the subtype both are of, or None)."""
     a, b = kind_of(new), kind_of(old)
@@ -248,13 +258,8 @@ def jaccard(a, b):
 
 def score(new, old, *, gazetteer, kinds=NO_KINDS, names=None):
     """(score, reasons): how likely `old` (an open incident) is the event `new` reports."""
-    hours = abs((new.at - old.at).total_seconds()) / 3600
     both = {kind_of(new), kind_of(old)}
-    if len(both) == 1 and both <= kinds.slow:
-        hours /= SLOW_TIME
-    elif both <= kinds.fast:
-        hours *= FAST_TIME
-    t = _curve(TIME_CURVE, hours)
+    t = time_score(new.at, old.at, both, kinds)
     if t <= 0:
         return 0.0, []
     p, where = place_score(new, old, gazetteer)
@@ -407,12 +412,7 @@ def upper_bound(new, row, *, gazetteer, kinds, keys):
     taking its words at their most similar: never below the exact score."""
     kind_old = row.subtype or row.guess
     both = {kind_of(new), kind_old}
-    hours = abs((new.at - row.at).total_seconds()) / 3600
-    if len(both) == 1 and both <= kinds.slow:
-        hours /= SLOW_TIME
-    elif both <= kinds.fast:
-        hours *= FAST_TIME
-    t = _curve(TIME_CURVE, hours)
+    t = time_score(new.at, row.at, both, kinds)
     if t <= 0:
         return 0.0
     k = _kind_weight(new.subtype, kind_of(new), row.subtype, kind_old, kinds.related)

@@ -84,16 +84,9 @@ class Gazetteer:
     def scan(self, text, mask):
         """(names of the places the text mentions, the text with them replaced by `mask`)
         in one walk: a place name is not what happened (火星街道 is not a fire)."""
-        spans = self.trie.spans(text or "")
-        if not spans:
-            return frozenset(), text or ""
-        parts, last = [], 0
-        for start, end, _key in spans:
-            parts.append(text[last:start])
-            parts.append(mask * (end - start))
-            last = end
-        parts.append(text[last:])
-        return frozenset(self.aliases[key] for _s, _e, key in spans), "".join(parts)
+        text = text or ""
+        spans = self.trie.spans(text)
+        return frozenset(self.aliases[key] for _s, _e, key in spans), masked(text, spans, mask)
 
     def keys_of(self, names):
         """Every way of writing these places (name, aliases, stems): to tell cheaply
@@ -177,16 +170,20 @@ class Trie:
 
     def mask(self, text, char):
         """The text with every word found replaced by `char`s."""
-        spans = self.spans(text)
-        if not spans:
-            return text
-        parts, last = [], 0
-        for start, end, _w in spans:
-            parts.append(text[last:start])
-            parts.append(char * (end - start))
-            last = end
-        parts.append(text[last:])
-        return "".join(parts)
+        return masked(text, self.spans(text), char)
+
+
+def masked(text, spans, char):
+    """`text` with each (start, end, ...) span replaced by `char`s."""
+    if not spans:
+        return text
+    parts, last = [], 0
+    for start, end, *_rest in spans:
+        parts.append(text[last:start])
+        parts.append(char * (end - start))
+        last = end
+    parts.append(text[last:])
+    return "".join(parts)
 
 
 def _split_aliases(text):

@@ -129,6 +129,7 @@ def possible_duplicates(
         inference = understanding.reader.get(None).infer(f"{location_text} {text}", category)
         guess = inference.code
         subtype = subtype or (inference.code if inference.confident else "")
+    located = latitude is not None and longitude is not None
     new = understanding.new_sighting(
         category=category,
         at=at,
@@ -136,8 +137,8 @@ def possible_duplicates(
         location_text=location_text,
         subtype=subtype,
         guess=guess,
-        latitude=latitude if longitude is not None else None,
-        longitude=longitude if latitude is not None else None,
+        latitude=latitude if located else None,
+        longitude=longitude if located else None,
         is_drill=is_drill,
     )
     found = understanding.possible_duplicates(new, phone=phone, exclude=exclude)

@@ -274,18 +274,8 @@ def confirm_subtype(incident, actor, code):
     category = selectors.subtype_category(code) if code else None
     if category is None:
         raise ValidationError({"subtype": [_("未知的事件类型编码：%(code)s") % {"code": code}]})
-    changed = {f for f, v in (("subtype", code), ("category", category)) if getattr(incident, f) != v}
-    confirmed_now = incident.subtype_source != SubtypeSource.CONFIRMED
-    incident.subtype, incident.category = code, category
-    incident.subtype_source = SubtypeSource.CONFIRMED
-    if "category" in changed:
-        recompute_clocks(incident)
-    incident.save()
-    if changed or confirmed_now:
-        _emit_confirmed(incident, actor, changed, "subtype")
-    if changed:
-        picture_changed.send(sender=Incident, incident=incident, created=False, actor=actor)
-    return incident
+    values = {"subtype": code, "category": category, "subtype_source": SubtypeSource.CONFIRMED}
+    return _confirm(incident, actor, "subtype", values, clocks_follow="category")
 
 
 @transaction.atomic
@@ -294,14 +284,22 @@ def confirm_grade(incident, actor, grade):
     incident = _confirmable(incident)
     if grade not in Grade.values:
         raise ValidationError({"grade": [_("等级必须是 I、II、III 或 IV。")]})
-    changed = {"grade"} if incident.grade != grade else set()
-    confirmed_now = incident.grade_source != GradeSource.CONFIRMED
-    incident.grade, incident.grade_source = grade, GradeSource.CONFIRMED
-    if changed:
+    return _confirm(incident, actor, "grade", {"grade": grade, "grade_source": GradeSource.CONFIRMED}, "grade")
+
+
+def _confirm(incident, actor, what, values, clocks_follow):
+    """Set the confirmed values: recorded when anything changed or the value is newly
+    confirmed; the clocks follow a changed grade or category, plan matching any change."""
+    source = f"{what}_source"
+    changed = {f for f, v in values.items() if f != source and getattr(incident, f) != v}
+    confirmed_now = getattr(incident, source) != values[source]
+    for field, value in values.items():
+        setattr(incident, field, value)
+    if clocks_follow in changed:
         recompute_clocks(incident)
     incident.save()
     if changed or confirmed_now:
-        _emit_confirmed(incident, actor, changed, "grade")
+        _emit_confirmed(incident, actor, changed, what)
     if changed:
         picture_changed.send(sender=Incident, incident=incident, created=False, actor=actor)
     return incident

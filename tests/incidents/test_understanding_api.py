@@ -120,3 +120,17 @@ def test_another_rooms_officer_cannot_see_or_confirm(api, client_for, make_perso
     response = stranger.post(f"/api/v1/incidents/{data['incident']}/confirm-grade/", {"grade": "IV"}, format="json")
     visible = stranger.get(f"/api/v1/incidents/{data['incident']}/").status_code == 200
     assert response.status_code == (200 if visible else 404)
+
+
+def test_intake_reads_the_words_without_reading_the_reference_tables_each_time(api):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    intake(api)  # the caches fill
+    with CaptureQueriesContext(connection) as ctx:
+        intake(api, received_at=(timezone.now() - timedelta(minutes=1)).isoformat())
+    sql = " ".join(q["sql"] for q in ctx.captured_queries)
+    for table in ("incidents_lexiconterm", "incidents_graderule", "incidents_place", "incidents_subtype"):
+        assert table not in sql
+    duplicates = [q for q in ctx.captured_queries if "subtype_suggestion" in q["sql"] and "LIMIT 500" in q["sql"]]
+    assert len(duplicates) == 1, "one statement reads the duplicate candidates"
