@@ -28,9 +28,9 @@ the box around the point (or without a point), with whether a report of theirs
 came from the same caller.
 """
 
-import json
+import functools
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import NamedTuple
 
@@ -60,6 +60,7 @@ SLOW_TIME = 3.0  # kinds that unfold over days: hours count a third
 FAST_TIME = 2.0  # kinds over in minutes: hours count double
 SAME_DISTRICT = 0.15
 SAME_WHERE, SAME_WHERE_MIN = 0.9, 0.5  # the locations as written: alike character pairs
+PLACE_MAX = 1.0  # the most any place evidence gives
 KIND_SAME, KIND_SAME_GUESS, KIND_RELATED, KIND_UNKNOWN = 1.0, 0.9, 0.75, 0.8
 KIND_DIFFERENT, KIND_DIFFERENT_GUESS = 0.25, 0.5
 
@@ -90,9 +91,9 @@ class Sighting:
     lon: float | None = None
     spot_class: str = "spot"  # precision of the point: spot (the caller's own), town, broad
     places: frozenset = frozenset()  # gazetteer names the text mentions
-    where: set = field(default_factory=set)  # the location as written, where the gazetteer knows no spot or town in it
+    where: frozenset = frozenset()  # the location as written, where the gazetteer knows no spot or town in it
     districts: frozenset = frozenset()
-    grams: set = field(default_factory=set)
+    grams: frozenset = frozenset()
     words: frozenset = frozenset()  # lexicon words
     same_phone: bool = False  # (candidates) a report of theirs came from the new report's caller
     is_drill: bool = False
@@ -120,9 +121,7 @@ def sighting(
 ):
     """A Sighting from a report's or an incident's fields. `text` is title + description;
     `reader` (a lexicon.Lexicon over the same gazetteer's names) gives the lexicon words."""
-    places, masked = gazetteer.scan(f"{location_text} {text}".lower(), MASK)
-    districts = frozenset(gazetteer.by_name[n][4] for n in places if gazetteer.by_name[n][4])
-    kind = gazetteer.kind_at(lat, lon) if lat is not None else None
+    spot_class, places, where, districts, grams, words = _read_text(location_text, text, lat, lon, gazetteer, reader)
     return Sighting(
         id=id,
         category=category,
@@ -131,14 +130,32 @@ def sighting(
         guess="" if subtype else (guess or ""),
         lat=lat,
         lon=lon,
-        spot_class=geo.place_class(kind) if kind is not None else "spot",
+        spot_class=spot_class,
         places=places,
-        where=unknown_place(location_text, gazetteer),
+        where=where,
         districts=districts,
-        grams=geo.bigrams(text),
-        words=frozenset(reader.concepts(masked, masked=True)) if reader is not None else frozenset(),
+        grams=grams,
+        words=words,
         same_phone=same_phone,
         is_drill=is_drill,
+    )
+
+
+@functools.lru_cache(maxsize=4096)
+def _read_text(location_text, text, lat, lon, gazetteer, reader):
+    """What a text and point say of the place and the event, kept for the next report
+    that meets the same open incident (its neighbours come up again and again). The
+    gazetteer and lexicon are part of the key: an edit makes new ones."""
+    places, masked = gazetteer.scan(f"{location_text} {text}".lower(), MASK)
+    districts = frozenset(gazetteer.by_name[n][4] for n in places if gazetteer.by_name[n][4])
+    kind = gazetteer.kind_at(lat, lon) if lat is not None else None
+    return (
+        geo.place_class(kind) if kind is not None else "spot",
+        places,
+        frozenset(unknown_place(location_text, gazetteer)),
+        districts,
+        frozenset(geo.bigrams(text)),
+        frozenset(reader.concepts(masked, masked=True)) if reader is not None else frozenset(),
     )
 
 
@@ -334,9 +351,15 @@ def candidate_rows(*, category, is_drill, start, end, new, phone="", exclude=Non
     if caller:
         same_phone = f"EXISTS (SELECT 1 FROM {Report._meta.db_table} r WHERE r.incident_id = i.id AND r.reporter_phone IN (%s, %s))"
         params_phone = [phone, caller]
+    # The suggestion's code only, read by the database: no JSON document to parse per row.
+    code = (
+        "i.subtype_suggestion ->> 'code'"
+        if connection.vendor == "postgresql"
+        else ("json_extract(i.subtype_suggestion, '$.code')")
+    )
     sql = [
-        "SELECT i.id, i.latitude, i.longitude, i.title, i.location_text, i.description, i.subtype,",
-        f"i.subtype_suggestion, i.reported_at, {same_phone} FROM {Incident._meta.db_table} i",
+        "SELECT i.id, i.latitude, i.longitude, i.title, i.location_text, substr(i.description, 1, 300), i.subtype,",
+        f"{code}, i.reported_at, {same_phone} FROM {Incident._meta.db_table} i",
         f"WHERE i.category = %s AND i.is_drill = %s AND i.status IN ({', '.join(['%s'] * len(OPEN_STATUSES))})",
         "AND i.reported_at >= %s AND i.reported_at <= %s",
     ]
@@ -363,10 +386,8 @@ def candidate_rows(*, category, is_drill, start, end, new, phone="", exclude=Non
         cursor.execute(" ".join([*sql, "LIMIT 500"]), params)
         rows = cursor.fetchall()
     out = []
-    for pk, lat, lon, title, place, description, subtype, suggestion, at, phone_hit in rows:
-        if isinstance(suggestion, str):
-            suggestion = json.loads(suggestion or "{}")
-        guess = (suggestion or {}).get("code", "") if not subtype else ""
+    for pk, lat, lon, title, place, description, subtype, suggested, at, phone_hit in rows:
+        guess = (suggested or "") if not subtype else ""
         if isinstance(at, str):  # SQLite
             at = datetime.fromisoformat(at)
         if at.tzinfo is None:
@@ -416,6 +437,9 @@ def upper_bound(new, row, *, gazetteer, kinds, keys):
     if t <= 0:
         return 0.0
     k = _kind_weight(new.subtype, kind_of(new), row.subtype, kind_old, kinds.related)
+    rest = W_TEXT * max(t, TEXT_TIME_FLOOR) + t * W_PHONE * row.same_phone / k
+    if k * (PLACE_MAX * t + rest) < THRESHOLD:
+        return 0.0  # even at the same spot: too long ago, or too unlike a kind
     raw = f"{row.location_text} {row.title} {row.description[:300]}"
     p = max(SAME_DISTRICT, UNKNOWN_PLACE)
     if any(key in raw for key in keys):
@@ -426,4 +450,4 @@ def upper_bound(new, row, *, gazetteer, kinds, keys):
         p = max(p, _curve(DISTANCE_CURVE, geo.rough_km((new.lat, new.lon), (row.lat, row.lon))))
     if len(both) == 1 and both <= kinds.wide_area:
         p = max(p, WIDE_AREA_PLACE)
-    return k * (p * t + W_TEXT * max(t, TEXT_TIME_FLOOR)) + t * W_PHONE * row.same_phone
+    return k * (p * t + rest)

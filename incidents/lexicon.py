@@ -63,7 +63,7 @@ class Inference:
         }
 
 
-@dataclass
+@dataclass(eq=False)  # compared and hashed as itself: a cache key (duplicates._read_text)
 class Lexicon:
     """entries: (subtype code or "" for a neutral word, word, weight);
     categories: {subtype code: category}; places: names to mask before reading."""
