@@ -5,7 +5,7 @@ import io
 
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -44,6 +44,16 @@ DISPATCHERS = (Role.ADMIN, Role.DUTY_OFFICER, Role.DUTY_LEADER)
 OFFICE = services.OFFICE_ROLES
 
 
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter("state", str, enum=Alert.State.values),
+            OpenApiParameter("department", int),
+            OpenApiParameter("incident", int),
+            OpenApiParameter("open", bool, description="true: all but closed ones"),
+        ]
+    )
+)
 class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
     """Alerts to departments. Liaisons see their own department's only.
 

@@ -11,6 +11,9 @@ DATABASE_URL=postgres://... (it adds data there), or plain
 `.venv/bin/python bench/bench_intake.py`, which starts a throwaway PostgreSQL
 and Redis itself through scripts/services.sh.
 Options: --clients 20 --seconds 20 --incidents 10000 --processes <CPUs>
+--keys: every report carries a fresh Idempotency-Key, as an integrator's would.
+--compare-keys: rounds without and with keys in alternation on the same servers
+(--rounds 3 each), with the keyed/plain ratio of the medians: what idempotency costs.
 """
 
 import argparse
@@ -18,10 +21,12 @@ import http.client
 import json
 import os
 import random
+import statistics
 import subprocess
 import sys
 import threading
 import time
+import uuid
 from datetime import timedelta
 
 from common import ensure_services, free_port, pct, setup_django, start_daphne
@@ -101,7 +106,7 @@ def seed(n):
     return token, points
 
 
-def client(port, token, points, stop_at, latencies, errors, seed_value):
+def client(port, token, points, stop_at, latencies, errors, seed_value, keys=False):
     rng = random.Random(seed_value)
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     headers = {"Authorization": f"Token {token}", "Content-Type": "application/json", "Accept": "application/json"}
@@ -121,6 +126,8 @@ def client(port, token, points, stop_at, latencies, errors, seed_value):
             "reporter_phone": "13800000000",
             "injuries": rng.randint(0, 3),
         }
+        if keys:
+            headers["Idempotency-Key"] = str(uuid.uuid4())
         started = time.perf_counter()
         try:
             conn.request("POST", "/api/v1/reports/", json.dumps(body), headers)
@@ -157,6 +164,9 @@ def main():
     parser.add_argument(
         "--processes", type=int, default=os.cpu_count() or 2, help="daphne processes (clients spread over them)"
     )
+    parser.add_argument("--keys", action="store_true", help="a fresh Idempotency-Key on every report")
+    parser.add_argument("--compare-keys", action="store_true", help="alternate rounds without and with keys")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of each with --compare-keys")
     args = parser.parse_args()
 
     t0 = time.monotonic()
@@ -174,22 +184,14 @@ def main():
         warm_stop = time.monotonic() + 2
         for p in ports:
             client(p, token, points, warm_stop, [], [], 0)
-        latencies, errors = [], []
-        stop_at = time.monotonic() + args.seconds
-        threads = [
-            threading.Thread(
-                target=client, args=(ports[i % len(ports)], token, points, stop_at, latencies, errors, i + 1)
-            )
-            for i in range(args.clients)
-        ]
-        cpu_before = [cpu_seconds(proc.pid) for proc in servers]
-        began = time.monotonic()
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        wall = time.monotonic() - began
-        cpu_after = [cpu_seconds(proc.pid) for proc in servers]
+        if args.compare_keys:
+            rounds = {False: [], True: []}
+            for _ in range(args.rounds):
+                for keys in (False, True):
+                    rounds[keys].append(measure(args, ports, servers, token, points, keys))
+                    report(rounds[keys][-1], args, keys)
+        else:
+            result = measure(args, ports, servers, token, points, args.keys)
     finally:
         for proc in servers:
             proc.terminate()
@@ -199,21 +201,74 @@ def main():
             except subprocess.TimeoutExpired:
                 proc.kill()
 
-    rate = len(latencies) / wall
-    p50, p99 = (pct(latencies, 50), pct(latencies, 99)) if latencies else (float("nan"), float("nan"))
-    print(
-        f"intake: {args.clients} clients, {args.processes} daphne process(es), {wall:.1f} s, "
-        f"{len(latencies)} reports registered, {len(errors)} errors"
-    )
-    print(f"throughput: {rate:.0f} reports/s (target >= {TARGET_RATE})")
-    print(f"latency: p50 {p50:.1f} ms, p99 {p99:.1f} ms (target p99 < {TARGET_P99_MS} ms)")
-    if latencies and None not in cpu_before + cpu_after:
-        # Less noisy than throughput on a shared machine: what one report costs the web processes.
-        used = sum(cpu_after) - sum(cpu_before)
-        print(f"daphne CPU: {used / len(latencies) * 1000:.2f} ms per report, {used / wall:.2f} cores busy")
-    ok = rate >= TARGET_RATE and p99 < TARGET_P99_MS and not errors
+    if args.compare_keys:
+        print("== medians of the rounds ==")
+        medians = {}
+        for keys in (False, True):
+            rates = [r["rate"] for r in rounds[keys]]
+            p99s = [r["p99"] for r in rounds[keys]]
+            cpus = [r["cpu_ms"] for r in rounds[keys] if r["cpu_ms"] is not None]
+            medians[keys] = statistics.median(rates), statistics.median(p99s), cpus and statistics.median(cpus)
+            print(
+                f"{'with keys' if keys else 'no keys  '}: {medians[keys][0]:.0f} reports/s, p99 {medians[keys][1]:.1f} ms"
+                + (f", daphne CPU {medians[keys][2]:.2f} ms/report" if cpus else "")
+                + f" (rounds: {', '.join(f'{r:.0f}' for r in rates)} reports/s)"
+            )
+        print(
+            f"keyed/plain: throughput x{medians[True][0] / medians[False][0]:.2f}, p99 x{medians[True][1] / medians[False][1]:.2f}"
+            + (f", CPU x{medians[True][2] / medians[False][2]:.2f}" if medians[True][2] and medians[False][2] else "")
+        )
+        results = rounds[True] + rounds[False]
+    else:
+        results = [result]
+        report(result, args, args.keys)
+    ok = all(r["rate"] >= TARGET_RATE and r["p99"] < TARGET_P99_MS and not r["errors"] for r in results)
     print("RESULT:", "PASS" if ok else "FAIL")
     return 0 if ok else 1
+
+
+def measure(args, ports, servers, token, points, keys):
+    latencies, errors = [], []
+    stop_at = time.monotonic() + args.seconds
+    threads = [
+        threading.Thread(
+            target=client, args=(ports[i % len(ports)], token, points, stop_at, latencies, errors, i + 1, keys)
+        )
+        for i in range(args.clients)
+    ]
+    cpu_before = [cpu_seconds(proc.pid) for proc in servers]
+    began = time.monotonic()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    wall = time.monotonic() - began
+    cpu_after = [cpu_seconds(proc.pid) for proc in servers]
+    cpu_ms = None
+    if latencies and None not in cpu_before + cpu_after:
+        # Less noisy than throughput on a shared machine: what one report costs the web processes.
+        cpu_ms = (sum(cpu_after) - sum(cpu_before)) / len(latencies) * 1000
+    return {
+        "rate": len(latencies) / wall,
+        "p50": pct(latencies, 50) if latencies else float("nan"),
+        "p99": pct(latencies, 99) if latencies else float("nan"),
+        "count": len(latencies),
+        "errors": len(errors),
+        "wall": wall,
+        "cpu_ms": cpu_ms,
+        "cores": cpu_ms * len(latencies) / 1000 / wall if cpu_ms is not None else None,
+    }
+
+
+def report(r, args, keys):
+    print(
+        f"intake{' with Idempotency-Keys' if keys else ''}: {args.clients} clients, {args.processes} daphne "
+        f"process(es), {r['wall']:.1f} s, {r['count']} reports registered, {r['errors']} errors"
+    )
+    print(f"throughput: {r['rate']:.0f} reports/s (target >= {TARGET_RATE})")
+    print(f"latency: p50 {r['p50']:.1f} ms, p99 {r['p99']:.1f} ms (target p99 < {TARGET_P99_MS} ms)")
+    if r["cpu_ms"] is not None:
+        print(f"daphne CPU: {r['cpu_ms']:.2f} ms per report, {r['cores']:.2f} cores busy")
 
 
 if __name__ == "__main__":

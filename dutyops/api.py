@@ -91,6 +91,8 @@ def exception_handler(exc, context):
     response = drf_exception_handler(exc, context)
     if response is not None and isinstance(response.data, list):
         response.data = {"non_field_errors": response.data}
+    if isinstance(exc, ServiceUnavailable):
+        response["Retry-After"] = "5"  # as the middleware's 503 says (docs/api-versioning.md)
     return response
 
 

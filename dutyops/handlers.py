@@ -1,6 +1,6 @@
 """Timer handlers of the duty domain (auto-discovered by dutyops.timers)."""
 
-from . import selectors, services
+from . import idempotency, selectors, services
 from .timers import handler
 
 
@@ -17,3 +17,9 @@ def shift_started(timer, now):
     if shift is None or shift.ends_at <= now:
         return  # gone, or so late that announcing it would mislead the board
     services.emit_shift_changed(shift, "started", None)
+
+
+@handler(idempotency.PRUNE_TIMER)
+def prune_idempotency_records(timer, now):
+    """Stored answers to Idempotency-Keys are kept 24 h (dutyops.idempotency)."""
+    idempotency.prune(now)

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "dutyops.middleware.ClientAddressMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "dutyops.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -63,6 +64,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    # Idempotency-Key on API POSTs: after authentication, before the 503 handler (dutyops/idempotency.py).
+    "dutyops.idempotency.IdempotencyMiddleware",
     "dutyops.middleware.DatabaseUnavailableMiddleware",
 ]
 
@@ -170,6 +173,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_LOCKOUT_CALLABLE = "dutyops.views_pages.locked_out"
+AXES_CLIENT_IP_CALLABLE = "dutyops.middleware.request_client_address"  # the real client behind a trusted proxy
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -205,7 +209,9 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
-    "DEFAULT_PARSER_CLASSES": ["dutyops.parsers.ObjectJSONParser", "rest_framework.parsers.FormParser"],
+    # The API takes JSON bodies only (forms are the pages' business, posted to page views):
+    # one content type per body in the schema, so generated clients work (issue 20).
+    "DEFAULT_PARSER_CLASSES": ["dutyops.parsers.ObjectJSONParser"],
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "DutyOps API",
@@ -213,7 +219,34 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
-    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "dutyops.schema.plain_times"],
+    # Operations are named and tagged by resource ("reports_create", tag "reports"),
+    # not all under "v1": generated clients get one module per resource.
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # Stable names for choice sets that several fields share (generated clients
+    # turn them into classes; hash-suffixed names would change with the schema).
+    "ENUM_NAME_OVERRIDES": {
+        "GradeEnum": "incidents.models.Grade",
+        "LevelEnum": "plans.models.Level",
+        "IncidentStatusEnum": "incidents.models.Status",
+        "ReportKindEnum": "incidents.models.ReportKind",
+        "AlertStateEnum": "alerts.models.Alert.State",
+        "AlertSourceEnum": "alerts.models.Alert.Source",
+        "EscalationActionEnum": "alerts.models.EscalationStep.Action",
+        "SupervisionStateEnum": "alerts.models.SupervisionCase.State",
+        "PlanStatusEnum": "plans.models.Plan.Status",
+        # drf-spectacular names the enum of ActivationRequest.state as if it were the request
+        # variant of Activation (the "Request" suffix) and mixes the two up without this.
+        "ActivationRequestStateEnum": "plans.models.ActivationRequest.State",
+        "ActivationStateEnum": "plans.models.Activation.State",
+        "LevelCodeEnum": ["I", "II", "III", "IV"],  # plan criteria and requests: codes without labels
+        "SwapKindEnum": "dutyops.schema.swap_kinds",
+    },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "dutyops.schema.plain_times",
+        "dutyops.schema.error_components",
+        "dutyops.schema.integer_ids",
+    ],
     # Swagger UI served from the app (drf-spectacular-sidecar): no CDN on an intranet.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
@@ -229,11 +262,18 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
-# Behind TLS (nginx), set DUTYOPS_HTTPS=1: secure cookies and HSTS.
+# Proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (addresses or
+# CIDR networks, comma-separated); from anyone else those headers are dropped
+# (dutyops.middleware.ClientAddressMiddleware). The compose topology sets nginx's.
+DUTYOPS_TRUSTED_PROXIES = os.environ.get("DUTYOPS_TRUSTED_PROXIES", "")
+# Behind TLS (nginx), set DUTYOPS_HTTPS=1: secure cookies and HSTS. The compose
+# topology sets it; `check --deploy` warns when it is off in production.
 if env_bool("DUTYOPS_HTTPS"):
     SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = 31536000
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = False  # the intranet's other hosts are not ours to pin
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = env_bool("DUTYOPS_SSL_REDIRECT", default=False)  # nginx redirects port 80 itself
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 LOGGING = {

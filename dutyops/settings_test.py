@@ -15,12 +15,16 @@ os.environ.setdefault("DUTYOPS_SECRET_KEY", "test-only-secret-key")
 os.environ.setdefault("DUTYOPS_TEST_SQLITE_NAME", f"/tmp/dutyops-test-{os.getpid()}.sqlite3")
 
 from .settings import *  # noqa: E402,F403
+from .settings import env_bool  # noqa: E402
 from .testclock import move_clock  # noqa: E402
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast logins in tests
 # Login throttling is tested on its own (tests/test_security.py turns it on);
 # elsewhere Django's test client logs in without a request, which axes refuses.
-AXES_ENABLED = False
-AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+AXES_ENABLED = env_bool("DUTYOPS_TEST_AXES")  # a server started by a throttling test turns it on
+if not AXES_ENABLED:
+    AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+# Transactional tests empty every table between tests, the audit trail too.
+DUTYOPS_TEST_FLUSH_AUDIT_TRAIL = True
 
 move_clock(os.environ.get("DUTYOPS_TEST_CLOCK", ""))

@@ -2,6 +2,8 @@
 
 from rest_framework import viewsets
 from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.permissions import AllowAny
+from rest_framework.settings import api_settings
 
 from . import services
 from .api import ReadOrRoles, as_id
@@ -11,6 +13,13 @@ from .serializers import DepartmentSerializer, PersonSerializer
 
 class TokenView(ObtainAuthToken):
     """POST {"username", "password"} -> {"token"}."""
+
+    parser_classes = api_settings.DEFAULT_PARSER_CLASSES  # JSON, as every API body (DRF's view takes forms too)
+    # Nobody is signed in yet: a stale Authorization header is ignored, not a 401, and
+    # the schema says no credentials are needed (a generated client's plain Client).
+    authentication_classes = []
+    permission_classes = [AllowAny]
+    idempotency_key = False  # nobody is signed in yet: nobody to keep the answer for
 
     def get_serializer_context(self):
         # Authenticate with Django's own request, so that login throttling

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -236,7 +236,7 @@ class GeocodeView(APIView):
         q = request.query_params.get("q", "")[:200]
         found = geo.geocode(q)
         if not found:
-            return Response({"q": [_("地名库中未找到该地点。")]}, status=status.HTTP_404_NOT_FOUND)
+            raise NotFound(_("地名库中未找到该地点。"))
         return Response({"query": q, "latitude": found[0], "longitude": found[1]})
 
 

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Event(models.Model):
+    append_only = True  # the application's database role may only read and insert (grant_app_role)
     # seq is the primary key. services.emit serialises appends so that seqs
     # become visible in commit order: a reader that has seen seq N has seen
     # every committed event below N, so `seq > after` never skips one.
@@ -38,6 +39,7 @@ class Event(models.Model):
 
 
 class EventAudience(models.Model):
+    append_only = True
     event = models.ForeignKey(Event, on_delete=models.PROTECT, related_name="audience")
     department = models.ForeignKey("dutyops.Department", on_delete=models.PROTECT, related_name="+")
 

@@ -7,7 +7,10 @@ ensure_packages() {
   command -v redis-server >/dev/null || need+=(redis-server)
   [ -x /usr/bin/chromium ] || need+=(chromium)
   ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
+  command -v curl >/dev/null || need+=(curl)  # docs/integrations.md's shell examples
+  command -v jq >/dev/null || need+=(jq)
   fc-list 2>/dev/null | grep -i "Noto Sans CJK" >/dev/null || need+=(fonts-noto-cjk)  # not -q: under pipefail an early exit is SIGPIPE
+  command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || need+=(nginx-light)  # the production proxy, tested for real
   if [ ${#need[@]} -gt 0 ]; then
     echo "installing: ${need[*]}"
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null \

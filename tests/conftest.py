@@ -281,3 +281,11 @@ def servers(transactional_db):
     yield Factory()
     for server in started:
         server.stop(kill=True)
+
+
+@pytest.fixture
+def demo_server(servers):
+    """A daphne on the demo jurisdiction (committed, so the server reads it), for
+    tests that drive the API from outside as an integrator would."""
+    call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    return servers.daphne()

@@ -1,6 +1,7 @@
 """Backup and restore (scripts/backup.sh, scripts/restore.sh) keep every record and the stream."""
 
 import os
+import stat
 import subprocess
 from pathlib import Path
 
@@ -32,14 +33,20 @@ def test_a_restored_dump_has_every_record_and_event(transactional_db, make_perso
     with transaction.atomic():
         for n in range(25):
             emit("test.ping", {"n": n, "text": "水位超警戒"}, actor=officer)
-    env = dict(
-        os.environ,
-        PATH=f"{os.environ['DUTYOPS_TEST_PG_BIN']}:{os.environ['PATH']}",
-        DATABASE_URL=database_url_for_subprocess(),
-    )
+    # Every pg_dump / pg_restore call is recorded: the password must never be on a command line.
+    spy = tmp_path / "bin"
+    spy.mkdir()
+    for tool in ("pg_dump", "pg_restore"):
+        (spy / tool).write_text(
+            f'#!/bin/sh\necho "$0 $*" >> {tmp_path}/argv.log\nexec {os.environ["DUTYOPS_TEST_PG_BIN"]}/{tool} "$@"\n'
+        )
+        (spy / tool).chmod(0o755)
+    url = database_url_for_subprocess().replace("dutyops:@", "dutyops:s3cret-pw@")  # trust auth: any password
+    env = dict(os.environ, PATH=f"{spy}:{os.environ['PATH']}", DATABASE_URL=url)
     dump = tmp_path / "dutyops.dump"
     subprocess.run([ROOT / "scripts" / "backup.sh", dump], env=env, check=True, capture_output=True)
     assert Path(dump).stat().st_size > 0
+    assert stat.S_IMODE(Path(dump).stat().st_mode) == 0o600  # people and credentials: the owner's eyes only
 
     restored = f"{connection.settings_dict['NAME']}_restored"
     with connection.cursor() as cur:
@@ -50,6 +57,8 @@ def test_a_restored_dump_has_every_record_and_event(transactional_db, make_perso
         subprocess.run(
             [ROOT / "scripts" / "restore.sh", dump], env=dict(env, DATABASE_URL=target), check=True, capture_output=True
         )
+        argv = (tmp_path / "argv.log").read_text()
+        assert "pg_dump" in argv and "pg_restore" in argv and "s3cret-pw" not in argv
         with connection.cursor() as cur:
             original = _table_digest(cur)
         conn = psycopg2.connect(target)

@@ -13,5 +13,6 @@ from .duty import (  # noqa: F401
     ShiftOfficer,
     SwapRequest,
 )
+from .idempotency import IdempotencyRecord  # noqa: F401
 from .org import Department, Person, Role  # noqa: F401
 from .timers import Timer  # noqa: F401

@@ -1,0 +1,273 @@
+"""Idempotency-Key for every API POST, in one place (CONTRACT.md, "HTTP API").
+
+A client that is not sure its POST arrived (a timeout, a dropped connection)
+sends it again with the same `Idempotency-Key` header. Within 24 hours, the
+same caller with the same key gets the first answer again (same status, same
+body, plus `Idempotent-Replayed: true`) and nothing is created twice.
+
+How (IdempotencyMiddleware, for every POST routed to a DRF view):
+- The key belongs to its caller: `person:<id>` for a signed-in person, through
+  a token or the session alike. A caller that is not a person names itself
+  through its authenticator: if the `auth` object a view's authenticator
+  returns has an `idempotency_owner` attribute (e.g. "source:7" for an inbound
+  system's key), that is the owner. A request no authenticator accepts passes
+  through untouched (the view answers 401/403).
+- The request runs in one transaction that first claims (owner, key) by
+  inserting its row. A second request with the same key meanwhile waits on
+  that row (PostgreSQL's unique index; SQLite's write lock) until the first
+  commits, then finds its answer: never two runs, never two records. If the
+  first process dies, its transaction and claim roll back together and the
+  waiting one runs instead.
+- A 2xx answer is stored with the claim, in the same transaction as the view's
+  writes: the record and what it answers for commit together or not at all.
+  Any other answer leaves no record (nothing was created; the same key may be
+  sent again, corrected or not); a 5xx also rolls the view's writes back.
+- The row also keeps a fingerprint of method, path and body: the same key
+  with a different request is a 422 that says so, not the first answer.
+- Records expire after 24 h: an expired one is claimed afresh, and a worker
+  timer (one per hour with keyed traffic) deletes them.
+
+A view opts out with `idempotency_key = False` (the token endpoint: nobody is
+signed in yet). Requests without the header pay nothing but a dict lookup.
+"""
+
+import datetime
+import functools
+import hashlib
+import logging
+
+from django.db import DatabaseError, connection, transaction
+from django.http import HttpResponse, JsonResponse
+from django.urls import Resolver404, resolve
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from rest_framework.exceptions import APIException
+from rest_framework.request import Request
+from rest_framework.views import APIView
+
+from . import timers
+from .cache import Recent
+from .models import IdempotencyRecord
+
+log = logging.getLogger(__name__)
+
+HEADER = "Idempotency-Key"
+REPLAYED_HEADER = "Idempotent-Replayed"
+MAX_KEY_LENGTH = 255
+TTL = datetime.timedelta(hours=24)
+PRUNE_TIMER = "dutyops.idempotency.prune"
+
+_META_KEY = "HTTP_IDEMPOTENCY_KEY"
+_TABLE = IdempotencyRecord._meta.db_table
+
+
+def applies(view_cls, method):
+    """Does this view honour the header for this method? (Also what the schema documents.)"""
+    return (
+        method == "POST"
+        and isinstance(view_cls, type)
+        and issubclass(view_cls, APIView)
+        and getattr(view_cls, "idempotency_key", True)
+    )
+
+
+def owner_of(request, view_cls):
+    """Whose key this is, authenticated as the view will do it; None: nobody we know.
+
+    The view then takes this authentication as it is (DRF's forced authentication,
+    as its test client does) instead of running its authenticators a second time."""
+    drf_request = Request(request, authenticators=[auth() for auth in view_cls.authentication_classes])
+    had_user = "user" in request.__dict__
+    original_user = request.__dict__.get("user")
+    try:
+        user, auth = drf_request.user, drf_request.auth
+    except APIException:
+        return None  # the view gives its own 401/403
+    finally:
+        # DRF sets request.user as it authenticates; leave the request as it came.
+        if had_user:
+            request.user = original_user
+        else:
+            request.__dict__.pop("user", None)
+    owner = getattr(auth, "idempotency_owner", None)
+    if owner:
+        owner = str(owner)[:64]
+    elif user is not None and user.is_authenticated:
+        owner = f"person:{user.pk}"
+    else:
+        return None
+    request._force_auth_user, request._force_auth_token = user, auth
+    return owner
+
+
+@functools.lru_cache(maxsize=4096)
+def view_class(path_info):
+    """The view class a path routes to (None: none, or not a class-based view).
+    Kept per path: resolving walks every pattern of the API."""
+    try:
+        return getattr(resolve(path_info).func, "cls", None)
+    except Resolver404:
+        return None
+
+
+def fingerprint(request):
+    digest = hashlib.sha256()
+    digest.update(f"{request.method} {request.get_full_path()}\n".encode())
+    digest.update(request.body)
+    return digest.hexdigest()
+
+
+def _valid_key(key):
+    return 0 < len(key) <= MAX_KEY_LENGTH and key.isascii() and key.isprintable()
+
+
+def claim(owner, key, print_, now):
+    """Insert (owner, key) in the current transaction, or take over an expired
+    row: returns the new row's id if this request runs, else the stored row as
+    a dict. While another transaction holds the same claim, this waits for it."""
+    stamp = connection.ops.adapt_datetimefield_value(now)
+    cutoff = connection.ops.adapt_datetimefield_value(now - TTL)
+    key_col = connection.ops.quote_name("key")
+    with connection.cursor() as cursor:
+        for _attempt in range(3):
+            cursor.execute(
+                f"INSERT INTO {_TABLE} (owner, {key_col}, fingerprint, created_at, status, content_type, body)"
+                " VALUES (%s, %s, %s, %s, 0, '', %s)"
+                f" ON CONFLICT (owner, {key_col}) DO UPDATE SET fingerprint = excluded.fingerprint,"
+                " created_at = excluded.created_at, status = 0, content_type = '', body = excluded.body"
+                f" WHERE {_TABLE}.created_at < %s RETURNING id",
+                [owner, key, print_, stamp, b"", cutoff],
+            )
+            row = cursor.fetchone()
+            if row is not None:
+                return row[0]
+            cursor.execute(
+                f"SELECT fingerprint, status, content_type, body FROM {_TABLE} WHERE owner = %s AND {key_col} = %s",
+                [owner, key],
+            )
+            found = cursor.fetchone()
+            if found is not None:
+                return {"fingerprint": found[0], "status": found[1], "content_type": found[2], "body": bytes(found[3])}
+            # Gone between the two statements (its request failed meanwhile): claim again.
+    raise DatabaseError("idempotency: could not claim the key")
+
+
+def _store(record_id, response):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {_TABLE} SET status = %s, content_type = %s, body = %s WHERE id = %s",
+            [response.status_code, response.get("Content-Type", ""), response.content, record_id],
+        )
+
+
+def _forget(record_id):
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {_TABLE} WHERE id = %s", [record_id])
+
+
+def _replay(stored):
+    if not stored["status"]:  # never committed so; kept for safety
+        return _refusal(409, _("使用相同 Idempotency-Key 的请求仍在处理中，请稍后重试。"), retry_after=1)
+    response = HttpResponse(stored["body"], status=stored["status"], content_type=stored["content_type"] or None)
+    response[REPLAYED_HEADER] = "true"
+    return response
+
+
+def _refusal(status, message, retry_after=None):
+    response = JsonResponse({"detail": message}, status=status, json_dumps_params={"ensure_ascii": False})
+    if retry_after:
+        response["Retry-After"] = str(retry_after)
+    return response
+
+
+# --- pruning ------------------------------------------------------------------
+
+
+def _schedule_prune(hour):
+    return timers.schedule(PRUNE_TIMER, hour.isoformat(), hour + datetime.timedelta(hours=1))
+
+
+_prunes = Recent(_schedule_prune, seconds=3600)  # this process's scheduled prunes, by hour
+
+
+def arm_prune(now):
+    """Schedule one prune an hour after this hour's first stored answer (a query
+    per process per hour). Best effort, after the answer's commit: a miss only
+    leaves expired rows to the next hour's prune."""
+    try:
+        _prunes.get(now.replace(minute=0, second=0, microsecond=0))
+    except DatabaseError as exc:
+        log.warning("idempotency: prune not scheduled: %s", exc)
+
+
+def prune(now=None):
+    """Delete the records older than 24 h; returns how many."""
+    cutoff = (now or timezone.now()) - TTL
+    deleted, _ = IdempotencyRecord.objects.filter(created_at__lt=cutoff).delete()
+    return deleted
+
+
+# --- the middleware ---------------------------------------------------------------
+
+
+class IdempotencyMiddleware:
+    """See the module docstring. Sits after authentication and CSRF, before the
+    database-unavailable handler (whose 503 it then sees as a 5xx)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        key = request.META.get(_META_KEY)
+        if key is None or request.method != "POST":
+            return self.get_response(request)
+        view_cls = view_class(request.path_info)
+        if not applies(view_cls, request.method):
+            return self.get_response(request)
+        owner = owner_of(request, view_cls)
+        if owner is None:  # the view answers 401/403, key or no key
+            return self.get_response(request)
+        if not _valid_key(key):
+            message = _("Idempotency-Key 须为 1 至 %(n)d 个可见 ASCII 字符。") % {"n": MAX_KEY_LENGTH}
+            return JsonResponse({HEADER: [message]}, status=400, json_dumps_params={"ensure_ascii": False})
+        try:
+            print_ = fingerprint(request)
+        except Exception:  # noqa: BLE001 - an unreadable body: the view answers it
+            return self.get_response(request)
+        try:
+            return self._once(request, owner, key, print_)
+        except DatabaseError as exc:
+            log.error("idempotency: database unavailable: %s", exc)
+            return _refusal(503, _("服务暂时不可用，请稍后重试。"), retry_after=5)
+
+    def _once(self, request, owner, key, print_):
+        now = timezone.now()
+        response = stored = None
+        try:
+            with transaction.atomic():
+                claimed = claim(owner, key, print_, now)
+                if isinstance(claimed, dict):
+                    if claimed["fingerprint"] != print_:
+                        return _refusal(
+                            422,
+                            _(
+                                "此 Idempotency-Key 已用于另一个请求（方法、路径或请求体不同）；"
+                                "新的请求请使用新的 Idempotency-Key。"
+                            ),
+                        )
+                    return _replay(claimed)
+                response = self.get_response(request)
+                if response.status_code >= 500:
+                    transaction.set_rollback(True)
+                elif 200 <= response.status_code < 300 and not response.streaming:
+                    _store(claimed, response)
+                    stored = True
+                else:
+                    _forget(claimed)
+        except DatabaseError:
+            if response is not None and response.status_code >= 500:
+                return response  # the view's own 503; the rollback failed with the connection
+            raise
+        if stored:
+            arm_prune(now)
+        return response
