@@ -261,6 +261,10 @@ def console_context(user, now=None):
         room = Department.objects.filter(kind="duty_office").order_by("code").first()
         room_id = room.pk if room else None
     ctx = {"room_id": room_id, "shift": None, "today": timezone.localtime(now, local_tz()).date().isoformat()}
+    # For confirming or overriding the subtype the words suggest, right after intake.
+    subtype_model = _model("incidents.Subtype")
+    if subtype_model is not None:
+        ctx["subtypes"] = list(subtype_model.objects.filter(active=True).values("code", "name", "category"))
     current = on_duty(room_id, at=now) if room_id is not None else None
     if current is not None:
         ctx["shift"] = current.shift

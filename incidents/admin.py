@@ -4,9 +4,11 @@ from dutyops.admin import HistoryAdmin
 
 from .models import (
     ClassifiedDelivery,
+    GradeRule,
     Incident,
     IncidentClock,
     Instruction,
+    LexiconTerm,
     Place,
     Report,
     ReportPolicy,
@@ -29,14 +31,58 @@ class ReportPolicyAdmin(admin.ModelAdmin):
 
 @admin.register(Place)
 class PlaceAdmin(admin.ModelAdmin):
-    list_display = ("name", "district", "kind", "latitude", "longitude")
-    search_fields = ("name", "district")
+    list_display = ("name", "aliases", "district", "kind", "latitude", "longitude")
+    search_fields = ("name", "aliases", "district")
+
+
+@admin.register(LexiconTerm)
+class LexiconTermAdmin(admin.ModelAdmin):
+    """The words each subtype is read from: terms, synonyms, callers' phrases, cues."""
+
+    list_display = ("word", "subtype", "kind", "weight", "active")
+    list_editable = ("kind", "weight", "active")
+    list_filter = ("kind", "active", "subtype__category", "subtype")
+    search_fields = ("word", "subtype__name", "subtype__code")
+    autocomplete_fields = ("subtype",)
+
+
+@admin.register(GradeRule)
+class GradeRuleAdmin(admin.ModelAdmin):
+    """The thresholds the grade suggestion reads (national framework, editable)."""
+
+    list_display = (
+        "grade",
+        "category",
+        "subtype",
+        "min_deaths",
+        "min_dead_missing",
+        "min_injuries",
+        "min_affected",
+        "min_area_ha",
+        "min_magnitude",
+        "note",
+        "active",
+    )
+    list_filter = ("grade", "category", "active")
+    search_fields = ("subtype", "note")
 
 
 @admin.register(Incident)
 class IncidentAdmin(HistoryAdmin):
-    list_display = ("id", "title", "status", "category", "subtype", "grade", "is_drill", "reported_at")
-    list_filter = ("status", "category", "grade", "is_drill")
+    list_display = (
+        "id",
+        "title",
+        "status",
+        "category",
+        "subtype",
+        "subtype_source",
+        "grade",
+        "grade_source",
+        "district",
+        "is_drill",
+        "reported_at",
+    )
+    list_filter = ("status", "category", "subtype_source", "grade", "is_drill")
     search_fields = ("title", "location_text")
 
 

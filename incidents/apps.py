@@ -14,14 +14,23 @@ class IncidentsConfig(AppConfig):
         from dutyops.models import Department
 
         from . import (
+            geo,
             selectors,
             summaries,  # noqa: F401 - registers how the incident events read
+            understanding,
         )
-        from .models import Incident, ReportPolicy
+        from .models import GradeRule, Incident, LexiconTerm, Place, ReportPolicy, Subtype
 
         # A policy edit applies to the next report registered in this process.
         post_save.connect(selectors.policies.clear, sender=ReportPolicy, dispatch_uid="incidents.policies.save")
         post_delete.connect(selectors.policies.clear, sender=ReportPolicy, dispatch_uid="incidents.policies.delete")
+        # So does an edit of the words, the grade rules, the taxonomy or the gazetteer.
+        for model in (LexiconTerm, GradeRule, Subtype, Place):
+            name = model.__name__
+            post_save.connect(understanding.forget, sender=model, dispatch_uid=f"incidents.understanding.save.{name}")
+            post_delete.connect(understanding.forget, sender=model, dispatch_uid=f"incidents.understanding.del.{name}")
+        post_save.connect(geo.gazetteer.clear, sender=Place, dispatch_uid="incidents.gazetteer.save")
+        post_delete.connect(geo.gazetteer.clear, sender=Place, dispatch_uid="incidents.gazetteer.delete")
 
         # An incident belongs to the room that registered it and the one it was transferred to.
         policy.relations.register(

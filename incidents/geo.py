@@ -5,8 +5,10 @@ online geopy geocoder can be switched on with settings.DUTYOPS_GEOCODER
 (a geopy geocoder name, e.g. "nominatim"), off by default.
 """
 
+import csv
 import logging
 import math
+import re
 
 from django.conf import settings
 from geopy.distance import geodesic
@@ -16,15 +18,203 @@ from dutyops.cache import Recent
 log = logging.getLogger(__name__)
 
 
+# Kinds of gazetteer places by how precisely a point geocoded from them places an
+# event: a district, a road or a river spans many kilometres; a town, a mountain, a
+# reservoir or an industrial park a few; the rest (a village, a bridge, a hospital)
+# is a spot.
+BROAD_KINDS = frozenset({"区县", "道路", "河流"})
+TOWN_KINDS = frozenset({"镇", "乡", "街道", "山林", "水库", "园区"})
+# Callers drop these endings: 乔口 for 乔口镇, 格塘 for 格塘村.
+_STEMMED = ("镇", "乡", "街道", "村", "社区")
+_CLASS_RANK = {"spot": 2, "town": 1, "broad": 0}
+
+
+def place_class(kind):
+    """spot, town or broad: how precisely a place of this kind locates an event."""
+    if kind in BROAD_KINDS:
+        return "broad"
+    if kind in TOWN_KINDS:
+        return "town"
+    return "spot"
+
+
+class Gazetteer:
+    """The place names of the jurisdiction: rows of (name, latitude, longitude, kind,
+    district[, aliases]). Finds every place a text mentions, by its name, by an alias
+    (火车站 for 临江火车站) or by its name without 镇/乡/街道/村/社区 (乔口 for
+    乔口镇), and places the text at the most precise of them (a village before its
+    town, a town before a river), the longest name first among equals."""
+
+    def __init__(self, rows):
+        self.rows = sorted((tuple(r[:5]) for r in rows), key=lambda r: -len(r[0]))
+        self.by_name = {r[0]: r for r in self.rows}
+        self.by_point = {(r[1], r[2]): r for r in self.rows}
+        explicit, stems = {}, {}
+        for row in rows:
+            name = row[0]
+            explicit.setdefault(name, name)
+            for alias in _split_aliases(row[5] if len(row) > 5 else ""):
+                explicit.setdefault(alias, name)
+            for suffix in _STEMMED:
+                if name.endswith(suffix) and len(name) - len(suffix) >= 2:
+                    stems.setdefault(name[: -len(suffix)], name)
+        self.aliases = {**stems, **explicit}
+        self.explicit = frozenset(explicit)
+        self.trie = Trie(self.aliases)
+
+    def _found(self, text):
+        if not text:
+            return []
+        return [(key, self.aliases[key]) for key in self.trie.words(text)]
+
+    def locate(self, text):
+        """The row of the place the text is at, or None."""
+        best, best_rank = None, None
+        for key, name in self._found(text):
+            row = self.by_name[name]
+            rank = (_CLASS_RANK[place_class(row[3])], key in self.explicit, len(key))
+            if best_rank is None or rank > best_rank:
+                best, best_rank = row, rank
+        return best
+
+    def mentions(self, text):
+        """Names of every place the text mentions."""
+        return frozenset(name for _key, name in self._found(text))
+
+    def scan(self, text, mask):
+        """(names of the places the text mentions, the text with them replaced by `mask`)
+        in one walk: a place name is not what happened (火星街道 is not a fire)."""
+        text = text or ""
+        spans = self.trie.spans(text)
+        return frozenset(self.aliases[key] for _s, _e, key in spans), masked(text, spans, mask)
+
+    def keys_of(self, names):
+        """Every way of writing these places (name, aliases, stems): to tell cheaply
+        whether another text may name one of them."""
+        return [key for key, name in self.aliases.items() if name in names]
+
+    def names(self):
+        """Every name and alias (to mask before reading the words)."""
+        return list(self.aliases)
+
+    def broad_points_near(self, lat, lon, km):
+        """Points of roads, rivers and districts within `km`: an incident geocoded from
+        one of them may be anywhere along it."""
+        return [
+            (r[1], r[2]) for r in self.rows if place_class(r[3]) == "broad" and rough_km((lat, lon), (r[1], r[2])) <= km
+        ]
+
+    def kind_at(self, lat, lon):
+        """The kind of the place a point was geocoded from (None: not a gazetteer point)."""
+        row = self.by_point.get((lat, lon))
+        return row[3] if row else None
+
+    def district_of(self, text="", lat=None, lon=None, within_km=5.0):
+        """The district of the place the text names, else of the nearest place within
+        `within_km` of the point; "" when neither tells."""
+        row = self.locate(text or "") if text else None
+        if row is None and lat is not None and lon is not None:
+            near = [(rough_km((lat, lon), (r[1], r[2])), r[4]) for r in self.rows if r[4]]
+            km, district = min(near, default=(None, ""))
+            return district if km is not None and km <= within_km else ""
+        return row[4] if row else ""
+
+
+class Trie:
+    """Finds words in a text the way a dictionary segmenter does: from the left, the
+    longest word starting at each position, never overlapping (橘子洲大桥 before
+    橘子洲, 森林火灾 before 火灾). A walk over nested dicts: about one lookup per
+    character, where a regex alternation of a thousand words tries each in turn."""
+
+    _END = ""
+
+    def __init__(self, words):
+        self.root = {}
+        for word in words:
+            if not word:
+                continue
+            node = self.root
+            for ch in word:
+                node = node.setdefault(ch, {})
+            node[self._END] = word
+
+    def __bool__(self):
+        return bool(self.root)
+
+    def spans(self, text):
+        """[(start, end, word)] of the words found."""
+        out, i, n, root, end_key = [], 0, len(text), self.root, self._END
+        while i < n:
+            node = root.get(text[i])
+            if node is None:
+                i += 1
+                continue
+            found = (i + 1, node[end_key]) if end_key in node else None
+            j = i + 1
+            while j < n:
+                node = node.get(text[j])
+                if node is None:
+                    break
+                j += 1
+                if end_key in node:
+                    found = (j, node[end_key])
+            if found is None:
+                i += 1
+                continue
+            out.append((i, found[0], found[1]))
+            i = found[0]
+        return out
+
+    def words(self, text):
+        return [w for _s, _e, w in self.spans(text)]
+
+    def mask(self, text, char):
+        """The text with every word found replaced by `char`s."""
+        return masked(text, self.spans(text), char)
+
+
+def masked(text, spans, char):
+    """`text` with each (start, end, ...) span replaced by `char`s."""
+    if not spans:
+        return text
+    parts, last = [], 0
+    for start, end, *_rest in spans:
+        parts.append(text[last:start])
+        parts.append(char * (end - start))
+        last = end
+    parts.append(text[last:])
+    return "".join(parts)
+
+
+def _split_aliases(text):
+    return [a.strip() for a in re.split(r"[、,，;；|]", text or "") if len(a.strip()) > 1]
+
+
 def _load_gazetteer(_):
     from .models import Place
 
-    rows = list(Place.objects.values_list("name", "latitude", "longitude"))
-    rows.sort(key=lambda r: -len(r[0]))
-    return rows
+    return Gazetteer(list(Place.objects.values_list("name", "latitude", "longitude", "kind", "district", "aliases")))
 
 
-# Place names longest first, so '橘子洲大桥' wins over '橘子洲'; import_places clears it.
+def gazetteer_from_csv(path):
+    """The gazetteer of a CSV file (name,district,kind,latitude,longitude[,aliases]), without a database."""
+    with open(path, newline="", encoding="utf-8-sig") as f:
+        return Gazetteer(
+            [
+                (
+                    r["name"],
+                    float(r["latitude"]),
+                    float(r["longitude"]),
+                    r.get("kind") or "",
+                    r.get("district") or "",
+                    r.get("aliases") or "",
+                )
+                for r in csv.DictReader(f)
+            ]
+        )
+
+
+# import_places and Place edits clear it.
 gazetteer = Recent(_load_gazetteer, seconds=60)
 
 
@@ -33,9 +223,9 @@ def geocode(text):
     text = (text or "").strip()
     if not text:
         return None
-    for name, lat, lon in gazetteer.get(None):
-        if name and name in text:
-            return (lat, lon)
+    row = gazetteer.get(None).locate(text)
+    if row is not None:
+        return (row[1], row[2])
     name = getattr(settings, "DUTYOPS_GEOCODER", "")
     if name:
         return _online(name, text)

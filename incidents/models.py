@@ -57,6 +57,18 @@ class Status(models.TextChoices):
 
 OPEN_STATUSES = (Status.RECEIVED, Status.VERIFYING, Status.RESPONDING, Status.STABILISED)
 
+
+class SubtypeSource(models.TextChoices):
+    REPORTED = "reported", _("报告填写")
+    INFERRED = "inferred", _("系统推断")
+    CONFIRMED = "confirmed", _("值班员确认")
+
+
+class GradeSource(models.TextChoices):
+    REPORTED = "reported", _("报告填写")
+    CONFIRMED = "confirmed", _("值班员确认")
+
+
 # Fields a report carries that make up the incident's current picture.
 PICTURE_FIELDS = (
     "title",
@@ -135,6 +147,9 @@ class Place(models.Model):
     name = models.CharField(_("地名"), max_length=100, db_index=True)
     district = models.CharField(_("所属区县"), max_length=64, blank=True)
     kind = models.CharField(_("类型"), max_length=32, blank=True)
+    aliases = models.CharField(
+        _("别名"), max_length=200, blank=True, help_text=_("群众常用的其他叫法，用“、”分隔，如：火车站、老火车站")
+    )
     latitude = models.FloatField(_("纬度"), validators=[MinValueValidator(-90), MaxValueValidator(90)])
     longitude = models.FloatField(_("经度"), validators=[MinValueValidator(-180), MaxValueValidator(180)])
 
@@ -156,6 +171,12 @@ class Incident(models.Model):
     category = models.CharField(_("分类"), max_length=24, choices=Category.choices)
     subtype = models.CharField(_("类型编码"), max_length=48, blank=True)
     grade = models.CharField(_("等级"), max_length=3, choices=Grade.choices, null=True, blank=True)  # noqa: DJ001 - null = not yet assessed (CONTRACT)
+    # Where the subtype and the grade came from, and what the words suggest (incidents.understanding).
+    subtype_source = models.CharField(_("类型来源"), max_length=10, choices=SubtypeSource.choices, blank=True)
+    subtype_suggestion = models.JSONField(_("类型建议"), default=dict, blank=True)
+    grade_source = models.CharField(_("等级来源"), max_length=10, choices=GradeSource.choices, blank=True)
+    grade_suggestion = models.JSONField(_("等级建议"), default=dict, blank=True)
+    district = models.CharField(_("所属区县"), max_length=64, blank=True)
     is_drill = models.BooleanField(_("演练"), default=False)
     latitude = lat_field()
     longitude = lon_field()
@@ -370,3 +391,73 @@ class ClassifiedDelivery(models.Model):
 
     def __str__(self):
         return self.reference_number
+
+
+class LexiconTerm(models.Model):
+    """One word of the lexicon the subtype is read from (incidents.lexicon): a term,
+    synonym, caller's phrase or cue of a subtype, or a neutral word that is no
+    evidence (火车站 is not a fire). Seeded from incidents/data/lexicon.yaml."""
+
+    class Kind(models.TextChoices):
+        TERM = "term", _("术语")
+        SYNONYM = "synonym", _("同义词")
+        COLLOQUIAL = "colloquial", _("口语说法")
+        CUE = "cue", _("线索词")
+        NEUTRAL = "neutral", _("中性词（不作依据）")
+
+    subtype = models.ForeignKey(
+        Subtype,
+        verbose_name=_("事件类型"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="terms",
+        help_text=_("中性词不选类型"),
+    )
+    word = models.CharField(_("词语"), max_length=32)
+    kind = models.CharField(_("词类"), max_length=12, choices=Kind.choices, default=Kind.SYNONYM)
+    weight = models.FloatField(
+        _("权重"),
+        default=2.0,
+        validators=[MinValueValidator(0), MaxValueValidator(10)],
+        help_text=_("术语 3，同义词和口语 2，线索词 0.7；中性词 0"),
+    )
+    active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        ordering = ["subtype__category", "subtype__order", "kind", "word"]
+        verbose_name = _("事件类型词条")
+        verbose_name_plural = _("事件类型词表")
+        constraints = [models.UniqueConstraint(fields=["subtype", "word"], name="lexicon_term_unique")]
+
+    def __str__(self):
+        return self.word
+
+
+class GradeRule(models.Model):
+    """A threshold of the national framework for suggesting a grade: the rule holds
+    when every criterion it sets holds; any rule of a grade suggests that grade. The
+    most specific rules apply: the subtype's if it has any, else its category's,
+    else those for any category. Seeded from incidents/data/grade_rules.yaml."""
+
+    category = models.CharField(_("分类"), max_length=24, choices=Category.choices, blank=True)
+    subtype = models.CharField(_("类型编码"), max_length=48, blank=True)
+    grade = models.CharField(_("等级"), max_length=3, choices=Grade.choices)
+    min_deaths = count_field(_("死亡人数 ≥"))
+    min_dead_missing = count_field(_("死亡和失联人数 ≥"))
+    min_injuries = count_field(_("受伤（中毒、患病）人数 ≥"))
+    min_missing = count_field(_("失联人数 ≥"))
+    min_affected = count_field(_("转移、疏散、受威胁或聚集人数 ≥"))
+    min_area_ha = models.FloatField(_("面积 ≥（公顷）"), null=True, blank=True)
+    min_magnitude = models.FloatField(_("震级 ≥"), null=True, blank=True)
+    words = models.JSONField(_("规模用语（任一）"), default=list, blank=True)
+    note = models.CharField(_("依据"), max_length=200, blank=True)
+    active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        ordering = ["category", "subtype", "grade", "id"]
+        verbose_name = _("分级标准")
+        verbose_name_plural = _("分级标准")
+
+    def __str__(self):
+        return f"{self.subtype or self.get_category_display() or '任意分类'} {self.grade}"

@@ -9,8 +9,9 @@ from django.utils import timezone
 
 from dutyops.models import Person
 
+from . import grading, lexicon
 from .management.commands.import_places import import_rows
-from .models import Incident, Place, ReportPolicy, Subtype
+from .models import GradeRule, Incident, LexiconTerm, Place, ReportPolicy, Subtype
 
 # seed_demo runs the apps' seeds in this order (dutyops/management/commands/seed_demo.py).
 ORDER = 20
@@ -47,6 +48,8 @@ SUBTYPES = [
     ("economic_security", "经济安全事件", "social_security"),
     ("foreign_related", "涉外突发事件", "social_security"),
     ("cyber_security", "网络与信息安全事件", "social_security"),
+    # GB/T 35561 (突发事件分类与编码) lists it beside the framework's four social-security kinds.
+    ("ethnic_religious", "民族宗教事件", "social_security"),
 ]
 
 # Default statutory clocks (BRIEF.md: grade I/II phoned up within 30 minutes,
@@ -125,9 +128,12 @@ def seed():
 
 
 def seed_reference_data():
-    """The taxonomy and the default clock policy (also used by the tests)."""
+    """The taxonomy with its lexicon, the grade rules and the default clock policy
+    (also used by the tests)."""
     for order, (code, name, category) in enumerate(SUBTYPES):
         Subtype.objects.get_or_create(code=code, defaults={"name": name, "category": category, "order": order})
+    seed_lexicon()
+    seed_grade_rules()
     for grade, phone, written, follow_up, final, note in POLICIES:
         ReportPolicy.objects.get_or_create(
             grade=grade,
@@ -154,3 +160,31 @@ def _demo_incidents():
         received = now - timedelta(minutes=item["minutes_ago"])
         data.update(kind="first", received_at=received, answered_at=received + timedelta(seconds=8))
         services.intake(data, officer)
+
+
+def seed_lexicon(path=lexicon.DATA):
+    """Each subtype's words from the data file, once: a subtype that has words keeps
+    them as edited (the admin's table is the truth), a new one gets the file's."""
+    terms, neutral, _related = lexicon.read_file(path)
+    subtypes = dict(Subtype.objects.values_list("code", "pk"))
+    seeded = set(LexiconTerm.objects.exclude(subtype=None).values_list("subtype_id", flat=True).distinct())
+    rows = []
+    for code, items in terms.items():
+        pk = subtypes.get(code)
+        if pk is None or pk in seeded:
+            continue
+        seen = set()
+        for word, kind, weight in items:
+            if word not in seen:
+                seen.add(word)
+                rows.append(LexiconTerm(subtype_id=pk, word=word[:32], kind=kind, weight=weight))
+    if not LexiconTerm.objects.filter(subtype=None).exists():
+        rows.extend(LexiconTerm(subtype=None, word=w[:32], kind="neutral", weight=0) for w in dict.fromkeys(neutral))
+    LexiconTerm.objects.bulk_create(rows, ignore_conflicts=True)
+
+
+def seed_grade_rules(path=grading.DATA):
+    """The national thresholds from the data file, once (then edited in the admin)."""
+    if GradeRule.objects.exists():
+        return
+    GradeRule.objects.bulk_create(GradeRule(**rule) for rule in grading.rules_from_file(path))

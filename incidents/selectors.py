@@ -2,8 +2,6 @@
 
 from datetime import timedelta
 
-from django.conf import settings
-from django.db import connection
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,7 +12,7 @@ from dutyops.models import Department
 from realtime.models import Event
 from realtime.wire import envelope
 
-from . import geo
+from . import understanding
 from .models import (
     OPEN_STATUSES,
     Category,
@@ -28,11 +26,7 @@ from .models import (
     Subtype,
 )
 
-DUPLICATE_KM = getattr(settings, "DUTYOPS_DUPLICATE_KM", 2.0)
-DUPLICATE_WINDOW_HOURS = getattr(settings, "DUTYOPS_DUPLICATE_WINDOW_HOURS", 24)
-DUPLICATE_MIN_TEXT = 0.15  # bigram Jaccard for reports that both have coordinates
-DUPLICATE_MIN_TEXT_NO_GEO = 0.35  # without coordinates the text has to carry it
-DUPLICATE_LIMIT = 5
+DUPLICATE_KM = understanding.DUPLICATE_KM
 
 
 def visible_incidents(user):
@@ -111,74 +105,58 @@ def policy_for(grade, category):
     return None
 
 
+def subtype_name(code):
+    return understanding.subtype_names.get(None).get(code, code)
+
+
 def subtype_category(code):
     """Category of an active subtype code, or None if unknown."""
     return Subtype.objects.filter(code=code, active=True).values_list("category", flat=True).first()
 
 
-def possible_duplicates(*, category, latitude, longitude, text, at, is_drill=False, exclude=None):
-    """Open incidents that look like the same event: same category and drill flag,
-    reported within the time window, within DUPLICATE_KM (geodesic) and with
-    similar text. Prefiltered in SQL (category, time, bounding box) so it stays
-    fast against many open incidents. Best match first."""
+def possible_duplicates(
+    *,
+    category,
+    latitude,
+    longitude,
+    text,
+    at,
+    is_drill=False,
+    exclude=None,
+    location_text="",
+    subtype="",
+    guess=None,
+    phone="",
+    explain=False,
+):
+    """Open incidents that may be the event a new report describes (same category and
+    drill flag, within the time window), scored on place, time, kind, caller and words
+    together (incidents.duplicates). Best first: their ids, or with explain=True
+    [(id, score, reasons)]. `guess`: the words' subtype when the caller already read
+    them (intake), else they are read here."""
     if not category:
         return []
     at = at or timezone.now()
-    window = timedelta(hours=DUPLICATE_WINDOW_HOURS)
-    has_geo = latitude is not None and longitude is not None
-    point = (latitude, longitude) if has_geo else None
-    rows = _duplicate_candidates(category, is_drill, at - window, at + window, exclude, point)
-    grams = geo.bigrams(text)
-    scored = []
-    for pk, lat, lon, title, place, description in rows:
-        if has_geo and lat is not None:
-            # Cheap sphere distance first; the exact geodesic only near the edge.
-            km = geo.rough_km((latitude, longitude), (lat, lon))
-            if km > DUPLICATE_KM * 1.01:
-                continue
-            if km > DUPLICATE_KM * 0.98:
-                km = geo.distance_km((latitude, longitude), (lat, lon))
-                if km > DUPLICATE_KM:
-                    continue
-        similarity = max(
-            geo.text_similarity(grams, f"{title} {place}"), geo.text_similarity(grams, f"{title} {description[:300]}")
-        )
-        if has_geo and lat is not None:
-            if similarity < DUPLICATE_MIN_TEXT:
-                continue
-            score = similarity + (1 - km / DUPLICATE_KM)
-        else:
-            if similarity < DUPLICATE_MIN_TEXT_NO_GEO:
-                continue
-            score = similarity
-        scored.append((score, pk))
-    scored.sort(key=lambda s: (-s[0], -s[1]))
-    return [pk for _, pk in scored[:DUPLICATE_LIMIT]]
-
-
-def _duplicate_candidates(category, is_drill, start, end, exclude, point):
-    """Open incidents of the category and drill flag reported between start and
-    end (and inside the box around point): (pk, lat, lon, title, place, description).
-
-    Written out because every intake runs it: composing it with the ORM cost six
-    times what the database spends answering it (incident_dup_idx, incident_geo_idx).
-    """
-    adapt = connection.ops.adapt_datetimefield_value
-    sql = [
-        f"SELECT id, latitude, longitude, title, location_text, description FROM {Incident._meta.db_table}",
-        f"WHERE category = %s AND is_drill = %s AND status IN ({', '.join(['%s'] * len(OPEN_STATUSES))})",
-        "AND reported_at >= %s AND reported_at <= %s",
-    ]
-    params = [category, is_drill, *OPEN_STATUSES, adapt(start), adapt(end)]
-    if exclude:
-        sql.append("AND id <> %s")
-        params.append(exclude)
-    if point:
-        sql.append("AND latitude >= %s AND latitude <= %s AND longitude >= %s AND longitude <= %s")
-        params += geo.bounding_box(*point, DUPLICATE_KM)
-    with connection.cursor() as cursor:
-        cursor.execute(" ".join([*sql, "LIMIT 500"]), params)
-        return cursor.fetchall()
+    if guess is None:
+        inference = understanding.reader.get(None).infer(f"{location_text} {text}", category)
+        guess = inference.code
+        subtype = subtype or (inference.code if inference.confident else "")
+    located = latitude is not None and longitude is not None
+    new = understanding.new_sighting(
+        category=category,
+        at=at,
+        text=text,
+        location_text=location_text,
+        subtype=subtype,
+        guess=guess,
+        latitude=latitude if located else None,
+        longitude=longitude if located else None,
+        is_drill=is_drill,
+    )
+    found = understanding.possible_duplicates(new, phone=phone, exclude=exclude)
+    if explain:
+        return [(row.id, score, reasons) for score, reasons, row in found]
+    return [row.id for _score, _reasons, row in found]
 
 
 def open_items_for_handover(now=None):
@@ -292,13 +270,21 @@ def incident_with_rooms(pk):
     return Incident.objects.select_related("duty_room", "transferred_to").get(pk=pk)
 
 
-def duplicate_rows(ids):
-    """[{"id", "title", "status", "reported_at"}] of these incidents, in the order given."""
-    rows = {i.pk: i for i in Incident.objects.filter(pk__in=ids)}
+def duplicate_rows(user, found):
+    """The candidates [(pk, score, reasons)] `user` may see, in the order found:
+    [{"id", "title", "status", "reported_at", "score", "reasons"}]."""
+    rows = {i.pk: i for i in visible_incidents(user).filter(pk__in=[pk for pk, _score, _reasons in found])}
     return [
-        {"id": i, "title": rows[i].title, "status": rows[i].status, "reported_at": rows[i].reported_at}
-        for i in ids
-        if i in rows
+        {
+            "id": pk,
+            "title": rows[pk].title,
+            "status": rows[pk].status,
+            "reported_at": rows[pk].reported_at,
+            "score": score,
+            "reasons": reasons,
+        }
+        for pk, score, reasons in found
+        if pk in rows
     ]
 
 

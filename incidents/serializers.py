@@ -45,6 +45,52 @@ REPORT_FIELDS = [
 ]  # a report as received, the same in and out
 
 
+class SubtypeSuggestionSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text=_("文字指向的事件类型编码；空：无依据"))
+    name = serializers.CharField(required=False)
+    confidence = serializers.FloatField(help_text=_("置信度 0-1"))
+    words = serializers.ListField(child=serializers.CharField(), help_text=_("决定性的词语"))
+    alternatives = serializers.ListField(child=serializers.DictField(), help_text=_("其次的类型及置信度"))
+    confident = serializers.BooleanField(help_text=_("足够确定：未填写类型时直接采用（类型来源 inferred）"))
+    other_category = serializers.CharField(help_text=_("文字更符合的其他分类下的类型（分类可能选错）"))
+
+
+class GradeSuggestionSerializer(serializers.Serializer):
+    grade = serializers.ChoiceField(choices=["I", "II", "III", "IV"])
+    reasons = serializers.ListField(child=serializers.CharField())
+    basis = serializers.DictField(help_text=_("据以判断的人数、面积、震级"))
+
+
+class UnderstandingSerializer(serializers.Serializer):
+    """What intake read from the words: the incident's subtype and grade with where
+    they came from, and the suggestions the officer confirms or overrides."""
+
+    subtype = serializers.CharField()
+    subtype_source = serializers.CharField(
+        help_text=_("reported 报告填写 / inferred 系统推断 / confirmed 值班员确认 / 空")
+    )
+    subtype_suggestion = SubtypeSuggestionSerializer()
+    grade = serializers.CharField(allow_null=True)
+    grade_source = serializers.CharField()
+    grade_suggestion = GradeSuggestionSerializer()
+    district = serializers.CharField()
+
+
+def understanding_of(incident):
+    suggestion = dict(incident.subtype_suggestion or {})
+    if suggestion.get("code"):
+        suggestion["name"] = selectors.subtype_name(suggestion["code"])
+    return {
+        "subtype": incident.subtype,
+        "subtype_source": incident.subtype_source,
+        "subtype_suggestion": suggestion,
+        "grade": incident.grade,
+        "grade_source": incident.grade_source,
+        "grade_suggestion": incident.grade_suggestion or {},
+        "district": incident.district,
+    }
+
+
 class ReportSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     """Intake (POST reports/): one report as received. Never updated."""
 
@@ -57,16 +103,21 @@ class ReportSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     latitude = serializers.FloatField(min_value=-90, max_value=90, required=False, allow_null=True)
     longitude = serializers.FloatField(min_value=-180, max_value=180, required=False, allow_null=True)
     possible_duplicates = serializers.SerializerMethodField()
+    understanding = serializers.SerializerMethodField()
     created_by_name = serializers.SerializerMethodField()
 
     class Meta:
         model = Report
-        fields = [*REPORT_FIELDS, "created_by", "created_by_name", "created_at", "possible_duplicates"]
+        fields = [*REPORT_FIELDS, "created_by", "created_by_name", "created_at", "possible_duplicates", "understanding"]
         read_only_fields = ["id", "created_by", "created_at"]
         extra_kwargs = {"description": {"max_length": 10_000}}
 
     def get_possible_duplicates(self, report) -> list[int]:
         return list(getattr(report, "possible_duplicates", []))
+
+    @extend_schema_field(UnderstandingSerializer)
+    def get_understanding(self, report):
+        return understanding_of(report.incident)
 
     def get_created_by_name(self, report) -> str:
         return str(report.created_by) if report.created_by_id else ""
@@ -222,7 +273,12 @@ class IncidentSerializer(serializers.ModelSerializer):
             "category",
             "category_display",
             "subtype",
+            "subtype_source",
+            "subtype_suggestion",
             "grade",
+            "grade_source",
+            "grade_suggestion",
+            "district",
             "is_drill",
             "latitude",
             "longitude",
@@ -285,6 +341,14 @@ class IncidentListSerializer(IncidentSerializer):
     @extend_schema_field(InstructionSerializer(many=True, help_text=_("列表中为空；见详情")))
     def get_instructions(self, incident):
         return []
+
+
+class ConfirmSubtypeSerializer(serializers.Serializer):
+    subtype = serializers.SlugField(max_length=48, help_text=_("确认的事件类型编码（采用建议或改选）"))
+
+
+class ConfirmGradeSerializer(serializers.Serializer):
+    grade = serializers.ChoiceField(choices=Incident._meta.get_field("grade").choices)
 
 
 class TransitionSerializer(serializers.Serializer):

@@ -13,17 +13,21 @@ from dutyops.errors import Conflict, Forbidden, Invalid
 from dutyops.models import Timer
 from realtime.services import emit, events_at_end
 
-from . import geo, selectors
+from . import geo, selectors, understanding
 from .models import (
     OPEN_STATUSES,
     PICTURE_FIELDS,
     ClassifiedDelivery,
+    Grade,
+    GradeSource,
     Incident,
     IncidentClock,
     Instruction,
     Report,
     ReportKind,
     Status,
+    Subtype,
+    SubtypeSource,
     UpwardReport,
 )
 from .signals import instruction_created, picture_changed
@@ -61,6 +65,7 @@ def incident_data(incident, **extra):
         "category": incident.category,
         "subtype": incident.subtype,
         "grade": incident.grade,
+        "subtype_source": incident.subtype_source,
         "is_drill": incident.is_drill,
         "latitude": incident.latitude,
         "longitude": incident.longitude,
@@ -120,15 +125,21 @@ def _intake(data, actor):
 
 
 def _new_incident(data, actor, now):
-    """A first report opens an incident (its clocks started); returns it and its possible duplicates."""
-    text = " ".join(filter(None, [data.get("title"), data.get("location_text"), data.get("description")]))
+    """A first report opens an incident (its clocks started); returns it and its possible duplicates.
+    What the words say (subtype, grade, district) first, then who may already have told it."""
+    assessment = understanding.assess(**{k: data.get(k) or "" for k in _ASSESSED_TEXT}, **_counts(data))
+    inference = assessment.inference
     duplicates = selectors.possible_duplicates(
         category=data.get("category"),
         latitude=data.get("latitude"),
         longitude=data.get("longitude"),
-        text=text,
+        text=" ".join(filter(None, [data.get("title"), data.get("description")])),
+        location_text=data.get("location_text") or "",
         at=data["received_at"],
         is_drill=data.get("is_drill", False),
+        subtype=data.get("subtype") or (inference.code if inference.confident else ""),
+        guess=inference.code,
+        phone=data.get("reporter_phone") or "",
     )
     incident = Incident(
         status=Status.RECEIVED,
@@ -142,6 +153,9 @@ def _new_incident(data, actor, now):
             setattr(incident, field, data[field])
     if not incident.title:
         incident.title = _short_title(data)
+    understanding.apply(incident, assessment, reported_subtype=bool(data.get("subtype")))
+    if data.get("grade"):
+        incident.grade_source = GradeSource.REPORTED
     wanted = _wanted_clocks(incident, now)
     incident.next_report_due_at = min(wanted.values(), default=None)
     incident.save()
@@ -163,6 +177,15 @@ def _updated_picture(incident, data):
         if value not in (None, "") and getattr(incident, field) != value:
             setattr(incident, field, value)
             changed.add(field)
+    if data.get("grade"):
+        incident.grade_source = GradeSource.REPORTED
+    if changed or data.get("subtype"):
+        # Read the words again: the picture changed (an inferred subtype may follow).
+        assessment = understanding.assess(
+            **{k: getattr(incident, k) or "" for k in _ASSESSED_TEXT},
+            **{k: getattr(incident, k) for k in ("deaths", "injuries", "missing", "latitude", "longitude")},
+        )
+        changed |= understanding.apply(incident, assessment, reported_subtype=bool(data.get("subtype"))) & {"subtype"}
     return incident, changed
 
 
@@ -209,9 +232,79 @@ def _emit_intake(report, incident, actor, created, changed, duplicates):
     )
 
 
+_ASSESSED_TEXT = ("title", "description", "location_text", "category", "subtype")
+
+
+def _counts(data):
+    return {k: data.get(k) for k in ("deaths", "injuries", "missing", "latitude", "longitude")}
+
+
 def _short_title(data):
     text = data.get("description") or data.get("location_text") or _("未命名事件")
     return text[:40]
+
+
+# --- confirming what the words suggested -------------------------------------------
+
+
+def _confirmable(incident):
+    incident = Incident.objects.select_for_update().get(pk=incident.pk)
+    if incident.status == Status.MERGED:
+        raise Conflict(_("该事件已被合并，请在合并后的事件上确认。"))
+    return incident
+
+
+@transaction.atomic
+def confirm_subtype(incident, actor, code):
+    """The officer confirms the suggested subtype, or picks another (its category
+    follows: a forest fire registered as an accident moves to natural disasters)."""
+    incident = _confirmable(incident)
+    category = selectors.subtype_category(code) if code else None
+    if category is None:
+        raise Invalid({"subtype": [_("未知的事件类型编码：%(code)s") % {"code": code}]})
+    values = {"subtype": code, "category": category, "subtype_source": SubtypeSource.CONFIRMED}
+    return _confirm(incident, actor, "subtype", values, clocks_follow="category")
+
+
+@transaction.atomic
+def confirm_grade(incident, actor, grade):
+    """The officer confirms the suggested grade, or sets another: the reporting clocks follow."""
+    incident = _confirmable(incident)
+    if grade not in Grade.values:
+        raise Invalid({"grade": [_("等级必须是 I、II、III 或 IV。")]})
+    return _confirm(incident, actor, "grade", {"grade": grade, "grade_source": GradeSource.CONFIRMED}, "grade")
+
+
+def _confirm(incident, actor, what, values, clocks_follow):
+    """Set the confirmed values: recorded when anything changed or the value is newly
+    confirmed; the clocks follow a changed grade or category, plan matching any change."""
+    source = f"{what}_source"
+    changed = {f for f, v in values.items() if f != source and getattr(incident, f) != v}
+    confirmed_now = getattr(incident, source) != values[source]
+    for field, value in values.items():
+        setattr(incident, field, value)
+    if clocks_follow in changed:
+        recompute_clocks(incident)
+    incident.save()
+    if changed or confirmed_now:
+        _emit_confirmed(incident, actor, changed, what)
+    if changed:
+        picture_changed.send(sender=Incident, incident=incident, created=False, actor=actor)
+    return incident
+
+
+def _emit_confirmed(incident, actor, changed, what):
+    extra = {"changed": sorted(changed), "confirmed": what, "actor_name": actor_name(actor)}
+    if what == "subtype":
+        name = Subtype.objects.filter(code=incident.subtype).values_list("name", flat=True).first()
+        extra["subtype_name"] = name or incident.subtype
+    emit(
+        "incident.updated",
+        incident_data(incident, **extra),
+        actor=actor,
+        incident_id=incident.pk,
+        departments=_audience(incident),
+    )
 
 
 # --- statutory clocks ---------------------------------------------------------

@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 from dutyops.times import short
 from realtime.events import actor, drill, label, summary
 
-from .models import Channel, IncidentClock, ReportKind, Status, UpwardReport
+from .models import Channel, Grade, IncidentClock, ReportKind, Status, UpwardReport
 
 
 def _reason(d):
@@ -19,6 +19,20 @@ def created(d):
 
 @summary("incident.updated")
 def updated(d):
+    if d.get("confirmed") == "subtype":
+        return _("%(drill)s%(who)s确认事件类型为%(name)s：%(title)s") % {
+            "drill": drill(d),
+            "who": actor(d),
+            "name": d.get("subtype_name") or d.get("subtype") or "",
+            "title": d["title"],
+        }
+    if d.get("confirmed") == "grade":
+        return _("%(drill)s%(who)s确认事件等级为%(grade)s：%(title)s") % {
+            "drill": drill(d),
+            "who": actor(d),
+            "grade": label(Grade, d.get("grade")),
+            "title": d["title"],
+        }
     if not d.get("to"):
         return _("%(drill)s事件态势更新：%(title)s") % {"drill": drill(d), "title": d["title"]}
     line = _("%(drill)s%(who)s将事件状态由“%(from)s”变更为“%(to)s”：%(title)s") % {

@@ -2,17 +2,24 @@
 
 from django.urls import path
 
-from . import views
+from . import views, views_statistics
 
 api_urlpatterns = [
     path("geocode/", views.GeocodeView.as_view(), name="incidents-geocode"),
     path("duplicates/", views.DuplicateCheckView.as_view(), name="incidents-duplicates"),
     path("report-policies/", views.ReportPolicyView.as_view(), name="incidents-report-policies"),
     path("places/", views.PlaceListView.as_view(), name="incidents-places"),
+    path("statistics/incidents/", views_statistics.IncidentStatisticsView.as_view(), name="incident-statistics-api"),
+    path(
+        "statistics/incidents/export/",
+        views_statistics.IncidentStatisticsExportView.as_view(),
+        name="incident-statistics-export",
+    ),
 ]
 page_urlpatterns = [
     path("incidents/", views.incident_list_page, name="incident-list"),
     path("incidents/intake/", views.intake_page, name="incident-intake"),
+    path("incidents/statistics/", views_statistics.statistics_page, name="incident-statistics"),
     path("incidents/<int:pk>/", views.incident_detail_page, name="incident-detail"),
 ]
 

@@ -30,6 +30,8 @@ from .models import (
 )
 from .serializers import (
     ClassifiedDeliverySerializer,
+    ConfirmGradeSerializer,
+    ConfirmSubtypeSerializer,
     IncidentListSerializer,
     IncidentSerializer,
     InstructionSerializer,
@@ -115,6 +117,25 @@ class IncidentViewSet(viewsets.ReadOnlyModelViewSet):
             incident, body.validated_data["into"], request.user, reason=body.validated_data["reason"]
         )
         return Response(self._fresh(target))
+
+    @extend_schema(request=ConfirmSubtypeSerializer, responses=IncidentSerializer)
+    @action(detail=True, methods=["post"], url_path="confirm-subtype")
+    def confirm_subtype(self, request, pk=None):
+        """The officer confirms the subtype the words suggested, or picks another (its
+        category follows); subtype_source becomes "confirmed"."""
+        incident = self._incident()
+        body = ConfirmSubtypeSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        return Response(self._fresh(services.confirm_subtype(incident, request.user, body.validated_data["subtype"])))
+
+    @extend_schema(request=ConfirmGradeSerializer, responses=IncidentSerializer)
+    @action(detail=True, methods=["post"], url_path="confirm-grade")
+    def confirm_grade(self, request, pk=None):
+        """The officer confirms the suggested grade, or sets another; grade_source becomes "confirmed"."""
+        incident = self._incident()
+        body = ConfirmGradeSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        return Response(self._fresh(services.confirm_grade(incident, request.user, body.validated_data["grade"])))
 
     @extend_schema(request=None, responses=IncidentSerializer)
     @action(detail=True, methods=["post"], url_path="confirm-transfer", permission_classes=[IsAuthenticated])
@@ -212,7 +233,26 @@ class GeocodeView(APIView):
 class DuplicateCheckView(APIView):
     """GET duplicates/?category=&latitude=&longitude=&text=&is_drill=: possible duplicates before saving."""
 
-    @extend_schema(responses=inline_serializer("DuplicateCheck", {"possible_duplicates": serializers.ListField()}))
+    @extend_schema(
+        responses=inline_serializer(
+            "DuplicateCheck",
+            {
+                "possible_duplicates": serializers.ListField(child=serializers.IntegerField()),
+                "incidents": inline_serializer(
+                    "DuplicateCandidate",
+                    {
+                        "id": serializers.IntegerField(),
+                        "title": serializers.CharField(),
+                        "status": serializers.CharField(),
+                        "reported_at": serializers.DateTimeField(),
+                        "score": serializers.FloatField(),
+                        "reasons": serializers.ListField(child=serializers.CharField()),
+                    },
+                    many=True,
+                ),
+            },
+        )
+    )
     def get(self, request):
         p = request.query_params
         try:
@@ -224,15 +264,18 @@ class DuplicateCheckView(APIView):
             return Response({"latitude": [_("坐标超出范围。")]}, status=status.HTTP_400_BAD_REQUEST)
         if (lat is None) != (lon is None):
             lat = lon = None
-        ids = selectors.possible_duplicates(
+        found = selectors.possible_duplicates(
             category=p.get("category") if p.get("category") in Category.values else None,
             latitude=lat,
             longitude=lon,
-            text=p.get("text", "")[:2000],
+            text=p.get("text", "")[:2000].replace("\x00", ""),
             at=None,
             is_drill=_flag(p.get("is_drill", "")),
+            phone=p.get("phone", "")[:32],
+            explain=True,
         )
-        return Response({"possible_duplicates": ids, "incidents": selectors.duplicate_rows(ids)})
+        rows = selectors.duplicate_rows(request.user, found)
+        return Response({"possible_duplicates": [row["id"] for row in rows], "incidents": rows})
 
 
 # --- pages --------------------------------------------------------------------

@@ -7,6 +7,14 @@ of its levels holds; the recommended level is the highest one that holds
 specific and department plans when the incident's category (and subtype,
 if the plan lists subtypes) is in their scope.
 
+Never absurd: plans are ranked in tiers before score. With a subtype (reported,
+confirmed, or inferred from the words with confidence), the plans for that
+subtype and for its whole category come first; plans for other subtypes are not
+candidates at all. With no subtype, the general plan leads and the category's
+subtype plans follow as "possible" (可能适用; those of a less confident
+suggestion from the words first), and no plan is preferred (首选). A plan is
+preferred only when it leads alone: equal scores are ties, shown as ties.
+
 Speed: the issued plans are compiled once per process into an index keyed
 by the registry token (RegistryState, changed on every plan or subtype
 write), so a match costs reading that token (itself kept for
@@ -182,8 +190,11 @@ class Facts:
     text: str  # lower-cased title + description + location
     lat: float | None
     lon: float | None
+    subtype_source: str = ""  # reported / confirmed / inferred ("" = as reported)
+    suggestion: dict = field(default_factory=dict)  # what the words suggest (Incident.subtype_suggestion)
     _distances: dict = field(default_factory=dict)
     subtype_names: dict = field(default_factory=dict)
+    keys: list = field(default_factory=list)  # rank(): [(ranking key, match)], best first
 
     @classmethod
     def of(cls, incident):
@@ -192,6 +203,8 @@ class Facts:
         text = " ".join(str(getattr(incident, f, "") or "") for f in ("title", "description", "location_text")).lower()
         return cls(
             category=getattr(incident, "category", "") or "",
+            subtype_source=getattr(incident, "subtype_source", "") or "",
+            suggestion=getattr(incident, "subtype_suggestion", None) or {},
             subtype=subtype,
             grade=getattr(incident, "grade", None) or None,
             deaths=getattr(incident, "deaths", None),
@@ -294,17 +307,31 @@ def explain(c, f):
     return out
 
 
+def _words(f):
+    return "、".join(f"“{w}”" for w in (f.suggestion.get("words") or [])[:3])
+
+
 def _scope_reason(plan, scope, f, names):
     cat = CATEGORIES.get(f.category, f.category)
     if scope == "general":
+        if not f.subtype and f.category:
+            return "总体预案，适用于各类突发事件；事件子类未确定，总体预案先行"
         return "总体预案，适用于各类突发事件"
     if scope == "uncategorised":
         return "部门预案，未限定事件类别"
     if scope == "subtype":
-        return f"事件子类 {names.get(f.subtype, f.subtype)} 在本预案适用范围内（{cat}）"
+        name = names.get(f.subtype, f.subtype)
+        if f.subtype_source == "inferred":
+            return f"事件子类 {name}（系统据{_words(f) or '描述'}推断，待值班员确认）在本预案适用范围内（{cat}）"
+        return f"事件子类 {name} 在本预案适用范围内（{cat}）"
     if scope == "subtype_unknown":
         subs = "、".join(names.get(s, s) for s in sorted(plan.subtypes))
-        return f"事件类别 {cat} 符合；事件子类未确定（本预案适用：{subs}）"
+        reason = f"可能适用：事件类别 {cat} 符合；事件子类未确定（本预案适用：{subs}）"
+        code = f.suggestion.get("code")
+        if code and code in plan.subtypes:
+            confidence = f.suggestion.get("confidence") or 0
+            reason += f"；描述提示可能为{names.get(code, code)}（{_words(f) or '描述'}，置信度 {confidence:.2f}）"
+        return reason
     return f"事件类别 {cat} 符合（适用本类别全部子类）"
 
 
@@ -345,21 +372,60 @@ def match(incident, *, index=None, limit=None):
     return match_with_total(incident, index=index, limit=limit)[0]
 
 
+# Tiers, before score. Subtype known: its plans and its category's, then the rest.
+# Subtype unknown: the general plan, then plans for the whole category or none, then
+# the category's subtype plans as possible ones (of the words' unconfident suggestion first).
+KNOWN_TIER = {"subtype": 0, "category": 0, "uncategorised": 1, "general": 1}
+UNKNOWN_TIER = {"general": 0, "category": 1, "uncategorised": 1, "subtype_unknown": 2}
+LEVEL_INDEX = {name: n for n, name in enumerate(LEVELS)}
+
+
 def rank(incident, *, index=None):
-    """Every fitting plan, best first, without reasons: [(plan, scope, i, level, criteria, keyword hits, score)]."""
+    """Every fitting plan, best first, without reasons: [(plan, scope, i, level, criteria, keyword hits, score)].
+    The facts keep each one's ranking key for roles()."""
     index = index or current_index()
     f = incident if isinstance(incident, Facts) else Facts.of(incident)
-    found = []
+    known = bool(f.subtype or not f.category)
+    tiers = KNOWN_TIER if known else UNKNOWN_TIER
+    suggested = f.suggestion.get("code")
+    decorated = []
     for plan, scope in index.candidates(f.category, f.subtype):
         m = _match_one(plan, scope, f)
         if m is not None:
-            found.append(m)
-    found.sort(key=lambda m: (-m[6], LEVELS.index(m[3]), m[0].code))
+            later = 1 if not known and scope == "subtype_unknown" and suggested not in plan.subtypes else 0
+            decorated.append(((tiers.get(scope, 1), later, -m[6], LEVEL_INDEX[m[3]], plan.code), m))
+    decorated.sort(key=lambda d: d[0])
     f.subtype_names = index.subtype_names
-    return found, f
+    f.keys = decorated
+    return [m for _key, m in decorated], f
 
 
-def explained(m, f):
+def roles(found, f, limit=None):
+    """[(role, shared rank)] for the first `limit` ranked matches. role: preferred (首选:
+    leads alone, the subtype known), tied (level with another in its tier: same tier
+    and score), possible (可能适用: the subtype unknown), applies. Equal keys are
+    adjacent, so each looks at its neighbours only."""
+    keys = [d[0][:3] for d in f.keys[: (limit or len(found)) + 1]]
+    lead = bool(f.subtype or not f.category)
+    out, first = [], 1
+    for n, m in enumerate(found[: limit or len(found)]):
+        key = keys[n]
+        if n == 0 or keys[n - 1] != key:
+            first = n + 1
+        tied = (n > 0 and keys[n - 1] == key) or (n + 1 < len(keys) and keys[n + 1] == key)
+        if m[1] == "subtype_unknown":
+            role = "possible"
+        elif tied:
+            role = "tied"
+        elif n == 0 and lead:
+            role = "preferred"
+        else:
+            role = "applies"
+        out.append((role, first))
+    return out
+
+
+def explained(m, f, role="applies", position=1):
     plan, scope, i, name, crit, hits, score = m
     return {
         "plan": plan.id,
@@ -369,6 +435,11 @@ def explained(m, f):
         "version": plan.version,
         "level": name,
         "score": score,
+        "rank": position,
+        "role": role,
+        "preferred": role == "preferred",
+        "tie": role == "tied",
+        "possible": role == "possible",
         "reasons": _reasons(plan, scope, i, name, crit, hits, f, f.subtype_names),
     }
 
@@ -377,4 +448,5 @@ def match_with_total(incident, *, index=None, limit=None):
     """(ranked matches, how many plans fit in all)."""
     found, f = rank(incident, index=index)
     shown = found if limit is None else found[:limit]
-    return [explained(m, f) for m in shown], len(found)
+    marks = roles(found, f, limit)
+    return [explained(m, f, *mark) for m, mark in zip(shown, marks, strict=True)], len(found)

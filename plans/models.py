@@ -274,6 +274,9 @@ class IncidentMatch(models.Model):
     level = models.CharField(_("建议级别"), max_length=3, choices=Level.choices, blank=True)
     score = models.FloatField(_("匹配分"), default=0)
     gap = models.BooleanField(_("无适用预案"), default=False, db_index=True)
+    # The top plan leads alone with the subtype known: announced as 首选预案. Else it
+    # ties with another, or the subtype is unknown and the general plan leads.
+    preferred = models.BooleanField(_("首选"), default=True)
     matched_at = models.DateTimeField(_("匹配时间"))
 
     class Meta:

@@ -107,6 +107,14 @@ class MatchSerializer(serializers.Serializer):
     version = serializers.IntegerField()
     level = serializers.ChoiceField(choices=LEVELS)
     score = serializers.FloatField()
+    rank = serializers.IntegerField(help_text="名次；并列的预案名次相同")
+    role = serializers.ChoiceField(
+        choices=["preferred", "tied", "applies", "possible"],
+        help_text="preferred 首选（事件子类已知且唯一领先）；tied 并列；applies 适用；possible 可能适用（事件子类未确定）",
+    )
+    preferred = serializers.BooleanField(help_text="首选预案")
+    tie = serializers.BooleanField(help_text="与其他预案并列")
+    possible = serializers.BooleanField(help_text="可能适用：事件子类未确定，按本类别各子类预案列出")
     reasons = serializers.ListField(child=serializers.CharField())
 
 

@@ -460,22 +460,43 @@ def rematch(incident, actor=None, created=False):
 
 
 def _match(incident):
-    """(top match or None, gap, plan.matched data): computing only, no writes."""
+    """(top match or None, gap, plan.matched data): computing only, no writes.
+    The board announces a preferred plan (首选预案) only when one leads alone with the
+    subtype known; a tie, or a subtype still unknown, is announced as such."""
     found, facts = matching.rank(incident)
-    top = matching.explained(found[0], facts) if found else None
+    marks = matching.roles(found, facts, limit=5)
+    top = matching.explained(found[0], facts, *marks[0]) if found else None
     gap = not any(m[0].kind != Plan.Kind.GENERAL for m in found)
-    base = {"incident": incident.pk, "gap": gap, "category": incident.category, "subtype": incident.subtype}
+    base = {
+        "incident": incident.pk,
+        "gap": gap,
+        "category": incident.category,
+        "subtype": incident.subtype,
+        "subtype_source": getattr(incident, "subtype_source", ""),
+        "tied_plans": [m[0].id for m, (role, _r) in zip(found, marks, strict=False) if role == "tied"],
+        "possible_plans": [m[0].id for m, (role, _r) in zip(found, marks, strict=False) if role == "possible"],
+    }
     if top:
+        titles = {m[0].id: m[0].title for m in found[:5]}
+        base["tied_titles"] = [titles[p] for p in base["tied_plans"] if p in titles]
+        base["possible_titles"] = [titles[p] for p in base["possible_plans"][:3] if p in titles]
         return top, gap, {**base, **top}
-    return None, gap, {**base, "plan": None, "level": None, "score": 0, "reasons": []}
+    return None, gap, {**base, "plan": None, "level": None, "score": 0, "preferred": False, "reasons": []}
 
 
 def _record_match(incident, top, gap, data, *, actor, created):
     plan_id, level = (top["plan"], top["level"]) if top else (None, "")
+    preferred = bool(top and top["preferred"])
     state = None if created else IncidentMatch.objects.select_for_update().filter(incident_id=incident.pk).first()
-    if state is not None and (state.plan_id, state.level, state.gap) == (plan_id, level, gap):
+    if state is not None and (state.plan_id, state.level, state.gap, state.preferred) == (
+        plan_id,
+        level,
+        gap,
+        preferred,
+    ):
         return top
     values = {"plan_id": plan_id, "level": level, "score": top["score"] if top else 0, "gap": gap}
+    values["preferred"] = preferred
     values["matched_at"] = timezone.now()
     if state is None:  # no savepoint needed: the caller holds the incident (new, or locked)
         IncidentMatch.objects.create(incident_id=incident.pk, **values)

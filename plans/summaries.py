@@ -104,15 +104,28 @@ def terminated(d):
     } + _approved(d)
 
 
+def _titles(titles):
+    return "、".join(f"《{t}》" for t in titles)
+
+
 @summary("plan.matched")
 def matched(d):
+    """A preferred plan (首选) only when one leads alone with the subtype known (issue 18);
+    events stored before that always named one."""
     if d.get("plan") is None:
         return _("无适用的已发布预案（预案覆盖缺口），请按总体要求处置并报告")
-    line = _("首选预案：《%(t)s》%(l)s响应（匹配分 %(s)s）") % {
-        "t": d["title"],
-        "l": _level(d["level"]),
-        "s": d["score"],
-    }
+    values = {"t": d["title"], "l": _level(d["level"]), "s": d["score"]}
+    if d.get("preferred", "role" not in d):
+        line = _("首选预案：《%(t)s》%(l)s响应（匹配分 %(s)s）") % values
+    elif d.get("tie"):
+        line = _("预案匹配并列：%(plans)s（匹配分 %(s)s），请研判选择") % {
+            "plans": _titles(d.get("tied_titles", [])),
+            "s": d["score"],
+        }
+    else:
+        line = _("事件子类未确定：《%(t)s》%(l)s响应先行") % values
+        if d.get("possible_titles"):
+            line += _("；可能适用：%(plans)s") % {"plans": _titles(d["possible_titles"])}
     if d.get("gap"):
         line += _("；无适用的专项/部门预案（预案覆盖缺口）")
     return line

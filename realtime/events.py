@@ -326,6 +326,7 @@ class IncidentFacts:
     category: str | None
     subtype: str | None
     grade: str | None
+    subtype_source: str = ""  # reported, inferred or confirmed
     is_drill: bool
     latitude: float | None
     longitude: float | None
@@ -344,9 +345,12 @@ class IncidentCreated(IncidentFacts):
 
 @event("incident.updated")
 class IncidentUpdated(IncidentFacts):
-    """A new report changed the picture (`changed`), or the status moved (from, to)."""
+    """A new report changed the picture (`changed`), the status moved (from, to), or the
+    officer confirmed what the words suggested (`confirmed`: subtype or grade)."""
 
     changed: list = field(default_factory=list)
+    confirmed: str = ""
+    subtype_name: str = ""
     from_: str | None = key("from")
     to: str | None = None
     reason: str = ""
@@ -489,7 +493,9 @@ class ActivationApplied(ActivationFacts):
 
 @event("plan.matched")
 class PlanMatched:
-    """The top match, or none (plan null): `gap` when no specific or department plan fits."""
+    """The top match, or none (plan null): `gap` when no specific or department plan fits.
+    A preferred plan (首选) only when one leads alone with the subtype known; `tie` when
+    plans tie for the lead; else the general plan leads and `possible_plans` may apply."""
 
     incident: int
     gap: bool
@@ -499,10 +505,20 @@ class PlanMatched:
     level: str | None
     score: float
     reasons: list
+    preferred: bool = False
+    subtype_source: str = ""
+    tied_plans: list = field(default_factory=list)
+    tied_titles: list = field(default_factory=list)
+    possible_plans: list = field(default_factory=list)
+    possible_titles: list = field(default_factory=list)
     code: str = ""
     title: str = ""
     kind: str = ""
     version: int | None = None
+    rank: int | None = None
+    role: str = ""
+    tie: bool = False
+    possible: bool = False
 
 
 # =============================================================================

@@ -29,6 +29,9 @@
     return out;
   }
 
+  // What the words suggest, confirmed with one key (static/incidents/confirm.js).
+  var SUBTYPES = JSON.parse(($("subtypes-data") || { textContent: "[]" }).textContent) || [];
+
   function submit() {
     var data = payload();
     if (!data.title) { say("请填写标题。", true); $("f-title").focus(); return; }
@@ -47,7 +50,14 @@
           dups.forEach(function (id, n) { msg.append(n ? "、" : "", incidentLink(id, "#" + id)); });
           msg.append("）");
         }
-        $("f-title").focus();
+        var u = r.understanding;
+        if (u && u.subtype_source !== "reported" && window.IncidentConfirm) {
+          window.IncidentConfirm.offer($("confirm"), {
+            incident: r.incident, understanding: u, category: data.category, subtypes: SUBTYPES,
+            post: function (url, body) { return api("POST", url, body); },
+            done: function () { $("f-title").focus(); },
+          });
+        } else $("f-title").focus();
       })
       .catch(function (e) { say(e.message, true); })
       .then(function () { btn.disabled = false; });

@@ -85,8 +85,11 @@
       var li = el("li", "match");
       var head = el("div", "row");
       head.appendChild(el("strong", null, title));
+      // 首选 only when one plan leads alone with the subtype known; ties and possible plans say so.
+      var role = m.preferred ? "首选" : m.tie ? "并列" : m.possible ? "可能适用" : "";
+      if (role) head.appendChild(el("span", "tag" + (m.preferred ? " ok" : ""), role));
       head.appendChild(el("span", "tag", (m.level || "") + "级响应 · 匹配度 " + Math.round(m.score)));
-      if (!live.has(planId)) head.appendChild(button("启动 " + (m.level || "") + "级响应", "primary small", { activate: planId, level: m.level }));
+      if (!live.has(planId)) head.appendChild(button("启动 " + (m.level || "") + "级响应", m.possible ? "ghost small" : "primary small", { activate: planId, level: m.level }));
       else head.appendChild(el("span", "tag ok", "已启动/待审批"));
       li.appendChild(head);
       var reasons = el("ul", "reasons");

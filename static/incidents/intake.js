@@ -52,7 +52,10 @@
     }
   });
   document.addEventListener("keydown", (ev) => {
-    if (ev.altKey && (ev.key === "n" || ev.key === "N")) { ev.preventDefault(); reset(); out.innerHTML = ""; dupBox.innerHTML = ""; }
+    if (ev.altKey && (ev.key === "n" || ev.key === "N")) {
+      ev.preventDefault(); reset(); out.innerHTML = ""; dupBox.innerHTML = "";
+      document.getElementById("intake-confirm").hidden = true;
+    }
   });
 
   $("location_text").addEventListener("blur", async () => {
@@ -125,6 +128,18 @@
     if (r.status === 201) {
       const id = r.data.incident;
       out.innerHTML = '<div class="inc-ok">已登记报告 #' + r.data.id + '，所属 <a href="/incidents/' + id + '/">事件 #' + id + "</a>。按 Alt+N 登记下一条。</div>";
+      const u = r.data.understanding;
+      if (u && payload.kind === "first" && u.subtype_source !== "reported" && window.IncidentConfirm) {
+        window.IncidentConfirm.offer(document.getElementById("intake-confirm"), {
+          incident: id, understanding: u, category: payload.category, subtypes,
+          post: async (url, data) => {
+            const x = await Inc.api("POST", url, data);
+            if (!x.ok) throw new Error(Inc.errorText(x.data));
+            return x.data;
+          },
+          done: () => $("channel").focus(),
+        });
+      }
       const dups = r.data.possible_duplicates || [];
       if (dups.length) {
         const list = await Promise.all(dups.map(async (d) => { const x = await Inc.api("GET", "/api/v1/incidents/" + d + "/"); return x.ok ? x.data : { id: d }; }));

@@ -128,6 +128,10 @@ MATRIX = {
     ("GET", "/api/v1/incidents/{pk}/"): STAFF,
     ("POST", "/api/v1/incidents/{pk}/transition/"): OPERATORS,
     ("POST", "/api/v1/incidents/{pk}/merge/"): OPERATORS,
+    ("POST", "/api/v1/incidents/{pk}/confirm-subtype/"): OPERATORS,
+    ("POST", "/api/v1/incidents/{pk}/confirm-grade/"): OPERATORS,
+    ("GET", "/api/v1/statistics/incidents/"): SIGNED_IN,  # each counts what they may see
+    ("GET", "/api/v1/statistics/incidents/export/"): SIGNED_IN,
     ("POST", "/api/v1/incidents/{pk}/confirm-transfer/"): WRITERS,  # the service: the receiving room
     ("GET", "/api/v1/incidents/{pk}/instructions/"): STAFF,
     ("POST", "/api/v1/incidents/{pk}/instructions/"): LEADERS,
@@ -212,6 +216,7 @@ PAGES = {
     "/console/": OPERATORS,
     "/incidents/": SIGNED_IN,
     "/incidents/intake/": SIGNED_IN,
+    "/incidents/statistics/": SIGNED_IN,
     "/incidents/{pk}/": STAFF,  # the liaison's department has no alert on the first incident
     "/alerts/": STAFF,
     "/alerts/console/": SIGNED_IN,

@@ -1,4 +1,4 @@
-"""Import gazetteer place names (CSV: name,district,kind,latitude,longitude)."""
+"""Import gazetteer place names (CSV: name,district,kind,latitude,longitude[,aliases])."""
 
 import csv
 
@@ -9,7 +9,7 @@ from incidents.models import Place
 
 
 class Command(BaseCommand):
-    help = "导入地名库（CSV，列：name,district,kind,latitude,longitude）；同名同区县的地名会更新坐标。"
+    help = "导入地名库（CSV，列：name,district,kind,latitude,longitude，可选 aliases）；同名同区县的地名会更新坐标。"
 
     def add_arguments(self, parser):
         parser.add_argument("csv_path")
@@ -37,7 +37,12 @@ def import_rows(rows):
         _, was_created = Place.objects.update_or_create(
             name=name,
             district=(row.get("district") or "").strip(),
-            defaults={"kind": (row.get("kind") or "").strip(), "latitude": lat, "longitude": lon},
+            defaults={
+                "kind": (row.get("kind") or "").strip(),
+                "latitude": lat,
+                "longitude": lon,
+                "aliases": (row.get("aliases") or "").strip()[:200],
+            },
         )
         created += was_created
         updated += not was_created

@@ -1,0 +1,453 @@
+"""Possible duplicates: is a new report about an event that is already open?
+
+Callers describe one event in their own words (大堤渗水、村庄进水 and 河堤出现管涌，
+村内严重内涝), so words alone cannot decide. The score weighs, together:
+
+- place: the distance between the two points (a point geocoded from a town or a
+  road is only as precise as that place), the gazetteer places both texts name
+  (乔口 and 乔口镇柳林江村 share 乔口镇), the locations as written when the
+  gazetteer knows neither (桃子湖路 12 号), and two texts naming different spots;
+- time: minutes apart weigh much more than hours, a day apart almost nothing;
+- kind: the same category always (the SQL prefilter), the same subtype, reported,
+  confirmed or inferred (a storm's 暴雨 and 内涝 are related kinds);
+- the caller: the same personal (mobile) phone number (a unit's switchboard, or the
+  unit itself, reports many events: they proved no evidence on the development parts);
+- text: character pairs in common, or the same lexicon words (管涌, 内涝).
+
+score = kind x (place x time + text x max(time, 1/4)) + time x phone
+
+so a same-kind report from the same spot minutes later is a candidate with no
+word in common, and one town's two floods a day apart are not, however alike
+their words. The weights were set on the development part of the evaluation set
+(tests/data/intake_eval_dev.yaml) and measured on the held-out part
+(bench/bench_understanding.py).
+
+The candidates are read with one written-out SQL statement (every intake runs
+it): open incidents of the category and drill flag in the time window, inside
+the box around the point (or without a point), with whether a report of theirs
+came from the same caller.
+"""
+
+import functools
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import NamedTuple
+
+from . import geo
+from .lexicon import MASK
+
+# --- weights (set on the development part; see the module docstring) -----------------
+
+THRESHOLD = 0.45
+W_TEXT = 0.35
+W_PHONE = 0.3
+TEXT_TIME_FLOOR = 0.25
+UNKNOWN_PLACE = 0.3  # one side has no place at all: neither near nor far
+DIFFERENT_SPOTS = 0.6  # both name specific places, none the same, and they are apart
+# (km, place score): linear between the points, 0 beyond the last
+DISTANCE_CURVE = ((0.3, 1.0), (0.6, 0.8), (1.0, 0.5), (1.5, 0.3), (2.0, 0.15), (3.0, 0.0))
+# (hours, time score)
+TIME_CURVE = ((0.5, 1.0), (2.0, 0.85), (4.0, 0.7), (8.0, 0.45), (12.0, 0.3), (24.0, 0.1), (24.01, 0.0))
+# A point geocoded from a broad place or a town is that imprecise.
+PRECISION_CAP = {"broad": 0.5, "town": 0.7}
+# Sharing a place name: how much that alone says they are at the same place.
+NAME_PLACE = {"spot": 0.9, "town": 0.6, "broad": 0.45}
+WIDE_AREA_PLACE = 0.6  # both of a kind that covers a wide area (an outage, an earthquake)
+WIDE_AREA_KM = 15.0  # and the prefilter looks that far for a candidate of that kind
+BROAD_KM = 12.0  # a point geocoded from a road or a river may be anywhere along it
+SLOW_TIME = 3.0  # kinds that unfold over days: hours count a third
+FAST_TIME = 2.0  # kinds over in minutes: hours count double
+SAME_DISTRICT = 0.15
+SAME_WHERE, SAME_WHERE_MIN = 0.9, 0.5  # the locations as written: alike character pairs
+PLACE_MAX = 1.0  # the most any place evidence gives
+KIND_SAME, KIND_SAME_GUESS, KIND_RELATED, KIND_UNKNOWN = 1.0, 0.9, 0.75, 0.8
+KIND_DIFFERENT, KIND_DIFFERENT_GUESS = 0.25, 0.5
+
+
+class Kinds(NamedTuple):
+    """What the finder knows of the kinds (incidents/data/lexicon.yaml): related pairs,
+    kinds covering a wide area, kinds unfolding slowly, kinds over in minutes."""
+
+    related: frozenset = frozenset()
+    wide_area: frozenset = frozenset()
+    slow: frozenset = frozenset()
+    fast: frozenset = frozenset()
+
+
+NO_KINDS = Kinds()
+
+
+@dataclass(slots=True)
+class Sighting:
+    """What the scorer knows of one side: a new report, or an open incident."""
+
+    id: int | None
+    category: str
+    at: datetime
+    subtype: str = ""  # reported, confirmed or confidently inferred
+    guess: str = ""  # a less confident inference, when subtype is ""
+    lat: float | None = None
+    lon: float | None = None
+    spot_class: str = "spot"  # precision of the point: spot (the caller's own), town, broad
+    places: frozenset = frozenset()  # gazetteer names the text mentions
+    where: frozenset = frozenset()  # the location as written, where the gazetteer knows no spot or town in it
+    districts: frozenset = frozenset()
+    grams: frozenset = frozenset()
+    words: frozenset = frozenset()  # lexicon words
+    same_phone: bool = False  # (candidates) a report of theirs came from the new report's caller
+    is_drill: bool = False
+
+    @property
+    def located(self):
+        return self.lat is not None and self.lon is not None
+
+
+def sighting(
+    *,
+    id=None,
+    category,
+    at,
+    text,
+    location_text="",
+    subtype="",
+    guess="",
+    lat=None,
+    lon=None,
+    gazetteer,
+    reader=None,
+    is_drill=False,
+    same_phone=False,
+):
+    """A Sighting from a report's or an incident's fields. `text` is title + description;
+    `reader` (a lexicon.Lexicon over the same gazetteer's names) gives the lexicon words."""
+    spot_class, places, where, districts, grams, words = _read_text(location_text, text, lat, lon, gazetteer, reader)
+    return Sighting(
+        id=id,
+        category=category,
+        at=at,
+        subtype=subtype or "",
+        guess="" if subtype else (guess or ""),
+        lat=lat,
+        lon=lon,
+        spot_class=spot_class,
+        places=places,
+        where=where,
+        districts=districts,
+        grams=grams,
+        words=words,
+        same_phone=same_phone,
+        is_drill=is_drill,
+    )
+
+
+@functools.lru_cache(maxsize=4096)
+def _read_text(location_text, text, lat, lon, gazetteer, reader):
+    """What a text and point say of the place and the event, kept for the next report
+    that meets the same open incident (its neighbours come up again and again). The
+    gazetteer and lexicon are part of the key: an edit makes new ones."""
+    places, masked = gazetteer.scan(f"{location_text} {text}".lower(), MASK)
+    districts = frozenset(gazetteer.by_name[n][4] for n in places if gazetteer.by_name[n][4])
+    kind = gazetteer.kind_at(lat, lon) if lat is not None else None
+    return (
+        geo.place_class(kind) if kind is not None else "spot",
+        places,
+        frozenset(unknown_place(location_text, gazetteer)),
+        districts,
+        frozenset(geo.bigrams(text)),
+        frozenset(reader.concepts(masked, masked=True)) if reader is not None else frozenset(),
+    )
+
+
+_MOBILE = re.compile(r"1[3-9]\d{9}")
+
+
+def personal_phone(phone):
+    """The caller's own mobile number (digits), or "" for none or a landline: a duty
+    room's or a department's switchboard reports many events."""
+    digits = "".join(ch for ch in phone or "" if ch.isdigit())
+    digits = digits[2:] if digits.startswith("86") and len(digits) == 13 else digits
+    return digits if _MOBILE.fullmatch(digits) else ""
+
+
+def same_caller(a, b):
+    a = personal_phone(a)
+    return bool(a) and a == personal_phone(b)
+
+
+def unknown_place(location_text, gazetteer):
+    """Character pairs of a location the gazetteer cannot place more precisely than a
+    district or a road (岳麓区桃子湖路 12 号): what is left once its names are taken out.
+    Empty when it names a spot or a town (the names compare those), or little is left."""
+    found, rest = gazetteer.scan((location_text or "").lower(), " ")
+    if any(geo.place_class(gazetteer.by_name[n][3]) != "broad" for n in found):
+        return set()
+    rest = "".join(rest.split())
+    return geo.bigrams(rest) if len(rest) >= 3 else set()
+
+
+def _curve(points, x):
+    if x <= points[0][0]:
+        return points[0][1]
+    for (x0, y0), (x1, y1) in zip(points, points[1:], strict=False):
+        if x <= x1:
+            return y0 + (y1 - y0) * (x - x0) / (x1 - x0)
+    return points[-1][1]
+
+
+def _fmt_km(km):
+    return f"{km * 1000:.0f} m" if km < 1 else f"{km:.1f} km"
+
+
+def _fmt_gap(hours):
+    minutes = round(hours * 60)
+    return f"{minutes} 分钟" if minutes < 120 else f"{hours:.1f} 小时"
+
+
+def place_score(new, old, gazetteer):
+    """(0..1, reason or None): how sure the two are at the same place."""
+    shared = new.places & old.places
+    by_name = max(((NAME_PLACE[geo.place_class(gazetteer.by_name[n][3])], n) for n in shared), default=(0.0, None))
+    reason = f"同一地名：{by_name[1]}" if by_name[1] else None
+    # Places the gazetteer does not know (桃子湖路 12 号): the location as written.
+    alike = jaccard(new.where, old.where)
+    if alike >= SAME_WHERE_MIN and alike * SAME_WHERE > by_name[0]:
+        by_name = (alike * SAME_WHERE, None)
+        reason = "地点描述相同" if alike == 1 else "地点描述相近"
+    if new.located and old.located:
+        km = geo.rough_km((new.lat, new.lon), (old.lat, old.lon))
+        by_distance = _curve(DISTANCE_CURVE, km)
+        for side in (new, old):
+            by_distance = min(by_distance, PRECISION_CAP.get(side.spot_class, 1.0))
+        score = max(by_distance, by_name[0])
+        spots_new = {n for n in new.places if geo.place_class(gazetteer.by_name[n][3]) == "spot"}
+        spots_old = {n for n in old.places if geo.place_class(gazetteer.by_name[n][3]) == "spot"}
+        if spots_new and spots_old and not (spots_new & spots_old) and km > DISTANCE_CURVE[0][0]:
+            score *= DIFFERENT_SPOTS
+        where = f"相距 {_fmt_km(km)}"
+        return score, f"{where}，{reason}" if reason else where
+    if by_name[0]:
+        return by_name[0], reason
+    if new.districts & old.districts:
+        return SAME_DISTRICT, f"同在{sorted(new.districts & old.districts)[0]}"
+    if (new.places or new.located) and (old.places or old.located):
+        return 0.0, None  # both say where, and not the same place
+    return UNKNOWN_PLACE, None
+
+
+def time_score(a, b, both, kinds):
+    """How near in time, for these kinds: slow ones count hours a third, fast ones double."""
+    hours = abs((a - b).total_seconds()) / 3600
+    if len(both) == 1 and both <= kinds.slow:
+        hours /= SLOW_TIME
+    elif both <= kinds.fast:
+        hours *= FAST_TIME
+    return _curve(TIME_CURVE, hours)
+
+
+def kind_score(new, old, related):
+    """(weight, the subtype both are of, or None)."""
+    a, b = kind_of(new), kind_of(old)
+    weight = _kind_weight(new.subtype, a, old.subtype, b, related)
+    return weight, (a if a and a == b else None)
+
+
+def _kind_weight(sure_a, a, sure_b, b, related):
+    if not a or not b:
+        return KIND_UNKNOWN
+    sure = bool(sure_a and sure_b)
+    if a == b:
+        return KIND_SAME if sure else KIND_SAME_GUESS
+    if frozenset((a, b)) in related:
+        return KIND_RELATED
+    return KIND_DIFFERENT if sure else KIND_DIFFERENT_GUESS
+
+
+def kind_of(s):
+    return s.subtype or s.guess
+
+
+def jaccard(a, b):
+    if not a or not b:
+        return 0.0
+    return len(a & b) / len(a | b)
+
+
+def score(new, old, *, gazetteer, kinds=NO_KINDS, names=None):
+    """(score, reasons): how likely `old` (an open incident) is the event `new` reports."""
+    both = {kind_of(new), kind_of(old)}
+    t = time_score(new.at, old.at, both, kinds)
+    if t <= 0:
+        return 0.0, []
+    p, where = place_score(new, old, gazetteer)
+    if len(both) == 1 and both <= kinds.wide_area and p < WIDE_AREA_PLACE:
+        p = WIDE_AREA_PLACE
+    k, same = kind_score(new, old, kinds.related)
+    s = max(jaccard(new.grams, old.grams), jaccard(new.words, old.words))
+    value = k * (p * t + W_TEXT * s * max(t, TEXT_TIME_FLOOR))
+    value += t * W_PHONE * old.same_phone
+    reasons = []
+    if where:
+        reasons.append(where)
+    reasons.append(f"相隔 {_fmt_gap(abs((new.at - old.at).total_seconds()) / 3600)}")
+    if same:
+        reasons.append(f"同为{(names or {}).get(same, same)}")
+    if old.same_phone:
+        reasons.append("同一来电号码")
+    shared_words = sorted(new.words & old.words)
+    if shared_words:
+        reasons.append("共同用语：" + "、".join(shared_words[:4]))
+    return round(min(value, 1.0), 3), reasons
+
+
+def ranked(new, candidates, *, gazetteer, kinds=NO_KINDS, limit=5, names=None):
+    """[(score, reasons, candidate)] of the candidates at or above THRESHOLD, best first."""
+    out = []
+    for n, old in enumerate(candidates):
+        if old.category != new.category or old.is_drill != new.is_drill:
+            continue
+        value, reasons = score(new, old, gazetteer=gazetteer, kinds=kinds, names=names)
+        if value >= THRESHOLD:
+            out.append((value, -n, reasons, old))
+    out.sort(key=lambda r: r[:2], reverse=True)  # ties: the later candidate first
+    return [(value, reasons, old) for value, _n, reasons, old in out[:limit]]
+
+
+# --- intake: the open incidents to compare, read with one statement -------------------
+
+
+class Row(NamedTuple):
+    """An open incident as the candidates' SQL returns it."""
+
+    id: int
+    lat: float | None
+    lon: float | None
+    title: str
+    location_text: str
+    description: str
+    subtype: str
+    guess: str
+    at: datetime
+    same_phone: bool
+
+
+def candidate_rows(*, category, is_drill, start, end, new, phone="", exclude=None, gazetteer, kinds=NO_KINDS, km):
+    """Open incidents of the category and drill flag reported between start and end
+    that could be the event `new` reports: inside the box around its point (wider
+    when the point is only a road's or river's, and for a wide-area kind's own
+    incidents), or without a point, or at a point geocoded from a road or river.
+
+    Written out because every intake runs it: composing it with the ORM cost six
+    times what the database spends answering it (incident_dup_idx, incident_geo_idx).
+    """
+    from django.db import connection  # noqa: PLC0415 - the pure scorer above needs no database
+
+    from .models import OPEN_STATUSES, Incident, Report  # noqa: PLC0415
+
+    adapt = connection.ops.adapt_datetimefield_value
+    caller = personal_phone(phone)
+    same_phone = "0"
+    params_phone = []
+    if caller:
+        same_phone = f"EXISTS (SELECT 1 FROM {Report._meta.db_table} r WHERE r.incident_id = i.id AND r.reporter_phone IN (%s, %s))"
+        params_phone = [phone, caller]
+    # The suggestion's code only, read by the database: no JSON document to parse per row.
+    code = (
+        "i.subtype_suggestion ->> 'code'"
+        if connection.vendor == "postgresql"
+        else ("json_extract(i.subtype_suggestion, '$.code')")
+    )
+    sql = [
+        "SELECT i.id, i.latitude, i.longitude, i.title, i.location_text, substr(i.description, 1, 300), i.subtype,",
+        f"{code}, i.reported_at, {same_phone} FROM {Incident._meta.db_table} i",
+        f"WHERE i.category = %s AND i.is_drill = %s AND i.status IN ({', '.join(['%s'] * len(OPEN_STATUSES))})",
+        "AND i.reported_at >= %s AND i.reported_at <= %s",
+    ]
+    params = [*params_phone, category, is_drill, *OPEN_STATUSES, adapt(start), adapt(end)]
+    if exclude:
+        sql.append("AND i.id <> %s")
+        params.append(exclude)
+    if new.located:
+        near = BROAD_KM if new.spot_class == "broad" else km
+        alternatives = ["(i.latitude >= %s AND i.latitude <= %s AND i.longitude >= %s AND i.longitude <= %s)"]
+        params += geo.bounding_box(new.lat, new.lon, near)
+        alternatives.append("i.latitude IS NULL")
+        kind = kind_of(new)
+        if kind in kinds.wide_area:
+            alternatives.append(
+                "(i.subtype = %s AND i.latitude >= %s AND i.latitude <= %s AND i.longitude >= %s AND i.longitude <= %s)"
+            )
+            params += [kind, *geo.bounding_box(new.lat, new.lon, WIDE_AREA_KM)]
+        for lat, lon in gazetteer.broad_points_near(new.lat, new.lon, BROAD_KM):
+            alternatives.append("(i.latitude = %s AND i.longitude = %s)")
+            params += [lat, lon]
+        sql.append("AND (" + " OR ".join(alternatives) + ")")
+    with connection.cursor() as cursor:
+        cursor.execute(" ".join([*sql, "LIMIT 500"]), params)
+        rows = cursor.fetchall()
+    out = []
+    for pk, lat, lon, title, place, description, subtype, suggested, at, phone_hit in rows:
+        guess = (suggested or "") if not subtype else ""
+        if isinstance(at, str):  # SQLite
+            at = datetime.fromisoformat(at)
+        if at.tzinfo is None:
+            at = at.replace(tzinfo=UTC)
+        out.append(
+            Row(pk, lat, lon, title or "", place or "", description or "", subtype or "", guess, at, bool(phone_hit))
+        )
+    return out
+
+
+def find(new, rows, *, gazetteer, reader, kinds=NO_KINDS, limit=5, names=None):
+    """[(score, reasons, row)] of the rows at or above THRESHOLD, best first. Rows whose
+    score cannot reach it whatever their words say are dropped before their words are
+    read (upper_bound): most candidates, at the cost of a few arithmetic steps."""
+    keys = gazetteer.keys_of(new.places)
+    candidates = []
+    for row in rows:
+        if upper_bound(new, row, gazetteer=gazetteer, kinds=kinds, keys=keys) < THRESHOLD:
+            continue
+        old = sighting(
+            id=row.id,
+            category=new.category,
+            at=row.at,
+            text=f"{row.title} {row.description[:300]}",
+            location_text=row.location_text,
+            subtype=row.subtype,
+            guess=row.guess,
+            lat=row.lat,
+            lon=row.lon,
+            gazetteer=gazetteer,
+            reader=reader,
+            is_drill=new.is_drill,
+            same_phone=row.same_phone,
+        )
+        candidates.append((old, row))
+    by_id = {old.id: row for old, row in candidates}
+    found = ranked(new, [old for old, _row in candidates], gazetteer=gazetteer, kinds=kinds, limit=limit, names=names)
+    return [(value, reasons, by_id[old.id]) for value, reasons, old in found]
+
+
+def upper_bound(new, row, *, gazetteer, kinds, keys):
+    """The most score(new, row) could be, from the row's time, point, kind and caller,
+    taking its words at their most similar: never below the exact score."""
+    kind_old = row.subtype or row.guess
+    both = {kind_of(new), kind_old}
+    t = time_score(new.at, row.at, both, kinds)
+    if t <= 0:
+        return 0.0
+    k = _kind_weight(new.subtype, kind_of(new), row.subtype, kind_old, kinds.related)
+    rest = W_TEXT * max(t, TEXT_TIME_FLOOR) + t * W_PHONE * row.same_phone / k
+    if k * (PLACE_MAX * t + rest) < THRESHOLD:
+        return 0.0  # even at the same spot: too long ago, or too unlike a kind
+    raw = f"{row.location_text} {row.title} {row.description[:300]}"
+    p = max(SAME_DISTRICT, UNKNOWN_PLACE)
+    if any(key in raw for key in keys):
+        p = max(NAME_PLACE.values())
+    if new.where and row.location_text:
+        p = max(p, SAME_WHERE)  # the location as written may match (few rows get here)
+    if new.located and row.lat is not None and row.lon is not None:
+        p = max(p, _curve(DISTANCE_CURVE, geo.rough_km((new.lat, new.lon), (row.lat, row.lon))))
+    if len(both) == 1 and both <= kinds.wide_area:
+        p = max(p, WIDE_AREA_PLACE)
+    return k * (p * t + rest)

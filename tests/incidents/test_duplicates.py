@@ -1,0 +1,196 @@
+"""Duplicates found by place, time, kind, caller and words together: one event in other
+words is found, two events alike in words are not (realistic pairs, both ways)."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from incidents import duplicates, evaluation
+from incidents.models import Incident
+
+# 郭亮村 (铜官街道): the second point is about 300 m from the first.
+VILLAGE = (28.4400, 112.8750)
+NEAR_VILLAGE = (28.4420, 112.8772)
+
+
+def ago(**kw):
+    return (timezone.now() - timedelta(**kw)).isoformat()
+
+
+def report(api, **body):
+    body = {"kind": "first", "channel": "phone", "category": "natural_disaster", **body}
+    response = api.post("/api/v1/reports/", body, format="json")
+    assert response.status_code == 201, response.content
+    return response.json()
+
+
+VILLAGE_HEAD = {
+    "title": "郭亮村大堤渗水、村庄进水",
+    "description": "郭亮村这边大堤渗水，村庄进水了，好几户人家屋里都是水。",
+    "location_text": "铜官街道郭亮村",
+    "reporter_unit": "郭亮村委会",
+    "reporter_phone": "13807316601",
+    "latitude": VILLAGE[0],
+    "longitude": VILLAGE[1],
+}
+DUTY_ROOM = {
+    "title": "河堤出现管涌，村内严重内涝",
+    "description": "铜官街道郭亮村段河堤出现管涌，村内严重内涝，已组织人员抢险。",
+    "location_text": "铜官街道郭亮村",
+    "channel": "lower_level",
+    "reporter_unit": "铜官街道值班室",
+    "reporter_phone": "0731-88101234",
+    "latitude": NEAR_VILLAGE[0],
+    "longitude": NEAR_VILLAGE[1],
+}
+
+
+@pytest.mark.parametrize("first,second", [(VILLAGE_HEAD, DUTY_ROOM), (DUTY_ROOM, VILLAGE_HEAD)])
+def test_one_flood_in_two_callers_words_300_m_apart_minutes_later_is_flagged(api, first, second):
+    original = report(api, received_at=ago(minutes=20), **first)["incident"]
+    later = report(api, received_at=ago(minutes=12), **second)
+    assert later["possible_duplicates"] == [original]
+
+
+def test_the_same_kind_in_the_same_town_a_day_apart_is_not(api):
+    report(api, received_at=ago(hours=23), **VILLAGE_HEAD)
+    next_day = report(
+        api,
+        title="铜官老街低洼处积水",
+        description="今日午后强降雨，铜官老街低洼路段积水约30厘米，沿街5家商铺进水。",
+        location_text="铜官街道铜官老街",
+        channel="lower_level",
+        reporter_unit="铜官街道值班室",
+    )
+    assert next_day["possible_duplicates"] == []
+
+
+def test_a_same_kind_report_from_the_same_place_minutes_later_is_a_candidate_without_shared_words(api):
+    original = report(api, received_at=ago(minutes=8), **VILLAGE_HEAD)["incident"]
+    terse = report(
+        api,
+        title="郭亮村有险情",
+        description="情况紧急，请速派人。",
+        latitude=VILLAGE[0],
+        longitude=VILLAGE[1],
+        reporter_phone="15000000000",
+    )
+    assert terse["possible_duplicates"] == [original]
+
+
+def test_alike_words_in_another_town_or_a_drill_are_not_the_same_event(api):
+    report(api, received_at=ago(minutes=30), **VILLAGE_HEAD)
+    elsewhere = report(
+        api,
+        title="格塘村大堤渗水、村里进水",
+        description="格塘村大堤渗水，村庄进水，好几户屋里都是水。",
+        location_text="靖港镇格塘村",
+    )
+    assert elsewhere["possible_duplicates"] == []
+    drill = report(api, is_drill=True, **DUTY_ROOM)
+    assert drill["possible_duplicates"] == []
+
+
+def test_the_same_caller_calling_back_is_found_a_duty_rooms_line_is_no_evidence(api):
+    first = report(
+        api,
+        received_at=ago(minutes=40),
+        title="村里进水了",
+        description="水漫进来了，老人被困",
+        reporter_phone="13974122108",
+    )["incident"]
+    again = report(api, title="还是我，水越来越大了", description="老人还没接出来", reporter_phone="139 7412 2108")
+    assert again["possible_duplicates"] == [first]
+    room_first = report(
+        api, received_at=ago(minutes=40), title="某地塌方", reporter_phone="0731-88101234", category="accident_disaster"
+    )["incident"]
+    room_again = report(api, title="某处路灯不亮", reporter_phone="0731-88101234", category="accident_disaster")
+    assert room_first not in room_again["possible_duplicates"]
+
+
+def test_the_check_before_saving_gives_reasons_and_only_incidents_one_may_see(
+    api, client_for, make_person, make_department
+):
+    original = report(api, received_at=ago(minutes=10), **VILLAGE_HEAD)["incident"]
+    params = {
+        "category": "natural_disaster",
+        "text": "河堤出现管涌，村内严重内涝",
+        "latitude": NEAR_VILLAGE[0],
+        "longitude": NEAR_VILLAGE[1],
+    }
+    found = api.get("/api/v1/duplicates/", params).json()
+    assert found["possible_duplicates"] == [original]
+    [candidate] = found["incidents"]
+    assert candidate["score"] >= duplicates.THRESHOLD
+    assert any("相距" in r for r in candidate["reasons"]) and any("相隔" in r for r in candidate["reasons"])
+    outsider = client_for(make_person("liaison", dept=make_department("外区民政局")))
+    assert outsider.get("/api/v1/duplicates/", params).json() == {"possible_duplicates": [], "incidents": []}
+
+
+def test_an_inferred_subtype_counts_and_a_different_sure_kind_weighs_against(api):
+    flood = report(api, received_at=ago(minutes=15), **VILLAGE_HEAD)["incident"]
+    assert Incident.objects.get(pk=flood).subtype == "flood"  # inferred: the console has no subtype field
+    quake = report(
+        api,
+        title="郭亮村房子在晃",
+        description="刚才地震了，楼在摇，吊灯晃得厉害",
+        latitude=NEAR_VILLAGE[0],
+        longitude=NEAR_VILLAGE[1],
+        reporter_phone="15100000000",
+    )
+    assert flood not in quake["possible_duplicates"]
+
+
+# --- the scorer itself -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "phone,personal",
+    [
+        ("13807316601", "13807316601"),
+        ("138 0731 6601", "13807316601"),
+        ("+86 138-0731-6601", "13807316601"),
+        ("0731-88101234", ""),
+        ("12345", ""),
+        ("", ""),
+    ],
+)
+def test_only_a_personal_mobile_number_identifies_a_caller(phone, personal):
+    assert duplicates.personal_phone(phone) == personal
+
+
+def test_dropping_rows_that_cannot_reach_the_threshold_changes_nothing():
+    """find() skips reading the words of rows whose upper bound is below the threshold:
+    on every report of the evaluation set it flags exactly what scoring them all flags."""
+    gazetteer, reader, kinds = evaluation.tools()
+    items = evaluation.load()
+    seen = evaluation.sightings(items, gazetteer, reader)
+    for n, item in enumerate(items):
+        new = seen[item.id]
+        rows, olds = [], []
+        for earlier in items[:n]:
+            old = seen[earlier.id]
+            if not evaluation.prefiltered(new, old, 2.5, kinds):
+                continue
+            same = duplicates.same_caller(item.phone, earlier.phone)
+            lat, lon = old.lat, old.lon
+            rows.append(
+                duplicates.Row(
+                    len(rows) + 1,
+                    lat,
+                    lon,
+                    earlier.title,
+                    earlier.place,
+                    earlier.text,
+                    old.subtype,
+                    old.guess,
+                    earlier.at,
+                    same,
+                )
+            )
+            old.id, old.same_phone = len(rows), same
+            olds.append(old)
+        fast = duplicates.find(new, rows, gazetteer=gazetteer, reader=reader, kinds=kinds, limit=100)
+        full = duplicates.ranked(new, olds, gazetteer=gazetteer, kinds=kinds, limit=100)
+        assert [(v, r.id) for v, _why, r in fast] == [(v, o.id) for v, _why, o in full], item.id

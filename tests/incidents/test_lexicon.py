@@ -1,0 +1,123 @@
+"""Subtype from the words: the lexicon read longest-first, place names masked, negation,
+confidence; and on the lexicon table, edits apply at once."""
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from incidents import evaluation, lexicon
+from incidents.seed import SUBTYPES
+
+CATEGORIES = {code: category for code, _name, category in SUBTYPES}
+GAZETTEER, READER, _KINDS = evaluation.tools()
+
+
+def infer(text, category=None):
+    return READER.infer(text, category)
+
+
+@pytest.mark.parametrize(
+    "text,category,code",
+    [
+        ("城区多处积水，车辆被淹", "natural_disaster", "flood"),
+        ("城区多处积水，车辆被淹", None, "flood"),
+        ("大堤渗水、村庄进水", "natural_disaster", "flood"),
+        ("河堤出现管涌，村内严重内涝", "natural_disaster", "flood"),
+        ("后山垮下来了，泥巴石头把房子后墙压塌了", "natural_disaster", "geological"),
+        ("山上烧起来了，松树林都在烧", "natural_disaster", "forest_fire"),
+        ("楼道里煤气味好重，闻得人头晕", "accident_disaster", "gas_supply"),
+        ("电梯突然往下掉，卡在两层中间", "accident_disaster", "special_equipment"),
+        ("吃了酒席以后好多人上吐下泻", "public_health", "food_poisoning"),
+        ("几十个民工围在项目部门口要工钱", "social_security", "mass_incident"),
+        ("医院电脑全中病毒了，屏幕上要比特币赎金", "social_security", "cyber_security"),
+    ],
+)
+def test_callers_words_point_to_the_subtype(text, category, code):
+    found = infer(text, category)
+    assert found.code == code
+    assert found.words, "the deciding words are given"
+    assert all(w in text for w in found.words)
+
+
+def test_the_longest_word_wins_and_a_place_name_is_no_evidence():
+    assert infer("大围山发生森林火灾").code == "forest_fire"  # not 火灾 (fire) inside it
+    assert infer("红火蚁咬伤小孩").code == "biological_disaster"  # not 火 (fire)
+    assert infer("火星街道某小区有人来电").code == ""  # 火星街道 is a place
+    assert infer("临江火车站广场有人问路").code == ""
+
+
+def test_a_negated_word_counts_for_nothing():
+    assert infer("现场未见明火，无人员伤亡", "accident_disaster").code == ""
+    assert infer("路面没有积水", "natural_disaster").code == ""
+    assert infer("不排除暴恐性质").code == "terrorist_attack"  # 不排除 is not a negation
+
+
+def test_no_telling_words_no_suggestion():
+    found = infer("有人受伤，请派人来看看", "natural_disaster")
+    assert (found.code, found.confidence, found.confident, found.words) == ("", 0.0, False, ())
+
+
+def test_confidence_grows_with_agreeing_evidence_and_falls_with_rivals():
+    one = infer("积水", "natural_disaster")
+    two = infer("积水，车辆被淹，已组织排涝", "natural_disaster")
+    mixed = infer("暴雨冰雹，积水", "natural_disaster")
+    assert 0 < one.confidence < two.confidence <= 1
+    assert mixed.confidence < two.confidence
+    assert mixed.alternatives and mixed.alternatives[0][0] in CATEGORIES
+
+
+def test_the_category_limits_the_subtypes_and_a_better_fit_elsewhere_is_flagged():
+    found = infer("山上烧起来了，过火面积约10亩，扑火队已到场", "accident_disaster")
+    assert CATEGORIES.get(found.code, "accident_disaster") == "accident_disaster"
+    assert found.other_category == "forest_fire"
+
+
+KNOWN = set(CATEGORIES) | {""}
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    text=st.one_of(
+        st.text(max_size=300),
+        st.text(alphabet="积水淹堤管涌火灾山林未无没不排除车撞毒爆炸聚集，。 \x00\ud7ff", max_size=80),
+        st.lists(st.sampled_from([w for w, _k, _w in sum(lexicon.read_file()[0].values(), [])]), max_size=12).map(
+            "".join
+        ),
+    ),
+    category=st.sampled_from([None, "", "natural_disaster", "accident_disaster", "public_health", "social_security"]),
+)
+def test_inference_never_fails_and_says_a_known_subtype_or_none(text, category):
+    found = infer(text, category)
+    assert found.code in KNOWN
+    assert 0.0 <= found.confidence <= 1.0
+    assert found.confident <= bool(found.code)
+    if category and found.code:
+        assert CATEGORIES[found.code] == category
+    assert all(code in CATEGORIES for code, _p in found.alternatives)
+    assert found.other_category in KNOWN
+    assert set(found.as_dict()) == {"code", "confidence", "words", "alternatives", "confident", "other_category"}
+
+
+# --- the editable table ---------------------------------------------------------------------
+
+
+def test_the_table_is_seeded_once_from_the_file_and_edits_apply_at_once(taxonomy):
+    from incidents import understanding
+    from incidents.models import LexiconTerm, Subtype
+    from incidents.seed import seed_lexicon
+
+    flood = Subtype.objects.get(code="flood")
+    assert LexiconTerm.objects.filter(subtype=flood, word="内涝", kind="term").exists()
+    assert LexiconTerm.objects.filter(subtype=None, word="火车站", kind="neutral").exists()
+    assert understanding.reader.get(None).infer("村口塘基出现翻沙", "natural_disaster").code == ""
+
+    # An administrator teaches it a local word: the next report is read with it.
+    LexiconTerm.objects.create(subtype=flood, word="塘基", kind="colloquial", weight=2)
+    LexiconTerm.objects.create(subtype=flood, word="翻沙", kind="colloquial", weight=2)
+    assert understanding.reader.get(None).infer("村口塘基出现翻沙", "natural_disaster").code == "flood"
+
+    # and re-seeding leaves the edited subtype's words as they are
+    LexiconTerm.objects.filter(subtype=flood, word="内涝").delete()
+    seed_lexicon()
+    assert not LexiconTerm.objects.filter(subtype=flood, word="内涝").exists()
+    assert LexiconTerm.objects.filter(subtype=flood, word="塘基").exists()
