@@ -2,10 +2,10 @@
 
 from dutyops.timers import handler
 
-from . import services
+from . import clocks
 
 
-@handler(services.CLOCK_TIMER)
+@handler(clocks.CLOCK_TIMER)
 def report_clock_due(timer, now):
     """A statutory reporting deadline passed: raise report.overdue if still unmet."""
-    services.clock_due(timer.payload.get("clock"), now)
+    clocks.clock_due(timer.payload.get("clock"), now)
