@@ -90,6 +90,10 @@ RULES = {
     "incident.instruct": _roles(ALL, LEADER, DUTY_LEADER),  # a leader's own words (批示): not the admin's
     "incident.confirm_transfer": {ADMIN: ALL, **_roles(OWN, OFFICER, DUTY_LEADER, LEADER, LIAISON)},
     "classified.write": {**_OPERATORS},
+    # --- up and down the chain (chain/) ------------------------------------------------
+    "upward.report": {**_OPERATORS},  # verification, upward reports (首报/续报/终报)
+    "inbound.sign": {**_OPERATORS},  # sign for a report from a lower installation
+    "link.manage": {ADMIN: ALL},  # installations linked up and down the chain
     # --- plans -----------------------------------------------------------------------
     "activation.propose": {**_OFFICE},
     "activation.approve": _roles(ALL, DUTY_LEADER, LEADER),  # leaders decide (CONTRACT), not the admin

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "incidents",
     "plans",
     "alerts",
+    "chain",
     "board",
 ]
 
@@ -151,6 +152,11 @@ else:
 # made, elsewhere within this.
 DUTYOPS_CACHE_SECONDS = float(os.environ.get("DUTYOPS_CACHE_SECONDS", "5"))
 # HTTP requests one process lets into Django at once (dutyops.asgi); 0: no bound.
+# Up the chain (chain/, docs/chain-protocol.md): this installation's name on its
+# reports (default: the sending room's), and the outbox's retry cap and timeout.
+DUTYOPS_INSTALLATION_NAME = os.environ.get("DUTYOPS_INSTALLATION_NAME", "")
+DUTYOPS_CHAIN_RETRY_MAX_SECONDS = float(os.environ.get("DUTYOPS_CHAIN_RETRY_MAX_SECONDS", "60"))
+DUTYOPS_CHAIN_TIMEOUT_SECONDS = float(os.environ.get("DUTYOPS_CHAIN_TIMEOUT_SECONDS", "10"))
 DUTYOPS_HTTP_CONCURRENCY = int(os.environ.get("DUTYOPS_HTTP_CONCURRENCY", "2"))
 # How often each process's event hub re-reads the event table even without a
 # notification: the safety net for a lost or delayed broadcast (Redis down,

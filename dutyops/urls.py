@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 import alerts.urls
 import board.urls
+import chain.urls
 import duty.urls
 import incidents.urls
 import plans.urls
@@ -18,7 +19,7 @@ router.register("departments", views_api.DepartmentViewSet, basename="department
 router.register("people", views_api.PersonViewSet, basename="person")
 
 # Each domain adds its resources to the one router and its extra API paths.
-domains = (duty.urls, incidents.urls, plans.urls, alerts.urls, board.urls)
+domains = (duty.urls, incidents.urls, chain.urls, plans.urls, alerts.urls, board.urls)
 for domain in domains:
     domain.register(router)
 

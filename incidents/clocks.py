@@ -11,12 +11,21 @@ from django.utils import timezone
 
 from dutyops import timers
 from dutyops.models import Timer
+from dutyops.providers import Providers
 from realtime.services import emit
 
 from . import selectors
 from .models import OPEN_STATUSES, Incident, IncidentClock, Report, ReportKind, Status, UpwardReport
 
 CLOCK_TIMER = "incidents.clock"
+
+# Upward reports kept by a higher floor (chain): fn(incident) -> [(kind, method, sent_at)],
+# kind first/follow_up/final, method phone/written. They meet the clocks below.
+upward_reports = Providers("upward reports of an incident")
+
+
+def _upward(incident):
+    return [row for rows in upward_reports.collect(incident) for row in rows]
 
 
 def audience(incident):
@@ -44,6 +53,8 @@ def wanted_clocks(incident, now, follow_up_running=False):
                 .values_list("received_at", flat=True)
                 .first()
             ) or incident.reported_at
+            # A follow-up (or any report) sent upward restarts the interval too.
+            last = max([last, *(sent for _kind, _method, sent in _upward(incident))])
             if not follow_up_running:
                 last = max(last, now)
             wanted[IncidentClock.Kind.FOLLOW_UP] = last + timedelta(minutes=policy.follow_up_minutes)
@@ -78,9 +89,12 @@ def start_clocks(incident, wanted):
 
 def _satisfied(incident, kinds):
     """{kind: when it was met} for the clocks among `kinds` that were: phone and
-    written by the first upward report of that method, final by the first final report."""
+    written by the first upward report of that method (a written one, arriving in
+    writing, meets the phone clock too), final by the first final report, received
+    or sent upward."""
     met = {}
     upward = [k for k in kinds if k in (IncidentClock.Kind.PHONE, IncidentClock.Kind.WRITTEN)]
+    sent = _upward(incident) if upward or IncidentClock.Kind.FINAL in kinds else []
     if upward:
         met.update(
             UpwardReport.objects.filter(incident=incident, method__in=upward)
@@ -89,10 +103,17 @@ def _satisfied(incident, kinds):
             .annotate(first=Min("sent_at"))
             .values_list("method", "first")
         )
+        for _kind, method, at in sent:
+            meets = [IncidentClock.Kind.PHONE] + ([IncidentClock.Kind.WRITTEN] if method == "written" else [])
+            for kind in meets:
+                if kind in upward and (met.get(kind) is None or at < met[kind]):
+                    met[kind] = at
     if IncidentClock.Kind.FINAL in kinds:
-        met[IncidentClock.Kind.FINAL] = Report.objects.filter(incident=incident, kind=ReportKind.FINAL).aggregate(
-            first=Min("received_at")
-        )["first"]
+        finals = [at for kind, _method, at in sent if kind == ReportKind.FINAL]
+        received = Report.objects.filter(incident=incident, kind=ReportKind.FINAL).aggregate(first=Min("received_at"))[
+            "first"
+        ]
+        met[IncidentClock.Kind.FINAL] = min([*finals, *([received] if received else [])], default=None)
     return met
 
 

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from dutyops import policy
 from dutyops.cache import Recent
 from dutyops.models import Department
+from dutyops.providers import Providers
 from realtime.models import Event
 from realtime.wire import envelope
 
@@ -260,6 +261,15 @@ def reports_for(user, incident_id=None):
 
 def instructions_of(incident):
     return incident.instructions.select_related("author")
+
+
+# Where a report came from when a higher floor knows (chain: the lower installation
+# that sent it over a link): fn(report) -> a name, or None.
+report_sources = Providers("report source")
+
+
+def source_of(report):
+    return report_sources.first(report, default="")
 
 
 def upward_reports_of(incident):

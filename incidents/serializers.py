@@ -105,10 +105,19 @@ class ReportSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     possible_duplicates = serializers.SerializerMethodField()
     understanding = serializers.SerializerMethodField()
     created_by_name = serializers.SerializerMethodField()
+    source = serializers.SerializerMethodField(help_text=_("经系统报送时的来源（如下级系统的名称）"))
 
     class Meta:
         model = Report
-        fields = [*REPORT_FIELDS, "created_by", "created_by_name", "created_at", "possible_duplicates", "understanding"]
+        fields = [
+            *REPORT_FIELDS,
+            "source",
+            "created_by",
+            "created_by_name",
+            "created_at",
+            "possible_duplicates",
+            "understanding",
+        ]
         read_only_fields = ["id", "created_by", "created_at"]
         extra_kwargs = {"description": {"max_length": 10_000}}
 
@@ -121,6 +130,9 @@ class ReportSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
 
     def get_created_by_name(self, report) -> str:
         return str(report.created_by) if report.created_by_id else ""
+
+    def get_source(self, report) -> str:
+        return selectors.source_of(report) if report.pk else ""
 
     def to_internal_value(self, data):
         if isinstance(data, dict) and data.get("classified") not in (None, False, "", 0, "false"):

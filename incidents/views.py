@@ -39,7 +39,6 @@ from .serializers import (
     ReportSerializer,
     SubtypeSerializer,
     TransitionSerializer,
-    UpwardReportSerializer,
 )
 
 
@@ -164,19 +163,6 @@ class IncidentViewSet(viewsets.ReadOnlyModelViewSet):
             return Response({"report": [_("该报告不属于此事件。")]}, status=status.HTTP_400_BAD_REQUEST)
         instruction = services.create_instruction(incident, request.user, body.validated_data["text"], report=report)
         return Response(InstructionSerializer(instruction).data, status=status.HTTP_201_CREATED)
-
-    @extend_schema(methods=["GET"], responses=UpwardReportSerializer(many=True))
-    @extend_schema(methods=["POST"], request=UpwardReportSerializer, responses={201: UpwardReportSerializer})
-    @action(detail=True, methods=["get", "post"], url_path="upward-reports", pagination_class=None)
-    def upward_reports(self, request, pk=None):
-        """Record a phone or written report upward; meets the statutory clocks."""
-        incident = self._incident()
-        if request.method == "GET":
-            return Response(UpwardReportSerializer(selectors.upward_reports_of(incident), many=True).data)
-        body = UpwardReportSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        upward = services.report_upward(incident, request.user, **body.validated_data)
-        return Response(UpwardReportSerializer(upward).data, status=status.HTTP_201_CREATED)
 
     def _fresh(self, incident):
         return IncidentSerializer(

@@ -625,6 +625,76 @@ class CircularGenerated:
     period: str
 
 
+# =============================================================================
+# Up and down the chain (chain): upward reports, verification, links
+# =============================================================================
+
+
+@event("chain.verified")
+class ChainVerified:
+    id: int
+    incident: int
+    title: str = ""
+    facts: str
+    method: str
+    verified_at: str
+    is_drill: bool = False
+    actor_name: str = ""
+
+
+@event("chain.reported_up")
+class ChainReportedUp:
+    id: int
+    incident: int
+    title: str = ""
+    kind: str
+    method: str
+    verified: bool
+    unverified_reason: str = ""
+    recipients: list = field(default_factory=list)
+    corrects: int | None = None
+    is_drill: bool = False
+    actor_name: str = ""
+
+
+@event("chain.delivery")
+class ChainDelivery:
+    id: int  # the delivery
+    upward_report: int
+    incident: int
+    title: str = ""
+    kind: str
+    recipient: str
+    state: str  # queued, delivered, acknowledged, failed
+    acknowledged_by: str = ""
+    error: str = ""
+    is_drill: bool = False
+
+
+@event("chain.received", "chain.signed")
+class ChainReceived:
+    id: int  # the inbound record
+    incident: int
+    report: int
+    title: str = ""
+    kind: str
+    sender: str
+    verified: bool = True
+    is_drill: bool = False
+    actor_name: str = ""
+
+
+@event("chain.link_changed")
+class ChainLinkChanged:
+    id: int
+    name: str
+    direction: str
+    url: str
+    categories: list = field(default_factory=list)
+    active: bool
+    actor_name: str = ""
+
+
 # --- the organisation's lines (the core sits below the stream, so they are here) ---
 
 

@@ -339,13 +339,22 @@ def test_reporting_upward_in_time_meets_the_clock(api):
     data = post_report(api, grade="I", received_at=received.isoformat())
     response = api.post(
         f"/api/v1/incidents/{data['incident']}/upward-reports/",
-        {"method": "phone", "recipient": "省应急厅值班室"},
+        {"kind": "first", "method": "phone", "recipients": [], "unverified_reason": "情况紧急，先行电话报告"},
+        format="json",
+    )
+    assert response.status_code == 400  # no statutory line configured: nobody to report to
+    from chain.seed import seed as seed_line
+
+    seed_line()
+    response = api.post(
+        f"/api/v1/incidents/{data['incident']}/upward-reports/",
+        {"kind": "first", "method": "phone", "unverified_reason": "情况紧急，先行电话报告"},
         format="json",
     )
     assert response.status_code == 201, response.data
     assert clocks(data["incident"])["phone"].satisfied_at is not None
     listed = api.get(f"/api/v1/incidents/{data['incident']}/upward-reports/").json()
-    assert [u["recipient"] for u in listed] == ["省应急厅值班室"]  # a plain list, not a page
+    assert [r["name"] for r in listed[0]["recipients"]] == ["省人民政府总值班室", "省应急管理厅"]  # a plain list
     fire_due(now=received + timedelta(minutes=45))
     assert not Event.objects.filter(incident_id=data["incident"], type="report.overdue").exists()
     # The written report was not sent: it goes overdue.

@@ -1,0 +1,21 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ChainConfig(AppConfig):
+    name = "chain"
+    verbose_name = _("上下级信息报送")
+
+    def ready(self):
+        from incidents import clocks
+        from incidents import selectors as incidents
+
+        from . import (
+            selectors,
+            summaries,  # noqa: F401 - registers how the chain's events read
+        )
+
+        # The statutory clocks (incidents, below) are met by the upward reports kept here.
+        clocks.upward_reports.register(selectors.upward_sent)
+        # A report that came over a link names its sender in reports/.
+        incidents.report_sources.register(selectors.source_of_report)

@@ -1,0 +1,80 @@
+"""Reads of the chain domain. `upward_reports_of(incident)` is what other domains
+read (the accountability registers: was it reported up, when, of what kind)."""
+
+from django.db.models import Prefetch
+
+from incidents import selectors as incidents
+
+from .models import Delivery, Inbound, Link, Recipient, UpwardReport, Verification
+
+
+def upward_reports_of(incident):
+    """An incident's upward reports, oldest first, with their deliveries and sender."""
+    incident_id = getattr(incident, "pk", incident)
+    return (
+        UpwardReport.objects.filter(incident_id=incident_id)
+        .select_related("sent_by")
+        .prefetch_related(Prefetch("deliveries", queryset=Delivery.objects.order_by("id")))
+        .defer("document")
+        .order_by("sent_at", "id")
+    )
+
+
+def upward_sent(incident):
+    """[(kind, method, sent_at)] of an incident's upward reports: what the clocks read."""
+    return list(
+        UpwardReport.objects.filter(incident_id=incident.pk).order_by().values_list("kind", "method", "sent_at")
+    )
+
+
+def first_upward_at(incident, kind=None):
+    """When the incident was first reported up (of `kind`, when given); None: never."""
+    qs = UpwardReport.objects.filter(incident_id=getattr(incident, "pk", incident))
+    if kind:
+        qs = qs.filter(kind=kind)
+    return qs.order_by("sent_at").values_list("sent_at", flat=True).first()
+
+
+def visible_upward_reports(user):
+    return (
+        UpwardReport.objects.filter(incident__in=incidents.visible_incidents(user).values("pk"))
+        .select_related("sent_by")
+        .prefetch_related(Prefetch("deliveries", queryset=Delivery.objects.order_by("id")))
+        .defer("document")
+        .order_by("-sent_at", "-id")
+    )
+
+
+def document_of(upward_report_id):
+    return UpwardReport.objects.filter(pk=upward_report_id).values_list("document", flat=True).first()
+
+
+def verifications_of(incident):
+    return Verification.objects.filter(incident=incident).select_related("verified_by")
+
+
+def incident_for(user, pk):
+    """The incident `pk` if `user` may see it, else None."""
+    return incidents.visible_incidents(user).filter(pk=pk).first()
+
+
+def reporting_line(category=None):
+    qs = Recipient.objects.filter(active=True).select_related("link")
+    return [r for r in qs if category is None or r.category in ("", category)]
+
+
+def visible_inbound(user):
+    visible = incidents.visible_incidents(user).values("pk")
+    return Inbound.objects.filter(incident__in=visible).select_related("link", "signed_by", "incident")
+
+
+def link_of_account(user, direction):
+    """The active link whose peer calls us as `user` (authentication per link)."""
+    if user is None or not user.is_authenticated:
+        return None
+    return Link.objects.filter(account=user, direction=direction, active=True).first()
+
+
+def source_of_report(report):
+    """The sender a report came from over a link, or None (incidents' reports/ asks)."""
+    return Inbound.objects.filter(report_id=report.pk).values_list("sender", flat=True).first()

@@ -1,0 +1,207 @@
+"""Upward reports as records (issue 19, item 1): kind, the statutory line and the
+rule that both are informed, verification or "未经核实，先行报告", content kept as
+sent, the clocks they meet, and the 信息专报 DOCX with every field (read back, and
+converted to PDF by LibreOffice)."""
+
+import shutil
+import subprocess
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from chain import documents
+from chain.models import Delivery, UpwardReport
+from chain.seed import seed as seed_line
+from incidents.models import IncidentClock
+from incidents.seed import seed_reference_data
+from realtime.models import Event
+
+
+@pytest.fixture
+def line(db):
+    seed_reference_data()
+    seed_line()
+
+
+@pytest.fixture
+def officer(make_person):
+    return make_person("duty_officer", full_name="张明", phone="0731-12345000")
+
+
+@pytest.fixture
+def api(officer, client_for, line):
+    return client_for(officer)
+
+
+def post_incident(api, **extra):
+    body = {
+        "kind": "first",
+        "channel": "phone",
+        "title": "芙蓉路化工仓库火灾",
+        "description": "芙蓉路一化工仓库起火，明火已蔓延至相邻厂房。",
+        "category": "accident_disaster",
+        "grade": "II",
+        "location_text": "芙蓉路88号",
+        "occurred_at": (timezone.now() - timedelta(minutes=20)).isoformat(),
+        "deaths": 1,
+        "injuries": 3,
+        "missing": 0,
+        **extra,
+    }
+    response = api.post("/api/v1/reports/", body, format="json")
+    assert response.status_code == 201, response.data
+    return response.data["incident"]
+
+
+def upward(api, incident, **body):
+    return api.post(f"/api/v1/incidents/{incident}/upward-reports/", body, format="json")
+
+
+def test_before_verification_only_marked_unverified_with_a_reason(api):
+    incident = post_incident(api)
+    refused = upward(api, incident, kind="first")
+    assert refused.status_code == 400 and "unverified_reason" in refused.data
+    claimed = upward(api, incident, kind="first", verified=True)
+    assert claimed.status_code == 400 and "verified" in claimed.data  # nothing verified yet
+    assert not UpwardReport.objects.exists()
+
+    sent = upward(api, incident, kind="first", unverified_reason="火势发展迅速，先行报告")
+    assert sent.status_code == 201, sent.data
+    assert sent.data["verified"] is False and sent.data["unverified_mark"] == "未经核实，先行报告"
+    assert "未经核实，先行报告" in documents.read_back(bytes(UpwardReport.objects.get().document))
+
+    v = api.post(
+        f"/api/v1/incidents/{incident}/verifications/",
+        {"facts": "起火位置、死亡1人受伤3人", "method": "电话向消防现场指挥部核实"},
+        format="json",
+    )
+    assert v.status_code == 201, v.data
+    assert v.data["verified_by_name"] and v.data["verified_at"]
+    follow = upward(api, incident, kind="follow_up", verified=True, measures="已疏散周边群众300人")
+    assert follow.status_code == 201, follow.data
+    assert follow.data["verified"] is True and follow.data["unverified_mark"] == ""
+    assert [e.type for e in Event.objects.filter(incident_id=incident, type__startswith="chain.")] == [
+        "chain.reported_up",
+        "chain.verified",
+        "chain.reported_up",
+    ]
+
+
+def test_the_statutory_line_both_informed_where_required(api):
+    incident = post_incident(api)
+    line = api.get("/api/v1/reporting-line/?category=accident_disaster").json()
+    names = {r["name"]: r["id"] for r in line}
+    assert set(names) == {"省人民政府总值班室", "省应急管理厅"}
+    only_one = upward(api, incident, kind="first", recipients=[names["省人民政府总值班室"]], unverified_reason="紧急")
+    assert only_one.status_code == 400
+    assert "省应急管理厅" in str(only_one.data["recipients"])
+    unknown = upward(api, incident, kind="first", recipients=["99999"], unverified_reason="紧急")
+    assert unknown.status_code == 400
+    both = upward(api, incident, kind="first", recipients=list(names.values()), unverified_reason="紧急")
+    assert both.status_code == 201, both.data
+    recipients = both.data["recipients"]
+    assert {r["name"] for r in recipients} == set(names)
+    # Informed outside the system (no link): recorded as delivered when sent.
+    assert {r["delivery"] for r in recipients} == {"delivered"}
+    assert both.data["sent_by_name"] and both.data["sent_at"]
+
+
+def test_content_is_kept_as_sent_and_corrections_are_new_reports(api):
+    incident = post_incident(api)
+    first = upward(api, incident, kind="first", unverified_reason="紧急").data
+    report = UpwardReport.objects.get(pk=first["id"])
+    report.content["title"] = "改过的标题"
+    with pytest.raises(ValueError):
+        report.save()
+    # The incident's picture moves on; the report keeps what was sent.
+    api.post(
+        "/api/v1/reports/", {"kind": "follow_up", "incident": incident, "channel": "phone", "deaths": 2}, format="json"
+    )
+    assert UpwardReport.objects.get(pk=first["id"]).content["casualties"]["deaths"] == 1
+    fixed = upward(api, incident, kind="follow_up", unverified_reason="更正死亡人数", corrects=first["id"])
+    assert fixed.status_code == 201 and fixed.data["corrects"] == first["id"]
+    assert fixed.data["content"]["casualties"]["deaths"] == 2
+    assert UpwardReport.objects.count() == 2
+
+
+def test_upward_reports_of_the_right_kind_meet_the_clocks(api):
+    incident = post_incident(api, grade="II")
+    clocks = {c.kind: c for c in IncidentClock.objects.filter(incident_id=incident)}
+    assert clocks["phone"].pending and clocks["written"].pending
+    assert upward(api, incident, kind="first", unverified_reason="紧急").status_code == 201
+    clocks = {c.kind: c for c in IncidentClock.objects.filter(incident_id=incident)}
+    assert clocks["phone"].satisfied_at is not None  # a written report arrives in writing: both met
+    assert clocks["written"].satisfied_at is not None
+
+
+def test_a_liaison_and_the_wall_board_may_not_report_upward(api, make_person, make_department, client_for):
+    incident = post_incident(api)
+    liaison = make_person("liaison", dept=make_department("水利局"))
+    board = make_person("board")
+    for person in (liaison, board):
+        response = client_for(person).post(
+            f"/api/v1/incidents/{incident}/upward-reports/",
+            {"kind": "first", "unverified_reason": "紧急"},
+            format="json",
+        )
+        assert response.status_code in (403, 404)
+    assert not UpwardReport.objects.exists() and not Delivery.objects.exists()
+
+
+def test_the_written_report_holds_every_field_and_opens_in_libreoffice(api, officer, tmp_path):
+    incident = post_incident(api)
+    sent = upward(
+        api,
+        incident,
+        kind="first",
+        unverified_reason="紧急",
+        measures="消防出动12车60人，已控制火势",
+        support_needed="请求市级调派泡沫消防车2辆",
+        text="现场风力较大",
+    ).data
+    response = api.get(sent["document"])
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    data = b"".join(response) if response.streaming else response.content
+    text = documents.read_back(data)
+    content = sent["content"]
+    for expected in (
+        "信息专报",
+        "首报",
+        "芙蓉路化工仓库火灾",  # title
+        documents.field_values(content)["时间"],  # time
+        "芙蓉路88号",  # place
+        "明火已蔓延至相邻厂房",  # what happened
+        "死亡 1 人，受伤 3 人，失联 0 人",  # casualties
+        "消防出动12车60人",  # measures taken
+        "泡沫消防车2辆",  # support needed
+        "现场风力较大",
+        officer.department.name,  # reporting unit
+        "张明",  # signer
+        "0731-12345000",  # contact
+        "省人民政府总值班室",
+    ):
+        assert expected in text, expected
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        pytest.fail("LibreOffice missing: apt-get install -y libreoffice-writer-nogui")
+    path = tmp_path / "report.docx"
+    path.write_bytes(data)
+    subprocess.run(
+        [
+            soffice,
+            f"-env:UserInstallation=file://{tmp_path}/lo",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            str(path),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    pdf = (tmp_path / "report.pdf").read_bytes()
+    assert pdf.startswith(b"%PDF") and len(pdf) > 1000
