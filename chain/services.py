@@ -2,8 +2,10 @@
 the event stream with emit() as its last write (sent to readers on commit)."""
 
 import hashlib
+import json
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -416,7 +418,7 @@ def receive(link, account, data):
                 sender=fields["reporter_unit"],
                 verified=bool(data.get("verified", True)),
                 unverified_reason=(data.get("unverified_reason") or "")[:500],
-                content=data,
+                content=json.loads(json.dumps(data, cls=DjangoJSONEncoder)),
                 report=report,
                 incident=incident,
             )

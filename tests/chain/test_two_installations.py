@@ -1,0 +1,256 @@
+"""Two real installations linked county to city (issue 19, item 2): two daphne
+processes and their workers, two databases (two SQLite files; two PostgreSQL
+databases on the second pass). A county upward report appears at the city's
+intake within seconds; with the city stopped, everything sent meanwhile arrives
+once and in order when it returns; a follow-up joins the same city incident; the
+city's sign-for shows at the county."""
+
+import json
+import os
+import secrets
+import sqlite3
+import subprocess
+import sys
+import time
+
+import pytest
+import requests
+from django.core.management import call_command
+from django.db import connection
+
+from chain.models import Delivery, Outbox, UpwardReport
+from chain.seed import seed as seed_line
+from dutyops.models import Department
+from tests.conftest import ROOT, database_url_for_subprocess, free_port
+
+CITY_SETUP = """
+from rest_framework.authtoken.models import Token
+from dutyops.models import Department, Person
+office = Department.objects.create(code="LJ-ZBS", name="临江市人民政府总值班室", kind="duty_office")
+officer = Person.objects.create_user(username="city-officer", full_name="城市值班员", department=office)
+officer.set_roles(["duty_officer"])
+Token.objects.create(user=officer, key="{token}")
+"""
+
+
+def _wait(predicate, timeout, what):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.2)
+    pytest.fail(f"not within {timeout} s: {what}")
+
+
+@pytest.fixture
+def city_database(transactional_db):
+    """A second database for the city: a migrated copy (SQLite) or a migrated database (PostgreSQL)."""
+    s = connection.settings_dict
+    if connection.vendor == "sqlite":
+        path = f"{s['NAME']}.city.sqlite3"
+        source, target = sqlite3.connect(s["NAME"]), sqlite3.connect(path)
+        source.backup(target)
+        source.close()
+        target.close()
+        yield f"sqlite:///{path}"
+        for suffix in ("", "-wal", "-shm"):
+            if os.path.exists(path + suffix):
+                os.remove(path + suffix)
+        return
+    name = f"{s['NAME']}_city"
+    with connection.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        cursor.execute(f'CREATE DATABASE "{name}"')
+    url = database_url_for_subprocess().rsplit("/", 1)[0] + f"/{name}"
+    manage(url, "migrate", "--noinput")
+    yield url
+    with connection.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def manage(database_url, *argv):
+    env = dict(os.environ, DATABASE_URL=database_url, DJANGO_SETTINGS_MODULE="dutyops.settings_test", DJANGO_DEBUG="0")
+    done = subprocess.run(
+        [sys.executable, "manage.py", *argv], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return done.stdout
+
+
+class City:
+    """The city installation seen from outside: its API, as its duty officer."""
+
+    def __init__(self, url, token):
+        self.url, self.headers = url, {"Authorization": f"Token {token}"}
+
+    def get(self, path):
+        response = requests.get(self.url + path, headers=self.headers, timeout=10)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    def lower_level_reports(self):
+        try:
+            rows = self.get("/api/v1/reports/?page_size=200")["results"]
+        except requests.ConnectionError:
+            return []
+        return sorted((r for r in rows if r["channel"] == "lower_level"), key=lambda r: r["id"])
+
+
+def test_county_reports_reach_the_city_once_in_order_and_the_sign_for_comes_back(
+    servers, city_database, make_person, client_for
+):
+    city_token, up_credential, down_credential = (secrets.token_hex(20) for _ in range(3))
+    city_port = free_port()
+    city_url = f"http://127.0.0.1:{city_port}"
+    fast = {"DUTYOPS_CHAIN_RETRY_MAX_SECONDS": "1"}
+    redis = os.environ.get("REDIS_URL")
+    city_env = {
+        **fast,
+        "DATABASE_URL": city_database,
+        "DUTYOPS_INSTALLATION_NAME": "临江市人民政府总值班室",
+        **({"REDIS_URL": redis.rsplit("/", 1)[0] + "/1"} if redis else {}),
+    }
+
+    # The county: this test's database, its statutory line, linked up to the city.
+    county_office = Department.objects.create(code="FRQ-ZBS", name="芙蓉区人民政府总值班室", kind="duty_office")
+    officer = make_person("duty_officer", dept=county_office, full_name="区值班员", phone="0731-12346000")
+    county = client_for(officer)
+    seed_line()
+    county_server = servers.daphne(**fast)
+    call_command(
+        "chain_link",
+        "up",
+        name="临江市人民政府总值班室",
+        url=city_url,
+        credential=up_credential,
+        issue=down_credential,
+        stdout=open(os.devnull, "w"),  # noqa: SIM115
+    )
+    servers.worker(**fast)
+
+    # The city: its own database, the account standing for the district, linked down to it.
+    manage(city_database, "shell", "-c", CITY_SETUP.format(token=city_token))
+    manage(
+        city_database,
+        "chain_link",
+        "down",
+        "--name=芙蓉区",
+        f"--url={county_server.url}",
+        "--department=LJ-FRQ",
+        f"--credential={down_credential}",
+        f"--issue={up_credential}",
+    )
+    city_server = servers.daphne(port=city_port, **city_env)
+    city_worker = servers.worker(**city_env)
+    city = City(city_url, city_token)
+
+    def report(kind, incident=None, **extra):
+        if incident is None:
+            body = {
+                "kind": "first",
+                "channel": "phone",
+                "title": extra.pop("title"),
+                "description": "芙蓉路一化工仓库起火。",
+                "category": "accident_disaster",
+                "grade": "III",
+                "location_text": "芙蓉路88号",
+                "deaths": 0,
+                "injuries": 2,
+            }
+            response = county.post("/api/v1/reports/", body, format="json")
+            assert response.status_code == 201, response.data
+            incident = response.data["incident"]
+        response = county.post(
+            f"/api/v1/incidents/{incident}/upward-reports/",
+            {"kind": kind, "unverified_reason": "情况紧急，先行报告", **extra},
+            format="json",
+        )
+        assert response.status_code == 201, response.data
+        states = {r["name"]: r["delivery"] for r in response.data["recipients"]}
+        assert states["临江市人民政府总值班室"] == "queued"
+        return incident, response.data["id"]
+
+    def city_state(upward_id):
+        return Delivery.objects.get(upward_report_id=upward_id, link__isnull=False)
+
+    # 1. A first report reaches the city's intake within seconds.
+    started = time.monotonic()
+    fire, first_id = report("first", title="芙蓉路化工仓库火灾", measures="消防出动8车")
+    arrived = _wait(city.lower_level_reports, 15, "the first report at the city")
+    seconds = time.monotonic() - started
+    assert seconds < 10, seconds
+    assert [(r["kind"], r["title"], r["source"]) for r in arrived] == [
+        ("first", "芙蓉路化工仓库火灾", "芙蓉区人民政府总值班室")
+    ]  # source: the sending installation's reporting unit
+    city_incident = arrived[0]["incident"]
+    _wait(lambda: city_state(first_id).state == "delivered", 10, "delivered at the county")
+    assert city_state(first_id).remote_incident == str(city_incident)
+
+    # 2. The city is down for a while: what the county sends meanwhile waits, then arrives once, in order.
+    city_server.stop()
+    city_worker.stop()
+    _f, follow_id = report("follow_up", incident=fire, measures="明火已扑灭", support_needed="请求调派环境监测车")
+    blast, other_id = report("first", title="东屯渡燃气管道泄漏")
+    _f, final_id = report("final", incident=fire, text="现场清理完毕")
+    _wait(
+        lambda: Outbox.objects.filter(delivery__upward_report_id=follow_id, attempts__gte=2).exists(),
+        15,
+        "retries while the city is down",
+    )
+    time.sleep(2)
+    assert {city_state(i).state for i in (follow_id, other_id, final_id)} == {"queued"}
+    city_server.start()
+    city_worker.start()
+    rows = _wait(lambda: (r := city.lower_level_reports()) and len(r) >= 4 and r, 30, "everything after the return")
+    time.sleep(2)  # nothing more comes: each once
+    rows = city.lower_level_reports()
+    assert [(r["kind"], r["title"]) for r in rows] == [
+        ("first", "芙蓉路化工仓库火灾"),
+        ("follow_up", "芙蓉路化工仓库火灾"),
+        ("first", "东屯渡燃气管道泄漏"),
+        ("final", "芙蓉路化工仓库火灾"),
+    ]
+    # Follow-ups and the final join the city's incident of the first report; the other is its own.
+    assert [r["incident"] for r in rows] == [city_incident, city_incident, rows[2]["incident"], city_incident]
+    assert rows[2]["incident"] != city_incident
+    assert "请求调派环境监测车" in rows[1]["description"]
+    for upward_id in (follow_id, other_id, final_id):
+        _wait(lambda u=upward_id: city_state(u).state == "delivered", 10, "delivered states")
+
+    # A message repeated with its key (an answer lost on the way back) is accepted once.
+    upward = UpwardReport.objects.get(pk=follow_id)
+    message = Outbox.objects.get(delivery__upward_report=upward)
+    again = requests.post(
+        city_url + "/api/v1/chain/reports/",
+        data=json.dumps(message.payload, ensure_ascii=False).encode(),  # the same bytes as the worker's
+        headers={
+            "Authorization": f"Token {up_credential}",
+            "Idempotency-Key": message.key,
+            "Content-Type": "application/json; charset=utf-8",
+        },
+        timeout=10,
+    )
+    assert again.status_code == 201 and again.headers.get("Idempotent-Replayed") == "true"
+    assert len(city.lower_level_reports()) == 4
+    # Traffic is authenticated per link: the city officer's own token is not a link's.
+    refused = requests.post(
+        city_url + "/api/v1/chain/reports/", json=message.payload, headers=city.headers | {"Idempotency-Key": "x1"}
+    )
+    assert refused.status_code in (401, 403)
+
+    # 3. The city signs for the first report: the county sees 已签收.
+    inbox = city.get("/api/v1/chain/inbox/")["results"]
+    first_inbound = next(i for i in inbox if i["report"] == rows[0]["id"])
+    signed = requests.post(
+        f"{city_url}/api/v1/chain/inbox/{first_inbound['id']}/sign/", headers=city.headers, timeout=10
+    )
+    assert signed.status_code == 200, signed.text
+    _wait(lambda: city_state(first_id).state == "acknowledged", 15, "the sign-for at the county")
+    delivery = city_state(first_id)
+    assert delivery.acknowledged_by == "城市值班员" and delivery.acknowledged_at
+    listed = county.get(f"/api/v1/incidents/{fire}/upward-reports/").json()
+    shown = {u["id"]: {r["name"]: r["delivery"] for r in u["recipients"]} for u in listed}
+    assert shown[first_id]["临江市人民政府总值班室"] == "acknowledged"
+    assert shown[follow_id]["临江市人民政府总值班室"] == "delivered"
+    assert blast != fire
