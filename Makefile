@@ -5,7 +5,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 export HOST PORT
 
-.PHONY: run test install lint bench messages clean
+.PHONY: run test install lint bench messages clean chain-demo
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -16,6 +16,10 @@ install: $(VENV)/.installed
 
 run: install
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} scripts/run.sh
+
+# Two installations linked county to city, side by side (docs/chain-protocol.md).
+chain-demo: install
+	scripts/chain-demo.sh
 
 test: install
 	scripts/test.sh

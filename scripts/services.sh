@@ -16,6 +16,7 @@ ensure_packages() {
   for lib in libpango-1.0-0:libpango-1.0.so.0 libpangoft2-1.0-0:libpangoft2-1.0.so.0 libharfbuzz-subset0:libharfbuzz-subset.so.0; do
     grep -F "${lib#*:}" <<<"$libs" >/dev/null || need+=("${lib%%:*}")
   done
+  command -v soffice >/dev/null || need+=(libreoffice-writer-nogui)  # the 信息专报 DOCX -> PDF check (tests/chain)
   command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || need+=(nginx-light)  # the production proxy, tested for real
   if [ ${#need[@]} -gt 0 ]; then
     echo "installing: ${need[*]}"

@@ -137,6 +137,24 @@ MATRIX = {
     ("POST", "/api/v1/incidents/{pk}/instructions/"): LEADERS,
     ("GET", "/api/v1/incidents/{pk}/upward-reports/"): STAFF,
     ("POST", "/api/v1/incidents/{pk}/upward-reports/"): OPERATORS,
+    # up and down the chain (chain/): upward reports, verification, links, the inbox from below
+    ("GET", "/api/v1/incidents/{pk}/verifications/"): STAFF,
+    ("POST", "/api/v1/incidents/{pk}/verifications/"): OPERATORS,
+    ("GET", "/api/v1/upward-reports/"): SIGNED_IN,  # a liaison: those of incidents it may see
+    ("GET", "/api/v1/upward-reports/{pk}/"): SIGNED_IN,
+    ("GET", "/api/v1/upward-reports/{pk}/document/"): SIGNED_IN,
+    ("GET", "/api/v1/reporting-line/"): SIGNED_IN,
+    ("GET", "/api/v1/links/"): ADMINS,
+    ("GET", "/api/v1/links/{pk}/"): ADMINS,
+    ("POST", "/api/v1/links/"): ADMINS,
+    ("PUT", "/api/v1/links/{pk}/"): ADMINS,
+    ("PATCH", "/api/v1/links/{pk}/"): ADMINS,
+    ("DELETE", "/api/v1/links/{pk}/"): ADMINS,
+    ("GET", "/api/v1/chain/inbox/"): SIGNED_IN,  # those of incidents one may see
+    ("GET", "/api/v1/chain/inbox/{pk}/"): SIGNED_IN,
+    ("POST", "/api/v1/chain/inbox/{pk}/sign/"): OPERATORS,
+    ("POST", "/api/v1/chain/reports/"): NOBODY,  # a link's own token only (tests/chain)
+    ("POST", "/api/v1/chain/receipts/"): NOBODY,
     ("GET", "/api/v1/subtypes/"): SIGNED_IN,
     ("GET", "/api/v1/subtypes/{pk}/"): SIGNED_IN,
     ("POST", "/api/v1/subtypes/"): ADMINS,
