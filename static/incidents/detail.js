@@ -26,7 +26,11 @@
   });
   on("f-merge", (e) => ["merge/", { into: Number(e.into.value), reason: e.reason.value }]);
   on("f-instruction", (e) => ["instructions/", { text: e.text.value }]);
-  on("f-upward", (e) => ["upward-reports/", { method: e.method.value, recipient: e.recipient.value, note: e.note.value }]);
+  on("f-upward", (e) => ["upward-reports/", {
+    kind: e.kind.value, method: e.method.value, verified: e.verified.checked,
+    unverified_reason: e.unverified_reason.value, measures: e.measures.value,
+    support_needed: e.support_needed.value, text: e.text.value,
+  }]);
   on("f-confirm", () => ["confirm-transfer/", {}]);
   const to = document.querySelector("#f-transition [name=to]");
   const dept = document.getElementById("transfer-dept");

@@ -12,9 +12,10 @@ import sqlite3
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 
 import pytest
-import requests
 from django.core.management import call_command
 from django.db import connection
 
@@ -78,6 +79,24 @@ def manage(database_url, *argv):
     return done.stdout
 
 
+class Answer:
+    def __init__(self, status_code, body, headers):
+        self.status_code, self.text, self.headers = status_code, body.decode("utf-8", "replace"), headers
+
+    def json(self):
+        return json.loads(self.text)
+
+
+def http(method, url, data=None, headers=None, timeout=10):
+    """One request with urllib (the answer, whatever its status)."""
+    request = urllib.request.Request(url, data=data, headers=headers or {}, method=method)
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return Answer(response.status, response.read(), response.headers)
+    except urllib.error.HTTPError as exc:
+        return Answer(exc.code, exc.read(), exc.headers)
+
+
 class City:
     """The city installation seen from outside: its API, as its duty officer."""
 
@@ -85,14 +104,14 @@ class City:
         self.url, self.headers = url, {"Authorization": f"Token {token}"}
 
     def get(self, path):
-        response = requests.get(self.url + path, headers=self.headers, timeout=10)
+        response = http("GET", self.url + path, headers=self.headers)
         assert response.status_code == 200, response.text
         return response.json()
 
     def lower_level_reports(self):
         try:
             rows = self.get("/api/v1/reports/?page_size=200")["results"]
-        except requests.ConnectionError:
+        except (urllib.error.URLError, ConnectionError):
             return []
         return sorted((r for r in rows if r["channel"] == "lower_level"), key=lambda r: r["id"])
 
@@ -221,7 +240,8 @@ def test_county_reports_reach_the_city_once_in_order_and_the_sign_for_comes_back
     # A message repeated with its key (an answer lost on the way back) is accepted once.
     upward = UpwardReport.objects.get(pk=follow_id)
     message = Outbox.objects.get(delivery__upward_report=upward)
-    again = requests.post(
+    again = http(
+        "POST",
         city_url + "/api/v1/chain/reports/",
         data=json.dumps(message.payload, ensure_ascii=False).encode(),  # the same bytes as the worker's
         headers={
@@ -234,17 +254,18 @@ def test_county_reports_reach_the_city_once_in_order_and_the_sign_for_comes_back
     assert again.status_code == 201 and again.headers.get("Idempotent-Replayed") == "true"
     assert len(city.lower_level_reports()) == 4
     # Traffic is authenticated per link: the city officer's own token is not a link's.
-    refused = requests.post(
-        city_url + "/api/v1/chain/reports/", json=message.payload, headers=city.headers | {"Idempotency-Key": "x1"}
+    refused = http(
+        "POST",
+        city_url + "/api/v1/chain/reports/",
+        data=json.dumps(message.payload).encode(),
+        headers=city.headers | {"Idempotency-Key": "x1", "Content-Type": "application/json"},
     )
     assert refused.status_code in (401, 403)
 
     # 3. The city signs for the first report: the county sees 已签收.
     inbox = city.get("/api/v1/chain/inbox/")["results"]
     first_inbound = next(i for i in inbox if i["report"] == rows[0]["id"])
-    signed = requests.post(
-        f"{city_url}/api/v1/chain/inbox/{first_inbound['id']}/sign/", headers=city.headers, timeout=10
-    )
+    signed = http("POST", f"{city_url}/api/v1/chain/inbox/{first_inbound['id']}/sign/", b"", city.headers)
     assert signed.status_code == 200, signed.text
     _wait(lambda: city_state(first_id).state == "acknowledged", 15, "the sign-for at the county")
     delivery = city_state(first_id)
