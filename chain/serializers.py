@@ -27,7 +27,7 @@ class VerificationSerializer(serializers.ModelSerializer):
         return value
 
 
-class DeliverySerializer(serializers.ModelSerializer):
+class UpwardDeliverySerializer(serializers.ModelSerializer):
     name = serializers.CharField(source="recipient_name")
     delivery = serializers.CharField(
         source="state", help_text=_("queued 已发送 / delivered 已送达 / acknowledged 已签收 / failed 发送失败")
@@ -52,7 +52,7 @@ class DeliverySerializer(serializers.ModelSerializer):
 
 
 class UpwardReportSerializer(serializers.ModelSerializer):
-    recipients = DeliverySerializer(source="deliveries", many=True, read_only=True)
+    recipients = UpwardDeliverySerializer(source="deliveries", many=True, read_only=True)
     sent_by_name = serializers.SerializerMethodField()
     unverified_mark = serializers.CharField(read_only=True)
     document = serializers.SerializerMethodField()
@@ -108,7 +108,7 @@ class UpwardReportInSerializer(serializers.Serializer):
     )
 
 
-class RecipientSerializer(serializers.ModelSerializer):
+class LineRecipientSerializer(serializers.ModelSerializer):
     class Meta:
         model = Recipient
         fields = ["id", "name", "kind", "category", "required", "link", "order"]

@@ -12,12 +12,12 @@ from dutyops.api import Allowed
 from dutyops.errors import NotFound
 
 from . import documents, selectors, services
-from .authentication import link_authentication
+from .authentication import DownLinkAuthentication, UpLinkAuthentication
 from .models import Link
 from .serializers import (
     InboundSerializer,
+    LineRecipientSerializer,
     LinkSerializer,
-    RecipientSerializer,
     UpwardReportInSerializer,
     UpwardReportSerializer,
     VerificationSerializer,
@@ -107,10 +107,10 @@ class ReportingLineView(APIView):
 
     permission_classes = [Allowed.to("incident.view")]
 
-    @extend_schema(responses=RecipientSerializer(many=True))
+    @extend_schema(responses=LineRecipientSerializer(many=True))
     def get(self, request):
         return Response(
-            RecipientSerializer(selectors.reporting_line(request.query_params.get("category")), many=True).data
+            LineRecipientSerializer(selectors.reporting_line(request.query_params.get("category")), many=True).data
         )
 
 
@@ -158,7 +158,7 @@ class ChainReportsView(APIView):
     """The receiving end of a link (docs/chain-protocol.md): a lower installation's
     report, authenticated as the link's account, registered as `lower_level`."""
 
-    authentication_classes = [link_authentication(Link.Direction.DOWN)]
+    authentication_classes = [DownLinkAuthentication]
     permission_classes = []
 
     @extend_schema(request=ReportIn, responses={201: InboundSerializer})
@@ -182,7 +182,7 @@ class ChainReportsView(APIView):
 class ChainReceiptsView(APIView):
     """The sending end's callback: the higher installation's sign-for of a report."""
 
-    authentication_classes = [link_authentication(Link.Direction.UP)]
+    authentication_classes = [UpLinkAuthentication]
     permission_classes = []
 
     @extend_schema(request=ReceiptIn, responses={200: None})

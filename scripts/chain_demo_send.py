@@ -21,7 +21,7 @@ def call(base, path, body=None, token=None):
 
 
 def token(base):
-    for _ in range(100):
+    for _ in range(600):  # daphne may take a while on a busy machine
         try:
             return call(base, "/api/v1/auth/token/", {"username": "officer1", "password": "Duty@2026"})["token"]
         except (urllib.error.URLError, ConnectionError):
@@ -30,13 +30,14 @@ def token(base):
 
 
 county, city = token(COUNTY), token(CITY)
+TITLE = f"东屯渡街道燃气管道泄漏（{time.strftime('%H:%M:%S')}）"
 report = call(
     COUNTY,
     "/api/v1/reports/",
     {
         "kind": "first",
         "channel": "phone",
-        "title": "东屯渡街道燃气管道泄漏",
+        "title": TITLE,
         "description": "东屯渡街道一处燃气管道被施工挖断，正在泄漏，周边已拉警戒。",
         "category": "accident_disaster",
         "location_text": "东屯渡街道",
@@ -61,7 +62,7 @@ print(
 )
 started = time.monotonic()
 while time.monotonic() - started < 60:
-    rows = [r for r in call(CITY, "/api/v1/reports/", token=city)["results"] if r["channel"] == "lower_level"]
+    rows = [r for r in call(CITY, "/api/v1/reports/", token=city)["results"] if r["title"] == TITLE]
     if rows:
         r = rows[0]
         print(
