@@ -19,25 +19,26 @@ mkdir -p var
 . var/chain-demo.env
 CITY="sqlite:///$PWD/var/chain-city.sqlite3"
 COUNTY="sqlite:///$PWD/var/chain-county.sqlite3"
-city() { DATABASE_URL=$CITY DUTYOPS_INSTALLATION_NAME=临江市人民政府总值班室 "$@"; }
-county() { DATABASE_URL=$COUNTY DUTYOPS_INSTALLATION_NAME=芙蓉区人民政府总值班室 DUTYOPS_CHAIN_RETRY_MAX_SECONDS=5 "$@"; }
-for side in city county; do
-  echo "== $side: migrate, demo data"
-  $side $PY manage.py migrate --noinput >/dev/null
-  $side $PY manage.py seed_demo >/dev/null
-done
-city $PY manage.py chain_link down --name 芙蓉区 --url "http://$HOST:$COUNTY_PORT" --department LJ-FRQ \
+# `env …` execs the command: a background job's $! is the process itself, so the trap stops it.
+city=(env DATABASE_URL="$CITY" DUTYOPS_INSTALLATION_NAME=临江市人民政府总值班室)
+county=(env DATABASE_URL="$COUNTY" DUTYOPS_INSTALLATION_NAME=芙蓉区人民政府总值班室 DUTYOPS_CHAIN_RETRY_MAX_SECONDS=5)
+echo "== city and county: migrate, demo data (each its own database)"
+"${city[@]}" $PY manage.py migrate --noinput >/dev/null
+"${city[@]}" $PY manage.py seed_demo >/dev/null
+"${county[@]}" $PY manage.py migrate --noinput >/dev/null
+"${county[@]}" $PY manage.py seed_demo >/dev/null
+"${city[@]}" $PY manage.py chain_link down --name 芙蓉区 --url "http://$HOST:$COUNTY_PORT" --department LJ-FRQ \
   --credential "$DOWN" --issue "$UP"
-county $PY manage.py chain_link up --name 临江市人民政府总值班室 --url "http://$HOST:$CITY_PORT" \
+"${county[@]}" $PY manage.py chain_link up --name 临江市人民政府总值班室 --url "http://$HOST:$CITY_PORT" \
   --credential "$UP" --issue "$DOWN"
 
 pids=()
 trap 'kill "${pids[@]}" 2>/dev/null || true' EXIT
 trap 'exit 143' INT TERM
-city $PY manage.py run_worker & pids+=($!)
-county $PY manage.py run_worker & pids+=($!)
-city .venv/bin/daphne -b "$HOST" -p "$CITY_PORT" dutyops.asgi:application 2>var/chain-city.log & pids+=($!)
-county .venv/bin/daphne -b "$HOST" -p "$COUNTY_PORT" dutyops.asgi:application 2>var/chain-county.log & pids+=($!)
+"${city[@]}" $PY manage.py run_worker & pids+=($!)
+"${county[@]}" $PY manage.py run_worker & pids+=($!)
+"${city[@]}" .venv/bin/daphne -b "$HOST" -p "$CITY_PORT" dutyops.asgi:application 2>var/chain-city.log & pids+=($!)
+"${county[@]}" .venv/bin/daphne -b "$HOST" -p "$COUNTY_PORT" dutyops.asgi:application 2>var/chain-county.log & pids+=($!)
 HOST=$HOST CITY_PORT=$CITY_PORT COUNTY_PORT=$COUNTY_PORT $PY scripts/chain_demo_send.py
 echo
 echo "市（上级）  http://$HOST:$CITY_PORT/incidents/   区（下级）  http://$HOST:$COUNTY_PORT/incidents/"
