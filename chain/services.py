@@ -525,6 +525,10 @@ def save_link(actor, data, link=None):
     if bad:
         raise Invalid({"categories": [_("未知的事件分类：%(c)s") % {"c": "、".join(map(str, bad))}]})
     link.save()
+    if link.active and Outbox.objects.filter(link=link, state=Outbox.State.PENDING).exists():
+        # Back in service (or its credential fixed): what waited goes now, in order.
+        now = timezone.now()
+        timers.schedule(PUMP_TIMER, f"link:{link.pk}:resume:{now.timestamp()}", now, link=link.pk)
     _link_event(link, actor)
     return link
 
