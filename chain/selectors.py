@@ -78,3 +78,20 @@ def link_of_account(user, direction):
 def source_of_report(report):
     """The sender a report came from over a link, or None (incidents' reports/ asks)."""
     return Inbound.objects.filter(report_id=report.pk).values_list("sender", flat=True).first()
+
+
+class PageRow:
+    """An upward report as the incident page lists it: kind and method, each recipient with its state."""
+
+    def __init__(self, upward):
+        self.sent_at, self.sent_by = upward.sent_at, upward.sent_by
+        mark = "" if upward.verified else f"（{upward.unverified_mark}）"
+        self.label = f"{upward.get_kind_display()}·{upward.get_method_display()}{mark}"
+        self.recipient = "、".join(f"{d.recipient_name}（{d.get_state_display()}）" for d in upward.deliveries.all())
+
+    def get_method_display(self):
+        return self.label
+
+
+def page_rows(incident):
+    return [PageRow(u) for u in upward_reports_of(incident)]

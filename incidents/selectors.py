@@ -268,6 +268,11 @@ def instructions_of(incident):
 report_sources = Providers("report source")
 
 
+# The incident page's upward reports kept by a higher floor (chain): fn(incident) -> rows
+# with sent_at, get_method_display(), recipient (a line) and sent_by, like UpwardReport's.
+upward_rows = Providers("upward report rows")
+
+
 def source_of(report):
     return report_sources.first(report, default="")
 
@@ -311,7 +316,10 @@ def incident_page(incident):
         "timeline": timeline(incident),
         "clocks": incident.clocks.order_by("due_at"),
         "instructions": instructions_of(incident),
-        "upward_reports": upward_reports_of(incident),
+        "upward_reports": sorted(
+            [*upward_reports_of(incident), *(row for rows in upward_rows.collect(incident) for row in rows)],
+            key=lambda u: u.sent_at,
+        ),
         "merged": Incident.objects.filter(merged_into=incident),
         "departments": Department.objects.exclude(pk=incident.duty_room_id).order_by("code"),
     }

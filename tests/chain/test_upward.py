@@ -205,3 +205,12 @@ def test_the_written_report_holds_every_field_and_opens_in_libreoffice(api, offi
     )
     pdf = (tmp_path / "report.pdf").read_bytes()
     assert pdf.startswith(b"%PDF") and len(pdf) > 1000
+
+
+def test_the_incident_page_lists_upward_reports_with_each_recipients_state(api, officer, client):
+    incident = post_incident(api)
+    assert upward(api, incident, kind="first", unverified_reason="紧急").status_code == 201
+    client.force_login(officer)
+    page = client.get(f"/incidents/{incident}/").content.decode()
+    assert "首报·书面（信息专报）（未经核实，先行报告）" in page
+    assert "省人民政府总值班室（已送达）" in page and "省应急管理厅（已送达）" in page
