@@ -16,7 +16,7 @@ def call(base, path, body=None, token=None):
     headers = {"Content-Type": "application/json", **({"Authorization": f"Token {token}"} if token else {})}
     data = json.dumps(body, ensure_ascii=False).encode() if body is not None else None
     request = urllib.request.Request(base + path, data=data, headers=headers, method="POST" if data else "GET")
-    with urllib.request.urlopen(request, timeout=10) as response:
+    with urllib.request.urlopen(request, timeout=60) as response:
         return json.loads(response.read())
 
 
@@ -24,7 +24,7 @@ def token(base):
     for _ in range(600):  # daphne may take a while on a busy machine
         try:
             return call(base, "/api/v1/auth/token/", {"username": "officer1", "password": "Duty@2026"})["token"]
-        except (urllib.error.URLError, ConnectionError):
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
             time.sleep(0.3)
     raise SystemExit(f"{base} did not start")
 
