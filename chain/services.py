@@ -406,7 +406,7 @@ def receive(link, account, data):
         if fields["kind"] != ReportKind.FIRST:
             fields["kind"] = ReportKind.FIRST  # its first report never arrived here: this one opens it
         if not fields["category"]:
-            raise Invalid({"incident": {"category": [_("首报须有事件分类。")]}})
+            raise Invalid({"incident": [_("首报须有事件分类。")]})
     report, incident, _duplicates = incidents.intake(fields, account)
     try:
         with transaction.atomic():
