@@ -156,6 +156,10 @@ DUTYOPS_HTTP_CONCURRENCY = int(os.environ.get("DUTYOPS_HTTP_CONCURRENCY", "2"))
 # notification: the safety net for a lost or delayed broadcast (Redis down,
 # another process on the in-memory layer).
 DUTYOPS_HUB_POLL_SECONDS = float(os.environ.get("DUTYOPS_HUB_POLL_SECONDS", "1.0" if REDIS_URL else "0.5"))
+# Outbound notifications: each channel sends in a lane of its own (alerts/notify.py),
+# this many requests at once and this many waiting, never on the timer loop.
+DUTYOPS_NOTIFY_THREADS = int(os.environ.get("DUTYOPS_NOTIFY_THREADS", "2"))
+DUTYOPS_NOTIFY_QUEUE = int(os.environ.get("DUTYOPS_NOTIFY_QUEUE", "200"))
 
 # --- Auth -------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [

@@ -46,7 +46,10 @@ def planted(time_machine, department, make_department, make_person):
     )
     duty_services.add_log_entry(shift, officer, text=LOG, kind="call", caller="=cmd|' /C calc'!A0")
     incident = Incident.objects.create(
-        title="临江河水位超警戒", category="natural_disaster", district=DISTRICT, reported_at=NOW - dt.timedelta(hours=1)
+        title="临江河水位超警戒",
+        category="natural_disaster",
+        district=DISTRICT,
+        reported_at=NOW - dt.timedelta(hours=1),
     )
     alert_services.dispatch_alert(incident=incident, department=water, duty="加强巡堤查险", actor=None)
     return {"room": department, "officer": officer}
