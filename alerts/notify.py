@@ -175,8 +175,8 @@ def send(delivery_id, attempt_no):
 
 def _record(delivery_id, attempt_no, error, final=False):
     with transaction.atomic():
-        delivery = Delivery.objects.select_for_update().select_related("channel").get(pk=delivery_id)
-        if delivery.status != Delivery.Status.PENDING:
+        delivery = Delivery.objects.select_for_update().select_related("channel").filter(pk=delivery_id).first()
+        if delivery is None or delivery.status != Delivery.Status.PENDING:
             return
         channel = delivery.channel
         delivery.attempts = max(delivery.attempts, attempt_no)
