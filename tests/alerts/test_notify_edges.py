@@ -139,7 +139,9 @@ def test_disabling_a_channel_cancels_its_queued_deliveries(hanging, water, admin
         time.sleep(0.05)
     assert len(hanging.arrived) == 1 and notify.outbox.busy() == 4  # one under way, three waiting in the lane
 
-    response = client_for(admin_user).patch(f"/api/v1/notification-channels/{channel.pk}/", {"enabled": False}, format="json")
+    response = client_for(admin_user).patch(
+        f"/api/v1/notification-channels/{channel.pk}/", {"enabled": False}, format="json"
+    )
     assert response.status_code == 200, response.content
     cancelled = Delivery.objects.filter(channel=channel)
     assert set(cancelled.values_list("status", flat=True)) == {"cancelled"}
