@@ -58,7 +58,9 @@ def finding(department, person=None, **extra):
 
 def test_a_finding_is_a_record_and_a_correction_is_a_new_one(tree, people, client_for):
     office = client_for(people["office_leader"])
-    made = office.post("/api/v1/findings/", finding(tree["frq"], people["frq_officer"], decision="通报批评"), format="json")
+    made = office.post(
+        "/api/v1/findings/", finding(tree["frq"], people["frq_officer"], decision="通报批评"), format="json"
+    )
     assert made.status_code == 201, made.content
     record = made.json()
     assert record["decided_by"] == people["office_leader"].pk and record["kind_label"] == "迟报"
@@ -75,13 +77,21 @@ def test_a_finding_is_a_record_and_a_correction_is_a_new_one(tree, people, clien
 
     withdrawn = office.post(
         "/api/v1/findings/",
-        finding(tree["frq"], people["frq_officer"], corrects=record["id"], withdrawn=True, finding="经复核系系统时钟错误，撤销。"),
+        finding(
+            tree["frq"],
+            people["frq_officer"],
+            corrects=record["id"],
+            withdrawn=True,
+            finding="经复核系系统时钟错误，撤销。",
+        ),
         format="json",
     )
     assert withdrawn.status_code == 201 and withdrawn.json()["corrects"] == record["id"]
     assert ReportingFinding.objects.count() == 2
     # A correction names a record of the same unit; a withdrawal names what it withdraws.
-    assert office.post("/api/v1/findings/", finding(tree["ylq"], corrects=record["id"]), format="json").status_code == 400
+    assert (
+        office.post("/api/v1/findings/", finding(tree["ylq"], corrects=record["id"]), format="json").status_code == 400
+    )
     assert office.post("/api/v1/findings/", finding(tree["frq"], withdrawn=True), format="json").status_code == 400
     assert office.post("/api/v1/findings/", finding(tree["frq"], kind="maybe"), format="json").status_code == 400
     assert office.post("/api/v1/findings/", finding(tree["frq"], finding="  "), format="json").status_code == 400
@@ -89,13 +99,20 @@ def test_a_finding_is_a_record_and_a_correction_is_a_new_one(tree, people, clien
     errors = client_for(people["office_leader"])
     made = errors.post(
         "/api/v1/staff-errors/",
-        {"kind": "record", "person": people["officer"].pk, "occurred_at": at(18, 9).isoformat(), "description": "事件地点登记错误。"},
+        {
+            "kind": "record",
+            "person": people["officer"].pk,
+            "occurred_at": at(18, 9).isoformat(),
+            "description": "事件地点登记错误。",
+        },
         format="json",
     )
     assert made.status_code == 201, made.content
     assert made.json()["department"] == tree["office"].pk and made.json()["recorded_by"] == people["office_leader"].pk
     for method in ("put", "patch", "delete"):
-        assert getattr(errors, method)(f"/api/v1/staff-errors/{made.json()['id']}/", {}, format="json").status_code == 405
+        assert (
+            getattr(errors, method)(f"/api/v1/staff-errors/{made.json()['id']}/", {}, format="json").status_code == 405
+        )
 
 
 def test_each_role_records_and_reads_within_its_scope(tree, people, client_for):
@@ -105,14 +122,34 @@ def test_each_role_records_and_reads_within_its_scope(tree, people, client_for):
     assert own.status_code == 201, own.content
     assert frq.post("/api/v1/findings/", finding(tree["ylq"]), format="json").status_code == 403
     error = {"kind": "intake", "occurred_at": at(19, 8).isoformat(), "description": "漏记来电人电话。"}
-    assert frq.post("/api/v1/staff-errors/", {**error, "person": people["frq_officer"].pk}, format="json").status_code == 201
-    assert frq.post("/api/v1/staff-errors/", {**error, "person": people["ylq_officer"].pk}, format="json").status_code == 403
-    assert frq.post("/api/v1/staff-errors/", {**error, "person": people["officer"].pk}, format="json").status_code == 403
+    assert (
+        frq.post("/api/v1/staff-errors/", {**error, "person": people["frq_officer"].pk}, format="json").status_code
+        == 201
+    )
+    assert (
+        frq.post("/api/v1/staff-errors/", {**error, "person": people["ylq_officer"].pk}, format="json").status_code
+        == 403
+    )
+    assert (
+        frq.post("/api/v1/staff-errors/", {**error, "person": people["officer"].pk}, format="json").status_code == 403
+    )
     # Officers, liaisons and the wall board decide nothing; a government leader may.
     for who in ("officer", "frq_officer", "liaison", "board"):
-        assert client_for(people[who]).post("/api/v1/findings/", finding(tree["water"]), format="json").status_code == 403
-        assert client_for(people[who]).post("/api/v1/staff-errors/", {**error, "person": people["officer"].pk}, format="json").status_code == 403
-    assert client_for(people["leader"]).post("/api/v1/findings/", finding(tree["water"], kind="omitted"), format="json").status_code == 201
+        assert (
+            client_for(people[who]).post("/api/v1/findings/", finding(tree["water"]), format="json").status_code == 403
+        )
+        assert (
+            client_for(people[who])
+            .post("/api/v1/staff-errors/", {**error, "person": people["officer"].pk}, format="json")
+            .status_code
+            == 403
+        )
+    assert (
+        client_for(people["leader"])
+        .post("/api/v1/findings/", finding(tree["water"], kind="omitted"), format="json")
+        .status_code
+        == 201
+    )
     assert ReportingFinding.objects.count() == 2 and StaffError.objects.count() == 1
 
     # Reading: the office all; a district its subtree; a liaison its own department; the board nothing.
@@ -154,7 +191,12 @@ def test_duty_discipline_per_person_in_the_figures_and_the_circular(tree, people
     leader = client_for(people["office_leader"])
     error = leader.post(
         "/api/v1/staff-errors/",
-        {"kind": "relay", "person": officer.pk, "occurred_at": at(18, 10).isoformat(), "description": "批示传达遗漏一个单位。"},
+        {
+            "kind": "relay",
+            "person": officer.pk,
+            "occurred_at": at(18, 10).isoformat(),
+            "description": "批示传达遗漏一个单位。",
+        },
         format="json",
     ).json()
     leader.post("/api/v1/findings/", finding(tree["office"], officer), format="json")
@@ -179,7 +221,12 @@ def test_duty_discipline_per_person_in_the_figures_and_the_circular(tree, people
     # A withdrawn error no longer counts; the record and its withdrawal both stay.
     leader.post(
         "/api/v1/staff-errors/",
-        {**{k: error[k] for k in ("kind", "person", "occurred_at")}, "description": "复核：已传达，撤销。", "corrects": error["id"], "withdrawn": True},
+        {
+            **{k: error[k] for k in ("kind", "person", "occurred_at")},
+            "description": "复核：已传达，撤销。",
+            "corrects": error["id"],
+            "withdrawn": True,
+        },
         format="json",
     )
     assert row(client_for(officer), officer)["errors"] == 0 and StaffError.objects.count() == 2

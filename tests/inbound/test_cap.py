@@ -125,7 +125,9 @@ def test_oversized_and_not_cap_documents_are_refused_and_write_nothing(source, s
         b"",
         b"<rss><channel/></rss>",
         b'<alert xmlns="urn:oasis:names:tc:emergency:cap:1.1"><identifier>x</identifier></alert>',
-        cap_document("red-rainstorm-polygon.xml").replace(b"<severity>Extreme</severity>", b"<severity>Huge</severity>"),
+        cap_document("red-rainstorm-polygon.xml").replace(
+            b"<severity>Extreme</severity>", b"<severity>Huge</severity>"
+        ),
         cap_document("red-rainstorm-polygon.xml").replace(b"28.30,112.85</polygon>", b"0,0</polygon>"),
         cap_document("red-rainstorm-polygon.xml").replace(b"+08:00</sent>", b"</sent>"),
         "<?xml version='1.0' encoding='utf-8'?><alert>\udcff</alert>".encode("utf-8", "surrogateescape"),

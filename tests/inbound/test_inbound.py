@@ -57,7 +57,9 @@ def test_a_repeated_idempotency_key_creates_the_report_once(source, system):
     line = Event.objects.get(type="report.created").data
     assert line["source"] == source.name and line["actor_name"] == source.name
     # The same key with another body is refused, not answered with the first.
-    other = client.post("/api/v1/inbound/", {**EXPLOSION, "injuries": 5}, format="json", HTTP_IDEMPOTENCY_KEY="call-20261202-001")
+    other = client.post(
+        "/api/v1/inbound/", {**EXPLOSION, "injuries": 5}, format="json", HTTP_IDEMPOTENCY_KEY="call-20261202-001"
+    )
     assert other.status_code == 422
     assert Report.objects.count() == 1
 

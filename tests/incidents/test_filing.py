@@ -84,13 +84,27 @@ def test_nobody_files_outside_their_scope(tree, people, client_for):
 
     # Another district's incident, or on behalf of a unit outside one's subtree: 403.
     frq = client_for(people["frq_officer"])
-    assert frq.post("/api/v1/reports/", {**follow_up, "incident": ylq_incident["incident"]}, format="json").status_code == 403
-    assert frq.post("/api/v1/reports/", first_report(source_department=tree["ylq"].pk), format="json").status_code == 403
-    assert frq.post("/api/v1/reports/", first_report(source_department=tree["office"].pk), format="json").status_code == 403
+    assert (
+        frq.post("/api/v1/reports/", {**follow_up, "incident": ylq_incident["incident"]}, format="json").status_code
+        == 403
+    )
+    assert (
+        frq.post("/api/v1/reports/", first_report(source_department=tree["ylq"].pk), format="json").status_code == 403
+    )
+    assert (
+        frq.post("/api/v1/reports/", first_report(source_department=tree["office"].pk), format="json").status_code
+        == 403
+    )
     # A liaison: only its own department's.
     liaison = client_for(people["water_liaison"])
-    assert liaison.post("/api/v1/reports/", {**follow_up, "incident": ylq_incident["incident"]}, format="json").status_code == 403
-    assert liaison.post("/api/v1/reports/", first_report(source_department=tree["fire"].pk), format="json").status_code == 403
+    assert (
+        liaison.post("/api/v1/reports/", {**follow_up, "incident": ylq_incident["incident"]}, format="json").status_code
+        == 403
+    )
+    assert (
+        liaison.post("/api/v1/reports/", first_report(source_department=tree["fire"].pk), format="json").status_code
+        == 403
+    )
     # Leaders and the wall board file nothing.
     for who in ("leader", "board"):
         assert client_for(people[who]).post("/api/v1/reports/", first_report(), format="json").status_code == 403
@@ -105,7 +119,9 @@ def test_nobody_files_outside_their_scope(tree, people, client_for):
     # The office files for anyone: a department's special report registered by phone.
     office = client_for(people["office"])
     for_water = office.post(
-        "/api/v1/reports/", {**follow_up, "incident": ylq_incident["incident"], "source_department": tree["water"].pk}, format="json"
+        "/api/v1/reports/",
+        {**follow_up, "incident": ylq_incident["incident"], "source_department": tree["water"].pk},
+        format="json",
     )
     assert for_water.status_code == 201 and for_water.json()["source"] == "市水利局"
     assert for_water.json()["channel"] == "department"
