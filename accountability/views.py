@@ -5,8 +5,8 @@ import datetime
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, status, viewsets
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -41,8 +41,28 @@ class FindingViewSet(_Register):
     def record(self, v):
         return services.record_finding(self.request.user, **v)
 
-    @extend_schema(responses={200: dict})
-    @action(detail=False, methods=["get"], permission_classes=[Allowed.to("accountability.decide")])
+    @extend_schema(
+        responses=inline_serializer(
+            "LateCandidate",
+            {
+                "kind": serializers.CharField(),
+                "department": serializers.IntegerField(allow_null=True),
+                "department_name": serializers.CharField(),
+                "incident": serializers.IntegerField(allow_null=True),
+                "title": serializers.CharField(required=False),
+                "clock": serializers.CharField(required=False),
+                "due_at": serializers.DateTimeField(allow_null=True),
+                "reported_at": serializers.DateTimeField(allow_null=True),
+            },
+            many=True,
+        )
+    )
+    @action(
+        detail=False,
+        methods=["get"],
+        permission_classes=[Allowed.to("accountability.decide")],
+        pagination_class=None,
+    )
     def candidates(self, request):
         """Statutory clocks that ran out in the last 31 days with no finding yet: what to review."""
         now = timezone.now()
