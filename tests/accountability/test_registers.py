@@ -242,3 +242,27 @@ def test_duty_discipline_per_person_in_the_figures_and_the_circular(tree, people
     people_rows = {r["person"]: r for r in body["figures"]["people"]}
     assert people_rows[officer.pk]["absences"] == 1 and people_rows[officer.pk]["reporting_findings"] == 1
     assert "值班纪律" in body["text"] and "张值班" in body["text"]
+
+
+def test_clocks_that_ran_out_are_candidates_until_a_finding_is_made(tree, people, client_for):
+    from incidents.models import IncidentClock
+
+    late = Incident.objects.create(title="迟报的事件", category="accident_disaster", duty_room=tree["frq"])
+    IncidentClock.objects.create(
+        incident=late, kind="phone", due_at=at(18, 9), overdue_at=at(18, 9), satisfied_at=at(18, 9, 40)
+    )
+    missed = Incident.objects.create(title="漏报的事件", category="accident_disaster", duty_room=tree["ylq"])
+    IncidentClock.objects.create(incident=missed, kind="written", due_at=at(19, 9), overdue_at=at(19, 9))
+
+    def candidates(who):
+        response = client_for(people[who]).get("/api/v1/findings/candidates/")
+        return response.status_code, {
+            (r["incident"], r["kind"]) for r in response.json()
+        } if response.status_code == 200 else None
+
+    assert candidates("office_leader") == (200, {(late.pk, "late"), (missed.pk, "omitted")})
+    assert candidates("frq_leader") == (200, {(late.pk, "late")})  # its own room's only
+    for who in ("officer", "liaison", "board"):
+        assert candidates(who)[0] == 403
+    client_for(people["frq_leader"]).post("/api/v1/findings/", finding(tree["frq"], incident=late.pk), format="json")
+    assert candidates("office_leader") == (200, {(missed.pk, "omitted")})
