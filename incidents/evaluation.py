@@ -3,7 +3,8 @@
 The set is events, each told by several reports. intake_eval_dev*.yaml: the parts the
 lexicon and the duplicate weights were written from (dev2 and dev3 were held-out
 parts, each measured once on a version and development data since);
-intake_eval_heldout.yaml: kept out of their making. Two reports of one event are
+intake_eval_heldout.yaml and intake_eval_heldout2.yaml (written and committed before
+the fourth version of the duplicate scorer): kept out of their making. Two reports of one event are
 duplicates; of two events, not.
 
 - Subtype: top-1 accuracy of the inference over every report, given the report's
@@ -35,6 +36,7 @@ SPLITS = {
     "dev2": DATA / "intake_eval_dev2.yaml",
     "dev3": DATA / "intake_eval_dev3.yaml",
     "heldout": DATA / "intake_eval_heldout.yaml",
+    "heldout2": DATA / "intake_eval_heldout2.yaml",
 }
 PAIRS = DATA / "report_pairs.csv"
 BASE = datetime(2026, 1, 5, tzinfo=UTC)
