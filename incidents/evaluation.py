@@ -35,6 +35,7 @@ SPLITS = {
     "dev": DATA / "intake_eval_dev.yaml",
     "dev2": DATA / "intake_eval_dev2.yaml",
     "dev3": DATA / "intake_eval_dev3.yaml",
+    "dev4": DATA / "intake_eval_dev4.yaml",
     "heldout": DATA / "intake_eval_heldout.yaml",
     "heldout2": DATA / "intake_eval_heldout2.yaml",
 }
