@@ -162,6 +162,10 @@ def prefiltered(new, old, km, kinds=duplicates.NO_KINDS):
         return False
     if not (new.located and old.located):
         return True
+    if old.area == "district" and old.area_name == new.district_at:
+        return True
+    if new.area == "district":
+        km = max(km, duplicates.DISTRICT_KM)
     if "broad" in (new.spot_class, old.spot_class):
         km = max(km, duplicates.BROAD_KM)
     kind = duplicates.kind_of(new)
