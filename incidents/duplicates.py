@@ -101,7 +101,6 @@ class Sighting:
     spot_class: str = "spot"  # precision of the point: spot (the caller's own), town, broad
     area: str = ""  # "town" or "district" when the point is only a town's or a district's
     area_name: str = ""  # the gazetteer place that point is
-    district_at: str = ""  # the district the point lies in ("" unknown)
     places: frozenset = frozenset()  # gazetteer names the text mentions
     towns: frozenset = frozenset()  # those of a town, township or 街道
     district_names: frozenset = frozenset()  # those of a district
@@ -135,7 +134,7 @@ def sighting(
 ):
     """A Sighting from a report's or an incident's fields. `text` is title + description;
     `reader` (a lexicon.Lexicon over the same gazetteer's names) gives the lexicon words."""
-    spot_class, area, area_name, district_at, places, towns, district_names, where, districts, grams, words = (
+    spot_class, area, area_name, places, towns, district_names, where, districts, grams, words = (
         _read_text(location_text, text, lat, lon, gazetteer, reader)
     )
     return Sighting(
@@ -149,7 +148,6 @@ def sighting(
         spot_class=spot_class,
         area=area,
         area_name=area_name,
-        district_at=district_at,
         places=places,
         towns=towns,
         district_names=district_names,
@@ -176,7 +174,6 @@ def _read_text(location_text, text, lat, lon, gazetteer, reader):
         spot_class,
         area,
         gazetteer.by_point[(lat, lon)][0] if area else "",
-        gazetteer.district_of(lat=lat, lon=lon) if lat is not None else "",
         places,
         frozenset(n for n in places if gazetteer.by_name[n][3] in TOWN_LEVEL),
         frozenset(n for n in places if gazetteer.by_name[n][3] == DISTRICT_KIND),
@@ -248,7 +245,7 @@ def place_score(new, old, gazetteer):
         for side in (new, old):
             by_distance = min(by_distance, PRECISION_CAP.get(side.spot_class, 1.0))
         score = max(by_distance, by_name[0])
-        inside = _inside(new, old, km) if new.area or old.area else 0.0
+        inside = _inside(new, old, km, gazetteer) if new.area or old.area else 0.0
         if inside > score:
             score = inside
             reason = reason or "在所报区域内"
@@ -269,7 +266,19 @@ def place_score(new, old, gazetteer):
     return UNKNOWN_PLACE, None
 
 
-def _inside(new, old, km):
+@functools.lru_cache(maxsize=8)
+def district_points(gazetteer):
+    """Points of the districts (a report placed only by its district is at one)."""
+    return tuple((r[1], r[2]) for r in gazetteer.rows if r[3] == DISTRICT_KIND)
+
+
+@functools.lru_cache(maxsize=4096)
+def district_at(gazetteer, lat, lon):
+    """The district a point lies in ("" unknown); asked only beside a district's report."""
+    return gazetteer.district_of(lat=lat, lon=lon) if lat is not None and lon is not None else ""
+
+
+def _inside(new, old, km, gazetteer):
     """Place evidence from one side's point being only a town's or a district's and the
     other's lying in that town or district, unless the other names another town or
     district: less than both naming the place (the area's other spots are in it too)."""
@@ -284,7 +293,7 @@ def _inside(new, old, km):
             continue  # the other says it is at another town or district
         if area_side.area == "town" and km <= TOWN_RADIUS_KM:
             best = max(best, INSIDE_TOWN)
-        elif area_side.area == "district" and area_side.district_at and area_side.district_at == other.district_at:
+        elif area_side.area == "district" and district_at(gazetteer, other.lat, other.lon) == area_side.area_name:
             best = max(best, INSIDE_DISTRICT)
     return best
 
@@ -436,9 +445,9 @@ def candidate_rows(*, category, is_drill, start, end, new, phone="", exclude=Non
                 "(i.subtype = %s AND i.latitude >= %s AND i.latitude <= %s AND i.longitude >= %s AND i.longitude <= %s)"
             )
             params += [kind, *geo.bounding_box(new.lat, new.lon, WIDE_AREA_KM)]
-        points = set(gazetteer.broad_points_near(new.lat, new.lon, BROAD_KM))
-        if new.district_at in gazetteer.by_name:  # its district's reports: summaries of its spots
-            points.add(gazetteer.by_name[new.district_at][1:3])
+        # Roads', rivers' and districts' points near it, and every district's point: a
+        # district-level report (a department's summary) may be about any spot in it.
+        points = set(gazetteer.broad_points_near(new.lat, new.lon, BROAD_KM)) | set(district_points(gazetteer))
         for lat, lon in sorted(points):
             alternatives.append("(i.latitude = %s AND i.longitude = %s)")
             params += [lat, lon]

@@ -162,8 +162,8 @@ def prefiltered(new, old, km, kinds=duplicates.NO_KINDS):
         return False
     if not (new.located and old.located):
         return True
-    if old.area == "district" and old.area_name == new.district_at:
-        return True
+    if old.area == "district":
+        return True  # every district's point is among the candidates
     if new.area == "district":
         km = max(km, duplicates.DISTRICT_KM)
     if "broad" in (new.spot_class, old.spot_class):
