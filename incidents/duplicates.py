@@ -134,8 +134,8 @@ def sighting(
 ):
     """A Sighting from a report's or an incident's fields. `text` is title + description;
     `reader` (a lexicon.Lexicon over the same gazetteer's names) gives the lexicon words."""
-    spot_class, area, area_name, places, towns, district_names, where, districts, grams, words = (
-        _read_text(location_text, text, lat, lon, gazetteer, reader)
+    spot_class, area, area_name, places, towns, district_names, where, districts, grams, words = _read_text(
+        location_text, text, lat, lon, gazetteer, reader
     )
     return Sighting(
         id=id,
