@@ -17,7 +17,5 @@ class ChainConfig(AppConfig):
 
         # The statutory clocks (incidents, below) are met by the upward reports kept here.
         clocks.upward_reports.register(selectors.upward_sent)
-        # A report that came over a link names its sender in reports/.
-        incidents.report_sources.register(selectors.source_of_report)
         # The incident page lists them with the phone and written records kept there.
         incidents.upward_rows.register(selectors.page_rows)

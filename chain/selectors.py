@@ -75,11 +75,6 @@ def link_of_account(user, direction):
     return Link.objects.filter(account=user, direction=direction, active=True).first()
 
 
-def source_of_report(report):
-    """The sender a report came from over a link, or None (incidents' reports/ asks)."""
-    return Inbound.objects.filter(report_id=report.pk).values_list("sender", flat=True).first()
-
-
 class PageRow:
     """An upward report as the incident page lists it: kind and method, each recipient with its state."""
 

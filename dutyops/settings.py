@@ -47,9 +47,11 @@ INSTALLED_APPS = [
     "realtime",
     "duty",
     "incidents",
+    "accountability",
     "plans",
     "alerts",
     "chain",
+    "inbound",
     "board",
 ]
 

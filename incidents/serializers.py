@@ -42,6 +42,8 @@ REPORT_FIELDS = [
     "reporter_phone",
     *PICTURE_FIELDS,
     "is_drill",
+    "source",
+    "source_department",
 ]  # a report as received, the same in and out
 
 
@@ -105,20 +107,13 @@ class ReportSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     possible_duplicates = serializers.SerializerMethodField()
     understanding = serializers.SerializerMethodField()
     created_by_name = serializers.SerializerMethodField()
-    source = serializers.SerializerMethodField(help_text=_("经系统报送时的来源（如下级系统的名称）"))
 
     class Meta:
         model = Report
-        fields = [
-            *REPORT_FIELDS,
-            "source",
-            "created_by",
-            "created_by_name",
-            "created_at",
-            "possible_duplicates",
-            "understanding",
-        ]
-        read_only_fields = ["id", "created_by", "created_at"]
+        fields = [*REPORT_FIELDS, "created_by", "created_by_name", "created_at", "possible_duplicates", "understanding"]
+        # source: set by intake (the filing room, the sending system); source_department may
+        # name a unit within the filer's scope that the report comes from (dutyops.policy "report.file").
+        read_only_fields = ["id", "created_by", "created_at", "source"]
         extra_kwargs = {"description": {"max_length": 10_000}}
 
     def get_possible_duplicates(self, report) -> list[int]:
@@ -130,9 +125,6 @@ class ReportSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
 
     def get_created_by_name(self, report) -> str:
         return str(report.created_by) if report.created_by_id else ""
-
-    def get_source(self, report) -> str:
-        return selectors.source_of(report) if report.pk else ""
 
     def to_internal_value(self, data):
         if isinstance(data, dict) and data.get("classified") not in (None, False, "", 0, "false"):
