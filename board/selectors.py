@@ -11,8 +11,8 @@ from django.apps import apps
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
-from duty.models import DutyLogEntry
-from duty.selectors import officers_of, on_duty, shifts_with_people
+from duty.models import CheckIn
+from duty.selectors import duty_log, officers_of, on_duty, shifts_with_people
 from dutyops import policy
 from dutyops.models import Department
 from dutyops.times import local_tz
@@ -23,6 +23,7 @@ MAX_INCIDENTS = 500  # the board shows every active incident up to this many
 MAX_ALERTS = 500
 MAX_EVENTS = 40
 MAX_APPROVALS = 50
+CONSOLE_LOG_LINES = 8
 
 CATEGORY_LABELS = {
     "natural_disaster": "自然灾害",
@@ -267,10 +268,16 @@ def console_context(user, now=None):
         ctx["subtypes"] = list(subtype_model.objects.filter(active=True).values("code", "name", "category"))
     current = on_duty(room_id, at=now) if room_id is not None else None
     if current is not None:
-        ctx["shift"] = current.shift
+        shift = current.shift
+        ctx["shift"] = shift
         ctx["leader"] = current.leader
         ctx["officers"] = current.officers
-        ctx["log"] = list(
-            DutyLogEntry.objects.filter(shift=current.shift).select_related("author").order_by("-at", "-id")[:8]
-        )
+        # The same log the handover page and the daily report show (duty.selectors.duty_log):
+        # the shift's own entries and the reports the room took in meanwhile, newest first.
+        ctx["log"] = duty_log(shift)[::-1][:CONSOLE_LOG_LINES]
+        on_shift = user.pk == shift.leader_id or user.pk in {p.pk for p in current.officers}
+        ctx["on_shift"] = on_shift
+        ctx["my_checkin"] = CheckIn.objects.filter(shift=shift, person=user).first() if on_shift else None
+        ctx["may_log"] = policy.may(user, "dutylog.write", shift)
+        ctx["may_handover"] = policy.may(user, "handover.write", shift)
     return ctx

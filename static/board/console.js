@@ -160,7 +160,10 @@
     snapshotUrl: root.dataset.snapshotUrl,
     eventsUrl: root.dataset.eventsUrl,
     wsPath: root.dataset.wsPath,
-    onChange: render,
+    onChange: function (st, env) {
+      render(st);
+      if (env) document.dispatchEvent(new CustomEvent("desk:event", { detail: env }));
+    },
     onTick: tick,
     onStatus: function (s) { var p = $("live"); p.dataset.state = s === "live" ? "open" : "closed"; p.textContent = STATUS_TEXT[s] || s; },
   });
