@@ -174,9 +174,11 @@ def unsigned_alerts(user):
 
 def figures_today(now):
     """Today's figures (drills never counted): incidents by category and grade,
-    reports received, alerts sent and signed on time."""
+    reports received, alerts sent and signed on time; `pending` [id, deadline] of
+    today's alerts not signed for, `overdue_unsigned` how many of them are late."""
     start, end = today_bounds(now)
     out = {"by_category": {}, "by_grade": {}, "reports": 0, "alerts": 0, "signed": 0, "signed_on_time": 0}
+    out.update(pending=[], overdue_unsigned=0)
     incident_model = _model("incidents.Incident")
     if incident_model is not None:
         today = incident_model.objects.filter(is_drill=False, reported_at__gte=start, reported_at__lt=end).exclude(
@@ -198,6 +200,14 @@ def figures_today(now):
             signed_on_time=Count("pk", filter=Q(acknowledged_at__isnull=False, acknowledged_at__lte=F("ack_due_at"))),
         )
         out.update(agg)
+        # Not signed yet: once its deadline passes it counts against the on-time rate
+        # at once (the client moves it there when the deadline passes, see board.js).
+        pending = alert_model.objects.filter(
+            incident__is_drill=False, created_at__gte=start, created_at__lt=end, acknowledged_at__isnull=True
+        ).exclude(state="closed")
+        rows = list(pending.values_list("pk", "ack_due_at")[:MAX_ALERTS])
+        out["pending"] = [[pk, _iso(due)] for pk, due in rows]
+        out["overdue_unsigned"] = sum(1 for _pk, due in rows if due and due < now)
     return out
 
 

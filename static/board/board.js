@@ -199,8 +199,19 @@
     $("fig-alerts").textContent = f.alerts || 0;
     $("chart-category").innerHTML = "";
     $("chart-category").appendChild(barChart(byCat));
+    renderOnTime(f, live.now());
+  }
+
+  // On-time sign-for rate: signed on time over signed plus those whose deadline passed
+  // unsigned. A deadline passing counts against the rate at once, not when it is signed.
+  var lastRate = null;
+  function renderOnTime(f, now) {
+    var late = (f.pending || []).filter(function (p) { return p[1] && Date.parse(p[1]) < now; }).length;
+    var key = [f.signed_on_time || 0, f.signed || 0, late].join("/");
+    if (key === lastRate) return;
+    lastRate = key;
     $("chart-ontime").innerHTML = "";
-    $("chart-ontime").appendChild(donut(f.signed_on_time || 0, f.signed || 0, f.alerts || 0));
+    $("chart-ontime").appendChild(donut(f.signed_on_time || 0, (f.signed || 0) + late, late));
   }
 
   var SVG = "http://www.w3.org/2000/svg";
@@ -228,9 +239,9 @@
     return s;
   }
 
-  function donut(onTime, signed, sent) {
+  function donut(onTime, decided, late) {
     var R = 46, C = 2 * Math.PI * R;
-    var rate = signed ? onTime / signed : null;
+    var rate = decided ? onTime / decided : null;
     var s = svg("svg", { viewBox: "0 0 120 120", role: "img", "aria-label": "按时签收率" });
     s.appendChild(svg("circle", { cx: 60, cy: 60, r: R, class: "track-ring", "stroke-width": 14, fill: "none" }));
     if (rate !== null) {
@@ -241,7 +252,8 @@
       }));
     }
     s.appendChild(svg("text", { x: 60, y: 64, "text-anchor": "middle", class: "big" }, rate === null ? "—" : Math.round(rate * 100) + "%"));
-    s.appendChild(svg("text", { x: 60, y: 88, "text-anchor": "middle", class: "lbl small" }, onTime + "/" + signed + " 按时"));
+    s.appendChild(svg("text", { x: 60, y: 88, "text-anchor": "middle", class: "lbl small" }, onTime + "/" + decided + " 按时"));
+    if (late) s.appendChild(svg("text", { x: 60, y: 104, "text-anchor": "middle", class: "lbl small late" }, late + " 件超时未签"));
     return s;
   }
 
@@ -350,6 +362,7 @@
   // --- ticking ------------------------------------------------------------------
 
   function tick(now) {
+    if (live.state) renderOnTime(live.state.figures, now);
     var c = fmt.clock(new Date(now));
     $("clock-time").textContent = c.time;
     $("clock-date").textContent = c.date;

@@ -137,10 +137,16 @@
       var inc = st.incidents.get(d.incident);
       if (inc) inc.report_overdue = true;
     } else if (t.indexOf("alert.") === 0 && d.id) {
-      if (t === "alert.created" && f.alerts !== undefined) f.alerts += 1;
+      if (t === "alert.created" && f.alerts !== undefined) {
+        f.alerts += 1;
+        if (f.pending && !d.is_drill) f.pending.push([d.id, d.ack_due_at]);
+      }
       if (t === "alert.acknowledged" && f.signed !== undefined) {
         f.signed += 1;
         if (d.acknowledged_at && d.ack_due_at && d.acknowledged_at <= d.ack_due_at) f.signed_on_time += 1;
+      }
+      if ((d.acknowledged_at || d.state === "closed") && f.pending) {
+        f.pending = f.pending.filter(function (p) { return p[0] !== d.id; });
       }
       if (d.acknowledged_at || SIGNED_ALERT[d.state]) {
         st.alerts.delete(d.id);
