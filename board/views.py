@@ -48,6 +48,7 @@ def _page(request, template, mode, page):
         return redirect("home")
     snapshot = selectors.snapshot(request.user)
     rotate = request.GET.get("rotate", "")
+    page_seconds = request.GET.get("page_seconds", "")
     return render(
         request,
         template,
@@ -55,6 +56,10 @@ def _page(request, template, mode, page):
             "mode": mode,
             "snapshot": snapshot,
             "rotate": int(rotate) if rotate.isascii() and rotate.isdecimal() and 10 <= int(rotate) <= 3600 else 0,
+            # The wall board's incident pages turn every few seconds (?page_seconds=2..120).
+            "page_seconds": int(page_seconds)
+            if page_seconds.isascii() and page_seconds.isdecimal() and 2 <= int(page_seconds) <= 120
+            else 8,
             "kiosk": policy.read_only(request.user),
             **(selectors.console_context(request.user) if mode == "console" else {}),
         },

@@ -18,7 +18,7 @@
     absence: "脱岗", department: "单位", person: "人员", classified: "涉密", duty: "值班",
   };
   var AMBER_MS = 10 * 60 * 1000;
-  var INCIDENT_ROWS = 30;
+  var PAGE_SECONDS = Number(root.dataset.pageSeconds) || 8;
 
   var $ = function (id) { return document.getElementById(id); };
 
@@ -35,7 +35,7 @@
       var li = el("li", "duty-room" + (r.kind === "duty_office" ? " main" : ""));
       var head = el("div", "duty-head");
       head.appendChild(el("strong", "room", r.room));
-      head.appendChild(el("span", "until", "至 " + fmt.dateTime(r.ends_at)));
+      head.appendChild(el("span", "until", "至 " + fmt.when(r.ends_at)));
       li.appendChild(head);
       var people = el("div", "people");
       var lead = el("span", "leader");
@@ -90,7 +90,7 @@
     // The wall screen shows what fits; the leaders' view lists every incident in a
     // scrolling panel, since a leader must be able to open any of them.
     var leader = mode === "leader";
-    (leader ? rows : rows.slice(0, INCIDENT_ROWS)).forEach(function (i) {
+    rows.forEach(function (i) {
       var tr = el("tr", "inc grade-" + (i.grade || "none") + (i.report_overdue ? " overdue" : ""));
       tr.dataset.id = i.id;
       var g = el("td", "c-grade");
@@ -120,26 +120,47 @@
       tr.appendChild(due);
       body.appendChild(tr);
     });
-    // Show only the rows that fit the panel; say how many more there are.
-    var panel = body.closest(".panel"), shown = body.children.length;
-    var note = null;
-    function fits() { return panel.getBoundingClientRect().bottom - body.getBoundingClientRect().bottom >= 8; }
-    while (!leader) {
-      if (note) note.remove();
-      var more = rows.length - shown;
-      note = null;
-      if (more > 0) {
-        note = el("tr", "more");
-        var td = el("td", null, "另有 " + more + " 起在办事件");
-        td.colSpan = 5;
-        note.appendChild(td);
-        body.appendChild(note);
-      }
-      if (fits() || shown === 0) break;
-      body.children[shown - 1].remove();
-      shown -= 1;
-    }
+    // The wall screen pages through every active incident on its own (nobody touches
+    // it): as many rows as fit the panel per page, the next page every few seconds,
+    // "第 1/3 页" in the heading. The leaders' view scrolls instead.
+    if (!leader) paginate();
     $("incidents-empty").hidden = rows.length > 0;
+  }
+
+  var page = 0, pages = 1;
+  function paginate() {
+    var body = $("incident-rows"), panel = body.closest(".panel"), pager = $("inc-pager");
+    var trs = Array.from(body.children);
+    trs.forEach(function (tr) { tr.hidden = false; });
+    var room = panel.getBoundingClientRect().bottom - body.getBoundingClientRect().top - 10;
+    var top = null, n = 0;
+    pages = 1;
+    trs.forEach(function (tr) {
+      var r = tr.getBoundingClientRect();
+      if (top === null) top = r.top;
+      if (r.bottom - top > room && n > 0) { pages += 1; top = r.top; n = 0; }
+      tr.dataset.page = pages - 1;
+      n += 1;
+    });
+    if (page >= pages) page = 0;
+    showPage();
+    pager.hidden = pages < 2;
+  }
+
+  function showPage() {
+    var body = $("incident-rows");
+    Array.from(body.children).forEach(function (tr) { tr.hidden = Number(tr.dataset.page) !== page; });
+    $("inc-pager").textContent = "第 " + (page + 1) + "/" + pages + " 页";
+    $("inc-pager").dataset.page = page + 1;
+    $("inc-pager").dataset.pages = pages;
+  }
+
+  if (mode !== "leader") {
+    setInterval(function () {
+      if (pages < 2) return;
+      page = (page + 1) % pages;
+      showPage();
+    }, PAGE_SECONDS * 1000);
   }
 
   function casualties(i) {
@@ -362,17 +383,20 @@
   // --- ticking ------------------------------------------------------------------
 
   function tick(now) {
-    if (live.state) renderOnTime(live.state.figures, now);
     var c = fmt.clock(new Date(now));
     $("clock-time").textContent = c.time;
     $("clock-date").textContent = c.date;
+    // Disconnected: the figures are as of the last update, so the countdowns stop
+    // there instead of pretending (live.js marks the board stale and says since when).
+    if (live.stale()) now = live.lastLiveAt;
+    if (live.state) renderOnTime(live.state.figures, now);
     root.querySelectorAll("[data-since]").forEach(function (e) {
       e.textContent = fmt.ago(now - Date.parse(e.dataset.since));
     });
     root.querySelectorAll("[data-due]").forEach(function (e) {
       var left = Date.parse(e.dataset.due) - now;
       var late = left < 0 || e.dataset.overdue === "1";
-      e.textContent = left < 0 ? "超时 " + fmt.span(left) : fmt.span(left);
+      e.textContent = fmt.countdown(left);
       e.classList.toggle("late", late);
       e.classList.toggle("soon", !late && left <= AMBER_MS);
     });
@@ -400,6 +424,7 @@
     wsPath: root.dataset.wsPath,
     onChange: renderAll,
     onTick: tick,
+    staleRoot: root,
     onStatus: function (status) {
       var pill = $("live");
       pill.dataset.state = status;
