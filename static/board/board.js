@@ -348,6 +348,7 @@
           },
         }).addTo(map);
         map.fitBounds(layer.getBounds(), { padding: [12, 12] });
+        map.on("zoomend moveend resize", placeAreaLabels);
         renderMap(live.state);
       })
       .catch(function () { $("map-note").textContent = "（行政区划底图加载失败）"; });
@@ -367,13 +368,50 @@
         className: g === "I" || g === "II" ? "pulse" : "",
       });
       m.bindTooltip((GRADE_LABEL[g] || "未定级") + " " + i.title, {
-        permanent: g === "I", direction: "right", offset: [10, 0], className: "inc-label",
+        permanent: g === "I", direction: "auto", offset: [10, 0], className: "inc-label",
       });
       if (mode === "leader") m.on("click", function () { open(i.id); });
       m.addTo(markers);
     });
     var missing = st.incidents.size - located;
     $("map-note").textContent = missing > 0 ? "（" + missing + " 起无坐标）" : "";
+    placeAreaLabels();
+  }
+
+  // A district's name stays readable: when a marker (or an incident's label) sits on it,
+  // the name moves to the nearest free spot around its centre.
+  var NUDGES = [[0, 0]];
+  [28, 56, 84, 112].forEach(function (d) {
+    [[0, -1], [0, 1], [-1, 0], [1, 0], [-1, -1], [1, -1], [-1, 1], [1, 1]].forEach(function (v) {
+      NUDGES.push([Math.round(v[0] * d * 1.6), Math.round(v[1] * d)]);
+    });
+  });
+  function placeAreaLabels() {
+    if (!map) return;
+    var box = $("map"), frame = box.getBoundingClientRect();
+    var obstacles = Array.from(box.querySelectorAll("path.leaflet-interactive, .leaflet-tooltip.inc-label"))
+      .map(function (e) { return e.getBoundingClientRect(); });
+    var placed = [];
+    box.querySelectorAll(".leaflet-tooltip.area-label").forEach(function (label) {
+      var best = null, bestHits = Infinity;
+      for (var k = 0; k < NUDGES.length; k++) {
+        label.style.marginLeft = NUDGES[k][0] + "px";
+        label.style.marginTop = NUDGES[k][1] + "px";
+        var r = label.getBoundingClientRect();
+        if (r.left < frame.left || r.right > frame.right || r.top < frame.top || r.bottom > frame.bottom) continue;
+        var hits = obstacles.concat(placed).filter(function (o) { return overlaps(r, o); }).length;
+        if (hits < bestHits) { best = k; bestHits = hits; }
+        if (!hits) break;
+      }
+      best = best === null ? 0 : best;
+      label.style.marginLeft = NUDGES[best][0] + "px";
+      label.style.marginTop = NUDGES[best][1] + "px";
+      placed.push(label.getBoundingClientRect());
+    });
+  }
+
+  function overlaps(a, b) {
+    return a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
   }
 
   function open(id) {
