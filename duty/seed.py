@@ -11,8 +11,8 @@ from dutyops.models import Department, Person, Role
 from dutyops.seed import DEMO_PASSWORD
 
 from . import selectors, services
-from .models import DutyRule, Holiday, Rotation, Shift
-from .services.shifts import CHECKIN_TIMER, set_officers
+from .models import DutyRule, Holiday, Rotation, Shift, ShiftOfficer
+from .services.shifts import CHECKIN_TIMER
 
 # seed_demo runs the apps' seeds by ORDER: the roster comes last (after the
 # organisation, incidents, plans and alerts), as it always has.
@@ -191,9 +191,18 @@ def _first_officer_on_now(room, username):
     if person is None or current is None:
         return None
     officers = list(current.officers)
-    if person.pk not in {p.pk for p in officers} and current.shift.leader_id != person.pk:
-        officers = [person, *officers[1:]] if officers else [person]
-        set_officers(current.shift, officers)
+    if officers and person.pk not in {p.pk for p in officers} and current.shift.leader_id != person.pk:
+        # Trade places with the first officer on now, on every shift of the room: the
+        # rotation keeps its rhythm (rest days, consecutive hours), only the names move.
+        other = officers[0]
+        rows = ShiftOfficer.objects.filter(shift__duty_room=room)
+        both = set(rows.filter(person=person).values_list("shift_id", flat=True)) & set(
+            rows.filter(person=other).values_list("shift_id", flat=True)
+        )
+        mine = list(rows.filter(person=person).exclude(shift_id__in=both).values_list("pk", flat=True))
+        theirs = list(rows.filter(person=other).exclude(shift_id__in=both).values_list("pk", flat=True))
+        ShiftOfficer.objects.filter(pk__in=mine).update(person=other)
+        ShiftOfficer.objects.filter(pk__in=theirs).update(person=person)
     # The missed check-in is chased from the moment the newcomer was put on, not from
     # the shift's start hours ago (else the worker's first run records them absent).
     grace = datetime.timedelta(minutes=selectors.rules_for(room.pk).checkin_grace_minutes)

@@ -63,19 +63,11 @@
     },
     time: function (iso) { var p = parts(toDate(iso)); return p.hour + ":" + p.minute; },
     timeSec: function (iso) { var p = parts(toDate(iso)); return p.hour + ":" + p.minute + ":" + p.second; },
-    dateTime: function (iso) { return fmt.when(iso); },
     clock: function (date) {
       var p = parts(date);
       return { time: p.hour + ":" + p.minute + ":" + p.second, date: p.year + "年" + Number(p.month) + "月" + Number(p.day) + "日 " + p.weekday };
     },
     countdown: countdown,
-    // "2:05:09" or "05:09"; sign handled by the caller. Prefer countdown() for anything a person reads.
-    span: function (ms) {
-      var s = Math.floor(Math.abs(ms) / 1000), h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60);
-      s = s % 60;
-      if (h >= 48) return Math.floor(h / 24) + "天" + (h % 24) + "时";
-      return (h ? h + ":" : "") + pad(m) + ":" + pad(s);
-    },
     // "3小时12分" for elapsed times
     ago: function (ms) {
       var m = Math.max(0, Math.floor(ms / 60000));

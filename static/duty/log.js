@@ -10,7 +10,7 @@
   var D = window.DutyLive, el = D.el, api = D.api;
   var opener = document.getElementById("log-open");
   var msg = document.getElementById("log-msg");
-  var shift = form ? form.dataset.shift : list.dataset.shift;
+  var shift = list.dataset.shift;
   var LINES = 8;
   var openedAt = null;
 
@@ -44,7 +44,6 @@
   });
 
   if (!form) return;
-  list.dataset.shift = shift;
   var text = form.elements.text;
 
   function kind() { return form.querySelector("input[name=kind]:checked").value; }

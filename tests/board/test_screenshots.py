@@ -79,6 +79,7 @@ def test_every_page_at_every_size(browser, servers):  # noqa: F811
                 page = browser_context(browser, viewport=viewport).new_page()
             else:
                 page = session_page(browser, server, people[username], viewport=viewport)
+            page.set_default_timeout(45_000)  # a shared, busy machine: pages may take a while
             errors = []
             page.on("pageerror", lambda e, errors=errors: errors.append(str(e)))
             page.goto(server.url + path)
@@ -91,4 +92,4 @@ def test_every_page_at_every_size(browser, servers):  # noqa: F811
             problems += [f"{name} at {width}x{height}: {e}" for e in errors]
             page.context.close()
     assert problems == [], "\n".join(problems)
-    assert timezone.now() - started < datetime.timedelta(minutes=10)
+    assert timezone.now() - started < datetime.timedelta(minutes=20)

@@ -1,5 +1,7 @@
 """Duty admin (Chinese labels, history read-only) and the demo seed (idempotent)."""
 
+import datetime
+
 import pytest
 from django.test import Client
 from django.utils import timezone
@@ -82,3 +84,9 @@ def test_demo_puts_the_first_printed_officer_on_now_not_checked_in(db):
     # Everyone else on now has checked in.
     others = [p for p in selectors.people_on(on.shift) if p.username != first_officer]
     assert others and all(CheckIn.objects.filter(shift=on.shift, person=p).exists() for p in others)
+    # The rotation keeps its rhythm: nobody over the consecutive-hours limit because of it.
+    now = timezone.now()
+    issues = selectors.coverage(
+        on.shift.duty_room_id, now - datetime.timedelta(days=3), now + datetime.timedelta(days=7)
+    )
+    assert not [i for i in issues if i["kind"] == "over_hours"], issues
