@@ -45,7 +45,7 @@ def session_page(browser, server, person, viewport=WIDE):
     context = browser_context(browser, viewport=viewport)
     context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": server.url}])
     page = context.new_page()
-    page.set_default_timeout(10_000)
+    page.set_default_timeout(30_000)  # a shared, busy machine: a first page load can take >10 s
     return page
 
 
