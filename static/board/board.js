@@ -478,6 +478,7 @@
     setInterval(function () {
       root.dataset.view = root.dataset.view === "overview" ? "map" : "overview";
       if (map) setTimeout(function () { map.invalidateSize(); }, 50);
+      if (root.dataset.view === "overview") paginate();  // the table was hidden: measure it again
     }, rotate * 1000);
   }
 
