@@ -47,8 +47,10 @@ INSTALLED_APPS = [
     "realtime",
     "duty",
     "incidents",
+    "accountability",
     "plans",
     "alerts",
+    "inbound",
     "board",
 ]
 
