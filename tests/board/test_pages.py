@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from alerts import services as alert_services
 from incidents.models import Incident
+from tests.conftest import token_for
 
 pytestmark = pytest.mark.django_db
 
@@ -120,9 +121,7 @@ def test_kiosk_token_logs_the_wall_screen_in(db, capsys, officer):
     # Read only: the board account may not take in a report.
     assert screen.post("/api/v1/reports/", {"title": "x", "category": "public_health"}).status_code == 403
     # A wrong or a non-board token logs nobody in.
-    from rest_framework.authtoken.models import Token
-
-    officer_token = Token.objects.create(user=officer).key
+    officer_token = token_for(officer)
     for key in ("nonsense", officer_token):
         response = Client().get(f"/board/?token={key}")
         assert response.status_code == 302 and response["Location"].startswith("/login/")
