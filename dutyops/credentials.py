@@ -113,20 +113,21 @@ def rotate_kiosk_token(person, actor=None):
 _WATCHED = {"password", "is_active", "department", "department_id"}
 
 
-def _password_changed(old, person):
+def _password_changed(old, person, update_fields):
     if old == person.password:
         return False
-    # Django re-hashes a password on login when its hasher's settings changed
-    # (check_password -> save(update_fields=["password"]) without set_password's
-    # raw value): same password, other algorithm or iterations. Not a change.
-    rehash = getattr(person, "_password", None) is None and old.split("$")[:2] != person.password.split("$")[:2]
+    # Django re-hashes a password on login when its hasher's settings changed:
+    # check_password() -> set_password(), _password = None, save(update_fields=
+    # ["password"]). Same password: not a change. (set_password() and save() by
+    # anyone else leaves _password set until the save.)
+    rehash = getattr(person, "_password", None) is None and set(update_fields or ()) == {"password"}
     return not rehash
 
 
 def _before_save(sender, instance, raw=False, update_fields=None, **kwargs):
     instance._revoke_for = ()
-    if raw or instance.pk is None or instance._state.adding:
-        return
+    if raw or instance.pk is None or instance._state.adding or getattr(instance, "_new", False):
+        return  # (a person still being set up, before its first roles: nothing to revoke yet)
     if update_fields is not None and not _WATCHED.intersection(update_fields):
         return  # last_login and the like
     old = Person.objects.filter(pk=instance.pk).values("password", "is_active", "department_id").first()
@@ -135,7 +136,7 @@ def _before_save(sender, instance, raw=False, update_fields=None, **kwargs):
     reasons = []
     if old["is_active"] and not instance.is_active:
         reasons.append(DEACTIVATED)
-    if _password_changed(old["password"], instance):
+    if _password_changed(old["password"], instance, update_fields):
         reasons.append(PASSWORD)
     if old["department_id"] != instance.department_id:
         reasons.append(DEPARTMENT)

@@ -657,10 +657,12 @@ _REVOKED_BECAUSE = {
     "department": lambda: _("所属单位变更"),
     "kiosk_token": lambda: _("大屏令牌轮换"),
 }
-summary("person.credentials_revoked")(
-    lambda d: _("人员登录凭据已撤销：%(name)s（%(reasons)s）")
-    % {
+
+
+@summary("person.credentials_revoked")
+def _credentials_revoked(d):
+    reasons = [str(_REVOKED_BECAUSE[r]()) if r in _REVOKED_BECAUSE else r for r in d["reasons"]]
+    return _("人员登录凭据已撤销：%(name)s（%(reasons)s）") % {
         "name": _person_name(d),
-        "reasons": _("、").join(str(_REVOKED_BECAUSE[r]()) if r in _REVOKED_BECAUSE else r for r in d["reasons"]),
+        "reasons": _("、").join(reasons),
     }
-)

@@ -2,11 +2,13 @@
 plain text; each one moves here as its SHA-256 (it keeps working), and the old
 table is dropped. And the person's auth version, which revocation raises."""
 
+import datetime
 import hashlib
 
 import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
+from django.utils import timezone
 
 
 OLD_TABLE = "authtoken_token"
@@ -24,6 +26,8 @@ def hash_old_tokens(apps, schema_editor):
         token = ApiToken.objects.create(
             user_id=user_id, digest=hashlib.sha256(key.encode()).hexdigest(), prefix=key[:6]
         )
+        if isinstance(created, datetime.datetime) and timezone.is_naive(created):
+            created = timezone.make_aware(created, datetime.timezone.utc)
         ApiToken.objects.filter(pk=token.pk).update(created=created)
     schema_editor.execute(f"DROP TABLE {OLD_TABLE}")
 
