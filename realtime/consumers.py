@@ -75,7 +75,7 @@ class EventStreamConsumer(AsyncWebsocketConsumer):
     async def revoke(self, code):
         """The person's credentials were revoked: nothing more, and close."""
         await self.disconnect(code)
-        await self.close(code=code, reason="revoked")
+        await self.close(code=code)
 
     async def receive(self, text_data=None, bytes_data=None):
         """The stream is one-way; clients have nothing to say."""

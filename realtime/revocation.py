@@ -10,8 +10,10 @@ version (and API token) each one was opened with. A revocation reaches them two 
   indexed query each, only while sockets are open): the net under a lost
   notice, a process on the in-memory layer, a change made by a script.
 Either way a socket opened before the revocation is closed with code 4401
-(CLOSE_REVOKED, reason "revoked"): the same as "not signed in", which is what
-the person now is; clients sign in again (static/board/live.js reloads).
+(CLOSE_REVOKED): the same as "not signed in" at connect, which is what the
+person now is, so clients do what they already do for it: sign in again
+(static/board/live.js shows "unauthorised" and reloads the page, which asks
+for a login). (daphne sends no close reason.)
 """
 
 import asyncio
