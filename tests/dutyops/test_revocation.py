@@ -243,3 +243,17 @@ def test_the_migration_hashes_the_old_plain_tokens_and_drops_their_table(make_pe
     api = APIClient()
     api.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     assert api.get("/api/v1/incidents/").status_code == 200  # the client keeps its token
+
+
+def test_the_revocation_reads_in_chinese_and_english():
+    from django.utils import translation
+
+    from realtime.events import describe
+
+    data = {"id": 1, "username": "zhang", "full_name": "张三", "reasons": ["password", "roles"], "tokens": 1}
+    with translation.override("zh-hans"):
+        assert describe("person.credentials_revoked", data) == "人员登录凭据已撤销：张三（密码变更、角色变更）"
+    with translation.override("en"):
+        assert (
+            describe("person.credentials_revoked", data) == "Sign-ins revoked: 张三 (password changed, roles changed)"
+        )

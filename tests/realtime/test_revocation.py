@@ -79,9 +79,7 @@ CHANGES = {
 
 
 @pytest.mark.parametrize("change", sorted(CHANGES))
-def test_a_change_closes_the_persons_sockets_on_every_process_within_5_s(
-    change, servers, make_person, make_department
-):
+def test_a_change_closes_the_persons_sockets_on_every_process_within_5_s(change, servers, make_person, make_department):
     admin = token_for(make_person("admin"))
     person = make_person("duty_officer")
     other = make_department("另一个单位")
@@ -160,7 +158,5 @@ def test_deleting_the_token_a_socket_was_opened_with_closes_it(servers, make_per
     def act():
         ApiToken.objects.filter(user=person).order_by("created", "pk").first().delete()
 
-    closes = run(
-        _closed_after([(stream_url(server, token=doomed), None), (stream_url(server, token=kept), None)], act)
-    )
+    closes = run(_closed_after([(stream_url(server, token=doomed), None), (stream_url(server, token=kept), None)], act))
     assert closes[0][0] == CLOSE_REVOKED and closes[0][2] < LIMIT and closes[1] == (None, None, None), closes
