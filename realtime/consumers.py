@@ -33,7 +33,8 @@ class EventStreamConsumer(AsyncWebsocketConsumer):
         # Closed when the person's credentials are revoked (realtime.revocation).
         self.person_id, self.auth_version = user.pk, user.auth_version
         self.auth_token = self.scope.get("auth_token")
-        revocation.watch.add(self)
+        self.watch = revocation.get_watch()
+        self.watch.add(self)
         # The hub delivers by room, so a socket only ever hears what it may see,
         # and by language, so it reads each summary in its reader's language.
         rooms = await database_sync_to_async(policy.stream_rooms)(user)
@@ -70,7 +71,9 @@ class EventStreamConsumer(AsyncWebsocketConsumer):
         hub = getattr(self, "hub", None)
         if hub is not None:
             hub.discard(self)
-        revocation.watch.discard(self)
+        watch = getattr(self, "watch", None)
+        if watch is not None:
+            watch.discard(self)
 
     async def revoke(self, code):
         """The person's credentials were revoked: nothing more, and close."""

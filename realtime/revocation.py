@@ -35,18 +35,17 @@ NOTICE_TIMEOUT = 2
 
 
 class Watch:
-    """This process's open sockets by person (one per event loop: daphne has one)."""
+    """The open sockets of one event loop by person (daphne runs one loop)."""
 
-    def __init__(self):
+    def __init__(self, loop):
         self._by_person = {}
-        self.loop = None
+        self.loop = loop
         self._tasks = []
 
     def add(self, socket):
         """`socket` has person_id, auth_version, auth_token (digest or None) and
         async revoke(); call from the event loop once it is authenticated."""
-        if self.loop is None:
-            self.loop = asyncio.get_running_loop()
+        if not self._tasks:
             self._tasks = [self.loop.create_task(self._recheck_forever())]
             if settings.REDIS_URL:
                 self._tasks.append(self.loop.create_task(self._listen()))
@@ -81,7 +80,7 @@ class Watch:
 
     def notify(self, person_id, version):
         """From any thread of this process: revoke now."""
-        if self.loop is not None and not self.loop.is_closed():
+        if not self.loop.is_closed():
             self.loop.call_soon_threadsafe(lambda: self.loop.create_task(self.revoke(person_id, version)))
 
     async def _listen(self):
@@ -135,13 +134,25 @@ def _current(person_ids, digests):
     return people, live
 
 
-watch = Watch()
+_watches = {}
+
+
+def get_watch():
+    """The watch of the running event loop."""
+    loop = asyncio.get_running_loop()
+    watch = _watches.get(loop)
+    if watch is None:
+        for gone in [other for other in _watches if other.is_closed()]:
+            del _watches[gone]
+        watch = _watches[loop] = Watch(loop)
+    return watch
 
 
 def notice(person_id, version):
     """dutyops.credentials.notices: after a revocation commits, tell this process and
     (with Redis) every other one. Never raises; the re-check is the net."""
-    watch.notify(person_id, version)
+    for watch in list(_watches.values()):
+        watch.notify(person_id, version)
     if settings.REDIS_URL:
         try:
             async_to_sync(_send)(person_id, version)
