@@ -60,7 +60,10 @@ def test_snapshot_shows_active_incidents_and_unsigned_alerts(officer, client_for
     assert snap["alerts"] == [] and snap["figures"]["signed"] == 1 and snap["figures"]["signed_on_time"] == 1
 
 
-def test_snapshot_query_count_is_constant(officer, client_for, make_department):
+def test_snapshot_query_count_is_constant(officer, client_for, make_department, settings):
+    # The caller's token stays cached throughout (it is kept 2 s at most otherwise,
+    # DUTYOPS_REVOCATION_SECONDS: on a slow run its reload would be counted).
+    settings.DUTYOPS_CACHE_SECONDS = settings.DUTYOPS_REVOCATION_SECONDS = 600
     client = client_for(officer)
     dept = make_department("市消防救援支队")
     first = intake(client, "事件一")
