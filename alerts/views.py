@@ -319,7 +319,10 @@ class PerformanceView(APIView):
     @extend_schema(parameters=PERIOD_PARAMS, responses=dict)
     def get(self, request):
         label, start, end, rows, duty_room = figures_for(request.query_params, request.user)
-        return Response({"period": label, "from": start, "to": end, "departments": rows, "duty_room": duty_room})
+        people = selectors.discipline_for(request.user, start, end)
+        return Response(
+            {"period": label, "from": start, "to": end, "departments": rows, "duty_room": duty_room, "people": people}
+        )
 
 
 class PerformanceExportView(APIView):

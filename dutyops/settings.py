@@ -46,8 +46,10 @@ INSTALLED_APPS = [
     "realtime",
     "duty",
     "incidents",
+    "accountability",
     "plans",
     "alerts",
+    "inbound",
     "board",
 ]
 
