@@ -22,9 +22,8 @@ from websockets.asyncio.client import connect
 
 setup_django()
 
-from rest_framework.authtoken.models import Token  # noqa: E402
 
-from dutyops.models import Department, Person  # noqa: E402
+from dutyops.models import ApiToken, Department, Person  # noqa: E402
 
 WARMUP = 3
 SETTLE_SECONDS = 2  # boards connect once and then watch for hours: measure the steady state, not the connect storm
@@ -34,7 +33,7 @@ def prepare():
     admin, _ = Person.objects.get_or_create(username="bench-admin", defaults={"full_name": "压测管理员"})
     admin.set_roles(["admin"])
     dept, _ = Department.objects.get_or_create(code="BENCH-FANOUT", defaults={"name": "压测单位"})
-    return Token.objects.get_or_create(user=admin)[0].key, dept.pk
+    return ApiToken.issue(admin)[1], dept.pk
 
 
 class Clients:

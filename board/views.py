@@ -13,12 +13,13 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import ensure_csrf_cookie
 from drf_spectacular.utils import extend_schema
-from rest_framework.authtoken.models import Token
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from dutyops import policy
 from dutyops.errors import Forbidden
+from dutyops.models import ApiToken
+from dutyops.models.tokens import digest_of
 
 from . import selectors
 
@@ -34,8 +35,10 @@ def _kiosk_login(request):
     """?token=<board token>: log the wall screen in for a long session, then
     drop the token from the address bar. Only board accounts may do this."""
     key = request.GET.get("token", "").strip()
-    token = Token.objects.select_related("user").filter(key=key).first() if key else None
-    if token is None or not policy.may(token.user, "kiosk.login"):
+    token = ApiToken.objects.select_related("user").filter(digest=digest_of(key)).first() if key else None
+    # The session hash carries the board's auth version: rotating its token
+    # (board_token --rotate) raises it and so ends this session (dutyops.credentials).
+    if token is None or not token.user.is_active or not policy.may(token.user, "kiosk.login"):
         return None
     login(request, token.user, backend="django.contrib.auth.backends.ModelBackend")
     request.session.set_expiry(datetime.timedelta(days=KIOSK_SESSION_DAYS))

@@ -9,11 +9,14 @@ class DutyConfig(AppConfig):
     verbose_name = _("值班值守")
 
     def ready(self):
-        from dutyops import policy
+        from dutyops import credentials, policy
 
         from . import summaries  # noqa: F401 - registers how the duty events read
         from .models import Shift
         from .services import role_on
+        from .services.records import revoke_feeds_of
+
+        credentials.revoked.register(revoke_feeds_of)  # a revoked person's iCal feeds stop
 
         # A shift belongs to its duty room; its people are parties to it.
         policy.relations.register(

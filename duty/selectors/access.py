@@ -98,9 +98,14 @@ def handover_state(shift):
 
 
 def live_feed(token):
-    """The calendar feed with this secret token, unless it was revoked."""
+    """The calendar feed with this secret token, unless it was revoked or whoever
+    made it, or whose shifts it shows, is no longer active (dutyops.credentials
+    revokes them too; this also holds for a person deactivated behind its back)."""
     return (
-        CalendarFeed.objects.select_related("duty_room", "person").filter(token=token, revoked_at__isnull=True).first()
+        CalendarFeed.objects.select_related("duty_room", "person")
+        .filter(token=token, revoked_at__isnull=True, owner__is_active=True)
+        .exclude(person__is_active=False)
+        .first()
     )
 
 
