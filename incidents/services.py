@@ -96,6 +96,9 @@ def _intake(data, actor):
             data["latitude"], data["longitude"] = found
     incident = data.pop("incident", None)
     created = incident is None
+    if not created and not policy.may(actor, "incident.operate", incident):
+        # A follow-up joins only an incident the caller's rooms hold (dutyops.policy).
+        raise Invalid({"incident": [_("无权向该事件续报。")]})
     if created:
         incident, duplicates = _new_incident(data, actor, now)
         changed = set(PICTURE_FIELDS)
@@ -402,6 +405,8 @@ def confirm_transfer(incident, actor):
 def merge(source, target, actor, *, reason=""):
     """Merge `source` into `target`: the target keeps every report and the
     timeline of both. Incidents earlier merged into the source follow it."""
+    if not policy.may(actor, "incident.operate", target):
+        raise Invalid({"into": [_("无权合并到该事件。")]})
     ids = sorted({source.pk, target.pk})
     locked = {i.pk: i for i in Incident.objects.select_for_update().filter(pk__in=ids).order_by("pk")}
     source, target = locked[source.pk], locked.get(target.pk)
