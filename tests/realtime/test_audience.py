@@ -128,3 +128,41 @@ def test_two_departments_on_one_incident_never_hear_each_others_business(
         _http(server, "GET", f"/api/v1/incidents/{incident.pk}/", officer)[1]["timeline"], ensure_ascii=False
     )
     assert all(t in everything for t in (FIRE_TEXT, WATER_TEXT, FIRE_CASE, FIRE_PROGRESS))
+
+
+def test_the_migration_takes_other_departments_out_of_old_alert_and_case_events(db, make_department, department):
+    """Events stored before issue 16 reached every department alerted on the incident:
+    realtime 0004 keeps an alert's (a case's) event for its own departments only, and
+    leaves the incident-level events and every event row as they were."""
+    import importlib
+    from types import SimpleNamespace
+
+    from django.apps import apps
+    from django.db import connection
+    from django.utils import timezone
+
+    from realtime.models import Event, EventAudience
+
+    migration = importlib.import_module("realtime.migrations.0004_scoped_audience")
+    water, fire = make_department("水利局"), make_department("消防")
+    both = (water.pk, fire.pk)
+    stored = {
+        "alert.fed_back": ({"department": fire.pk, "text": FIRE_TEXT}, both),
+        "supervision.progress": ({"departments": [fire.pk], "text": FIRE_PROGRESS}, both),
+        "incident.updated": ({"id": 1}, both),
+        "alert.created": ({"text": "an old payload without its department"}, both),
+    }
+    seqs = {}
+    for type_, (data, audience) in stored.items():
+        event = Event.objects.create(type=type_, data=data, at=timezone.now(), incident_id=1)
+        EventAudience.objects.bulk_create([EventAudience(event=event, department_id=d) for d in audience])
+        seqs[type_] = event.seq
+    migration.forward(apps, SimpleNamespace(connection=connection))  # all it asks of the schema editor
+
+    def audience(type_):
+        return set(EventAudience.objects.filter(event_id=seqs[type_]).values_list("department_id", flat=True))
+
+    assert audience("alert.fed_back") == {fire.pk} and audience("supervision.progress") == {fire.pk}
+    assert audience("incident.updated") == set(both)  # the incident's own facts: both still see them
+    assert audience("alert.created") == set(both)  # nothing to tell who it was for: left as it was
+    assert Event.objects.filter(seq__in=seqs.values()).count() == 4
