@@ -26,6 +26,7 @@ import time
 
 from common import free_port, pct, setup_django, start, start_daphne, summary
 from websockets.asyncio.client import connect
+from websockets.exceptions import InvalidMessage
 
 setup_django()
 
@@ -78,6 +79,19 @@ def plan_clients(n, mix):
     return (out + [("bench-admin", True)] * n)[:n]
 
 
+async def _connect(url, attempts=5):
+    """A client connection; on a loaded machine a burst of connects may overflow the
+    listen backlog (reset before the handshake): try again, as a browser would."""
+    for attempt in range(attempts):
+        try:
+            return await connect(url, open_timeout=30, max_queue=None, ping_interval=None)
+        except (OSError, InvalidMessage):
+            if attempt == attempts - 1:
+                raise
+            await asyncio.sleep(0.5 * (attempt + 1))
+    return None
+
+
 class Clients:
     """N WebSocket clients; each records when it received which write. `urls`: one per
     client; `expected`: whether each must receive the writes (the others must not)."""
@@ -90,12 +104,7 @@ class Clients:
 
     async def open(self):
         for start_i in range(0, self.n, 50):
-            batch = await asyncio.gather(
-                *[
-                    connect(self.urls[i], open_timeout=30, max_queue=None, ping_interval=None)
-                    for i in range(start_i, min(self.n, start_i + 50))
-                ]
-            )
+            batch = await asyncio.gather(*[_connect(self.urls[i]) for i in range(start_i, min(self.n, start_i + 50))])
             self.sockets += batch
         self.tasks = [asyncio.create_task(self._recv(i, ws)) for i, ws in enumerate(self.sockets)]
         await asyncio.sleep(SETTLE_SECONDS)
