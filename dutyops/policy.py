@@ -261,7 +261,7 @@ def in_office(person):
         department_id = getattr(person, "department_id", None)
         if department_id is None:
             found = False
-        elif "department" in getattr(person, "_state", None).fields_cache:
+        elif "department" in getattr(getattr(person, "_state", None), "fields_cache", ()):
             found = person.department is not None and person.department.kind == Department.Kind.DUTY_OFFICE
         else:
             found = Department.objects.filter(pk=department_id, kind=Department.Kind.DUTY_OFFICE).exists()
