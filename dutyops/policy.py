@@ -13,11 +13,11 @@ acts in (CONTRACT.md, "Roles and scope"):
 - OWN: the person's own department;
 - PARTY: only where the person is a party to the object (on the shift, the
   swap's requester), as the object's domain decides (`relations`);
-- OFFICE: ALL for a person of the general duty office (the `duty_office` unit),
-  nothing for anyone else; ROOM: SUBTREE for a person of any other unit, nothing
-  for the office's. A rule gives a role a tuple of scopes, `(OFFICE, ROOM)`: the
-  office's duty staff act for the whole jurisdiction, a bureau's or a district's
-  duty room for its own subtree (issue 16). OFFICE alone: only the office does it.
+- ROOM: a duty room's scope: ALL for a person of the general duty office (the
+  `duty_office` unit), SUBTREE for a person of any other unit (a bureau's, a
+  district's duty room: issue 16); OFFICE: ALL for the office's people, nothing for
+  anyone else (what only the office does); BUREAU: SUBTREE for people of any unit
+  but the office, nothing for the office's. A rule may give a role a tuple of scopes.
 
 Questions take the object they are about (an incident, an alert, a shift, a
 department), so a scope is checked against the departments the object belongs
@@ -51,14 +51,14 @@ class Scope(Enum):
     OWN = "own"
     PARTY = "party"
     # Where the person sits decides (CONTRACT.md "Roles and scope"): the general duty
-    # office's staff act for the whole jurisdiction, every other duty room for its own
-    # subtree. A rule names them as a pair, `(OFFICE, ROOM)`, or OFFICE alone for what
-    # only the office does (approving what binds the whole jurisdiction, dispatching).
-    OFFICE = "office"  # ALL, for a person of the general duty office; else nothing
-    ROOM = "room"  # SUBTREE, for a person of any other unit; else nothing
+    # office's own people act on the whole jurisdiction, any other room's on its subtree.
+    ROOM = "room"  # ALL in the general duty office, else SUBTREE
+    OFFICE = "office"  # ALL in the general duty office, else nothing: only the office does it
+    BUREAU = "bureau"  # SUBTREE outside the general duty office, else nothing
 
 
-ALL, SUBTREE, OWN, PARTY, OFFICE, ROOM = Scope.ALL, Scope.SUBTREE, Scope.OWN, Scope.PARTY, Scope.OFFICE, Scope.ROOM
+ALL, SUBTREE, OWN, PARTY = Scope.ALL, Scope.SUBTREE, Scope.OWN, Scope.PARTY
+ROOM, OFFICE, BUREAU = Scope.ROOM, Scope.OFFICE, Scope.BUREAU
 ADMIN, OFFICER, DUTY_LEADER, LEADER, LIAISON, BOARD = (
     Role.ADMIN,
     Role.DUTY_OFFICER,
@@ -77,7 +77,7 @@ def _roles(scope, *roles):
 # Who reads the whole jurisdiction whoever they are: admins, leaders, the wall board.
 _READERS = _roles(ALL, ADMIN, LEADER, BOARD)
 # Duty rooms' staff: the office's for the whole jurisdiction, another room's for its subtree.
-_ROOMS = _roles((OFFICE, ROOM), OFFICER, DUTY_LEADER)
+_ROOMS = _roles(ROOM, OFFICER, DUTY_LEADER)
 # The office's duty staff alone (never another room's).
 _OFFICE_STAFF = _roles(OFFICE, OFFICER, DUTY_LEADER)
 # What a duty room reads: everything for the readers and the office, one's subtree for
@@ -102,7 +102,7 @@ RULES = {
     "duty.view": {**_SEEING},  # rosters, absences, leaves, exports, daily reports
     "swap.view": {
         **_roles(ALL, ADMIN, LEADER),
-        DUTY_LEADER: (OFFICE, ROOM, PARTY),
+        DUTY_LEADER: (ROOM, PARTY),
         **_roles(PARTY, OFFICER, LIAISON, BOARD),
     },
     "classified.view": {**_OFFICE},
@@ -112,26 +112,26 @@ RULES = {
     "reference.write": {ADMIN: ALL},  # holidays, duty rules, subtypes, escalation steps, channels
     "plan.write": {ADMIN: ALL},  # the plan library
     # --- duty ----------------------------------------------------------------------
-    "roster.write": {ADMIN: ALL, DUTY_LEADER: (OFFICE, ROOM)},  # shifts, rotations, leaves: one's own rooms
-    "post_check.write": {**_roles(ALL, ADMIN, LEADER), DUTY_LEADER: (OFFICE, ROOM)},
-    "swap.approve": {ADMIN: ALL, DUTY_LEADER: (OFFICE, ROOM)},  # the room's duty leader, or one above it
+    "roster.write": {ADMIN: ALL, DUTY_LEADER: ROOM},  # shifts, rotations, leaves: one's own rooms
+    "post_check.write": {**_roles(ALL, ADMIN, LEADER), DUTY_LEADER: ROOM},
+    "swap.approve": {ADMIN: ALL, DUTY_LEADER: ROOM},  # the room's duty leader, or one above it
     "handover.write": {ADMIN: ALL, **_roles(PARTY, OFFICER, DUTY_LEADER, LEADER, LIAISON)},  # on the shift
     "dutylog.write": {
         **_roles(ALL, ADMIN, LEADER),
-        DUTY_LEADER: (OFFICE, ROOM, PARTY),
+        DUTY_LEADER: (ROOM, PARTY),
         **_roles(PARTY, OFFICER, LIAISON),
     },
     "calendar.others": {ADMIN: ALL},  # subscribe to another person's duty calendar
     # --- incidents (acts: on the incidents one's rooms hold, see `holds`) --------------
     "incident.operate": {**_OPERATORS, **_ROOMS},  # intake, transitions, merges, upward reports
-    "incident.instruct": {LEADER: ALL, DUTY_LEADER: (OFFICE, ROOM)},  # a leader's own words (批示): not the admin's
+    "incident.instruct": {LEADER: ALL, DUTY_LEADER: ROOM},  # a leader's own words (批示): not the admin's
     "incident.confirm_transfer": {ADMIN: ALL, **_roles(OWN, OFFICER, DUTY_LEADER, LEADER, LIAISON)},
     "classified.write": {**_OPERATORS},
     # --- plans -----------------------------------------------------------------------
     "activation.propose": {**_OFFICE, **_ROOMS},  # also level changes and terminations
     # Leaders decide (CONTRACT), not the admin; another room's duty leader only on the
     # incidents its rooms hold, never on the office's or another room's.
-    "activation.approve": {LEADER: ALL, DUTY_LEADER: (OFFICE, ROOM)},
+    "activation.approve": {LEADER: ALL, DUTY_LEADER: ROOM},
     # --- alerts and supervision -----------------------------------------------------------
     "alert.dispatch": {**_OPERATORS},
     "alert.manage": {**_OFFICE},  # close, return for more, circulars
@@ -145,8 +145,18 @@ RULES = {
     "page.console": {**_OPERATORS},
     "page.office": {**_STAFF},  # incidents, alerts office, roster, plans, supervision, figures
     # a department's desk: its liaison, and another room's duty staff
-    "page.department_console": {LIAISON: OWN, **_roles(ROOM, OFFICER, DUTY_LEADER)},
+    "page.department_console": {LIAISON: OWN, **_roles(BUREAU, OFFICER, DUTY_LEADER)},
     "kiosk.login": {BOARD: ALL},  # the wall screen signs in with its token in the address (?token=)
+    # --- ways in, reports from every room, accountability (issue 19) ----------------------
+    # Filing a report (POST reports/): the office for anyone, a department's or district's
+    # duty room within its subtree, a liaison for its own department; marked with its source.
+    "report.file": {ADMIN: ALL, **_roles(ROOM, OFFICER, DUTY_LEADER), LIAISON: OWN},
+    "source.manage": {ADMIN: ALL},  # the systems allowed in (inbound/, cap/) and their keys
+    "warning.view": {**_STAFF},  # imported CAP warnings (the board's panel)
+    "warning.import": {**_OPERATORS},  # a CAP document uploaded by hand; opening an incident from a warning
+    # The registers of late/omitted/concealed/false reports and of staff errors.
+    "accountability.view": {**_roles(ALL, ADMIN, LEADER), **_roles(ROOM, OFFICER, DUTY_LEADER), LIAISON: OWN},
+    "accountability.decide": {**_roles(ALL, ADMIN, LEADER), DUTY_LEADER: ROOM},
 }
 
 # Acts that are a department's or a device's own: a superuser does not take them
@@ -273,12 +283,14 @@ def in_office(person):
 
 
 def _resolved(person, scopes):
-    """A rule's scope(s) for this person: OFFICE and ROOM become ALL, SUBTREE or nothing."""
+    """A rule's scope(s) for this person: ROOM, OFFICE and BUREAU become ALL, SUBTREE or nothing."""
     for scope in scopes if isinstance(scopes, tuple) else (scopes,):
-        if scope is OFFICE:
+        if scope is ROOM:
+            yield ALL if in_office(person) else SUBTREE
+        elif scope is OFFICE:
             if in_office(person):
                 yield ALL
-        elif scope is ROOM:
+        elif scope is BUREAU:
             if not in_office(person):
                 yield SUBTREE
         else:
