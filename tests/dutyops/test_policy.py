@@ -232,11 +232,17 @@ MATRIX = {
     # accountability (issue 19): registers read within scope, decided by leaders and duty leaders
     ("GET", "/api/v1/findings/"): WRITERS,
     ("GET", "/api/v1/findings/{pk}/"): WRITERS,
-    ("POST", "/api/v1/findings/"): ADMINS | LEADERS,
-    ("GET", "/api/v1/findings/candidates/"): ADMINS | LEADERS,
+    ("POST", "/api/v1/findings/"): ADMINS
+    | LEADERS
+    | {"room_leader"},  # its own subtree's (accountability.decide: ROOM)
+    ("GET", "/api/v1/findings/candidates/"): ADMINS
+    | LEADERS
+    | {"room_leader"},  # its own subtree's (accountability.decide: ROOM)
     ("GET", "/api/v1/staff-errors/"): WRITERS,
     ("GET", "/api/v1/staff-errors/{pk}/"): WRITERS,
-    ("POST", "/api/v1/staff-errors/"): ADMINS | LEADERS,
+    ("POST", "/api/v1/staff-errors/"): ADMINS
+    | LEADERS
+    | {"room_leader"},  # its own subtree's (accountability.decide: ROOM)
 }
 
 # Pages: the roles that are shown the page (anything else: sent to log in, home, or refused).
