@@ -1,5 +1,6 @@
 """The board's snapshot, pages, kiosk login and landing pages (no browser)."""
 
+import datetime
 import re
 
 import pytest
@@ -7,8 +8,10 @@ from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from alerts import services as alert_services
+from alerts.models import Alert
 from incidents.models import Incident
 
 pytestmark = pytest.mark.django_db
@@ -57,6 +60,30 @@ def test_snapshot_shows_active_incidents_and_unsigned_alerts(officer, client_for
     alert_services.acknowledge(alert.pk, liaison)
     _, snap = snapshot_queries(client)
     assert snap["alerts"] == [] and snap["figures"]["signed"] == 1 and snap["figures"]["signed_on_time"] == 1
+
+
+def test_an_overdue_unsigned_alert_counts_against_the_on_time_rate_at_once(
+    officer, client_for, make_department, make_person
+):
+    """The board showed 按时签收率 100% while a sign-for deadline had passed (issue 17):
+    an alert unsigned past its deadline is late now, not when someone signs for it."""
+    client = client_for(officer)
+    incident = intake(client, "湘江水位超警戒")
+    on_time = alert_services.dispatch_alert(
+        incident=incident, department=make_department("市水利局"), duty="巡堤", actor=officer
+    )
+    late = alert_services.dispatch_alert(
+        incident=incident, department=make_department("市消防救援支队"), duty="待命", actor=officer
+    )
+    liaison = make_person("liaison", dept=on_time.department)
+    alert_services.acknowledge(on_time.pk, liaison)
+    _, snap = snapshot_queries(client)
+    assert snap["figures"]["overdue_unsigned"] == 0 and len(snap["figures"]["pending"]) == 1
+    Alert.objects.filter(pk=late.pk).update(ack_due_at=timezone.now() - datetime.timedelta(minutes=3))
+    _, snap = snapshot_queries(client)
+    f = snap["figures"]
+    assert (f["signed"], f["signed_on_time"], f["overdue_unsigned"]) == (1, 1, 1)  # the board: 1/2 按时 = 50%
+    assert f["pending"][0][0] == late.pk
 
 
 def test_snapshot_query_count_is_constant(officer, client_for, make_department):
