@@ -24,3 +24,14 @@ class DutyopsConfig(AppConfig):
             post_delete.connect(tokens.clear, sender=model, dispatch_uid=f"dutyops.tokens.delete.{model.__name__}")
         m2m_changed.connect(tokens.clear, sender=Person.groups.through, dispatch_uid="dutyops.tokens.roles")
         credentials.connect()
+
+        from django.db.models import Q
+
+        from . import policy
+
+        # A person belongs to their department (a room's duty leader manages its own people).
+        policy.relations.register(
+            Person,
+            departments=lambda person: {person.department_id},
+            query=lambda ids: Q(department_id__in=ids),
+        )
