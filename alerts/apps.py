@@ -46,13 +46,15 @@ def _tell_the_policy():
             )
         ),
     )
-    # A department with an alert on an incident sees the incident (and follows its events).
+    # A department with an alert on an incident sees the incident (and follows its
+    # incident-level events), but does not hold it: it never acts on it for that.
     policy.relations.register(
         Incident,
         departments=lambda incident: set(
             Alert.objects.filter(incident=incident).values_list("department_id", flat=True)
         ),
         query=lambda ids: Q(pk__in=Alert.objects.filter(department_id__in=ids).values("incident_id")),
+        follows=True,
     )
     policy.incident_followers.register(_followers)
 

@@ -39,7 +39,7 @@ def console(request):
 def office(request):
     """The duty office's view: every open alert, to close or return for more."""
     if not policy.may(request.user, "page.office"):
-        raise Forbidden()
+        raise Forbidden(_("通知督办页面仅对值班室人员和领导开放；部门的待办通知在“部门工作台”。"))
     seq = latest_seq()
     alerts = list(selectors.alerts_for(request.user).exclude(state="closed").order_by("ack_due_at", "id")[:300])
     departments = Department.objects.exclude(kind=Department.Kind.DUTY_OFFICE).order_by("code")

@@ -28,11 +28,10 @@ setup_django(sqlite_name="bench-duty-now")
 
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
-from rest_framework.authtoken.models import Token  # noqa: E402
 
 from duty import selectors, services  # noqa: E402
 from duty.models import Rotation, Shift  # noqa: E402
-from dutyops.models import Department, Person, Role  # noqa: E402
+from dutyops.models import ApiToken, Department, Person, Role  # noqa: E402
 from dutyops.times import local_tz  # noqa: E402
 
 ROOMS = int(os.environ.get("ROOMS", "200"))
@@ -126,7 +125,7 @@ def main():
 
     viewer = Person.objects.create(username=f"{TAG.lower()}-viewer", full_name="基准查看人")
     viewer.set_roles([Role.DUTY_OFFICER])
-    token = Token.objects.create(user=viewer).key
+    token = ApiToken.issue(viewer)[1]
     client = Client(HTTP_HOST="localhost", HTTP_AUTHORIZATION=f"Token {token}")
     for _ in range(50):
         room, at = probe()

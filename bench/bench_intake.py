@@ -38,10 +38,9 @@ setup_django()
 
 from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
-from rest_framework.authtoken.models import Token  # noqa: E402
 
 from dutyops import seed as org_seed  # noqa: E402
-from dutyops.models import Department, Person  # noqa: E402
+from dutyops.models import ApiToken, Department, Person  # noqa: E402
 from incidents.models import Category, Incident, Subtype  # noqa: E402
 from incidents.seed import seed_reference_data  # noqa: E402
 from plans import seed as plan_seed  # noqa: E402
@@ -78,7 +77,7 @@ def seed(n):
     )
     if created:
         officer.set_roles(["duty_officer"])
-    token = Token.objects.get_or_create(user=officer)[0].key
+    token = ApiToken.issue(officer)[1]
     subtypes = {c: list(Subtype.objects.filter(category=c).values_list("code", flat=True)) for c in Category.values}
     existing = Incident.objects.filter(title__startswith="[压测]", status="received").count()
     now, rng, batch = timezone.now(), random.Random(1), []

@@ -27,10 +27,9 @@ setup_django()
 
 from django.core.management import call_command  # noqa: E402
 from django.db import connections  # noqa: E402
-from rest_framework.authtoken.models import Token  # noqa: E402
 from websockets.asyncio.client import connect  # noqa: E402
 
-from dutyops.models import Department, Person  # noqa: E402
+from dutyops.models import ApiToken, Department, Person  # noqa: E402
 
 SUBTYPES = [
     ("natural_disaster", "flood"),
@@ -54,8 +53,8 @@ def prepare(consoles):
         )
         if created:
             person.set_roles(["liaison"])
-        liaisons.append((dept.pk, Token.objects.get_or_create(user=person)[0].key))
-    return Token.objects.get_or_create(user=officer)[0].key, departments, liaisons
+        liaisons.append((dept.pk, ApiToken.issue(person)[1]))
+    return ApiToken.issue(officer)[1], departments, liaisons
 
 
 def rss_kib(pid):

@@ -11,6 +11,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 os.environ.setdefault("DUTYOPS_SECRET_KEY", "bench-only-secret-key")
 os.environ.setdefault("DJANGO_DEBUG", "0")
+# A benchmark opens hundreds of sockets per account (one person per role in the mix):
+# the per-person socket limit (issue 16) is for people, not for load generators.
+os.environ.setdefault("DUTYOPS_MAX_SOCKETS_PER_PERSON", "1000000")
 sys.path.insert(0, str(ROOT))
 
 

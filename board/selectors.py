@@ -11,8 +11,8 @@ from django.apps import apps
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
-from duty.models import DutyLogEntry
-from duty.selectors import officers_of, on_duty, shifts_with_people
+from duty.models import CheckIn
+from duty.selectors import duty_log, officers_of, on_duty, shifts_with_people
 from dutyops import policy
 from dutyops.models import Department
 from dutyops.times import local_tz
@@ -24,6 +24,7 @@ MAX_INCIDENTS = 500  # the board shows every active incident up to this many
 MAX_ALERTS = 500
 MAX_EVENTS = 40
 MAX_APPROVALS = 50
+CONSOLE_LOG_LINES = 8
 
 CATEGORY_LABELS = {
     "natural_disaster": "自然灾害",
@@ -174,9 +175,11 @@ def unsigned_alerts(user):
 
 def figures_today(now):
     """Today's figures (drills never counted): incidents by category and grade,
-    reports received, alerts sent and signed on time."""
+    reports received, alerts sent and signed on time; `pending` [id, deadline] of
+    today's alerts not signed for, `overdue_unsigned` how many of them are late."""
     start, end = today_bounds(now)
     out = {"by_category": {}, "by_grade": {}, "reports": 0, "alerts": 0, "signed": 0, "signed_on_time": 0}
+    out.update(pending=[], overdue_unsigned=0)
     incident_model = _model("incidents.Incident")
     if incident_model is not None:
         today = incident_model.objects.filter(is_drill=False, reported_at__gte=start, reported_at__lt=end).exclude(
@@ -198,6 +201,14 @@ def figures_today(now):
             signed_on_time=Count("pk", filter=Q(acknowledged_at__isnull=False, acknowledged_at__lte=F("ack_due_at"))),
         )
         out.update(agg)
+        # Not signed yet: once its deadline passes it counts against the on-time rate
+        # at once (the client moves it there when the deadline passes, see board.js).
+        pending = alert_model.objects.filter(
+            incident__is_drill=False, created_at__gte=start, created_at__lt=end, acknowledged_at__isnull=True
+        ).exclude(state="closed")
+        rows = list(pending.values_list("pk", "ack_due_at")[:MAX_ALERTS])
+        out["pending"] = [[pk, _iso(due)] for pk, due in rows]
+        out["overdue_unsigned"] = sum(1 for _pk, due in rows if due and due < now)
     return out
 
 
@@ -269,10 +280,16 @@ def console_context(user, now=None):
         ctx["subtypes"] = list(subtype_model.objects.filter(active=True).values("code", "name", "category"))
     current = on_duty(room_id, at=now) if room_id is not None else None
     if current is not None:
-        ctx["shift"] = current.shift
+        shift = current.shift
+        ctx["shift"] = shift
         ctx["leader"] = current.leader
         ctx["officers"] = current.officers
-        ctx["log"] = list(
-            DutyLogEntry.objects.filter(shift=current.shift).select_related("author").order_by("-at", "-id")[:8]
-        )
+        # The same log the handover page and the daily report show (duty.selectors.duty_log):
+        # the shift's own entries and the reports the room took in meanwhile, newest first.
+        ctx["log"] = duty_log(shift)[::-1][:CONSOLE_LOG_LINES]
+        on_shift = user.pk == shift.leader_id or user.pk in {p.pk for p in current.officers}
+        ctx["on_shift"] = on_shift
+        ctx["my_checkin"] = CheckIn.objects.filter(shift=shift, person=user).first() if on_shift else None
+        ctx["may_log"] = policy.may(user, "dutylog.write", shift)
+        ctx["may_handover"] = policy.may(user, "handover.write", shift)
     return ctx

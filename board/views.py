@@ -3,32 +3,42 @@ and the snapshot they all start from. Thin: reads live in selectors.py."""
 
 import datetime
 
+from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import ensure_csrf_cookie
 from drf_spectacular.utils import extend_schema
-from rest_framework.authtoken.models import Token
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from dutyops import policy
 from dutyops.errors import Forbidden
+from dutyops.models import ApiToken
+from dutyops.models.tokens import digest_of
 
 from . import selectors
 
 KIOSK_SESSION_DAYS = 30
+PAGE_REFUSALS = {
+    "page.board": {"page": gettext_lazy("指挥大屏"), "who": gettext_lazy("值班室、领导和大屏账号")},
+    "page.leader": {"page": gettext_lazy("领导视图"), "who": gettext_lazy("领导和带班领导")},
+    "page.console": {"page": gettext_lazy("值班台"), "who": gettext_lazy("值班室值班人员")},
+}
 
 
 def _kiosk_login(request):
     """?token=<board token>: log the wall screen in for a long session, then
     drop the token from the address bar. Only board accounts may do this."""
     key = request.GET.get("token", "").strip()
-    token = Token.objects.select_related("user").filter(key=key).first() if key else None
-    if token is None or not policy.may(token.user, "kiosk.login"):
+    token = ApiToken.objects.select_related("user").filter(digest=digest_of(key)).first() if key else None
+    # The session hash carries the board's auth version: rotating its token
+    # (board_token --rotate) raises it and so ends this session (dutyops.credentials).
+    if token is None or not token.user.is_active or not policy.may(token.user, "kiosk.login"):
         return None
     login(request, token.user, backend="django.contrib.auth.backends.ModelBackend")
     request.session.set_expiry(datetime.timedelta(days=KIOSK_SESSION_DAYS))
@@ -45,9 +55,12 @@ def _page(request, template, mode, page):
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     if not policy.may(request.user, page):
+        # Say why, on the page the person lands on (base.html shows messages).
+        messages.warning(request, _("“%(page)s”仅对%(who)s开放，已为您打开您的工作台。") % PAGE_REFUSALS[page])
         return redirect("home")
     snapshot = selectors.snapshot(request.user)
     rotate = request.GET.get("rotate", "")
+    page_seconds = request.GET.get("page_seconds", "")
     return render(
         request,
         template,
@@ -55,6 +68,10 @@ def _page(request, template, mode, page):
             "mode": mode,
             "snapshot": snapshot,
             "rotate": int(rotate) if rotate.isascii() and rotate.isdecimal() and 10 <= int(rotate) <= 3600 else 0,
+            # The wall board's incident pages turn every few seconds (?page_seconds=2..120).
+            "page_seconds": int(page_seconds)
+            if page_seconds.isascii() and page_seconds.isdecimal() and 2 <= int(page_seconds) <= 120
+            else 8,
             "kiosk": policy.read_only(request.user),
             **(selectors.console_context(request.user) if mode == "console" else {}),
         },

@@ -6,11 +6,13 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from dutyops import timers
 from dutyops.models import Department, Person, Role
 from dutyops.seed import DEMO_PASSWORD
 
 from . import selectors, services
-from .models import DutyRule, Holiday, Rotation, Shift
+from .models import DutyRule, Holiday, Rotation, Shift, ShiftOfficer
+from .services.shifts import CHECKIN_TIMER
 
 # seed_demo runs the apps' seeds by ORDER: the roster comes last (after the
 # organisation, incidents, plans and alerts), as it always has.
@@ -176,12 +178,44 @@ def seed():
         )
         if created or not Shift.objects.filter(duty_room=room).exists():
             services.generate_roster(rotation, today - datetime.timedelta(days=7), today + datetime.timedelta(days=30))
-            _check_in_past(room)
+            newcomer = _first_officer_on_now(room, officers[0]) if code == "LJ-ZBS" else None
+            _check_in_past(room, not_yet=newcomer)
 
 
-def _check_in_past(room):
+def _first_officer_on_now(room, username):
+    """The first officer the demo prints (officer1) is on the shift that is on now,
+    not yet checked in: a newcomer signing in sees 到岗签到 and the shift's desk.
+    Returns (shift, person), or None when the room has no shift now."""
+    person = Person.objects.filter(username=username).first()
+    current = selectors.on_duty(room.pk)
+    if person is None or current is None:
+        return None
+    officers = list(current.officers)
+    if officers and person.pk not in {p.pk for p in officers} and current.shift.leader_id != person.pk:
+        # Trade places with the first officer on now, on every shift of the room: the
+        # rotation keeps its rhythm (rest days, consecutive hours), only the names move.
+        other = officers[0]
+        rows = ShiftOfficer.objects.filter(shift__duty_room=room)
+        both = set(rows.filter(person=person).values_list("shift_id", flat=True)) & set(
+            rows.filter(person=other).values_list("shift_id", flat=True)
+        )
+        mine = list(rows.filter(person=person).exclude(shift_id__in=both).values_list("pk", flat=True))
+        theirs = list(rows.filter(person=other).exclude(shift_id__in=both).values_list("pk", flat=True))
+        ShiftOfficer.objects.filter(pk__in=mine).update(person=other)
+        ShiftOfficer.objects.filter(pk__in=theirs).update(person=person)
+    # The missed check-in is chased from the moment the newcomer was put on, not from
+    # the shift's start hours ago (else the worker's first run records them absent).
+    grace = datetime.timedelta(minutes=selectors.rules_for(room.pk).checkin_grace_minutes)
+    timers.reschedule(CHECKIN_TIMER, f"shift:{current.shift.pk}", timezone.now() + grace, shift=current.shift.pk)
+    return current.shift.pk, person.pk
+
+
+def _check_in_past(room, not_yet=None):
     """The demo's past shifts were worked: everyone checked in a few minutes early
-    (otherwise the worker would record a week of missed check-ins on first start)."""
+    (otherwise the worker would record a week of missed check-ins on first start),
+    except `not_yet` ((shift id, person id): the newcomer on now)."""
     for shift in selectors.shifts_with_people().filter(duty_room=room, starts_at__lte=timezone.now()):
         for person in selectors.people_on(shift):
+            if not_yet == (shift.pk, person.pk):
+                continue
             services.check_in(shift, person, at=shift.starts_at - datetime.timedelta(minutes=5))

@@ -151,3 +151,10 @@ class Allowed(permissions.BasePermission):
         """The same action on this object: its scope (the object's departments, or being a party to it)."""
         action = self._action(request)
         return action is None or policy.may(request.user, action, obj)
+
+
+def require(user, action, obj):
+    """Refuse (403) unless `user` may take `action` on `obj` (dutyops.policy): for what a
+    request names in its body (the room of a new shift), which get_object() does not see."""
+    if obj is not None and not policy.may(user, action, obj):
+        raise errors.Forbidden()

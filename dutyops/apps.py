@@ -13,13 +13,25 @@ class DutyopsConfig(AppConfig):
         text.install()  # every text field refuses text that shows nothing (issue 16)
 
         from django.contrib.auth.models import Group
-        from rest_framework.authtoken.models import Token
 
+        from . import credentials
         from .authentication import tokens
-        from .models import Person
+        from .models import ApiToken, Person
 
         # Any change to a token, its owner or roles applies to the next request.
-        for model in (Token, Person, Group):
+        for model in (ApiToken, Person, Group):
             post_save.connect(tokens.clear, sender=model, dispatch_uid=f"dutyops.tokens.save.{model.__name__}")
             post_delete.connect(tokens.clear, sender=model, dispatch_uid=f"dutyops.tokens.delete.{model.__name__}")
         m2m_changed.connect(tokens.clear, sender=Person.groups.through, dispatch_uid="dutyops.tokens.roles")
+        credentials.connect()
+
+        from django.db.models import Q
+
+        from . import policy
+
+        # A person belongs to their department (a room's duty leader manages its own people).
+        policy.relations.register(
+            Person,
+            departments=lambda person: {person.department_id},
+            query=lambda ids: Q(department_id__in=ids),
+        )

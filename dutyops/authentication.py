@@ -2,6 +2,7 @@
 
 import copy
 
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions, permissions
 
@@ -21,12 +22,12 @@ class _ReadOnlyAccounts:
         return result
 
 
-def _load_token(key):
-    from rest_framework.authtoken.models import Token  # noqa: PLC0415 - see the module docstring
+def _load_token(digest):
+    from .models import ApiToken  # noqa: PLC0415 - see the module docstring
 
     try:
-        token = Token.objects.select_related("user").get(key=key)
-    except Token.DoesNotExist:
+        token = ApiToken.objects.select_related("user").get(digest=digest)
+    except ApiToken.DoesNotExist:
         raise exceptions.AuthenticationFailed(_("Invalid token.")) from None
     if not token.user.is_active:
         raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
@@ -34,15 +35,23 @@ def _load_token(key):
     return token
 
 
+def _token_seconds():
+    # A revoked token must stop everywhere within settings.DUTYOPS_REVOCATION_SECONDS.
+    return min(settings.DUTYOPS_CACHE_SECONDS, settings.DUTYOPS_REVOCATION_SECONDS)
+
+
 # Integrations post with one token many times a second: its owner and roles are
 # two queries per request otherwise. Any edit of tokens, people or roles clears
-# it (dutyops.apps); other processes follow within DUTYOPS_CACHE_SECONDS.
-tokens = Recent(_load_token)
+# it (dutyops.apps), and so does a revocation notice (realtime.revocation); other
+# processes follow within DUTYOPS_REVOCATION_SECONDS at most. Keyed by digest.
+tokens = Recent(_load_token, seconds=_token_seconds)
 
 
 class TokenAuthentication(_ReadOnlyAccounts, authentication.TokenAuthentication):
     def authenticate_credentials(self, key):
-        cached = tokens.get(key)
+        from .models.tokens import digest_of  # noqa: PLC0415 - see the module docstring
+
+        cached = tokens.get(digest_of(key))
         token, user = copy.copy(cached), copy.copy(cached.user)  # each request gets its own instances
         token._state.fields_cache["user"] = user
         return user, token

@@ -15,7 +15,7 @@ from django.db import connection, transaction
 
 class Recent:
     """{key: load(key)}, each entry kept `seconds` (DUTYOPS_CACHE_SECONDS unless
-    given). A load that raises caches nothing (an unknown token is looked up
+    given; a function: asked each time). A load that raises caches nothing (an unknown token is looked up
     again next time)."""
 
     everywhere = []  # every instance, for clear_all()
@@ -33,6 +33,8 @@ class Recent:
             return hit[1]
         value = self._load(key)
         seconds = settings.DUTYOPS_CACHE_SECONDS if self._seconds is None else self._seconds
+        if callable(seconds):
+            seconds = seconds()
         if seconds > 0:
             if len(self._items) > 10_000:  # only valid keys get in; expired ones linger until here
                 self._items = {k: v for k, v in self._items.items() if v[0] > now}

@@ -83,11 +83,15 @@ def seed():
 
 
 def kiosk_url(base):
-    """The wall board's sign-in link: its long-lived token in ?token= (CONTRACT.md, kiosk mode)."""
-    from rest_framework.authtoken.models import Token  # noqa: PLC0415
+    """The wall board's sign-in link, its long-lived token in ?token= (CONTRACT.md,
+    kiosk mode), when its token is issued now; None when it already has one (tokens
+    are stored hashed and shown once: `manage.py board_token --rotate` makes a new one)."""
+    from .models import ApiToken  # noqa: PLC0415
 
     board = Person.objects.get(username="wallboard")
-    return f"{base}/board/?token={Token.objects.get_or_create(user=board)[0].key}"
+    if ApiToken.objects.filter(user=board).exists():
+        return None
+    return f"{base}/board/?token={ApiToken.issue(board)[1]}"
 
 
 def logins():

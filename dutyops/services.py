@@ -4,6 +4,7 @@ from django.db import transaction
 from django.db.models import ProtectedError, Q
 from django.utils.translation import gettext as _
 
+from .credentials import acting
 from .errors import Conflict
 from .models import Person, Role
 from .stream import emit
@@ -73,9 +74,10 @@ def save_person(serializer, actor):
         setattr(person, field, value)
     if password:
         person.set_password(password)
-    person.save()
-    if roles is not None:
-        person.set_roles(roles)
+    with acting(actor):  # a new password, department or roles revokes (dutyops.credentials)
+        person.save()
+        if roles is not None:
+            person.set_roles(roles)
     emit(
         "person.created" if created else "person.updated",
         _person_data(person),
@@ -90,5 +92,6 @@ def deactivate_person(person, actor):
     """People are never deleted: their names stand in the audit trail."""
     _keep_an_admin(person, actor, active=False, roles=())
     person.is_active = False
-    person.save(update_fields=["is_active"])
+    with acting(actor):  # ends their tokens, sessions, sockets and feeds (dutyops.credentials)
+        person.save(update_fields=["is_active"])
     emit("person.deactivated", _person_data(person), actor=actor)

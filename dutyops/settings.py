@@ -38,7 +38,6 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "channels",
@@ -153,6 +152,10 @@ else:
 # registry token it read (dutyops.cache): an edit applies at once where it was
 # made, elsewhere within this.
 DUTYOPS_CACHE_SECONDS = float(os.environ.get("DUTYOPS_CACHE_SECONDS", "5"))
+# Revocation (dutyops.credentials): the longest a revoked API token is still
+# accepted by another process, and how often each process re-checks the people
+# behind its open sockets (the safety net under the channel-layer notice).
+DUTYOPS_REVOCATION_SECONDS = float(os.environ.get("DUTYOPS_REVOCATION_SECONDS", "2"))
 # HTTP requests one process lets into Django at once (dutyops.asgi); 0: no bound.
 # Up the chain (chain/, docs/chain-protocol.md): this installation's name on its
 # reports (default: the sending room's), and the outbox's retry cap and timeout.

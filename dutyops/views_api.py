@@ -1,19 +1,26 @@
 """Organisation API: departments/ and people/."""
 
-from rest_framework import viewsets
-from rest_framework.authtoken.views import ObtainAuthToken
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import renderers, serializers, viewsets
+from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
 from rest_framework.settings import api_settings
+from rest_framework.views import APIView
 
 from . import selectors, services
 from .api import Allowed, as_id
-from .models import Department
+from .models import ApiToken, Department
+from .models.tokens import TOKENS_PER_PERSON
 from .serializers import DepartmentSerializer, PersonSerializer
 
 
-class TokenView(ObtainAuthToken):
-    """POST {"username", "password"} -> {"token"}."""
+class TokenView(APIView):
+    """POST {"username", "password"} -> {"token"}: a new token each time, shown
+    this once (only its digest is stored; dutyops.models.tokens)."""
 
+    throttle_classes = ()
+    renderer_classes = (renderers.JSONRenderer,)
     parser_classes = api_settings.DEFAULT_PARSER_CLASSES  # JSON, as every API body (DRF's view takes forms too)
     # Nobody is signed in yet: a stale Authorization header is ignored, not a 401, and
     # the schema says no credentials are needed (a generated client's plain Client).
@@ -24,7 +31,18 @@ class TokenView(ObtainAuthToken):
     def get_serializer_context(self):
         # Authenticate with Django's own request, so that login throttling
         # (django-axes) sees the attempt and its middleware can lock it out.
-        return {**super().get_serializer_context(), "request": self.request._request}
+        return {"request": self.request._request, "format": self.format_kwarg, "view": self}
+
+    @extend_schema(
+        request=AuthTokenSerializer,
+        responses=inline_serializer("AuthToken", {"token": serializers.CharField(read_only=True)}),
+        auth=[],
+    )
+    def post(self, request, *args, **kwargs):
+        serializer = AuthTokenSerializer(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        _token, key = ApiToken.issue(serializer.validated_data["user"], keep=TOKENS_PER_PERSON)
+        return Response({"token": key})
 
 
 class DepartmentViewSet(viewsets.ModelViewSet):

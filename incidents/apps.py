@@ -38,6 +38,8 @@ class IncidentsConfig(AppConfig):
             departments=lambda incident: {incident.duty_room_id, incident.transferred_to_id},
             query=lambda ids: Q(duty_room_id__in=ids) | Q(transferred_to_id__in=ids),
         )
+        # Its incident-level events reach those rooms (and the rooms above them).
+        policy.incident_followers.register(selectors.holding_rooms)
 
         # What the duty domain (below) asks: incidents are the duty office's business
         # (it registers every report), so its handover carries them and its log shows intakes.

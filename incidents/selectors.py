@@ -11,6 +11,7 @@ from dutyops.cache import Recent
 from dutyops.models import Department
 from dutyops.providers import Providers
 from realtime.models import Event
+from realtime.selectors import readable
 from realtime.wire import envelope
 
 from . import understanding
@@ -36,6 +37,15 @@ def visible_incidents(user):
     the policy) with alerts to it."""
     qs = Incident.objects.select_related("duty_room", "transferred_to", "created_by")
     return policy.visible(user, "incident.view", qs)
+
+
+def holding_rooms(incident_ids):
+    """{incident id: the rooms holding it}: the one that registered it, the one it went to."""
+    found = {}
+    rows = Incident.objects.filter(pk__in=incident_ids).values_list("pk", "duty_room_id", "transferred_to_id")
+    for pk, *rooms in rows:
+        found[pk] = {room for room in rooms if room is not None}
+    return found
 
 
 def filter_incidents(qs, *, status=None, category=None, is_drill=None, open_only=False, q=None):
@@ -81,15 +91,15 @@ def reports_of(incident):
     )
 
 
-def timeline(incident):
-    """Every recorded change of the incident (and of those merged into it), oldest first."""
+def timeline(incident, user):
+    """Every recorded change of the incident (and of those merged into it) that `user`
+    may read, oldest first: the incident-level ones, and of its alerts, feedback and
+    supervision only their department's (realtime.selectors.readable)."""
     # A merge is recorded on both sides; the survivor shows it once, its own copy.
-    events = (
-        Event.objects.filter(incident_id__in=incident_family(incident))
-        .exclude(~Q(incident_id=incident.pk), type="incident.merged")
-        .order_by("seq")
+    events = Event.objects.filter(incident_id__in=incident_family(incident)).exclude(
+        ~Q(incident_id=incident.pk), type="incident.merged"
     )
-    return [envelope(e) for e in events]
+    return [envelope(e) for e in readable(user, events).order_by("seq")]
 
 
 # Every intake reads the policies; they change a few times a year (incidents.apps clears it).
@@ -307,13 +317,13 @@ def active_subtypes():
     return list(Subtype.objects.filter(active=True).values("code", "name", "category"))
 
 
-def incident_page(incident):
-    """What the incident page shows beside the incident itself."""
+def incident_page(incident, user):
+    """What the incident page shows beside the incident itself, as `user` may read it."""
     return {
         "subtype_name": Subtype.objects.filter(code=incident.subtype).values_list("name", flat=True).first()
         or incident.subtype,
         "reports": reports_of(incident),
-        "timeline": timeline(incident),
+        "timeline": timeline(incident, user),
         "clocks": incident.clocks.order_by("due_at"),
         "instructions": instructions_of(incident),
         "upward_reports": sorted(

@@ -315,7 +315,8 @@ class IncidentSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(TimelineEntrySerializer(many=True))
     def get_timeline(self, incident):
-        return selectors.timeline(incident)
+        request = self.context.get("request")
+        return selectors.timeline(incident, getattr(request, "user", None))  # what this reader may see
 
     @extend_schema_field(ClockSerializer(many=True))
     def get_clocks(self, incident):

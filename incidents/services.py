@@ -436,6 +436,8 @@ def confirm_transfer(incident, actor):
 def merge(source, target, actor, *, reason=""):
     """Merge `source` into `target`: the target keeps every report and the
     timeline of both. Incidents earlier merged into the source follow it."""
+    if not policy.may(actor, "incident.operate", target):
+        raise Invalid({"into": [_("无权合并到该事件。")]})
     ids = sorted({source.pk, target.pk})
     locked = {i.pk: i for i in Incident.objects.select_for_update().filter(pk__in=ids).order_by("pk")}
     source, target = locked[source.pk], locked.get(target.pk)

@@ -312,7 +312,7 @@ def incident_detail_page(request, pk):
                 for v, label in Status.choices
                 if v in services.TRANSITIONS[incident.status] and v != Status.MERGED
             ],
-            **selectors.incident_page(incident),
+            **selectors.incident_page(incident, request.user),
             "can_operate": policy.may(request.user, "incident.operate", incident),
             "can_instruct": policy.may(request.user, "incident.instruct", incident),
             "can_confirm": incident.status == Status.TRANSFERRED

@@ -25,3 +25,16 @@ class PlansConfig(AppConfig):
         from incidents.signals import picture_changed
 
         picture_changed.connect(services.on_picture_changed, dispatch_uid="plans.rematch")
+
+        from dutyops import policy
+
+        from .models import Activation
+
+        # An activation is its incident's: held by the rooms holding the incident, seen
+        # (not acted on) by the departments following it (dutyops.policy).
+        policy.relations.register(
+            Activation, departments=lambda a: policy.relations.departments_of(a.incident, holding=True)
+        )
+        policy.relations.register(
+            Activation, departments=lambda a: policy.relations.departments_of(a.incident), follows=True
+        )

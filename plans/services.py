@@ -213,6 +213,13 @@ def _task_departments(activation, level):
     return sorted({t["department"] for t in effective_tasks(_version_levels(activation), level)})
 
 
+def _incident_of(activation):
+    """The incident an activation (or its id) is for: who may act on it depends on it."""
+    if isinstance(activation, Activation):
+        return activation.incident
+    return Activation.objects.select_related("incident").get(pk=activation).incident
+
+
 def _locked_activation(activation):
     return (
         Activation.objects.select_for_update()
@@ -224,7 +231,7 @@ def _locked_activation(activation):
 @transaction.atomic
 def propose_activation(incident, plan, level, actor, reason=""):
     """A duty officer proposes; a leader or duty leader's proposal is approved at once."""
-    _require(can_propose(actor), _("无权提请启动预案。"))
+    _require(can_propose(actor, incident), _("无权提请启动预案。"))
     _check_level(level)
     reason = _reason(reason)
     if not isinstance(plan, Plan):
@@ -254,7 +261,7 @@ def propose_activation(incident, plan, level, actor, reason=""):
         requested_by=actor,
         requested_at=now,
     )
-    if can_approve(actor):
+    if can_approve(actor, incident):
         return _apply(activation, request, actor, note="")
     _emit_proposed(activation, request, actor)
     return activation
@@ -285,7 +292,7 @@ def _pending(activation):
 
 @transaction.atomic
 def approve(activation, actor, note=""):
-    _require(can_approve(actor), _("只有领导或带班领导可以审批。"))
+    _require(can_approve(actor, _incident_of(activation)), _("只有领导或带班领导可以审批。"))
     activation = _locked_activation(activation)
     request = _pending(activation)
     return _apply(activation, request, actor, note=_reason(note))
@@ -293,7 +300,7 @@ def approve(activation, actor, note=""):
 
 @transaction.atomic
 def reject(activation, actor, note=""):
-    _require(can_approve(actor), _("只有领导或带班领导可以审批。"))
+    _require(can_approve(actor, _incident_of(activation)), _("只有领导或带班领导可以审批。"))
     note = _reason(note)
     activation = _locked_activation(activation)
     request = _pending(activation)
@@ -314,7 +321,7 @@ def reject(activation, actor, note=""):
 
 @transaction.atomic
 def change_level(activation, level, actor, reason=""):
-    _require(can_propose(actor), _("无权提请调整响应级别。"))
+    _require(can_propose(actor, _incident_of(activation)), _("无权提请调整响应级别。"))
     _check_level(level)
     reason = _reason(reason)
     activation = _locked_activation(activation)
@@ -335,7 +342,7 @@ def change_level(activation, level, actor, reason=""):
         requested_by=actor,
         requested_at=timezone.now(),
     )
-    if can_approve(actor):
+    if can_approve(actor, activation.incident):
         return _apply(activation, request, actor)
     _emit_proposed(activation, request, actor)
     return activation
@@ -343,7 +350,7 @@ def change_level(activation, level, actor, reason=""):
 
 @transaction.atomic
 def terminate(activation, actor, reason=""):
-    _require(can_propose(actor), _("无权提请终止响应。"))
+    _require(can_propose(actor, _incident_of(activation)), _("无权提请终止响应。"))
     reason = _reason(reason, required=True)
     activation = _locked_activation(activation)
     if activation.state != Activation.State.ACTIVE:
@@ -358,7 +365,7 @@ def terminate(activation, actor, reason=""):
         requested_by=actor,
         requested_at=timezone.now(),
     )
-    if can_approve(actor):
+    if can_approve(actor, activation.incident):
         return _apply(activation, request, actor)
     _emit_proposed(activation, request, actor)
     return activation
@@ -502,7 +509,8 @@ def _record_match(incident, top, gap, data, *, actor, created):
         IncidentMatch.objects.create(incident_id=incident.pk, **values)
     else:
         IncidentMatch.objects.filter(incident_id=incident.pk).update(**values)
-    emit("plan.matched", data, actor=actor, incident_id=incident.pk, new_incident=created)
+    rooms = [d for d in (incident.duty_room_id, incident.transferred_to_id) if d]  # the rooms holding it
+    emit("plan.matched", data, actor=actor, incident_id=incident.pk, departments=rooms, new_incident=created)
     return top
 
 

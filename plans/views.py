@@ -188,30 +188,34 @@ class ActivationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     @extend_schema(request=NoteSerializer, responses=ActivationSerializer)
     @action(detail=True, methods=["post"], permission_classes=[Allowed.to("activation.approve")])
     def approve(self, request, pk=None):
+        activation = self.get_object()  # who may (403) before what is sent (400)
         data = NoteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        return self._done(services.approve(self.get_object(), request.user, data.validated_data.get("note", "")))
+        return self._done(services.approve(activation, request.user, data.validated_data.get("note", "")))
 
     @extend_schema(request=NoteSerializer, responses=ActivationSerializer)
     @action(detail=True, methods=["post"], permission_classes=[Allowed.to("activation.approve")])
     def reject(self, request, pk=None):
+        activation = self.get_object()
         data = NoteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        return self._done(services.reject(self.get_object(), request.user, data.validated_data.get("note", "")))
+        return self._done(services.reject(activation, request.user, data.validated_data.get("note", "")))
 
     @extend_schema(request=LevelChangeSerializer, responses=ActivationSerializer)
     @action(
         detail=True, methods=["post"], url_path="change-level", permission_classes=[Allowed.to("activation.propose")]
     )
     def change_level(self, request, pk=None):
+        activation = self.get_object()
         data = LevelChangeSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
-        return self._done(services.change_level(self.get_object(), v["level"], request.user, v.get("reason", "")))
+        return self._done(services.change_level(activation, v["level"], request.user, v.get("reason", "")))
 
     @extend_schema(request=ReasonSerializer, responses=ActivationSerializer)
     @action(detail=True, methods=["post"], permission_classes=[Allowed.to("activation.propose")])
     def terminate(self, request, pk=None):
+        activation = self.get_object()
         data = ReasonSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        return self._done(services.terminate(self.get_object(), request.user, data.validated_data["reason"]))
+        return self._done(services.terminate(activation, request.user, data.validated_data["reason"]))

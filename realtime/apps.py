@@ -7,8 +7,10 @@ class RealtimeConfig(AppConfig):
     verbose_name = _("实时事件")
 
     def ready(self):
-        from dutyops import stream
+        from dutyops import credentials, stream
 
+        from . import revocation
         from .services import emit
 
         stream.emitters.register(emit)  # the core records its changes here (dutyops.stream)
+        credentials.notices.register(revocation.notice)  # revoked: close the person's sockets

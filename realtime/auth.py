@@ -13,10 +13,10 @@ from dutyops.middleware import trusted_networks
 
 
 @database_sync_to_async
-def _user_for_token(key):
-    from rest_framework.authtoken.models import Token
+def _user_for_token(digest):
+    from dutyops.models import ApiToken
 
-    token = Token.objects.select_related("user", "user__department").filter(key=key).first()
+    token = ApiToken.objects.select_related("user", "user__department").filter(digest=digest).first()
     if token is None or not token.user.is_active:
         return None
     user = token.user
@@ -43,7 +43,11 @@ class TokenAuthMiddleware:
         if key:
             from django.contrib.auth.models import AnonymousUser
 
-            scope = dict(scope, user=(await _user_for_token(key)) or AnonymousUser())
+            from dutyops.models.tokens import digest_of
+
+            # auth_token: the socket closes if this token is revoked (realtime.revocation).
+            digest = digest_of(key)
+            scope = dict(scope, user=(await _user_for_token(digest)) or AnonymousUser(), auth_token=digest)
         return await self.inner(scope, receive, send)
 
 

@@ -12,7 +12,7 @@ from django.utils.translation.trans_real import parse_accept_lang_header
 
 from dutyops import policy
 
-from . import selectors
+from . import revocation, selectors
 from .hub import STAFF, get_hub
 from .wire import encode, envelope
 
@@ -30,6 +30,11 @@ class EventStreamConsumer(AsyncWebsocketConsumer):
         if user is None or not user.is_authenticated or not user.is_active:
             await self.close(code=CLOSE_UNAUTHENTICATED)
             return
+        # Closed when the person's credentials are revoked (realtime.revocation).
+        self.person_id, self.auth_version = user.pk, user.auth_version
+        self.auth_token = self.scope.get("auth_token")
+        self.watch = revocation.get_watch()
+        self.watch.add(self)
         # The hub delivers by room, so a socket only ever hears what it may see,
         # and by language, so it reads each summary in its reader's language.
         rooms = await database_sync_to_async(policy.stream_rooms)(user)
@@ -66,6 +71,14 @@ class EventStreamConsumer(AsyncWebsocketConsumer):
         hub = getattr(self, "hub", None)
         if hub is not None:
             hub.discard(self)
+        watch = getattr(self, "watch", None)
+        if watch is not None:
+            watch.discard(self)
+
+    async def revoke(self, code):
+        """The person's credentials were revoked: nothing more, and close."""
+        await self.disconnect(code)
+        await self.close(code=code)
 
     async def receive(self, text_data=None, bytes_data=None):
         """The stream is one-way; clients have nothing to say."""

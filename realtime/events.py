@@ -165,6 +165,18 @@ class PersonSaved:
     is_active: bool
 
 
+@event("person.credentials_revoked")
+class PersonCredentialsRevoked:
+    """Their tokens deleted, sessions and sockets ended (dutyops.credentials).
+    reasons: deactivated, password, roles, department, kiosk_token."""
+
+    id: int
+    username: str
+    full_name: str
+    reasons: list
+    tokens: int = 0
+
+
 # =============================================================================
 # Duty (duty): rosters, swaps, check-in, handover, duty log, reference data
 # =============================================================================
@@ -786,3 +798,19 @@ summary("department.deleted")(lambda d: _("单位已删除：%(name)s") % {"name
 summary("person.created")(lambda d: _("新增人员：%(name)s") % {"name": _person_name(d)})
 summary("person.updated")(lambda d: _("人员信息更新：%(name)s") % {"name": _person_name(d)})
 summary("person.deactivated")(lambda d: _("人员已停用：%(name)s") % {"name": _person_name(d)})
+_REVOKED_BECAUSE = {
+    "deactivated": lambda: _("账号停用"),
+    "password": lambda: _("密码变更"),
+    "roles": lambda: _("角色变更"),
+    "department": lambda: _("所属单位变更"),
+    "kiosk_token": lambda: _("大屏令牌轮换"),
+}
+
+
+@summary("person.credentials_revoked")
+def _credentials_revoked(d):
+    reasons = [str(_REVOKED_BECAUSE[r]()) if r in _REVOKED_BECAUSE else r for r in d["reasons"]]
+    return _("人员登录凭据已撤销：%(name)s（%(reasons)s）") % {
+        "name": _person_name(d),
+        "reasons": _("、").join(reasons),
+    }

@@ -154,7 +154,11 @@ class Hub:
             # A copy: sockets come and go while we await; a socket in two rooms gets it once.
             targets = list(groups[0]) if len(groups) == 1 else list(set().union(*groups))
             for socket in targets:
-                await socket.offer(seq, payload, frame)
+                try:
+                    await socket.offer(seq, payload, frame)
+                except Exception:  # noqa: BLE001 - a socket closing under us never holds back the others
+                    log.info("event %s: dropping a socket that could not take it", seq, exc_info=True)
+                    self.discard(socket)
 
 
 def _compact():

@@ -1,7 +1,10 @@
 """Reads of the event stream, filtered by what a person may see."""
 
+from django.db.models import Q
+
 from dutyops import policy
 
+from . import events
 from .models import Event, EventAudience
 
 
@@ -16,6 +19,24 @@ def _visible(user):
     if len(rooms) == 1:
         return Event.objects.filter(audience__department_id=next(iter(rooms)))
     return Event.objects.filter(seq__in=EventAudience.objects.filter(department_id__in=rooms).values("event_id"))
+
+
+def incident_level_types():
+    """The declared types that reach whoever may see their incident (dutyops.policy)."""
+    return [t for t in events.all_types() if policy.reaches_incident(t)]
+
+
+def readable(user, queryset):
+    """`queryset` (events of incidents `user` may see, such as one incident's timeline)
+    narrowed to what `user` may read there: every event for the jurisdiction-wide
+    readers; else the incident-level events, and the others (an alert's, its feedback,
+    a supervision case, a room's log) only when their audience holds one of the
+    person's rooms. Never another department's alert because it is on the same incident."""
+    rooms = policy.stream_rooms(user)
+    if rooms is None:
+        return queryset
+    own = EventAudience.objects.filter(department_id__in=rooms).values("event_id")
+    return queryset.filter(Q(type__in=incident_level_types()) | Q(seq__in=own))
 
 
 def visible_events(user, after=0, limit=500):

@@ -87,9 +87,10 @@ def emit(type, data, *, actor=None, incident_id=None, departments=(), new_incide
     which keeps the stream's order equal to commit order. `type` and the fields
     of `data` must be declared in realtime/events.py (EventSchemaError otherwise).
     `departments` (ids) widens the audience to those departments (dutyops.policy
-    says who sees what); the departments following the incident (policy.followers)
-    are added; new_incident=True (created in this transaction, so without
-    followers) spares looking them up.
+    says who sees what); for an incident-level type (policy.INCIDENT_EVENTS) the
+    departments that may see the incident (policy.followers) are added, never for
+    an alert's or a case's; new_incident=True (created in this transaction, so
+    without followers beyond the rooms the write names) spares looking them up.
     """
     events.check(type, data)
     data_json = json.dumps(data, cls=EventEncoder)
@@ -97,7 +98,8 @@ def emit(type, data, *, actor=None, incident_id=None, departments=(), new_incide
     if actor is not None and not getattr(actor, "is_authenticated", False):
         actor = None
     event = Event(type=type, data=data, actor=actor, incident_id=incident_id)
-    pending = _Pending(event, data_json, departments, not new_incident)
+    # Only an incident-level event reaches those following its incident (dutyops.policy).
+    pending = _Pending(event, data_json, departments, not new_incident and policy.reaches_incident(type))
     # No savepoint of its own: if the append fails, the caller's change must fail with it.
     with transaction.atomic(savepoint=False):
         transaction.on_commit(pending)

@@ -17,7 +17,6 @@ import pytest
 from django.core.management import call_command
 from django.db import connection, transaction
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from dutyops import cache, testclock
@@ -130,7 +129,10 @@ def log_in(page, server, username, next_url, password=BROWSER_PASSWORD):
 
 
 def token_for(person):
-    return Token.objects.get_or_create(user=person)[0].key
+    """A new API token of `person` (tokens are stored hashed: only the issuer sees one)."""
+    from dutyops.models import ApiToken
+
+    return ApiToken.issue(person)[1]
 
 
 @pytest.fixture

@@ -40,9 +40,13 @@ def rooms_for(user):
 
 
 def leaves_for(user):
-    """Leaves: every one for those who see the whole roster, else one's own."""
+    """Leaves: every one for those who see the whole roster, else one's own and, for a
+    room's duty leader, those of the room's people."""
     qs = Leave.objects.select_related("person").order_by("-starts_on")
-    return qs if policy.scope(user, "duty.view") is None else qs.filter(person=user)
+    if policy.scope(user, "duty.view") is None:
+        return qs
+    rooms = policy.scope(user, "roster.write") or ()
+    return qs.filter(Q(person=user) | Q(person__department_id__in=rooms))
 
 
 def absences_for(user):
@@ -54,7 +58,10 @@ def absences_for(user):
 def swaps_for(user):
     """Swap requests: every one for those who decide them, else those one is a party to."""
     qs = SwapRequest.objects.select_related("requester", "counterpart", "shift").order_by("-requested_at", "-id")
-    return qs if policy.scope(user, "swap.view") is None else qs.filter(Q(requester=user) | Q(counterpart=user))
+    rooms = policy.scope(user, "swap.view")
+    if rooms is None:
+        return qs
+    return qs.filter(Q(requester=user) | Q(counterpart=user) | Q(shift__duty_room_id__in=rooms))
 
 
 def coverage_rooms(user, start, end, room=None):
@@ -98,9 +105,14 @@ def handover_state(shift):
 
 
 def live_feed(token):
-    """The calendar feed with this secret token, unless it was revoked."""
+    """The calendar feed with this secret token, unless it was revoked or whoever
+    made it, or whose shifts it shows, is no longer active (dutyops.credentials
+    revokes them too; this also holds for a person deactivated behind its back)."""
     return (
-        CalendarFeed.objects.select_related("duty_room", "person").filter(token=token, revoked_at__isnull=True).first()
+        CalendarFeed.objects.select_related("duty_room", "person")
+        .filter(token=token, revoked_at__isnull=True, owner__is_active=True)
+        .exclude(person__is_active=False)
+        .first()
     )
 
 

@@ -1,6 +1,7 @@
 """Calendar feeds and the duty reference data (rotations, holidays, leaves, duty rules)."""
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -32,6 +33,19 @@ def revoke_calendar_feed(feed, actor):
         feed.save(update_fields=["revoked_at"])
         emit("calendar_feed.revoked", {"id": feed.pk, "actor_name": str(actor)}, actor=actor)
     return feed
+
+
+def revoke_feeds_of(person, reasons, actor):
+    """dutyops.credentials.revoked: a feed is a credential of whoever made it, so
+    every revocation ends the feeds the person made; deactivation also ends the
+    feeds of the person's own shifts that others made (a new URL can be made)."""
+    feeds = CalendarFeed.objects.filter(owner=person)
+    if "deactivated" in reasons:
+        feeds = CalendarFeed.objects.filter(Q(owner=person) | Q(person=person))
+    for feed in feeds.filter(revoked_at__isnull=True):
+        feed.revoked_at = timezone.now()
+        feed.save(update_fields=["revoked_at"])
+        emit("calendar_feed.revoked", {"id": feed.pk, "actor_name": str(actor) if actor else ""}, actor=actor)
 
 
 @transaction.atomic

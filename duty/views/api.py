@@ -13,7 +13,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from dutyops.api import Allowed
+from dutyops.api import Allowed, require
 from dutyops.errors import Invalid, NotFound
 from dutyops.params import local_times, param_datetime, param_int
 
@@ -63,6 +63,7 @@ class ShiftViewSet(viewsets.ModelViewSet):
 
     def perform_create(self, serializer):
         data = serializer.validated_data
+        require(self.request.user, "roster.write", data["duty_room"])  # never another room's roster
         serializer.instance = services.create_shift(
             duty_room=data["duty_room"],
             starts_at=data["starts_at"],
@@ -73,6 +74,7 @@ class ShiftViewSet(viewsets.ModelViewSet):
         )
 
     def perform_update(self, serializer):
+        require(self.request.user, "roster.write", serializer.validated_data.get("duty_room"))
         serializer.instance = services.update_shift(serializer.instance, serializer.validated_data, self.request.user)
 
     def perform_destroy(self, shift):
@@ -284,9 +286,14 @@ class RotationViewSet(_ReferenceViewSet):
     noun = "rotation"
 
     def perform_create(self, serializer):
+        require(self.request.user, "roster.write", serializer.validated_data.get("duty_room"))
         serializer.instance = services.save_duty_record(
             serializer, self.request.user, self.noun, created_by=self.request.user
         )
+
+    def perform_update(self, serializer):
+        require(self.request.user, "roster.write", serializer.validated_data.get("duty_room"))
+        super().perform_update(serializer)
 
     @extend_schema(request=GenerateRosterSerializer, responses={201: GenerateResultSerializer})
     @action(detail=True, methods=["post"])
@@ -377,6 +384,14 @@ class LeaveViewSet(_ReferenceViewSet):
 
     def get_queryset(self):
         return selectors.leaves_for(self.request.user)
+
+    def perform_create(self, serializer):
+        require(self.request.user, "roster.write", serializer.validated_data.get("person"))
+        super().perform_create(serializer)
+
+    def perform_update(self, serializer):
+        require(self.request.user, "roster.write", serializer.validated_data.get("person"))
+        super().perform_update(serializer)
 
 
 class DutyRuleViewSet(_ReferenceViewSet):

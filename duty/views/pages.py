@@ -8,6 +8,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.dates import WEEKDAYS_ABBR
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -79,6 +80,9 @@ def check_in_page(request, shift_id):
     with reported(request):
         _checkin, created = services.check_in(shift, request.user)
         messages.success(request, _("已到岗签到。") if created else _("您已签到过。"))
+    back = request.POST.get("next", "")
+    if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        return redirect(back)
     return redirect(f"/duty/?department={shift.duty_room_id}")
 
 
@@ -100,6 +104,12 @@ def handover_page(request, shift_id):
         return redirect("duty-handover", shift_id=shift.pk)
     handover = selectors.handover_of(shift)
     incoming = selectors.incoming_shift(shift, handover)
+    # Offered only to who may act: the outgoing shift writes, the incoming shift signs
+    # (the services refuse anyone else; the page does not let them type in vain).
+    if incoming is not None:
+        may_sign = policy.may(request.user, "handover.write", incoming)
+    else:
+        may_sign = policy.scope(request.user, "handover.write") is None
     return render(
         request,
         "duty/handover.html",
@@ -113,6 +123,9 @@ def handover_page(request, shift_id):
                 handover.open_items if handover else selectors.open_items_for_handover(shift.duty_room)
             ),
             "log": selectors.duty_log(shift),
+            "now": timezone.now(),
+            "may_write": policy.may(request.user, "handover.write", shift) and shift.starts_at <= timezone.now(),
+            "may_sign": may_sign and (handover is None or request.user.pk != handover.written_by_id),
         },
     )
 

@@ -2,7 +2,8 @@
 
 from django.contrib.auth.models import AbstractUser, Group
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import models, transaction
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 
@@ -62,6 +63,10 @@ class Person(AbstractUser):
         Department, verbose_name=_("所属单位"), null=True, blank=True, on_delete=models.PROTECT, related_name="people"
     )
     phone = models.CharField(_("电话"), max_length=32, blank=True)
+    # Raised whenever the person's credentials are revoked (deactivation, a new
+    # password, other roles or department, a kiosk token rotated: dutyops.credentials).
+    # Sessions carry it in their hash, open sockets compare it: a raise ends both.
+    auth_version = models.PositiveIntegerField(_("凭据版本"), default=0, editable=False)
 
     class Meta:
         verbose_name = _("人员")
@@ -71,6 +76,14 @@ class Person(AbstractUser):
     def __str__(self):
         return self.full_name or self.username
 
+    def _get_session_auth_hash(self, secret=None):
+        """Django's hash of the password, with the auth version mixed in: raising it
+        ends every session of the person, as a new password does. Version 0 gives
+        Django's own hash, so the sessions of an upgraded installation stay valid."""
+        value = self.password if not self.auth_version else f"{self.password}:{self.auth_version}"
+        key_salt = "django.contrib.auth.models.AbstractBaseUser.get_session_auth_hash"
+        return salted_hmac(key_salt, value, secret=secret, algorithm="sha256").hexdigest()
+
     @property
     def roles(self):
         if not hasattr(self, "_roles"):
@@ -78,7 +91,8 @@ class Person(AbstractUser):
         return self._roles
 
     def set_roles(self, roles):
-        self.groups.set([Group.objects.get_or_create(name=r)[0] for r in roles])
+        with transaction.atomic():  # one change: revoked once (dutyops.credentials)
+            self.groups.set([Group.objects.get_or_create(name=r)[0] for r in roles])
         self._roles = frozenset(roles)
 
     def has_role(self, *roles):

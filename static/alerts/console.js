@@ -16,7 +16,7 @@
   var SOURCE = { plan: "预案启动", manual: "值班室下发", instruction: "领导批示" };
   var api = window.DutyLive.api;
   // Times in the configured zone (Asia/Shanghai), whatever the phone's own zone.
-  var fmtTime = window.DutyLive.fmt.dateTime, fmtSpan = window.DutyLive.fmt.span;
+  var fmtTime = window.DutyLive.fmt.when, fmtCountdown = window.DutyLive.fmt.countdown;
 
   JSON.parse(document.getElementById("alerts-data").textContent).forEach(function (a) { alerts.set(a.id, a); });
 
@@ -100,8 +100,13 @@
     }, function () {});
   }
 
+  var frozenAt = null;
   function tick() {
-    var now = Date.now();
+    // Disconnected: countdowns stop at the last update instead of pretending.
+    var stale = typeof follow !== "undefined" && follow.stale();
+    if (!stale) frozenAt = null;
+    else if (frozenAt === null) frozenAt = Date.now();
+    var now = stale ? frozenAt : Date.now();
     list.querySelectorAll(".alert-card").forEach(function (li) {
       var a = alerts.get(Number(li.dataset.id));
       if (!a) return;
@@ -111,32 +116,26 @@
       if (a.state === "fed_back") {
         el.textContent = "待值班室审核";
         el.classList.remove("late");
-      } else if (left >= 0) {
-        el.textContent = what + "剩余 " + fmtSpan(left);
-        el.classList.remove("late");
       } else {
-        el.textContent = what + "已超时 " + fmtSpan(left);
-        el.classList.add("late");
+        el.textContent = what + fmtCountdown(left);
+        el.classList.toggle("late", left < 0);
       }
     });
   }
   setInterval(tick, 1000);
 
-  var delay = 1000;
-  function connect() {
-    var proto = location.protocol === "https:" ? "wss:" : "ws:";
-    var ws = new WebSocket(proto + "//" + location.host + "/ws/events/?after=" + lastSeq);
-    live.dataset.state = "connecting";
-    live.textContent = "连接中";
-    ws.onopen = function () {
-      delay = 1000;
-      live.dataset.state = "open";
-      live.textContent = "实时";
-    };
-    ws.onmessage = function (ev) {
-      var msg = JSON.parse(ev.data);
-      if (msg.seq <= lastSeq) return;
-      lastSeq = msg.seq;
+  // The one live connection (static/board/live.js): backoff, 4401, resync after a drop.
+  function reloadAll() {
+    return api("GET", "/api/v1/alerts/?open=1&page_size=200" + (department ? "&department=" + department : "")).then(function (page) {
+      (page.results || page).forEach(function (a) { if (a.state !== "closed") upsert(a); });
+    }, function () {});
+  }
+  var follow = window.DutyLive.follow({
+    root: root,
+    pill: live,
+    seq: lastSeq,
+    onResync: function () { alerts.forEach(function (a) { refresh(a.id); }); return reloadAll(); },
+    onEvent: function (msg) {
       if (msg.type.indexOf("alert.") !== 0 || !msg.data || !msg.data.id) return;
       if (department && msg.data.department !== department) return;
       if (msg.type === "alert.closed") {
@@ -145,15 +144,8 @@
       } else {
         refresh(msg.data.id);
       }
-    };
-    ws.onclose = function () {
-      live.dataset.state = "closed";
-      live.textContent = "已断开，重连中";
-      setTimeout(connect, delay);
-      delay = Math.min(delay * 2, 10000);
-    };
-  }
+    },
+  });
 
   render();
-  connect();
 })();

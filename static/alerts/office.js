@@ -12,7 +12,7 @@
   JSON.parse(document.getElementById("alerts-data").textContent).forEach(function (a) { alerts.set(a.id, a); });
 
   var api = Duty.api;
-  function t(iso) { return iso ? new Date(iso).toLocaleString("zh-CN", { hour12: false }) : "—"; }
+  function t(iso) { return iso ? window.DutyLive.fmt.when(iso) : "—"; }
   function cell(tr, text) { var td = document.createElement("td"); td.textContent = text; tr.appendChild(td); return td; }
   function button(label, fn) { var b = document.createElement("button"); b.type = "button"; b.textContent = label; b.onclick = fn; return b; }
 
@@ -52,18 +52,20 @@
     api("POST", "/api/v1/alerts/", body).then(function (a) { msg.textContent = ""; upsert(a); f.elements.duty.value = ""; }, show);
   });
 
-  var delay = 1000;
-  function connect() {
-    var ws = new WebSocket((location.protocol === "https:" ? "wss:" : "ws:") + "//" + location.host + "/ws/events/?after=" + lastSeq);
-    ws.onopen = function () { delay = 1000; live.dataset.state = "open"; live.textContent = "实时"; };
-    ws.onmessage = function (ev) {
-      var m = JSON.parse(ev.data);
-      if (m.seq <= lastSeq) return;
-      lastSeq = m.seq;
+  // The one live connection (static/board/live.js): backoff, 4401, resync after a drop.
+  window.DutyLive.follow({
+    root: root,
+    pill: live,
+    seq: lastSeq,
+    onResync: function () {
+      alerts.forEach(function (a) { refresh(a.id); });
+      return api("GET", "/api/v1/alerts/?open=1&page_size=200").then(function (page) {
+        (page.results || page).forEach(upsert);
+      }, function () {});
+    },
+    onEvent: function (m) {
       if (m.type.indexOf("alert.") === 0 && m.data && m.data.id) refresh(m.data.id);
-    };
-    ws.onclose = function () { live.dataset.state = "closed"; live.textContent = "重连中"; setTimeout(connect, delay); delay = Math.min(delay * 2, 10000); };
-  }
+    },
+  });
   render();
-  connect();
 })();

@@ -18,7 +18,7 @@
     absence: "脱岗", department: "单位", person: "人员", classified: "涉密", duty: "值班",
   };
   var AMBER_MS = 10 * 60 * 1000;
-  var INCIDENT_ROWS = 30;
+  var PAGE_SECONDS = Number(root.dataset.pageSeconds) || 8;
 
   var $ = function (id) { return document.getElementById(id); };
 
@@ -35,7 +35,7 @@
       var li = el("li", "duty-room" + (r.kind === "duty_office" ? " main" : ""));
       var head = el("div", "duty-head");
       head.appendChild(el("strong", "room", r.room));
-      head.appendChild(el("span", "until", "至 " + fmt.dateTime(r.ends_at)));
+      head.appendChild(el("span", "until", "至 " + fmt.when(r.ends_at)));
       li.appendChild(head);
       var people = el("div", "people");
       var lead = el("span", "leader");
@@ -90,7 +90,7 @@
     // The wall screen shows what fits; the leaders' view lists every incident in a
     // scrolling panel, since a leader must be able to open any of them.
     var leader = mode === "leader";
-    (leader ? rows : rows.slice(0, INCIDENT_ROWS)).forEach(function (i) {
+    rows.forEach(function (i) {
       var tr = el("tr", "inc grade-" + (i.grade || "none") + (i.report_overdue ? " overdue" : ""));
       tr.dataset.id = i.id;
       var g = el("td", "c-grade");
@@ -120,26 +120,47 @@
       tr.appendChild(due);
       body.appendChild(tr);
     });
-    // Show only the rows that fit the panel; say how many more there are.
-    var panel = body.closest(".panel"), shown = body.children.length;
-    var note = null;
-    function fits() { return panel.getBoundingClientRect().bottom - body.getBoundingClientRect().bottom >= 8; }
-    while (!leader) {
-      if (note) note.remove();
-      var more = rows.length - shown;
-      note = null;
-      if (more > 0) {
-        note = el("tr", "more");
-        var td = el("td", null, "另有 " + more + " 起在办事件");
-        td.colSpan = 5;
-        note.appendChild(td);
-        body.appendChild(note);
-      }
-      if (fits() || shown === 0) break;
-      body.children[shown - 1].remove();
-      shown -= 1;
-    }
+    // The wall screen pages through every active incident on its own (nobody touches
+    // it): as many rows as fit the panel per page, the next page every few seconds,
+    // "第 1/3 页" in the heading. The leaders' view scrolls instead.
+    if (!leader) paginate();
     $("incidents-empty").hidden = rows.length > 0;
+  }
+
+  var page = 0, pages = 1;
+  function paginate() {
+    var body = $("incident-rows"), panel = body.closest(".panel"), pager = $("inc-pager");
+    var trs = Array.from(body.children);
+    trs.forEach(function (tr) { tr.hidden = false; });
+    var room = panel.getBoundingClientRect().bottom - body.getBoundingClientRect().top - 10;
+    var top = null, n = 0;
+    pages = 1;
+    trs.forEach(function (tr) {
+      var r = tr.getBoundingClientRect();
+      if (top === null) top = r.top;
+      if (r.bottom - top > room && n > 0) { pages += 1; top = r.top; n = 0; }
+      tr.dataset.page = pages - 1;
+      n += 1;
+    });
+    if (page >= pages) page = 0;
+    showPage();
+    pager.hidden = pages < 2;
+  }
+
+  function showPage() {
+    var body = $("incident-rows");
+    Array.from(body.children).forEach(function (tr) { tr.hidden = Number(tr.dataset.page) !== page; });
+    $("inc-pager").textContent = "第 " + (page + 1) + "/" + pages + " 页";
+    $("inc-pager").dataset.page = page + 1;
+    $("inc-pager").dataset.pages = pages;
+  }
+
+  if (mode !== "leader") {
+    setInterval(function () {
+      if (pages < 2) return;
+      page = (page + 1) % pages;
+      showPage();
+    }, PAGE_SECONDS * 1000);
   }
 
   function casualties(i) {
@@ -199,8 +220,19 @@
     $("fig-alerts").textContent = f.alerts || 0;
     $("chart-category").innerHTML = "";
     $("chart-category").appendChild(barChart(byCat));
+    renderOnTime(f, live.now());
+  }
+
+  // On-time sign-for rate: signed on time over signed plus those whose deadline passed
+  // unsigned. A deadline passing counts against the rate at once, not when it is signed.
+  var lastRate = null;
+  function renderOnTime(f, now) {
+    var late = (f.pending || []).filter(function (p) { return p[1] && Date.parse(p[1]) < now; }).length;
+    var key = [f.signed_on_time || 0, f.signed || 0, late].join("/");
+    if (key === lastRate) return;
+    lastRate = key;
     $("chart-ontime").innerHTML = "";
-    $("chart-ontime").appendChild(donut(f.signed_on_time || 0, f.signed || 0, f.alerts || 0));
+    $("chart-ontime").appendChild(donut(f.signed_on_time || 0, (f.signed || 0) + late, late));
   }
 
   var SVG = "http://www.w3.org/2000/svg";
@@ -228,9 +260,9 @@
     return s;
   }
 
-  function donut(onTime, signed, sent) {
+  function donut(onTime, decided, late) {
     var R = 46, C = 2 * Math.PI * R;
-    var rate = signed ? onTime / signed : null;
+    var rate = decided ? onTime / decided : null;
     var s = svg("svg", { viewBox: "0 0 120 120", role: "img", "aria-label": "按时签收率" });
     s.appendChild(svg("circle", { cx: 60, cy: 60, r: R, class: "track-ring", "stroke-width": 14, fill: "none" }));
     if (rate !== null) {
@@ -241,7 +273,8 @@
       }));
     }
     s.appendChild(svg("text", { x: 60, y: 64, "text-anchor": "middle", class: "big" }, rate === null ? "—" : Math.round(rate * 100) + "%"));
-    s.appendChild(svg("text", { x: 60, y: 88, "text-anchor": "middle", class: "lbl small" }, onTime + "/" + signed + " 按时"));
+    s.appendChild(svg("text", { x: 60, y: 88, "text-anchor": "middle", class: "lbl small" }, onTime + "/" + decided + " 按时"));
+    if (late) s.appendChild(svg("text", { x: 60, y: 104, "text-anchor": "middle", class: "lbl small late" }, late + " 件超时未签"));
     return s;
   }
 
@@ -315,6 +348,7 @@
           },
         }).addTo(map);
         map.fitBounds(layer.getBounds(), { padding: [12, 12] });
+        map.on("zoomend moveend resize", placeAreaLabels);
         renderMap(live.state);
       })
       .catch(function () { $("map-note").textContent = "（行政区划底图加载失败）"; });
@@ -334,13 +368,50 @@
         className: g === "I" || g === "II" ? "pulse" : "",
       });
       m.bindTooltip((GRADE_LABEL[g] || "未定级") + " " + i.title, {
-        permanent: g === "I", direction: "right", offset: [10, 0], className: "inc-label",
+        permanent: g === "I", direction: "auto", offset: [10, 0], className: "inc-label",
       });
       if (mode === "leader") m.on("click", function () { open(i.id); });
       m.addTo(markers);
     });
     var missing = st.incidents.size - located;
     $("map-note").textContent = missing > 0 ? "（" + missing + " 起无坐标）" : "";
+    placeAreaLabels();
+  }
+
+  // A district's name stays readable: when a marker (or an incident's label) sits on it,
+  // the name moves to the nearest free spot around its centre.
+  var NUDGES = [[0, 0]];
+  [28, 56, 84, 112].forEach(function (d) {
+    [[0, -1], [0, 1], [-1, 0], [1, 0], [-1, -1], [1, -1], [-1, 1], [1, 1]].forEach(function (v) {
+      NUDGES.push([Math.round(v[0] * d * 1.6), Math.round(v[1] * d)]);
+    });
+  });
+  function placeAreaLabels() {
+    if (!map) return;
+    var box = $("map"), frame = box.getBoundingClientRect();
+    var obstacles = Array.from(box.querySelectorAll("path.leaflet-interactive, .leaflet-tooltip.inc-label"))
+      .map(function (e) { return e.getBoundingClientRect(); });
+    var placed = [];
+    box.querySelectorAll(".leaflet-tooltip.area-label").forEach(function (label) {
+      var best = null, bestHits = Infinity;
+      for (var k = 0; k < NUDGES.length; k++) {
+        label.style.marginLeft = NUDGES[k][0] + "px";
+        label.style.marginTop = NUDGES[k][1] + "px";
+        var r = label.getBoundingClientRect();
+        if (r.left < frame.left || r.right > frame.right || r.top < frame.top || r.bottom > frame.bottom) continue;
+        var hits = obstacles.concat(placed).filter(function (o) { return overlaps(r, o); }).length;
+        if (hits < bestHits) { best = k; bestHits = hits; }
+        if (!hits) break;
+      }
+      best = best === null ? 0 : best;
+      label.style.marginLeft = NUDGES[best][0] + "px";
+      label.style.marginTop = NUDGES[best][1] + "px";
+      placed.push(label.getBoundingClientRect());
+    });
+  }
+
+  function overlaps(a, b) {
+    return a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
   }
 
   function open(id) {
@@ -353,13 +424,17 @@
     var c = fmt.clock(new Date(now));
     $("clock-time").textContent = c.time;
     $("clock-date").textContent = c.date;
+    // Disconnected: the figures are as of the last update, so the countdowns stop
+    // there instead of pretending (live.js marks the board stale and says since when).
+    if (live.stale()) now = live.lastLiveAt;
+    if (live.state) renderOnTime(live.state.figures, now);
     root.querySelectorAll("[data-since]").forEach(function (e) {
       e.textContent = fmt.ago(now - Date.parse(e.dataset.since));
     });
     root.querySelectorAll("[data-due]").forEach(function (e) {
       var left = Date.parse(e.dataset.due) - now;
       var late = left < 0 || e.dataset.overdue === "1";
-      e.textContent = left < 0 ? "超时 " + fmt.span(left) : fmt.span(left);
+      e.textContent = fmt.countdown(left);
       e.classList.toggle("late", late);
       e.classList.toggle("soon", !late && left <= AMBER_MS);
     });
@@ -387,6 +462,7 @@
     wsPath: root.dataset.wsPath,
     onChange: renderAll,
     onTick: tick,
+    staleRoot: root,
     onStatus: function (status) {
       var pill = $("live");
       pill.dataset.state = status;
@@ -402,6 +478,7 @@
     setInterval(function () {
       root.dataset.view = root.dataset.view === "overview" ? "map" : "overview";
       if (map) setTimeout(function () { map.invalidateSize(); }, 50);
+      if (root.dataset.view === "overview") paginate();  // the table was hidden: measure it again
     }, rotate * 1000);
   }
 

@@ -137,10 +137,11 @@
   }
 
   function tick(now) {
+    if (live.stale()) now = live.lastLiveAt;  // disconnected: stop where the data is from
     root.querySelectorAll("[data-since]").forEach(function (e) { e.textContent = "接报 " + fmt.ago(now - Date.parse(e.dataset.since)) + "前"; });
     root.querySelectorAll("[data-due]").forEach(function (e) {
       var left = Date.parse(e.dataset.due) - now;
-      e.textContent = left < 0 ? "超时 " + fmt.span(left) : fmt.span(left);
+      e.textContent = fmt.countdown(left);
       e.classList.toggle("late", left < 0);
       e.classList.toggle("soon", left >= 0 && left <= AMBER_MS);
     });
@@ -160,8 +161,12 @@
     snapshotUrl: root.dataset.snapshotUrl,
     eventsUrl: root.dataset.eventsUrl,
     wsPath: root.dataset.wsPath,
-    onChange: render,
+    onChange: function (st, env) {
+      render(st);
+      if (env) document.dispatchEvent(new CustomEvent("desk:event", { detail: env }));
+    },
     onTick: tick,
+    staleRoot: root,
     onStatus: function (s) { var p = $("live"); p.dataset.state = s === "live" ? "open" : "closed"; p.textContent = STATUS_TEXT[s] || s; },
   });
   live.start();

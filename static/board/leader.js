@@ -66,12 +66,12 @@
     tags.appendChild(el("span", "tag", labels.status[inc.status] || inc.status));
     tags.appendChild(el("span", "tag", labels.category[inc.category] || inc.category));
     if (inc.is_drill) tags.appendChild(el("span", "tag drill", "演练"));
-    var meta = ["接报 " + fmt.dateTime(inc.reported_at)];
+    var meta = ["接报 " + fmt.when(inc.reported_at)];
     if (inc.location_text) meta.push(inc.location_text);
     var cas = [["死亡", inc.deaths], ["受伤", inc.injuries], ["失联", inc.missing]]
       .filter(function (p) { return p[1]; }).map(function (p) { return p[0] + " " + p[1] + " 人"; });
     if (cas.length) meta.push(cas.join("，"));
-    if (inc.next_report_due_at) meta.push("下次报告时限 " + fmt.dateTime(inc.next_report_due_at));
+    if (inc.next_report_due_at) meta.push("下次报告时限 " + fmt.when(inc.next_report_due_at));
     $("d-meta").textContent = meta.join(" · ");
 
     var live = new Set(activations.filter(function (a) { return a.state === "proposed" || a.state === "active"; })
@@ -127,8 +127,8 @@
       var unanswered = !a.acknowledged_at;
       li.appendChild(el("span", "tag" + (unanswered ? " warn" : " ok"), STATE[a.state] || a.state));
       li.appendChild(el("span", "muted", unanswered
-        ? "签收时限 " + fmt.dateTime(a.ack_due_at) + "，尚未答复"
-        : (a.acknowledged_by_name || "") + " " + fmt.dateTime(a.acknowledged_at) + " 签收"));
+        ? "签收时限 " + fmt.when(a.ack_due_at) + "，尚未答复"
+        : (a.acknowledged_by_name || "") + " " + fmt.when(a.acknowledged_at) + " 签收"));
       alist.appendChild(li);
     });
 
@@ -137,7 +137,7 @@
     var KIND = { first: "首报", follow_up: "续报", final: "终报" };
     (inc.reports || []).forEach(function (r) {
       var li = el("li");
-      li.appendChild(el("strong", null, (KIND[r.kind] || r.kind) + " · " + fmt.dateTime(r.received_at)));
+      li.appendChild(el("strong", null, (KIND[r.kind] || r.kind) + " · " + fmt.when(r.received_at)));
       li.appendChild(el("span", "muted", " " + (r.reporter_unit || r.reporter_name || "") + " "));
       li.appendChild(el("p", null, r.description || r.title || ""));
       rl.appendChild(li);
@@ -148,7 +148,7 @@
     tl.textContent = "";
     (inc.timeline || []).slice().reverse().forEach(function (env) {
       var li = el("li");
-      li.appendChild(el("time", null, fmt.dateTime(env.at)));
+      li.appendChild(el("time", null, fmt.when(env.at)));
       li.appendChild(el("span", null, (env.data && env.data.summary) || env.type));
       tl.appendChild(li);
     });

@@ -17,7 +17,6 @@
   var room = Number(page.dataset.department);
   var lastSeq = Number(page.dataset.seq) || 0;
   var types = ["shift.changed", "duty.checked_in", "absence.recorded", "swap.approved", "handover.signed"];
-  var delay = 1000;
   var pending = null;
 
   function refresh() {
@@ -37,22 +36,15 @@
     }
   }
 
-  function connect() {
-    // ?after= replays what happened since the page was rendered (or since the
-    // last event seen before a drop), so no change falls between the cracks.
-    var ws = new WebSocket((location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/ws/events/?after=" + lastSeq);
-    ws.addEventListener("open", function () { delay = 1000; page.dataset.live = "open"; });
-    ws.addEventListener("message", function (m) {
-      var e = JSON.parse(m.data);
-      if (e.seq <= lastSeq) { return; }
-      lastSeq = e.seq;
+  // The one live connection (static/board/live.js): ?after= replays what happened since
+  // the page was rendered (or since the last event seen before a drop), with backoff,
+  // 4401 handling, and a full re-render after a drop.
+  window.DutyLive.follow({
+    seq: lastSeq,
+    onStatus: function (s) { page.dataset.live = s === "live" ? "open" : "closed"; },
+    onResync: refreshSoon,
+    onEvent: function (e) {
       if (types.indexOf(e.type) >= 0 && e.data && e.data.duty_room === room) { refreshSoon(); }
-    });
-    ws.addEventListener("close", function () {
-      page.dataset.live = "closed";
-      setTimeout(connect, delay);
-      delay = Math.min(delay * 2, 30000);
-    });
-  }
-  connect();
+    },
+  });
 })();

@@ -1,5 +1,6 @@
 """The board's snapshot, pages, kiosk login and landing pages (no browser)."""
 
+import datetime
 import re
 
 import pytest
@@ -7,9 +8,12 @@ from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from alerts import services as alert_services
+from alerts.models import Alert
 from incidents.models import Incident
+from tests.conftest import token_for
 
 pytestmark = pytest.mark.django_db
 
@@ -59,7 +63,34 @@ def test_snapshot_shows_active_incidents_and_unsigned_alerts(officer, client_for
     assert snap["alerts"] == [] and snap["figures"]["signed"] == 1 and snap["figures"]["signed_on_time"] == 1
 
 
-def test_snapshot_query_count_is_constant(officer, client_for, make_department):
+def test_an_overdue_unsigned_alert_counts_against_the_on_time_rate_at_once(
+    officer, client_for, make_department, make_person
+):
+    """The board showed 按时签收率 100% while a sign-for deadline had passed (issue 17):
+    an alert unsigned past its deadline is late now, not when someone signs for it."""
+    client = client_for(officer)
+    incident = intake(client, "湘江水位超警戒")
+    on_time = alert_services.dispatch_alert(
+        incident=incident, department=make_department("市水利局"), duty="巡堤", actor=officer
+    )
+    late = alert_services.dispatch_alert(
+        incident=incident, department=make_department("市消防救援支队"), duty="待命", actor=officer
+    )
+    liaison = make_person("liaison", dept=on_time.department)
+    alert_services.acknowledge(on_time.pk, liaison)
+    _, snap = snapshot_queries(client)
+    assert snap["figures"]["overdue_unsigned"] == 0 and len(snap["figures"]["pending"]) == 1
+    Alert.objects.filter(pk=late.pk).update(ack_due_at=timezone.now() - datetime.timedelta(minutes=3))
+    _, snap = snapshot_queries(client)
+    f = snap["figures"]
+    assert (f["signed"], f["signed_on_time"], f["overdue_unsigned"]) == (1, 1, 1)  # the board: 1/2 按时 = 50%
+    assert f["pending"][0][0] == late.pk
+
+
+def test_snapshot_query_count_is_constant(officer, client_for, make_department, settings):
+    # The caller's token stays cached throughout (it is kept 2 s at most otherwise,
+    # DUTYOPS_REVOCATION_SECONDS: on a slow run its reload would be counted).
+    settings.DUTYOPS_CACHE_SECONDS = settings.DUTYOPS_REVOCATION_SECONDS = 600
     client = client_for(officer)
     dept = make_department("市消防救援支队")
     first = intake(client, "事件一")
@@ -120,9 +151,7 @@ def test_kiosk_token_logs_the_wall_screen_in(db, capsys, officer):
     # Read only: the board account may not take in a report.
     assert screen.post("/api/v1/reports/", {"title": "x", "category": "public_health"}).status_code == 403
     # A wrong or a non-board token logs nobody in.
-    from rest_framework.authtoken.models import Token
-
-    officer_token = Token.objects.create(user=officer).key
+    officer_token = token_for(officer)
     for key in ("nonsense", officer_token):
         response = Client().get(f"/board/?token={key}")
         assert response.status_code == 302 and response["Location"].startswith("/login/")

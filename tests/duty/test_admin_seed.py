@@ -1,5 +1,7 @@
 """Duty admin (Chinese labels, history read-only) and the demo seed (idempotent)."""
 
+import datetime
+
 import pytest
 from django.test import Client
 from django.utils import timezone
@@ -69,3 +71,22 @@ def test_demo_seed_is_idempotent_and_someone_is_on_duty_now(db):
     assert CheckIn.objects.exists()
     fire_due(now=timezone.now(), batch=10_000)
     assert Absence.objects.count() == 0
+
+
+def test_demo_puts_the_first_printed_officer_on_now_not_checked_in(db):
+    seed.seed()
+    seed_duty.seed()
+    first_officer = next(u for u, _p, name in seed.logins() if "值班员" in name)
+    assert first_officer == "officer1"
+    on = selectors.on_duty(Department.objects.get(code="LJ-ZBS").pk)
+    assert first_officer in {p.username for p in on.officers}
+    assert not CheckIn.objects.filter(shift=on.shift, person__username=first_officer).exists()
+    # Everyone else on now has checked in.
+    others = [p for p in selectors.people_on(on.shift) if p.username != first_officer]
+    assert others and all(CheckIn.objects.filter(shift=on.shift, person=p).exists() for p in others)
+    # The rotation keeps its rhythm: nobody over the consecutive-hours limit because of it.
+    now = timezone.now()
+    issues = selectors.coverage(
+        on.shift.duty_room_id, now - datetime.timedelta(days=3), now + datetime.timedelta(days=7)
+    )
+    assert not [i for i in issues if i["kind"] == "over_hours"], issues

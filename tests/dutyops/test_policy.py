@@ -27,19 +27,32 @@ from realtime.services import emit
 from tests.conftest import token_for
 from tests.dutyops.endpoints import api_operations, pages
 
-# superuser: the demo's `admin` (Django superuser); admin: the admin role alone.
-ROLES = ("anonymous", "superuser", "admin", "duty_officer", "duty_leader", "leader", "liaison", "board")
+# superuser: the demo's `admin` (Django superuser); admin: the admin role alone;
+# duty_officer, duty_leader: the general duty office's; room_leader: the water bureau's
+# duty leader (a duty_leader of another room: its own subtree only, issue 16).
+ROLES = (
+    "anonymous",
+    "superuser",
+    "admin",
+    "duty_officer",
+    "duty_leader",
+    "leader",
+    "liaison",
+    "board",
+    "room_leader",
+)
 SIGNED_IN = frozenset(ROLES) - {"anonymous"}
 WRITERS = SIGNED_IN - {"board"}  # the wall board changes nothing
 NOBODY = frozenset()
 ANYONE = frozenset(ROLES)
 SUPER = frozenset({"superuser"})
 ADMINS = frozenset({"superuser", "admin"})
-STAFF = SIGNED_IN - {"liaison"}  # who sees the whole jurisdiction
+STAFF = SIGNED_IN - {"liaison", "room_leader"}  # who sees the whole jurisdiction
 OPERATORS = frozenset({"superuser", "admin", "duty_officer", "duty_leader"})
 OFFICE = OPERATORS | {"leader"}  # alerts, supervision, circulars
 LEADERS = frozenset({"superuser", "duty_leader", "leader"})  # instructions, approvals
 ROSTER = frozenset({"superuser", "admin", "duty_leader"})
+ROOM_ROSTER = ROSTER | {"room_leader"}  # its own room's roster (the body names the room; the first leave is none)
 POST_CHECKERS = ROSTER | {"leader"}
 
 # (method, route): the roles that get past the access checks. Object rows are about the
@@ -65,7 +78,7 @@ MATRIX = {
     # duty
     ("GET", "/api/v1/shifts/"): SIGNED_IN,
     ("GET", "/api/v1/shifts/{pk}/"): STAFF,
-    ("POST", "/api/v1/shifts/"): ROSTER,
+    ("POST", "/api/v1/shifts/"): ROOM_ROSTER,
     ("PUT", "/api/v1/shifts/{pk}/"): ROSTER,
     ("PATCH", "/api/v1/shifts/{pk}/"): ROSTER,
     ("DELETE", "/api/v1/shifts/{pk}/"): ROSTER,
@@ -84,17 +97,17 @@ MATRIX = {
     ("GET", "/api/v1/duty/daily-report/"): STAFF,
     ("GET", "/api/v1/rotations/"): SIGNED_IN,
     ("GET", "/api/v1/rotations/{pk}/"): SIGNED_IN,
-    ("POST", "/api/v1/rotations/"): ROSTER,
+    ("POST", "/api/v1/rotations/"): ROOM_ROSTER,
     ("PUT", "/api/v1/rotations/{pk}/"): ROSTER,
     ("PATCH", "/api/v1/rotations/{pk}/"): ROSTER,
     ("DELETE", "/api/v1/rotations/{pk}/"): ROSTER,
     ("POST", "/api/v1/rotations/{pk}/generate/"): ROSTER,
     ("GET", "/api/v1/leaves/"): SIGNED_IN,
     ("GET", "/api/v1/leaves/{pk}/"): SIGNED_IN,
-    ("POST", "/api/v1/leaves/"): ROSTER,
-    ("PUT", "/api/v1/leaves/{pk}/"): ROSTER,
-    ("PATCH", "/api/v1/leaves/{pk}/"): ROSTER,
-    ("DELETE", "/api/v1/leaves/{pk}/"): ROSTER,
+    ("POST", "/api/v1/leaves/"): ROOM_ROSTER,
+    ("PUT", "/api/v1/leaves/{pk}/"): ROOM_ROSTER,
+    ("PATCH", "/api/v1/leaves/{pk}/"): ROOM_ROSTER,
+    ("DELETE", "/api/v1/leaves/{pk}/"): ROOM_ROSTER,
     ("GET", "/api/v1/holidays/"): SIGNED_IN,
     ("GET", "/api/v1/holidays/{pk}/"): SIGNED_IN,
     ("POST", "/api/v1/holidays/"): ADMINS,
@@ -123,7 +136,7 @@ MATRIX = {
     # incidents
     ("GET", "/api/v1/reports/"): SIGNED_IN,
     ("GET", "/api/v1/reports/{pk}/"): STAFF,
-    ("POST", "/api/v1/reports/"): OPERATORS | {"liaison"},  # a liaison files for its own department (issue 19)
+    ("POST", "/api/v1/reports/"): OPERATORS | {"liaison", "room_leader"},  # its own department, its room (issue 19)
     ("GET", "/api/v1/incidents/"): SIGNED_IN,
     ("GET", "/api/v1/incidents/{pk}/"): STAFF,
     ("POST", "/api/v1/incidents/{pk}/transition/"): OPERATORS,
@@ -216,9 +229,9 @@ MATRIX = {
     ("POST", "/api/v1/supervision/{pk}/assign/"): OFFICE,
     ("POST", "/api/v1/supervision/{pk}/review/"): OFFICE,
     ("POST", "/api/v1/supervision/{pk}/recheck/"): OFFICE,
-    # the water bureau's case: the office and the bureau's liaison report on it
-    ("POST", "/api/v1/supervision/{pk}/progress/"): OFFICE | {"liaison"},
-    ("POST", "/api/v1/supervision/{pk}/complete/"): OFFICE | {"liaison"},
+    # the water bureau's case: the office, the bureau's liaison and its duty room report on it
+    ("POST", "/api/v1/supervision/{pk}/progress/"): OFFICE | {"liaison", "room_leader"},
+    ("POST", "/api/v1/supervision/{pk}/complete/"): OFFICE | {"liaison", "room_leader"},
     ("GET", "/api/v1/circulars/"): SIGNED_IN,
     ("GET", "/api/v1/circulars/{pk}/"): SIGNED_IN,
     ("POST", "/api/v1/circulars/"): OFFICE,
@@ -237,11 +250,17 @@ MATRIX = {
     # accountability (issue 19): registers read within scope, decided by leaders and duty leaders
     ("GET", "/api/v1/findings/"): WRITERS,
     ("GET", "/api/v1/findings/{pk}/"): WRITERS,
-    ("POST", "/api/v1/findings/"): ADMINS | LEADERS,
-    ("GET", "/api/v1/findings/candidates/"): ADMINS | LEADERS,
+    ("POST", "/api/v1/findings/"): ADMINS
+    | LEADERS
+    | {"room_leader"},  # its own subtree's (accountability.decide: ROOM)
+    ("GET", "/api/v1/findings/candidates/"): ADMINS
+    | LEADERS
+    | {"room_leader"},  # its own subtree's (accountability.decide: ROOM)
     ("GET", "/api/v1/staff-errors/"): WRITERS,
     ("GET", "/api/v1/staff-errors/{pk}/"): WRITERS,
-    ("POST", "/api/v1/staff-errors/"): ADMINS | LEADERS,
+    ("POST", "/api/v1/staff-errors/"): ADMINS
+    | LEADERS
+    | {"room_leader"},  # its own subtree's (accountability.decide: ROOM)
 }
 
 # Pages: the roles that are shown the page (anything else: sent to log in, home, or refused).
@@ -289,6 +308,7 @@ def _people(Department, Person):  # noqa: N803 - the models, imported once the a
         "leader": Person.objects.get(username="leader"),
         "liaison": Person.objects.get(username="liaison_water"),
         "board": Person.objects.get(username="wallboard"),
+        "room_leader": Person.objects.get(username="swj_lead"),
     }
     with transaction.atomic():
         admin = Person.objects.create_user(username="admin-role", password="pw-12345678", department=office)
@@ -490,6 +510,120 @@ def test_a_liaison_exports_only_its_own_rooms_duty_records(clients):
         assert clients["liaison"].get(url, {"department": office}).status_code == 403
 
 
+# --- a bureau's duty leader: its own room, never the office's or another room's (issue 16) -------
+
+
+def _bureau_world(people):
+    """An incident the water bureau holds, and one the fire brigade holds with an alert to
+    the water bureau on it (the water bureau sees it, but does not hold it); a proposed
+    activation of an issued plan on each."""
+    from alerts import services as alerts
+    from dutyops.models import Department
+    from incidents.models import Incident
+    from plans import services as plans
+    from plans.models import Plan
+
+    water, fire = (Department.objects.get(code=c) for c in ("LJ-SWJ", "LJ-XFJY"))
+    own = Incident.objects.create(title="水利局：水库泄洪通知", category="natural_disaster", duty_room=water)
+    theirs = Incident.objects.create(title="消防：仓库火情", category="accident_disaster", duty_room=fire)
+    alerts.dispatch_alert(incident=theirs, department=water, duty="协助排水", ack_minutes=30, feedback_minutes=120)
+    plan = Plan.objects.filter(status="issued").order_by("pk").first()
+    level = plan.levels[-1]["level"]
+    officer = people["duty_officer"]
+    return {
+        "water": water,
+        "fire": fire,
+        "own": own,
+        "theirs": theirs,
+        "own_activation": plans.propose_activation(own, plan, level, officer),
+        "their_activation": plans.propose_activation(theirs, plan, level, officer),
+    }
+
+
+def _shift_body(room, days):
+    from django.utils import timezone
+
+    start = timezone.now().replace(microsecond=0) + timezone.timedelta(days=days)
+    return {
+        "duty_room": room.pk,
+        "starts_at": start.isoformat(),
+        "ends_at": (start + timezone.timedelta(hours=8)).isoformat(),
+    }
+
+
+def test_a_bureau_duty_leader_acts_for_its_own_room_and_never_office_wide(clients, people):
+    from alerts.models import Alert, SupervisionCase
+    from alerts.services import open_case
+
+    world = _bureau_world(people)
+    water, fire = world["water"], world["fire"]
+    api = clients["room_leader"]
+
+    def code(method, url, body=None):
+        with transaction.atomic():
+            response = getattr(api, method)(url, body or {}, format="json")
+            transaction.set_rollback(True)
+        return response.status_code
+
+    own_alert = Alert.objects.filter(department=water).first()
+    fire_alert = Alert.objects.filter(department=fire).first()
+    own_case = SupervisionCase.objects.filter(departments=water).first()
+    other_case = SupervisionCase.objects.exclude(departments=water).first() or open_case(
+        title="消防通道整改", content="限期整改", incident=world["theirs"], departments=[fire]
+    )
+    allowed = [
+        ("get", f"/api/v1/alerts/{own_alert.pk}/", None),
+        ("get", f"/api/v1/incidents/{world['own'].pk}/", None),
+        ("get", f"/api/v1/incidents/{world['theirs'].pk}/", None),  # alerted: it sees it
+        ("post", "/api/v1/shifts/", _shift_body(water, 60)),
+        ("post", f"/api/v1/activations/{world['own_activation'].pk}/approve/", None),
+        ("get", f"/api/v1/supervision/{own_case.pk}/", None),
+        ("get", f"/api/v1/duty/roster-export/?department={water.pk}", None),
+    ]
+    refused = [
+        ("get", f"/api/v1/alerts/{fire_alert.pk}/", None),  # another department's alert
+        ("post", "/api/v1/shifts/", _shift_body(fire, 61)),  # another room's roster
+        ("post", f"/api/v1/activations/{world['their_activation'].pk}/approve/", None),  # not its incident
+        ("post", f"/api/v1/activations/{world['their_activation'].pk}/reject/", None),
+        ("post", f"/api/v1/incidents/{world['theirs'].pk}/transition/", {"to": "closed"}),
+        ("post", f"/api/v1/supervision/{own_case.pk}/assign/", {"departments": [fire.pk]}),  # the office's
+        ("get", f"/api/v1/supervision/{other_case.pk}/", None),
+        ("post", "/api/v1/alerts/", {"incident": world["own"].pk, "department": fire.pk, "duty": "x"}),
+        ("get", "/api/v1/board/snapshot/", None),
+        ("get", "/api/v1/deliveries/", None),
+        ("get", f"/api/v1/duty/roster-export/?department={fire.pk}", None),
+    ]
+    problems = [f"{m.upper()} {u}: {c} (allowed)" for m, u, b in allowed if (c := code(m, u, b)) in (401, 403, 404)]
+    problems += [f"{m.upper()} {u}: {c} (refused)" for m, u, b in refused if (c := code(m, u, b)) not in (403, 404)]
+    assert not problems, "\n".join(problems)
+    # The office's duty leader approves either; the leader too.
+    for role in ("duty_leader", "leader"):
+        assert policy.may(people[role], "activation.approve", world["theirs"]), role
+    # What is refused with 403 (not hidden): the writes on what it may see.
+    assert code("post", "/api/v1/shifts/", _shift_body(fire, 62)) == 403
+    assert code("post", f"/api/v1/activations/{world['their_activation'].pk}/approve/") == 403
+    assert code("post", f"/api/v1/supervision/{own_case.pk}/assign/", {"departments": [fire.pk]}) == 403
+
+
+def test_the_room_scopes_in_the_policy(people, make_person):
+    """OFFICE and ROOM: the office's duty staff act for the jurisdiction, another room's for its subtree."""
+    from dutyops.models import Department
+
+    water = Department.objects.get(code="LJ-SWJ")
+    office_leader, room_leader = people["duty_leader"], people["room_leader"]
+    assert policy.scope(office_leader, "alert.view") is None
+    assert policy.scope(room_leader, "alert.view") == frozenset(policy.subtree(water.pk))
+    assert policy.stream_rooms(room_leader) == frozenset(policy.subtree(water.pk))
+    assert not policy.sees_jurisdiction(room_leader) and policy.sees_jurisdiction(office_leader)
+    assert not policy.may(room_leader, "alert.dispatch") and not policy.may(room_leader, "case.manage")
+    assert policy.may(room_leader, "roster.write", water)
+    assert policy.landing(room_leader) == "alerts-console"  # its department's desk, not the leaders' board
+    assert policy.landing(office_leader) == "board-leader"
+    officer = make_person("duty_officer", dept=water)
+    assert policy.scope(officer, "incident.view") == frozenset(policy.subtree(water.pk))
+    assert not policy.may(officer, "page.console") and policy.may(officer, "page.department_console")
+
+
 # --- events: every declared type reaches the roles that may see it ---------------------------
 
 
@@ -525,10 +659,58 @@ def test_every_event_type_reaches_its_audience_and_no_one_else(people, make_depa
     for role in STAFF:
         assert seen[role] >= types, role  # the jurisdiction-wide roles see every type
     assert seen["liaison"] >= types  # the water bureau is in each event's audience
+    assert seen["room_leader"] >= types  # and so is its duty room
     fire_liaison = people["liaison"].__class__.objects.filter(department=fire, groups__name="liaison").first()
     assert not {e.type for e in visible_events(fire_liaison, after, 10_000)} & types
     assert policy.stream_rooms(people["liaison"]) == {water.pk}
     assert policy.stream_rooms(people["board"]) is None
+
+
+def test_every_event_type_on_a_shared_incident_reaches_only_whom_it_concerns(people):
+    """Two departments with alerts on one incident the fire brigade holds: each event type
+    named for the fire brigade (its alert, its feedback, its case, its room's log) reaches
+    the office and the fire brigade; the water bureau, alerted on the same incident, gets
+    only the incident-level types (the incident's own facts), never the others; a
+    department with nothing to do with it gets none (issue 16, CONTRACT "Roles and scope")."""
+    from alerts import services as alerts
+    from dutyops.models import Department, Person
+    from incidents.models import Incident
+
+    water, fire, health = (Department.objects.get(code=c) for c in ("LJ-SWJ", "LJ-XFJY", "LJ-WJW"))
+    incident = Incident.objects.create(title="仓库火情", category="accident_disaster", duty_room=fire)
+    for department in (water, fire):
+        alerts.dispatch_alert(incident=incident, department=department, duty="处置", ack_minutes=30)
+    with transaction.atomic():
+        emitted = {
+            t: emit(t, _sample(t), incident_id=incident.pk, departments=[fire.pk]).seq for t in events.all_types()
+        }
+    after = min(emitted.values()) - 1
+    types = set(emitted)
+    incident_level = {t for t in types if policy.reaches_incident(t)}
+    assert {"incident.updated", "report.created", "plan.activated"} <= incident_level
+    assert not {t for t in incident_level if t.startswith(("alert.", "supervision.", "dutylog.", "classified."))}
+
+    def seen(person):
+        return {e.type for e in visible_events(person, after, 10_000)}
+
+    liaison = {d: Person.objects.filter(department=d, groups__name="liaison").first() for d in (water, fire, health)}
+    problems = []
+    for role in STAFF:
+        if seen(people[role]) != types:
+            problems.append(f"{role} misses {sorted(types - seen(people[role]))}")
+    if seen(liaison[fire]) != types:
+        problems.append(f"the fire liaison misses {sorted(types - seen(liaison[fire]))}")
+    for who, person in (
+        ("the water liaison", liaison[water]),
+        ("the water bureau's duty leader", people["room_leader"]),
+    ):
+        if seen(person) != incident_level:
+            problems.append(
+                f"{who}: gets {sorted(seen(person) - incident_level)}, misses {sorted(incident_level - seen(person))}"
+            )
+    if seen(liaison[health]):
+        problems.append(f"the health liaison gets {sorted(seen(liaison[health]))}")
+    assert not problems, "\n".join(problems)
 
 
 def test_every_event_type_reads_as_a_line_in_both_languages():

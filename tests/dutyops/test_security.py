@@ -2,7 +2,8 @@
 
 import pytest
 from django.test import Client
-from rest_framework.authtoken.models import Token
+
+from dutyops.models import ApiToken
 
 
 @pytest.fixture
@@ -96,20 +97,27 @@ def test_an_unknown_api_path_is_a_json_404_and_a_page_stays_html(admin_user, cli
 
 
 def test_a_token_follows_its_owner_at_once_roles_deactivation_and_deletion(make_person, client_for):
-    """Tokens are cached briefly per process; an edit still applies to the next request."""
+    """Tokens are cached briefly per process; an edit still applies to the next
+    request. A change of roles or deactivation revokes the token outright
+    (dutyops.credentials); a deleted token is refused at once."""
     person = make_person("duty_officer")
     api = client_for(person)
     report = {"kind": "first", "channel": "phone", "category": "natural_disaster", "title": "堤防管涌"}
     assert api.post("/api/v1/reports/", report, format="json").status_code == 201
-    person.set_roles(["liaison"])
+    person.set_roles(["board"])  # read-only (a liaison may now file its own department's reports)
+    assert api.post("/api/v1/reports/", report, format="json").status_code == 401
+    api = client_for(person)
     assert api.post("/api/v1/reports/", report, format="json").status_code == 403
     person.set_roles(["duty_officer"])
+    api = client_for(person)
     assert api.post("/api/v1/reports/", report, format="json").status_code == 201
     person.is_active = False
     person.save()
     assert api.get("/api/v1/incidents/").status_code == 401
     person.is_active = True
     person.save()
+    assert api.get("/api/v1/incidents/").status_code == 401  # reactivated, but its tokens ended
+    api = client_for(person)
     assert api.get("/api/v1/incidents/").status_code == 200
-    Token.objects.filter(user=person).delete()
+    ApiToken.objects.filter(user=person).delete()
     assert api.get("/api/v1/incidents/").status_code == 401

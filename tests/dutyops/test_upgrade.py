@@ -5,6 +5,7 @@ The database is tests/data/main-0cc85b3.sql.gz (how it was made: tests/data/READ
 """
 
 import gzip
+import hashlib
 import json
 import os
 import subprocess
@@ -52,6 +53,23 @@ def _digest(url):
         conn.close()
 
 
+def _leaked_audience(stream, audience):
+    """The audience rows realtime 0004 removes: of events neither incident-level nor
+    addressed to that department (dutyops.policy.event_audience)."""
+    from dutyops import policy
+
+    by_seq = {seq: (type_, json.loads(data), incident) for seq, type_, _at, data, _actor, incident in stream}
+    leaked = set()
+    for seq, department in audience:
+        type_, data, incident = by_seq[seq]
+        if incident is None or policy.reaches_incident(type_):
+            continue
+        named = {data["department"]} if type_.startswith("alert.") else set(data.get("departments", [department]))
+        if department not in named:
+            leaked.add((seq, department))
+    return leaked
+
+
 @pytest.fixture
 def old_database(transactional_db):
     name = f"{connection.settings_dict['NAME']}_from_0cc85b3"
@@ -71,8 +89,29 @@ def old_database(transactional_db):
         cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
 
 
+def _old_tokens(url):
+    conn = psycopg2.connect(url)
+    try:
+        cursor = conn.cursor()
+        cursor.execute("SELECT key, user_id FROM authtoken_token ORDER BY 1")
+        return cursor.fetchall()
+    finally:
+        conn.close()
+
+
+def _hashed_tokens(url):
+    conn = psycopg2.connect(url)
+    try:
+        cursor = conn.cursor()
+        cursor.execute("SELECT digest, user_id FROM dutyops_apitoken ORDER BY 1")
+        return cursor.fetchall()
+    finally:
+        conn.close()
+
+
 def test_an_upgrade_from_0cc85b3_keeps_every_row_and_the_stream_and_works(old_database):
     before = _digest(old_database)
+    old_tokens = _old_tokens(old_database)
     env = dict(os.environ, DATABASE_URL=old_database, DJANGO_SETTINGS_MODULE="dutyops.settings_test")
     migrate = subprocess.run(
         [sys.executable, "manage.py", "migrate", "--noinput"], cwd=ROOT, env=env, capture_output=True, text=True
@@ -86,9 +125,21 @@ def test_an_upgrade_from_0cc85b3_keeps_every_row_and_the_stream_and_works(old_da
     # migrations since then may only add tables, and the content types and permissions of
     # their models (the duty models' own ones move: checked below).
     grown = ("django_content_type", "auth_permission")
+    # Issue 16: DRF's plain-text token table is gone; every token lives on as its
+    # SHA-256 (its clients keep it), and nothing else holds it in plain text.
+    assert before[0].pop("authtoken_token") == len(old_tokens) > 0 and "authtoken_token" not in counts
+    assert _hashed_tokens(old_database) == sorted(
+        (hashlib.sha256(key.encode()).hexdigest(), user_id) for key, user_id in old_tokens
+    )
     assert all(counts[table] >= before[0].pop(table) for table in grown)
+    # Issue 16 (realtime 0004): an alert's or a case's old event no longer reaches the
+    # other departments alerted on the same incident; every other row stays.
+    leaked = _leaked_audience(before[1], before[2])
+    assert len(leaked) == 4  # the dump's three alert.created and one supervision.created
+    assert counts.pop("realtime_eventaudience") == before[0].pop("realtime_eventaudience") - len(leaked)
     assert {table: counts.get(table) for table in before[0]} == before[0]
-    assert stream == before[1] and audience == before[2]  # the event stream, byte for byte
+    assert stream == before[1]  # the event stream, byte for byte
+    assert audience == [row for row in before[2] if row not in leaked]
     assert len(stream) > 100
     assert before[3] == dict.fromkeys(MOVED, "dutyops") and content_types == dict.fromkeys(MOVED, "duty")
     assert migrations[: len(before[4])] == before[4]

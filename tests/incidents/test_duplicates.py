@@ -126,6 +126,11 @@ def test_the_check_before_saving_gives_reasons_and_only_incidents_one_may_see(
     assert any("相距" in r for r in candidate["reasons"]) and any("相隔" in r for r in candidate["reasons"])
     outsider = client_for(make_person("liaison", dept=make_department("外区民政局")))
     assert outsider.get("/api/v1/duplicates/", params).json() == {"possible_duplicates": [], "incidents": []}
+    # Another room's duty staff (issue 16): not the office's incident's title either.
+    bureau = make_department("外区水务局")
+    for role in ("duty_leader", "duty_officer"):
+        staff = client_for(make_person(role, dept=bureau))
+        assert staff.get("/api/v1/duplicates/", params).json() == {"possible_duplicates": [], "incidents": []}
 
 
 def test_an_inferred_subtype_counts_and_a_different_sure_kind_weighs_against(api):

@@ -116,10 +116,10 @@ def test_another_rooms_officer_cannot_see_or_confirm(api, client_for, make_perso
     data = intake(api)
     room = make_department("某县值班室", kind="district")
     stranger = client_for(make_person("duty_officer", dept=room))
-    # visibility is the existing selectors' (office staff see all; issue 16 scopes rooms)
+    # Another room's duty officer (issue 16): the office's incident is not its to see or steer.
     response = stranger.post(f"/api/v1/incidents/{data['incident']}/confirm-grade/", {"grade": "IV"}, format="json")
-    visible = stranger.get(f"/api/v1/incidents/{data['incident']}/").status_code == 200
-    assert response.status_code == (200 if visible else 404)
+    assert stranger.get(f"/api/v1/incidents/{data['incident']}/").status_code == 404
+    assert response.status_code == 404
 
 
 def test_intake_reads_the_words_without_reading_the_reference_tables_each_time(api):

@@ -1,13 +1,17 @@
-"""Create (or show) the wall screen's read-only account and its long-lived token."""
+"""Create the wall screen's read-only account and its long-lived token, or rotate it."""
 
 from django.core.management.base import BaseCommand
-from rest_framework.authtoken.models import Token
 
-from dutyops.models import Person, Role
+from dutyops.credentials import rotate_kiosk_token
+from dutyops.models import ApiToken, Person, Role
 
 
 class Command(BaseCommand):
-    help = "Create or show the read-only board account and print its kiosk URL (/board/?token=...)."
+    help = (
+        "Create the read-only board account and print its kiosk URL (/board/?token=...). Tokens are "
+        "stored hashed and shown once: --rotate prints a new one and ends the old one, its kiosk "
+        "sessions and its open sockets."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--username", default="board")
@@ -23,6 +27,13 @@ class Command(BaseCommand):
             person.save()
         person.set_roles([Role.BOARD])
         if rotate:
-            Token.objects.filter(user=person).delete()
-        token, _ = Token.objects.get_or_create(user=person)
-        self.stdout.write(f"{base_url.rstrip('/')}/board/?token={token.key}")
+            key = rotate_kiosk_token(person)
+        elif ApiToken.objects.filter(user=person).exists():
+            self.stderr.write(
+                "该大屏账号已有令牌（仅在签发时显示）；--rotate 签发新令牌并作废旧令牌。 / "
+                "This board already has a token (shown only when issued); --rotate issues a new one."
+            )
+            return
+        else:
+            key = ApiToken.issue(person)[1]
+        self.stdout.write(f"{base_url.rstrip('/')}/board/?token={key}")

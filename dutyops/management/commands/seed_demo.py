@@ -30,4 +30,11 @@ class Command(BaseCommand):
         for username, password, full_name in logins():
             self.stdout.write(f"  {username:<16} {password:<12} {full_name}")
         base = f"http://{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
-        self.stdout.write(f"指挥大屏免登录链接 / wall board kiosk link: {kiosk_url(base)}")
+        url = kiosk_url(base)
+        if url:  # shown once: only its digest is stored
+            self.stdout.write(f"指挥大屏免登录链接 / wall board kiosk link: {url}")
+        else:
+            self.stdout.write(
+                "指挥大屏免登录链接已签发（仅显示一次）；新链接 / the kiosk link was shown when issued; "
+                "a new one: python manage.py board_token --username wallboard --rotate"
+            )

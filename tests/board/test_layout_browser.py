@@ -1,0 +1,203 @@
+"""The board, leaders' view and consoles at the sizes they are used at, the wall board's
+pages, the map's labels, and stale state on a stopped server (issue 17, items 5 and 6).
+
+Checked on element boxes, not pixels: tile labels pairwise apart, incident titles not
+clipped (scrollWidth <= clientWidth), nothing wider than the window. Instants are
+relative to now (deadlines a few minutes ahead)."""
+
+import datetime
+import time
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from dutyops.models import Department
+from tests.board.test_browser import _demo_picture, open_board, session_page
+from tests.board.test_browser import browser as browser  # noqa: F401 - the module's Chromium fixture
+
+pytestmark = [pytest.mark.browser]
+
+LAPTOPS = [(1366, 768), (1440, 900), (1920, 1080)]
+
+# Boxes of the elements that must not overlap, and the titles that must not be clipped.
+LAYOUT_JS = """
+([labels, titles]) => {
+  const boxes = Array.from(document.querySelectorAll(labels))
+    .filter(e => e.offsetParent !== null)
+    .map(e => { const r = e.getBoundingClientRect(); return {t: e.textContent.trim(), l: r.left, r: r.right, top: r.top, b: r.bottom}; });
+  const overlaps = [];
+  for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) {
+    const a = boxes[i], c = boxes[j];
+    if (a.l < c.r - 0.5 && c.l < a.r - 0.5 && a.top < c.b - 0.5 && c.top < a.b - 0.5) overlaps.push(a.t + " / " + c.t);
+  }
+  const clipped = Array.from(document.querySelectorAll(titles))
+    .filter(e => e.offsetParent !== null)
+    .filter(e => e.scrollWidth > e.clientWidth + 1 || e.getBoundingClientRect().width < 4 * 14)
+    .map(e => e.textContent.trim() + " " + e.scrollWidth + ">" + e.clientWidth);
+  const cells = Array.from(document.querySelectorAll("#incident-rows td.c-title, #open-list .oi-head"))
+    .filter(e => e.offsetParent !== null)
+    .filter(e => e.scrollWidth > e.clientWidth + 1)
+    .map(e => e.textContent.trim());
+  return {labels: boxes.length, overlaps, clipped: clipped.concat(cells),
+          wider: document.documentElement.scrollWidth - window.innerWidth};
+}
+"""
+
+
+def layout(page, labels, titles):
+    return page.evaluate(LAYOUT_JS, [labels, titles])
+
+
+@pytest.fixture
+def demo_picture(servers):
+    from dutyops.models import Person
+
+    _demo_picture()
+    server = servers.daphne()
+    return server, {p.username: p for p in Person.objects.all()}
+
+
+def test_no_overlapping_labels_and_no_clipped_titles_at_laptop_sizes(browser, demo_picture):  # noqa: F811
+    server, people = demo_picture
+    found = {}
+    for width, height in LAPTOPS:
+        size = {"width": width, "height": height}
+        for who, path, labels, titles in [
+            ("leader", "/board/leader/", ".kpi span, .kpi b, .panel h2", "#incident-rows .inc-title"),
+            ("wallboard", "/board/", ".kpi span, .kpi b, .panel h2", "#incident-rows .inc-title"),
+            ("officer1", "/console/", ".desk-card h1, .desk-card h2, .oi-meta > *", "#open-list .oi-title"),
+        ]:
+            page = session_page(browser, server, people[who], viewport=size)
+            page.goto(server.url + path)
+            page.locator("#live[data-state=live], #live[data-state=open]").wait_for()
+            page.wait_for_timeout(300)
+            result = layout(page, labels, titles)
+            assert result["labels"] >= 5, (who, width, result)
+            found[(who, width)] = result
+            assert page.locator(titles).count() >= 5, (who, width)
+            page.context.close()
+    bad = {k: v for k, v in found.items() if v["overlaps"] or v["clipped"] or v["wider"] > 0}
+    assert bad == {}
+
+
+def test_department_console_fits_a_phone(browser, demo_picture):  # noqa: F811
+    server, people = demo_picture
+    page = session_page(browser, server, people["liaison_fire"], viewport={"width": 390, "height": 844})
+    page.goto(server.url + "/alerts/console/")
+    page.locator("#live[data-state=open]").wait_for()
+    result = layout(page, ".alert-card .badge, .alert-card .countdown", ".alert-card .incident")
+    assert page.locator(".alert-card").count() >= 1
+    assert (result["overlaps"], result["clipped"], result["wider"]) == ([], [], 0)
+
+
+def test_the_wall_board_pages_through_twenty_incidents(browser, servers, make_person):  # noqa: F811
+    from incidents.models import Incident
+
+    titles = [f"走查事件{n:02d}号：临江区某街道道路积水需排涝" for n in range(20)]
+    for n, title in enumerate(titles):
+        Incident.objects.create(title=title, category="natural_disaster", grade=["III", "IV"][n % 2])
+    server = servers.daphne()
+    page = session_page(browser, server, make_person("board"), viewport={"width": 1920, "height": 1080})
+    page.goto(server.url + "/board/?page_seconds=2")
+    expect(page.locator("#live")).to_have_attribute("data-state", "live")
+    pager = page.locator("#inc-pager")
+    expect(pager).to_be_visible()
+    expect(page.locator("#incident-rows tr.more")).to_have_count(0)  # no "另有 N 起" any more
+    pages = int(pager.get_attribute("data-pages"))
+    assert pages >= 2 and pager.inner_text() == f"第 1/{pages} 页"
+    seen, shown_pages = set(), set()
+    deadline = time.monotonic() + 2 * pages + 8
+    while time.monotonic() < deadline and len(seen) < 20:
+        visible = page.evaluate(
+            """() => { const panel = document.querySelector('.p-incidents').getBoundingClientRect();
+                 return Array.from(document.querySelectorAll('#incident-rows tr.inc')).filter(tr => !tr.hidden)
+                   .map(tr => { const r = tr.getBoundingClientRect();
+                     return {t: tr.querySelector('.inc-title').textContent, inside: r.bottom <= panel.bottom + 0.5}; }); }"""
+        )
+        assert visible and all(v["inside"] for v in visible), visible  # a page fits its panel
+        seen.update(v["t"] for v in visible)
+        shown_pages.add(pager.inner_text())
+        page.wait_for_timeout(500)
+    assert seen == set(titles)
+    assert {f"第 {n}/{pages} 页" for n in range(1, pages + 1)} <= shown_pages
+
+
+def test_map_markers_never_cover_a_district_name(browser, demo_picture):  # noqa: F811
+    from incidents.models import Incident
+
+    server, people = demo_picture
+    # Markers right on the district names' spots (the label points of the base map).
+    for n, (lat, lon) in enumerate([(28.27, 112.99), (28.19, 113.01), (28.20, 112.90), (28.265, 112.985)]):
+        Incident.objects.create(
+            title=f"标注测试{n}", category="accident_disaster", grade="II", latitude=lat, longitude=lon
+        )
+    for width, height in LAPTOPS:
+        page = session_page(browser, server, people["leader"], viewport={"width": width, "height": height})
+        page.goto(server.url + "/board/leader/")
+        page.locator("#live[data-state=live]").wait_for()
+        page.locator(".leaflet-tooltip.area-label").first.wait_for()
+        page.wait_for_timeout(400)
+        hits = page.evaluate(
+            """() => {
+              const marks = Array.from(document.querySelectorAll('#map path.leaflet-interactive')).map(e => e.getBoundingClientRect());
+              const hit = (a, b) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+              return Array.from(document.querySelectorAll('#map .leaflet-tooltip.area-label')).filter(l => {
+                const r = l.getBoundingClientRect();
+                return marks.some(m => hit(r, m));
+              }).map(l => l.textContent);
+            }"""
+        )
+        assert hits == [], (width, hits)
+        page.context.close()
+
+
+def test_stale_state_on_a_stopped_server_then_resync(browser, servers, admin_user, make_person):  # noqa: F811
+    from alerts import services as alert_services
+    from incidents.models import Incident
+
+    water = Department.objects.create(code="T-WATER", name="市水利局", kind="department")
+    incident = Incident.objects.create(title="湘江水位超警戒", category="natural_disaster", grade="III")
+    alert_services.dispatch_alert(incident=incident, department=water, duty="加强巡堤查险", ack_minutes=30)
+    Incident.objects.filter(pk=incident.pk).update(next_report_due_at=timezone.now() + datetime.timedelta(minutes=40))
+    liaison = make_person("liaison", dept=water)
+    server = servers.daphne()
+    board = session_page(browser, server, admin_user)
+    open_board(board, server)
+    desk = session_page(browser, server, liaison, viewport={"width": 390, "height": 844})
+    desk.goto(server.url + "/alerts/console/")
+    desk.locator("#live[data-state=open]").wait_for()
+    countdown = board.locator("#unsigned-list .countdown").first
+    expect(countdown).to_contain_text("剩 ")
+    expect(board.locator("#board .stale-note")).to_have_count(0)
+
+    server.stop()
+    expect(board.locator("#live")).to_have_attribute("data-state", "reconnecting")
+    note = board.locator("#board .stale-note")
+    expect(note).to_be_visible()
+    expect(note).to_contain_text("连接已断开")
+    now = timezone.localtime()
+    assert f"{now.month}月{now.day}日" in note.inner_text()  # the time of the last update
+    assert "stale" in board.locator("#board").get_attribute("class")
+    opacity = board.evaluate("getComputedStyle(document.querySelector('.p-incidents')).opacity")
+    assert float(opacity) < 1  # dimmed
+    frozen = countdown.inner_text()
+    board.wait_for_timeout(2500)
+    assert countdown.inner_text() == frozen  # the countdown stopped pretending
+    expect(desk.locator("#console .stale-note")).to_be_visible()
+    desk_countdown = desk.locator(".alert-card .countdown").first
+    frozen_desk = desk_countdown.inner_text()
+    desk.wait_for_timeout(2000)
+    assert desk_countdown.inner_text() == frozen_desk
+
+    # Written while the server is down; on reconnect both pages resync.
+    Incident.objects.create(title="停机期间的新事件", category="public_health", grade="IV")
+    alert_services.dispatch_alert(incident=incident, department=water, duty="转移低洼群众", ack_minutes=20)
+    server.start()
+    expect(board.locator("#live")).to_have_attribute("data-state", "live", timeout=20_000)
+    expect(board.locator("#board .stale-note")).to_have_count(0)
+    expect(board.locator("#incident-rows")).to_contain_text("停机期间的新事件", timeout=10_000)
+    board.wait_for_timeout(1500)
+    assert countdown.inner_text() != frozen  # ticking again
+    expect(desk.locator("#console .stale-note")).to_have_count(0, timeout=20_000)
+    expect(desk.locator("#alert-list")).to_contain_text("转移低洼群众", timeout=10_000)
