@@ -26,12 +26,12 @@ from dutyops.models import Department
 from tests.conftest import ROOT, database_url_for_subprocess, free_port
 
 CITY_SETUP = """
-from rest_framework.authtoken.models import Token
-from dutyops.models import Department, Person
+from dutyops.models import ApiToken, Department, Person
+from dutyops.models.tokens import digest_of
 office = Department.objects.create(code="LJ-ZBS", name="临江市人民政府总值班室", kind="duty_office")
 officer = Person.objects.create_user(username="city-officer", full_name="城市值班员", department=office)
 officer.set_roles(["duty_officer"])
-Token.objects.create(user=officer, key="{token}")
+ApiToken.objects.create(user=officer, digest=digest_of("{token}"), prefix="{token}"[:6])
 """
 
 

@@ -12,9 +12,9 @@ from) or of the top duty office (up: it only signs for our reports)."""
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
-from rest_framework.authtoken.models import Token
 
-from dutyops.models import Department, Person, Role
+from dutyops.models import ApiToken, Department, Person, Role
+from dutyops.models.tokens import digest_of
 
 from ...models import Link, Recipient
 
@@ -48,7 +48,7 @@ class Command(BaseCommand):
             room = Department.objects.filter(kind=Department.Kind.DUTY_OFFICE, parent=None).first()
             if room is None:
                 room = Department.objects.create(code="CHAIN-OFFICE", name="总值班室", kind=Department.Kind.DUTY_OFFICE)
-        existing = Token.objects.filter(key=issue).select_related("user").first()
+        existing = ApiToken.objects.filter(digest=digest_of(issue)).select_related("user").first()
         if existing:
             account = existing.user
         else:
@@ -57,7 +57,7 @@ class Command(BaseCommand):
             account.set_unusable_password()
             account.save()
             account.set_roles([Role.DUTY_OFFICER])
-            Token.objects.create(user=account, key=issue)
+            ApiToken.objects.create(user=account, digest=digest_of(issue), prefix=issue[:6])
         link, _created = Link.objects.update_or_create(
             name=name,
             direction=direction,
