@@ -17,6 +17,7 @@ from rest_framework.views import APIView
 
 from dutyops import policy
 from dutyops.errors import Forbidden
+from incidents.selectors import responsible_departments
 
 from . import selectors
 
@@ -57,6 +58,7 @@ def _page(request, template, mode, page):
             "rotate": int(rotate) if rotate.isascii() and rotate.isdecimal() and 10 <= int(rotate) <= 3600 else 0,
             "kiosk": policy.read_only(request.user),
             **(selectors.console_context(request.user) if mode == "console" else {}),
+            **({"instruct_departments": responsible_departments()} if mode == "leader" else {}),
         },
     )
 
