@@ -86,7 +86,14 @@ def owner_of(request, view_cls):
 
     The view then takes this authentication as it is (DRF's forced authentication,
     as its test client does) instead of running its authenticators a second time."""
-    drf_request = Request(request, authenticators=[auth() for auth in view_cls.authentication_classes])
+    # With the view's parsers: a session's CSRF check reads the body (request.POST), which
+    # a parserless Request refuses as an unsupported media type (browsers were never
+    # recognised). The caller has read the body already, so the view can read it again.
+    drf_request = Request(
+        request,
+        parsers=[parser() for parser in view_cls.parser_classes],
+        authenticators=[auth() for auth in view_cls.authentication_classes],
+    )
     had_user = "user" in request.__dict__
     original_user = request.__dict__.get("user")
     try:
@@ -265,16 +272,16 @@ class IdempotencyMiddleware:
         view_cls = view_class(request.path_info)
         if not applies(view_cls, request.method):
             return self.get_response(request)
+        try:
+            print_ = fingerprint(request)  # reads the body first: owner_of's CSRF check parses it after
+        except Exception:  # noqa: BLE001 - an unreadable body: the view answers it
+            return self.get_response(request)
         owner = owner_of(request, view_cls)
         if owner is None:  # the view answers 401/403, key or no key
             return self.get_response(request)
         if not _valid_key(key):
             message = _("Idempotency-Key 须为 1 至 %(n)d 个可见 ASCII 字符。") % {"n": MAX_KEY_LENGTH}
             return JsonResponse({HEADER: [message]}, status=400, json_dumps_params={"ensure_ascii": False})
-        try:
-            print_ = fingerprint(request)
-        except Exception:  # noqa: BLE001 - an unreadable body: the view answers it
-            return self.get_response(request)
         try:
             return self._once(request, owner, key, print_)
         except DatabaseError as exc:

@@ -66,3 +66,30 @@ def test_an_anonymous_form_post_is_not_kept(shift):
     again = client.post(f"/duty/shifts/{shift.pk}/check-in/", {"_idempotency_key": "web-anon"})
     assert r.status_code == again.status_code == 302 and "/login/" in r["Location"]
     assert REPLAYED_HEADER not in again
+
+
+def test_a_browser_session_with_its_csrf_token_is_recognised_on_the_api(officer):
+    """A page's JSON POST (session cookie + X-CSRFToken) is its person's: the key holds.
+    (The check used to parse the body without the view's parsers: every browser POST
+    went through unrecognised, and a double-click made two incidents.)"""
+    from incidents.models import Incident
+    from incidents.seed import seed_reference_data
+
+    seed_reference_data()
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(officer)
+    client.get("/incidents/intake/")
+    token = client.cookies["csrftoken"].value
+    body = {"kind": "first", "channel": "phone", "category": "accident_disaster", "title": "河西仓库起火"}
+
+    def post(key):
+        return client.post(
+            "/api/v1/reports/", body, content_type="application/json", HTTP_X_CSRFTOKEN=token, HTTP_IDEMPOTENCY_KEY=key
+        )
+
+    first, again = post("web-k1"), post("web-k1")
+    assert first.status_code == again.status_code == 201 and again[REPLAYED_HEADER] == "true"
+    assert again.content == first.content and Incident.objects.count() == 1
+    # Without the CSRF token the key helps nobody: refused as before.
+    bare = client.post("/api/v1/reports/", body, content_type="application/json", HTTP_IDEMPOTENCY_KEY="web-k2")
+    assert bare.status_code == 403 and Incident.objects.count() == 1
