@@ -48,7 +48,7 @@
       p.textContent = f.text;
       var who = document.createElement("span");
       who.className = "who";
-      who.textContent = " — " + (f.author_name || "") + " " + t(f.created_at) + (f.round > 1 ? " · " + root.dataset.round.replace("%s", f.round) : "");
+      who.textContent = " — " + (f.author_name || "") + " " + t(f.created_at) + (f.round > 1 ? " · " + root.dataset.round.replace("{n}", f.round) : "");
       p.appendChild(who);
       td.appendChild(p);
     });
