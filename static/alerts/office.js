@@ -67,6 +67,7 @@
     api("GET", "/api/v1/alerts/" + id + "/").then(function (a) { if (reads[id] === n) upsert(a); }, function () {});
   }
 
+  DutyForms.keys(document.getElementById("dispatch"));  // Enter moves on, Ctrl+Enter dispatches
   document.getElementById("dispatch").addEventListener("submit", function (ev) {
     ev.preventDefault();
     var f = ev.target, body = {};

@@ -196,6 +196,7 @@
   $("d-close").addEventListener("click", close);
   document.addEventListener("keydown", function (e) { if (e.key === "Escape" && !drawer.hidden) close(); });
 
+  DutyForms.keys($("d-instruction"));  // Ctrl+Enter publishes, as every form submits
   $("d-instruction").addEventListener("submit", function (e) {
     e.preventDefault();
     var text = $("d-instruction-text").value.trim();

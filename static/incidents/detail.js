@@ -32,6 +32,7 @@
     const f = document.getElementById(formId);
     if (!f) return;
     if (f.dataset.draftName) DutyForms.draft(f, f.dataset.draftName);
+    DutyForms.keys(f);  // Enter moves on, Ctrl+Enter submits, as on every form
     f.addEventListener("submit", (ev) => {
       ev.preventDefault();
       const call = build(f.elements);
