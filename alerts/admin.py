@@ -1,7 +1,10 @@
+from django import forms
 from django.contrib import admin
+from django.db import transaction
 
 from dutyops.admin import HistoryAdmin
 
+from . import notify
 from .models import (
     Alert,
     AlertRecipient,
@@ -14,6 +17,7 @@ from .models import (
     Feedback,
     NotificationChannel,
     SupervisionCase,
+    WebhookTarget,
 )
 
 
@@ -60,10 +64,40 @@ class DepartmentLeaderAdmin(admin.ModelAdmin):
     autocomplete_fields = ("department", "leader")
 
 
+class NotificationChannelForm(forms.ModelForm):
+    url = forms.URLField(
+        label=NotificationChannel._meta.get_field("url").verbose_name, max_length=500, assume_scheme="https"
+    )
+
+    class Meta:
+        model = NotificationChannel
+        fields = "__all__"  # noqa: DJ007 - the admin edits every setting of a channel
+
+    def clean_url(self):
+        url = self.cleaned_data["url"]
+        error = notify.check_url(url)
+        if error:
+            raise forms.ValidationError(error)
+        return url
+
+
 @admin.register(NotificationChannel)
 class NotificationChannelAdmin(admin.ModelAdmin):
+    form = NotificationChannelForm
     list_display = ("name", "kind", "url", "enabled", "max_attempts")
     list_filter = ("kind", "enabled")
+
+    def save_model(self, request, obj, form, change):
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            notify.channel_saved(obj, request.user)  # disabled: its queued deliveries are cancelled
+
+
+@admin.register(WebhookTarget)
+class WebhookTargetAdmin(admin.ModelAdmin):
+    list_display = ("host", "port", "allow_internal", "note", "created_at")
+    list_filter = ("allow_internal",)
+    search_fields = ("host", "note")
 
 
 @admin.register(Delivery)

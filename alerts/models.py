@@ -244,11 +244,44 @@ class NotificationChannel(models.Model):
         return f"{self.name} ({self.get_kind_display()})"
 
 
+class WebhookTarget(models.Model):
+    """An allowed destination of outbound notifications, managed by administrators.
+
+    A channel's URL must match an entry (host, and port when given); at send time
+    the host is resolved and every address checked: loopback, private, link-local
+    (cloud metadata) and other non-public addresses are refused unless the entry
+    explicitly allows internal addresses (an SMS gateway on the intranet)."""
+
+    host = models.CharField(
+        _("主机"),
+        max_length=253,
+        unique=True,
+        help_text=_("主机名（qyapi.weixin.qq.com）、域名后缀（*.example.gov.cn）、IP 地址或网段（10.8.0.0/16）"),
+    )
+    port = models.PositiveIntegerField(_("端口"), null=True, blank=True, help_text=_("留空表示任意端口"))
+    allow_internal = models.BooleanField(
+        _("允许内网与本机地址"),
+        default=False,
+        help_text=_("仅当网关确在内网时勾选：允许解析到本机、内网或链路本地地址"),
+    )
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["host"]
+        verbose_name = _("通知目标白名单")
+        verbose_name_plural = _("通知目标白名单")
+
+    def __str__(self):
+        return f"{self.host}:{self.port}" if self.port else self.host
+
+
 class Delivery(models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", _("待发送")
         SENT = "sent", _("已发送")
         FAILED = "failed", _("发送失败")
+        CANCELLED = "cancelled", _("已取消")
 
     channel = models.ForeignKey(
         NotificationChannel, verbose_name=_("渠道"), on_delete=models.PROTECT, related_name="deliveries"
@@ -264,6 +297,16 @@ class Delivery(models.Model):
     last_error = models.CharField(_("最近错误"), max_length=500, blank=True)
     created_at = models.DateTimeField(_("创建时间"))
     sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
+    # A channel disabled while this waited: who disabled it and when (never sent afterwards).
+    cancelled_at = models.DateTimeField(_("取消时间"), null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("取消人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]

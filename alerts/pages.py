@@ -85,6 +85,7 @@ def performance(request):
         label, _start, _end, rows, duty_room = figures_for({}, request.user)
         error = _("期间格式无效，已显示本月。")
     table = [[r[k] for k, _h in COLUMNS] for r in rows]
+    people = selectors.discipline_for(request.user, _start, _end)
     return render(
         request,
         "alerts/performance.html",
@@ -94,6 +95,7 @@ def performance(request):
             "table": table,
             "headers": [h for _k, h in COLUMNS],
             "duty_room": duty_room,
+            "people": people,
             "sign_chart": _bars(rows, "signed_on_time_pct"),
             "feedback_chart": _bars(rows, "fed_back_on_time_pct"),
             "query": request.GET.urlencode(),

@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accountability import selectors as accountability
 from dutyops import policy
 from dutyops.models import Department
 from dutyops.times import local_tz
@@ -33,6 +34,16 @@ def figure_departments(user):
     """Whose performance figures `user` may read: None for every department, else the ids."""
     departments = policy.scope(user, "figures.view")
     return None if departments is None else sorted(departments)
+
+
+def discipline_for(user, start, end):
+    """Per-person duty discipline figures (issue 19) of the people `user` may hold to account
+    or read the registers of ("accountability.view"): answers over the policy's rings or
+    seconds, absences, staff errors, reporting findings."""
+    departments = policy.scope(user, "accountability.view")
+    if departments is not None and not departments:
+        return []
+    return accountability.discipline(start, end, departments)
 
 
 def open_alerts_of_department(department_id):
@@ -192,7 +203,7 @@ def duty_room_figures(start, end, now=None):
     }
 
 
-def circular_text(period, rows):
+def circular_text(period, rows, people=None):
     """The circular's body: totals, then praise (all on time) and criticism (overdue)."""
     total = sum(r["alerts_received"] for r in rows)
     overdue = sum(r["overdue_count"] for r in rows)
@@ -210,6 +221,10 @@ def circular_text(period, rows):
             f"签收用时中位数 {_fmt(r['median_minutes_to_sign'], ' 分钟')}，按时反馈率 {_fmt(r['fed_back_on_time_pct'])}，"
             f"超时 {r['overdue_count']} 件，督办按期办结率 {_fmt(r['supervision_completion_pct'])}。"
         )
+    if people is not None:
+        found = accountability.discipline_lines(people)
+        lines.append("值班纪律：" + ("" if found else "本月无接听超时、脱岗漏岗、差错和迟报漏报瞒报谎报。"))
+        lines.extend(found)
     return "\n".join(lines)
 
 

@@ -3,6 +3,7 @@ from rest_framework import serializers
 
 from dutyops.models import Department, Person
 
+from . import notify
 from .models import (
     Alert,
     AlertRecipient,
@@ -151,6 +152,12 @@ class NotificationChannelSerializer(serializers.ModelSerializer):
         model = NotificationChannel
         fields = ["id", "name", "kind", "url", "headers", "notices", "enabled", "max_attempts", "timeout_seconds"]
 
+    def validate_url(self, value):
+        error = notify.check_url(value)
+        if error:
+            raise serializers.ValidationError(error)
+        return value
+
     def validate_notices(self, value):
         allowed = {"created", "reminded", "escalated"}
         if not isinstance(value, list) or not set(value) <= allowed:
@@ -191,6 +198,8 @@ class DeliverySerializer(serializers.ModelSerializer):
             "last_error",
             "created_at",
             "sent_at",
+            "cancelled_at",
+            "cancelled_by",
         ]
         read_only_fields = fields
 

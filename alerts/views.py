@@ -1,5 +1,6 @@
 """Alerts API: thin views over services (writes) and selectors (reads)."""
 
+from django.db import transaction
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -15,7 +16,7 @@ from dutyops.errors import Invalid
 from dutyops.exports import csv_response, xlsx_response
 from dutyops.params import param_choice, param_int
 
-from . import selectors, services
+from . import notify, selectors, services
 from .models import Alert, Circular, Delivery, EscalationStep, NotificationChannel, SupervisionCase
 from .serializers import (
     AlertCloseSerializer,
@@ -160,11 +161,18 @@ class NotificationChannelViewSet(viewsets.ModelViewSet):
     queryset = NotificationChannel.objects.all()
     permission_classes = [Allowed.to("reference.write")]
 
+    def perform_update(self, serializer):
+        with transaction.atomic():
+            channel = serializer.save()
+            notify.channel_saved(channel, self.request.user)  # disabled: its queued deliveries are cancelled
+
     def perform_destroy(self, channel):
         # Deliveries are history: a used channel is disabled rather than deleted.
         if channel.deliveries.exists():
-            channel.enabled = False
-            channel.save(update_fields=["enabled"])
+            with transaction.atomic():
+                channel.enabled = False
+                channel.save(update_fields=["enabled"])
+                notify.channel_saved(channel, self.request.user)
         else:
             channel.delete()
 
@@ -311,7 +319,10 @@ class PerformanceView(APIView):
     @extend_schema(parameters=PERIOD_PARAMS, responses=dict)
     def get(self, request):
         label, start, end, rows, duty_room = figures_for(request.query_params, request.user)
-        return Response({"period": label, "from": start, "to": end, "departments": rows, "duty_room": duty_room})
+        people = selectors.discipline_for(request.user, start, end)
+        return Response(
+            {"period": label, "from": start, "to": end, "departments": rows, "duty_room": duty_room, "people": people}
+        )
 
 
 class PerformanceExportView(APIView):

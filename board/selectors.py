@@ -16,6 +16,7 @@ from duty.selectors import officers_of, on_duty, shifts_with_people
 from dutyops import policy
 from dutyops.models import Department
 from dutyops.times import local_tz
+from inbound.selectors import board_rows
 from realtime.selectors import latest_seq, latest_visible_events
 from realtime.wire import envelope
 
@@ -246,6 +247,7 @@ def snapshot(user, now=None):
         "alerts": unsigned_alerts(user),
         "figures": figures_today(now) if office else {},
         "approvals": pending_approvals() if office else [],
+        "warnings": board_rows(now) if policy.may(user, "warning.view") else [],
         "events": [envelope(e) for e in latest_visible_events(user, MAX_EVENTS)],
         "labels": {"category": CATEGORY_LABELS, "status": STATUS_LABELS},
     }

@@ -1,4 +1,10 @@
-"""File answers shared by every export: XLSX (openpyxl) and CSV that Excel opens."""
+"""File answers shared by every export: XLSX (openpyxl) and CSV that Excel opens.
+
+Every spreadsheet export goes through xlsx_bytes() or csv_response(), and
+every cell through neutralise(): a text that begins with = + - @ (or a tab
+or carriage return) is what a spreadsheet takes for a formula, so a title like
+`=HYPERLINK(...)` typed by anyone would run on the reader's machine.
+"""
 
 import csv
 import io
@@ -8,6 +14,18 @@ from django.http import HttpResponse
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 PDF = "application/pdf"
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value):
+    """The cell as text that no spreadsheet evaluates: a leading apostrophe
+    (what Excel itself writes for "text that looks like a formula") before a
+    text that starts like a formula; numbers, dates and other texts unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
 
 
 def attachment(content, content_type, filename):
@@ -25,11 +43,12 @@ def xlsx_bytes(sheets):
     wb.remove(wb.active)
     for title, header, rows in sheets:
         ws = wb.create_sheet(title[:31])
-        ws.append(header)
+        ws.append([neutralise(v) for v in header])
         for cell in ws[1]:
             cell.font = Font(bold=True)
         for row in rows:
-            ws.append(row)
+            # openpyxl writes any text starting with "=" as a live formula: never.
+            ws.append([neutralise(v) for v in row])
         for col in ws.columns:
             width = max((len(str(c.value or "")) for c in col), default=8)
             ws.column_dimensions[col[0].column_letter].width = min(60, max(10, width * 2))
@@ -48,6 +67,6 @@ def csv_response(header, rows, filename):
     buf = io.StringIO()
     buf.write("\ufeff")
     writer = csv.writer(buf)
-    writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerow([neutralise(v) for v in header])
+    writer.writerows([neutralise(v) for v in row] for row in rows)
     return attachment(buf.getvalue().encode("utf-8"), "text/csv; charset=utf-8", filename)

@@ -36,9 +36,12 @@ class Scope(Enum):
     SUBTREE = "subtree"
     OWN = "own"
     PARTY = "party"
+    # A duty room's scope (CONTRACT "Roles and scope"): the general duty office's own
+    # people act on the whole jurisdiction (ALL), any other room's on its subtree.
+    ROOM = "room"
 
 
-ALL, SUBTREE, OWN, PARTY = Scope.ALL, Scope.SUBTREE, Scope.OWN, Scope.PARTY
+ALL, SUBTREE, OWN, PARTY, ROOM = Scope.ALL, Scope.SUBTREE, Scope.OWN, Scope.PARTY, Scope.ROOM
 ADMIN, OFFICER, DUTY_LEADER, LEADER, LIAISON, BOARD = (
     Role.ADMIN,
     Role.DUTY_OFFICER,
@@ -106,6 +109,16 @@ RULES = {
     "page.office": {**_STAFF},  # incidents, alerts office, roster, plans, supervision, figures
     "page.department_console": {LIAISON: OWN},
     "kiosk.login": {BOARD: ALL},  # the wall screen signs in with its token in the address (?token=)
+    # --- ways in, reports from every room, accountability (issue 19) ----------------------
+    # Filing a report (POST reports/): the office for anyone, a department's or district's
+    # duty room within its subtree, a liaison for its own department; marked with its source.
+    "report.file": {ADMIN: ALL, **_roles(ROOM, OFFICER, DUTY_LEADER), LIAISON: OWN},
+    "source.manage": {ADMIN: ALL},  # the systems allowed in (inbound/, cap/) and their keys
+    "warning.view": {**_STAFF},  # imported CAP warnings (the board's panel)
+    "warning.import": {**_OPERATORS},  # a CAP document uploaded by hand; opening an incident from a warning
+    # The registers of late/omitted/concealed/false reports and of staff errors.
+    "accountability.view": {**_roles(ALL, ADMIN, LEADER), **_roles(ROOM, OFFICER, DUTY_LEADER), LIAISON: OWN},
+    "accountability.decide": {**_roles(ALL, ADMIN, LEADER), DUTY_LEADER: ROOM},
 }
 
 # Acts that are a department's or a device's own: a superuser does not take them
@@ -194,10 +207,18 @@ def roles_of(person):
 def _grants(person, action):
     """The scopes in which `person` may take `action` (one per role that may)."""
     rule = RULES[action]
-    scopes = [rule[role] for role in roles_of(person) if role in rule]
+    scopes = [_room(rule[role], person) for role in roles_of(person) if role in rule]
     if action not in PERSONAL and getattr(person, "is_superuser", False) and person.is_active:
         scopes.append(ALL)
     return scopes
+
+
+def _room(scope, person):
+    """ROOM as the person's room has it: ALL in the general duty office, else SUBTREE."""
+    if scope is not ROOM:
+        return scope
+    department = person.department if person.department_id else None
+    return ALL if department is not None and department.kind == Department.Kind.DUTY_OFFICE else SUBTREE
 
 
 def may(person, action, obj=None):

@@ -47,8 +47,10 @@ INSTALLED_APPS = [
     "realtime",
     "duty",
     "incidents",
+    "accountability",
     "plans",
     "alerts",
+    "inbound",
     "board",
 ]
 
@@ -156,6 +158,16 @@ DUTYOPS_HTTP_CONCURRENCY = int(os.environ.get("DUTYOPS_HTTP_CONCURRENCY", "2"))
 # notification: the safety net for a lost or delayed broadcast (Redis down,
 # another process on the in-memory layer).
 DUTYOPS_HUB_POLL_SECONDS = float(os.environ.get("DUTYOPS_HUB_POLL_SECONDS", "1.0" if REDIS_URL else "0.5"))
+# Outbound notifications: each channel sends in a lane of its own (alerts/notify.py),
+# this many requests at once and this many waiting, never on the timer loop.
+DUTYOPS_NOTIFY_THREADS = int(os.environ.get("DUTYOPS_NOTIFY_THREADS", "2"))
+DUTYOPS_NOTIFY_QUEUE = int(os.environ.get("DUTYOPS_NOTIFY_QUEUE", "200"))
+# Open event-stream sockets one person may hold in one daphne process; one more is
+# closed with code 4429 (realtime/auth.py). 0: no limit.
+DUTYOPS_MAX_SOCKETS_PER_PERSON = int(os.environ.get("DUTYOPS_MAX_SOCKETS_PER_PERSON", "20"))
+# Page origins besides the site's own (scheme://host[:port], comma-separated) whose
+# forms and WebSocket connections are accepted: scheme, host and port must match.
+CSRF_TRUSTED_ORIGINS = [o.strip() for o in os.environ.get("DUTYOPS_ALLOWED_ORIGINS", "").split(",") if o.strip()]
 
 # --- Auth -------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [

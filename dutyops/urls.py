@@ -3,9 +3,11 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+import accountability.urls
 import alerts.urls
 import board.urls
 import duty.urls
+import inbound.urls
 import incidents.urls
 import plans.urls
 from realtime.api import EventListView
@@ -18,7 +20,7 @@ router.register("departments", views_api.DepartmentViewSet, basename="department
 router.register("people", views_api.PersonViewSet, basename="person")
 
 # Each domain adds its resources to the one router and its extra API paths.
-domains = (duty.urls, incidents.urls, plans.urls, alerts.urls, board.urls)
+domains = (duty.urls, incidents.urls, accountability.urls, plans.urls, alerts.urls, inbound.urls, board.urls)
 for domain in domains:
     domain.register(router)
 

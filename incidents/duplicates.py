@@ -56,6 +56,15 @@ NAME_PLACE = {"spot": 0.9, "town": 0.6, "broad": 0.45}
 WIDE_AREA_PLACE = 0.6  # both of a kind that covers a wide area (an outage, an earthquake)
 WIDE_AREA_KM = 15.0  # and the prefilter looks that far for a candidate of that kind
 BROAD_KM = 12.0  # a point geocoded from a road or a river may be anywhere along it
+# A point geocoded from a town-sized place (a town, a 街道, a park, a mountain) stands
+# for anywhere within this of it, and one from a district for anywhere in the district:
+# a spot that lies there is at that place, as if both named it.
+TOWN_RADIUS_KM = 2.5
+DISTRICT_KIND = "区县"
+TOWN_LEVEL = frozenset({"镇", "乡", "街道"})
+INSIDE_TOWN, INSIDE_DISTRICT = 0.4, 0.5  # less than naming it: the town's other spots are there too
+DISTRICT_KM = 25.0  # the prefilter's box around a district's point
+SUMMARY_TIME = 0.5  # a district-level report is a department's summary: hours count half
 SLOW_TIME = 3.0  # kinds that unfold over days: hours count a third
 FAST_TIME = 2.0  # kinds over in minutes: hours count double
 SAME_DISTRICT = 0.15
@@ -90,7 +99,11 @@ class Sighting:
     lat: float | None = None
     lon: float | None = None
     spot_class: str = "spot"  # precision of the point: spot (the caller's own), town, broad
+    area: str = ""  # "town" or "district" when the point is only a town's or a district's
+    area_name: str = ""  # the gazetteer place that point is
     places: frozenset = frozenset()  # gazetteer names the text mentions
+    towns: frozenset = frozenset()  # those of a town, township or 街道
+    district_names: frozenset = frozenset()  # those of a district
     where: frozenset = frozenset()  # the location as written, where the gazetteer knows no spot or town in it
     districts: frozenset = frozenset()
     grams: frozenset = frozenset()
@@ -121,7 +134,9 @@ def sighting(
 ):
     """A Sighting from a report's or an incident's fields. `text` is title + description;
     `reader` (a lexicon.Lexicon over the same gazetteer's names) gives the lexicon words."""
-    spot_class, places, where, districts, grams, words = _read_text(location_text, text, lat, lon, gazetteer, reader)
+    spot_class, area, area_name, places, towns, district_names, where, districts, grams, words = _read_text(
+        location_text, text, lat, lon, gazetteer, reader
+    )
     return Sighting(
         id=id,
         category=category,
@@ -131,7 +146,11 @@ def sighting(
         lat=lat,
         lon=lon,
         spot_class=spot_class,
+        area=area,
+        area_name=area_name,
         places=places,
+        towns=towns,
+        district_names=district_names,
         where=where,
         districts=districts,
         grams=grams,
@@ -149,9 +168,15 @@ def _read_text(location_text, text, lat, lon, gazetteer, reader):
     places, masked = gazetteer.scan(f"{location_text} {text}".lower(), MASK)
     districts = frozenset(gazetteer.by_name[n][4] for n in places if gazetteer.by_name[n][4])
     kind = gazetteer.kind_at(lat, lon) if lat is not None else None
+    spot_class = geo.place_class(kind) if kind is not None else "spot"
+    area = "district" if kind == DISTRICT_KIND else ("town" if spot_class == "town" else "")
     return (
-        geo.place_class(kind) if kind is not None else "spot",
+        spot_class,
+        area,
+        gazetteer.by_point[(lat, lon)][0] if area else "",
         places,
+        frozenset(n for n in places if gazetteer.by_name[n][3] in TOWN_LEVEL),
+        frozenset(n for n in places if gazetteer.by_name[n][3] == DISTRICT_KIND),
         frozenset(unknown_place(location_text, gazetteer)),
         districts,
         frozenset(geo.bigrams(text)),
@@ -220,10 +245,16 @@ def place_score(new, old, gazetteer):
         for side in (new, old):
             by_distance = min(by_distance, PRECISION_CAP.get(side.spot_class, 1.0))
         score = max(by_distance, by_name[0])
+        inside = _inside(new, old, km, gazetteer) if new.area or old.area else 0.0
+        if inside > score:
+            score = inside
+            reason = reason or "在所报区域内"
         spots_new = {n for n in new.places if geo.place_class(gazetteer.by_name[n][3]) == "spot"}
         spots_old = {n for n in old.places if geo.place_class(gazetteer.by_name[n][3]) == "spot"}
         if spots_new and spots_old and not (spots_new & spots_old) and km > DISTANCE_CURVE[0][0]:
             score *= DIFFERENT_SPOTS
+        elif new.towns and old.towns and new.towns.isdisjoint(old.towns):
+            score *= DIFFERENT_SPOTS  # each names its town (乔口镇, 靖港镇), and not the same
         where = f"相距 {_fmt_km(km)}"
         return score, f"{where}，{reason}" if reason else where
     if by_name[0]:
@@ -235,13 +266,49 @@ def place_score(new, old, gazetteer):
     return UNKNOWN_PLACE, None
 
 
-def time_score(a, b, both, kinds):
-    """How near in time, for these kinds: slow ones count hours a third, fast ones double."""
+@functools.lru_cache(maxsize=8)
+def district_points(gazetteer):
+    """Points of the districts (a report placed only by its district is at one)."""
+    return tuple((r[1], r[2]) for r in gazetteer.rows if r[3] == DISTRICT_KIND)
+
+
+@functools.lru_cache(maxsize=4096)
+def district_at(gazetteer, lat, lon):
+    """The district a point lies in ("" unknown); asked only beside a district's report."""
+    return gazetteer.district_of(lat=lat, lon=lon) if lat is not None and lon is not None else ""
+
+
+def _inside(new, old, km, gazetteer):
+    """Place evidence from one side's point being only a town's or a district's and the
+    other's lying in that town or district, unless the other names another town or
+    district: less than both naming the place (the area's other spots are in it too)."""
+    best = 0.0
+    for area_side, other in ((new, old), (old, new)):
+        if not area_side.area or other.area_name == area_side.area_name:
+            continue
+        named = other.towns if area_side.area == "town" else other.district_names
+        if other.area == area_side.area:
+            named = named | {other.area_name}
+        if named - {area_side.area_name}:
+            continue  # the other says it is at another town or district
+        if area_side.area == "town" and km <= TOWN_RADIUS_KM:
+            best = max(best, INSIDE_TOWN)
+        elif area_side.area == "district" and district_at(gazetteer, other.lat, other.lon) == area_side.area_name:
+            best = max(best, INSIDE_DISTRICT)
+    return best
+
+
+def time_score(a, b, both, kinds, summary=False):
+    """How near in time, for these kinds: slow ones count hours a third, fast ones double;
+    against a district-level report (`summary`: a department's, written hours after the
+    callers on the spot) hours count half, and a fast kind's no more."""
     hours = abs((a - b).total_seconds()) / 3600
     if len(both) == 1 and both <= kinds.slow:
         hours /= SLOW_TIME
-    elif both <= kinds.fast:
+    elif both <= kinds.fast and not summary:
         hours *= FAST_TIME
+    if summary:
+        hours *= SUMMARY_TIME
     return _curve(TIME_CURVE, hours)
 
 
@@ -276,7 +343,7 @@ def jaccard(a, b):
 def score(new, old, *, gazetteer, kinds=NO_KINDS, names=None):
     """(score, reasons): how likely `old` (an open incident) is the event `new` reports."""
     both = {kind_of(new), kind_of(old)}
-    t = time_score(new.at, old.at, both, kinds)
+    t = time_score(new.at, old.at, both, kinds, "district" in (new.area, old.area))
     if t <= 0:
         return 0.0, []
     p, where = place_score(new, old, gazetteer)
@@ -368,7 +435,7 @@ def candidate_rows(*, category, is_drill, start, end, new, phone="", exclude=Non
         sql.append("AND i.id <> %s")
         params.append(exclude)
     if new.located:
-        near = BROAD_KM if new.spot_class == "broad" else km
+        near = DISTRICT_KM if new.area == "district" else (BROAD_KM if new.spot_class == "broad" else km)
         alternatives = ["(i.latitude >= %s AND i.latitude <= %s AND i.longitude >= %s AND i.longitude <= %s)"]
         params += geo.bounding_box(new.lat, new.lon, near)
         alternatives.append("i.latitude IS NULL")
@@ -378,7 +445,10 @@ def candidate_rows(*, category, is_drill, start, end, new, phone="", exclude=Non
                 "(i.subtype = %s AND i.latitude >= %s AND i.latitude <= %s AND i.longitude >= %s AND i.longitude <= %s)"
             )
             params += [kind, *geo.bounding_box(new.lat, new.lon, WIDE_AREA_KM)]
-        for lat, lon in gazetteer.broad_points_near(new.lat, new.lon, BROAD_KM):
+        # Roads', rivers' and districts' points near it, and every district's point: a
+        # district-level report (a department's summary) may be about any spot in it.
+        points = set(gazetteer.broad_points_near(new.lat, new.lon, BROAD_KM)) | set(district_points(gazetteer))
+        for lat, lon in sorted(points):
             alternatives.append("(i.latitude = %s AND i.longitude = %s)")
             params += [lat, lon]
         sql.append("AND (" + " OR ".join(alternatives) + ")")
@@ -433,7 +503,8 @@ def upper_bound(new, row, *, gazetteer, kinds, keys):
     taking its words at their most similar: never below the exact score."""
     kind_old = row.subtype or row.guess
     both = {kind_of(new), kind_old}
-    t = time_score(new.at, row.at, both, kinds)
+    summary = new.area == "district" or gazetteer.kind_at(row.lat, row.lon) == DISTRICT_KIND
+    t = time_score(new.at, row.at, both, kinds, summary)
     if t <= 0:
         return 0.0
     k = _kind_weight(new.subtype, kind_of(new), row.subtype, kind_old, kinds.related)
@@ -450,4 +521,6 @@ def upper_bound(new, row, *, gazetteer, kinds, keys):
         p = max(p, _curve(DISTANCE_CURVE, geo.rough_km((new.lat, new.lon), (row.lat, row.lon))))
     if len(both) == 1 and both <= kinds.wide_area:
         p = max(p, WIDE_AREA_PLACE)
+    if new.area or (row.lat is not None and geo.place_class(gazetteer.kind_at(row.lat, row.lon)) != "spot"):
+        p = max(p, INSIDE_TOWN, INSIDE_DISTRICT)  # one of them may be only a town's or district's point
     return k * (p * t + rest)

@@ -275,6 +275,18 @@ class Report(models.Model):
     injuries = count_field(_("受伤"))
     missing = count_field(_("失联"))
     is_drill = models.BooleanField(_("演练"), default=False)
+    # Where it came from beyond the channel (issue 19): the unit that filed it (a
+    # department's or district's duty room, a liaison's department) or the system
+    # that sent it (inbound/), by name as it stood then.
+    source = models.CharField(_("来源"), max_length=100, blank=True)
+    source_department = models.ForeignKey(
+        "dutyops.Department",
+        verbose_name=_("来源单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("登记人"), null=True, on_delete=models.PROTECT, related_name="+"
     )

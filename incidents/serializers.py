@@ -42,6 +42,8 @@ REPORT_FIELDS = [
     "reporter_phone",
     *PICTURE_FIELDS,
     "is_drill",
+    "source",
+    "source_department",
 ]  # a report as received, the same in and out
 
 
@@ -109,7 +111,9 @@ class ReportSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     class Meta:
         model = Report
         fields = [*REPORT_FIELDS, "created_by", "created_by_name", "created_at", "possible_duplicates", "understanding"]
-        read_only_fields = ["id", "created_by", "created_at"]
+        # source: set by intake (the filing room, the sending system); source_department may
+        # name a unit within the filer's scope that the report comes from (dutyops.policy "report.file").
+        read_only_fields = ["id", "created_by", "created_at", "source"]
         extra_kwargs = {"description": {"max_length": 10_000}}
 
     def get_possible_duplicates(self, report) -> list[int]:

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from dutyops import policy
 from dutyops.errors import Conflict, Forbidden, Invalid
+from dutyops.models import Department
 from realtime.services import emit, events_at_end
 
 from . import geo, selectors, understanding
@@ -15,6 +16,7 @@ from .clocks import recompute_clocks, start_clocks, wanted_clocks
 from .models import (
     OPEN_STATUSES,
     PICTURE_FIELDS,
+    Channel,
     ClassifiedDelivery,
     Grade,
     GradeSource,
@@ -76,18 +78,49 @@ def incident_data(incident, **extra):
 
 
 @transaction.atomic
-def intake(data, actor):
+def intake(data, actor, *, duty_room=None):
     """Register a report (一口接待). Without `incident` it opens a new incident;
     with one it adds a follow-up/final report and updates the current picture.
-    Returns (report, incident, possible_duplicate_ids)."""
+    A person files within their scope ("report.file"); a report filed from a room
+    other than the general duty office is marked with it as its source. A system
+    (inbound/: actor None) names its source in `data` and the room that holds what
+    it opens (`duty_room`). Returns (report, incident, possible_duplicate_ids)."""
     # Plan re-matching runs after our events: append them all at the end, so
     # intakes do not queue on the event lock while one of them matches plans.
     with events_at_end():
-        return _intake(data, actor)
+        return _intake(data, actor, duty_room)
 
 
-def _intake(data, actor):
+# The channel a report filed from a room arrives by, unless it says another.
+_CHANNEL_OF_ROOM = {
+    Department.Kind.DISTRICT: Channel.LOWER_LEVEL,
+    Department.Kind.TOWNSHIP: Channel.LOWER_LEVEL,
+    Department.Kind.DEPARTMENT: Channel.DEPARTMENT,
+}
+
+
+def _filed_within_scope(data, actor):
+    """A person files within their scope and the report is marked with its source:
+    the unit named (within scope), else the filer's own room unless it is the office."""
+    incident = data.get("incident")
+    if incident is not None and not policy.may(actor, "report.file", incident):
+        raise Forbidden(_("该事件不在您的报告范围内。"))
+    source = data.get("source_department")
+    if source is not None and not policy.may(actor, "report.file", source):
+        raise Forbidden(_("只能以本单位或下属单位的名义报告。"))
+    room = actor.department if getattr(actor, "department_id", None) else None
+    if source is None and room is not None and room.kind != Department.Kind.DUTY_OFFICE:
+        source = room
+    if source is not None:
+        data["source_department"] = source
+        data["source"] = source.name
+        data.setdefault("channel", _CHANNEL_OF_ROOM.get(source.kind, Channel.DEPARTMENT))
+
+
+def _intake(data, actor, duty_room=None):
     data = dict(data)
+    if actor is not None:
+        _filed_within_scope(data, actor)
     now = timezone.now()
     data.setdefault("received_at", now)
     if data.get("latitude") is None and data.get("location_text"):
@@ -97,7 +130,7 @@ def _intake(data, actor):
     incident = data.pop("incident", None)
     created = incident is None
     if created:
-        incident, duplicates = _new_incident(data, actor, now)
+        incident, duplicates = _new_incident(data, actor, now, duty_room)
         changed = set(PICTURE_FIELDS)
     else:
         incident, changed = _updated_picture(incident, data)
@@ -113,7 +146,7 @@ def _intake(data, actor):
     return report, incident, duplicates
 
 
-def _new_incident(data, actor, now):
+def _new_incident(data, actor, now, duty_room=None):
     """A first report opens an incident (its clocks started); returns it and its possible duplicates.
     What the words say (subtype, grade, district) first, then who may already have told it."""
     assessment = understanding.assess(**{k: data.get(k) or "" for k in _ASSESSED_TEXT}, **_counts(data))
@@ -134,7 +167,7 @@ def _new_incident(data, actor, now):
         status=Status.RECEIVED,
         reported_at=data["received_at"],
         is_drill=data.get("is_drill", False),
-        duty_room_id=getattr(actor, "department_id", None),
+        duty_room_id=duty_room.pk if duty_room is not None else getattr(actor, "department_id", None),
         created_by=actor,
     )
     for field in PICTURE_FIELDS:
@@ -180,7 +213,7 @@ def _updated_picture(incident, data):
 
 
 def _emit_intake(report, incident, actor, created, changed, duplicates):
-    who = actor_name(actor)
+    who = report.source if actor is None and report.source else actor_name(actor)
     if created:
         emit(
             "incident.created",
@@ -214,6 +247,7 @@ def _emit_intake(report, incident, actor, created, changed, duplicates):
             "is_drill": report.is_drill,
             "actor_name": who,
             "title": incident.title,
+            "source": report.source,
         },
         actor=actor,
         incident_id=incident.pk,

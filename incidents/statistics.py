@@ -12,6 +12,8 @@ from django.db.models import Count
 from django.db.models.functions import TruncDate, TruncMonth
 from django.utils import timezone
 
+from dutyops.exports import FORMULA_STARTS
+
 from . import selectors
 from .models import Category, Grade, Status
 
@@ -137,21 +139,15 @@ SECTIONS = (
     ("by_district", "区县"),
     ("series", "时间"),
 )
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value):
-    """A text cell a spreadsheet will not run as a formula (CSV/formula injection):
-    one beginning with = + - @ tab or CR gets a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
+# Kept for readers of this module; the one helper lives in dutyops/exports.py.
+FORMULA_START = FORMULA_STARTS
 
 
 def export_tables(data):
-    """[(sheet title, header, rows)]: one sheet per breakdown, every text cell made safe."""
+    """[(sheet title, header, rows)]: one sheet per breakdown; the shared export
+    helpers make every text cell safe (dutyops.exports.neutralise)."""
     tables = []
     for key, title in SECTIONS:
-        rows = [[safe_cell(r["label"]), r["count"]] for r in data[key]]
-        tables.append((title, [safe_cell(title), "事件数"], rows))
+        rows = [[r["label"], r["count"]] for r in data[key]]
+        tables.append((title, [title, "事件数"], rows))
     return tables

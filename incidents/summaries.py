@@ -83,7 +83,7 @@ def report_created(d):
         "drill": drill(d),
         "who": actor(d),
         "kind": label(ReportKind, d["kind"]),
-        "channel": label(Channel, d["channel"]),
+        "channel": label(Channel, d["channel"]) + (f"·{d['source']}" if d.get("source") else ""),
         "title": d.get("title", ""),
     }
 

@@ -52,7 +52,8 @@ class ReportViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, mixins.Retri
     omitted); reports are kept as sent and never edited or deleted."""
 
     serializer_class = ReportSerializer
-    permission_classes = [Allowed.to(write="incident.operate")]
+    # The office, and every duty room and liaison within its scope (the service checks the scope).
+    permission_classes = [Allowed.to(write="report.file")]
 
     def get_queryset(self):
         return selectors.reports_for(self.request.user, as_id(self.request.query_params.get("incident")))

@@ -397,6 +397,7 @@ class ReportCreated:
     is_drill: bool
     actor_name: str = ""
     title: str = ""  # the incident's
+    source: str = ""  # the filing unit or sending system (issue 19)
 
 
 @event("report.overdue")
@@ -623,6 +624,83 @@ class CaseReviewed(CaseFacts):
 class CircularGenerated:
     id: int
     period: str
+
+
+# =============================================================================
+# Ways in (inbound): systems allowed in, CAP warnings (issue 19)
+# =============================================================================
+
+
+@event("source.created", "source.revoked")
+class SourceChanged:
+    id: int
+    name: str
+    actor_name: str = ""
+
+
+@event("warning.imported", "warning.incident_opened")
+class WarningFacts:
+    """A CAP warning imported (an Alert, or an Update/Cancel of the `references`), or
+    an incident opened from it (`incident`)."""
+
+    id: int
+    identifier: str
+    sender: str
+    msg_type: str  # Alert, Update, Cancel, Ack, Error
+    status: str  # Actual, Exercise, ...
+    event: str
+    headline: str
+    colour: str  # blue, yellow, orange, red, or ""
+    severity: str
+    urgency: str
+    certainty: str
+    area_desc: str
+    onset: str | None
+    expires: str | None
+    latitude: float | None
+    longitude: float | None
+    replaces: int | None = None
+    references: list = field(default_factory=list)
+    incident: int | None = None
+    is_drill: bool = False
+    actor_name: str = ""
+
+
+# =============================================================================
+# Accountability: reporting findings, staff errors (issue 19)
+# =============================================================================
+
+
+@event("finding.recorded")
+class FindingRecorded:
+    """A late/omitted/concealed/false report held to account (迟报/漏报/瞒报/谎报); a
+    correction is a new finding (`corrects`), `withdrawn` when it withdraws the earlier."""
+
+    id: int
+    kind: str  # late, omitted, concealed, false
+    department: int
+    department_name: str
+    person: int | None
+    person_name: str
+    incident: int | None
+    corrects: int | None = None
+    withdrawn: bool = False
+    actor_name: str = ""
+
+
+@event("staff_error.recorded")
+class StaffErrorRecorded:
+    """A staff error registered (差错登记); corrections likewise."""
+
+    id: int
+    kind: str
+    person: int
+    person_name: str
+    department: int | None
+    department_name: str = ""
+    corrects: int | None = None
+    withdrawn: bool = False
+    actor_name: str = ""
 
 
 # --- the organisation's lines (the core sits below the stream, so they are here) ---

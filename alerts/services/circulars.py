@@ -3,6 +3,7 @@
 from django.db import transaction
 from django.utils import timezone
 
+from accountability import selectors as accountability
 from realtime.services import emit
 
 from .. import selectors
@@ -17,10 +18,11 @@ def generate_circular(period, actor=None):
     if existing:
         return existing, False
     rows = selectors.performance(start, end)
-    text = selectors.circular_text(period, rows)
+    people = accountability.discipline(start, end)  # duty discipline per person (issue 19)
+    text = selectors.circular_text(period, rows, people)
     circular = Circular.objects.create(
         period=period,
-        figures={"from": start.isoformat(), "to": end.isoformat(), "departments": rows},
+        figures={"from": start.isoformat(), "to": end.isoformat(), "departments": rows, "people": people},
         text=text,
         generated_at=timezone.now(),
         generated_by=actor if getattr(actor, "is_authenticated", False) else None,

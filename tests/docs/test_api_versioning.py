@@ -68,7 +68,7 @@ def test_every_error_in_the_table_has_its_documented_shape(office, make_person, 
     assert bad_key.status_code == 400 and list(bad_key.json()) == ["Idempotency-Key"]
     # 401 with its challenge, 403, 404, 409, 415, 422
     assert detail(APIClient().get("/api/v1/incidents/"), 401)["WWW-Authenticate"] == "Token"
-    detail(client_for(make_person("liaison")).post("/api/v1/reports/", REPORT, format="json"), 403)
+    detail(client_for(make_person("leader")).post("/api/v1/reports/", REPORT, format="json"), 403)
     detail(office.get("/api/v1/incidents/999999/"), 404)
     detail(office.get("/api/v1/no-such-thing/"), 404)
     detail(office.post(f"/api/v1/incidents/{incident}/transition/", {"to": "stabilised"}, format="json"), 409)

@@ -123,7 +123,7 @@ MATRIX = {
     # incidents
     ("GET", "/api/v1/reports/"): SIGNED_IN,
     ("GET", "/api/v1/reports/{pk}/"): STAFF,
-    ("POST", "/api/v1/reports/"): OPERATORS,
+    ("POST", "/api/v1/reports/"): OPERATORS | {"liaison"},  # a liaison files for its own department (issue 19)
     ("GET", "/api/v1/incidents/"): SIGNED_IN,
     ("GET", "/api/v1/incidents/{pk}/"): STAFF,
     ("POST", "/api/v1/incidents/{pk}/transition/"): OPERATORS,
@@ -206,6 +206,24 @@ MATRIX = {
     ("POST", "/api/v1/circulars/"): OFFICE,
     ("GET", "/api/v1/performance/"): SIGNED_IN,
     ("GET", "/api/v1/performance/export/"): SIGNED_IN,
+    # ways in (issue 19): systems with their key, CAP warnings
+    ("GET", "/api/v1/sources/"): ADMINS,
+    ("POST", "/api/v1/sources/"): ADMINS,
+    ("GET", "/api/v1/sources/{pk}/"): ADMINS,
+    ("DELETE", "/api/v1/sources/{pk}/"): ADMINS,
+    ("POST", "/api/v1/inbound/"): NOBODY,  # a system's key (X-Api-Key), never a person's token
+    ("POST", "/api/v1/cap/"): OPERATORS,  # or a system's key
+    ("GET", "/api/v1/warnings/"): STAFF,
+    ("GET", "/api/v1/warnings/{pk}/"): STAFF,
+    ("POST", "/api/v1/warnings/{pk}/incident/"): OPERATORS,
+    # accountability (issue 19): registers read within scope, decided by leaders and duty leaders
+    ("GET", "/api/v1/findings/"): WRITERS,
+    ("GET", "/api/v1/findings/{pk}/"): WRITERS,
+    ("POST", "/api/v1/findings/"): ADMINS | LEADERS,
+    ("GET", "/api/v1/findings/candidates/"): ADMINS | LEADERS,
+    ("GET", "/api/v1/staff-errors/"): WRITERS,
+    ("GET", "/api/v1/staff-errors/{pk}/"): WRITERS,
+    ("POST", "/api/v1/staff-errors/"): ADMINS | LEADERS,
 }
 
 # Pages: the roles that are shown the page (anything else: sent to log in, home, or refused).
@@ -231,6 +249,8 @@ PAGES = {
     "/plans/{pk}/": SIGNED_IN,
     "/plans/{pk}/compare/": SIGNED_IN,
     "/plans/incident/{incident_id}/": STAFF,
+    "/warnings/": STAFF,
+    "/accountability/": WRITERS,
 }
 
 

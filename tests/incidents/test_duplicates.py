@@ -194,3 +194,100 @@ def test_dropping_rows_that_cannot_reach_the_threshold_changes_nothing():
         fast = duplicates.find(new, rows, gazetteer=gazetteer, reader=reader, kinds=kinds, limit=100)
         full = duplicates.ranked(new, olds, gazetteer=gazetteer, kinds=kinds, limit=100)
         assert [(v, r.id) for v, _why, r in fast] == [(v, o.id) for v, _why, o in full], item.id
+
+
+# --- a town's or a district's report beside the spot's callers (fourth version) ---------------
+
+# 雨敞坪镇嘉禾村 (岳麓区), where the village head stands; 岳麓区 is a district's point.
+JIAHE = (28.1702, 112.7448)
+
+SLIDE_VILLAGE_HEAD = {
+    "title": "屋后的山垮了一块推到墙上",
+    "description": "我屋后的山昨晚垮下来一块，泥巴推到墙上，墙开裂了，不敢住了。",
+    "location_text": "雨敞坪镇嘉禾村",
+    "reporter_unit": "嘉禾村",
+    "reporter_phone": "13908471290",
+    "latitude": JIAHE[0],
+    "longitude": JIAHE[1],
+}
+SLIDE_BUREAU = {
+    "title": "辖区一处小型滑坡险情",
+    "description": "一农户屋后边坡发生小型滑坡，方量约80方，房屋墙体开裂，已转移1户4人。",
+    "location_text": "岳麓区",
+    "channel": "department",
+    "reporter_unit": "岳麓区自然资源局",
+    "reporter_phone": "0731-88999160",
+}
+
+
+@pytest.mark.parametrize(
+    "first,second",
+    [(SLIDE_VILLAGE_HEAD, SLIDE_BUREAU), (SLIDE_BUREAU, SLIDE_VILLAGE_HEAD)],
+    ids=["spot-first", "bureau-first"],
+)
+def test_a_districts_report_hours_later_is_the_spot_callers_event_whichever_comes_first(api, first, second):
+    """The bureau's point is the district's, 15 km from the village: the village lies in
+    the district, and a department's summary comes hours after the callers."""
+    original = report(api, received_at=ago(hours=2, minutes=10), **first)["incident"]
+    later = report(api, received_at=ago(minutes=5), **second)
+    assert later["possible_duplicates"] == [original]
+
+
+def test_two_district_reports_naming_different_towns_are_not_one_event(api):
+    report(
+        api,
+        received_at=ago(hours=1),
+        **{
+            **SLIDE_BUREAU,
+            "title": "雨敞坪镇一处滑坡险情",
+            "description": "雨敞坪镇一农户屋后边坡发生小型滑坡，已转移1户4人。",
+        },
+    )
+    other = report(
+        api,
+        **{
+            **SLIDE_BUREAU,
+            "title": "莲花镇一处边坡垮塌",
+            "description": "莲花镇一通组公路边坡垮塌，方量约50方，已设置警示。",
+        },
+    )
+    assert other["possible_duplicates"] == []
+
+
+def test_a_districts_report_of_another_district_is_not(api):
+    report(api, received_at=ago(hours=2), **SLIDE_VILLAGE_HEAD)
+    elsewhere = report(
+        api,
+        **{
+            **SLIDE_BUREAU,
+            "location_text": "望城区",
+            "reporter_unit": "望城区自然资源局",
+            "reporter_phone": "0731-88065160",
+        },
+    )
+    assert elsewhere["possible_duplicates"] == []
+
+
+def test_a_streets_duty_room_and_a_spot_in_the_next_street_on_one_storm_are_not_one_event(api):
+    """东湖街道's "辖区一小区" and a 马坡岭街道 underpass 2.3 km away, minutes apart: the
+    spot names another 街道, so the 街道's point says nothing of it."""
+    report(
+        api,
+        received_at=ago(minutes=20),
+        title="辖区一小区低洼处内涝",
+        description="受强降雨影响，辖区一老旧小区低洼处内涝，一楼住户11户进水，已调抽水泵抽排。",
+        location_text="东湖街道",
+        channel="lower_level",
+        reporter_unit="东湖街道值班室",
+        reporter_phone="0731-84812100",
+    )
+    underpass = report(
+        api,
+        title="下穿通道有台车淹在水里熄火了",
+        description="马坡岭那个下穿通道积水半米多，一台小车开进去熄火了，司机在车顶上。",
+        location_text="马坡岭街道一下穿通道",
+        latitude=28.2015,
+        longitude=113.0690,
+        reporter_phone="15874402231",
+    )
+    assert underpass["possible_duplicates"] == []

@@ -30,23 +30,45 @@ def test_the_set_is_big_realistic_and_its_pairs_file_follows_from_the_events(fig
     assert {i.category for i in items} == {"natural_disaster", "accident_disaster", "public_health", "social_security"}
     assert len({i.truth for i in items if i.split == "heldout"}) >= 25
     assert any(i.drill for i in items if i.split == "heldout")
+    second = [p for p in pairs if p[0] == "heldout2"]
+    assert len(second) >= 150 and sum(p[3] for p in second) >= 50
+    assert {"同一事件", "同类不同事件", "同分类不同事件", "演练与真实事件"} <= {p[4] for p in second}
     channels = collections.Counter(i.raw.get("channel") for i in items)
     assert {"phone", "hotline", "lower_level", "department"} <= set(channels)
     kinds = collections.Counter(p[4] for p in pairs)
     assert kinds["同类不同事件"] >= 50 and kinds["演练与真实事件"] >= 5
 
 
+TARGET_TOP1, TARGET_PRECISION, TARGET_RECALL = 0.90, 0.90, 0.95
+
+
 def test_the_development_parts_meet_the_targets(figures):
     *_rest, out = figures
     for split in ("dev", "dev2", "dev3"):
         top1, precision, recall = out[split]
-        assert top1 >= 0.90 and precision >= 0.90 and recall >= 0.95, split
+        assert top1 >= TARGET_TOP1 and precision >= TARGET_PRECISION and recall >= TARGET_RECALL, split
+    # dev4 was written for what the others lacked (district summaries, one street's spots):
+    # the fourth version was tuned on it and does not meet the targets there.
+    top1, precision, recall = out["dev4"]
+    assert top1 >= 0.93 and precision >= 0.85 and recall >= 0.82
 
 
-def test_the_held_out_part_stays_where_it_was_measured(figures):
-    """Measured once on the held-out part (bench/RESULTS.md): subtype top-1 0.960,
-    duplicates precision 0.920, recall 0.902 (the recall target 0.95 is not met).
-    A regression guard, not a target."""
+# (top-1, precision, recall) as measured on the held-out parts with the fourth version
+# (bench/RESULTS.md): regression guards, not the targets.
+MEASURED = {"heldout": (0.95, 0.92, 0.90), "heldout2": (0.92, 0.86, 0.89)}
+
+
+@pytest.mark.parametrize("split", sorted(MEASURED))
+def test_the_held_out_parts_stay_where_they_were_measured(figures, split):
     *_rest, out = figures
-    top1, precision, recall = out["heldout"]
-    assert top1 >= 0.95 and precision >= 0.90 and recall >= 0.90
+    assert all(got >= floor for got, floor in zip(out[split], MEASURED[split], strict=True)), out[split]
+
+
+@pytest.mark.xfail(strict=True, reason="duplicates recall/precision targets not met on the held-out parts (RESULTS.md)")
+@pytest.mark.parametrize("split", sorted(MEASURED))
+def test_the_held_out_parts_meet_the_targets(figures, split):
+    """The issue's targets on each held-out part. Strict: once met, this fails until the
+    xfail mark is removed."""
+    *_rest, out = figures
+    top1, precision, recall = out[split]
+    assert top1 >= TARGET_TOP1 and precision >= TARGET_PRECISION and recall >= TARGET_RECALL

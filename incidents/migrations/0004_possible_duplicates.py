@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('incidents', '0002_understanding'),
+        ('incidents', '0003_report_source'),
     ]
 
     operations = [
