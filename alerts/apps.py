@@ -78,7 +78,7 @@ def _tell_the_duty_domain():
     hooks.handover_items.register(lambda room: open_items_for_handover(room.pk))
 
 
-def _instruction_to_case(sender, instruction, **kwargs):
+def _instruction_to_case(sender, instruction, departments=(), **kwargs):
     """Every leader instruction opens a supervised case (督办), in the instruction's transaction.
 
     A failure here is logged and never undoes the instruction itself (savepoint).
@@ -87,6 +87,6 @@ def _instruction_to_case(sender, instruction, **kwargs):
 
     try:
         with transaction.atomic():
-            services.open_case_for_instruction(instruction)
+            services.open_case_for_instruction(instruction, departments=departments)
     except Exception:
         log.exception("could not open a supervised case for instruction %s", getattr(instruction, "pk", None))

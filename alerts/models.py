@@ -65,6 +65,8 @@ class Alert(models.Model):
     overdue_at = models.DateTimeField(_("首次超时时间"), null=True, blank=True)
     # Each return opens a new feedback round with its own deadline and chase steps.
     feedback_round = models.PositiveIntegerField(_("反馈轮次"), default=1)
+    # Why the office last returned the feedback for more (shown on the department's card).
+    return_reason = models.CharField(_("退回原因"), max_length=500, blank=True)
     closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

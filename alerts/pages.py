@@ -1,6 +1,7 @@
 """HTML pages: the department console, the office's alert list, figures, supervision ledger."""
 
 from django.contrib.auth.decorators import login_required
+from django.db.models import prefetch_related_objects
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -11,7 +12,7 @@ from dutyops.models import Department
 from realtime.selectors import latest_seq
 
 from . import selectors, services
-from .serializers import AlertSerializer
+from .serializers import AlertPageSerializer
 from .views import COLUMNS, figures_for
 
 
@@ -28,10 +29,11 @@ def console(request):
     # The stream position is read before the list: whatever changes after is replayed.
     seq = latest_seq()
     alerts = selectors.open_alerts_of_department(department.pk) if department else []
+    prefetch_related_objects(alerts, "feedback__author")
     return render(
         request,
         "alerts/console.html",
-        {"department": department, "alerts_json": AlertSerializer(alerts, many=True).data, "seq": seq},
+        {"department": department, "alerts_json": AlertPageSerializer(alerts, many=True).data, "seq": seq},
     )
 
 
@@ -41,12 +43,17 @@ def office(request):
     if not policy.may(request.user, "page.office"):
         raise Forbidden(_("通知督办页面仅对值班室人员和领导开放；部门的待办通知在“部门工作台”。"))
     seq = latest_seq()
-    alerts = list(selectors.alerts_for(request.user).exclude(state="closed").order_by("ack_due_at", "id")[:300])
+    alerts = list(
+        selectors.alerts_for(request.user)
+        .exclude(state="closed")
+        .prefetch_related("feedback__author")
+        .order_by("ack_due_at", "id")[:300]
+    )
     departments = Department.objects.exclude(kind=Department.Kind.DUTY_OFFICE).order_by("code")
     return render(
         request,
         "alerts/office.html",
-        {"alerts_json": AlertSerializer(alerts, many=True).data, "seq": seq, "departments": departments},
+        {"alerts_json": AlertPageSerializer(alerts, many=True).data, "seq": seq, "departments": departments},
     )
 
 

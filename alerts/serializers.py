@@ -68,6 +68,7 @@ class AlertSerializer(serializers.ModelSerializer):
             "last_feedback_at",
             "overdue_at",
             "feedback_round",
+            "return_reason",
             "closed_at",
             "close_reason",
             "created_at",
@@ -85,6 +86,17 @@ class AlertDetailSerializer(AlertSerializer):
 
     class Meta(AlertSerializer.Meta):
         fields = [*AlertSerializer.Meta.fields, "ack_minutes", "feedback_minutes", "recipients", "feedback", "chases"]
+        read_only_fields = fields
+
+
+class AlertPageSerializer(AlertSerializer):
+    """What the console and office pages start from: the alert and the feedback sent on it
+    (prefetch feedback__author)."""
+
+    feedback = FeedbackSerializer(many=True, read_only=True)
+
+    class Meta(AlertSerializer.Meta):
+        fields = [*AlertSerializer.Meta.fields, "feedback"]
         read_only_fields = fields
 
 

@@ -118,6 +118,7 @@ def active_incidents(user):
         "next_report_due_at",
         "report_overdue",
         "duty_room__name",
+        "possible_duplicates",
     ]
     if match_model is not None:
         fields.append("plan_match__gap")
@@ -142,6 +143,7 @@ def active_incidents(user):
             "report_overdue": r["report_overdue"],
             "duty_room": r["duty_room__name"],
             "plan_gap": bool(r.get("plan_match__gap")),
+            "possible_duplicates": r["possible_duplicates"] or [],
         }
         for r in rows
     ]

@@ -20,6 +20,7 @@ from dutyops import policy
 from dutyops.errors import Forbidden
 from dutyops.models import ApiToken
 from dutyops.models.tokens import digest_of
+from incidents.selectors import responsible_departments
 
 from . import selectors
 
@@ -74,6 +75,7 @@ def _page(request, template, mode, page):
             else 8,
             "kiosk": policy.read_only(request.user),
             **(selectors.console_context(request.user) if mode == "console" else {}),
+            **({"instruct_departments": responsible_departments()} if mode == "leader" else {}),
         },
     )
 

@@ -29,6 +29,14 @@ How (IdempotencyMiddleware, for every POST routed to a DRF view):
 
 A view opts out with `idempotency_key = False` (the token endpoint: nobody is
 signed in yet). Requests without the header pay nothing but a dict lookup.
+
+Pages that post plain HTML forms to Django views (check-in, handover) are
+honoured the same way: a browser cannot set a header on a form post, so the key
+comes in the form's `_idempotency_key` field (static/forms.js adds one to every
+form that posts, new for each page render). The owner is the signed-in person;
+2xx and redirects are kept (a redirect as its target, `content_type` REDIRECT),
+so a double-click posts once and both clicks land on the same page. A function
+view opts out with the same `idempotency_key = False` attribute.
 """
 
 import datetime
@@ -52,6 +60,8 @@ from .models import IdempotencyRecord
 log = logging.getLogger(__name__)
 
 HEADER = "Idempotency-Key"
+FORM_FIELD = "_idempotency_key"
+REDIRECT = "x-dutyops/redirect"  # content_type of a kept page redirect; body = its Location
 REPLAYED_HEADER = "Idempotent-Replayed"
 MAX_KEY_LENGTH = 255
 TTL = datetime.timedelta(hours=24)
@@ -76,7 +86,14 @@ def owner_of(request, view_cls):
 
     The view then takes this authentication as it is (DRF's forced authentication,
     as its test client does) instead of running its authenticators a second time."""
-    drf_request = Request(request, authenticators=[auth() for auth in view_cls.authentication_classes])
+    # With the view's parsers: a session's CSRF check reads the body (request.POST), which
+    # a parserless Request refuses as an unsupported media type (browsers were never
+    # recognised). The caller has read the body already, so the view can read it again.
+    drf_request = Request(
+        request,
+        parsers=[parser() for parser in view_cls.parser_classes],
+        authenticators=[auth() for auth in view_cls.authentication_classes],
+    )
     had_user = "user" in request.__dict__
     original_user = request.__dict__.get("user")
     try:
@@ -98,6 +115,27 @@ def owner_of(request, view_cls):
         return None
     request._force_auth_user, request._force_auth_token = user, auth
     return owner
+
+
+@functools.lru_cache(maxsize=4096)
+def page_view(path_info):
+    """The Django (non-API) view a path routes to, if it honours a form's key; else None."""
+    try:
+        func = resolve(path_info).func
+    except Resolver404:
+        return None
+    cls = getattr(func, "cls", None) or getattr(func, "view_class", None)
+    if isinstance(cls, type) and issubclass(cls, APIView):
+        return None
+    if not getattr(func, "idempotency_key", True) or (cls is not None and not getattr(cls, "idempotency_key", True)):
+        return None
+    return func
+
+
+def form_owner(request):
+    """A page form's key belongs to the signed-in person (the session)."""
+    user = getattr(request, "user", None)
+    return f"person:{user.pk}" if user is not None and user.is_authenticated else None
 
 
 @functools.lru_cache(maxsize=4096)
@@ -153,10 +191,14 @@ def claim(owner, key, print_, now):
 
 
 def _store(record_id, response):
+    if 300 <= response.status_code < 400:
+        content_type, body = REDIRECT, response.get("Location", "").encode()
+    else:
+        content_type, body = response.get("Content-Type", ""), response.content
     with connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE {_TABLE} SET status = %s, content_type = %s, body = %s WHERE id = %s",
-            [response.status_code, response.get("Content-Type", ""), response.content, record_id],
+            [response.status_code, content_type, body, record_id],
         )
 
 
@@ -168,7 +210,11 @@ def _forget(record_id):
 def _replay(stored):
     if not stored["status"]:  # never committed so; kept for safety
         return _refusal(409, _("使用相同 Idempotency-Key 的请求仍在处理中，请稍后重试。"), retry_after=1)
-    response = HttpResponse(stored["body"], status=stored["status"], content_type=stored["content_type"] or None)
+    if stored["content_type"] == REDIRECT:
+        response = HttpResponse(status=stored["status"])
+        response["Location"] = stored["body"].decode()
+    else:
+        response = HttpResponse(stored["body"], status=stored["status"], content_type=stored["content_type"] or None)
     response[REPLAYED_HEADER] = "true"
     return response
 
@@ -218,11 +264,17 @@ class IdempotencyMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        key = request.META.get(_META_KEY)
-        if key is None or request.method != "POST":
+        if request.method != "POST":
             return self.get_response(request)
+        key = request.META.get(_META_KEY)
+        if key is None:
+            return self._page_form(request)
         view_cls = view_class(request.path_info)
         if not applies(view_cls, request.method):
+            return self.get_response(request)
+        try:
+            print_ = fingerprint(request)  # reads the body first: owner_of's CSRF check parses it after
+        except Exception:  # noqa: BLE001 - an unreadable body: the view answers it
             return self.get_response(request)
         owner = owner_of(request, view_cls)
         if owner is None:  # the view answers 401/403, key or no key
@@ -231,16 +283,34 @@ class IdempotencyMiddleware:
             message = _("Idempotency-Key 须为 1 至 %(n)d 个可见 ASCII 字符。") % {"n": MAX_KEY_LENGTH}
             return JsonResponse({HEADER: [message]}, status=400, json_dumps_params={"ensure_ascii": False})
         try:
-            print_ = fingerprint(request)
-        except Exception:  # noqa: BLE001 - an unreadable body: the view answers it
-            return self.get_response(request)
-        try:
             return self._once(request, owner, key, print_)
         except DatabaseError as exc:
             log.error("idempotency: database unavailable: %s", exc)
             return _refusal(503, _("服务暂时不可用，请稍后重试。"), retry_after=5)
 
-    def _once(self, request, owner, key, print_):
+    def _page_form(self, request):
+        """A plain HTML form posted to a page view, with its `_idempotency_key` field."""
+        if not request.content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+            return self.get_response(request)
+        if page_view(request.path_info) is None:
+            return self.get_response(request)
+        owner = form_owner(request)
+        if owner is None:
+            return self.get_response(request)
+        try:
+            print_ = fingerprint(request)  # reads the body first: the form is parsed from it after
+            key = request.POST.get(FORM_FIELD)
+        except Exception:  # noqa: BLE001 - an unreadable body: the view answers it
+            return self.get_response(request)
+        if not key or not _valid_key(key):
+            return self.get_response(request)
+        try:
+            return self._once(request, owner, key, print_, keep_redirects=True)
+        except DatabaseError as exc:
+            log.error("idempotency: database unavailable: %s", exc)
+            return _refusal(503, _("服务暂时不可用，请稍后重试。"), retry_after=5)
+
+    def _once(self, request, owner, key, print_, keep_redirects=False):
         now = timezone.now()
         response = stored = None
         try:
@@ -259,7 +329,9 @@ class IdempotencyMiddleware:
                 response = self.get_response(request)
                 if response.status_code >= 500:
                     transaction.set_rollback(True)
-                elif 200 <= response.status_code < 300 and not response.streaming:
+                elif (200 <= response.status_code < 300 or (keep_redirects and 300 <= response.status_code < 400)) and (
+                    not response.streaming
+                ):
                     _store(claimed, response)
                     stored = True
                 else:

@@ -224,6 +224,9 @@ class Incident(models.Model):
     merged_into = models.ForeignKey(
         "self", verbose_name=_("合并至"), null=True, blank=True, on_delete=models.PROTECT, related_name="merged"
     )
+    # Open incidents the first report looked like, flagged at intake: the console and the
+    # incident page offer "合并到 #N" for each that is still open.
+    possible_duplicates = models.JSONField(_("疑似重复事件"), default=list, blank=True)
 
     # Statutory clocks, denormalised from IncidentClock for the board.
     next_report_due_at = models.DateTimeField(_("下次报告时限"), null=True, blank=True)

@@ -317,6 +317,24 @@ def active_subtypes():
     return list(Subtype.objects.filter(active=True).values("code", "name", "category"))
 
 
+def flagged_duplicates(user, incident):
+    """The open incidents this one was flagged at intake as a possible duplicate of,
+    that `user` may see: where the incident page offers "合并到 #N"."""
+    if not incident.possible_duplicates or incident.status not in OPEN_STATUSES:
+        return []
+    qs = visible_incidents(user).filter(
+        pk__in=[i for i in incident.possible_duplicates if isinstance(i, int)],
+        status__in=OPEN_STATUSES,
+        is_drill=incident.is_drill,
+    )
+    return list(qs.order_by("reported_at"))
+
+
+def responsible_departments():
+    """Departments a leader may name as responsible for an instruction (not the duty office)."""
+    return Department.objects.exclude(kind=Department.Kind.DUTY_OFFICE).order_by("code")
+
+
 def incident_page(incident, user):
     """What the incident page shows beside the incident itself, as `user` may read it."""
     return {

@@ -218,10 +218,17 @@ class InstructionSerializer(serializers.ModelSerializer):
     author_name = serializers.SerializerMethodField()
     text = serializers.CharField(max_length=5000, trim_whitespace=True)
     report = serializers.PrimaryKeyRelatedField(queryset=Report.objects.all(), required=False, allow_null=True)
+    departments = serializers.PrimaryKeyRelatedField(
+        queryset=Department.objects.all(),
+        many=True,
+        required=False,
+        write_only=True,
+        help_text=_("责任单位：批示转为督办事项后由其办理（不填：已收到本事件通知的单位）"),
+    )
 
     class Meta:
         model = Instruction
-        fields = ["id", "incident", "report", "text", "author", "author_name", "created_at"]
+        fields = ["id", "incident", "report", "text", "departments", "author", "author_name", "created_at"]
         read_only_fields = ["id", "incident", "author", "author_name", "created_at"]
 
     def get_author_name(self, instruction) -> str:

@@ -178,6 +178,7 @@ def _new_incident(data, actor, now, duty_room=None):
     understanding.apply(incident, assessment, reported_subtype=bool(data.get("subtype")))
     if data.get("grade"):
         incident.grade_source = GradeSource.REPORTED
+    incident.possible_duplicates = list(duplicates)
     wanted = wanted_clocks(incident, now)
     incident.next_report_due_at = min(wanted.values(), default=None)
     incident.save()
@@ -489,8 +490,9 @@ def merge(source, target, actor, *, reason=""):
 
 
 @transaction.atomic
-def create_instruction(incident, author, text, report=None):
-    """A leader's instruction: kept as written, relayed as an event, handed to supervision."""
+def create_instruction(incident, author, text, report=None, departments=()):
+    """A leader's instruction: kept as written, relayed as an event, handed to supervision
+    (the case goes to `departments`, the responsible departments the leader named)."""
     incident = Incident.objects.select_for_update().get(pk=incident.pk)
     if incident.status == Status.MERGED:
         incident = Incident.objects.select_for_update().get(pk=incident.merged_into_id)
@@ -510,7 +512,7 @@ def create_instruction(incident, author, text, report=None):
         incident_id=incident.pk,
         departments=_audience(incident),
     )
-    instruction_created.send(sender=Instruction, instruction=instruction)
+    instruction_created.send(sender=Instruction, instruction=instruction, departments=list(departments))
     return instruction
 
 

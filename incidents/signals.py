@@ -7,6 +7,7 @@ from django.dispatch import Signal
 # re-match on it.
 picture_changed = Signal()
 
-# Sent with instruction= when a leader writes an instruction: alerts turn it
+# Sent with instruction= and departments= (the responsible departments the leader
+# named; empty: not named) when a leader writes an instruction: alerts turn it
 # into a supervised case.
 instruction_created = Signal()

@@ -162,7 +162,13 @@ class IncidentViewSet(viewsets.ReadOnlyModelViewSet):
         report = body.validated_data.get("report")
         if report is not None and report.incident_id not in selectors.incident_family_ids(incident):
             return Response({"report": [_("该报告不属于此事件。")]}, status=status.HTTP_400_BAD_REQUEST)
-        instruction = services.create_instruction(incident, request.user, body.validated_data["text"], report=report)
+        instruction = services.create_instruction(
+            incident,
+            request.user,
+            body.validated_data["text"],
+            report=report,
+            departments=body.validated_data.get("departments", []),
+        )
         return Response(InstructionSerializer(instruction).data, status=status.HTTP_201_CREATED)
 
     def _fresh(self, incident):
@@ -281,7 +287,22 @@ def _choices():
 
 @login_required
 def intake_page(request):
-    return render(request, "incidents/intake.html", {**_choices(), "incident_id": request.GET.get("incident", "")})
+    """The full intake form. With ?incident=<id> (from an incident, the console's 续报) it
+    adds to that incident: a follow-up report (?kind=final: the final one), the incident
+    and the kind set and shown, never a new incident."""
+    context = {**_choices(), "incident": None, "kind": ReportKind.FIRST}
+    incident_id = as_id(request.GET.get("incident"))
+    if incident_id is not None:
+        incident = get_object_or_404(selectors.visible_incidents(request.user), pk=incident_id)
+        if incident.status == Status.MERGED and incident.merged_into_id:  # reports join the surviving one
+            incident = get_object_or_404(selectors.visible_incidents(request.user), pk=incident.merged_into_id)
+        kind = request.GET.get("kind")
+        context.update(
+            incident=incident,
+            kind=kind if kind in (ReportKind.FOLLOW_UP, ReportKind.FINAL) else ReportKind.FOLLOW_UP,
+            kinds=[(v, label) for v, label in ReportKind.choices if v != ReportKind.FIRST],
+        )
+    return render(request, "incidents/intake.html", context)
 
 
 @login_required
@@ -313,6 +334,8 @@ def incident_detail_page(request, pk):
                 if v in services.TRANSITIONS[incident.status] and v != Status.MERGED
             ],
             **selectors.incident_page(incident, request.user),
+            "duplicates": selectors.flagged_duplicates(request.user, incident),
+            "instruct_departments": selectors.responsible_departments(),
             "can_operate": policy.may(request.user, "incident.operate", incident),
             "can_instruct": policy.may(request.user, "incident.instruct", incident),
             "can_confirm": incident.status == Status.TRANSFERRED

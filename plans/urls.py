@@ -7,6 +7,7 @@ from . import pages, views
 api_urlpatterns = [
     path("incidents/<int:pk>/plan-matches/", views.PlanMatchesView.as_view(), name="incident-plan-matches"),
     path("incidents/<int:pk>/activations/", views.IncidentActivationsView.as_view(), name="incident-activations"),
+    path("consequences/", views.ConsequenceView.as_view(), name="consequences"),
 ]
 page_urlpatterns = [
     path("plans/", pages.plan_list, name="plan-list"),

@@ -17,7 +17,7 @@ from dutyops import policy
 from dutyops.api import Allowed, as_id, error_response
 from incidents.selectors import visible_incidents
 
-from . import matching, selectors, services
+from . import consequences, matching, selectors, services
 from .documents import plan_document
 from .models import Activation, ActivationRequest, ActivationTask
 from .serializers import (
@@ -219,3 +219,24 @@ class ActivationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         data = ReasonSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         return self._done(services.terminate(activation, request.user, data.validated_data["reason"]))
+
+
+class ConsequenceView(APIView):
+    """GET consequences/?action=…: what a high-impact action will do, before it is done.
+
+    activate (incident, plan, level), change_level (activation, level), terminate
+    (activation), approve (activation), close (incident), merge (incident, into).
+    → {"action", "title", "lines", "sections": [{"heading", "items"}],
+    "departments": [{"id", "name", "tasks"}], "confirm", "cancel"}: the words of the
+    confirmation dialog, and which departments get which tasks. Reads only; only
+    incidents the caller may see."""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(name, str, required=name == "action")
+            for name in ("action", "incident", "plan", "level", "activation", "into")
+        ],
+        responses={200: dict},
+    )
+    def get(self, request):
+        return Response(consequences.of(request.user, request.query_params, visible_incidents(request.user)))

@@ -340,7 +340,8 @@ def return_alert(alert_id, actor, reason, feedback_minutes=None):
         alert.feedback_round += 1
         alert.feedback_due_at = timezone.now() + dt.timedelta(minutes=minutes)
         alert.state = Alert.State.ACKNOWLEDGED
-        alert.save(update_fields=["feedback_round", "feedback_due_at", "state"])
+        alert.return_reason = reason[:500]
+        alert.save(update_fields=["feedback_round", "feedback_due_at", "state", "return_reason"])
         _schedule_phase(alert, EscalationStep.Phase.FEEDBACK, alert.feedback_due_at, round=alert.feedback_round)
         _emit(alert, "alert.returned", actor=actor, reason=reason[:500], round=alert.feedback_round)
         return alert

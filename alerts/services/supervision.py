@@ -306,18 +306,22 @@ def case_recheck_due(case_id):
     _case_emit(case, "supervision.recheck_due")
 
 
-def open_case_for_instruction(instruction):
+def open_case_for_instruction(instruction, departments=()):
     """A leader's instruction becomes a supervised case (督办).
 
-    Responsible leader: the instruction's author. Departments: those with plan
+    Responsible leader: the instruction's author. Departments: the responsible
+    departments the leader named with the instruction; if none, those with plan
     or manual alerts on the incident. Deadline: DEFAULT_CASE_HOURS.
     """
     if SupervisionCase.objects.filter(instruction_id=instruction.pk).exists():
         return None
     incident = instruction.incident
-    departments = Department.objects.filter(
-        alerts__incident=incident, alerts__source__in=[Alert.Source.PLAN, Alert.Source.MANUAL]
-    ).distinct()
+    departments = (
+        list(departments)
+        or Department.objects.filter(
+            alerts__incident=incident, alerts__source__in=[Alert.Source.PLAN, Alert.Source.MANUAL]
+        ).distinct()
+    )
     title = _("领导批示督办：%(t)s") % {"t": incident.title or instruction.text[:40]}
     return open_case(
         title=title,

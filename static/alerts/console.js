@@ -1,4 +1,7 @@
 // Department console: open alerts with live countdowns; sign-for and feedback in one or two taps.
+// Sent feedback shows on the card (and why the office returned it, if it did); a sent
+// box clears and its button resets; what is typed is kept per alert across a reload
+// (DutyForms.draft) and each feedback carries its own Idempotency-Key.
 // Live updates come from /ws/events/ (session cookie); after a drop it reconnects with
 // ?after=<last seq seen>, so nothing that happened meanwhile is missed.
 (function () {
@@ -12,6 +15,7 @@
   var live = document.getElementById("live");
   var tpl = document.getElementById("alert-card");
   var alerts = new Map();
+  var fbKeys = {}, sentOk = {};  // per alert: the key of the feedback being sent, "just sent"
   var STATE = { sent: "待签收", acknowledged: "已签收待反馈", fed_back: "已反馈", overdue: "已超时", closed: "已办结" };
   var SOURCE = { plan: "预案启动", manual: "值班室下发", instruction: "领导批示" };
   var api = window.DutyLive.api;
@@ -24,7 +28,7 @@
     var items = Array.from(alerts.values()).filter(function (a) { return a.state !== "closed"; });
     items.sort(function (a, b) { return due(a) - due(b); });
     // Keep what someone is typing when a live update redraws the list.
-    var drafts = {}, focused = document.activeElement && document.activeElement.closest(".alert-card");
+    var drafts = {}, focused = document.activeElement && document.activeElement.closest && document.activeElement.closest(".alert-card");
     list.querySelectorAll(".alert-card").forEach(function (li) {
       var ta = li.querySelector("textarea");
       if (ta && ta.value) drafts[li.dataset.id] = ta.value;
@@ -61,6 +65,28 @@
     var ack = li.querySelector(".ack"), form = li.querySelector(".fb"), msg = li.querySelector(".msg");
     ack.hidden = !!a.acknowledged_at;
     form.hidden = !a.acknowledged_at;
+    if (a.return_reason && a.feedback_round > 1 && a.state !== "fed_back") {
+      li.querySelector(".returned").hidden = false;
+      li.querySelector(".returned .why").textContent = a.return_reason;
+    }
+    var sent = a.feedback || [];
+    if (sent.length) {
+      li.querySelector(".sent").hidden = false;
+      var ol = li.querySelector(".fb-list");
+      sent.forEach(function (f) {
+        var item = document.createElement("li");
+        item.textContent = f.text;
+        var who = document.createElement("span");
+        who.className = "who";
+        who.textContent = (f.author_name || "") + " " + fmtTime(f.created_at) + (f.round > 1 ? " · 第" + f.round + "轮" : "");
+        item.appendChild(who);
+        ol.appendChild(item);
+      });
+    }
+    li.querySelector(".sent-ok").hidden = !sentOk[a.id];
+    var draftName = "feedback:alert:" + a.id;
+    if (!form.hidden) DutyForms.draft(form, draftName, { quiet: true });
+    DutyForms.keys(form, function () { form.requestSubmit(); });
     ack.addEventListener("click", function () {
       ack.disabled = true;
       api("POST", "/api/v1/alerts/" + a.id + "/acknowledge/").then(upsert, function (e) {
@@ -73,10 +99,19 @@
       var text = form.elements.text.value.trim();
       if (!text) return;
       var button = form.querySelector("button");
+      if (button.disabled) return;
       button.disabled = true;
-      api("POST", "/api/v1/alerts/" + a.id + "/feedback/", { text: text }).then(function () {
+      msg.textContent = "";
+      fbKeys[a.id] = fbKeys[a.id] || DutyForms.newKey();
+      DutyForms.api("POST", "/api/v1/alerts/" + a.id + "/feedback/", { text: text }, fbKeys[a.id]).then(function () {
+        delete fbKeys[a.id];  // the next feedback is a new one
+        DutyForms.clearDraft(draftName);
+        form.elements.text.value = "";
+        button.disabled = false;
+        sentOk[a.id] = true;
         return refresh(a.id);
       }).catch(function (e) {
+        if (e.status === 422) delete fbKeys[a.id];
         button.disabled = false;
         msg.textContent = e.message;
       });
@@ -86,7 +121,7 @@
 
   function upsert(a) {
     if (department && a.department !== department) return;
-    alerts.set(a.id, a);
+    alerts.set(a.id, Object.assign({}, alerts.get(a.id), a));  // a reply without feedback keeps the card's
     render();
   }
 

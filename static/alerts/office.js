@@ -1,4 +1,6 @@
 // The duty office's alert list: dispatch, close, return for more; live over /ws/events/.
+// The feedback each department sent shows in its row as soon as it arrives (and, once
+// returned, why). A dispatch carries the form's Idempotency-Key (static/forms.js).
 (function () {
   "use strict";
   var root = document.getElementById("office");
@@ -24,6 +26,7 @@
         tr.dataset.id = a.id; tr.dataset.state = a.state;
         cell(tr, a.id); cell(tr, a.department_name); cell(tr, a.incident_title); cell(tr, a.duty);
         cell(tr, STATE[a.state] || a.state); cell(tr, t(a.ack_due_at)); cell(tr, t(a.feedback_due_at));
+        feedbackCell(tr, a);
         var ops = cell(tr, "");
         ops.appendChild(button("办结", function () {
           api("POST", "/api/v1/alerts/" + a.id + "/close/", { reason: "" }).then(upsert, show);
@@ -37,19 +40,44 @@
         rows.appendChild(tr);
       });
   }
+  function feedbackCell(tr, a) {
+    var td = cell(tr, "");
+    td.className = "fb";
+    (a.feedback || []).forEach(function (f) {
+      var p = document.createElement("p");
+      p.textContent = f.text;
+      var who = document.createElement("span");
+      who.className = "who";
+      who.textContent = " — " + (f.author_name || "") + " " + t(f.created_at) + (f.round > 1 ? " · " + root.dataset.round.replace("{n}", f.round) : "");
+      p.appendChild(who);
+      td.appendChild(p);
+    });
+    if (a.return_reason && a.feedback_round > 1 && a.state !== "fed_back") {
+      var why = document.createElement("p");
+      why.className = "why";
+      why.textContent = root.dataset.returned + a.return_reason;
+      td.appendChild(why);
+    }
+  }
   function show(e) { msg.textContent = e.message; }
-  function upsert(a) { alerts.set(a.id, a); render(); }
+  function upsert(a) { alerts.set(a.id, Object.assign({}, alerts.get(a.id), a)); render(); }  // a reply without feedback keeps the row's
   var reads = {};  // apply only the newest read of an alert
   function refresh(id) {
     var n = (reads[id] = (reads[id] || 0) + 1);
     api("GET", "/api/v1/alerts/" + id + "/").then(function (a) { if (reads[id] === n) upsert(a); }, function () {});
   }
 
+  DutyForms.keys(document.getElementById("dispatch"));  // Enter moves on, Ctrl+Enter dispatches
   document.getElementById("dispatch").addEventListener("submit", function (ev) {
     ev.preventDefault();
     var f = ev.target, body = {};
     ["incident", "department", "ack_minutes", "feedback_minutes", "duty"].forEach(function (k) { if (f.elements[k].value) body[k] = f.elements[k].value; });
-    api("POST", "/api/v1/alerts/", body).then(function (a) { msg.textContent = ""; upsert(a); f.elements.duty.value = ""; }, show);
+    if (f.dataset.busy) return;
+    f.dataset.busy = "1";
+    DutyForms.api("POST", "/api/v1/alerts/", body, DutyForms.key(f))
+      .then(function (a) { DutyForms.renew(f); msg.textContent = ""; upsert(a); f.elements.duty.value = ""; },
+        function (e) { if (e.status === 422) DutyForms.renew(f); show(e); })
+      .then(function () { delete f.dataset.busy; });
   });
 
   // The one live connection (static/board/live.js): backoff, 4401, resync after a drop.

@@ -1,5 +1,6 @@
 // The supervision ledger (督办台账): each case's step forms post to the API; on success the
 // page reloads to show the new state and its ledger entry, on refusal the API's message.
+// Each form's Idempotency-Key is kept across a double-click (static/forms.js).
 (function () {
   "use strict";
   function body(step, data) {
@@ -20,9 +21,10 @@
       var error = row.querySelector(".case-error");
       var button = form.querySelector("button[type=submit]");
       var step = form.dataset.step;
+      if (button.disabled) return;
       button.disabled = true;
       error.textContent = "";
-      Duty.api("POST", "/api/v1/supervision/" + row.dataset.id + "/" + step + "/", body(step, new FormData(form)))
+      DutyForms.api("POST", "/api/v1/supervision/" + row.dataset.id + "/" + step + "/", body(step, new FormData(form)), DutyForms.key(form))
         .then(function () { location.reload(); }, function (e) {
           error.textContent = e.message;
           button.disabled = false;

@@ -1,5 +1,9 @@
 // Officer's console: keyboard-first intake (POST /api/v1/reports/), open incidents to
 // push along (POST incidents/<id>/transition/), the clocks due soonest. Live via DutyLive.
+// The intake form works like every form (static/forms.js): Enter moves to the next
+// field, Ctrl+Enter submits, one Idempotency-Key per registration, a draft kept across a
+// reload. A flagged duplicate offers 合并到 #N, and merging or closing first shows what
+// it will do (DutyForms.ask).
 (function () {
   "use strict";
   var root = document.getElementById("desk");
@@ -32,23 +36,29 @@
   // What the words suggest, confirmed with one key (static/incidents/confirm.js).
   var SUBTYPES = JSON.parse(($("subtypes-data") || { textContent: "[]" }).textContent) || [];
 
+  var draft = DutyForms.draft(form, "console-intake");
   function submit() {
     var data = payload();
     if (!data.title) { say("请填写标题。", true); $("f-title").focus(); return; }
     if (!data.category) { say("请选择事件分类。", true); form.querySelector("input[name=category]").focus(); return; }
     var btn = $("f-submit");
+    if (btn.disabled) return;  // one registration at a time; the key covers a click that gets through
     btn.disabled = true;
     say("正在登记…");
-    api("POST", "/api/v1/reports/", data)
+    DutyForms.api("POST", "/api/v1/reports/", data, DutyForms.key(form))
       .then(function (r) {
+        DutyForms.renew(form);
+        draft.clear();
         form.reset();
         say("已登记首报，");
         msg.append(incidentLink(r.incident, "事件 #" + r.incident));
         var dups = r.possible_duplicates || [];
-        if (dups.length) {  // links, so the officer can check and merge from the incident page
+        if (dups.length) {
+          flagged[r.incident] = dups;
           msg.append("（疑似重复：");
           dups.forEach(function (id, n) { msg.append(n ? "、" : "", incidentLink(id, "#" + id)); });
           msg.append("）");
+          render(live.state);
         }
         var u = r.understanding;
         if (u && u.subtype_source !== "reported" && window.IncidentConfirm) {
@@ -59,14 +69,19 @@
           });
         } else $("f-title").focus();
       })
-      .catch(function (e) { say(e.message, true); })
+      .catch(function (e) { if (e.status === 422) DutyForms.renew(form); say(e.message, true); })
       .then(function () { btn.disabled = false; });
   }
 
   form.addEventListener("submit", function (e) { e.preventDefault(); submit(); });
-  form.addEventListener("keydown", function (e) {
-    if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) { e.preventDefault(); submit(); }
-  });
+  DutyForms.keys(form, submit);
+
+  // Incidents flagged at intake as possibly the same as open ones: {id: [ids]}, from the
+  // snapshot, from incident.created events, and from this console's own registrations.
+  var flagged = {};
+  function duplicatesOf(st, i) {
+    return (i.possible_duplicates || flagged[i.id] || []).filter(function (d) { return d !== i.id && st.incidents.has(d); });
+  }
 
   // --- open incidents and clocks --------------------------------------------------
   function render(st) {
@@ -103,9 +118,23 @@
         meta.appendChild(b);
       }
       var fu = el("a", "follow", "续报");
-      fu.href = "/incidents/intake/?incident=" + i.id;
+      fu.href = "/incidents/intake/?incident=" + i.id + "&kind=follow_up";
       meta.appendChild(fu);
       li.appendChild(meta);
+      var dups = duplicatesOf(st, i);
+      if (dups.length) {
+        var dl = el("div", "oi-dups");
+        dl.appendChild(el("span", "muted", "疑似重复："));
+        dups.forEach(function (d) {
+          var m = el("button", "merge", "合并到 #" + d);
+          m.type = "button";
+          m.dataset.incident = i.id;
+          m.dataset.into = d;
+          m.title = (st.incidents.get(d) || {}).title || "";
+          dl.appendChild(m);
+        });
+        li.appendChild(dl);
+      }
       list.appendChild(li);
     });
     $("open-count").textContent = items.length + " 起";
@@ -147,12 +176,31 @@
     });
   }
 
+  function consequence(params) { return "/api/v1/consequences/?" + new URLSearchParams(params); }
   document.addEventListener("click", function (e) {
+    var m = e.target.closest("button.merge");
+    if (m) {
+      m.disabled = true;
+      DutyForms.ask(consequence({ action: "merge", incident: m.dataset.incident, into: m.dataset.into }))
+        .then(function (ok) {
+          if (!ok) { m.disabled = false; return null; }
+          return DutyForms.api("POST", "/api/v1/incidents/" + m.dataset.incident + "/merge/",
+            { into: Number(m.dataset.into), reason: "值班台：疑似重复" }, DutyForms.key(m))
+            .then(function () { say("已将 #" + m.dataset.incident + " 合并到 #" + m.dataset.into + "。"); live.refresh(); });
+        })
+        .catch(function (err) { m.disabled = false; say(err.message, true); });
+      return;
+    }
     var b = e.target.closest("button.push");
     if (!b) return;
     b.disabled = true;
-    api("POST", "/api/v1/incidents/" + b.dataset.incident + "/transition/", { to: b.dataset.to })
-      .catch(function (err) { b.disabled = false; alert(err.message); });
+    var ask = b.dataset.to === "closed"
+      ? DutyForms.ask(consequence({ action: "close", incident: b.dataset.incident }))
+      : Promise.resolve(true);
+    ask.then(function (ok) {
+      if (!ok) { b.disabled = false; return null; }
+      return api("POST", "/api/v1/incidents/" + b.dataset.incident + "/transition/", { to: b.dataset.to });
+    }).catch(function (err) { b.disabled = false; alert(err.message); });
   });
 
   var STATUS_TEXT = { live: "实时", reconnecting: "重连中", connecting: "连接中", unauthorised: "登录已失效" };
@@ -162,6 +210,9 @@
     eventsUrl: root.dataset.eventsUrl,
     wsPath: root.dataset.wsPath,
     onChange: function (st, env) {
+      if (env && env.type === "incident.created" && env.data && (env.data.possible_duplicates || []).length) {
+        flagged[env.data.id] = env.data.possible_duplicates;
+      }
       render(st);
       if (env) document.dispatchEvent(new CustomEvent("desk:event", { detail: env }));
     },

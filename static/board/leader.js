@@ -1,6 +1,8 @@
 // Leaders' view: incident drill-down (timeline, reports, plan matches with reasons,
-// activations, alerts and who has not answered) and one-click decisions that call
-// the existing APIs: instructions, plan activation, approve / reject.
+// activations, alerts and who has not answered) and decisions that call the existing
+// APIs: instructions (with the responsible department their supervision case goes
+// to), plan activation, approve / reject. Activation and approval first show which
+// departments get which tasks (DutyForms.ask); creates carry an Idempotency-Key.
 (function () {
   "use strict";
   var root = document.getElementById("board");
@@ -154,22 +156,39 @@
     });
   }
 
-  function decide(kind, activation) {
-    return api("POST", "/api/v1/activations/" + activation + "/" + kind + "/", { note: "" })
-      .then(function () { say(kind === "approve" ? "已批准。" : "已退回。"); window.dutyBoard.live.refresh(); if (current) load(); })
-      .catch(function (e) { say(e.message, true); });
+  function consequence(params) { return "/api/v1/consequences/?" + new URLSearchParams(params); }
+  function confirmed(url, button) {
+    return (url ? DutyForms.ask(url) : Promise.resolve(true)).then(function (ok) {
+      if (!ok && button) button.disabled = false;
+      return ok;
+    }, function (err) { if (button) button.disabled = false; say(err.message, true); return false; });
+  }
+
+  function decide(kind, activation, button) {
+    return confirmed(kind === "approve" ? consequence({ action: "approve", activation: activation }) : null, button)
+      .then(function (ok) { return ok ? DutyForms.api("POST", "/api/v1/activations/" + activation + "/" + kind + "/", { note: "" }, DutyForms.key(button)) : null; })
+      .then(function (done) {
+        if (!done) return;
+        say(kind === "approve" ? "已批准。" : "已退回。"); window.dutyBoard.live.refresh(); if (current) load();
+      })
+      .catch(function (e) { if (button) button.disabled = false; say(e.message, true); });
   }
 
   document.addEventListener("click", function (e) {
     var t = e.target.closest("button");
     if (!t) return;
     if (t.dataset.open) openIncident(t.dataset.open, t);
-    else if (t.dataset.approve) { t.disabled = true; decide("approve", t.dataset.approve); }
-    else if (t.dataset.reject) { t.disabled = true; decide("reject", t.dataset.reject); }
+    else if (t.dataset.approve) { t.disabled = true; decide("approve", t.dataset.approve, t); }
+    else if (t.dataset.reject) { t.disabled = true; decide("reject", t.dataset.reject, t); }
     else if (t.dataset.activate && current) {
       t.disabled = true;
-      api("POST", "/api/v1/incidents/" + current + "/activations/", { plan: Number(t.dataset.activate), level: t.dataset.level })
-        .then(function (a) { say(a.state === "active" ? "预案已启动，任务已下发各单位。" : "已提请启动，待审批。"); load(); })
+      var incident = current;
+      confirmed(consequence({ action: "activate", incident: incident, plan: t.dataset.activate, level: t.dataset.level }), t)
+        .then(function (ok) {
+          if (!ok) return null;
+          return DutyForms.api("POST", "/api/v1/incidents/" + incident + "/activations/", { plan: Number(t.dataset.activate), level: t.dataset.level }, DutyForms.key(t))
+            .then(function (a) { say(a.state === "active" ? "预案已启动，任务已下发各单位。" : "已提请启动，待审批。"); load(); });
+        })
         .catch(function (err) { t.disabled = false; say(err.message, true); });
     }
   });
@@ -177,14 +196,25 @@
   $("d-close").addEventListener("click", close);
   document.addEventListener("keydown", function (e) { if (e.key === "Escape" && !drawer.hidden) close(); });
 
+  DutyForms.keys($("d-instruction"));  // Ctrl+Enter publishes, as every form submits
   $("d-instruction").addEventListener("submit", function (e) {
     e.preventDefault();
     var text = $("d-instruction-text").value.trim();
     if (!text || !current) return;
+    var dept = $("d-instruction-dept");
+    if (dept && !dept.value) { say("请选择责任单位：批示转为督办事项后由其办理。", true); dept.focus(); return; }
     var btn = e.target.querySelector("button");
+    if (btn.disabled) return;
     btn.disabled = true;
-    api("POST", "/api/v1/incidents/" + current + "/instructions/", { text: text })
-      .then(function () { $("d-instruction-text").value = ""; say("批示已发布，已进入督办。"); return load(); })
+    var body = { text: text, departments: dept && dept.value ? [Number(dept.value)] : [] };
+    DutyForms.api("POST", "/api/v1/incidents/" + current + "/instructions/", body, DutyForms.key(e.target))
+      .then(function () {
+        DutyForms.renew(e.target);
+        $("d-instruction-text").value = "";
+        if (dept) dept.value = "";
+        say("批示已发布，已进入督办。");
+        return load();
+      })
       .catch(function (err) { say(err.message, true); })
       .then(function () { btn.disabled = false; });
   });

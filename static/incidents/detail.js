@@ -1,37 +1,64 @@
-/* Incident detail actions: transition, merge, instruction, upward report, transfer confirmation. */
+/* Incident detail actions: transition, merge, instruction, upward report, transfer confirmation.
+   Closing and merging first show what they will do (DutyForms.ask: the same dialog
+   everywhere); creates carry the form's Idempotency-Key, kept across a double-click. */
 (function () {
   "use strict";
   const root = document.getElementById("incident-actions");
   if (!root) return;
   const id = root.dataset.incident;
   const msg = document.getElementById("action-msg");
-  async function run(url, body) {
-    const r = await Inc.api("POST", "/api/v1/incidents/" + id + "/" + url, body);
-    if (r.ok) { location.reload(); return; }
-    msg.textContent = Inc.errorText(r.data);
+  const consequence = (params) => "/api/v1/consequences/?" + new URLSearchParams(Object.assign({ incident: id }, params));
+
+  async function run(f, url, body, ask) {
+    if (f.dataset.busy) return;
+    f.dataset.busy = "1";
+    try {
+      if (ask && !(await DutyForms.ask(ask))) return;
+      const r = await Inc.api("POST", "/api/v1/incidents/" + id + "/" + url, body, DutyForms.key(f));
+      if (r.ok) {
+        if (f.dataset.draftName) DutyForms.clearDraft(f.dataset.draftName);
+        location.reload();
+        return;
+      }
+      if (r.status === 422) DutyForms.renew(f);
+      msg.textContent = Inc.errorText(r.data);
+    } catch (e) {
+      msg.textContent = e.message;
+    } finally {
+      delete f.dataset.busy;
+    }
   }
   function on(formId, build) {
     const f = document.getElementById(formId);
-    if (f) f.addEventListener("submit", (ev) => {
+    if (!f) return;
+    if (f.dataset.draftName) DutyForms.draft(f, f.dataset.draftName);
+    DutyForms.keys(f);  // Enter moves on, Ctrl+Enter submits, as on every form
+    f.addEventListener("submit", (ev) => {
       ev.preventDefault();
       const call = build(f.elements);
-      if (call) run(...call);
+      if (call) run(f, ...call);
     });
   }
   on("f-transition", (e) => {
-    if (e.to.value === "closed" && !confirm(root.dataset.confirmClose)) return null;
     const body = { to: e.to.value, reason: e.reason.value };
     if (e.to.value === "transferred") body.department = Number(e.department.value);
-    return ["transition/", body];
+    return ["transition/", body, e.to.value === "closed" ? consequence({ action: "close" }) : null];
   });
-  on("f-merge", (e) => ["merge/", { into: Number(e.into.value), reason: e.reason.value }]);
-  on("f-instruction", (e) => ["instructions/", { text: e.text.value }]);
+  on("f-merge", (e) => ["merge/", { into: Number(e.into.value), reason: e.reason.value }, consequence({ action: "merge", into: e.into.value })]);
+  on("f-instruction", (e) => ["instructions/", { text: e.text.value, departments: e.departments.value ? [Number(e.departments.value)] : [] }]);
   on("f-upward", (e) => ["upward-reports/", {
     kind: e.kind.value, method: e.method.value, verified: e.verified.checked,
     unverified_reason: e.unverified_reason.value, measures: e.measures.value,
     support_needed: e.support_needed.value, text: e.text.value,
   }]);
   on("f-confirm", () => ["confirm-transfer/", {}]);
+  // 合并到 #N on a duplicate flagged at intake: the same merge, the same confirmation.
+  document.querySelectorAll("button.merge-into").forEach((b) => {
+    b.addEventListener("click", () => {
+      const into = b.dataset.into;
+      run(b, "merge/", { into: Number(into), reason: b.textContent.trim() }, consequence({ action: "merge", into }));
+    });
+  });
   const to = document.querySelector("#f-transition [name=to]");
   const dept = document.getElementById("transfer-dept");
   if (to && dept) { const t = () => (dept.hidden = to.value !== "transferred"); to.addEventListener("change", t); t(); }

@@ -1,4 +1,6 @@
-/* Keyboard-first intake: required fields first, Enter moves on, Ctrl+Enter submits. */
+/* Keyboard-first intake: required fields first, Enter moves on, Ctrl+Enter submits
+   (DutyForms.keys, as on every form). One Idempotency-Key per submission: a double-click
+   registers one report. What is typed is kept as a draft across a reload. */
 (function () {
   "use strict";
   const form = document.getElementById("intake-form");
@@ -15,6 +17,7 @@
   }
   function reset() {
     form.reset();
+    draft.clear();
     $("received_at").value = localInput(new Date());
     answeredAt = null;
     fillSubtypes();
@@ -42,15 +45,7 @@
   $("category").addEventListener("change", fillSubtypes);
   $("kind").addEventListener("change", toggleIncident);
 
-  form.addEventListener("keydown", (ev) => {
-    if (ev.key === "Enter" && (ev.ctrlKey || ev.metaKey)) { ev.preventDefault(); submit(); return; }
-    if (ev.key === "Enter" && ev.target.tagName !== "TEXTAREA" && ev.target.type !== "submit") {
-      ev.preventDefault();
-      const fields = Array.from(form.querySelectorAll("input, select, textarea, button")).filter((f) => !f.disabled && f.offsetParent !== null);
-      const i = fields.indexOf(ev.target);
-      if (i >= 0 && i + 1 < fields.length) fields[i + 1].focus();
-    }
-  });
+  DutyForms.keys(form, () => submit());
   document.addEventListener("keydown", (ev) => {
     if (ev.altKey && (ev.key === "n" || ev.key === "N")) {
       ev.preventDefault(); reset(); out.innerHTML = ""; dupBox.innerHTML = "";
@@ -93,7 +88,9 @@
         const b = document.createElement("button");
         b.type = "button"; b.textContent = "合并到此事件"; b.dataset.into = inc.id;
         b.addEventListener("click", async () => {
-          const r = await Inc.api("POST", "/api/v1/incidents/" + newIncident + "/merge/", { into: inc.id, reason: "接报时发现重复" });
+          const ok = await DutyForms.ask("/api/v1/consequences/?action=merge&incident=" + newIncident + "&into=" + inc.id).catch((e) => { alert(e.message); return false; });
+          if (!ok) return;
+          const r = await Inc.api("POST", "/api/v1/incidents/" + newIncident + "/merge/", { into: inc.id, reason: "接报时发现重复" }, DutyForms.newKey());
           if (r.ok) { out.innerHTML = '<div class="inc-ok">已合并到 <a href="/incidents/' + inc.id + '/">事件 #' + inc.id + "</a></div>"; dupBox.innerHTML = ""; }
           else alert(Inc.errorText(r.data));
         });
@@ -119,13 +116,17 @@
     b.is_drill = $("is_drill").checked;
     return b;
   }
-  async function submit() {
+  function submit() { return DutyForms.once(form, send); }
+  async function send() {
     form.querySelectorAll(".inc-err").forEach((e) => (e.textContent = ""));
     form.querySelectorAll(".inc-invalid").forEach((e) => e.classList.remove("inc-invalid"));
     const payload = body();
     if (payload.answered_at && payload.received_at && payload.answered_at < payload.received_at) payload.answered_at = payload.received_at;
-    const r = await Inc.api("POST", "/api/v1/reports/", payload);
+    const r = await Inc.api("POST", "/api/v1/reports/", payload, DutyForms.key(form));
+    if (r.status === 422) DutyForms.renew(form);  // the key went with another request: the next try is new
     if (r.status === 201) {
+      DutyForms.renew(form);
+      draft.clear();
       const id = r.data.incident;
       out.innerHTML = '<div class="inc-ok">已登记报告 #' + r.data.id + '，所属 <a href="/incidents/' + id + '/">事件 #' + id + "</a>。按 Alt+N 登记下一条。</div>";
       const u = r.data.understanding;
@@ -158,5 +159,10 @@
     if (first) first.focus();
   }
   form.addEventListener("submit", (ev) => { ev.preventDefault(); submit(); });
+  let draft = { clear() {} };
   reset();
+  // Restored after reset(): what was typed before a reload comes back (the subtype list
+  // follows the category as it is set); saved as the officer types.
+  draft = DutyForms.draft(form, form.dataset.draftName, { onDiscard: () => { reset(); } });
+  if (draft.restored) { toggleIncident(); if (!answeredAt) answeredAt = new Date(); }
 })();

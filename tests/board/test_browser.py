@@ -285,6 +285,7 @@ def test_screenshots(browser, servers):
     page.screenshot(path=SHOTS / "leader-drawer-1920x1080.png")  # every other page: test_screenshots.py
     # One click: an instruction goes through the existing API and lands on the timeline.
     page.locator("#d-instruction-text").fill("请市应急管理局牵头，全力处置，每小时续报。")
+    page.select_option("#d-instruction-dept", index=1)  # the responsible department its case goes to
     page.locator("#d-instruction button[type=submit]").click()
     expect(page.locator("#d-msg")).to_contain_text("批示已发布")
     expect(page.locator("#d-timeline")).to_contain_text("批示", timeout=3000)
@@ -294,6 +295,7 @@ def test_screenshots(browser, servers):
     approve = page.locator("#approval-list button[data-approve]")
     if approve.count():
         approve.first.click()
+        page.locator("dialog.duty-confirm .confirm-yes").click()  # after seeing who gets which tasks
         expect(page.locator("#approvals-empty")).to_be_visible(timeout=10_000)
         expect(page.locator("#feed")).to_contain_text("启动")
 

@@ -54,6 +54,7 @@ def test_officer_logs_a_call_with_the_keyboard_and_sees_the_duplicate(servers, b
     dup = page.locator("#intake-dups button", has_text="合并到此事件")
     dup.wait_for(timeout=10000)
     dup.click()
+    page.locator("dialog.duty-confirm .confirm-yes").click()  # after seeing both incidents
     page.locator("#intake-result .inc-ok", has_text="已合并").wait_for(timeout=10000)
     assert Report.objects.filter(incident__in=[first.pk]).count() == 1
     second = Incident.objects.exclude(pk=first.pk).get()

@@ -37,7 +37,8 @@ def test_leader_starts_a_plan_from_the_incident_page(servers, browser_page, make
 
     box = page.locator("[data-plan]", has_text="临江市防汛抗旱应急预案").first
     box.locator("input.reason").fill("溃堤，启动一级响应")
-    box.locator("button[data-act=activate]").click()  # a leader's start applies at once
+    box.locator("button[data-act=activate]").click()  # a leader's start applies at once, once confirmed
+    page.locator("dialog.duty-confirm .confirm-yes").click()
     page.locator("[data-activation]", has_text="响应中").wait_for(timeout=10000)
     activation = Activation.objects.get(incident=incident)
     assert activation.state == "active" and activation.plan.title == "临江市防汛抗旱应急预案"
