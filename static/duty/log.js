@@ -78,8 +78,12 @@
     }
     form.classList.add("busy");
     text.disabled = true;
-    api("POST", "/api/v1/shifts/" + shift + "/log/", body)
+    // One Idempotency-Key per entry (static/forms.js): Enter pressed twice writes one line.
+    var F = window.DutyForms;
+    var post = F ? F.api("POST", "/api/v1/shifts/" + shift + "/log/", body, F.key(form)) : api("POST", "/api/v1/shifts/" + shift + "/log/", body);
+    post
       .then(function () {
+        if (F) F.renew(form);
         form.reset();
         msg.classList.remove("bad");
         close();
