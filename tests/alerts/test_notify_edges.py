@@ -119,7 +119,9 @@ def test_a_hanging_gateway_does_not_delay_a_due_escalation_timer(servers, water,
     step.refresh_from_db()
     assert step.fired_at is not None, "the escalation step never fired"
     lateness = (step.fired_at - step.due_at).total_seconds()
-    assert not hanging.release.is_set() and len(hanging.arrived) == 1
+    # Still hanging: nothing was released. (The step's own reminder may have reached the
+    # gateway too, on the lane's second thread: the lane is two wide.)
+    assert not hanging.release.is_set() and 1 <= len(hanging.arrived) <= 2
     assert Delivery.objects.order_by("pk").first().status == "pending"  # still hanging
     print(f"escalation step lateness while the gateway hangs: {lateness:.3f} s")
     assert lateness < 1.5, f"the escalation step fired {lateness:.2f} s late while the gateway hung"

@@ -179,8 +179,8 @@ def test_stale_state_on_a_stopped_server_then_resync(browser, servers, admin_use
     now = timezone.localtime()
     assert f"{now.month}月{now.day}日" in note.inner_text()  # the time of the last update
     assert "stale" in board.locator("#board").get_attribute("class")
-    opacity = board.evaluate("getComputedStyle(document.querySelector('.p-incidents')).opacity")
-    assert float(opacity) < 1  # dimmed
+    # dimmed (the fade is a CSS transition: wait for it rather than read its first frame)
+    board.wait_for_function("parseFloat(getComputedStyle(document.querySelector('.p-incidents')).opacity) < 1")
     frozen = countdown.inner_text()
     board.wait_for_timeout(2500)
     assert countdown.inner_text() == frozen  # the countdown stopped pretending

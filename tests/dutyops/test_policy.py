@@ -143,6 +143,7 @@ MATRIX = {
     ("POST", "/api/v1/incidents/{pk}/merge/"): OPERATORS,
     ("POST", "/api/v1/incidents/{pk}/confirm-subtype/"): OPERATORS,
     ("POST", "/api/v1/incidents/{pk}/confirm-grade/"): OPERATORS,
+    ("GET", "/api/v1/consequences/"): SIGNED_IN,  # reads only: each is answered for incidents it may see
     ("GET", "/api/v1/statistics/incidents/"): SIGNED_IN,  # each counts what they may see
     ("GET", "/api/v1/statistics/incidents/export/"): SIGNED_IN,
     ("POST", "/api/v1/incidents/{pk}/confirm-transfer/"): WRITERS,  # the service: the receiving room

@@ -67,6 +67,10 @@ def proxy(servers, tmp_path):
             assert process.poll() is None and time.monotonic() < deadline, (tmp_path / "error.log").read_text()
             time.sleep(0.1)
     tls = ssl.create_default_context(cafile=str(certs / "tls.crt"))
+    if os.environ.get("DUTYOPS_TEST_CLOCK"):
+        # The certificate was made on the suite's moved clock, but OpenSSL checks its dates
+        # against the real one (tests/README.md, "Time"): leave the dates out of the check.
+        tls.verify_flags |= 0x200000  # X509_V_FLAG_NO_CHECK_TIME
     yield type("Proxy", (), {"https_port": https_port, "http_port": http_port, "tls": tls, "daphne": daphne})
     process.terminate()
     process.wait(10)
