@@ -1,5 +1,6 @@
 """Plan registry through the API: validation with field errors, versions, import/export."""
 
+import datetime
 import json
 
 import pytest
@@ -35,7 +36,9 @@ def flood_doc(depts, **over):
         "subtypes": ["flood"],
         "keywords": ["洪水", "内涝"],
         "lead_department": depts["water"].pk,
-        "review_by": "2028-05-01",
+        "review_by": (
+            datetime.date.today() + datetime.timedelta(days=540)
+        ).isoformat(),  # due for review later, whatever today is
         "levels": [
             {
                 "level": "II",
