@@ -180,7 +180,8 @@ def test_stale_state_on_a_stopped_server_then_resync(browser, servers, admin_use
     assert f"{now.month}月{now.day}日" in note.inner_text()  # the time of the last update
     assert "stale" in board.locator("#board").get_attribute("class")
     # dimmed (the fade is a CSS transition: wait for it rather than read its first frame)
-    board.wait_for_function("parseFloat(getComputedStyle(document.querySelector('.p-incidents')).opacity) < 1")
+    # (a function, not a bare expression: Playwright evals a bare expression in the page, which the CSP forbids)
+    board.wait_for_function("() => parseFloat(getComputedStyle(document.querySelector('.p-incidents')).opacity) < 1")
     frozen = countdown.inner_text()
     board.wait_for_timeout(2500)
     assert countdown.inner_text() == frozen  # the countdown stopped pretending
