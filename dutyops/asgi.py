@@ -15,6 +15,7 @@ from django.conf import settings  # noqa: E402
 
 from realtime.auth import EventStreamAuthStack  # noqa: E402
 from realtime.routing import websocket_urlpatterns  # noqa: E402
+from realtime.trace import TracedHTTP  # noqa: E402
 
 
 class BoundedConcurrency:
@@ -49,9 +50,10 @@ class BoundedConcurrency:
 
 
 limit = settings.DUTYOPS_HTTP_CONCURRENCY
+http_app = BoundedConcurrency(django_asgi_app, limit) if limit else django_asgi_app
 application = ProtocolTypeRouter(
     {
-        "http": BoundedConcurrency(django_asgi_app, limit) if limit else django_asgi_app,
+        "http": TracedHTTP(http_app) if settings.DUTYOPS_LIVE_TRACE else http_app,
         "websocket": EventStreamAuthStack(URLRouter(websocket_urlpatterns)),
     }
 )

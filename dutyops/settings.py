@@ -167,6 +167,11 @@ DUTYOPS_HTTP_CONCURRENCY = int(os.environ.get("DUTYOPS_HTTP_CONCURRENCY", "2"))
 # notification: the safety net for a lost or delayed broadcast (Redis down,
 # another process on the in-memory layer).
 DUTYOPS_HUB_POLL_SECONDS = float(os.environ.get("DUTYOPS_HUB_POLL_SECONDS", "1.0" if REDIS_URL else "0.5"))
+# A file to write where each live event's milliseconds went (realtime/trace.py,
+# `bench_fanout.py --trace`); empty: off, and the live path does none of it.
+DUTYOPS_LIVE_TRACE = os.environ.get("DUTYOPS_LIVE_TRACE", "")
+if DUTYOPS_LIVE_TRACE:
+    MIDDLEWARE.insert(0, "realtime.trace.middleware")
 # Outbound notifications: each channel sends in a lane of its own (alerts/notify.py),
 # this many requests at once and this many waiting, never on the timer loop.
 DUTYOPS_NOTIFY_THREADS = int(os.environ.get("DUTYOPS_NOTIFY_THREADS", "2"))

@@ -16,7 +16,7 @@ from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from django.conf import settings
 
-from . import selectors
+from . import selectors, trace
 from .wire import GROUP, Rendered, message_of
 
 log = logging.getLogger(__name__)
@@ -115,6 +115,8 @@ class Hub:
                 except TimeoutError:
                     message = None
                 if message is not None:
+                    if "trace" in message:
+                        trace.stamp(message["trace"], "hub_in")
                     seq = message["seq"]
                     if seq <= self.last_seq:
                         continue
@@ -145,7 +147,11 @@ class Hub:
                     by_language.setdefault(language, []).append(sockets)
         if not by_language:
             return
+        stamps = message.get("trace")
+        if stamps is not None:
+            trace.stamp(stamps, "audience")
         rendered = Rendered(message)
+        delivered = 0
         for language, groups in by_language.items():
             payload = rendered.text(language)
             # Frame the message once for all sockets of a language (daphne's autobahn
@@ -153,12 +159,18 @@ class Hub:
             frame = PreparedMessage(payload.encode(), isBinary=False, applyMask=False, doNotCompress=True)
             # A copy: sockets come and go while we await; a socket in two rooms gets it once.
             targets = list(groups[0]) if len(groups) == 1 else list(set().union(*groups))
+            if stamps is not None and not delivered:
+                trace.stamp(stamps, "framed")
+            delivered += len(targets)
             for socket in targets:
                 try:
                     await socket.offer(seq, payload, frame)
                 except Exception:  # noqa: BLE001 - a socket closing under us never holds back the others
                     log.info("event %s: dropping a socket that could not take it", seq, exc_info=True)
                     self.discard(socket)
+        if stamps is not None:
+            trace.stamp(stamps, "written")
+            trace.record(message, delivered)
 
 
 def _compact():

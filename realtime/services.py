@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from dutyops import policy
 
-from . import events
+from . import events, trace
 from .broadcast import broadcast
 from .models import Event, EventAudience
 from .wire import EventEncoder, message
@@ -27,13 +27,16 @@ class _Pending:
     rolled back after the emit drops it exactly as Django drops the hook.
     """
 
-    __slots__ = ("event", "data_json", "departments", "followers", "message")
+    __slots__ = ("event", "data_json", "departments", "followers", "message", "stamps")
 
-    def __init__(self, event, data_json, departments, followers):
+    def __init__(self, event, data_json, departments, followers, stamps=None):
         self.event, self.data_json, self.message = event, data_json, None
-        self.departments, self.followers = departments, followers
+        self.departments, self.followers, self.stamps = departments, followers, stamps
 
     def __call__(self):
+        if self.stamps is not None:  # realtime/trace.py: only when tracing
+            trace.stamp(self.stamps, "commit")
+            self.message["trace"] = self.stamps
         broadcast(self.message)
 
 
@@ -99,7 +102,11 @@ def emit(type, data, *, actor=None, incident_id=None, departments=(), new_incide
         actor = None
     event = Event(type=type, data=data, actor=actor, incident_id=incident_id)
     # Only an incident-level event reaches those following its incident (dutyops.policy).
-    pending = _Pending(event, data_json, departments, not new_incident and policy.reaches_incident(type))
+    stamps = trace.current()
+    if stamps is not None:
+        stamps = dict(stamps)  # one request may emit several events
+        trace.stamp(stamps, "emit")
+    pending = _Pending(event, data_json, departments, not new_incident and policy.reaches_incident(type), stamps)
     # No savepoint of its own: if the append fails, the caller's change must fail with it.
     with transaction.atomic(savepoint=False):
         transaction.on_commit(pending)
