@@ -1,11 +1,14 @@
 """After-commit broadcast of new events to every process's hub, off the request thread.
 
-A request never waits on Redis: emit() hands the committed event to this
-process's publisher thread, which sends whatever has queued up as one message
-on the channel layer. Without Redis (the embedded default) the in-memory layer
-cannot cross processes, so the event goes straight to this process's hubs;
-other processes find it in the event table on their next poll. Either way the
-broadcast is only a hint: a hub that misses it reads the table.
+The committed event goes first to this process's own hubs (a hand-over to their
+event loop: the sockets of the process that wrote it do not wait for a round
+trip through Redis), then to this process's publisher thread, which sends
+whatever has queued up as one message on the channel layer for the other
+processes (a hub ignores the copy of an event it already has). A request never
+waits on Redis. Without Redis (the embedded default) the in-memory layer cannot
+cross processes: other processes find the event in the event table on their
+next poll. Either way the broadcast is only a hint: a hub that misses it reads
+the table.
 """
 
 import asyncio
@@ -15,6 +18,7 @@ import threading
 from channels.layers import get_channel_layer
 from django.conf import settings
 
+from .hub import notify_local_hubs
 from .wire import GROUP
 
 log = logging.getLogger(__name__)
@@ -82,11 +86,8 @@ _publisher = Publisher()
 def broadcast(message):
     """Called after commit with a wire.message(); never blocks, never raises."""
     try:
+        notify_local_hubs(message)
         if settings.REDIS_URL:
             _publisher.submit(message)
-        else:
-            from .hub import notify_local_hubs
-
-            notify_local_hubs(message)
     except Exception as exc:  # noqa: BLE001 - never let delivery break the write
         log.warning("event %s not broadcast (%s)", message["seq"], exc)

@@ -26,6 +26,10 @@ REJOIN_SECONDS = 600  # group membership expires in the layer after a day
 FREEZE_AFTER_SECONDS = 1.0
 COMPACT_AFTER_CLOSED = 200
 STAFF = "*"
+# How long an event that arrived early waits for the ones before it to arrive
+# before the hub reads them from the table (another process's event comes
+# through Redis in about a millisecond).
+GAP_GRACE_SECONDS = 0.02
 
 
 class Hub:
@@ -38,6 +42,8 @@ class Hub:
         self._sockets = set()
         self.last_seq = 0
         self._inbox = asyncio.Queue()
+        self._early = {}  # seq -> message that arrived before the one it follows
+        self._early_deadline = 0.0
         self.loop = asyncio.get_running_loop()
         self._tasks = []
         self._started = None
@@ -106,24 +112,37 @@ class Hub:
                 backoff = min(backoff * 2, 5)
 
     async def _pump(self):
-        """The only task that delivers, so sockets see events in seq order."""
+        """The only task that delivers, so sockets see events in seq order.
+
+        Events can arrive out of order: this process's own come straight from
+        its request threads, the others' through Redis, and two commits' hooks
+        may race. One that comes early waits (in `_early`) for those before it,
+        up to GAP_GRACE_SECONDS; then the table is read, which also steps over
+        the seq a rolled-back append left unused."""
         poll = settings.DUTYOPS_HUB_POLL_SECONDS
         while True:
             try:
+                timeout = poll if not self._early else max(0.0, self._early_deadline - self.loop.time())
                 try:
-                    message = await asyncio.wait_for(self._inbox.get(), timeout=poll)
+                    message = await asyncio.wait_for(self._inbox.get(), timeout=timeout)
                 except TimeoutError:
                     message = None
-                if message is not None:
-                    if "trace" in message:
-                        trace.stamp(message["trace"], "hub_in")
-                    seq = message["seq"]
-                    if seq <= self.last_seq:
-                        continue
-                    if seq == self.last_seq + 1:
-                        await self._deliver(message)
-                        continue
-                await self._catch_up()
+                if message is None:  # a poll, a hint to read the table, or a gap that did not fill in time
+                    await self._catch_up()
+                    continue
+                if "trace" in message:
+                    trace.stamp(message["trace"], "hub_in")
+                seq = message["seq"]
+                if seq <= self.last_seq:
+                    continue  # already delivered (the Redis copy of this process's own event)
+                if seq > self.last_seq + 1:
+                    if not self._early:
+                        self._early_deadline = self.loop.time() + GAP_GRACE_SECONDS
+                    self._early[seq] = message
+                    continue
+                await self._deliver(message)
+                while self.last_seq + 1 in self._early:
+                    await self._deliver(self._early.pop(self.last_seq + 1))
             except asyncio.CancelledError:
                 raise
             except Exception:  # noqa: BLE001 - a failed read is retried on the next poll
@@ -136,7 +155,9 @@ class Hub:
             for event in events:
                 await self._deliver(message_of(event, [a.department_id for a in event.audience.all()]))
             if len(events) < CATCH_UP_BATCH:
-                return
+                break
+        self._early = {seq: message for seq, message in self._early.items() if seq > self.last_seq}
+        self._early_deadline = self.loop.time() + GAP_GRACE_SECONDS
 
     async def _deliver(self, message):
         seq = self.last_seq = message["seq"]
@@ -164,7 +185,9 @@ class Hub:
             delivered += len(targets)
             for socket in targets:
                 try:
-                    await socket.offer(seq, payload, frame)
+                    pending = socket.offer(seq, payload, frame)
+                    if pending is not None:
+                        await pending
                 except Exception:  # noqa: BLE001 - a socket closing under us never holds back the others
                     log.info("event %s: dropping a socket that could not take it", seq, exc_info=True)
                     self.discard(socket)
@@ -185,6 +208,8 @@ _hubs = {}
 def notify_local_hubs(message):
     """Hand a committed event to this process's hubs (thread-safe)."""
     for hub in tuple(_hubs.values()):
+        if "trace" in message:  # its own stamps: the publisher may be encoding the message meanwhile
+            message = {**message, "trace": dict(message["trace"])}
         hub.loop.call_soon_threadsafe(hub._inbox.put_nowait, message)
 
 
