@@ -9,6 +9,7 @@ from django.conf import settings
 from django.http.cookie import parse_cookie
 from django.utils import translation
 from django.utils.translation.trans_real import parse_accept_lang_header
+from twisted.internet import tcp
 
 from dutyops import policy
 
@@ -17,6 +18,7 @@ from .hub import STAFF, get_hub
 from .wire import encode, envelope
 
 REPLAY_BATCH = 500
+PLAIN_TCP = (tcp.Server,)  # daphne's accepted TCP connections (TLS ones are wrapped in another type)
 CLOSE_UNAUTHENTICATED = 4401
 
 
@@ -83,18 +85,20 @@ class EventStreamConsumer(AsyncWebsocketConsumer):
     async def receive(self, text_data=None, bytes_data=None):
         """The stream is one-way; clients have nothing to say."""
 
-    async def offer(self, seq, payload, frame):
-        """Called by the hub, in seq order, for every event this socket's room may see."""
+    def offer(self, seq, payload, frame):
+        """Called by the hub, in seq order, for every event this socket's room may see.
+        Returns an awaitable only when the text must go through ASGI (not under daphne)."""
         if seq <= self.cursor:
-            return
+            return None
         if self.replaying:
             self.buffer.append((seq, payload))
-        elif self.protocol is not None:
-            self.cursor = seq
-            if self.protocol.state == self.protocol.STATE_OPEN:
-                self.protocol.sendPreparedMessage(frame)
-        else:
-            await self._send(seq, payload)
+            return None
+        if self.protocol is None:
+            return self._send(seq, payload)
+        self.cursor = seq
+        if self.protocol.state == self.protocol.STATE_OPEN:
+            write_frame(self.protocol, frame)
+        return None
 
     async def _send(self, seq, payload):
         self.cursor = seq
@@ -110,6 +114,36 @@ def _daphne_protocol(send):
         if hasattr(protocol, "sendPreparedMessage") and getattr(protocol, "_perMessageCompress", None) is None:
             return protocol
     return None
+
+
+def write_frame(protocol, frame):
+    """Send a prepared frame on daphne's socket.
+
+    Twisted's transport.write() only queues the bytes and asks the event loop to
+    watch the socket until it is writable, then to stop watching it: two epoll
+    changes and a turn of the loop per socket, a thousand times per event. When
+    nothing is queued before this frame, it is sent at once (a non-blocking
+    send on the plain TCP connection, through twisted's own writeSomeData), and
+    only what the kernel did not take is queued. A TLS connection or anything
+    already queued goes the usual way, so the bytes on the wire stay in order.
+    """
+    transport = protocol.transport
+    if (
+        type(transport) not in PLAIN_TCP
+        or protocol.send_queue
+        or transport.dataBuffer
+        or transport._tempDataBuffer
+        or not transport.connected
+        or transport.disconnecting
+    ):
+        protocol.sendPreparedMessage(frame)
+        return
+    data = frame.payloadHybi
+    sent = transport.writeSomeData(data)
+    if not isinstance(sent, int):  # the connection is gone: twisted finds out and closes it
+        sent = 0
+    if sent < len(data):
+        transport.write(data[sent:])
 
 
 def language_of(scope):
