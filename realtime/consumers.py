@@ -108,8 +108,14 @@ class EventStreamConsumer(AsyncWebsocketConsumer):
 def _daphne_protocol(send):
     """daphne hands each application `partial(server.handle_reply, protocol)`;
     with the autobahn protocol in hand the hub can send a pre-framed message.
-    Under any other server this returns None and sends go through ASGI."""
-    if isinstance(send, functools.partial) and send.args:
+    Channels' session middleware wraps that send in its own (which only acts on
+    HTTP responses): look through it. Under any other server this returns None
+    and sends go through ASGI."""
+    while not isinstance(send, functools.partial):
+        send = getattr(getattr(send, "__self__", None), "real_send", None)  # channels.sessions
+        if send is None:
+            return None
+    if send.args:
         protocol = send.args[0]
         if hasattr(protocol, "sendPreparedMessage") and getattr(protocol, "_perMessageCompress", None) is None:
             return protocol

@@ -76,3 +76,36 @@ def test_a_lost_connection_or_another_transport_is_left_to_twisted():
     tls = _Protocol(_Tls())
     consumers.write_frame(tls, frame)
     assert tls.via_autobahn == [frame] and tls.transport.sent == b""
+
+
+def test_under_daphne_the_hub_writes_frames_through_the_whole_auth_stack(transactional_db):
+    """The pre-framed fast path needs daphne's protocol behind the `send` the consumer
+    gets; Channels' session middleware wraps that send, and the fast path must see
+    through it (it did not, and every socket built its own frame)."""
+    import asyncio
+    import functools
+
+    from realtime.auth import EventStreamAuthStack
+    from realtime.consumers import _daphne_protocol
+
+    class _AutobahnProtocol:
+        _perMessageCompress = None  # noqa: N815 - autobahn's name
+
+        def sendPreparedMessage(self, frame):  # noqa: N802 - autobahn's name
+            pass
+
+    protocol, seen = _AutobahnProtocol(), []
+
+    async def handle_reply(protocol, message):
+        pass
+
+    async def consumer(scope, receive, send):
+        seen.append(send)
+
+    async def receive():
+        return {"type": "websocket.connect"}
+
+    scope = {"type": "websocket", "path": "/ws/events/", "headers": [], "query_string": b"", "client": ("127.0.0.1", 1)}
+    asyncio.run(EventStreamAuthStack(consumer)(scope, receive, functools.partial(handle_reply, protocol)))
+    assert _daphne_protocol(seen[0]) is protocol
+    assert _daphne_protocol(lambda message: None) is None  # another server: plain ASGI sends
