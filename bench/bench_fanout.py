@@ -229,9 +229,11 @@ STAGES = [
     ("-> audience found", "hub_in", "audience"),
     ("-> rendered and framed", "audience", "framed"),
     ("-> handed to every socket", "framed", "written"),
-    ("-> first client has it", "written", "first"),
-    ("-> median client has it", "written", "median"),
-    ("-> last client has it", "written", "last"),
+    # The sockets are written one after another while the clients read: these overlap
+    # the step above, so they are counted from the frame, not from the last write.
+    ("framed -> first client has it", "framed", "first"),
+    ("framed -> median client has it", "framed", "median"),
+    ("framed -> last client has it", "framed", "last"),
 ]
 
 
