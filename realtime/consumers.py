@@ -85,20 +85,28 @@ class EventStreamConsumer(AsyncWebsocketConsumer):
     async def receive(self, text_data=None, bytes_data=None):
         """The stream is one-way; clients have nothing to say."""
 
-    def offer(self, seq, payload, frame):
-        """Called by the hub, in seq order, for every event this socket's room may see.
+    def take(self, run, data):
+        """Called by the hub, in seq order, with a run of events this socket may see:
+        `run` holds (seq, text, frame) for each, `data` their frames joined.
         Returns an awaitable only when the text must go through ASGI (not under daphne)."""
-        if seq <= self.cursor:
-            return None
+        if run[0][0] <= self.cursor:  # the replay already sent some
+            run = [event for event in run if event[0] > self.cursor]
+            if not run:
+                return None
+            data = b"".join(frame.payloadHybi for _seq, _text, frame in run)
         if self.replaying:
-            self.buffer.append((seq, payload))
+            self.buffer += [(seq, text) for seq, text, _frame in run]
             return None
         if self.protocol is None:
-            return self._send(seq, payload)
-        self.cursor = seq
+            return self._send_run(run)
+        self.cursor = run[-1][0]
         if self.protocol.state == self.protocol.STATE_OPEN:
-            write_frame(self.protocol, frame)
+            write_frames(self.protocol, data)
         return None
+
+    async def _send_run(self, run):
+        for seq, text, _frame in run:
+            await self._send(seq, text)
 
     async def _send(self, seq, payload):
         self.cursor = seq
@@ -122,13 +130,13 @@ def _daphne_protocol(send):
     return None
 
 
-def write_frame(protocol, frame):
-    """Send a prepared frame on daphne's socket.
+def write_frames(protocol, data):
+    """Send prepared WebSocket frames (one or several, joined) on daphne's socket.
 
     Twisted's transport.write() only queues the bytes and asks the event loop to
     watch the socket until it is writable, then to stop watching it: two epoll
     changes and a turn of the loop per socket, a thousand times per event. When
-    nothing is queued before this frame, it is sent at once (a non-blocking
+    nothing is queued before these frames, they are sent at once (a non-blocking
     send on the plain TCP connection, through twisted's own writeSomeData), and
     only what the kernel did not take is queued. A TLS connection or anything
     already queued goes the usual way, so the bytes on the wire stay in order.
@@ -142,9 +150,8 @@ def write_frame(protocol, frame):
         or not transport.connected
         or transport.disconnecting
     ):
-        protocol.sendPreparedMessage(frame)
+        protocol.sendData(data)
         return
-    data = frame.payloadHybi
     sent = transport.writeSomeData(data)
     if not isinstance(sent, int):  # the connection is gone: twisted finds out and closes it
         sent = 0

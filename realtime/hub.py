@@ -34,11 +34,12 @@ GAP_GRACE_SECONDS = 0.02
 
 class Hub:
     def __init__(self):
-        # Sockets by what they may see, STAFF (every event) or a department id
-        # (an event reaches it when the department is in its audience), and by
-        # the language they read: an event only visits its audience, and is
-        # rendered and framed once per language.
-        self._rooms = {}
+        # Sockets by the rooms they may see (STAFF: every event; department ids:
+        # an event reaches them when one is in its audience) and the language
+        # they read. Sockets of one kind get the same frames, so an event is
+        # rendered and framed once per language, and a run of events is joined
+        # once per kind.
+        self._kinds = {}
         self._sockets = set()
         self.last_seq = 0
         self._inbox = asyncio.Queue()
@@ -66,8 +67,7 @@ class Hub:
 
     def add(self, socket):
         self._sockets.add(socket)
-        for room in socket.rooms:
-            self._rooms.setdefault(room, {}).setdefault(socket.language, set()).add(socket)
+        self._kinds.setdefault((socket.rooms, socket.language), set()).add(socket)
         # Sockets live for hours: once connections settle, move their objects
         # out of the cyclic GC's reach, or each full collection pauses every
         # socket of the process for 100+ ms with a thousand clients connected.
@@ -77,8 +77,11 @@ class Hub:
 
     def discard(self, socket):
         self._sockets.discard(socket)
-        for room in socket.rooms:
-            self._rooms.get(room, {}).get(socket.language, set()).discard(socket)
+        kind = self._kinds.get((socket.rooms, socket.language))
+        if kind is not None:
+            kind.discard(socket)
+            if not kind:
+                del self._kinds[(socket.rooms, socket.language)]
         # Frozen objects of closed sockets are only reclaimed by a full
         # collection; run one once as many sockets have gone as remain.
         self._gone += 1
@@ -118,31 +121,39 @@ class Hub:
         its request threads, the others' through Redis, and two commits' hooks
         may race. One that comes early waits (in `_early`) for those before it,
         up to GAP_GRACE_SECONDS; then the table is read, which also steps over
-        the seq a rolled-back append left unused."""
+        the seq a rolled-back append left unused.
+
+        Whatever arrived while the hub was busy goes out together: each socket
+        gets the run's frames in one write (still one WebSocket message per
+        event), so a busy hub spends a send per socket per run, not per event."""
         poll = settings.DUTYOPS_HUB_POLL_SECONDS
         while True:
             try:
                 timeout = poll if not self._early else max(0.0, self._early_deadline - self.loop.time())
                 try:
-                    message = await asyncio.wait_for(self._inbox.get(), timeout=timeout)
+                    arrived = [await asyncio.wait_for(self._inbox.get(), timeout=timeout)]
                 except TimeoutError:
-                    message = None
-                if message is None:  # a poll, a hint to read the table, or a gap that did not fill in time
+                    arrived = [None]
+                while not self._inbox.empty():
+                    arrived.append(self._inbox.get_nowait())
+                # None: a poll, a hint to read the table, or a gap that did not fill in time
+                read_table = None in arrived
+                for message in arrived:
+                    if message is None:
+                        continue
+                    if "trace" in message:
+                        trace.stamp(message["trace"], "hub_in")
+                    if message["seq"] > self.last_seq:  # else already delivered (the Redis copy of our own)
+                        if not self._early:
+                            self._early_deadline = self.loop.time() + GAP_GRACE_SECONDS
+                        self._early[message["seq"]] = message
+                run = []
+                while self.last_seq + len(run) + 1 in self._early:
+                    run.append(self._early.pop(self.last_seq + len(run) + 1))
+                if run:
+                    await self._deliver(run)
+                if read_table:
                     await self._catch_up()
-                    continue
-                if "trace" in message:
-                    trace.stamp(message["trace"], "hub_in")
-                seq = message["seq"]
-                if seq <= self.last_seq:
-                    continue  # already delivered (the Redis copy of this process's own event)
-                if seq > self.last_seq + 1:
-                    if not self._early:
-                        self._early_deadline = self.loop.time() + GAP_GRACE_SECONDS
-                    self._early[seq] = message
-                    continue
-                await self._deliver(message)
-                while self.last_seq + 1 in self._early:
-                    await self._deliver(self._early.pop(self.last_seq + 1))
             except asyncio.CancelledError:
                 raise
             except Exception:  # noqa: BLE001 - a failed read is retried on the next poll
@@ -152,48 +163,76 @@ class Hub:
     async def _catch_up(self):
         while True:
             events = await database_sync_to_async(selectors.events_after)(self.last_seq, CATCH_UP_BATCH)
-            for event in events:
-                await self._deliver(message_of(event, [a.department_id for a in event.audience.all()]))
+            if events:
+                await self._deliver(
+                    [message_of(event, [a.department_id for a in event.audience.all()]) for event in events]
+                )
             if len(events) < CATCH_UP_BATCH:
                 break
         self._early = {seq: message for seq, message in self._early.items() if seq > self.last_seq}
         self._early_deadline = self.loop.time() + GAP_GRACE_SECONDS
 
-    async def _deliver(self, message):
-        seq = self.last_seq = message["seq"]
-        by_language = {}
-        for room in (STAFF, *message["audience"]):
-            for language, sockets in self._rooms.get(room, {}).items():
-                if sockets:
-                    by_language.setdefault(language, []).append(sockets)
-        if not by_language:
+    async def _deliver(self, messages):
+        """Deliver a run of consecutive events to the sockets that may see them."""
+        self.last_seq = messages[-1]["seq"]
+        if not self._kinds:
             return
-        stamps = message.get("trace")
-        if stamps is not None:
-            trace.stamp(stamps, "audience")
-        rendered = Rendered(message)
-        delivered = 0
-        for language, groups in by_language.items():
-            payload = rendered.text(language)
-            # Frame the message once for all sockets of a language (daphne's autobahn
-            # would otherwise build the same WebSocket frame a thousand times).
-            frame = PreparedMessage(payload.encode(), isBinary=False, applyMask=False, doNotCompress=True)
-            # A copy: sockets come and go while we await; a socket in two rooms gets it once.
-            targets = list(groups[0]) if len(groups) == 1 else list(set().union(*groups))
-            if stamps is not None and not delivered:
-                trace.stamp(stamps, "framed")
-            delivered += len(targets)
-            for socket in targets:
+        staged = [_Staged(message) for message in messages]
+        delivered = dict.fromkeys(range(len(staged)), 0)
+        for (rooms, language), sockets in tuple(self._kinds.items()):
+            if not sockets:
+                continue
+            chosen = [i for i, event in enumerate(staged) if event.reaches(rooms)]
+            if not chosen:
+                continue
+            frames = [staged[i].frame(language) for i in chosen]
+            data = frames[0].payloadHybi if len(frames) == 1 else b"".join(f.payloadHybi for f in frames)
+            run = [(staged[i].seq, staged[i].rendered.text(language), frames[n]) for n, i in enumerate(chosen)]
+            for i in chosen:
+                delivered[i] += len(sockets)
+            for socket in tuple(sockets):  # a copy: sockets come and go while we await
                 try:
-                    pending = socket.offer(seq, payload, frame)
+                    pending = socket.take(run, data)
                     if pending is not None:
                         await pending
                 except Exception:  # noqa: BLE001 - a socket closing under us never holds back the others
-                    log.info("event %s: dropping a socket that could not take it", seq, exc_info=True)
+                    log.info("event %s: dropping a socket that could not take it", run[0][0], exc_info=True)
                     self.discard(socket)
-        if stamps is not None:
-            trace.stamp(stamps, "written")
-            trace.record(message, delivered)
+        for event, count in zip(staged, delivered.values(), strict=True):
+            if event.stamps is not None:
+                trace.stamp(event.stamps, "written")
+                trace.record(event.rendered.message, count)
+
+
+class _Staged:
+    """One event on its way out: who it reaches, its text and frame per language, each built once."""
+
+    __slots__ = ("seq", "rendered", "audience", "stamps", "_frames")
+
+    def __init__(self, message):
+        self.seq = message["seq"]
+        self.rendered = Rendered(message)
+        self.audience = frozenset(message["audience"])
+        self.stamps = message.get("trace")
+        if self.stamps is not None:
+            trace.stamp(self.stamps, "audience")
+        self._frames = {}
+
+    def reaches(self, rooms):
+        return rooms == (STAFF,) or not self.audience.isdisjoint(rooms)
+
+    def frame(self, language):
+        frame = self._frames.get(language)
+        if frame is None:
+            # Framed once for all sockets of a language (daphne's autobahn would
+            # otherwise build the same WebSocket frame a thousand times).
+            payload = self.rendered.text(language).encode()
+            frame = self._frames[language] = PreparedMessage(
+                payload, isBinary=False, applyMask=False, doNotCompress=True
+            )
+            if self.stamps is not None and "framed" not in self.stamps:
+                trace.stamp(self.stamps, "framed")
+        return frame
 
 
 def _compact():

@@ -1,4 +1,4 @@
-"""realtime.consumers.write_frame: a frame sent at once when nothing is queued, the
+"""realtime.consumers.write_frames: frames sent at once when nothing is queued, the
 rest queued in order, and anything unusual left to twisted."""
 
 import pytest
@@ -32,8 +32,8 @@ class _Protocol:
     def __init__(self, transport):
         self.transport, self.send_queue, self.via_autobahn = transport, [], []
 
-    def sendPreparedMessage(self, frame):  # noqa: N802 - autobahn's name
-        self.via_autobahn.append(frame)
+    def sendData(self, data):  # noqa: N802 - autobahn's name
+        self.via_autobahn.append(data)
 
 
 @pytest.fixture(autouse=True)
@@ -47,34 +47,34 @@ def _frame(text):
 
 def test_a_frame_goes_out_at_once_when_nothing_is_queued():
     protocol = _Protocol(_Transport())
-    frame = _frame("事件")
-    consumers.write_frame(protocol, frame)
-    assert protocol.transport.sent == frame.payloadHybi and protocol.transport.queued == b""
+    frame = _frame("事件").payloadHybi
+    consumers.write_frames(protocol, frame)
+    assert protocol.transport.sent == frame and protocol.transport.queued == b""
     assert protocol.via_autobahn == []
 
 
 def test_what_the_kernel_does_not_take_is_queued_and_the_next_frame_waits_behind_it():
     protocol = _Protocol(_Transport(takes=3))
-    first, second = _frame("第一条事件"), _frame("第二条")
-    consumers.write_frame(protocol, first)
-    consumers.write_frame(protocol, second)
+    first, second = _frame("第一条事件").payloadHybi, _frame("第二条").payloadHybi
+    consumers.write_frames(protocol, first)
+    consumers.write_frames(protocol, second)
     transport = protocol.transport
-    assert transport.sent == first.payloadHybi[:3]
-    assert transport.queued == first.payloadHybi[3:]  # the rest of the first, in twisted's queue ...
+    assert transport.sent == first[:3]
+    assert transport.queued == first[3:]  # the rest of the first, in twisted's queue ...
     assert protocol.via_autobahn == [second]  # ... so the second goes behind it, never before
 
 
 def test_a_lost_connection_or_another_transport_is_left_to_twisted():
     lost = _Protocol(_Transport(lost=True))
-    frame = _frame("事件")
-    consumers.write_frame(lost, frame)
-    assert lost.transport.queued == frame.payloadHybi  # twisted finds the connection gone and closes it
+    frame = _frame("事件").payloadHybi
+    consumers.write_frames(lost, frame)
+    assert lost.transport.queued == frame  # twisted finds the connection gone and closes it
 
     class _Tls(_Transport):
         pass
 
     tls = _Protocol(_Tls())
-    consumers.write_frame(tls, frame)
+    consumers.write_frames(tls, frame)
     assert tls.via_autobahn == [frame] and tls.transport.sent == b""
 
 

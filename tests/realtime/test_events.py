@@ -78,10 +78,11 @@ def test_an_old_row_with_a_stored_summary_shows_it_as_written(db, officer, clien
 
 class _Socket:
     def __init__(self, language):
-        self.rooms, self.language, self.got = (STAFF,), language, []
+        self.rooms, self.language, self.got, self.frames = (STAFF,), language, [], []
 
-    async def offer(self, seq, payload, frame):
-        self.got.append(payload)
+    async def take(self, run, data):
+        self.got += [text for _seq, text, _frame in run]
+        self.frames.append(data)
 
 
 def test_the_hub_renders_and_frames_once_per_language_not_per_socket(db):
@@ -96,7 +97,7 @@ def test_the_hub_renders_and_frames_once_per_language_not_per_socket(db):
             hub.add(socket)
         hub.last_seq = message["seq"] - 1
         with mock.patch("realtime.wire.events.describe", wraps=events.describe) as describe:
-            await hub._deliver(message)
+            await hub._deliver([message])
         return sockets, describe.call_count
 
     sockets, renders = asyncio.run(deliver())
@@ -105,6 +106,7 @@ def test_the_hub_renders_and_frames_once_per_language_not_per_socket(db):
     en = {json.loads(s.got[0])["data"]["summary"] for s in sockets if s.language == "en"}
     assert zh == {"单位信息更新：测试水利局"} and en == {"Department updated: 测试水利局"}
     assert {len(s.got) for s in sockets} == {1}
+    assert len({id(s.frames[0]) for s in sockets}) == 2  # one frame per language, shared by its sockets
 
 
 def test_an_english_reader_of_the_board_reads_english_live_and_on_replay(servers, officer):
