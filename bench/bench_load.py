@@ -20,7 +20,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from common import ensure_services, free_port, pct, setup_django, start, start_daphne
+from common import cpu_shares, ensure_services, free_port, machine_cpu_seconds, pct, setup_django, start, start_daphne
 
 ensure_services(__file__)
 setup_django()
@@ -93,6 +93,7 @@ class Flood:
         self.ports, self.officer_token = ports, officer_token
         self.departments, self.liaisons = departments, liaisons
         self.sent, self.errors, self.answered, self.lock = {}, [], [], threading.Lock()
+        self.cores = {}
         self.local = threading.local()
 
     def post(self, conn, path, body, token):
@@ -167,12 +168,13 @@ class Flood:
         rss_after = sum(rss_kib(s.pid) for s in servers)
         pool = ThreadPoolExecutor(max_workers=20)
         loop = asyncio.get_running_loop()
-        began, n = time.perf_counter(), 0
+        began, n, cpu_before = time.perf_counter(), 0, machine_cpu_seconds()
         while time.perf_counter() - began < args.seconds:
             n += 1
             loop.run_in_executor(pool, self.one_report, n)
             await asyncio.sleep(max(0, began + n / args.rate - time.perf_counter()))
         await loop.run_in_executor(None, pool.shutdown)
+        self.cores = cpu_shares(cpu_before, machine_cpu_seconds(), time.perf_counter() - began)
         # Let the backlog drain: wait until nothing has arrived for 5 s (at most 120 s).
         drained_by = time.perf_counter() + 120
         while time.perf_counter() < drained_by:
@@ -216,6 +218,8 @@ def print_results(args, flood, fleet, total, memory_kib):
         f" board deliveries lost {lost}"
     )
     print(f"  server memory per connection: {memory_kib / clients:.1f} KiB")
+    cores = sorted(flood.cores.items(), key=lambda item: -item[1])
+    print("  cores busy while sending: " + ", ".join(f"{label} {share:.2f}" for label, share in cores if share >= 0.01))
 
 
 def main():

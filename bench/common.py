@@ -94,3 +94,38 @@ def pct(values, p):
 
 def summary(values_ms):
     return {"median": statistics.median(values_ms), "p99": pct(values_ms, 99), "n": len(values_ms)}
+
+
+def machine_cpu_seconds():
+    """CPU seconds used so far by every process on the machine, by what it is
+    (daphne, worker, postgres, redis, this benchmark, other): taken before and
+    after a run, it shows where the machine's two cores went."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    used = {}
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                cmdline = f.read().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if int(pid) == os.getpid():
+            label = "benchmark client"
+        elif "daphne" in cmdline:
+            label = "daphne"
+        elif "run_worker" in cmdline:
+            label = "worker"
+        elif cmdline.startswith("postgres"):
+            label = "postgres"
+        elif "redis-server" in cmdline:
+            label = "redis"
+        else:
+            label = "other"
+        used[label] = used.get(label, 0.0) + (int(fields[11]) + int(fields[12])) / ticks
+    return used
+
+
+def cpu_shares(before, after, seconds):
+    """Cores used by each kind of process between two machine_cpu_seconds() readings."""
+    return {label: (after.get(label, 0.0) - before.get(label, 0.0)) / seconds for label in after}
