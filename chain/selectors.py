@@ -58,9 +58,19 @@ def incident_for(user, pk):
     return incidents.visible_incidents(user).filter(pk=pk).first()
 
 
+def on_line(recipient, category):
+    """Whether `recipient` is on `category`'s statutory line: its own category is
+    blank or that one, and its link (if any) carries that category (a link limited
+    to some categories stands for the higher office for those only)."""
+    if recipient.category not in ("", category):
+        return False
+    return recipient.link_id is None or recipient.link.carries(category)
+
+
 def reporting_line(category=None):
+    """The active statutory line; for `category` when given (what line_for uses)."""
     qs = Recipient.objects.filter(active=True).select_related("link")
-    return [r for r in qs if category is None or r.category in ("", category)]
+    return [r for r in qs if category is None or on_line(r, category)]
 
 
 def visible_inbound(user):

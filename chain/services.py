@@ -17,7 +17,7 @@ from incidents.clocks import audience, recompute_clocks
 from incidents.models import Category, Incident, ReportKind, Status, Subtype
 from realtime.services import emit
 
-from . import documents, wire
+from . import documents, selectors, wire
 from .models import Delivery, Inbound, Link, Outbox, Recipient, UpwardReport, Verification
 
 PUMP_TIMER = "chain.pump"
@@ -81,8 +81,9 @@ def verify(incident, actor, *, facts, method, verified_at=None):
 
 
 def line_for(category):
-    """The statutory line of a category: its active recipients and those for every category."""
-    return [r for r in Recipient.objects.filter(active=True).select_related("link") if r.category in ("", category)]
+    """The statutory line of a category: its active recipients and those for every
+    category, less those whose link does not carry it (selectors.on_line)."""
+    return selectors.reporting_line(category)
 
 
 def _recipients(incident, chosen):

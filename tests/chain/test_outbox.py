@@ -137,9 +137,11 @@ def test_a_category_the_link_does_not_carry_is_refused(county, link):
     body = {"kind": "first", "channel": "phone", "title": "火灾", "category": "accident_disaster"}
     incident = county.post("/api/v1/reports/", body, format="json").data["incident"]
     line = {r["name"]: r["id"] for r in county.get("/api/v1/reporting-line/?category=accident_disaster").data}
+    assert "市总值班室" not in line  # not on this category's line (tests/chain/test_line.py)
+    city = Recipient.objects.get(name="市总值班室")
     response = county.post(
         f"/api/v1/incidents/{incident}/upward-reports/",
-        {"kind": "first", "unverified_reason": "紧急", "recipients": list(line.values())},
+        {"kind": "first", "unverified_reason": "紧急", "recipients": [*line.values(), city.pk]},
         format="json",
     )
     assert response.status_code == 400 and "市总值班室" in str(response.data["recipients"])

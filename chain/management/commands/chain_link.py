@@ -70,10 +70,14 @@ class Command(BaseCommand):
             },
         )
         if direction == "up":
-            # The higher installation is this installation's higher duty office.
-            Recipient.objects.filter(kind=Recipient.Kind.DUTY_OFFICE, category="", link__isnull=True).update(
-                active=False
-            )
+            # The higher installation is this installation's higher duty office: for
+            # every category, it replaces the unlinked one; limited to some (the line
+            # leaves it out of the others: selectors.on_line), the unlinked one stays
+            # for the rest.
+            if not link.categories:
+                Recipient.objects.filter(kind=Recipient.Kind.DUTY_OFFICE, category="", link__isnull=True).update(
+                    active=False
+                )
             Recipient.objects.update_or_create(
                 name=name,
                 category="",
