@@ -163,3 +163,20 @@ class InboundSerializer(serializers.ModelSerializer):
 
     def get_signed_by_name(self, i) -> str:
         return str(i.signed_by) if i.signed_by_id else ""
+
+
+class ChainReportAcceptedSerializer(serializers.Serializer):
+    """The receiver's 201 to POST chain/reports/ (docs/chain-protocol.md): the
+    arrival and what it became here; the sender keeps `report` and `incident`."""
+
+    id = serializers.IntegerField(source="pk", help_text=_("接收方来报编号"))
+    report = serializers.IntegerField(source="report_id", help_text=_("接收方接报记录编号"))
+    incident = serializers.IntegerField(source="incident_id", help_text=_("接收方事件编号"))
+    received_at = serializers.DateTimeField()
+
+
+class ChainReceiptAcceptedSerializer(serializers.Serializer):
+    """The sender's 200 to POST chain/receipts/: the delivery the sign-for was for, now 已签收."""
+
+    delivery = serializers.IntegerField(source="pk", help_text=_("本级送达记录编号"))
+    state = serializers.CharField(help_text=_("acknowledged 已签收"))

@@ -15,6 +15,8 @@ from . import documents, selectors, services
 from .authentication import DownLinkAuthentication, UpLinkAuthentication
 from .models import Link
 from .serializers import (
+    ChainReceiptAcceptedSerializer,
+    ChainReportAcceptedSerializer,
     InboundSerializer,
     LineRecipientSerializer,
     LinkSerializer,
@@ -161,22 +163,14 @@ class ChainReportsView(APIView):
     authentication_classes = [DownLinkAuthentication]
     permission_classes = []
 
-    @extend_schema(request=ReportIn, responses={201: InboundSerializer})
+    @extend_schema(request=ReportIn, responses={201: ChainReportAcceptedSerializer})
     def post(self, request):
         if request.auth is None:
             return Response({"detail": _("需要链路凭据。")}, status=status.HTTP_401_UNAUTHORIZED)
         body = ReportIn(data=request.data)
         body.is_valid(raise_exception=True)
         inbound = services.receive(request.auth.link, request.user, body.validated_data)
-        return Response(
-            {
-                "id": inbound.pk,
-                "report": inbound.report_id,
-                "incident": inbound.incident_id,
-                "received_at": inbound.received_at,
-            },
-            status=status.HTTP_201_CREATED,
-        )
+        return Response(ChainReportAcceptedSerializer(inbound).data, status=status.HTTP_201_CREATED)
 
 
 class ChainReceiptsView(APIView):
@@ -185,7 +179,7 @@ class ChainReceiptsView(APIView):
     authentication_classes = [UpLinkAuthentication]
     permission_classes = []
 
-    @extend_schema(request=ReceiptIn, responses={200: None})
+    @extend_schema(request=ReceiptIn, responses={200: ChainReceiptAcceptedSerializer})
     def post(self, request):
         if request.auth is None:
             return Response({"detail": _("需要链路凭据。")}, status=status.HTTP_401_UNAUTHORIZED)
@@ -193,4 +187,4 @@ class ChainReceiptsView(APIView):
         body.is_valid(raise_exception=True)
         data = dict(body.validated_data, report=str(body.validated_data["report"]))
         delivery = services.acknowledged(request.auth.link, data)
-        return Response({"delivery": delivery.pk, "state": delivery.state}, status=status.HTTP_200_OK)
+        return Response(ChainReceiptAcceptedSerializer(delivery).data, status=status.HTTP_200_OK)
