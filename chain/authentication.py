@@ -20,6 +20,7 @@ class LinkAuth:
 
 class LinkAuthentication(TokenAuthentication):
     direction = ""
+    for_links = True  # the higher installation's account has no role (chain_link up)
 
     def authenticate(self, request):
         result = super().authenticate(request)

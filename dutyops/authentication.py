@@ -11,13 +11,21 @@ from .cache import Recent
 
 class _ReadOnlyAccounts:
     """A wall board's account (role `board` alone) reads everything and changes
-    nothing: refused here, for every write of every view, whatever its own permissions."""
+    nothing: refused here, for every write of every view, whatever its own permissions.
+    An account with no role (policy.without_role: a linked installation's) is refused
+    every view but those whose authentication names a link (`for_links`)."""
+
+    for_links = False
 
     def authenticate(self, request):
         from . import policy  # noqa: PLC0415 - see the module docstring
 
         result = super().authenticate(request)
-        if result is not None and request.method not in permissions.SAFE_METHODS and policy.read_only(result[0]):
+        if result is None:
+            return result
+        if not self.for_links and policy.without_role(result[0]):
+            raise exceptions.PermissionDenied(_("该账号没有角色，不能使用本接口。"))
+        if request.method not in permissions.SAFE_METHODS and policy.read_only(result[0]):
             raise exceptions.PermissionDenied(_("指挥大屏账号为只读账号。"))
         return result
 

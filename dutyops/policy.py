@@ -376,6 +376,13 @@ def sees_jurisdiction(person):
     return ALL in _grants(person, "jurisdiction.view")
 
 
+def without_role(person):
+    """An account with no role (and not a superuser): a linked installation's account
+    standing for the higher level (chain_link up), which only posts its sign-for on
+    its link. It reaches no endpoint but those that authenticate a link (403)."""
+    return not roles_of(person) and not getattr(person, "is_superuser", False)
+
+
 def read_only(person):
     """The wall board's account: reads everything, changes nothing."""
     roles = roles_of(person)

@@ -7,8 +7,11 @@ administrator does the same in the admin site or through links/).
             --credential <token the county issued> --issue <token the county calls us with>
 
 `--issue` creates (or keeps) the local account standing for the peer, with that
-token: a duty officer of `--department` (down: the room the sender's reports come
-from) or of the top duty office (up: it only signs for our reports)."""
+token. down: a duty officer of `--department`, the room the sender's reports come
+from (its reports are filed within that room's scope). up: an account of the top
+duty office with no role: the higher installation only posts its sign-for to
+chain/receipts/ (which asks for the link, not a role); every other endpoint
+refuses it (403), and it cannot log in."""
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -48,15 +51,21 @@ class Command(BaseCommand):
             room = Department.objects.filter(kind=Department.Kind.DUTY_OFFICE, parent=None).first()
             if room is None:
                 room = Department.objects.create(code="CHAIN-OFFICE", name="总值班室", kind=Department.Kind.DUTY_OFFICE)
+        roles = [Role.DUTY_OFFICER] if direction == "down" else []
         existing = ApiToken.objects.filter(digest=digest_of(issue)).select_related("user").first()
         if existing:
             account = existing.user
+            if direction == "up" and not account.has_usable_password() and account.roles:
+                # A system account linked before: no longer a duty officer (a change of
+                # roles revokes its tokens: the one the peer calls us with is kept).
+                account.set_roles(roles)
+                ApiToken.objects.get_or_create(user=account, digest=digest_of(issue), defaults={"prefix": issue[:6]})
         else:
             username = f"link-{direction}-{Person.objects.count() + 1}"
             account = Person.objects.create_user(username=username, full_name=name, department=room)
             account.set_unusable_password()
             account.save()
-            account.set_roles([Role.DUTY_OFFICER])
+            account.set_roles(roles)
             ApiToken.objects.create(user=account, digest=digest_of(issue), prefix=issue[:6])
         link, _created = Link.objects.update_or_create(
             name=name,
