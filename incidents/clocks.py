@@ -1,7 +1,17 @@
 """Statutory reporting clocks (电话/书面报告, 续报, 终报): each incident carries the
 clocks its grade, category and status call for, each backed by a durable timer; a
-clock met by an upward report (or the final report) stops; one that passes unmet
-turns the incident overdue, on the stream."""
+clock met by an upward report of its kind stops; one that passes unmet turns the
+incident overdue, on the stream.
+
+The clocks are the duty room's own reporting up the line (BRIEF: "a grade I/II
+event phoned up within 30 minutes of receipt and reported in writing within 1
+hour; follow-ups at a set cadence until the final report"): the phone and
+written clocks are met by an upward first report (首报; a written one, arriving in
+writing, meets the phone clock too); the follow-up cadence restarts at each
+upward follow-up (续报); the final clock is met by an upward final report (终报).
+A report received at intake, or an upward report of another kind, meets none.
+The phone and written records kept here before upward reports had a kind
+(incidents.UpwardReport, read-only) were first reports and still count as such."""
 
 from datetime import timedelta
 
@@ -15,7 +25,7 @@ from dutyops.providers import Providers
 from realtime.services import emit
 
 from . import selectors
-from .models import OPEN_STATUSES, Incident, IncidentClock, Report, ReportKind, Status, UpwardReport
+from .models import OPEN_STATUSES, Incident, IncidentClock, ReportKind, Status, UpwardReport
 
 CLOCK_TIMER = "incidents.clock"
 
@@ -33,8 +43,9 @@ def audience(incident):
     return [d for d in (incident.duty_room_id, incident.transferred_to_id) if d]
 
 
-def wanted_clocks(incident, now, follow_up_running=False):
-    """{kind: due_at} of the clocks this incident should carry now."""
+def wanted_clocks(incident, now, follow_up=None):
+    """{kind: due_at} of the clocks this incident should carry now. `follow_up`: its
+    follow-up clock when one is running (the cadence counts on from its start)."""
     policy = selectors.policy_for(incident.grade, incident.category)
     wanted = {}
     if policy is None or incident.status in (Status.MERGED, Status.TRANSFERRED):
@@ -45,19 +56,13 @@ def wanted_clocks(incident, now, follow_up_running=False):
         if policy.written_minutes is not None:
             wanted[IncidentClock.Kind.WRITTEN] = incident.reported_at + timedelta(minutes=policy.written_minutes)
         if policy.follow_up_minutes and incident.status in (Status.RESPONDING, Status.STABILISED):
-            # Follow-ups are due N minutes after the latest report; a clock
-            # armed just now (status change) counts from now, not from the past.
-            last = (
-                Report.objects.filter(incident=incident)
-                .order_by("-received_at")
-                .values_list("received_at", flat=True)
-                .first()
-            ) or incident.reported_at
-            # A follow-up (or any report) sent upward restarts the interval too.
-            last = max([last, *(sent for _kind, _method, sent in _upward(incident))])
-            if not follow_up_running:
-                last = max(last, now)
-            wanted[IncidentClock.Kind.FOLLOW_UP] = last + timedelta(minutes=policy.follow_up_minutes)
+            # Follow-ups are due N minutes after the latest upward follow-up (续报); a
+            # clock armed just now (status change) counts from now, a running one from
+            # its start.
+            interval = timedelta(minutes=policy.follow_up_minutes)
+            since = follow_up.due_at - interval if follow_up is not None and follow_up.pending else now
+            sent = [at for kind, _method, at in _upward(incident) if kind == ReportKind.FOLLOW_UP]
+            wanted[IncidentClock.Kind.FOLLOW_UP] = max([since, *sent]) + interval
     elif incident.status == Status.CLOSED and policy.final_days is not None:
         wanted[IncidentClock.Kind.FINAL] = (incident.closed_at or now) + timedelta(days=policy.final_days)
     return wanted
@@ -88,32 +93,30 @@ def start_clocks(incident, wanted):
 
 
 def _satisfied(incident, kinds):
-    """{kind: when it was met} for the clocks among `kinds` that were: phone and
-    written by the first upward report of that method (a written one, arriving in
-    writing, meets the phone clock too), final by the first final report, received
-    or sent upward."""
+    """{kind: when it was met} for the clocks among `kinds` that were (see the module
+    docstring): phone by the first upward first report, written by the first written
+    one, final by the first upward final report."""
     met = {}
-    upward = [k for k in kinds if k in (IncidentClock.Kind.PHONE, IncidentClock.Kind.WRITTEN)]
-    sent = _upward(incident) if upward or IncidentClock.Kind.FINAL in kinds else []
-    if upward:
+    first_report = [k for k in kinds if k in (IncidentClock.Kind.PHONE, IncidentClock.Kind.WRITTEN)]
+    sent = _upward(incident) if first_report or IncidentClock.Kind.FINAL in kinds else []
+    if first_report:
         met.update(
-            UpwardReport.objects.filter(incident=incident, method__in=upward)
+            UpwardReport.objects.filter(incident=incident, method__in=first_report)
             .order_by()
             .values("method")
             .annotate(first=Min("sent_at"))
             .values_list("method", "first")
         )
-        for _kind, method, at in sent:
+        for kind, method, at in sent:
+            if kind != ReportKind.FIRST:
+                continue
             meets = [IncidentClock.Kind.PHONE] + ([IncidentClock.Kind.WRITTEN] if method == "written" else [])
-            for kind in meets:
-                if kind in upward and (met.get(kind) is None or at < met[kind]):
-                    met[kind] = at
+            for clock in meets:
+                if clock in first_report and (met.get(clock) is None or at < met[clock]):
+                    met[clock] = at
     if IncidentClock.Kind.FINAL in kinds:
         finals = [at for kind, _method, at in sent if kind == ReportKind.FINAL]
-        received = Report.objects.filter(incident=incident, kind=ReportKind.FINAL).aggregate(first=Min("received_at"))[
-            "first"
-        ]
-        met[IncidentClock.Kind.FINAL] = min([*finals, *([received] if received else [])], default=None)
+        met[IncidentClock.Kind.FINAL] = min(finals, default=None)
     return met
 
 
@@ -123,7 +126,7 @@ def recompute_clocks(incident, now=None):
     now = now or timezone.now()
     clocks = {c.kind: c for c in IncidentClock.objects.select_for_update().filter(incident=incident)}
     follow_up = clocks.get(IncidentClock.Kind.FOLLOW_UP)
-    wanted = wanted_clocks(incident, now, follow_up_running=bool(follow_up and follow_up.pending))
+    wanted = wanted_clocks(incident, now, follow_up)
     satisfied = _satisfied(incident, wanted)
     for kind in IncidentClock.Kind.values:
         clock = clocks.get(kind)

@@ -15,6 +15,7 @@ from chain.models import Delivery, UpwardReport
 from chain.seed import seed as seed_line
 from incidents.models import IncidentClock
 from incidents.seed import seed_reference_data
+from incidents.selectors import policy_for
 from realtime.models import Event
 
 
@@ -127,12 +128,70 @@ def test_content_is_kept_as_sent_and_corrections_are_new_reports(api):
 
 def test_upward_reports_of_the_right_kind_meet_the_clocks(api):
     incident = post_incident(api, grade="II")
-    clocks = {c.kind: c for c in IncidentClock.objects.filter(incident_id=incident)}
-    assert clocks["phone"].pending and clocks["written"].pending
+
+    def pending():
+        return {c.kind for c in IncidentClock.objects.filter(incident_id=incident) if c.pending}
+
+    assert pending() == {"phone", "written"}
+    # Neither a report received at intake nor an upward report of another kind is the first report up.
+    api.post("/api/v1/reports/", {"kind": "follow_up", "incident": incident, "deaths": 1}, format="json")
+    assert upward(api, incident, kind="follow_up", unverified_reason="紧急").status_code == 201
+    assert upward(api, incident, kind="final", unverified_reason="紧急").status_code == 201
+    assert pending() == {"phone", "written"}
+    # A first report by phone meets the phone clock only; a written one the written clock.
+    phoned = upward(api, incident, kind="first", method="phone", unverified_reason="紧急")
+    assert phoned.status_code == 201
+    assert pending() == {"written"}
+    written = upward(api, incident, kind="first", unverified_reason="紧急")
+    assert written.status_code == 201
+    assert pending() == set()
+    clocks = {c.kind: c.satisfied_at for c in IncidentClock.objects.filter(incident_id=incident)}
+    assert clocks["phone"] == UpwardReport.objects.get(pk=phoned.data["id"]).sent_at
+    assert clocks["written"] == UpwardReport.objects.get(pk=written.data["id"]).sent_at
+
+
+def test_a_written_first_report_meets_the_phone_clock_too(api):
+    incident = post_incident(api, grade="II")
     assert upward(api, incident, kind="first", unverified_reason="紧急").status_code == 201
     clocks = {c.kind: c for c in IncidentClock.objects.filter(incident_id=incident)}
     assert clocks["phone"].satisfied_at is not None  # a written report arrives in writing: both met
     assert clocks["written"].satisfied_at is not None
+
+
+def test_the_follow_up_cadence_restarts_at_an_upward_follow_up_only(api):
+    incident = post_incident(api, grade="II")
+    api.post(f"/api/v1/incidents/{incident}/transition/", {"to": "responding"}, format="json")
+
+    def due():
+        return IncidentClock.objects.get(incident_id=incident, kind="follow_up").due_at
+
+    start = due()
+    api.post("/api/v1/reports/", {"kind": "follow_up", "incident": incident, "deaths": 2}, format="json")
+    for kind in ("first", "final"):
+        assert upward(api, incident, kind=kind, unverified_reason="紧急").status_code == 201
+    assert due() == start
+    sent = upward(api, incident, kind="follow_up", unverified_reason="紧急", measures="已疏散群众")
+    assert sent.status_code == 201
+    interval = timedelta(minutes=policy_for("II", "accident_disaster").follow_up_minutes)
+    assert due() == UpwardReport.objects.get(pk=sent.data["id"]).sent_at + interval > start
+
+
+def test_the_final_clock_is_met_by_an_upward_final_report_only(api):
+    incident = post_incident(api, grade="II")
+    for to in ("responding", "closed"):
+        response = api.post(f"/api/v1/incidents/{incident}/transition/", {"to": to}, format="json")
+        assert response.status_code == 200, response.data
+
+    def met():
+        return IncidentClock.objects.get(incident_id=incident, kind="final").satisfied_at
+
+    api.post("/api/v1/reports/", {"kind": "final", "incident": incident, "description": "处置完毕"}, format="json")
+    for kind in ("first", "follow_up"):
+        assert upward(api, incident, kind=kind, unverified_reason="紧急").status_code == 201
+    assert met() is None
+    final = upward(api, incident, kind="final", unverified_reason="紧急", measures="处置完毕")
+    assert final.status_code == 201
+    assert met() == UpwardReport.objects.get(pk=final.data["id"]).sent_at
 
 
 def test_a_liaison_and_the_wall_board_may_not_report_upward(api, make_person, make_department, client_for):

@@ -384,23 +384,48 @@ def test_upgrading_recomputes_clocks(api):
     assert kinds == ["phone", "written"]
 
 
+def report_up(api, incident_id, kind, method="written"):
+    response = api.post(
+        f"/api/v1/incidents/{incident_id}/upward-reports/",
+        {"kind": kind, "method": method, "unverified_reason": "情况紧急"},
+        format="json",
+    )
+    assert response.status_code == 201, response.data
+    from chain.models import UpwardReport
+
+    return UpwardReport.objects.get(pk=response.data["id"]).sent_at
+
+
 def test_follow_up_cadence_while_responding_and_final_report_after_closing(api):
+    from chain.seed import seed as seed_line
+
+    seed_line()
     data = post_report(api, grade="III")
     incident_id = data["incident"]
     assert transition(api, incident_id, "responding").status_code == 200
     c = clocks(incident_id)
-    start = c["follow_up"].due_at - timedelta(minutes=480)
-    assert abs((start - timezone.now()).total_seconds()) < 60
-    # A follow-up report moves the clock on.
+    start = c["follow_up"].due_at
+    assert abs((start - timedelta(minutes=480) - timezone.now()).total_seconds()) < 60
+    # A follow-up received at intake is news for the room, not its 续报 up: the cadence holds.
     later = timezone.now() + timedelta(minutes=1)
     api.post(
         "/api/v1/reports/",
         {"kind": "follow_up", "incident": incident_id, "description": "继续抢护", "received_at": later.isoformat()},
         format="json",
     )
-    assert clocks(incident_id)["follow_up"].due_at == later + timedelta(minutes=480)
-    fire_due(now=later + timedelta(minutes=481))
+    assert clocks(incident_id)["follow_up"].due_at == start
+    # So does an upward report of another kind (a first report sent late).
+    report_up(api, incident_id, "first")
+    assert clocks(incident_id)["follow_up"].due_at == start
+    # An upward follow-up restarts it.
+    sent = report_up(api, incident_id, "follow_up")
+    due = clocks(incident_id)["follow_up"].due_at
+    assert due == sent + timedelta(minutes=480) > start
+    fire_due(now=due + timedelta(minutes=1))
     assert Event.objects.filter(incident_id=incident_id, type="report.overdue", data__clock="follow_up").exists()
+    # Overdue, then a follow-up sent: the next one is due a cadence later.
+    sent = report_up(api, incident_id, "follow_up")
+    assert clocks(incident_id)["follow_up"].due_at == sent + timedelta(minutes=480)
 
     assert transition(api, incident_id, "closed").status_code == 200
     c = clocks(incident_id)
@@ -408,7 +433,11 @@ def test_follow_up_cadence_while_responding_and_final_report_after_closing(api):
     closed_at = Incident.objects.get(pk=incident_id).closed_at
     assert c["final"].due_at == closed_at + timedelta(days=15)
     api.post("/api/v1/reports/", {"kind": "final", "incident": incident_id, "description": "处置完毕"}, format="json")
-    assert clocks(incident_id)["final"].satisfied_at is not None
+    assert clocks(incident_id)["final"].satisfied_at is None  # a final report received is not the room's 终报
+    report_up(api, incident_id, "follow_up")
+    assert clocks(incident_id)["final"].satisfied_at is None
+    final = report_up(api, incident_id, "final")
+    assert clocks(incident_id)["final"].satisfied_at == final
     fire_due(now=closed_at + timedelta(days=16))
     assert not Event.objects.filter(incident_id=incident_id, type="report.overdue", data__clock="final").exists()
 
