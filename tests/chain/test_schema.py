@@ -4,7 +4,6 @@ validated against the served schema (its components resolved, OpenAPI's
 `nullable` read as JSON Schema's null), and each body's keys exactly the declared
 properties (a generated client reads what is declared, no more, no less)."""
 
-import copy
 import uuid
 
 import jsonschema
@@ -13,31 +12,7 @@ import pytest
 from chain.models import Link, Recipient
 from chain.seed import seed as seed_line
 from incidents.seed import seed_reference_data
-
-
-def _json_schema(node):
-    """OpenAPI 3.0 schema objects as JSON Schema: `nullable: true` admits null."""
-    if isinstance(node, list):
-        return [_json_schema(n) for n in node]
-    if not isinstance(node, dict):
-        return node
-    node = {k: _json_schema(v) for k, v in node.items()}
-    if node.pop("nullable", False):
-        return {"anyOf": [node, {"type": "null"}]}
-    return node
-
-
-def declared(spec, path, method, status):
-    """The JSON Schema of `status`'s answer to `method path`, resolvable on its own."""
-    content = spec["paths"][path][method]["responses"][str(status)]["content"]["application/json"]["schema"]
-    return {**_json_schema(copy.deepcopy(content)), "components": _json_schema(spec["components"])}
-
-
-def properties(spec, schema):
-    ref = schema.get("$ref")
-    if ref:
-        schema = spec["components"]["schemas"][ref.rsplit("/", 1)[1]]
-    return set(schema["properties"])
+from tests.openapi import declared, properties
 
 
 def conforms(spec, path, method, status, answer):
