@@ -98,7 +98,10 @@ class Recipient(models.Model):
 
 
 class Verification(models.Model):
-    """Facts verified (核实): which, by whom, how, when. Never edited."""
+    """Facts verified (核实): which, by whom, how, when. Never edited: a correction
+    is a new record."""
+
+    append_only = True  # the application's database role may only read and insert (grant_app_role)
 
     incident = models.ForeignKey(
         "incidents.Incident", verbose_name=_("突发事件"), on_delete=models.PROTECT, related_name="verifications"
@@ -119,10 +122,17 @@ class Verification(models.Model):
     def __str__(self):
         return f"{self.incident_id} {self.facts[:20]}"
 
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not kwargs.get("force_insert"):
+            raise ValueError("a verification is kept as recorded: record a new one instead")
+        super().save(*args, **kwargs)
+
 
 class UpwardReport(models.Model):
     """One report up the chain (首报/续报/终报) as sent: its content and the 信息专报
     generated from it are kept with it and never change."""
+
+    append_only = True  # the application's database role may only read and insert (grant_app_role)
 
     class Method(models.TextChoices):
         WRITTEN = "written", _("书面（信息专报）")

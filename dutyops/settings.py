@@ -256,6 +256,8 @@ SPECTACULAR_SETTINGS = {
         "LevelEnum": "plans.models.Level",
         "IncidentStatusEnum": "incidents.models.Status",
         "ReportKindEnum": "incidents.models.ReportKind",
+        # The same kinds as codes without labels: an upward report's and the chain's wire.
+        "UpwardKindEnum": "incidents.models.ReportKind.values",
         "AlertStateEnum": "alerts.models.Alert.State",
         "AlertSourceEnum": "alerts.models.Alert.Source",
         "EscalationActionEnum": "alerts.models.EscalationStep.Action",

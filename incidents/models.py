@@ -334,7 +334,9 @@ class IncidentClock(models.Model):
 
 
 class UpwardReport(models.Model):
-    """The duty room reporting the incident upward (phone or written); satisfies clocks."""
+    """A phone or written report upward recorded before upward reports had a kind
+    (issue 19): read-only history (the admin lists it); it still meets the first
+    report's clocks. Upward reports are chain.UpwardReport now."""
 
     class Method(models.TextChoices):
         PHONE = "phone", _("电话")

@@ -22,7 +22,6 @@ from .models import (
     ReportKind,
     Status,
     Subtype,
-    UpwardReport,
 )
 
 MAX_COUNT = 1_000_000  # casualty counts: anything larger is a typo, not an event
@@ -233,24 +232,6 @@ class InstructionSerializer(serializers.ModelSerializer):
 
     def get_author_name(self, instruction) -> str:
         return str(instruction.author)
-
-
-class UpwardReportSerializer(serializers.ModelSerializer):
-    sent_by_name = serializers.SerializerMethodField()
-
-    class Meta:
-        model = UpwardReport
-        fields = ["id", "incident", "method", "recipient", "note", "sent_at", "sent_by", "sent_by_name"]
-        read_only_fields = ["id", "incident", "sent_by", "sent_by_name"]
-        extra_kwargs = {"sent_at": {"required": False}}
-
-    def get_sent_by_name(self, upward) -> str:
-        return str(upward.sent_by)
-
-    def validate_sent_at(self, value):
-        if value > timezone.now() + FUTURE_TOLERANCE or value < EARLIEST:
-            raise serializers.ValidationError(_("报送时间不合理。"))
-        return value
 
 
 class TimelineEntrySerializer(serializers.Serializer):

@@ -26,7 +26,6 @@ from .models import (
     Status,
     Subtype,
     SubtypeSource,
-    UpwardReport,
 )
 from .signals import instruction_created, picture_changed
 
@@ -329,30 +328,6 @@ def _emit_confirmed(incident, actor, changed, what):
         incident_id=incident.pk,
         departments=_audience(incident),
     )
-
-
-@transaction.atomic
-def report_upward(incident, actor, *, method, recipient, note="", sent_at=None):
-    """Record that the duty room reported the incident upward; meets phone/written clocks."""
-    incident = Incident.objects.select_for_update().get(pk=incident.pk)
-    upward = UpwardReport.objects.create(
-        incident=incident,
-        method=method,
-        recipient=recipient,
-        note=note,
-        sent_at=sent_at or timezone.now(),
-        sent_by=actor,
-    )
-    recompute_clocks(incident)
-    incident.save()
-    emit(
-        "incident.reported_up",
-        incident_data(incident, method=upward.method, recipient=recipient, actor_name=actor_name(actor)),
-        actor=actor,
-        incident_id=incident.pk,
-        departments=_audience(incident),
-    )
-    return upward
 
 
 # --- lifecycle ----------------------------------------------------------------

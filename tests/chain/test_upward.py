@@ -11,8 +11,9 @@ import pytest
 from django.utils import timezone
 
 from chain import documents
-from chain.models import Delivery, UpwardReport
+from chain.models import Delivery, UpwardReport, Verification
 from chain.seed import seed as seed_line
+from dutyops.management.commands.grant_app_role import append_only_tables
 from incidents.models import IncidentClock
 from incidents.seed import seed_reference_data
 from incidents.selectors import policy_for
@@ -115,6 +116,16 @@ def test_content_is_kept_as_sent_and_corrections_are_new_reports(api):
     report.content["title"] = "改过的标题"
     with pytest.raises(ValueError):
         report.save()
+    verified = api.post(
+        f"/api/v1/incidents/{incident}/verifications/", {"facts": "死亡1人", "method": "电话核实"}, format="json"
+    )
+    verification = Verification.objects.get(pk=verified.data["id"])
+    verification.facts = "死亡0人"
+    with pytest.raises(ValueError):
+        verification.save()
+    assert Verification.objects.get(pk=verification.pk).facts == "死亡1人"
+    # The application's database role may only read and insert them (grant_app_role).
+    assert {"chain_upwardreport", "chain_verification"} <= append_only_tables()
     # The incident's picture moves on; the report keeps what was sent.
     api.post(
         "/api/v1/reports/", {"kind": "follow_up", "incident": incident, "channel": "phone", "deaths": 2}, format="json"
