@@ -174,6 +174,42 @@ def _content(incident, actor, kind, verified, reason, measures, support, text, n
     }
 
 
+def _check_upward(actor, incident, kind, method, verified, reason, corrects):
+    """Refuse what may not go up (before the incident is locked: the kind, the
+    method; after: its status, verification, the report corrected)."""
+    if not policy.may(actor, "upward.report", incident):
+        raise Forbidden()
+    if kind not in ReportKind.values:
+        raise Invalid({"kind": [_("报告类型须为 first、follow_up 或 final。")]})
+    if method not in UpwardReport.Method.values:
+        raise Invalid({"method": [_("方式须为 written 或 phone。")]})
+    incident = _open_incident(incident)
+    if incident.status in (Status.MERGED, Status.TRANSFERRED):
+        raise Conflict(_("该事件已合并或移交，不能再上报。"))
+    if verified and not Verification.objects.filter(incident=incident).exists():
+        raise Invalid({"verified": [_("尚无核实记录：请先登记核实，或标明“未经核实，先行报告”并说明理由。")]})
+    if not verified and not reason:
+        raise Invalid({"unverified_reason": [_("未经核实先行报告的，须说明理由。")]})
+    if corrects is not None and corrects.incident_id != incident.pk:
+        raise Invalid({"corrects": [_("更正的报告须属于同一事件。")]})
+    return incident
+
+
+def _deliver(upward, picked, now):
+    """One delivery per recipient: queued on its link, or informed outside the system (delivered)."""
+    for recipient, link, name in picked:
+        delivery = Delivery.objects.create(
+            upward_report=upward,
+            recipient=recipient,
+            recipient_name=name,
+            link=link,
+            state=Delivery.State.QUEUED if link else Delivery.State.DELIVERED,
+            delivered_at=None if link else now,
+        )
+        if link is not None:
+            _enqueue(link, Outbox.Kind.REPORT, f"report:{upward.uuid}", wire.report_message(upward), delivery)
+
+
 @transaction.atomic
 def report_upward(
     incident,
@@ -191,22 +227,8 @@ def report_upward(
 ):
     """Send a report up the chain (首报/续报/终报) to the statutory line: kept as
     sent with its 信息专报, queued on each recipient's link, meeting the clocks."""
-    if not policy.may(actor, "upward.report", incident):
-        raise Forbidden()
-    if kind not in ReportKind.values:
-        raise Invalid({"kind": [_("报告类型须为 first、follow_up 或 final。")]})
-    if method not in UpwardReport.Method.values:
-        raise Invalid({"method": [_("方式须为 written 或 phone。")]})
-    incident = _open_incident(incident)
-    if incident.status in (Status.MERGED, Status.TRANSFERRED):
-        raise Conflict(_("该事件已合并或移交，不能再上报。"))
     reason = (unverified_reason or "").strip()
-    if verified and not Verification.objects.filter(incident=incident).exists():
-        raise Invalid({"verified": [_("尚无核实记录：请先登记核实，或标明“未经核实，先行报告”并说明理由。")]})
-    if not verified and not reason:
-        raise Invalid({"unverified_reason": [_("未经核实先行报告的，须说明理由。")]})
-    if corrects is not None and corrects.incident_id != incident.pk:
-        raise Invalid({"corrects": [_("更正的报告须属于同一事件。")]})
+    incident = _check_upward(actor, incident, kind, method, verified, reason, corrects)
     picked = _recipients(incident, list(recipients or []))
     now = timezone.now()
     names = [name for _r, _link, name in picked]
@@ -228,17 +250,7 @@ def report_upward(
         document_sha256=hashlib.sha256(document).hexdigest(),
         is_drill=incident.is_drill,
     )
-    for recipient, link, name in picked:
-        delivery = Delivery.objects.create(
-            upward_report=upward,
-            recipient=recipient,
-            recipient_name=name,
-            link=link,
-            state=Delivery.State.QUEUED if link else Delivery.State.DELIVERED,
-            delivered_at=None if link else now,
-        )
-        if link is not None:
-            _enqueue(link, Outbox.Kind.REPORT, f"report:{upward.uuid}", wire.report_message(upward), delivery)
+    _deliver(upward, picked, now)
     recompute_clocks(incident, now)
     incident.save()
     emit(
