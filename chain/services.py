@@ -322,7 +322,9 @@ def message_accepted(message_id, answer):
     if message.delivery_id is None:
         return
     delivery = (
-        Delivery.objects.select_for_update().select_related("upward_report__incident").get(pk=message.delivery_id)
+        Delivery.objects.select_for_update(of=("self",))
+        .select_related("upward_report__incident")
+        .get(pk=message.delivery_id)
     )
     answer = answer if isinstance(answer, dict) else {}
     delivery.remote_incident = str(answer.get("incident") or "")[:64]
@@ -349,7 +351,9 @@ def message_failed(message_id, error, final):
     Link.objects.filter(pk=message.link_id).update(last_error=error[:500])
     if final and message.delivery_id:
         delivery = (
-            Delivery.objects.select_for_update().select_related("upward_report__incident").get(pk=message.delivery_id)
+            Delivery.objects.select_for_update(of=("self",))
+            .select_related("upward_report__incident")
+            .get(pk=message.delivery_id)
         )
         delivery.state, delivery.last_error = Delivery.State.FAILED, error[:500]
         delivery.save(update_fields=["state", "last_error"])

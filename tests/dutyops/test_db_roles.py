@@ -103,3 +103,48 @@ def test_daphne_and_the_worker_run_on_the_app_role(app_url, servers, make_person
         with urllib.request.urlopen(urllib.request.Request(f"{server.url}/api/v1/events/?after=0", headers=auth)) as r:
             types = {e["type"] for e in json.loads(r.read())["results"]}
     assert {"incident.created", "report.created", "report.overdue"} <= types
+
+
+def _post(server, path, token, body):
+    request = urllib.request.Request(
+        f"{server.url}{path}",
+        data=json.dumps(body).encode(),
+        headers={"Authorization": f"Token {token}", "Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        assert response.status == 201
+        return json.loads(response.read())
+
+
+def test_the_chain_runs_on_the_app_role_and_cannot_rewrite_what_went_up(app_url, servers, make_person, make_department):
+    """Verifications and upward reports are append-only for the app role, and the
+    outbox still works on it: it locks a delivery without its upward report (a lock
+    on a row is an UPDATE right). The installation reports up to itself here."""
+    from chain.models import Delivery, Link, Recipient
+
+    seed_reference_data()
+    officer = make_person("duty_officer")
+    peer = make_person("duty_officer", dept=make_department("芙蓉区值班室", kind="district"))
+    server = servers.daphne(DATABASE_URL=app_url)
+    servers.worker(DATABASE_URL=app_url)
+    Link.objects.create(name="芙蓉区", direction="down", url=server.url, account=peer)
+    up = Link.objects.create(name="回环", direction="up", url=server.url, credential=token_for(peer))
+    Recipient.objects.create(name="回环", kind="duty_office", required=True, link=up)
+    token = token_for(officer)
+    body = {"title": "河堤管涌", "category": "natural_disaster", "grade": "II"}
+    incident = _post(server, "/api/v1/reports/", token, body)["incident"]
+    _post(server, f"/api/v1/incidents/{incident}/verifications/", token, {"facts": "管涌1处", "method": "电话核实"})
+    _post(server, f"/api/v1/incidents/{incident}/upward-reports/", token, {"kind": "first", "verified": True})
+    deadline = time.monotonic() + 20
+    while Delivery.objects.get().state != "delivered" and time.monotonic() < deadline:
+        time.sleep(0.3)
+    assert Delivery.objects.get().state == "delivered", Delivery.objects.get().last_error
+    for statement in (
+        "UPDATE chain_upwardreport SET kind = 'final'",
+        "DELETE FROM chain_upwardreport",
+        "UPDATE chain_verification SET facts = 'x'",
+        "DELETE FROM chain_verification",
+    ):
+        with pytest.raises(psycopg2.Error) as caught:
+            _as_app(app_url, statement)
+        assert caught.value.pgcode == "42501", statement
