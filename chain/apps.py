@@ -19,3 +19,5 @@ class ChainConfig(AppConfig):
         clocks.upward_reports.register(selectors.upward_sent)
         # The incident page lists them with the phone and written records kept there.
         incidents.upward_rows.register(selectors.page_rows)
+        # And what was verified, and the reports from below with their sign-for.
+        incidents.page_parts.register(selectors.page_parts)

@@ -3,6 +3,7 @@ read (the accountability registers: was it reported up, when, of what kind)."""
 
 from django.db.models import Prefetch
 
+from dutyops import policy
 from incidents import selectors as incidents
 
 from .models import Delivery, Inbound, Link, Recipient, UpwardReport, Verification
@@ -86,10 +87,12 @@ def link_of_account(user, direction):
 
 
 class PageRow:
-    """An upward report as the incident page lists it: kind and method, each recipient with its state."""
+    """An upward report as the incident page lists it: kind and method, each recipient
+    with its state, and its 信息专报 to download."""
 
     def __init__(self, upward):
         self.sent_at, self.sent_by = upward.sent_at, upward.sent_by
+        self.document_url = f"/api/v1/upward-reports/{upward.pk}/document/"
         mark = "" if upward.verified else f"（{upward.unverified_mark}）"
         self.label = f"{upward.get_kind_display()}·{upward.get_method_display()}{mark}"
         self.recipient = "、".join(f"{d.recipient_name}（{d.get_state_display()}）" for d in upward.deliveries.all())
@@ -100,3 +103,16 @@ class PageRow:
 
 def page_rows(incident):
     return [PageRow(u) for u in upward_reports_of(incident)]
+
+
+def page_parts(incident, user):
+    """The incident page's chain parts: what was verified, the reports that came from
+    below (to sign for), and whether `user` may report up and sign."""
+    return {
+        "verifications": list(verifications_of(incident)),
+        "inbound": list(
+            Inbound.objects.filter(incident=incident).select_related("signed_by").order_by("received_at", "id")
+        ),
+        "can_report_up": policy.may(user, "upward.report", incident),
+        "can_sign": policy.may(user, "inbound.sign", incident),
+    }

@@ -283,6 +283,11 @@ report_sources = Providers("report source")
 upward_rows = Providers("upward report rows")
 
 
+# The incident page's parts kept by a higher floor (chain: verifications, reports
+# from below to sign for): fn(incident, user) -> {name: value} for the template.
+page_parts = Providers("incident page parts")
+
+
 def source_of(report):
     return report_sources.first(report, default="")
 
@@ -337,7 +342,11 @@ def responsible_departments():
 
 def incident_page(incident, user):
     """What the incident page shows beside the incident itself, as `user` may read it."""
+    parts = {}
+    for part in page_parts.collect(incident, user):
+        parts.update(part)
     return {
+        **parts,
         "subtype_name": Subtype.objects.filter(code=incident.subtype).values_list("name", flat=True).first()
         or incident.subtype,
         "reports": reports_of(incident),

@@ -1,4 +1,5 @@
-/* Incident detail actions: transition, merge, instruction, upward report, transfer confirmation.
+/* Incident detail actions: transition, merge, instruction, verification, upward report,
+   signing for a report from below, transfer confirmation.
    Closing and merging first show what they will do (DutyForms.ask: the same dialog
    everywhere); creates carry the form's Idempotency-Key, kept across a double-click. */
 (function () {
@@ -14,7 +15,8 @@
     f.dataset.busy = "1";
     try {
       if (ask && !(await DutyForms.ask(ask))) return;
-      const r = await Inc.api("POST", "/api/v1/incidents/" + id + "/" + url, body, DutyForms.key(f));
+      const path = url.startsWith("/") ? url : "/api/v1/incidents/" + id + "/" + url;
+      const r = await Inc.api("POST", path, body, DutyForms.key(f));
       if (r.ok) {
         if (f.dataset.draftName) DutyForms.clearDraft(f.dataset.draftName);
         location.reload();
@@ -51,7 +53,12 @@
     unverified_reason: e.unverified_reason.value, measures: e.measures.value,
     support_needed: e.support_needed.value, text: e.text.value,
   }]);
+  on("f-verify", (e) => ["verifications/", { facts: e.facts.value, method: e.method.value }]);
   on("f-confirm", () => ["confirm-transfer/", {}]);
+  // 签收 a report from a lower installation: the receipt goes back down the link.
+  document.querySelectorAll("button.sign-inbound").forEach((b) => {
+    b.addEventListener("click", () => run(b, "/api/v1/chain/inbox/" + b.dataset.inbound + "/sign/", {}));
+  });
   // 合并到 #N on a duplicate flagged at intake: the same merge, the same confirmation.
   document.querySelectorAll("button.merge-into").forEach((b) => {
     b.addEventListener("click", () => {
