@@ -154,7 +154,7 @@ def delete_plan(plan, actor):
 
 def import_document(doc, actor, note=""):
     """Create or update the plan with the document's code. Returns (plan, outcome)
-    with outcome in created / updated / unchanged. Raises ValidationError."""
+    with outcome in created / updated / unchanged. Raises errors.Invalid (field messages)."""
     with transaction.atomic():
         code = doc.get("code") if isinstance(doc, dict) else None
         existing = Plan.objects.filter(code=code).first() if isinstance(code, str) else None
