@@ -7,8 +7,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dutyops import policy
+from dutyops import selectors as org
+from dutyops.api import as_id
 from dutyops.errors import Forbidden, Invalid
-from dutyops.models import Department
 from realtime.selectors import latest_seq
 
 from . import selectors, services
@@ -21,11 +22,10 @@ def console(request):
     """A department's open alerts with live countdowns; sign-for and feedback in one or two taps."""
     user = request.user
     department = user.department
-    wanted = request.GET.get("department", "")
-    if wanted.isascii() and wanted.isdecimal():  # int() refuses "²"
-        asked = Department.objects.filter(pk=int(wanted)).first()
-        if asked is not None and policy.may(user, "alert.view", asked):
-            department = asked
+    # Not a number: the person's own department, as for no choice (not an error on a page).
+    asked = org.department(as_id(request.GET.get("department")))
+    if asked is not None and policy.may(user, "alert.view", asked):
+        department = asked
     # The stream position is read before the list: whatever changes after is replayed.
     seq = latest_seq()
     alerts = selectors.open_alerts_of_department(department.pk) if department else []
@@ -43,13 +43,8 @@ def office(request):
     if not policy.may(request.user, "page.office"):
         raise Forbidden(_("通知督办页面仅对值班室人员和领导开放；部门的待办通知在“部门工作台”。"))
     seq = latest_seq()
-    alerts = list(
-        selectors.alerts_for(request.user)
-        .exclude(state="closed")
-        .prefetch_related("feedback__author")
-        .order_by("ack_due_at", "id")[:300]
-    )
-    departments = Department.objects.exclude(kind=Department.Kind.DUTY_OFFICE).order_by("code")
+    alerts = selectors.open_alerts_for(request.user)
+    departments = selectors.alertable_departments()
     return render(
         request,
         "alerts/office.html",
@@ -109,11 +104,11 @@ def supervision(request):
     """The supervision ledger (督办台账), with each case's next steps for whoever may take them:
     the office assigns, reviews and re-checks; the responsible departments report and complete."""
     user = request.user
-    cases = list(selectors.cases_for(user).prefetch_related("entries")[:200])
+    cases = selectors.ledger_cases_for(user)
     for case in cases:
         case.steps = services.case_steps(case, user)
     manages = services.is_office(user)
-    departments = Department.objects.exclude(kind=Department.Kind.DUTY_OFFICE).order_by("code") if manages else []
+    departments = selectors.alertable_departments() if manages else []
     return render(
         request,
         "alerts/supervision.html",

@@ -9,11 +9,12 @@ from django.utils.translation import gettext as _
 
 from accountability import selectors as accountability
 from dutyops import policy
+from dutyops import selectors as org
 from dutyops.models import Department
 from dutyops.times import local_tz
 from incidents.models import IncidentClock, Report
 
-from .models import Alert, SupervisionCase
+from .models import Alert, Delivery, SupervisionCase
 
 OPEN_STATES = (Alert.State.SENT, Alert.State.ACKNOWLEDGED, Alert.State.OVERDUE, Alert.State.FED_BACK)
 
@@ -28,6 +29,48 @@ def cases_for(user):
     """Supervised cases a person may see ("case.view"): all, or those naming their department."""
     qs = SupervisionCase.objects.select_related("responsible_leader").prefetch_related("departments")
     return policy.visible(user, "case.view", qs)
+
+
+def open_alerts_for(user, limit=300):
+    """The office's list: the open alerts `user` may see with their feedback, most urgent first."""
+    return list(
+        alerts_for(user)
+        .exclude(state=Alert.State.CLOSED)
+        .prefetch_related("feedback__author")
+        .order_by("ack_due_at", "id")[:limit]
+    )
+
+
+def ledger_cases_for(user, limit=200):
+    """The supervision ledger: the cases `user` may see, with their entries."""
+    return list(cases_for(user).prefetch_related("entries")[:limit])
+
+
+def alertable_departments():
+    """The departments the office may alert and supervise: every one but the duty office, by code."""
+    return org.working_departments()
+
+
+def alerts_to_act_on():
+    """Every alert with its department, unfiltered: an action on another department's
+    alert is refused by the policy once found (403), not hidden (404)."""
+    return Alert.objects.select_related("department")
+
+
+def all_cases():
+    """Every supervised case, unfiltered: a step on a case finds it first (an unknown one
+    is a 404), then its service asks the policy (403)."""
+    return SupervisionCase.objects.all()
+
+
+def case_with_departments(pk):
+    """A supervised case with its departments, as the API shows it after a step."""
+    return SupervisionCase.objects.prefetch_related("departments").get(pk=pk)
+
+
+def deliveries():
+    """Notification deliveries with their channel."""
+    return Delivery.objects.select_related("channel")
 
 
 def figure_departments(user):

@@ -17,7 +17,7 @@ from dutyops.exports import csv_response, xlsx_response
 from dutyops.params import param_choice, param_int
 
 from . import notify, selectors, services
-from .models import Alert, Circular, Delivery, EscalationStep, NotificationChannel, SupervisionCase
+from .models import Alert, Circular, EscalationStep, NotificationChannel, SupervisionCase
 from .serializers import (
     AlertCloseSerializer,
     AlertDetailSerializer,
@@ -104,7 +104,7 @@ class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Crea
 
     def _target(self, pk):
         # Actions look the alert up unfiltered: another department's alert is 403, not 404.
-        alert = get_object_or_404(Alert.objects.select_related("department"), pk=pk)
+        alert = get_object_or_404(selectors.alerts_to_act_on(), pk=pk)
         self.check_object_permissions(self.request, alert)  # before reading the body: 403 before 400
         return alert
 
@@ -179,7 +179,7 @@ class NotificationChannelViewSet(viewsets.ModelViewSet):
 
 class DeliveryViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = DeliverySerializer
-    queryset = Delivery.objects.select_related("channel")
+    queryset = selectors.deliveries()
     permission_classes = [Allowed.to("deliveries.view")]
 
 
@@ -221,7 +221,7 @@ class SupervisionCaseViewSet(
         return Response(SupervisionCaseSerializer(case).data, status=status.HTTP_201_CREATED)
 
     def _case(self, pk):
-        return get_object_or_404(SupervisionCase, pk=pk)
+        return get_object_or_404(selectors.all_cases(), pk=pk)
 
     def _act(self, pk, body_serializer, step):
         """A step on a case: the case first (an unknown one is a 404 whatever the body), then the body."""
@@ -229,7 +229,7 @@ class SupervisionCaseViewSet(
         data = body_serializer(data=self.request.data)
         data.is_valid(raise_exception=True)
         case = step(case, data.validated_data)
-        case = SupervisionCase.objects.prefetch_related("departments").get(pk=case.pk)
+        case = selectors.case_with_departments(case.pk)
         return Response(SupervisionCaseSerializer(case).data)
 
     @extend_schema(request=DepartmentsSerializer, responses=SupervisionCaseSerializer)

@@ -2,21 +2,25 @@
 
 One snapshot, built with a constant number of queries whatever the size of the
 history: every list is one indexed query (plus a prefetch) with a hard cap, every
-figure one aggregate. Domain apps that are not installed give empty panels.
+figure one aggregate. The board is the top floor: it reads the domains' models and
+selectors directly (the import contract in pyproject.toml allows it).
 """
 
 import datetime
 
-from django.apps import apps
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
+from alerts.models import Alert
 from duty.models import CheckIn
 from duty.selectors import duty_log, officers_of, on_duty, shifts_with_people
 from dutyops import policy
 from dutyops.models import Department
 from dutyops.times import local_tz
 from inbound.selectors import board_rows
+from incidents import selectors as incident_selectors
+from incidents.models import Incident, Report, Subtype
+from plans.models import ActivationRequest
 from realtime.selectors import latest_seq, latest_visible_events
 from realtime.wire import envelope
 
@@ -42,13 +46,6 @@ STATUS_LABELS = {
     "merged": "已合并",
 }
 ROOM_ORDER = {"duty_office": 0, "district": 1, "department": 2, "township": 3}
-
-
-def _model(label):
-    try:
-        return apps.get_model(label)
-    except LookupError:
-        return None
 
 
 def _iso(value):
@@ -91,15 +88,9 @@ def on_duty_now(now):
 
 def active_incidents(user):
     """Incidents the board tracks: open or awaiting transfer, gravest first."""
-    incident_model = _model("incidents.Incident")
-    if incident_model is None:
-        return []
-    from incidents import selectors as incident_selectors
-
     qs = incident_selectors.active_incidents()
     if policy.scope(user, "incident.view") is not None:
         qs = qs.filter(pk__in=incident_selectors.visible_incidents(user).values("pk"))
-    match_model = _model("plans.IncidentMatch")
     fields = [
         "pk",
         "title",
@@ -119,9 +110,8 @@ def active_incidents(user):
         "report_overdue",
         "duty_room__name",
         "possible_duplicates",
+        "plan_match__gap",
     ]
-    if match_model is not None:
-        fields.append("plan_match__gap")
     rows = qs.values(*fields)[:MAX_INCIDENTS]
     return [
         {
@@ -151,11 +141,8 @@ def active_incidents(user):
 
 def unsigned_alerts(user):
     """Alerts not yet signed for (sent, or overdue before signing), soonest deadline first."""
-    alert_model = _model("alerts.Alert")
-    if alert_model is None:
-        return []
     qs = policy.visible(
-        user, "alert.view", alert_model.objects.filter(state__in=["sent", "overdue"], acknowledged_at__isnull=True)
+        user, "alert.view", Alert.objects.filter(state__in=["sent", "overdue"], acknowledged_at__isnull=True)
     )
     rows = qs.order_by("ack_due_at", "id").values(
         "pk", "incident_id", "incident__title", "department_id", "department__name", "duty", "state", "ack_due_at"
@@ -182,45 +169,35 @@ def figures_today(now):
     start, end = today_bounds(now)
     out = {"by_category": {}, "by_grade": {}, "reports": 0, "alerts": 0, "signed": 0, "signed_on_time": 0}
     out.update(pending=[], overdue_unsigned=0)
-    incident_model = _model("incidents.Incident")
-    if incident_model is not None:
-        today = incident_model.objects.filter(is_drill=False, reported_at__gte=start, reported_at__lt=end).exclude(
-            status="merged"
-        )
-        for row in today.values("category", "grade").annotate(n=Count("pk")).order_by():
-            out["by_category"][row["category"]] = out["by_category"].get(row["category"], 0) + row["n"]
-            key = row["grade"] or ""
-            out["by_grade"][key] = out["by_grade"].get(key, 0) + row["n"]
-        report_model = _model("incidents.Report")
-        out["reports"] = report_model.objects.filter(
-            is_drill=False, received_at__gte=start, received_at__lt=end
-        ).count()
-    alert_model = _model("alerts.Alert")
-    if alert_model is not None:
-        agg = alert_model.objects.filter(incident__is_drill=False, created_at__gte=start, created_at__lt=end).aggregate(
-            alerts=Count("pk"),
-            signed=Count("pk", filter=Q(acknowledged_at__isnull=False)),
-            signed_on_time=Count("pk", filter=Q(acknowledged_at__isnull=False, acknowledged_at__lte=F("ack_due_at"))),
-        )
-        out.update(agg)
-        # Not signed yet: once its deadline passes it counts against the on-time rate
-        # at once (the client moves it there when the deadline passes, see board.js).
-        pending = alert_model.objects.filter(
-            incident__is_drill=False, created_at__gte=start, created_at__lt=end, acknowledged_at__isnull=True
-        ).exclude(state="closed")
-        rows = list(pending.values_list("pk", "ack_due_at")[:MAX_ALERTS])
-        out["pending"] = [[pk, _iso(due)] for pk, due in rows]
-        out["overdue_unsigned"] = sum(1 for _pk, due in rows if due and due < now)
+    today = Incident.objects.filter(is_drill=False, reported_at__gte=start, reported_at__lt=end).exclude(
+        status="merged"
+    )
+    for row in today.values("category", "grade").annotate(n=Count("pk")).order_by():
+        out["by_category"][row["category"]] = out["by_category"].get(row["category"], 0) + row["n"]
+        key = row["grade"] or ""
+        out["by_grade"][key] = out["by_grade"].get(key, 0) + row["n"]
+    out["reports"] = Report.objects.filter(is_drill=False, received_at__gte=start, received_at__lt=end).count()
+    agg = Alert.objects.filter(incident__is_drill=False, created_at__gte=start, created_at__lt=end).aggregate(
+        alerts=Count("pk"),
+        signed=Count("pk", filter=Q(acknowledged_at__isnull=False)),
+        signed_on_time=Count("pk", filter=Q(acknowledged_at__isnull=False, acknowledged_at__lte=F("ack_due_at"))),
+    )
+    out.update(agg)
+    # Not signed yet: once its deadline passes it counts against the on-time rate
+    # at once (the client moves it there when the deadline passes, see board.js).
+    pending = Alert.objects.filter(
+        incident__is_drill=False, created_at__gte=start, created_at__lt=end, acknowledged_at__isnull=True
+    ).exclude(state="closed")
+    rows = list(pending.values_list("pk", "ack_due_at")[:MAX_ALERTS])
+    out["pending"] = [[pk, _iso(due)] for pk, due in rows]
+    out["overdue_unsigned"] = sum(1 for _pk, due in rows if due and due < now)
     return out
 
 
 def pending_approvals():
     """Plan activations and level changes waiting for a leader's decision."""
-    request_model = _model("plans.ActivationRequest")
-    if request_model is None:
-        return []
     qs = (
-        request_model.objects.filter(state="pending")
+        ActivationRequest.objects.filter(state="pending")
         .select_related("activation__plan", "activation__incident", "requested_by")
         .order_by("requested_at", "id")[:MAX_APPROVALS]
     )
@@ -277,9 +254,7 @@ def console_context(user, now=None):
         room_id = room.pk if room else None
     ctx = {"room_id": room_id, "shift": None, "today": timezone.localtime(now, local_tz()).date().isoformat()}
     # For confirming or overriding the subtype the words suggest, right after intake.
-    subtype_model = _model("incidents.Subtype")
-    if subtype_model is not None:
-        ctx["subtypes"] = list(subtype_model.objects.filter(active=True).values("code", "name", "category"))
+    ctx["subtypes"] = list(Subtype.objects.filter(active=True).values("code", "name", "category"))
     current = on_duty(room_id, at=now) if room_id is not None else None
     if current is not None:
         shift = current.shift

@@ -17,9 +17,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from dutyops import policy
+from dutyops import selectors as org
 from dutyops.errors import Forbidden
-from dutyops.models import ApiToken
-from dutyops.models.tokens import digest_of
 from incidents.selectors import responsible_departments
 
 from . import selectors
@@ -36,7 +35,7 @@ def _kiosk_login(request):
     """?token=<board token>: log the wall screen in for a long session, then
     drop the token from the address bar. Only board accounts may do this."""
     key = request.GET.get("token", "").strip()
-    token = ApiToken.objects.select_related("user").filter(digest=digest_of(key)).first() if key else None
+    token = org.token_for_key(key)
     # The session hash carries the board's auth version: rotating its token
     # (board_token --rotate) raises it and so ends this session (dutyops.credentials).
     if token is None or not token.user.is_active or not policy.may(token.user, "kiosk.login"):

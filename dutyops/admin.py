@@ -2,11 +2,15 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from . import policy
 from .credentials import acting
 from .models import ApiToken, Department, Person
 
 admin.site.site_header = _("DutyOps 应急值守 管理")
 admin.site.site_title = _("DutyOps 管理")
+# Who may use the admin site is the policy's question too ("page.admin_site": active
+# staff accounts, as Django's own check), so its menu entries and the site agree.
+admin.site.has_permission = lambda request: policy.may(request.user, "page.admin_site")
 
 
 @admin.register(Department)

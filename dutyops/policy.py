@@ -151,6 +151,7 @@ RULES = {
     # a department's desk: its liaison, and another room's duty staff
     "page.department_console": {LIAISON: OWN, **_roles(BUREAU, OFFICER, DUTY_LEADER)},
     "kiosk.login": {BOARD: ALL},  # the wall screen signs in with its token in the address (?token=)
+    "page.admin_site": {},  # Django's admin site (/admin/): no role opens it, the staff flag does (BY_STAFF_FLAG)
     # --- ways in, reports from every room, accountability (issue 19) ----------------------
     # Filing a report (POST reports/): the office for anyone, a department's or district's
     # duty room within its subtree, a liaison for its own department; marked with its source.
@@ -166,6 +167,12 @@ RULES = {
 # Acts that are a department's or a device's own: a superuser does not take them
 # for it (signing for another department's alert, the wall screen's sign-in).
 PERSONAL = frozenset({"alert.act", "kiosk.login", "page.department_console"})
+
+# Opened by an account's staff flag (Django's is_staff), not by a role: the admin site,
+# whose menu entries ask this and which asks it itself (dutyops/admin.py). An active
+# staff account may, in the whole jurisdiction; nobody else, a superuser without the
+# flag included (Django's own rule for its admin site).
+BY_STAFF_FLAG = frozenset({"page.admin_site"})
 
 # Where each role starts its day (home page): the first whose page the person may open
 # wins; None: the launcher.
@@ -304,6 +311,8 @@ def _resolved(person, scopes):
 def _grants(person, action):
     """The scopes in which `person` may take `action` (one per role that may)."""
     rule = RULES[action]
+    if action in BY_STAFF_FLAG:
+        return [ALL] if getattr(person, "is_staff", False) and person.is_active else []
     scopes = [s for role in roles_of(person) if role in rule for s in _resolved(person, rule[role])]
     if action not in PERSONAL and getattr(person, "is_superuser", False) and person.is_active:
         scopes.append(ALL)

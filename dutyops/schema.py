@@ -103,13 +103,6 @@ class AutoSchema(SpectacularAutoSchema):
         return responses
 
 
-def swap_kinds():
-    """For ENUM_NAME_OVERRIDES: found by the model's name, wherever the duty app keeps it."""
-    from django.apps import apps  # noqa: PLC0415
-
-    return next(m for m in apps.get_models() if m.__name__ == "SwapRequest").Kind.choices
-
-
 def error_components(result, generator, request, public):
     """drf-spectacular postprocessing hook: the error bodies' components (see ERROR_COMPONENTS)."""
     result.setdefault("components", {}).setdefault("schemas", {}).update(ERROR_COMPONENTS)

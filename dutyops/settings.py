@@ -268,7 +268,7 @@ SPECTACULAR_SETTINGS = {
         "ActivationRequestStateEnum": "plans.models.ActivationRequest.State",
         "ActivationStateEnum": "plans.models.Activation.State",
         "LevelCodeEnum": ["I", "II", "III", "IV"],  # plan criteria and requests: codes without labels
-        "SwapKindEnum": "dutyops.schema.swap_kinds",
+        "SwapKindEnum": "duty.models.SwapRequest.Kind",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -2,11 +2,12 @@
 
 from datetime import timedelta
 
-from django.db.models import Count, Q
+from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dutyops import policy
+from dutyops import selectors as org
 from dutyops.cache import Recent
 from dutyops.models import Department
 from dutyops.providers import Providers
@@ -18,6 +19,7 @@ from . import understanding
 from .models import (
     OPEN_STATUSES,
     Category,
+    ClassifiedDelivery,
     Incident,
     IncidentClock,
     Instruction,
@@ -337,7 +339,28 @@ def flagged_duplicates(user, incident):
 
 def responsible_departments():
     """Departments a leader may name as responsible for an instruction (not the duty office)."""
-    return Department.objects.exclude(kind=Department.Kind.DUTY_OFFICE).order_by("code")
+    return org.working_departments()
+
+
+def with_clocks(qs):
+    """The incidents with their statutory clocks, soonest first (the serializers show them)."""
+    return qs.prefetch_related(Prefetch("clocks", queryset=IncidentClock.objects.order_by("due_at")))
+
+
+def with_report_ids(qs):
+    """The incidents with the ids of their reports (the list shows them)."""
+    return qs.prefetch_related(Prefetch("reports", queryset=Report.objects.only("pk", "incident_id")))
+
+
+def all_incidents():
+    """Every incident, unfiltered: for an action whose service asks the policy itself (the
+    room an incident is transferred to confirms it before it may see it)."""
+    return Incident.objects.all()
+
+
+def classified_deliveries():
+    """The register of classified deliveries (metadata only), with who registered each."""
+    return ClassifiedDelivery.objects.select_related("registered_by", "incident")
 
 
 def incident_page(incident, user):

@@ -1,7 +1,6 @@
 """Thin API views and pages of the incidents domain; logic lives in services/selectors."""
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
@@ -19,11 +18,7 @@ from . import geo, selectors, services
 from .models import (
     Category,
     Channel,
-    ClassifiedDelivery,
     Grade,
-    Incident,
-    IncidentClock,
-    Report,
     ReportKind,
     Status,
     Subtype,
@@ -74,9 +69,9 @@ class IncidentViewSet(viewsets.ReadOnlyModelViewSet):
         qs = selectors.visible_incidents(self.request.user)
         # The serializers' clocks, and the list's report ids; actions only check visibility.
         if self.action in ("list", "retrieve"):
-            qs = qs.prefetch_related(Prefetch("clocks", queryset=IncidentClock.objects.order_by("due_at")))
+            qs = selectors.with_clocks(qs)
         if self.action == "list":
-            qs = qs.prefetch_related(Prefetch("reports", queryset=Report.objects.only("pk", "incident_id")))
+            qs = selectors.with_report_ids(qs)
         params = self.request.query_params
         return selectors.filter_incidents(
             qs,
@@ -141,7 +136,7 @@ class IncidentViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"], url_path="confirm-transfer", permission_classes=[IsAuthenticated])
     def confirm_transfer(self, request, pk=None):
         """The receiving duty room confirms a transfer (accept first, transfer later)."""
-        incident = get_object_or_404(Incident, pk=pk)
+        incident = get_object_or_404(selectors.all_incidents(), pk=pk)
         return Response(self._fresh(services.confirm_transfer(incident, request.user)))
 
     @extend_schema(methods=["GET"], responses=InstructionSerializer(many=True))
@@ -196,7 +191,7 @@ class ClassifiedDeliveryViewSet(
     permission_classes = [Allowed.to(read="classified.view", write="classified.write")]
 
     def get_queryset(self):
-        return ClassifiedDelivery.objects.select_related("registered_by", "incident")
+        return selectors.classified_deliveries()
 
     def perform_create(self, serializer):
         serializer.instance = services.record_classified_delivery(self.request.user, **serializer.validated_data)

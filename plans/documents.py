@@ -9,10 +9,10 @@ the exact place in a file.
 
 import datetime as dt
 
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from dutyops.api import as_id
+from dutyops.errors import Invalid
 from dutyops.models import Department
 from incidents.models import Subtype
 
@@ -85,7 +85,7 @@ class Errors:
 
     def raise_if_any(self):
         if self.errors:
-            raise ValidationError(self.errors)
+            raise Invalid(self.errors)
 
 
 def _is_int(value):
@@ -308,14 +308,15 @@ def clean_plan(data, *, instance=None):
     """Validate a plan document (full, or partial when `instance` is given).
 
     Returns {field: value} ready for the model (departments as objects).
-    Raises django ValidationError({dotted path: [messages]}).
+    Raises errors.Invalid({dotted path: [messages]}) (a Django ValidationError too, so
+    admin forms and serializers read it as they read Django's; pages get a message).
     """
     errors = Errors()
     if not isinstance(data, dict):
-        raise ValidationError({"non_field_errors": [_("预案必须是一个对象。")]})
+        raise Invalid({"non_field_errors": [_("预案必须是一个对象。")]})
     unreadable = _unreadable(data)
     if unreadable:
-        raise ValidationError({path: [_("包含无法识别的字符。")] for path in unreadable})
+        raise Invalid({path: [_("包含无法识别的字符。")] for path in unreadable})
     for key in sorted(set(data) - PLAN_KEYS):
         errors.add(key, _("未知字段。"))
     partial = instance is not None

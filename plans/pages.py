@@ -11,7 +11,6 @@ from incidents.selectors import visible_incidents
 from . import matching, selectors, services
 from .documents import CATEGORIES, subtype_names, taxonomy
 from .models import Plan
-from .views import activations_queryset
 
 
 def _subtype_choices(tx):
@@ -48,9 +47,9 @@ def plan_list(request):
 
 @login_required
 def plan_detail(request, pk):
-    plan = get_object_or_404(Plan.objects.select_related("lead_department", "owner_department"), pk=pk)
+    plan = get_object_or_404(selectors.plans_with_departments(), pk=pk)
     number = request.GET.get("version")
-    versions = list(plan.versions.select_related("created_by").order_by("-number"))
+    versions = list(selectors.versions_of(plan))
     shown = next((v for v in versions if str(v.number) == number), versions[0] if versions else None)
     if shown is None:
         raise Http404
@@ -69,7 +68,7 @@ def plan_detail(request, pk):
             "departments": departments,
             "levels": selectors.levels_for_display(content, departments),
             "versions": versions,
-            "activations": plan.activations.select_related("incident", "plan_version").order_by("-proposed_at")[:20],
+            "activations": selectors.recent_activations_of(plan),
             "review_overdue": plan.status == Plan.Status.ISSUED
             and plan.review_by
             and plan.review_by < timezone.localdate(),
@@ -79,8 +78,8 @@ def plan_detail(request, pk):
 
 @login_required
 def plan_compare(request, pk):
-    plan = get_object_or_404(Plan, pk=pk)
-    versions = {v.number: v for v in plan.versions.select_related("created_by")}
+    plan = get_object_or_404(selectors.plans_with_departments(), pk=pk)
+    versions = {v.number: v for v in selectors.versions_of(plan)}
     try:
         a = versions[int(request.GET.get("a", plan.version - 1))]
         b = versions[int(request.GET.get("b", plan.version))]
@@ -103,8 +102,8 @@ def coverage(request):
 def incident_plans(request, incident_id):
     incident = get_object_or_404(visible_incidents(request.user), pk=incident_id)
     results, total = matching.match_with_total(incident, limit=20)
-    activations = activations_queryset().filter(incident=incident).order_by("-proposed_at")
-    levels = {p.pk: [lv["level"] for lv in p.levels] for p in Plan.objects.filter(pk__in=[m["plan"] for m in results])}
+    activations = selectors.activations().filter(incident=incident).order_by("-proposed_at")
+    levels = selectors.levels_of_plans([m["plan"] for m in results])
     for m in results:
         m["levels"] = levels.get(m["plan"], [])
     return render(

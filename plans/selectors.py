@@ -2,7 +2,7 @@
 
 import json
 
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.utils import timezone
 
 from dutyops.models import Department
@@ -10,7 +10,7 @@ from incidents.models import OPEN_STATUSES, Subtype
 
 from .documents import CATEGORIES, effective_tasks
 from .matching import LEVEL_CN
-from .models import LEVELS, IncidentMatch, Plan
+from .models import LEVELS, Activation, ActivationRequest, ActivationTask, IncidentMatch, Plan
 
 FIELD_LABELS = {
     "code": "预案编号",
@@ -37,6 +37,34 @@ CRITERIA_LABELS = {
     "center_lat": "中心纬度",
     "center_lon": "中心经度",
 }
+
+
+def activations():
+    """Activations with their plan, version, requests and tasks, as the API and pages show them."""
+    return Activation.objects.select_related("plan", "plan_version").prefetch_related(
+        Prefetch("requests", queryset=ActivationRequest.objects.select_related("requested_by", "decided_by")),
+        Prefetch("tasks", queryset=ActivationTask.objects.select_related("department")),
+    )
+
+
+def plans_with_departments():
+    """Every plan with its lead and owner departments (the library is readable by all staff)."""
+    return Plan.objects.select_related("lead_department", "owner_department")
+
+
+def versions_of(plan):
+    """A plan's versions with their authors, newest first."""
+    return plan.versions.select_related("created_by").order_by("-number")
+
+
+def recent_activations_of(plan, limit=20):
+    """A plan's latest activations with their incident and version, newest first."""
+    return plan.activations.select_related("incident", "plan_version").order_by("-proposed_at")[:limit]
+
+
+def levels_of_plans(ids):
+    """{plan id: the response levels it defines}, for the plans with these ids."""
+    return {p.pk: [lv["level"] for lv in p.levels] for p in Plan.objects.filter(pk__in=ids)}
 
 
 def filtered_plans(params):

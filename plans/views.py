@@ -3,7 +3,6 @@
 import json
 
 import yaml
-from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -19,7 +18,7 @@ from incidents.selectors import visible_incidents
 
 from . import consequences, matching, selectors, services
 from .documents import plan_document
-from .models import Activation, ActivationRequest, ActivationTask
+from .models import Activation
 from .serializers import (
     ActivationCreateSerializer,
     ActivationSerializer,
@@ -33,13 +32,6 @@ from .serializers import (
 )
 
 DEFAULT_MATCH_LIMIT = 50
-
-
-def activations_queryset():
-    return Activation.objects.select_related("plan", "plan_version").prefetch_related(
-        Prefetch("requests", queryset=ActivationRequest.objects.select_related("requested_by", "decided_by")),
-        Prefetch("tasks", queryset=ActivationTask.objects.select_related("department")),
-    )
 
 
 @extend_schema(
@@ -80,7 +72,7 @@ class PlanViewSet(viewsets.ModelViewSet):
     @action(detail=True, methods=["get"], pagination_class=None)
     def versions(self, request, pk=None):
         plan = self.get_object()
-        versions = plan.versions.select_related("created_by").order_by("-number")
+        versions = selectors.versions_of(plan)
         return Response(PlanVersionSerializer(versions, many=True).data)
 
     @extend_schema(
@@ -148,7 +140,7 @@ class IncidentActivationsView(generics.GenericAPIView):
     @extend_schema(responses=ActivationSerializer(many=True))
     def get(self, request, pk):
         incident = self._incident(pk)
-        qs = activations_queryset().filter(incident=incident)
+        qs = selectors.activations().filter(incident=incident)
         return Response(ActivationSerializer(qs, many=True).data)
 
     @extend_schema(request=ActivationCreateSerializer, responses={201: ActivationSerializer})
@@ -158,7 +150,7 @@ class IncidentActivationsView(generics.GenericAPIView):
         data.is_valid(raise_exception=True)
         v = data.validated_data
         activation = services.propose_activation(incident, v["plan"], v["level"], request.user, v.get("reason", ""))
-        activation = activations_queryset().get(pk=activation.pk)
+        activation = selectors.activations().get(pk=activation.pk)
         return Response(ActivationSerializer(activation).data, status=status.HTTP_201_CREATED)
 
 
@@ -169,7 +161,7 @@ class ActivationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     serializer_class = ActivationSerializer
 
     def get_queryset(self):
-        qs = activations_queryset().order_by("-proposed_at", "-id")
+        qs = selectors.activations().order_by("-proposed_at", "-id")
         if policy.scope(self.request.user, "incident.view") is not None:
             qs = qs.filter(incident__in=visible_incidents(self.request.user))
         p = self.request.query_params
@@ -183,7 +175,7 @@ class ActivationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         return qs
 
     def _done(self, activation, code=status.HTTP_200_OK):
-        return Response(ActivationSerializer(activations_queryset().get(pk=activation.pk)).data, status=code)
+        return Response(ActivationSerializer(selectors.activations().get(pk=activation.pk)).data, status=code)
 
     @extend_schema(request=NoteSerializer, responses=ActivationSerializer)
     @action(detail=True, methods=["post"], permission_classes=[Allowed.to("activation.approve")])

@@ -63,9 +63,23 @@ def _insert(cursor, model, columns, rows, returning=None):
 def _append(pending):
     """Write events in one go. The lock serialises appends until commit
     (see Event.seq), so what follows it is kept short: a read and two plain
-    INSERTs (the ORM's bulk_create took three times as long)."""
+    INSERTs (the ORM's bulk_create took three times as long).
+
+    The read (who follows the incidents, policy.followers) stays under the lock,
+    on purpose. An incident's followers change in writes that emit: an alert to a
+    new department (alert.created), a transfer to another room. Such a writer
+    holds this lock from its own append until it commits. Looked up before the
+    lock, our read could miss a follower that a writer still ahead of us is about
+    to commit: its event would come before ours in the stream, yet ours would not
+    reach that department (stored in EventAudience, so not on replay either).
+    Under the lock every writer ahead of us has committed, and each statement
+    reads what is committed (READ COMMITTED; SQLite's writes are serial), so an
+    event reaches every department following its incident as of its place in
+    the stream. The lookup is one or two indexed reads by incident id.
+    """
     lock_stream()
     at = timezone.now()
+    # Under the lock, not before it: see the docstring.
     followers = policy.followers({p.event.incident_id for p in pending if p.followers and p.event.incident_id})
     stamp = connection.ops.adapt_datetimefield_value(at)
     rows = [(p.event.type, stamp, p.data_json, p.event.actor_id, p.event.incident_id) for p in pending]

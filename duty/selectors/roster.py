@@ -15,6 +15,7 @@ from ..models import (
     DutyRule,
     Holiday,
     Leave,
+    Rotation,
     Shift,
     ShiftOfficer,
 )
@@ -27,6 +28,21 @@ class OnDuty:
     shift: Shift
     leader: Person | None
     officers: list = field(default_factory=list)
+
+
+def all_shifts():
+    """Every shift, unfiltered: for an action whose service asks the policy itself."""
+    return Shift.objects.all()
+
+
+def rotations():
+    """Rotations with their room, room by room."""
+    return Rotation.objects.select_related("duty_room").order_by("duty_room_id", "name")
+
+
+def duty_rules():
+    """The duty rules with their room (none: the jurisdiction's default)."""
+    return DutyRule.objects.select_related("duty_room").order_by("id")
 
 
 def shifts_with_people():

@@ -18,7 +18,7 @@ from dutyops.errors import Invalid, NotFound
 from dutyops.params import local_times, param_datetime, param_int
 
 from .. import selectors, services
-from ..models import Absence, CalendarFeed, DutyRule, Holiday, Leave, Rotation, Shift, SwapRequest
+from ..models import Absence, CalendarFeed, Holiday, Leave, Shift, SwapRequest
 from ..serializers import (
     AbsenceSerializer,
     CalendarFeedSerializer,
@@ -282,7 +282,7 @@ class _ReferenceViewSet(viewsets.ModelViewSet):
 class RotationViewSet(_ReferenceViewSet):
     serializer_class = RotationSerializer
     permission_classes = [Allowed.to(write="roster.write")]
-    queryset = Rotation.objects.select_related("duty_room").order_by("duty_room_id", "name")
+    queryset = selectors.rotations()
     noun = "rotation"
 
     def perform_create(self, serializer):
@@ -399,7 +399,7 @@ class DutyRuleViewSet(_ReferenceViewSet):
 
     serializer_class = DutyRuleSerializer
     noun = "duty_rule"
-    queryset = DutyRule.objects.select_related("duty_room").order_by("id")
+    queryset = selectors.duty_rules()
 
 
 class AbsenceViewSet(viewsets.ReadOnlyModelViewSet):

@@ -10,10 +10,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from dutyops import policy
+from dutyops import selectors as org
 from dutyops.api import FileFormatNegotiation
 from dutyops.errors import Forbidden, NotFound
 from dutyops.exports import DOCX, PDF, XLSX, attachment, csv_response, xlsx_response
-from dutyops.models import Department
 from dutyops.params import local_times, param_choice, param_date, param_int, param_month
 
 from .. import documents, selectors
@@ -29,7 +29,7 @@ class _FileView(APIView):
 
 def _room(request):
     """The `department` asked for, if the person may read its duty records (404 / 403 otherwise)."""
-    room = Department.objects.filter(pk=param_int(request.query_params, "department")).first()
+    room = org.department(param_int(request.query_params, "department"))
     if room is None:
         raise NotFound()
     if not policy.may(request.user, "duty.view", room):

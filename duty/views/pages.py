@@ -13,14 +13,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from dutyops import policy
+from dutyops import selectors as org
 from dutyops.api import as_id
-from dutyops.models import Department
 from dutyops.pages import reported
 from dutyops.params import YEARS
 from realtime.selectors import latest_seq
 
 from .. import selectors, services
-from ..models import Handover, Shift
 
 
 def _chosen_room(request, rooms):
@@ -76,7 +75,7 @@ def roster_page(request):
 @login_required
 @require_POST
 def check_in_page(request, shift_id):
-    shift = get_object_or_404(Shift, pk=shift_id)
+    shift = get_object_or_404(selectors.all_shifts(), pk=shift_id)
     with reported(request):
         _checkin, created = services.check_in(shift, request.user)
         messages.success(request, _("已到岗签到。") if created else _("您已签到过。"))
@@ -95,7 +94,9 @@ def handover_page(request, shift_id):
     if request.method == "POST":
         with reported(request):
             if request.POST.get("action") == "sign":
-                handover = get_object_or_404(Handover, from_shift=shift)
+                handover = selectors.handover_of(shift)
+                if handover is None:
+                    raise Http404
                 services.sign_handover(handover, request.user, request.POST.get("sign_note", "")[:500])
                 messages.success(request, _("已签收交班记录。"))
             else:
@@ -133,8 +134,8 @@ def handover_page(request, shift_id):
 @login_required
 def daily_report_page(request, department_id, day):
     """值班日报 print view (A4)."""
-    room = get_object_or_404(Department, pk=department_id)
-    if not policy.may(request.user, "duty.view", room):
+    room = org.department(department_id)
+    if room is None or not policy.may(request.user, "duty.view", room):
         raise Http404
     try:
         day = datetime.date.fromisoformat(day)

@@ -456,6 +456,28 @@ def test_every_page_for_every_role(client, people):
     assert not problems, "\n".join(problems)
 
 
+# Django's admin site ("page.admin_site"): the roles it lets in, and to whom the menus
+# (the launcher's tile, the plan list's and a plan's links into it) offer it.
+ADMIN_SITE = SUPER  # the demo's superuser is the one staff account; the admin role alone is not
+
+
+def test_the_admin_site_and_its_menu_entries_for_every_role(client, people):
+    from plans.models import Plan
+
+    plan = Plan.objects.order_by("pk").first()
+    links = {"/?stay=1": 'href="/admin/"', "/plans/": "/admin/plans/plan/add/", f"/plans/{plan.pk}/": "/change/"}
+    problems = []
+    for role in ROLES:
+        client.logout()
+        if role != "anonymous":
+            client.force_login(people[role])
+        admitted = client.get("/admin/").status_code == 200
+        offered = {url: link in client.get(url).content.decode() for url, link in links.items()}
+        if admitted != (role in ADMIN_SITE) or any(shown != admitted for shown in offered.values()):
+            problems.append(f"{role}: admin site {admitted}, offered {offered} (should be: {role in ADMIN_SITE})")
+    assert not problems, "\n".join(problems)
+
+
 # --- scope: the same endpoint, one's own department's object and another's -----------------
 
 

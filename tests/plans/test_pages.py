@@ -142,3 +142,23 @@ def test_drafts_can_be_created_but_not_activated(library, make_person):
         services.propose_activation(incident, draft, "II", make_person("leader"))
     plan = services.create_plan(clean_plan({"code": "X-1", "title": "草案", "kind": "general"}), None)
     assert plan.status == "draft"
+
+
+def test_a_bad_plan_document_on_a_page_is_a_message_not_an_error_page(rf, make_person, library):
+    """A page that imports a plan document (dutyops.pages.reported) shows what is wrong
+    with it as a message, and nothing is written."""
+    from django.contrib.messages import get_messages
+    from django.contrib.messages.storage.fallback import FallbackStorage
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from dutyops.pages import reported
+
+    request = rf.post("/plans/")
+    request.session, request.user = SessionStore(), make_person("admin")
+    request._messages = FallbackStorage(request)
+    before = Plan.objects.count()
+    with reported(request):
+        services.import_document({"code": "X-BAD", "title": "防汛", "kind": "nonsense"}, request.user)
+    shown = [str(m) for m in get_messages(request)]
+    assert len(shown) == 1 and shown[0]  # the field's message, shown to the person
+    assert Plan.objects.count() == before

@@ -322,3 +322,14 @@ def test_import_refuses_invalid_files_with_field_errors(admin_client, depts, tmp
     resp = admin_client.post("/api/v1/plans/import/", good, format="json")
     assert resp.status_code == 201 and resp.json()["outcome"] == "created"
     assert admin_client.post("/api/v1/plans/import/", good, format="json").json()["outcome"] == "unchanged"
+
+
+def test_a_bad_plan_document_is_a_400_naming_the_fields(admin_client, depts):
+    """A NUL in a text, a bad level: 400 with a message under each field, nothing written."""
+    resp = admin_client.post("/api/v1/plans/", flood_doc(depts, title="防汛\x00预案"), format="json")
+    assert resp.status_code == 400 and resp.json()["title"] == ["包含无法识别的字符。"]
+    bad = flood_doc(depts)
+    bad["levels"][0]["criteria"] = {"min_deaths": -1}
+    resp = admin_client.post("/api/v1/plans/import/", bad, format="json")
+    assert resp.status_code == 400 and "levels.0.criteria.min_deaths" in resp.json()
+    assert not Plan.objects.exists()

@@ -169,3 +169,32 @@ def test_the_migration_takes_other_departments_out_of_old_alert_and_case_events(
     assert audience("incident.updated") == set(both)  # the incident's own facts: both still see them
     assert audience("alert.created") == set(both)  # nothing to tell who it was for: left as it was
     assert Event.objects.filter(seq__in=seqs.values()).count() == 4
+
+
+def test_a_department_alerted_by_a_writer_ahead_in_the_stream_hears_the_next_incident_event(
+    db, monkeypatch, make_department, department
+):
+    """An event's audience is read once the stream lock is ours (realtime/services.py
+    _append): a writer ahead of us that alerted a new department on the incident has
+    committed by then, so that department hears our incident event too."""
+    from incidents.services import incident_data
+    from realtime import services as stream
+    from realtime.models import Event, EventAudience
+
+    incident = Incident.objects.create(title="江边仓库火情", category="accident_disaster", duty_room=department)
+    traffic = make_department("交通运输局", parent=department)
+    take_lock, ahead = stream.lock_stream, {}
+
+    def lock_once_the_writer_ahead_is_done():
+        take_lock()
+        if not ahead:  # while we waited: the writer ahead alerts the traffic bureau (its own append and event)
+            ahead["alert"] = None
+            ahead["alert"] = alerts.dispatch_alert(incident=incident, department=traffic, duty="封路", ack_minutes=30)
+
+    monkeypatch.setattr(stream, "lock_stream", lock_once_the_writer_ahead_is_done)
+    with transaction.atomic():
+        event = stream.emit("incident.updated", incident_data(incident), incident_id=incident.pk)
+    alerted = Event.objects.get(type="alert.created", data__id=ahead["alert"].pk)
+    assert alerted.seq < event.seq  # the alert comes first in the stream...
+    audience = set(EventAudience.objects.filter(event_id=event.seq).values_list("department_id", flat=True))
+    assert traffic.pk in audience  # ...so the traffic bureau hears the incident event after it
