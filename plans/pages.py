@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from incidents.selectors import visible_incidents
 
-from . import matching, selectors, services
+from . import matching, reasons, selectors, services
 from .documents import CATEGORIES, subtype_names, taxonomy
 from .models import Plan
 from .views import activations_queryset
@@ -103,6 +103,7 @@ def coverage(request):
 def incident_plans(request, incident_id):
     incident = get_object_or_404(visible_incidents(request.user), pk=incident_id)
     results, total = matching.match_with_total(incident, limit=20)
+    reasons.with_texts(results)
     activations = activations_queryset().filter(incident=incident).order_by("-proposed_at")
     levels = {p.pk: [lv["level"] for lv in p.levels] for p in Plan.objects.filter(pk__in=[m["plan"] for m in results])}
     for m in results:
