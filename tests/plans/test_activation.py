@@ -9,6 +9,7 @@ from plans import services
 from plans.documents import clean_plan
 from plans.models import Activation
 from realtime.models import Event
+from realtime.wire import envelope
 
 
 @pytest.fixture
@@ -342,7 +343,7 @@ def test_a_renamed_subtype_reads_in_the_next_match_reasons(people, flood_plan):
     subtype.save()
     _, incident, _ = intake(FLOOD_REPORT, people["officer"])
     [matched] = Event.objects.filter(type="plan.matched", incident_id=incident.pk)
-    assert any("流域性洪水" in reason for reason in matched.data["reasons"])
+    assert any("流域性洪水" in reason for reason in envelope(matched)["data"]["reasons"])
 
 
 def test_incident_without_any_plan_is_flagged_as_a_gap(people, client_for):
