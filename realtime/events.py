@@ -605,7 +605,11 @@ class AlertFedBack(AlertFacts):
 
 @event("alert.closed")
 class AlertClosed(AlertFacts):
+    """cause: why the system closed it ("plan_terminated": its plan response ended, and
+    `reason` says why), read in the reader's language; none when a person closed it."""
+
     reason: str = ""
+    cause: str = ""
 
 
 @event("alert.returned")
