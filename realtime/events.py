@@ -134,12 +134,13 @@ def fields(*types):
 
 def rendered_fields(type_, data):
     """The fields registered with @fields for `type_`, in the active language; {} if none,
-    or if rendering fails (a reader never fails on text)."""
+    or if rendering fails (a reader never fails on text). A field the stored data already
+    holds (written before it was rendered) is left as written."""
     fn = _FIELDS.get(type_)
     if fn is None:
         return {}
     try:
-        return fn(data)
+        return {k: v for k, v in fn(data).items() if k not in data}
     except Exception:  # noqa: BLE001 - a reader must never fail on a line of text
         log.exception("fields of %s failed", type_)
         return {}
