@@ -3,7 +3,7 @@
 from django.utils.translation import gettext as _
 
 from dutyops.times import short
-from realtime.events import actor, summary
+from realtime.events import actor, fields, summary
 
 from .models import EscalationStep
 
@@ -43,9 +43,22 @@ def closing_reason(cause, reason):
     return line() % {"r": reason or ""} if line else reason or ""
 
 
+def _closed_reason(d):
+    """alert.closed's reason as a reader gets it: a person's words as written; the system's
+    (a cause) rendered in the reader's language."""
+    if d.get("cause") and "reason" not in d:
+        return closing_reason(d["cause"], d.get("cause_detail", ""))
+    return d.get("reason", "")
+
+
+@fields("alert.closed")
+def closed_fields(d):
+    return {"reason": _closed_reason(d)} if d.get("cause") else {}
+
+
 @summary("alert.closed")
 def closed(d):
-    reason = closing_reason(d.get("cause"), d.get("reason", ""))
+    reason = _closed_reason(d)
     return _("%(dept)s的通知已办结%(reason)s") % {
         "dept": d["department_name"],
         "reason": _("：%(n)s") % {"n": reason[:60]} if reason else "",

@@ -606,11 +606,13 @@ class AlertFedBack(AlertFacts):
 
 @event("alert.closed")
 class AlertClosed(AlertFacts):
-    """cause: why the system closed it ("plan_terminated": its plan response ended, and
-    `reason` says why), read in the reader's language; none when a person closed it."""
+    """reason: a person's words as they closed it. When the system closed it, `cause` says
+    why ("plan_terminated": its plan response ended; `cause_detail`: the words given) and
+    the wire adds `reason`, that line in the reader's language (alerts/summaries.py)."""
 
     reason: str = ""
     cause: str = ""
+    cause_detail: str = ""
 
 
 @event("alert.returned")

@@ -318,8 +318,9 @@ def close_alert(alert_id, actor, reason=""):
 
 def _close(alert, actor, reason, cause=""):
     """cause: why the system closed it (alerts.summaries.CLOSE_CAUSES), "" when a person
-    did. The record keeps the line as written; the event keeps the cause and the words,
-    read in the reader's language."""
+    did. The record keeps the line as written; the event keeps the cause and the words
+    given with it (cause_detail), and its `reason` is rendered when read, in the reader's
+    language."""
     alert.state = Alert.State.CLOSED
     alert.closed_at = timezone.now()
     alert.closed_by = actor if getattr(actor, "is_authenticated", False) else None
@@ -327,8 +328,9 @@ def _close(alert, actor, reason, cause=""):
     alert.save(update_fields=["state", "closed_at", "closed_by", "close_reason"])
     _cancel_phase(alert, EscalationStep.Phase.ACK)
     _cancel_phase(alert, EscalationStep.Phase.FEEDBACK)
-    extra = {"cause": cause} if cause else {}
-    _emit(alert, "alert.closed", actor=actor, reason=(reason or "")[:500], **extra)
+    said = (reason or "")[:500]
+    extra = {"cause": cause, "cause_detail": said} if cause else {"reason": said}
+    _emit(alert, "alert.closed", actor=actor, **extra)
 
 
 def return_alert(alert_id, actor, reason, feedback_minutes=None):

@@ -214,11 +214,16 @@ def test_raise_adds_only_new_tasks_lower_sends_nothing_terminate_closes(client_f
     assert not open_alerts(aid)
     assert all("险情解除" in a.close_reason for a in Alert.objects.all())
     closed = Event.objects.filter(type="alert.closed").last()  # stored as data, read in the reader's language
-    assert (closed.data["reason"], closed.data["cause"]) == ("险情解除", "plan_terminated")
+    assert (closed.data["cause"], closed.data["cause_detail"]) == ("plan_terminated", "险情解除")
+    assert "reason" not in closed.data
     with translation.override("en"):
-        assert envelope(closed)["data"]["summary"].endswith("closed: Plan response terminated: 险情解除")
+        data = envelope(closed)["data"]
+        assert data["reason"] == "Plan response terminated: 险情解除"
+        assert data["summary"].endswith("closed: Plan response terminated: 险情解除")
     with translation.override("zh-hans"):
-        assert envelope(closed)["data"]["summary"].endswith("的通知已办结：预案响应终止：险情解除")
+        data = envelope(closed)["data"]
+        assert data["reason"] == "预案响应终止：险情解除"  # as integrators read it before
+        assert data["summary"].endswith("的通知已办结：预案响应终止：险情解除")
     terminated = Event.objects.get(type="plan.terminated")
     assert terminated.incident_id == incident.pk and terminated.data["closed_alerts"] == 5
     assert leader.post(f"/api/v1/activations/{aid}/change-level/", {"level": "II"}, format="json").status_code == 409
