@@ -3,7 +3,7 @@
 from django.utils.translation import gettext as _
 
 from dutyops.times import short
-from realtime.events import actor, summary
+from realtime.events import actor, fields, summary
 
 from .models import EscalationStep
 
@@ -31,12 +31,37 @@ def fed_back(d):
     return _("%(dept)s反馈：%(text)s") % {"dept": d["department_name"], "text": d["text"][:60]}
 
 
+# Why an alert was closed when the system closed it (alert.closed `cause`); the closer's
+# own words (`reason`) go in as %(r)s. The same line is the alert's close_reason.
+CLOSE_CAUSES = {"plan_terminated": lambda: _("预案响应终止：%(r)s")}
+
+
+def closing_reason(cause, reason):
+    """The close reason a person reads, in the active language: the cause's line, or the
+    closer's words as written."""
+    line = CLOSE_CAUSES.get(cause)
+    return line() % {"r": reason or ""} if line else reason or ""
+
+
+def _closed_reason(d):
+    """alert.closed's reason as a reader gets it: a person's words as written; the system's
+    (a cause) rendered in the reader's language."""
+    if d.get("cause") and "reason" not in d:
+        return closing_reason(d["cause"], d.get("cause_detail", ""))
+    return d.get("reason", "")
+
+
+@fields("alert.closed")
+def closed_fields(d):
+    return {"reason": _closed_reason(d)} if d.get("cause") else {}
+
+
 @summary("alert.closed")
 def closed(d):
-    reason = d.get("reason", "")
+    reason = _closed_reason(d)
     return _("%(dept)s的通知已办结%(reason)s") % {
         "dept": d["department_name"],
-        "reason": f"：{reason[:60]}" if reason else "",
+        "reason": _("：%(n)s") % {"n": reason[:60]} if reason else "",
     }
 
 

@@ -30,7 +30,6 @@ from dutyops.cache import Recent
 from incidents import geo
 from incidents.models import Subtype
 
-from .documents import CATEGORIES
 from .models import LEVELS, Plan, RegistryState
 
 LEVEL_CN = {"I": "一级", "II": "二级", "III": "三级", "IV": "四级"}
@@ -264,75 +263,62 @@ def holds(c, f):
     return True
 
 
-def _fmt_km(km):
-    return f"{km:.1f}".rstrip("0").rstrip(".") if km < 100 else f"{km:.0f}"
-
-
 def explain(c, f):
-    """[(held, reason)] for every criterion of a level."""
+    """[criterion] for every criterion of a level: data (a code, its values and whether
+    it held), rendered to text when read (plans.reasons)."""
     out = []
     if c.grades is not None:
-        want = "、".join(g for g in LEVELS if g in c.grades)
-        if f.grade is None:
-            out.append((False, f"等级未评定（要求 {want}）"))
-        elif f.grade in c.grades:
-            out.append((True, f"等级 {f.grade} 符合（要求 {want}）"))
-        else:
-            out.append((False, f"等级 {f.grade} 不符合（要求 {want}）"))
-    for key, label in (("min_deaths", "死亡"), ("min_injuries", "受伤"), ("min_missing", "失联")):
+        want = [g for g in LEVELS if g in c.grades]
+        out.append({"code": "grade", "held": f.grade in c.grades, "grade": f.grade, "want": want})
+    for key in ("min_deaths", "min_injuries", "min_missing"):
         need = getattr(c, key)
         if need is None:
             continue
         have = getattr(f, key[4:])
-        if have is None:
-            out.append((need <= 0, f"{label}人数未报（要求 ≥ {need}）"))
-        elif have >= need:
-            out.append((True, f"{label} {have} 人 ≥ {need}"))
-        else:
-            out.append((False, f"{label} {have} 人 < {need}"))
+        held = need <= 0 if have is None else have >= need
+        out.append({"code": key[4:], "held": held, "have": have, "need": need})
     if c.keywords is not None:
         hits = [raw for raw, k in zip(c.keywords_raw, c.keywords, strict=True) if k in f.text]
-        if hits:
-            out.append((True, "关键词命中：" + "、".join(f"「{h}」" for h in hits)))
-        else:
-            out.append((False, "关键词未命中（任一：" + "、".join(c.keywords_raw) + "）"))
+        out.append({"code": "keywords", "held": bool(hits), "hits": hits, "any": list(c.keywords_raw)})
     if c.area is not None:
         km, lat, lon = c.area
         if f.lat is None or f.lon is None:
-            out.append((False, f"事件未定位（要求距中心 {_fmt_km(km)} km 以内）"))
+            out.append({"code": "area", "held": False, "km": km, "distance": None})
         else:
             ok = f.within(km, lat, lon)
-            d = f.display_km(lat, lon)
-            out.append((ok, f"距中心 {_fmt_km(d)} km {'≤' if ok else '>'} {_fmt_km(km)} km"))
+            out.append({"code": "area", "held": ok, "km": km, "distance": f.display_km(lat, lon)})
     return out
 
 
 def _words(f):
-    return "、".join(f"“{w}”" for w in (f.suggestion.get("words") or [])[:3])
+    return list((f.suggestion.get("words") or [])[:3])
 
 
 def _scope_reason(plan, scope, f, names):
-    cat = CATEGORIES.get(f.category, f.category)
+    """Why the plan is in play for this incident (data; plans.reasons renders it)."""
     if scope == "general":
-        if not f.subtype and f.category:
-            return "总体预案，适用于各类突发事件；事件子类未确定，总体预案先行"
-        return "总体预案，适用于各类突发事件"
+        return {"code": "general", "subtype_pending": bool(not f.subtype and f.category)}
     if scope == "uncategorised":
-        return "部门预案，未限定事件类别"
+        return {"code": "uncategorised"}
     if scope == "subtype":
-        name = names.get(f.subtype, f.subtype)
+        reason = {"code": "subtype", "category": f.category, "subtype": f.subtype}
+        reason["subtype_name"] = names.get(f.subtype, f.subtype)
         if f.subtype_source == "inferred":
-            return f"事件子类 {name}（系统据{_words(f) or '描述'}推断，待值班员确认）在本预案适用范围内（{cat}）"
-        return f"事件子类 {name} 在本预案适用范围内（{cat}）"
+            reason.update(inferred=True, words=_words(f))
+        return reason
     if scope == "subtype_unknown":
-        subs = "、".join(names.get(s, s) for s in sorted(plan.subtypes))
-        reason = f"可能适用：事件类别 {cat} 符合；事件子类未确定（本预案适用：{subs}）"
+        subs = sorted(plan.subtypes)
+        reason = {"code": "subtype_unknown", "category": f.category, "plan_subtypes": [names.get(s, s) for s in subs]}
         code = f.suggestion.get("code")
         if code and code in plan.subtypes:
-            confidence = f.suggestion.get("confidence") or 0
-            reason += f"；描述提示可能为{names.get(code, code)}（{_words(f) or '描述'}，置信度 {confidence:.2f}）"
+            reason["suggested"] = {
+                "subtype": code,
+                "subtype_name": names.get(code, code),
+                "words": _words(f),
+                "confidence": f.suggestion.get("confidence") or 0,
+            }
         return reason
-    return f"事件类别 {cat} 符合（适用本类别全部子类）"
+    return {"code": "category", "category": f.category}
 
 
 SCOPE_SCORE = {"subtype": 25, "category": 15, "subtype_unknown": 10, "uncategorised": 5, "general": 5}
@@ -351,22 +337,21 @@ def _match_one(plan, scope, f):
 
 
 def _reasons(plan, scope, i, name, crit, keyword_hits, f, names):
+    """[reason]: why the plan fits and at which level, as data (a code and its values);
+    plans.reasons renders them in the reader's language when read."""
     reasons = [_scope_reason(plan, scope, f, names)]
-    held = [text for ok, text in explain(crit, f)]
-    if held:
-        reasons.append(f"{LEVEL_CN[name]}响应条件全部满足：" + "；".join(held))
-    else:
-        reasons.append(f"{LEVEL_CN[name]}响应无附加条件")
+    reasons.append({"code": "level_held", "level": name, "criteria": explain(crit, f)})
     for higher, hcrit in plan.levels[:i]:
-        failed = [text for ok, text in explain(hcrit, f) if not ok]
-        reasons.append(f"{LEVEL_CN[higher]}响应未达到：" + "；".join(failed))
+        failed = [c for c in explain(hcrit, f) if not c["held"]]
+        reasons.append({"code": "level_missed", "level": higher, "criteria": failed})
     if keyword_hits:
-        reasons.append("预案关键词命中：" + "、".join(keyword_hits))
+        reasons.append({"code": "plan_keywords", "keywords": keyword_hits})
     return reasons
 
 
 def match(incident, *, index=None, limit=None):
-    """Ranked [{"plan", "code", "title", "kind", "version", "level", "score", "reasons"}]; [] when none fits.
+    """Ranked [{"plan", "code", "title", "kind", "version", "level", "score", "reason_codes", ...}];
+    [] when none fits. The reasons are data; plans.reasons.with_texts() adds their text.
     `limit` keeps the best N (ranking is over every candidate; reasons are
     built only for those returned)."""
     return match_with_total(incident, index=index, limit=limit)[0]
@@ -440,7 +425,7 @@ def explained(m, f, role="applies", position=1):
         "preferred": role == "preferred",
         "tie": role == "tied",
         "possible": role == "possible",
-        "reasons": _reasons(plan, scope, i, name, crit, hits, f, f.subtype_names),
+        "reason_codes": _reasons(plan, scope, i, name, crit, hits, f, f.subtype_names),
     }
 
 

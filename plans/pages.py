@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from incidents.selectors import visible_incidents
 
-from . import matching, selectors, services
+from . import matching, reasons, selectors, services
 from .documents import CATEGORIES, subtype_names, taxonomy
 from .models import Plan
 
@@ -102,6 +102,7 @@ def coverage(request):
 def incident_plans(request, incident_id):
     incident = get_object_or_404(visible_incidents(request.user), pk=incident_id)
     results, total = matching.match_with_total(incident, limit=20)
+    reasons.with_texts(results)
     activations = selectors.activations().filter(incident=incident).order_by("-proposed_at")
     levels = selectors.levels_of_plans([m["plan"] for m in results])
     for m in results:

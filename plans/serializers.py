@@ -115,7 +115,13 @@ class MatchSerializer(serializers.Serializer):
     preferred = serializers.BooleanField(help_text="首选预案")
     tie = serializers.BooleanField(help_text="与其他预案并列")
     possible = serializers.BooleanField(help_text="可能适用：事件子类未确定，按本类别各子类预案列出")
-    reasons = serializers.ListField(child=serializers.CharField())
+    reasons = serializers.ListField(
+        child=serializers.CharField(), help_text="匹配理由，按请求语言（Accept-Language）给出的文字"
+    )
+    reason_codes = serializers.ListField(
+        child=serializers.DictField(),
+        help_text="匹配理由的数据：每项 {code, ...}（code 与参数见 plans/reasons.py），与 reasons 一一对应",
+    )
 
 
 class ActivationCreateSerializer(serializers.Serializer):

@@ -1,22 +1,13 @@
 """How the plans domain's events read, in the reader's language (registered at ready())."""
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
-from realtime.events import actor, label, summary
+from realtime.events import actor, fields, label, summary
 
+from . import reasons
 from .models import ActivationRequest, Plan
 
-LEVELS = {
-    "I": gettext_lazy("一级"),
-    "II": gettext_lazy("二级"),
-    "III": gettext_lazy("三级"),
-    "IV": gettext_lazy("四级"),
-}
-
-
-def _level(code):
-    return str(LEVELS.get(code, code or ""))
+_level = reasons.level_label
 
 
 @summary("plan.created")
@@ -129,3 +120,12 @@ def matched(d):
     if d.get("gap"):
         line += _("；无适用的专项/部门预案（预案覆盖缺口）")
     return line
+
+
+@fields("plan.matched")
+def matched_reasons(d):
+    """Why the plan fits, in the reader's language, from the stored codes. Events stored
+    before the codes carry `reasons` as text: shown as written."""
+    if "reasons" in d or "reason_codes" not in d:
+        return {}
+    return {"reasons": reasons.texts(d["reason_codes"])}

@@ -16,7 +16,7 @@ from dutyops import policy
 from dutyops.api import Allowed, as_id, error_response
 from incidents.selectors import visible_incidents
 
-from . import consequences, matching, selectors, services
+from . import consequences, matching, reasons, selectors, services
 from .documents import plan_document
 from .models import Activation
 from .serializers import (
@@ -105,7 +105,8 @@ class PlanViewSet(viewsets.ModelViewSet):
 
 class PlanMatchesView(APIView):
     """GET incidents/<id>/plan-matches/: the issued plans that fit, best first, each with
-    the recommended level, a score (0-100) and reasons in Chinese; [] when none fits.
+    the recommended level, a score (0-100) and why: `reasons`, lines in the request's
+    language, and `reason_codes`, the same as data (plans.reasons); [] when none fits.
     `limit` (default 50, at most 1000) caps the list; X-Total-Count says how many fit."""
 
     @extend_schema(
@@ -118,7 +119,7 @@ class PlanMatchesView(APIView):
         if limit is None or not 1 <= limit <= 1000:
             return error_response("limit", _("limit 必须是 1 到 1000 之间的整数。"))
         results, total = matching.match_with_total(incident, limit=limit)
-        return Response(results, headers={"X-Total-Count": str(total)})
+        return Response(reasons.with_texts(results), headers={"X-Total-Count": str(total)})
 
 
 class IncidentActivationsView(generics.GenericAPIView):

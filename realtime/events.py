@@ -8,8 +8,10 @@ field not declared for its type, or a declared field left out that has no
 default. Payloads are data (ids, codes, times, names as they stand), never
 prose: the line a person reads (`data.summary` on the wire) is rendered when
 the event is read, in the reader's language, by the domain that owns the type
-(`@summary` in <app>/summaries.py, registered at ready()). Events stored before
-that (issue 15) carry their summary in the data, and it is shown as written.
+(`@summary` in <app>/summaries.py, registered at ready()); so are any other
+lines a type's readers get (`@fields`: plan.matched's reasons from their codes).
+Events stored before that (issue 15) carry their summary in the data, and it is
+shown as written.
 
 The envelope on the wire stays `{seq, type, at, data}` (CONTRACT.md).
 """
@@ -37,6 +39,7 @@ class Declared:
 
 _TYPES = {}
 _SUMMARIES = {}
+_FIELDS = {}
 
 
 def key(name, default=None):
@@ -114,6 +117,33 @@ def describe(type_, data):
     except Exception:  # noqa: BLE001 - a reader must never fail on a line of text
         log.exception("summary of %s failed", type_)
         return type_
+
+
+def fields(*types):
+    """Register `fn(data) -> {name: value}`: fields besides the summary that a reader gets
+    rendered from the stored data in the active language (plan.matched's `reasons` from
+    its `reason_codes`). Return {} to add none (an old payload that holds them as text)."""
+
+    def register(fn):
+        for type_ in types:
+            _FIELDS[type_] = fn
+        return fn
+
+    return register
+
+
+def rendered_fields(type_, data):
+    """The fields registered with @fields for `type_`, in the active language; {} if none,
+    or if rendering fails (a reader never fails on text). A field the stored data already
+    holds (written before it was rendered) is left as written."""
+    fn = _FIELDS.get(type_)
+    if fn is None:
+        return {}
+    try:
+        return {k: v for k, v in fn(data).items() if k not in data}
+    except Exception:  # noqa: BLE001 - a reader must never fail on a line of text
+        log.exception("fields of %s failed", type_)
+        return {}
 
 
 def actor(data, name="actor_name"):
@@ -508,7 +538,10 @@ class ActivationApplied(ActivationFacts):
 class PlanMatched:
     """The top match, or none (plan null): `gap` when no specific or department plan fits.
     A preferred plan (首选) only when one leads alone with the subtype known; `tie` when
-    plans tie for the lead; else the general plan leads and `possible_plans` may apply."""
+    plans tie for the lead; else the general plan leads and `possible_plans` may apply.
+    Why it fits is stored as `reason_codes` (codes and values); a reader gets `reasons`,
+    their lines in the reader's language, beside them (events stored before carry
+    `reasons` as Chinese text, shown as written)."""
 
     incident: int
     gap: bool
@@ -517,7 +550,7 @@ class PlanMatched:
     plan: int | None
     level: str | None
     score: float
-    reasons: list
+    reason_codes: list  # plans.reasons: data; the wire form adds `reasons`, their lines
     preferred: bool = False
     subtype_source: str = ""
     tied_plans: list = field(default_factory=list)
@@ -573,7 +606,13 @@ class AlertFedBack(AlertFacts):
 
 @event("alert.closed")
 class AlertClosed(AlertFacts):
+    """reason: a person's words as they closed it. When the system closed it, `cause` says
+    why ("plan_terminated": its plan response ended; `cause_detail`: the words given) and
+    the wire adds `reason`, that line in the reader's language (alerts/summaries.py)."""
+
     reason: str = ""
+    cause: str = ""
+    cause_detail: str = ""
 
 
 @event("alert.returned")

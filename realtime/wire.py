@@ -1,9 +1,10 @@
 """The wire form of an event: `{seq, type, at, data}` (CONTRACT.md), with the
-human line `data.summary` rendered for the reader's language.
+human line `data.summary` (and any fields its type registers with
+`events.fields`) rendered for the reader's language.
 
 Fan-out renders and frames once per language per event, never per socket:
 `Rendered` keeps the JSON text of an event's data and splices each language's
-summary into it (one string join), so a thousand sockets reading Chinese cost
+rendered fields and summary into it (one string join), so a thousand sockets reading Chinese cost
 one rendering, and an English reader one more.
 """
 
@@ -32,7 +33,7 @@ def with_summary(type_, data):
     """The data a reader gets: the payload and its summary in the active language."""
     if "summary" in data:  # stored before issue 15: shown as written
         return data
-    return {**data, "summary": events.describe(type_, data)}
+    return {**data, **events.rendered_fields(type_, data), "summary": events.describe(type_, data)}
 
 
 def envelope(event):
@@ -81,8 +82,9 @@ class Rendered:
         if self._data_json is None:  # a stored summary: the same text for every language
             return self._head + encode(msg["data"]) + "}"
         with translation.override(language):
+            extra = events.rendered_fields(msg["type"], msg["data"])
             summary = events.describe(msg["type"], msg["data"])
-        tail = encode(summary)
+        tail = "".join(f",{encode(k)}:{encode(v)}" for k, v in extra.items()) + ',"summary":' + encode(summary)
         data_json = self._data_json
-        joined = '{"summary":' + tail + "}" if data_json == "{}" else data_json[:-1] + ',"summary":' + tail + "}"
+        joined = "{" + tail[1:] + "}" if data_json == "{}" else data_json[:-1] + tail + "}"
         return self._head + joined + "}"

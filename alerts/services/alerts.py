@@ -22,6 +22,7 @@ from ..models import (
     EscalationStep,
     Feedback,
 )
+from ..summaries import closing_reason
 from ..timer_keys import cancel_keys
 
 MAX_MINUTES = 60 * 24 * 90
@@ -315,15 +316,21 @@ def close_alert(alert_id, actor, reason=""):
         return alert
 
 
-def _close(alert, actor, reason):
+def _close(alert, actor, reason, cause=""):
+    """cause: why the system closed it (alerts.summaries.CLOSE_CAUSES), "" when a person
+    did. The record keeps the line as written; the event keeps the cause and the words
+    given with it (cause_detail), and its `reason` is rendered when read, in the reader's
+    language."""
     alert.state = Alert.State.CLOSED
     alert.closed_at = timezone.now()
     alert.closed_by = actor if getattr(actor, "is_authenticated", False) else None
-    alert.close_reason = (reason or "")[:500]
+    alert.close_reason = closing_reason(cause, reason)[:500]
     alert.save(update_fields=["state", "closed_at", "closed_by", "close_reason"])
     _cancel_phase(alert, EscalationStep.Phase.ACK)
     _cancel_phase(alert, EscalationStep.Phase.FEEDBACK)
-    _emit(alert, "alert.closed", actor=actor, reason=alert.close_reason)
+    said = (reason or "")[:500]
+    extra = {"cause": cause, "cause_detail": said} if cause else {"reason": said}
+    _emit(alert, "alert.closed", actor=actor, **extra)
 
 
 def return_alert(alert_id, actor, reason, feedback_minutes=None):
@@ -349,12 +356,13 @@ def return_alert(alert_id, actor, reason, feedback_minutes=None):
 
 @transaction.atomic
 def close_alerts_for_activation(activation_id, reason, actor):
-    """A terminated plan activation closes its open alerts. Returns how many closed."""
+    """A terminated plan activation closes its open alerts (`reason`: why the response
+    ended). Returns how many closed."""
     ids = list(
         Alert.objects.filter(activation_id=getattr(activation_id, "pk", activation_id))
         .exclude(state=Alert.State.CLOSED)
         .values_list("pk", flat=True)
     )
     for pk in ids:
-        _close(_locked(pk), actor, reason)
+        _close(_locked(pk), actor, reason, cause="plan_terminated")
     return len(ids)

@@ -306,7 +306,7 @@ def _apply(activation, request, actor, note=""):
         type_ = "plan.level_changed"
         extra = {"from_level": old, "raised": raised, "alerts": alerts}
     else:
-        closed = close_alerts_for_activation(activation, _("预案响应终止：%(r)s") % {"r": request.reason}, actor)
+        closed = close_alerts_for_activation(activation, request.reason, actor)
         old = activation.level
         activation.state, activation.ended_by, activation.ended_at = Activation.State.TERMINATED, actor, now
         activation.end_reason = request.reason

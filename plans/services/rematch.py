@@ -53,7 +53,7 @@ def _match(incident):
         base["tied_titles"] = [titles[p] for p in base["tied_plans"] if p in titles]
         base["possible_titles"] = [titles[p] for p in base["possible_plans"][:3] if p in titles]
         return top, gap, {**base, **top}
-    return None, gap, {**base, "plan": None, "level": None, "score": 0, "preferred": False, "reasons": []}
+    return None, gap, {**base, "plan": None, "level": None, "score": 0, "preferred": False, "reason_codes": []}
 
 
 def _record_match(incident, top, gap, data, *, actor, created):

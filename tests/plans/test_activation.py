@@ -2,6 +2,7 @@
 they produce, pinned versions, the incident timeline, and live re-matching."""
 
 import pytest
+from django.utils import translation
 
 from alerts.models import Alert
 from incidents.models import Incident
@@ -9,6 +10,7 @@ from plans import services
 from plans.documents import clean_plan
 from plans.models import Activation
 from realtime.models import Event
+from realtime.wire import envelope
 
 
 @pytest.fixture
@@ -211,6 +213,17 @@ def test_raise_adds_only_new_tasks_lower_sends_nothing_terminate_closes(client_f
     assert resp.json()["state"] == "terminated"
     assert not open_alerts(aid)
     assert all("险情解除" in a.close_reason for a in Alert.objects.all())
+    closed = Event.objects.filter(type="alert.closed").last()  # stored as data, read in the reader's language
+    assert (closed.data["cause"], closed.data["cause_detail"]) == ("plan_terminated", "险情解除")
+    assert "reason" not in closed.data
+    with translation.override("en"):
+        data = envelope(closed)["data"]
+        assert data["reason"] == "Plan response terminated: 险情解除"
+        assert data["summary"].endswith("closed: Plan response terminated: 险情解除")
+    with translation.override("zh-hans"):
+        data = envelope(closed)["data"]
+        assert data["reason"] == "预案响应终止：险情解除"  # as integrators read it before
+        assert data["summary"].endswith("的通知已办结：预案响应终止：险情解除")
     terminated = Event.objects.get(type="plan.terminated")
     assert terminated.incident_id == incident.pk and terminated.data["closed_alerts"] == 5
     assert leader.post(f"/api/v1/activations/{aid}/change-level/", {"level": "II"}, format="json").status_code == 409
@@ -342,7 +355,7 @@ def test_a_renamed_subtype_reads_in_the_next_match_reasons(people, flood_plan):
     subtype.save()
     _, incident, _ = intake(FLOOD_REPORT, people["officer"])
     [matched] = Event.objects.filter(type="plan.matched", incident_id=incident.pk)
-    assert any("流域性洪水" in reason for reason in matched.data["reasons"])
+    assert any("流域性洪水" in reason for reason in envelope(matched)["data"]["reasons"])
 
 
 def test_incident_without_any_plan_is_flagged_as_a_gap(people, client_for):

@@ -1,13 +1,20 @@
 """The seeded plan library: valid, idempotent, and it matches the demo incidents sensibly."""
 
 import pytest
+from django.utils import translation
 
 from dutyops.seed import seed as seed_org
 from incidents.models import Incident
 from incidents.seed import seed_reference_data
-from plans import matching, seed
+from plans import matching, reasons, seed
 from plans.models import Plan
 from plans.selectors import coverage_report
+
+
+def texts(codes):
+    """The reasons as a Chinese reader reads them (matching states them as data)."""
+    with translation.override("zh-hans"):
+        return reasons.texts(codes)
 
 
 @pytest.fixture
@@ -40,7 +47,7 @@ def test_library_matches_demo_like_incidents(library):
     )
     top = matching.match(flood)[0]
     assert (top["code"], top["level"]) == ("LJ-ZX-FXKH-2024", "I")
-    assert top["reasons"][0] == "事件子类 水旱灾害（洪涝） 在本预案适用范围内（自然灾害）"
+    assert texts(top["reason_codes"])[0] == "事件子类 水旱灾害（洪涝） 在本预案适用范围内（自然灾害）"
     codes = [m["code"] for m in matching.match(flood)]
     assert "LJ-ZT-2023" in codes  # the general plan applies too
     chem = Incident(
@@ -49,7 +56,7 @@ def test_library_matches_demo_like_incidents(library):
     )  # fmt: skip
     top = matching.match(chem)[0]
     assert (top["code"], top["level"]) == ("LJ-ZX-WHP-2024", "III")
-    assert any("距中心 0 km ≤ 15 km" in r for r in top["reasons"])
+    assert any("距中心 0 km ≤ 15 km" in r for r in texts(top["reason_codes"]))
 
 
 def test_coverage_report_lists_uncovered_subtypes_and_overdue_reviews(library):

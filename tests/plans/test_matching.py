@@ -3,10 +3,18 @@
 from dataclasses import dataclass
 
 import pytest
+from django.utils import translation
 from hypothesis import given
 from hypothesis import strategies as st
 
+from plans import reasons
 from plans.matching import Facts, Index, compile_plan, holds, match
+
+
+def texts(codes):
+    """The reasons as a Chinese reader reads them (matching states them as data)."""
+    with translation.override("zh-hans"):
+        return reasons.texts(codes)
 
 
 @dataclass
@@ -142,17 +150,17 @@ def test_recommended_level_is_the_highest_level_that_holds():
 def test_reasons_say_which_criteria_held_and_which_did_not():
     idx = index_of(plan(FLOOD))
     [m] = match(Inc(grade="II", deaths=3), index=idx)
-    text = "\n".join(m["reasons"])
+    text = "\n".join(texts(m["reason_codes"]))
     assert "等级 II 符合（要求 I、II）" in text
     assert "死亡 3 人 ≥ 3" in text
     assert "一级响应未达到" in text and "死亡 3 人 < 10" in text and "等级 II 不符合（要求 I）" in text
-    assert m["reasons"][0].startswith("事件子类 flood")  # no taxonomy loaded here: the code
+    assert texts(m["reason_codes"])[0].startswith("事件子类 flood")  # no taxonomy loaded here: the code
 
 
 def test_distance_reason_shows_kilometres():
     idx = index_of(plan({"II": {"within_km": 5, "center_lat": 28.2, "center_lon": 112.9}}))
     [m] = match(Inc(latitude=28.219, longitude=112.9), index=idx)
-    assert any("距中心 2.1 km ≤ 5 km" in r for r in m["reasons"])
+    assert any("距中心 2.1 km ≤ 5 km" in r for r in texts(m["reason_codes"]))
 
 
 def test_no_plan_fits_gives_an_empty_list():
@@ -181,7 +189,7 @@ def test_general_plans_apply_together_with_specific_ones_and_rank_below():
     result = match(Inc(grade="II"), index=idx)
     assert [m["plan"] for m in result] == [specific.id, general.id]
     assert result[0]["score"] > result[1]["score"]
-    assert "总体预案" in result[1]["reasons"][0]
+    assert "总体预案" in texts(result[1]["reason_codes"])[0]
     # a general plan also covers incidents no specific plan covers
     assert [m["plan"] for m in match(Inc(category="social_security", subtype="mass_incident"), index=idx)] == [
         general.id
@@ -202,7 +210,7 @@ def test_ranking_prefers_exact_subtype_higher_level_and_keyword_hits():
     worded = plan({"IV": {}}, keywords=("水库",), code="B-WORD")
     result = match(Inc(title="某水库漫坝"), index=index_of(plain, worded))
     assert result[0]["plan"] == worded.id
-    assert any("预案关键词命中：水库" in r for r in result[0]["reasons"])
+    assert any("预案关键词命中：水库" in r for r in texts(result[0]["reason_codes"]))
 
 
 @given(

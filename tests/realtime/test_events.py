@@ -9,12 +9,13 @@ from unittest import mock
 import pytest
 from django.db import transaction
 from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from realtime import events
 from realtime.hub import STAFF, Hub
 from realtime.models import Event
 from realtime.services import emit
-from realtime.wire import Rendered, message_of
+from realtime.wire import Rendered, message_of, with_summary
 from tests.conftest import token_for
 from tests.wsclient import receive_for, run, stream_url
 
@@ -144,3 +145,16 @@ def test_an_english_reader_of_the_board_reads_english_live_and_on_replay(servers
 def _emit_live():
     with transaction.atomic():
         emit("department.updated", _department(name="实时单位"))
+
+
+def test_fields_a_type_registers_are_rendered_per_language_and_a_stored_one_wins(db, monkeypatch):
+    """@fields: lines besides the summary (plan.matched's reasons), spliced like it."""
+    monkeypatch.setitem(events._FIELDS, "department.updated", lambda d: {"kind_label": gettext("单位"), "name": "x"})
+    with transaction.atomic():
+        event = emit("department.updated", _department())
+    rendered = Rendered(message_of(Event.objects.get(seq=event.seq), []))
+    en, zh = json.loads(rendered.text("en"))["data"], json.loads(rendered.text("zh-hans"))["data"]
+    assert (en["kind_label"], zh["kind_label"]) == ("Unit", "单位")
+    assert en["name"] == zh["name"] == "测试水利局"  # the stored field is shown as written
+    with translation.override("en"):
+        assert with_summary(event.type, event.data)["kind_label"] == "Unit"
