@@ -430,6 +430,7 @@ class CalendarFeedViewSet(
 
     serializer_class = CalendarFeedSerializer
     queryset = CalendarFeed.objects.none()
+    idempotency_secret = True  # the URL holds the feed's secret: never kept for a replay (dutyops.idempotency)
 
     def get_queryset(self):
         return selectors.feeds_of(self.request.user)
