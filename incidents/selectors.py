@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from dutyops import policy
 from dutyops.cache import Recent
-from dutyops.models import Department
+from dutyops.models import Department, Person
 from dutyops.providers import Providers
 from realtime.models import Event
 from realtime.selectors import readable
@@ -293,6 +293,50 @@ def upward_reports_of(incident):
 
 def incident_with_rooms(pk):
     return Incident.objects.select_related("duty_room", "transferred_to").get(pk=pk)
+
+
+def visible_among(user, ids):
+    """Of incident `ids` (order kept), those `user` may open: what an answer to them may name."""
+    if not ids:
+        return []
+    seen = set(visible_incidents(user).filter(pk__in=ids).values_list("pk", flat=True))
+    return [i for i in ids if i in seen]
+
+
+def seen_from_room(room_id, ids):
+    """Of incident `ids` (order kept), those a duty room sees (what it and the units below it
+    hold or follow; the general duty office's, all): what a room's system is told (inbound/)."""
+    if not ids or room_id is None:
+        return []
+    if Department.objects.filter(pk=room_id, kind=Department.Kind.DUTY_OFFICE, parent__isnull=True).exists():
+        return list(ids)
+    return _kept(ids, policy.relations.q_for(Incident, policy.subtree(room_id)))
+
+
+def duplicates_for_event(rooms, ids):
+    """What an event about a new incident may name of its possible duplicates (`ids`, order kept).
+    It reaches the jurisdiction-wide readers and the people whose scope holds one of `rooms` (a
+    room's own people, and those of the rooms above it): only ids each of `rooms` holds or follows
+    reach them all. A general duty office's room reaches only jurisdiction-wide readers, unless
+    one of its own people reads less (then the same rule holds for it)."""
+    keep = list(ids)
+    for room in rooms:
+        if keep and not _reaches_only_the_jurisdiction_wide(room):
+            keep = _kept(keep, policy.relations.q_for(Incident, {room}))
+    return keep
+
+
+def _kept(ids, q):
+    seen = set(Incident.objects.filter(pk__in=ids).filter(q).values_list("pk", flat=True))
+    return [i for i in ids if i in seen]
+
+
+def _reaches_only_the_jurisdiction_wide(room_id):
+    """Whether every person an event naming this room reaches sees the whole jurisdiction."""
+    if not Department.objects.filter(pk=room_id, kind=Department.Kind.DUTY_OFFICE, parent__isnull=True).exists():
+        return False
+    people = Person.objects.filter(department_id=room_id, is_active=True)
+    return all(not policy.stream_rooms(person) for person in people)
 
 
 def duplicate_rows(user, found):
