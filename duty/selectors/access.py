@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from dutyops import policy
 from dutyops.models import Department
+from dutyops.models.tokens import digest_of
 
 from ..models import Absence, CalendarFeed, Handover, Holiday, Leave, PostCheck, Rotation, Shift, SwapRequest
 from .records import handover_of, incoming_shift, open_items_for_handover
@@ -122,7 +123,7 @@ def live_feed(token):
     revokes them too; this also holds for a person deactivated behind its back)."""
     return (
         CalendarFeed.objects.select_related("duty_room", "person")
-        .filter(token=token, revoked_at__isnull=True, owner__is_active=True)
+        .filter(digest=digest_of(token), revoked_at__isnull=True, owner__is_active=True)
         .exclude(person__is_active=False)
         .first()
     )
