@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from duty import services as duty_services
 from duty.models import Rotation
+from incidents.models import Incident
 
 
 @pytest.fixture
@@ -83,3 +84,75 @@ def test_who_is_on_duty_in_another_room_is_that_rooms_roster(client_for, rooms, 
         assert client.get(f"/api/v1/departments/{rooms['fire'].pk}/").status_code == 200  # its phone: the directory
     r = client_for(people["office"]).get("/api/v1/duty/now/", {"department": rooms["fire"].pk})
     assert r.status_code == 200 and r.json()["officers"][0]["full_name"] == "消防值班员"
+
+
+# --- 5. search, statistics and their export ---------------------------------------------------
+
+
+@pytest.fixture
+def two_rooms_incidents(rooms, people):
+    """An incident the water bureau registered and one the fire brigade did, today."""
+    now = timezone.now()
+    common = {"category": "accident_disaster", "reported_at": now, "grade": "IV"}
+    return {
+        "water": Incident.objects.create(
+            title="滨江路水管爆裂", subtype="water_supply", district="岳麓区", duty_room=rooms["water"], **common
+        ),
+        "fire": Incident.objects.create(
+            title="开福区仓库火灾", subtype="fire", district="开福区", duty_room=rooms["fire"], **common
+        ),
+    }
+
+
+def test_search_finds_only_the_incidents_one_may_open(client_for, people, two_rooms_incidents):
+    for role in ("liaison", "room_leader"):
+        client = client_for(people[role])
+        assert client.get("/api/v1/incidents/", {"q": "仓库火灾"}).json()["count"] == 0, role
+        found = client.get("/api/v1/incidents/", {"q": "水管"}).json()["results"]
+        assert [i["id"] for i in found] == [two_rooms_incidents["water"].pk]
+        listed = client.get("/api/v1/incidents/").json()["results"]
+        assert {i["id"] for i in listed} == {two_rooms_incidents["water"].pk}
+    office = client_for(people["office"]).get("/api/v1/incidents/", {"q": "仓库火灾"}).json()["results"]
+    assert [i["id"] for i in office] == [two_rooms_incidents["fire"].pk]
+
+
+def test_the_incident_list_page_shows_only_the_incidents_one_may_open(client, people, two_rooms_incidents):
+    for role in ("liaison", "room_leader"):
+        client.force_login(people[role])
+        page = client.get("/incidents/").content.decode()
+        assert "滨江路水管爆裂" in page and "开福区仓库火灾" not in page, role
+    client.force_login(people["office"])
+    assert "开福区仓库火灾" in client.get("/incidents/").content.decode()
+
+
+def test_statistics_and_their_export_count_only_the_incidents_one_may_open(client_for, people, two_rooms_incidents):
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    day = timezone.localdate(two_rooms_incidents["water"].reported_at).isoformat()
+    period = {"period": "month", "date": day}
+    for role in ("liaison", "room_leader"):
+        client = client_for(people[role])
+        figures = client.get("/api/v1/statistics/incidents/", period).json()
+        assert figures["total"] == 1, role
+        assert [r["key"] for r in figures["by_district"]] == ["岳麓区"]
+        assert [r["key"] for r in figures["by_subtype"]] == ["water_supply"]
+        exported = client.get("/api/v1/statistics/incidents/export/", {**period, "kind": "csv"})
+        rows = list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig"))))
+        assert exported.status_code == 200 and not any("开福区" in cell for row in rows for cell in row)
+        book = load_workbook(
+            io.BytesIO(client.get("/api/v1/statistics/incidents/export/", {**period, "kind": "xlsx"}).content)
+        )
+        cells = [str(c.value) for sheet in book for row in sheet.iter_rows() for c in row]
+        assert "岳麓区" in cells and "开福区" not in cells
+    office = client_for(people["office"]).get("/api/v1/statistics/incidents/", period).json()
+    assert office["total"] == 2 and {r["key"] for r in office["by_district"]} == {"岳麓区", "开福区"}
+
+
+def test_the_board_snapshot_is_the_offices(client_for, people, two_rooms_incidents):
+    for role in ("liaison", "room_leader"):
+        assert client_for(people[role]).get("/api/v1/board/snapshot/").status_code == 403
+    snapshot = client_for(people["office"]).get("/api/v1/board/snapshot/").content.decode()
+    assert "开福区仓库火灾" in snapshot and "滨江路水管爆裂" in snapshot
