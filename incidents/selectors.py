@@ -1,8 +1,8 @@
-"""Reads of the incidents domain (the board, the handover, duplicates, statistics)."""
+"""Reads of the incidents domain (the board, the handover, duplicates; statistics: statistics.py)."""
 
 from datetime import timedelta
 
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -207,32 +207,6 @@ def open_items_for_handover(now=None):
             }
         )
     return items
-
-
-def statistics(start=None, end=None):
-    """Incident counts and time-to-answer for figures: drills are never counted."""
-    incidents = Incident.objects.filter(is_drill=False).exclude(status=Status.MERGED)
-    reports = Report.objects.filter(is_drill=False)
-    if start:
-        incidents, reports = incidents.filter(reported_at__gte=start), reports.filter(received_at__gte=start)
-    if end:
-        incidents, reports = incidents.filter(reported_at__lt=end), reports.filter(received_at__lt=end)
-    by_category = dict(incidents.values_list("category").annotate(n=Count("pk")).order_by())
-    by_grade = {k or "": v for k, v in incidents.values_list("grade").annotate(n=Count("pk")).order_by()}
-    answered = [
-        (r - a).total_seconds()
-        for a, r in reports.filter(answered_at__isnull=False).values_list("received_at", "answered_at")
-    ]
-    return {
-        "incidents": incidents.count(),
-        "reports": reports.count(),
-        "by_category": by_category,
-        "by_grade": by_grade,
-        "overdue_clocks": IncidentClock.objects.filter(incident__is_drill=False, overdue_at__isnull=False)
-        .filter(Q(incident__reported_at__gte=start) if start else Q())
-        .count(),
-        "mean_seconds_to_answer": (sum(answered) / len(answered)) if answered else None,
-    }
 
 
 def intake_log(start, end):
