@@ -172,5 +172,8 @@ class DutyLogEntryAdmin(HistoryAdmin):
 
 @admin.register(CalendarFeed)
 class CalendarFeedAdmin(admin.ModelAdmin):
-    list_display = ("duty_room", "person", "owner", "created_at", "revoked_at")
-    readonly_fields = ("token", "owner", "created_at")
+    list_display = ("duty_room", "person", "owner", "prefix", "created_at", "revoked_at")
+    readonly_fields = ("prefix", "owner", "created_at")
+
+    def has_add_permission(self, request):
+        return False  # made through calendar-feeds/, which shows the secret URL once

@@ -9,6 +9,8 @@ class DutyConfig(AppConfig):
     verbose_name = _("值班值守")
 
     def ready(self):
+        from django.db.models import Q
+
         from dutyops import credentials, policy
 
         from . import summaries  # noqa: F401 - registers how the duty events read
@@ -24,9 +26,13 @@ class DutyConfig(AppConfig):
             departments=lambda shift: {shift.duty_room_id},
             party=lambda shift, person: role_on(shift, person) is not None,
         )
-        # A rotation belongs to its room, a leave to its person's department (a room's
-        # duty leader manages its own people's).
-        policy.relations.register(Rotation, departments=lambda rotation: {rotation.duty_room_id})
+        # A rotation belongs to its room (rotations/ lists only the rooms one may read, issue
+        # 16), a leave to its person's department (a room's duty leader manages its own people's).
+        policy.relations.register(
+            Rotation,
+            departments=lambda rotation: {rotation.duty_room_id},
+            query=lambda rooms: Q(duty_room_id__in=rooms),
+        )
         policy.relations.register(Leave, departments=lambda leave: {leave.person.department_id})
         policy.relations.register(
             SwapRequest,

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dutyops.models import Department
+from dutyops.models.tokens import digest_of
 
 
 class DutyRule(models.Model):
@@ -438,13 +439,18 @@ class DutyLogEntry(models.Model):
 
 
 def _new_token():
+    """A feed's secret (duty 0001 names this function as the old column's default)."""
     return secrets.token_urlsafe(24)
 
 
 class CalendarFeed(models.Model):
-    """A secret-token iCal URL for a duty room's roster or a person's own shifts."""
+    """A secret-token iCal URL for a duty room's roster or a person's own shifts.
+    Only the token's SHA-256 is kept (as for API tokens, dutyops.models.tokens): the URL
+    is shown once, when the feed is made (`issue`), and its holder keeps it."""
 
-    token = models.CharField(_("令牌"), max_length=64, unique=True, default=_new_token, editable=False)
+    digest = models.CharField(_("令牌摘要"), max_length=64, unique=True, editable=False)
+    # The first characters of the token, to tell one's feeds apart.
+    prefix = models.CharField(_("令牌前缀"), max_length=8, editable=False, blank=True)
     duty_room = models.ForeignKey(
         Department, verbose_name=_("值班室"), null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
@@ -475,3 +481,9 @@ class CalendarFeed(models.Model):
 
     def __str__(self):
         return f"{self.duty_room or self.person} iCal"
+
+    @classmethod
+    def issue(cls, **fields):
+        """A new feed: (the row, its secret token). Only the digest is kept."""
+        token = _new_token()
+        return cls.objects.create(digest=digest_of(token), prefix=token[:6], **fields), token

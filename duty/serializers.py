@@ -324,15 +324,21 @@ class GenerateResultSerializer(serializers.Serializer):
 
 
 class CalendarFeedSerializer(serializers.ModelSerializer):
+    """`url` (the secret) is in the answer to the POST that made the feed, and never again
+    (null in lists): only its digest is kept; `prefix` tells one's feeds apart."""
+
     url = serializers.SerializerMethodField()
 
     class Meta:
         model = CalendarFeed
-        fields = ["id", "duty_room", "person", "url", "created_at", "revoked_at"]
-        read_only_fields = ["url", "created_at", "revoked_at"]
+        fields = ["id", "duty_room", "person", "url", "prefix", "created_at", "revoked_at"]
+        read_only_fields = ["url", "prefix", "created_at", "revoked_at"]
 
-    def get_url(self, feed) -> str:
-        path = f"/api/v1/duty/ical/{feed.token}.ics"
+    def get_url(self, feed) -> str | None:
+        token = getattr(feed, "token", None)
+        if token is None:
+            return None
+        path = f"/api/v1/duty/ical/{token}.ics"
         request = self.context.get("request")
         return request.build_absolute_uri(path) if request else path
 

@@ -30,6 +30,12 @@ How (IdempotencyMiddleware, for every POST routed to a DRF view):
 A view opts out with `idempotency_key = False` (the token endpoint: nobody is
 signed in yet). Requests without the header pay nothing but a dict lookup.
 
+A view whose answer carries a secret shown once (a source's key, a calendar feed's
+URL) says `idempotency_secret = True`: the key still makes the POST happen once, but
+its answer is never kept (a record would hold a live credential for 24 h, and in every
+backup). Only the created object's `id` is kept, and a replay is a 409 that says the
+secret is not sent again and gives that id (to revoke it and make a new one).
+
 Pages that post plain HTML forms to Django views (check-in, handover) are
 honoured the same way: a browser cannot set a header on a form post, so the key
 comes in the form's `_idempotency_key` field (static/forms.js adds one to every
@@ -42,6 +48,7 @@ view opts out with the same `idempotency_key = False` attribute.
 import datetime
 import functools
 import hashlib
+import json
 import logging
 
 from django.db import DatabaseError, connection, transaction
@@ -62,6 +69,7 @@ log = logging.getLogger(__name__)
 HEADER = "Idempotency-Key"
 FORM_FIELD = "_idempotency_key"
 REDIRECT = "x-dutyops/redirect"  # content_type of a kept page redirect; body = its Location
+SECRET = "x-dutyops/secret-shown-once"  # content_type of an answer not kept; body = {"id"} of what it made
 REPLAYED_HEADER = "Idempotent-Replayed"
 MAX_KEY_LENGTH = 255
 TTL = datetime.timedelta(hours=24)
@@ -190,8 +198,24 @@ def claim(owner, key, print_, now):
     raise DatabaseError("idempotency: could not claim the key")
 
 
-def _store(record_id, response):
-    if 300 <= response.status_code < 400:
+def keeps_secret(view):
+    """Does this view's answer carry a secret shown once (`idempotency_secret = True`)?"""
+    return bool(getattr(view, "idempotency_secret", False))
+
+
+def _created_id(response):
+    """The `id` of what a JSON answer made, or None."""
+    try:
+        found = json.loads(response.content).get("id")
+    except (ValueError, AttributeError):
+        return None
+    return found if isinstance(found, int) and not isinstance(found, bool) else None
+
+
+def _store(record_id, response, secret=False):
+    if secret:
+        content_type, body = SECRET, json.dumps({"id": _created_id(response)}).encode()
+    elif 300 <= response.status_code < 400:
         content_type, body = REDIRECT, response.get("Location", "").encode()
     else:
         content_type, body = response.get("Content-Type", ""), response.content
@@ -210,7 +234,14 @@ def _forget(record_id):
 def _replay(stored):
     if not stored["status"]:  # never committed so; kept for safety
         return _refusal(409, _("使用相同 Idempotency-Key 的请求仍在处理中，请稍后重试。"), retry_after=1)
-    if stored["content_type"] == REDIRECT:
+    if stored["content_type"] == SECRET:
+        message = _("此请求已处理，其应答中的密钥只显示一次，不再重发。如未保存该密钥，请作废（DELETE）后重新创建。")
+        response = JsonResponse(
+            {"detail": message, "id": json.loads(stored["body"] or b"{}").get("id")},
+            status=409,
+            json_dumps_params={"ensure_ascii": False},
+        )
+    elif stored["content_type"] == REDIRECT:
         response = HttpResponse(status=stored["status"])
         response["Location"] = stored["body"].decode()
     else:
@@ -283,7 +314,7 @@ class IdempotencyMiddleware:
             message = _("Idempotency-Key 须为 1 至 %(n)d 个可见 ASCII 字符。") % {"n": MAX_KEY_LENGTH}
             return JsonResponse({HEADER: [message]}, status=400, json_dumps_params={"ensure_ascii": False})
         try:
-            return self._once(request, owner, key, print_)
+            return self._once(request, owner, key, print_, secret=keeps_secret(view_cls))
         except DatabaseError as exc:
             log.error("idempotency: database unavailable: %s", exc)
             return _refusal(503, _("服务暂时不可用，请稍后重试。"), retry_after=5)
@@ -292,7 +323,8 @@ class IdempotencyMiddleware:
         """A plain HTML form posted to a page view, with its `_idempotency_key` field."""
         if not request.content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
             return self.get_response(request)
-        if page_view(request.path_info) is None:
+        view = page_view(request.path_info)
+        if view is None:
             return self.get_response(request)
         owner = form_owner(request)
         if owner is None:
@@ -305,12 +337,12 @@ class IdempotencyMiddleware:
         if not key or not _valid_key(key):
             return self.get_response(request)
         try:
-            return self._once(request, owner, key, print_, keep_redirects=True)
+            return self._once(request, owner, key, print_, keep_redirects=True, secret=keeps_secret(view))
         except DatabaseError as exc:
             log.error("idempotency: database unavailable: %s", exc)
             return _refusal(503, _("服务暂时不可用，请稍后重试。"), retry_after=5)
 
-    def _once(self, request, owner, key, print_, keep_redirects=False):
+    def _once(self, request, owner, key, print_, keep_redirects=False, secret=False):
         now = timezone.now()
         response = stored = None
         try:
@@ -332,7 +364,7 @@ class IdempotencyMiddleware:
                 elif (200 <= response.status_code < 300 or (keep_redirects and 300 <= response.status_code < 400)) and (
                     not response.streaming
                 ):
-                    _store(claimed, response)
+                    _store(claimed, response, secret)
                     stored = True
                 else:
                     _forget(claimed)

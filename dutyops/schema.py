@@ -48,6 +48,12 @@ _BODY_ERRORS = {"415": "请求体须为 JSON / the body must be application/json
 _IDEMPOTENCY_ERRORS = {
     "422": "此 Idempotency-Key 已用于另一个请求 / this Idempotency-Key was used for a different request",
 }
+_SECRET_ERRORS = {
+    "409": (
+        "与当前状态冲突；或以相同 Idempotency-Key 重发：密钥只显示一次，不再重发 / conflicts with the current "
+        "state; or a repeat with the same Idempotency-Key: the secret was shown once and is not sent again"
+    ),
+}
 
 IDEMPOTENCY_KEY = OpenApiParameter(
     idempotency.HEADER,
@@ -58,8 +64,10 @@ IDEMPOTENCY_KEY = OpenApiParameter(
         "任选。重发同一请求时带上同一个键：24 小时内同一调用方的重复请求返回第一次的应答（相同状态码与内容，"
         "并带 `Idempotent-Replayed: true`），不会重复创建。/ Optional. Send the same key when you repeat a "
         "request: within 24 h, a repeat by the same caller gets the first answer (same status and body, plus "
-        "`Idempotent-Replayed: true`) and creates nothing. Only 2xx answers are kept. The same key with a "
-        "different method, path or body is a 422. 1-255 visible ASCII characters; a UUID is a good key."
+        "`Idempotent-Replayed: true`) and creates nothing. Only 2xx answers are kept; an answer carrying a "
+        "secret shown once (a key, a feed URL) is never kept: its repeat is a 409 with the created `id`. The "
+        "same key with a different method, path or body is a 422. 1-255 visible ASCII characters; a UUID is "
+        "a good key."
     ),
     pattern=r"^[\x20-\x7e]{1,255}$",
 )
@@ -97,6 +105,8 @@ class AutoSchema(SpectacularAutoSchema):
             errors.update(_BODY_ERRORS)
         if self._idempotent():
             errors.update(_IDEMPOTENCY_ERRORS)
+            if idempotency.keeps_secret(type(self.view)):
+                errors.update(_SECRET_ERRORS)
         for code, description in sorted(errors.items()):
             response = responses.setdefault(code, {"description": description})
             response.setdefault("content", _error_body(code))  # a view's own error description keeps the body

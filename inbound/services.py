@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from dutyops.errors import Conflict, Forbidden, Invalid
 from dutyops.models import Department
 from incidents import geo
+from incidents import selectors as incident_selectors
 from incidents import services as incidents
 from incidents.models import Category, Channel, ReportKind
 from realtime.services import emit
@@ -80,11 +81,13 @@ def receive_report(source, data):
         raise Forbidden(_("接入系统只能续报本系统报送的事件。"))
     data.pop("source_department", None)
     data.update(channel=Channel.SYSTEM, source=source.name)
-    report, incident, duplicates = incidents.intake(data, None, duty_room=source.duty_room or office())
+    room = source.duty_room or office()
+    report, incident, duplicates = incidents.intake(data, None, duty_room=room)
     Receipt.objects.create(
         source=source, report=report, incident=incident, opened_incident=data.get("incident") is None
     )
-    return report, incident, duplicates
+    # The system is its room's: it is told only of incidents that room sees (issue 16).
+    return report, incident, incident_selectors.seen_from_room(getattr(room, "pk", None), duplicates)
 
 
 # --- CAP warnings -------------------------------------------------------------------
@@ -209,6 +212,7 @@ def open_incident(warning, actor):
     if data["latitude"] is None:
         data.pop("latitude"), data.pop("longitude")
     report, incident, duplicates = incidents.intake(data, actor)
+    duplicates = incident_selectors.visible_among(actor, duplicates)
     warning.incident = incident
     warning.save(update_fields=["incident"])
     emit(

@@ -35,6 +35,7 @@ class SourceViewSet(
 
     serializer_class = SourceSerializer
     permission_classes = [Allowed.to("source.manage")]
+    idempotency_secret = True  # the key is shown once: a replay never sends it again (dutyops.idempotency)
 
     def get_queryset(self):
         return selectors.sources()

@@ -1,15 +1,15 @@
-"""Reads of the incidents domain (the board, the handover, duplicates, statistics)."""
+"""Reads of the incidents domain (the board, the handover, duplicates; statistics: statistics.py)."""
 
 from datetime import timedelta
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dutyops import policy
 from dutyops import selectors as org
 from dutyops.cache import Recent
-from dutyops.models import Department
+from dutyops.models import Department, Person
 from dutyops.providers import Providers
 from realtime.models import Event
 from realtime.selectors import readable
@@ -211,32 +211,6 @@ def open_items_for_handover(now=None):
     return items
 
 
-def statistics(start=None, end=None):
-    """Incident counts and time-to-answer for figures: drills are never counted."""
-    incidents = Incident.objects.filter(is_drill=False).exclude(status=Status.MERGED)
-    reports = Report.objects.filter(is_drill=False)
-    if start:
-        incidents, reports = incidents.filter(reported_at__gte=start), reports.filter(received_at__gte=start)
-    if end:
-        incidents, reports = incidents.filter(reported_at__lt=end), reports.filter(received_at__lt=end)
-    by_category = dict(incidents.values_list("category").annotate(n=Count("pk")).order_by())
-    by_grade = {k or "": v for k, v in incidents.values_list("grade").annotate(n=Count("pk")).order_by()}
-    answered = [
-        (r - a).total_seconds()
-        for a, r in reports.filter(answered_at__isnull=False).values_list("received_at", "answered_at")
-    ]
-    return {
-        "incidents": incidents.count(),
-        "reports": reports.count(),
-        "by_category": by_category,
-        "by_grade": by_grade,
-        "overdue_clocks": IncidentClock.objects.filter(incident__is_drill=False, overdue_at__isnull=False)
-        .filter(Q(incident__reported_at__gte=start) if start else Q())
-        .count(),
-        "mean_seconds_to_answer": (sum(answered) / len(answered)) if answered else None,
-    }
-
-
 def intake_log(start, end):
     """Report intakes in [start, end) with time-to-answer: the duty office's log
     shows them beside its own entries (duty.hooks.log_rows)."""
@@ -300,6 +274,50 @@ def upward_reports_of(incident):
 
 def incident_with_rooms(pk):
     return Incident.objects.select_related("duty_room", "transferred_to").get(pk=pk)
+
+
+def visible_among(user, ids):
+    """Of incident `ids` (order kept), those `user` may open: what an answer to them may name."""
+    if not ids:
+        return []
+    seen = set(visible_incidents(user).filter(pk__in=ids).values_list("pk", flat=True))
+    return [i for i in ids if i in seen]
+
+
+def seen_from_room(room_id, ids):
+    """Of incident `ids` (order kept), those a duty room sees (what it and the units below it
+    hold or follow; the general duty office's, all): what a room's system is told (inbound/)."""
+    if not ids or room_id is None:
+        return []
+    if Department.objects.filter(pk=room_id, kind=Department.Kind.DUTY_OFFICE, parent__isnull=True).exists():
+        return list(ids)
+    return _kept(ids, policy.relations.q_for(Incident, policy.subtree(room_id)))
+
+
+def duplicates_for_event(rooms, ids):
+    """What an event about a new incident may name of its possible duplicates (`ids`, order kept).
+    It reaches the jurisdiction-wide readers and the people whose scope holds one of `rooms` (a
+    room's own people, and those of the rooms above it): only ids each of `rooms` holds or follows
+    reach them all. A general duty office's room reaches only jurisdiction-wide readers, unless
+    one of its own people reads less (then the same rule holds for it)."""
+    keep = list(ids)
+    for room in rooms:
+        if keep and not _reaches_only_the_jurisdiction_wide(room):
+            keep = _kept(keep, policy.relations.q_for(Incident, {room}))
+    return keep
+
+
+def _kept(ids, q):
+    seen = set(Incident.objects.filter(pk__in=ids).filter(q).values_list("pk", flat=True))
+    return [i for i in ids if i in seen]
+
+
+def _reaches_only_the_jurisdiction_wide(room_id):
+    """Whether every person an event naming this room reaches sees the whole jurisdiction."""
+    if not Department.objects.filter(pk=room_id, kind=Department.Kind.DUTY_OFFICE, parent__isnull=True).exists():
+        return False
+    people = Person.objects.filter(department_id=room_id, is_active=True)
+    return all(not policy.stream_rooms(person) for person in people)
 
 
 def duplicate_rows(user, found):

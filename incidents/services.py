@@ -216,7 +216,12 @@ def _emit_intake(report, incident, actor, created, changed, duplicates):
     if created:
         emit(
             "incident.created",
-            incident_data(incident, actor_name=who, possible_duplicates=duplicates),
+            # Only the duplicates everyone the event reaches may open (issue 16).
+            incident_data(
+                incident,
+                actor_name=who,
+                possible_duplicates=selectors.duplicates_for_event(_audience(incident), duplicates),
+            ),
             actor=actor,
             incident_id=incident.pk,
             departments=_audience(incident),

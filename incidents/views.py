@@ -54,7 +54,7 @@ class ReportViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, mixins.Retri
 
     def perform_create(self, serializer):
         report, incident, duplicates = services.intake(serializer.validated_data, self.request.user)
-        report.possible_duplicates = duplicates
+        report.possible_duplicates = selectors.visible_among(self.request.user, duplicates)  # never another room's
         serializer.instance = report
 
 

@@ -135,7 +135,10 @@ CLOSE_TOO_MANY_SOCKETS = 4429
 class SocketLimitMiddleware:
     """At most DUTYOPS_MAX_SOCKETS_PER_PERSON open sockets per person in this
     process; one more is accepted and closed at once with code 4429, so the
-    client can tell it from a network failure (and not retry in a loop)."""
+    client can tell it from a network failure (and not retry in a loop).
+    Per process by design (N processes: up to N x the limit): a shared counter
+    would put Redis or the database on every connect, and a crashed process
+    would leave its counts behind (README, docs/security.md)."""
 
     def __init__(self, inner):
         self.inner = inner

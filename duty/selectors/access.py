@@ -7,8 +7,9 @@ from django.utils import timezone
 
 from dutyops import policy
 from dutyops.models import Department
+from dutyops.models.tokens import digest_of
 
-from ..models import Absence, CalendarFeed, Handover, Holiday, Leave, PostCheck, Shift, SwapRequest
+from ..models import Absence, CalendarFeed, Handover, Holiday, Leave, PostCheck, Rotation, Shift, SwapRequest
 from .records import handover_of, incoming_shift, open_items_for_handover
 from .roster import (
     calendar_between,
@@ -37,6 +38,18 @@ def rooms_for(user):
     qs = Department.objects.order_by("code")
     rooms = policy.scope(user, "duty.view")
     return list(qs if rooms is None else qs.filter(pk__in=rooms))
+
+
+def rotations_for(user):
+    """Rotations `user` may read: those of the rooms whose roster they may read (duty.view)."""
+    qs = Rotation.objects.select_related("duty_room").order_by("duty_room_id", "name")
+    return policy.visible(user, "duty.view", qs)
+
+
+def may_see_roster(user, department_id):
+    """Whether `user` may read the roster (who is on duty, by name) of `department_id`."""
+    rooms = policy.scope(user, "duty.view")
+    return rooms is None or department_id in rooms
 
 
 def leaves_for(user):
@@ -110,7 +123,7 @@ def live_feed(token):
     revokes them too; this also holds for a person deactivated behind its back)."""
     return (
         CalendarFeed.objects.select_related("duty_room", "person")
-        .filter(token=token, revoked_at__isnull=True, owner__is_active=True)
+        .filter(digest=digest_of(token), revoked_at__isnull=True, owner__is_active=True)
         .exclude(person__is_active=False)
         .first()
     )

@@ -14,12 +14,14 @@ from ..models import CalendarFeed
 
 @transaction.atomic
 def create_calendar_feed(owner, duty_room=None, person=None):
-    """A secret iCal URL: one's own shifts (or, for an admin, anyone's), or a room one may see."""
+    """A secret iCal URL: one's own shifts (or, for an admin, anyone's), or a room one may see.
+    The feed comes back with `token`, its secret, this once."""
     if person is not None and person.pk != owner.pk and not policy.may(owner, "calendar.others"):
         raise Forbidden(_("只能订阅本人的值班日历。"))
     if duty_room is not None and not policy.may(owner, "duty.view", duty_room):
         raise Forbidden(_("只能订阅本单位的值班日历。"))
-    feed = CalendarFeed.objects.create(owner=owner, duty_room=duty_room, person=person)
+    feed, token = CalendarFeed.issue(owner=owner, duty_room=duty_room, person=person)
+    feed.token = token  # shown once, in the answer to this request; only its digest is kept
     data = {"id": feed.pk, "duty_room": feed.duty_room_id, "person": feed.person_id}
     data.update(owner_name=str(owner), target_name=duty_room.name if duty_room else str(person))
     emit("calendar_feed.created", data, actor=owner)

@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from dutyops.api import Allowed, require
-from dutyops.errors import Invalid, NotFound
+from dutyops.errors import Forbidden, Invalid, NotFound
 from dutyops.params import local_times, param_datetime, param_int
 
 from .. import selectors, services
@@ -212,7 +212,11 @@ def on_duty_payload(on):
 
 
 class DutyNowView(APIView):
-    """`GET duty/now/?department=<id>&at=<iso>` → {shift, leader, officers}; 404 when nobody is on."""
+    """`GET duty/now/?department=<id>&at=<iso>` → {shift, leader, officers}; 404 when nobody is on.
+    A room's roster, names and phones: only for those who may read that room's roster
+    (duty.view: the office, leaders, the board, a room for its subtree, a liaison for its own
+    department), 403 for anyone else. Whom to call in another department is its duty phone
+    (`departments/`), open to everyone signed in; an alert reaches whoever is on there."""
 
     @extend_schema(
         parameters=[
@@ -224,6 +228,8 @@ class DutyNowView(APIView):
     def get(self, request):
         department = param_int(request.query_params, "department")
         at = param_datetime(request.query_params, "at", default=timezone.now())
+        if not selectors.may_see_roster(request.user, department):
+            raise Forbidden(_("无权查看该值班室的排班。"))
         on = selectors.on_duty(department, at)
         if on is None:
             raise NotFound(_("该时间无人值班。"))
@@ -282,8 +288,11 @@ class _ReferenceViewSet(viewsets.ModelViewSet):
 class RotationViewSet(_ReferenceViewSet):
     serializer_class = RotationSerializer
     permission_classes = [Allowed.to(write="roster.write")]
-    queryset = selectors.rotations()
+    queryset = selectors.rotations().none()  # for the schema; get_queryset filters per user
     noun = "rotation"
+
+    def get_queryset(self):
+        return selectors.rotations_for(self.request.user)
 
     def perform_create(self, serializer):
         require(self.request.user, "roster.write", serializer.validated_data.get("duty_room"))
@@ -421,6 +430,7 @@ class CalendarFeedViewSet(
 
     serializer_class = CalendarFeedSerializer
     queryset = CalendarFeed.objects.none()
+    idempotency_secret = True  # the URL holds the feed's secret: never kept for a replay (dutyops.idempotency)
 
     def get_queryset(self):
         return selectors.feeds_of(self.request.user)

@@ -100,3 +100,50 @@ def test_liaison_sees_only_own_department(client_for, roster, department, make_d
     assert client_for(liaison).get("/api/v1/duty/roster-export/", {"department": department.pk}).status_code == 403
     r = client_for(liaison).post("/api/v1/calendar-feeds/", {"duty_room": department.pk}, format="json")
     assert r.status_code == 403
+
+
+def test_a_feeds_token_is_stored_hashed_and_its_url_shown_once(client_for, roster):
+    """Issue 16: only the token's SHA-256 is kept; the URL is in the answer that made the feed,
+    and never again (lists show its prefix), and that URL keeps working."""
+    import hashlib
+
+    from duty.models import CalendarFeed
+
+    a = roster["a"]
+    made = client_for(a).post("/api/v1/calendar-feeds/", {"person": a.pk}, format="json").json()
+    token = made["url"].rsplit("/", 1)[1].removesuffix(".ics")
+    feed = CalendarFeed.objects.get(pk=made["id"])
+    assert feed.digest == hashlib.sha256(token.encode()).hexdigest() and made["prefix"] == feed.prefix == token[:6]
+    row = CalendarFeed.objects.filter(pk=feed.pk).values().get()
+    assert not any(token in str(value) for value in row.values())
+    [listed] = client_for(a).get("/api/v1/calendar-feeds/").json()["results"]
+    assert listed["id"] == feed.pk and listed["url"] is None and listed["prefix"] == token[:6]
+    assert APIClient().get(made["url"].split("testserver", 1)[-1]).status_code == 200
+    assert APIClient().get(f"/api/v1/duty/ical/{feed.digest}.ics").status_code == 404  # the digest opens nothing
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_hashes_existing_feeds_and_their_urls_keep_working(department, make_person):
+    """duty 0003 on a database whose feeds still hold their tokens in plain text."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    person = make_person("duty_officer")
+    old, new = [("duty", "0002_content_types")], [("duty", "0003_calendar_feed_tokens_hashed")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(old)
+    try:
+        OldFeed = executor.loader.project_state(old).apps.get_model("duty", "CalendarFeed")  # noqa: N806
+        OldFeed.objects.create(token="old-plain-token-0123456789abcdef", person_id=person.pk, owner_id=person.pk)
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.loader.build_graph()
+        executor.migrate(new)
+    from duty.models import CalendarFeed
+
+    feed = CalendarFeed.objects.get()
+    assert feed.prefix == "old-pl" and "old-plain" not in feed.digest
+    assert "token" not in {
+        f.name for f in connection.introspection.get_table_description(connection.cursor(), "duty_calendarfeed")
+    }
+    assert APIClient().get("/api/v1/duty/ical/old-plain-token-0123456789abcdef.ics").status_code == 200

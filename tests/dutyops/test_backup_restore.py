@@ -71,3 +71,40 @@ def test_a_restored_dump_has_every_record_and_event(transactional_db, make_perso
     finally:
         with connection.cursor() as cur:
             cur.execute(f'DROP DATABASE IF EXISTS "{restored}"')
+
+
+def test_a_dump_holds_no_live_credential(transactional_db, make_person, tmp_path):
+    """Issue 16: sessions and kept Idempotency-Key answers are dumped as empty tables; API
+    tokens and calendar feed tokens are only digests. The tables themselves are there."""
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.utils import timezone
+
+    from duty.models import CalendarFeed
+    from dutyops.models import ApiToken, IdempotencyRecord
+
+    officer = make_person("duty_officer", username="dump_officer")
+    session = SessionStore()
+    session["_auth_user_id"] = str(officer.pk)
+    session.create()
+    IdempotencyRecord.objects.create(
+        owner=f"person:{officer.pk}",
+        key="k-1",
+        fingerprint="f" * 64,
+        created_at=timezone.now(),
+        status=201,
+        content_type="application/json",
+        body=b'{"key": "dsk_kept-answer-marker"}',
+    )
+    _token, key = ApiToken.issue(officer)
+    _feed, feed_token = CalendarFeed.issue(owner=officer, person=officer)
+    dump = tmp_path / "dutyops.dump"
+    env = dict(os.environ, DATABASE_URL=database_url_for_subprocess())
+    subprocess.run([ROOT / "scripts" / "backup.sh", dump], env=env, check=True, capture_output=True)
+    pg_restore = os.path.join(os.environ["DUTYOPS_TEST_PG_BIN"], "pg_restore")
+    script = subprocess.run([pg_restore, "--file=-", dump], check=True, capture_output=True, text=True).stdout
+    assert "dump_officer" in script  # the data is there
+    assert "CREATE TABLE public.django_session" in script and "CREATE TABLE public.dutyops_idempotencyrecord" in script
+    assert "COPY public.duty_calendarfeed " in script and "COPY public.dutyops_apitoken " in script
+    assert "COPY public.django_session " not in script and "COPY public.dutyops_idempotencyrecord " not in script
+    for secret in (session.session_key, "kept-answer-marker", b"kept-answer-marker".hex(), key, feed_token):
+        assert secret not in script

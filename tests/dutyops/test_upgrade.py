@@ -99,6 +99,16 @@ def _old_tokens(url):
         conn.close()
 
 
+def _rows(url, sql):
+    conn = psycopg2.connect(url)
+    try:
+        cursor = conn.cursor()
+        cursor.execute(sql)
+        return cursor.fetchall()
+    finally:
+        conn.close()
+
+
 def _hashed_tokens(url):
     conn = psycopg2.connect(url)
     try:
@@ -112,6 +122,7 @@ def _hashed_tokens(url):
 def test_an_upgrade_from_0cc85b3_keeps_every_row_and_the_stream_and_works(old_database):
     before = _digest(old_database)
     old_tokens = _old_tokens(old_database)
+    old_feeds = _rows(old_database, "SELECT id, token FROM dutyops_calendarfeed ORDER BY 1")
     env = dict(os.environ, DATABASE_URL=old_database, DJANGO_SETTINGS_MODULE="dutyops.settings_test")
     migrate = subprocess.run(
         [sys.executable, "manage.py", "migrate", "--noinput"], cwd=ROOT, env=env, capture_output=True, text=True
@@ -131,6 +142,10 @@ def test_an_upgrade_from_0cc85b3_keeps_every_row_and_the_stream_and_works(old_da
     assert _hashed_tokens(old_database) == sorted(
         (hashlib.sha256(key.encode()).hexdigest(), user_id) for key, user_id in old_tokens
     )
+    # Calendar feeds too (duty 0003): each keeps its token's SHA-256, so its URL keeps working.
+    assert old_feeds and _rows(old_database, "SELECT id, digest, prefix FROM duty_calendarfeed ORDER BY 1") == [
+        (pk, hashlib.sha256(token.encode()).hexdigest(), token[:6]) for pk, token in old_feeds
+    ]
     assert all(counts[table] >= before[0].pop(table) for table in grown)
     # Issue 16 (realtime 0004): an alert's or a case's old event no longer reaches the
     # other departments alerted on the same incident; every other row stays.

@@ -296,3 +296,58 @@ def test_a_streets_duty_room_and_a_spot_in_the_next_street_on_one_storm_are_not_
         reporter_phone="15874402231",
     )
     assert underpass["possible_duplicates"] == []
+
+
+def test_filing_a_report_names_only_duplicates_one_may_open_and_so_do_its_events(
+    api, client_for, make_person, make_department, department, admin_user
+):
+    """POST reports/ and the incident.created event (issue 16): a bureau's room or liaison
+    filing a report is never told the id of an office incident it cannot open; the office is."""
+    from realtime.models import Event
+
+    def created_event(incident):
+        return Event.objects.get(type="incident.created", incident_id=incident).data
+
+    held_by_office = report(api, received_at=ago(minutes=20), **VILLAGE_HEAD)["incident"]
+    water = make_department("水利局", parent=department)
+    room_leader = client_for(make_person("duty_leader", dept=water))
+    liaison = client_for(make_person("liaison", dept=water))
+    by_room = report(room_leader, received_at=ago(minutes=15), **DUTY_ROOM)
+    assert by_room["possible_duplicates"] == []
+    assert created_event(by_room["incident"])["possible_duplicates"] == []
+    by_liaison = report(liaison, received_at=ago(minutes=10), **{**VILLAGE_HEAD, "reporter_phone": "13807316602"})
+    assert by_liaison["possible_duplicates"] == [by_room["incident"]]  # its own room's: shown
+    assert created_event(by_liaison["incident"])["possible_duplicates"] == [by_room["incident"]]
+    # The office sees all three, in its answer and in its event.
+    by_office = report(api, received_at=ago(minutes=5), **{**DUTY_ROOM, "reporter_phone": "0731-88101299"})
+    every = {held_by_office, by_room["incident"], by_liaison["incident"]}
+    assert set(by_office["possible_duplicates"]) == every
+    assert set(created_event(by_office["incident"])["possible_duplicates"]) == every
+    # A liaison of the office itself would read less: then the office's events name less too.
+    make_person("liaison")
+    late = report(api, received_at=ago(minutes=1), **{**VILLAGE_HEAD, "reporter_phone": "13807316603"})
+    assert set(late["possible_duplicates"]) >= every
+    office_held = {held_by_office, by_office["incident"]}
+    assert set(created_event(late["incident"])["possible_duplicates"]) == office_held
+
+
+def test_a_rooms_system_is_told_only_the_duplicates_its_room_sees(api, make_department, department, admin_user):
+    from rest_framework.test import APIClient
+
+    from inbound import services as inbound
+
+    held_by_office = report(api, received_at=ago(minutes=20), **VILLAGE_HEAD)["incident"]
+    water = make_department("水利局", parent=department)
+    _source, key = inbound.create_source(admin_user, name="水利局防汛系统", duty_room=water)
+    system = APIClient()
+    system.credentials(HTTP_X_API_KEY=key)
+    body = {"kind": "first", "category": "natural_disaster", **DUTY_ROOM}
+    body.pop("channel")
+    answer = system.post("/api/v1/inbound/", body, format="json")
+    assert answer.status_code == 201, answer.content
+    assert answer.json()["possible_duplicates"] == []
+    assert Incident.objects.get(pk=answer.json()["incident"]).possible_duplicates == [held_by_office]  # the office's
+    _source, office_key = inbound.create_source(admin_user, name="12345 热线")
+    system.credentials(HTTP_X_API_KEY=office_key)
+    again = system.post("/api/v1/inbound/", {**body, "reporter_phone": "0731-88101298"}, format="json")
+    assert held_by_office in again.json()["possible_duplicates"]
