@@ -9,7 +9,7 @@ from dutyops import policy
 from dutyops.models import Department
 from dutyops.models.tokens import digest_of
 
-from ..models import Absence, CalendarFeed, Handover, Holiday, Leave, PostCheck, Rotation, Shift, SwapRequest
+from ..models import Absence, CalendarFeed, Handover, Holiday, Leave, PostCheck, Shift, SwapRequest
 from .records import handover_of, incoming_shift, open_items_for_handover
 from .roster import (
     calendar_between,
@@ -42,8 +42,7 @@ def rooms_for(user):
 
 def rotations_for(user):
     """Rotations `user` may read: those of the rooms whose roster they may read (duty.view)."""
-    qs = Rotation.objects.select_related("duty_room").order_by("duty_room_id", "name")
-    return policy.visible(user, "duty.view", qs)
+    return policy.visible(user, "duty.view", rotations())
 
 
 def may_see_roster(user, department_id):
