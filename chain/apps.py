@@ -19,3 +19,17 @@ class ChainConfig(AppConfig):
         clocks.upward_reports.register(selectors.upward_sent)
         # The incident page lists them with the phone and written records kept there.
         incidents.upward_rows.register(selectors.page_rows)
+
+        from dutyops import policy
+
+        from .models import Inbound, UpwardReport
+
+        # An upward report, and a report from below, is its incident's: held by the rooms
+        # holding the incident, seen by those following it (dutyops.policy), as activations are.
+        for model in (UpwardReport, Inbound):
+            policy.relations.register(
+                model, departments=lambda obj: policy.relations.departments_of(obj.incident, holding=True)
+            )
+            policy.relations.register(
+                model, departments=lambda obj: policy.relations.departments_of(obj.incident), follows=True
+            )
