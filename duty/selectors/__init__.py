@@ -18,6 +18,7 @@ from .access import (
     room_names,
     rooms_for,
     roster_days,
+    rotations_for,
     shifts_for,
     swaps_for,
 )
@@ -87,6 +88,7 @@ __all__ = [
     "room_names",
     "rooms_for",
     "roster_days",
+    "rotations_for",
     "rules_for",
     "shifts_between",
     "shifts_for",

@@ -8,7 +8,7 @@ from django.utils import timezone
 from dutyops import policy
 from dutyops.models import Department
 
-from ..models import Absence, CalendarFeed, Handover, Holiday, Leave, PostCheck, Shift, SwapRequest
+from ..models import Absence, CalendarFeed, Handover, Holiday, Leave, PostCheck, Rotation, Shift, SwapRequest
 from .records import handover_of, incoming_shift, open_items_for_handover
 from .roster import (
     calendar_between,
@@ -30,6 +30,14 @@ def shifts_for(user):
     if rooms is None:
         return qs
     return qs.filter(Q(duty_room_id__in=rooms) | Q(leader=user) | Q(officer_links__person=user)).distinct()
+
+
+def rotations_for(user):
+    """Rotations `user` may read: every one, or those of the rooms whose roster they see
+    ("duty.view"): a rotation names the room's people in their turn."""
+    qs = Rotation.objects.select_related("duty_room").order_by("duty_room_id", "name")
+    rooms = policy.scope(user, "duty.view")
+    return qs if rooms is None else qs.filter(duty_room_id__in=rooms)
 
 
 def rooms_for(user):

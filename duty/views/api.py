@@ -282,8 +282,11 @@ class _ReferenceViewSet(viewsets.ModelViewSet):
 class RotationViewSet(_ReferenceViewSet):
     serializer_class = RotationSerializer
     permission_classes = [Allowed.to(write="roster.write")]
-    queryset = Rotation.objects.select_related("duty_room").order_by("duty_room_id", "name")
+    queryset = Rotation.objects.none()  # for the schema; get_queryset decides
     noun = "rotation"
+
+    def get_queryset(self):
+        return selectors.rotations_for(self.request.user)
 
     def perform_create(self, serializer):
         require(self.request.user, "roster.write", serializer.validated_data.get("duty_room"))
