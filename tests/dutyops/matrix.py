@@ -56,8 +56,14 @@ def scoped_people():
 def _incidents(department, office_officer):
     from incidents.models import Incident, Report, Status
 
+    # Both departments' incidents read alike, at one place: each is the other's possible duplicate.
     incident = Incident.objects.create(
-        title=f"{department.name}：辖区险情", category="natural_disaster", duty_room=department
+        title=f"{department.name}：湘江大堤管涌险情",
+        category="natural_disaster",
+        duty_room=department,
+        location_text="湘江大堤",
+        latitude=28.2100,
+        longitude=112.9600,
     )
     report = Report.objects.create(incident=incident, title=incident.title, category="natural_disaster")
     office = office_officer.department
