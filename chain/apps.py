@@ -21,3 +21,17 @@ class ChainConfig(AppConfig):
         incidents.upward_rows.register(selectors.page_rows)
         # And what was verified, and the reports from below with their sign-for.
         incidents.page_parts.register(selectors.page_parts)
+
+        from dutyops import policy
+
+        from .models import Inbound, UpwardReport
+
+        # An upward report, and a report from below, is its incident's: held by the rooms
+        # holding the incident, seen by those following it (dutyops.policy), as activations are.
+        for model in (UpwardReport, Inbound):
+            policy.relations.register(
+                model, departments=lambda obj: policy.relations.departments_of(obj.incident, holding=True)
+            )
+            policy.relations.register(
+                model, departments=lambda obj: policy.relations.departments_of(obj.incident), follows=True
+            )

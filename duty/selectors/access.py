@@ -19,6 +19,7 @@ from .roster import (
     officers_of,
     on_duty,
     people_on,
+    rotations,
     shifts_between,
     shifts_with_people,
 )
@@ -41,7 +42,8 @@ def rooms_for(user):
 
 
 def rotations_for(user):
-    """Rotations `user` may read: those of the rooms whose roster they may read (duty.view)."""
+    """Rotations `user` may read: those of the rooms whose roster they may read
+    (duty.view): a rotation names the room's people in their turn."""
     return policy.visible(user, "duty.view", rotations())
 
 

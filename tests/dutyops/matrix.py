@@ -1,0 +1,333 @@
+"""A world for the scope matrix (tests/dutyops/test_policy_scope*.py): the same set of
+objects built inside one department's subtree and inside another's, and the people
+of each side in the three scoped roles (CONTRACT.md "Roles and scope": a liaison, its
+room's duty leader, its room's duty officer).
+
+Each side is a dict of objects by name: an incident the department's room holds (with
+a report, an alert to the department, a supervision case, a proposed activation, an
+upward report, a report from a lower installation, an accountability finding and a
+staff error), an incident transferred to it from the office, its duty room's shifts
+(one ended with a handover written to the current one, the current one with the
+room's duty officer on it), a rotation, a leave, a swap, an absence, a calendar feed."""
+
+import datetime
+from collections import namedtuple
+
+from django.db import transaction
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from dutyops import policy
+from tests.conftest import token_for
+
+# The scoped roles, on each side: (department code, username or None: made here, role).
+SIDES = {"water": "LJ-SWJ", "fire": "LJ-XFJY"}  # the water bureau; the fire brigade
+PEOPLE = {
+    "liaison": {"water": "liaison_water", "fire": "liaison_fire"},
+    "duty_leader": {"water": "swj_lead", "fire": "xf_lead"},
+    "duty_officer": {"water": None, "fire": None},  # the demo has none: a room's duty officer
+}
+
+
+def _person(username, department, role):
+    from dutyops.models import Person
+
+    if username is not None:
+        return Person.objects.get(username=username)
+    person = Person.objects.create_user(
+        username=f"{department.code.lower()}-officer", password="pw-12345678", department=department
+    )
+    person.set_roles([role])
+    return person
+
+
+def scoped_people():
+    """{(role, side): person} for role in liaison, duty_leader, duty_officer and side in water, fire."""
+    from dutyops.models import Department
+
+    found = {}
+    for side, code in SIDES.items():
+        department = Department.objects.get(code=code)
+        for role, names in PEOPLE.items():
+            found[(role, side)] = _person(names[side], department, role)
+    return found
+
+
+def _incidents(department, office_officer):
+    from incidents.models import Incident, Report, Status
+
+    # Both departments' incidents read alike, at one place: each is the other's possible duplicate.
+    incident = Incident.objects.create(
+        title=f"{department.name}：湘江大堤管涌险情",
+        category="natural_disaster",
+        duty_room=department,
+        location_text="湘江大堤",
+        latitude=28.2100,
+        longitude=112.9600,
+    )
+    report = Report.objects.create(incident=incident, title=incident.title, category="natural_disaster")
+    office = office_officer.department
+    transferred = Incident.objects.create(
+        title=f"移交{department.name}：道路积水",
+        category="natural_disaster",
+        duty_room=office,
+        status=Status.TRANSFERRED,
+        transferred_to=department,
+    )
+    return {"incident": incident, "report": report, "transferred": transferred}
+
+
+def _incident_records(world, department, office_officer, office_leader):
+    """What hangs on the incident: alert, case, activation, upward report, inbound report, findings."""
+    from accountability import services as accountability
+    from alerts import services as alerts
+    from chain import services as chain
+    from chain.models import Inbound, Link
+    from incidents.models import Report
+    from plans import services as plans
+    from plans.models import Plan
+
+    incident = world["incident"]
+    world["alert"] = alerts.dispatch_alert(
+        incident=incident, department=department, duty="排查险情", ack_minutes=30, feedback_minutes=120
+    )
+    world["case"] = alerts.open_case(title="险情整改", content="限期整改", incident=incident, departments=[department])
+    plan = Plan.objects.filter(status="issued").order_by("pk").first()
+    world["plan"] = plan
+    world["activation"] = plans.propose_activation(incident, plan, plan.levels[-1]["level"], office_officer)
+    world["upward"] = chain.report_upward(
+        incident, office_officer, kind="first", text="首报", unverified_reason="情况紧急"
+    )
+    link = Link.objects.create(name=f"{department.code} 下级", direction="down", url="http://192.0.2.1")
+    below = Report.objects.create(incident=incident, title="下级报告", channel="lower_level")
+    world["inbound"] = Inbound.objects.create(
+        link=link,
+        remote_id="r1",
+        remote_incident="i1",
+        kind="first",
+        sender="下级",
+        content={},
+        report=below,
+        incident=incident,
+    )
+    world["finding"] = accountability.record_finding(
+        office_leader, kind="late", department=department, finding="迟报 20 分钟", incident=incident
+    )
+    return world
+
+
+def _duty(world, department, people, office_officer):
+    """The room's shifts (ended with a handover to the current one, the current one), rotation, leave, swap."""
+    from duty.models import Absence, CalendarFeed, Handover, Leave, Rotation, Shift, ShiftOfficer, SwapRequest
+
+    now = timezone.now().replace(microsecond=0)
+    officer, liaison = people["duty_officer"], people["liaison"]
+    past = Shift.objects.create(
+        duty_room=department, starts_at=now - timezone.timedelta(hours=10), ends_at=now - timezone.timedelta(hours=2)
+    )
+    shift = Shift.objects.create(
+        duty_room=department, starts_at=past.ends_at, ends_at=now + timezone.timedelta(hours=6)
+    )
+    ShiftOfficer.objects.create(shift=shift, person=officer)
+    Handover.objects.create(from_shift=past, to_shift=shift, note="交班", written_by=office_officer, written_at=now)
+    world.update(
+        past_shift=past,
+        shift=shift,
+        rotation=Rotation.objects.create(duty_room=department, name=f"{department.code} 轮班"),
+        leave=Leave.objects.create(
+            person=officer,
+            starts_on=timezone.localdate() + datetime.timedelta(days=40),
+            ends_on=timezone.localdate() + datetime.timedelta(days=41),
+        ),
+        swap=SwapRequest.objects.create(kind="substitute", shift=shift, requester=officer, counterpart=liaison),
+        absence=Absence.objects.create(shift=past, person=officer, kind="absent_from_post", detected_at=now),
+        feed=CalendarFeed.objects.create(owner=officer, person=officer),
+        person=officer,
+    )
+    return world
+
+
+def build_world(people):
+    """{"water": objects, "fire": objects} (see the module's docstring); rolled back with the demo."""
+    from dutyops.models import Person
+
+    office_officer, office_leader = (Person.objects.get(username=u) for u in ("officer1", "leader"))
+    from accountability import services as accountability
+    from dutyops.models import Department
+
+    worlds = {}
+    with transaction.atomic():
+        for side, code in SIDES.items():
+            department = Department.objects.get(code=code)
+            mine = {role: people[(role, side)] for role in PEOPLE}
+            world = {"department": department, **_incidents(department, office_officer)}
+            _incident_records(world, department, office_officer, office_leader)
+            _duty(world, department, mine, office_officer)
+            world["staff_error"] = accountability.record_staff_error(
+                office_leader,
+                kind="intake",
+                person=mine["duty_officer"],
+                description="漏记来电",
+                occurred_at=timezone.now() - timezone.timedelta(hours=1),
+            )
+            worlds[side] = world
+    return worlds
+
+
+def world_once(django_db_blocker):
+    """The scoped people and the world, for a module-scoped fixture on top of `demo`
+    (built once per module, rolled back with the demo)."""
+    with django_db_blocker.unblock():
+        people = scoped_people()
+        return people, build_world(people)
+
+
+def clients_of(people):
+    """An API client with a token for each scoped person; a 500 is answered (a finding in the table)."""
+    out = {}
+    for key, person in people.items():
+        out[key] = APIClient(raise_request_exception=False)
+        out[key].credentials(HTTP_AUTHORIZATION=f"Token {token_for(person)}")
+    return out
+
+
+# --- the questions a row asks: each answers (person, world) from the policy ---------------
+
+
+def may(action, on=None):
+    """policy.may(person, action, the world's `on` object (the row's own kind by default))."""
+    return lambda person, world, kind: policy.may(person, action, world[on or kind])
+
+
+def party(on=None):
+    """The person is a party to the object (on the shift, the swap's requester), as its domain tells the policy."""
+    return lambda person, world, kind: policy.relations.is_party(world[on or kind], person)
+
+
+def one_of(*questions):
+    return lambda person, world, kind: any(q(person, world, kind) for q in questions)
+
+
+def named(field):
+    """The person the object names in `field` (the swap's counterpart, the feed's owner)."""
+    return lambda person, world, kind: getattr(world[kind], f"{field}_id") == person.pk
+
+
+def _other_level(world):
+    levels = [level["level"] for level in world["plan"].levels]
+    return next((lv for lv in levels if lv != world["activation"].level), levels[0])
+
+
+Row = namedtuple("Row", "kind read act body", defaults=(None, None))
+INCIDENT = may("incident.view")
+SHIFT = one_of(may("duty.view"), party())
+PAST_SHIFT = one_of(may("duty.view"), party())
+ROSTER = may("roster.write")
+OPERATE = may("incident.operate")
+
+# (method, route): the kind of object (a key of the world), what reading it asks, what
+# acting on it asks, the body a write sends (a dict, or a function of the world).
+ROWS = {
+    ("GET", "/api/v1/absences/{pk}/"): Row("absence", one_of(may("duty.view", "past_shift"), named("person"))),
+    ("GET", "/api/v1/activations/{pk}/"): Row("activation", INCIDENT),
+    ("POST", "/api/v1/activations/{pk}/approve/"): Row("activation", INCIDENT, may("activation.approve"), {}),
+    ("POST", "/api/v1/activations/{pk}/reject/"): Row("activation", INCIDENT, may("activation.approve"), {}),
+    ("POST", "/api/v1/activations/{pk}/change-level/"): Row(
+        "activation", INCIDENT, may("activation.propose"), lambda w: {"level": _other_level(w)}
+    ),
+    ("POST", "/api/v1/activations/{pk}/terminate/"): Row(
+        "activation", INCIDENT, may("activation.propose"), {"reason": "险情解除"}
+    ),
+    ("GET", "/api/v1/alerts/{pk}/"): Row("alert", may("alert.view")),
+    ("POST", "/api/v1/alerts/{pk}/acknowledge/"): Row("alert", may("alert.view"), may("alert.act"), {}),
+    ("POST", "/api/v1/alerts/{pk}/feedback/"): Row("alert", may("alert.view"), may("alert.act"), {"text": "已处置"}),
+    ("POST", "/api/v1/alerts/{pk}/close/"): Row("alert", may("alert.view"), may("alert.manage"), {}),
+    ("POST", "/api/v1/alerts/{pk}/return/"): Row("alert", may("alert.view"), may("alert.manage"), {"reason": "补充"}),
+    ("GET", "/api/v1/chain/inbox/{pk}/"): Row("inbound", may("incident.view", "incident")),
+    ("POST", "/api/v1/chain/inbox/{pk}/sign/"): Row(
+        "inbound", may("incident.view", "incident"), may("inbound.sign", "incident"), {}
+    ),
+    ("GET", "/api/v1/findings/{pk}/"): Row("finding", may("accountability.view")),
+    ("GET", "/api/v1/staff-errors/{pk}/"): Row("staff_error", may("accountability.view")),
+    ("GET", "/api/v1/incidents/{pk}/"): Row("incident", INCIDENT),
+    ("GET", "/api/v1/incidents/{pk}/activations/"): Row("incident", INCIDENT),
+    ("GET", "/api/v1/incidents/{pk}/instructions/"): Row("incident", INCIDENT),
+    ("GET", "/api/v1/incidents/{pk}/plan-matches/"): Row("incident", INCIDENT),
+    ("GET", "/api/v1/incidents/{pk}/upward-reports/"): Row("incident", INCIDENT),
+    ("GET", "/api/v1/incidents/{pk}/verifications/"): Row("incident", INCIDENT),
+    ("POST", "/api/v1/incidents/{pk}/activations/"): Row(
+        "incident", INCIDENT, may("activation.propose"), lambda w: {"plan": w["plan"].pk, "level": _other_level(w)}
+    ),
+    ("POST", "/api/v1/incidents/{pk}/confirm-grade/"): Row("incident", INCIDENT, OPERATE, {"grade": "IV"}),
+    ("POST", "/api/v1/incidents/{pk}/confirm-subtype/"): Row("incident", INCIDENT, OPERATE, {"subtype": "flood"}),
+    ("POST", "/api/v1/incidents/{pk}/merge/"): Row(
+        "incident", INCIDENT, OPERATE, lambda w: {"into": w["transferred"].pk}
+    ),
+    ("POST", "/api/v1/incidents/{pk}/transition/"): Row("incident", INCIDENT, OPERATE, {"to": "verifying"}),
+    ("POST", "/api/v1/incidents/{pk}/instructions/"): Row(
+        "incident", INCIDENT, may("incident.instruct"), {"text": "全力处置"}
+    ),
+    ("POST", "/api/v1/incidents/{pk}/upward-reports/"): Row(
+        "incident",
+        INCIDENT,
+        may("upward.report"),
+        {"kind": "follow_up", "text": "续报", "unverified_reason": "情况紧急"},
+    ),
+    ("POST", "/api/v1/incidents/{pk}/verifications/"): Row(
+        "incident", INCIDENT, may("upward.report"), {"facts": "已核实", "method": "phone"}
+    ),
+    # a transfer from the office to the department: its own rooms confirm it
+    ("POST", "/api/v1/incidents/{pk}/confirm-transfer/"): Row(
+        "transferred", INCIDENT, may("incident.confirm_transfer", "department"), {}
+    ),
+    ("GET", "/api/v1/leaves/{pk}/"): Row("leave", one_of(named("person"), ROSTER)),
+    ("PUT", "/api/v1/leaves/{pk}/"): Row("leave", one_of(named("person"), ROSTER), ROSTER, {}),
+    ("PATCH", "/api/v1/leaves/{pk}/"): Row("leave", one_of(named("person"), ROSTER), ROSTER, {"reason": "年休"}),
+    ("DELETE", "/api/v1/leaves/{pk}/"): Row("leave", one_of(named("person"), ROSTER), ROSTER),
+    ("GET", "/api/v1/people/{pk}/"): Row("person", may("people.view")),
+    ("PUT", "/api/v1/people/{pk}/"): Row("person", may("people.view"), may("org.write"), {}),
+    ("PATCH", "/api/v1/people/{pk}/"): Row("person", may("people.view"), may("org.write"), {"phone": "110"}),
+    ("DELETE", "/api/v1/people/{pk}/"): Row("person", may("people.view"), may("org.write")),
+    ("GET", "/api/v1/reports/{pk}/"): Row("report", may("incident.view", "incident")),
+    ("GET", "/api/v1/rotations/{pk}/"): Row("rotation", may("duty.view")),
+    ("PUT", "/api/v1/rotations/{pk}/"): Row("rotation", may("duty.view"), ROSTER, {}),
+    ("PATCH", "/api/v1/rotations/{pk}/"): Row("rotation", may("duty.view"), ROSTER, {"name": "新轮班"}),
+    ("DELETE", "/api/v1/rotations/{pk}/"): Row("rotation", may("duty.view"), ROSTER),
+    ("POST", "/api/v1/rotations/{pk}/generate/"): Row("rotation", may("duty.view"), ROSTER, {}),
+    ("GET", "/api/v1/shifts/{pk}/"): Row("shift", SHIFT),
+    ("GET", "/api/v1/shifts/{pk}/checkins/"): Row("shift", SHIFT),
+    ("GET", "/api/v1/shifts/{pk}/handover/"): Row("shift", SHIFT),
+    ("GET", "/api/v1/shifts/{pk}/log/"): Row("shift", SHIFT),
+    ("GET", "/api/v1/shifts/{pk}/post-checks/"): Row("shift", SHIFT),
+    ("PUT", "/api/v1/shifts/{pk}/"): Row("shift", SHIFT, ROSTER, {}),
+    ("PATCH", "/api/v1/shifts/{pk}/"): Row("shift", SHIFT, ROSTER, {"officers": []}),
+    ("DELETE", "/api/v1/shifts/{pk}/"): Row("shift", SHIFT, ROSTER),
+    ("POST", "/api/v1/shifts/{pk}/check-in/"): Row("shift", SHIFT, party(), {}),
+    ("POST", "/api/v1/shifts/{pk}/handover/"): Row("shift", SHIFT, may("handover.write"), {"note": "交班：无遗留"}),
+    ("POST", "/api/v1/shifts/{pk}/log/"): Row("shift", SHIFT, may("dutylog.write"), {"kind": "note", "text": "来电"}),
+    ("POST", "/api/v1/shifts/{pk}/post-checks/"): Row(
+        "shift", SHIFT, may("post_check.write"), lambda w: {"person": w["person"].pk, "answered": True}
+    ),
+    # the ended shift's handover, signed by the incoming (current) shift
+    ("POST", "/api/v1/shifts/{pk}/handover/sign/"): Row(
+        "past_shift", PAST_SHIFT, may("handover.write", "shift"), {"note": "已接班"}
+    ),
+    ("GET", "/api/v1/supervision/{pk}/"): Row("case", may("case.view")),
+    ("POST", "/api/v1/supervision/{pk}/assign/"): Row(
+        "case", may("case.view"), may("case.manage"), lambda w: {"departments": [w["department"].pk]}
+    ),
+    ("POST", "/api/v1/supervision/{pk}/review/"): Row("case", may("case.view"), may("case.manage"), {"text": "通过"}),
+    ("POST", "/api/v1/supervision/{pk}/recheck/"): Row("case", may("case.view"), may("case.manage"), {"text": "复查"}),
+    ("POST", "/api/v1/supervision/{pk}/progress/"): Row("case", may("case.view"), may("case.act"), {"text": "进展"}),
+    ("POST", "/api/v1/supervision/{pk}/complete/"): Row("case", may("case.view"), may("case.act"), {"text": "办结"}),
+    ("GET", "/api/v1/swaps/{pk}/"): Row("swap", may("swap.view")),
+    ("POST", "/api/v1/swaps/{pk}/accept/"): Row("swap", may("swap.view"), named("counterpart"), {}),
+    ("POST", "/api/v1/swaps/{pk}/decline/"): Row("swap", may("swap.view"), named("counterpart"), {}),
+    ("POST", "/api/v1/swaps/{pk}/approve/"): Row("swap", may("swap.view"), may("swap.approve", "department"), {}),
+    ("POST", "/api/v1/swaps/{pk}/reject/"): Row("swap", may("swap.view"), may("swap.approve", "department"), {}),
+    ("POST", "/api/v1/swaps/{pk}/cancel/"): Row("swap", may("swap.view"), named("requester"), {}),
+    ("GET", "/api/v1/upward-reports/{pk}/"): Row("upward", may("incident.view", "incident")),
+    ("GET", "/api/v1/upward-reports/{pk}/document/"): Row("upward", may("incident.view", "incident")),
+    # one's own feeds only (the queryset): the owner is the room's duty officer
+    ("DELETE", "/api/v1/calendar-feeds/{pk}/"): Row("feed", named("owner"), named("owner")),
+}

@@ -1,0 +1,129 @@
+"""The scope matrix (issue 16): every object endpoint, on an object inside the water
+bureau's subtree, for each scoped role of the water bureau (in scope) and of the fire
+brigade (out of scope), answered as dutyops.policy says.
+
+tests/dutyops/test_policy.py walks every endpoint x role on one object (mostly the
+office's), so the scoped roles are tested there mostly out of scope. Here each object
+route has a row naming the policy question its view asks (the read that finds the
+object, the act it takes) and the object of the world (tests/dutyops/matrix.py) it is
+asked about; the expected answer is `policy.may(person, action, object)`, never a copy:
+- not readable: 403 or 404 (hidden or refused), never an answer that shows the object;
+- readable, the act refused: 403 (a few services refuse with 400, listed with why);
+- allowed: past the access checks (not 401/403/404), whatever the service then says.
+A route without a row or a reasoned skip fails `test_every_object_route_has_a_row_or_a_skip`.
+"""
+
+import pytest
+from django.db import transaction
+
+from dutyops import policy
+from tests.dutyops.endpoints import api_operations
+from tests.dutyops.matrix import ROWS, clients_of, world_once
+
+
+@pytest.fixture(scope="module")
+def scope_world(demo, django_db_blocker):
+    return world_once(django_db_blocker)
+
+
+@pytest.fixture
+def scoped_clients(db, scope_world):
+    return clients_of(scope_world[0])
+
+
+# Object routes with no row, and why: nothing in them belongs to a department, so the
+# scope relation cannot change the answer (tests/dutyops/test_policy.py's MATRIX has
+# each for every role); or only the office acts, which `_OFFICE_ONLY` proves.
+_REFERENCE = "jurisdiction-wide reference data (no department): any signed-in person reads, the admin writes"
+SKIPPED = {
+    "/api/v1/departments/{pk}/": "the organisation's tree: every signed-in person reads it, the admin writes",
+    "/api/v1/duty-rules/{pk}/": _REFERENCE,
+    "/api/v1/escalation-steps/{pk}/": _REFERENCE,
+    "/api/v1/holidays/{pk}/": _REFERENCE,
+    "/api/v1/subtypes/{pk}/": _REFERENCE,
+    "/api/v1/notification-channels/{pk}/": _REFERENCE,
+    "/api/v1/plans/{pk}/": "the plan library: read by every signed-in person, written by the admin",
+    "/api/v1/plans/{pk}/export/": "the plan library",
+    "/api/v1/plans/{pk}/versions/": "the plan library",
+    "/api/v1/links/{pk}/": "installations up and down the chain: the admin's (link.manage)",
+    "/api/v1/sources/{pk}/": "systems allowed in: the admin's (source.manage)",
+    "/api/v1/circulars/{pk}/": "a month's published figures of every department, one per month: no department's own",
+    "/api/v1/duty/ical/{token}.ics": "its own key (the feed's secret token), no role or session",
+    "/api/v1/deliveries/{pk}/": "office only (deliveries.view)",
+    "/api/v1/classified-deliveries/{pk}/": "office only (classified.view)",
+    "/api/v1/warnings/{pk}/": "office only (warning.view)",
+    "/api/v1/warnings/{pk}/incident/": "office only (warning.import)",
+}
+# The skips that say "office only": no scoped role may take the action anywhere.
+_OFFICE_ONLY = ("deliveries.view", "classified.view", "warning.view", "warning.import", "link.manage", "source.manage")
+
+# Refusals a service words as bad input (400) rather than 403, and why.
+REFUSED_AS_400 = {
+    ("POST", "/api/v1/shifts/{pk}/handover/"): "only the shift's own people write it: a field message says so",
+    ("POST", "/api/v1/shifts/{pk}/handover/sign/"): "only the incoming shift's people sign: a field message says so",
+    ("POST", "/api/v1/shifts/{pk}/check-in/"): "only those on the shift check in: a field message says so",
+    ("POST", "/api/v1/shifts/{pk}/log/"): "only the shift's people (or leaders) write its log: a field message",
+}
+
+
+def test_every_object_route_has_a_row_or_a_skip():
+    served = {(m, r) for m, r in api_operations() if "{" in r}
+    missing = sorted(op for op in served if op not in ROWS and op[1] not in SKIPPED)
+    assert not missing, f"object routes without a scope row or a reasoned skip: {missing}"
+    assert not ROWS.keys() - served, "rows for routes that are not served"
+    assert not SKIPPED.keys() - {r for _m, r in served}, "skips for routes that are not served"
+
+
+def test_the_office_only_skips_are_office_only(scope_world):
+    people, _world = scope_world
+    taken = [(key, a) for key, person in people.items() for a in _OFFICE_ONLY if policy.may(person, a)]
+    assert not taken, f"a scoped role holds an office-only action: {taken}"
+
+
+def _body(row, world):
+    return row.body(world) if callable(row.body) else row.body
+
+
+def _answer(client, method, url, body):
+    with transaction.atomic():
+        response = getattr(client, method.lower())(url, body or {}, format="json")
+        transaction.set_rollback(True)
+    return response.status_code
+
+
+def _judge(method, route, row, person, world, code):
+    """What is wrong with `code` for `person` on the world's object, as the policy says (None: nothing)."""
+    readable = row.read(person, world, row.kind)
+    allowed = readable and (method == "GET" or row.act(person, world, row.kind))
+    if code >= 500:
+        return "server error"
+    if allowed:
+        return "refused what the policy allows" if code in (401, 403, 404) else None
+    if not readable:
+        return None if code in (403, 404) else "answered out of scope (403/404 expected)"
+    refusals = (403, 400) if (method, route) in REFUSED_AS_400 else (403,)
+    return None if code in refusals else f"not refused with {refusals}"
+
+
+def _pass(scoped_clients, scope_world, side):
+    """Every row, for each scoped role of both sides, on `side`'s objects: the problems found."""
+    people, worlds = scope_world
+    world = worlds[side]
+    problems = []
+    for (method, route), row in sorted(ROWS.items()):
+        url = route.replace("{pk}", str(world[row.kind].pk))
+        for (role, whose), person in sorted(people.items()):
+            code = _answer(scoped_clients[(role, whose)], method, url, _body(row, world))
+            wrong = _judge(method, route, row, person, world, code)
+            if wrong:
+                problems.append(
+                    f"{method} {route} on the {side} side's {row.kind}, as the {whose} {role}: {code}, {wrong}"
+                )
+    return problems
+
+
+@pytest.mark.parametrize("side", ["water", "fire"])
+def test_every_object_route_in_and_out_of_scope(scoped_clients, scope_world, side):
+    """Each department's objects, for its own three scoped roles and the other's."""
+    problems = _pass(scoped_clients, scope_world, side)
+    assert not problems, "\n".join(problems)

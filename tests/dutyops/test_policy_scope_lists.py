@@ -1,0 +1,175 @@
+"""What the lists show (issue 16): for every list endpoint, the water bureau's and the fire
+brigade's scoped people (liaison, duty leader, the room's duty officer) get none of the
+other department's objects and each of their own that dutyops.policy lets them read.
+
+The world (tests/dutyops/matrix.py) has one object of each kind inside each department;
+which of them a person may read is the question the item's row asks (matrix.ROWS, the
+same table the object routes are judged by), so a list is held to what its items say.
+A list route with neither a row here nor a reasoned skip fails
+`test_every_list_route_has_a_row_or_a_skip`.
+"""
+
+import pytest
+from django.db import transaction
+
+from dutyops import policy
+from tests.dutyops.endpoints import api_operations
+from tests.dutyops.matrix import ROWS, clients_of, world_once
+
+
+@pytest.fixture(scope="module")
+def scope_world(demo, django_db_blocker):
+    return world_once(django_db_blocker)
+
+
+@pytest.fixture
+def scoped_clients(db, scope_world):
+    return clients_of(scope_world[0])
+
+
+# list route: the item route whose row says who reads an item (its kind and question)
+# (matrix.ROWS' GET row, or the only row the item has)
+LISTS = {
+    "/api/v1/absences/": "/api/v1/absences/{pk}/",
+    "/api/v1/activations/": "/api/v1/activations/{pk}/",
+    "/api/v1/alerts/": "/api/v1/alerts/{pk}/",
+    "/api/v1/calendar-feeds/": ("DELETE", "/api/v1/calendar-feeds/{pk}/"),  # one's own
+    "/api/v1/chain/inbox/": "/api/v1/chain/inbox/{pk}/",
+    "/api/v1/findings/": "/api/v1/findings/{pk}/",
+    "/api/v1/incidents/": "/api/v1/incidents/{pk}/",
+    "/api/v1/leaves/": "/api/v1/leaves/{pk}/",
+    "/api/v1/people/": "/api/v1/people/{pk}/",
+    "/api/v1/reports/": "/api/v1/reports/{pk}/",
+    "/api/v1/rotations/": "/api/v1/rotations/{pk}/",
+    "/api/v1/shifts/": "/api/v1/shifts/{pk}/",
+    "/api/v1/staff-errors/": "/api/v1/staff-errors/{pk}/",
+    "/api/v1/supervision/": "/api/v1/supervision/{pk}/",
+    "/api/v1/swaps/": "/api/v1/swaps/{pk}/",
+    "/api/v1/upward-reports/": "/api/v1/upward-reports/{pk}/",
+}
+# Lists checked by their own test below.
+OWN_TESTS = {
+    "/api/v1/duplicates/": "test_the_duplicate_check_names_no_incident_out_of_scope",
+    "/api/v1/performance/": "test_performance_figures_cover_only_the_readers_departments",
+    "/api/v1/performance/export/": "test_performance_figures_cover_only_the_readers_departments",
+    "/api/v1/findings/candidates/": "test_late_candidates_are_only_the_deciders_departments",
+}
+_REFERENCE = "jurisdiction-wide reference data (no department's own)"
+_OFFICE = "office only: no scoped role may read it (test_policy_scope.py proves the actions office-only)"
+SKIPPED = {
+    "/api/v1/departments/": "the organisation's tree: every signed-in person reads it",
+    "/api/v1/duty-rules/": _REFERENCE,
+    "/api/v1/escalation-steps/": _REFERENCE,
+    "/api/v1/holidays/": _REFERENCE,
+    "/api/v1/subtypes/": _REFERENCE,
+    "/api/v1/report-policies/": _REFERENCE,
+    "/api/v1/places/": "the gazetteer: " + _REFERENCE,
+    "/api/v1/geocode/": "the gazetteer looked up: " + _REFERENCE,
+    "/api/v1/reporting-line/": "the statutory reporting line: " + _REFERENCE,
+    "/api/v1/plans/": "the plan library: " + _REFERENCE,
+    "/api/v1/circulars/": "a month's published figures of every department",
+    "/api/v1/notification-channels/": "the admin's (reference.write)",
+    "/api/v1/links/": "the admin's (link.manage)",
+    "/api/v1/sources/": "the admin's (source.manage)",
+    "/api/v1/board/snapshot/": _OFFICE + " (jurisdiction.view)",
+    "/api/v1/deliveries/": _OFFICE + " (deliveries.view)",
+    "/api/v1/classified-deliveries/": _OFFICE + " (classified.view)",
+    "/api/v1/warnings/": _OFFICE + " (warning.view)",
+    "/api/v1/consequences/": "not a list: what one action would do, answered for an incident one may see",
+    "/api/v1/events/": "the stream: tests/dutyops/test_policy_scope_events.py and test_policy.py's event tables",
+    "/api/v1/duty/now/": "who is on duty in a room (?department=): the directory every department calls",
+    "/api/v1/duty/coverage/": "one room's gaps (?department=), or those of the rooms one sees: a report, not items",
+    "/api/v1/duty/roster-export/": "one room's file (?department=): test_policy.py refuses another room's",
+    "/api/v1/duty/daily-report/": "one room's file (?department=): test_policy.py refuses another room's",
+    "/api/v1/statistics/incidents/": "counts only, of the incidents one may see (tests/incidents)",
+    "/api/v1/statistics/incidents/export/": "counts only, of the incidents one may see (tests/incidents)",
+}
+
+
+def test_every_list_route_has_a_row_or_a_skip():
+    served = {r for m, r in api_operations() if m == "GET" and "{" not in r and r != "/api/v1/auth/token/"}
+    known = LISTS.keys() | OWN_TESTS.keys() | SKIPPED.keys()
+    assert served - known == set(), "list routes without a row or a reasoned skip"
+    assert known - served == set(), "rows for lists that are not served"
+    assert all(_row(item) for item in LISTS.values())
+
+
+def _row(item):
+    return ROWS[item if isinstance(item, tuple) else ("GET", item)]
+
+
+def _ids(client, route):
+    found, url, params = set(), route, {"page_size": 500}
+    while url:
+        response = client.get(url, params)
+        assert response.status_code == 200, (route, response.status_code)
+        body = response.json()
+        items = body.get("results", body) if isinstance(body, dict) else body
+        found |= {item["id"] for item in items}
+        url, params = (body.get("next") if isinstance(body, dict) else None), {}
+    return found
+
+
+def test_every_list_shows_what_its_items_allow_and_nothing_else(scoped_clients, scope_world):
+    """Each scoped person, each list: the other department's object absent unless its row
+    says the person may read it, and one's own department's present where it says so."""
+    people, worlds = scope_world
+    problems = []
+    for route, item in sorted(LISTS.items()):
+        row = _row(item)
+        for key, person in sorted(people.items()):
+            with transaction.atomic():
+                shown = _ids(scoped_clients[key], route)
+                transaction.set_rollback(True)
+            for side, world in worlds.items():
+                readable = row.read(person, world, row.kind)
+                if (world[row.kind].pk in shown) != readable:
+                    what = "misses" if readable else "shows"
+                    problems.append(f"{route} as the {key[1]} {key[0]}: {what} the {side} {row.kind}")
+    assert not problems, "\n".join(problems)
+
+
+DUPLICATE_OF_BOTH = {"category": "natural_disaster", "text": "湘江大堤管涌险情", "latitude": 28.21, "longitude": 112.96}
+
+
+def test_the_duplicate_check_names_no_incident_out_of_scope(scoped_clients, scope_world):
+    """Each department's incident reads alike at one place: the check names only what one may see."""
+    people, worlds = scope_world
+    for key, person in people.items():
+        body = scoped_clients[key].get("/api/v1/duplicates/", DUPLICATE_OF_BOTH)
+        assert body.status_code == 200
+        named = set(body.json()["possible_duplicates"]) | {i["id"] for i in body.json()["incidents"]}
+        for side, world in worlds.items():
+            assert (world["incident"].pk in named) == policy.may(person, "incident.view", world["incident"]), (
+                key,
+                side,
+            )
+
+
+def test_performance_figures_cover_only_the_readers_departments(scoped_clients, scope_world):
+    people, _worlds = scope_world
+    for key, person in people.items():
+        allowed = policy.scope(person, "figures.view")
+        rows = scoped_clients[key].get("/api/v1/performance/").json()["departments"]
+        assert {r["department"] for r in rows} <= allowed, key
+        export = scoped_clients[key].get("/api/v1/performance/export/", {"format": "csv"})
+        assert export.status_code == 200, key
+        others = [d.name for d in _departments_outside(allowed)]
+        assert not [name for name in others if name in export.content.decode("utf-8-sig")], key
+
+
+def _departments_outside(ids):
+    from dutyops.models import Department
+
+    return Department.objects.exclude(pk__in=ids).exclude(kind="duty_office")
+
+
+def test_late_candidates_are_only_the_deciders_departments(scoped_clients, scope_world):
+    people, _worlds = scope_world
+    for key, person in people.items():
+        response = scoped_clients[key].get("/api/v1/findings/candidates/")
+        if not policy.may(person, "accountability.decide"):
+            assert response.status_code == 403, key
+            continue
+        rows = response.json()
+        assert {r["department"] for r in rows} <= policy.scope(person, "accountability.decide"), key
