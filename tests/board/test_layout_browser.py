@@ -202,3 +202,47 @@ def test_stale_state_on_a_stopped_server_then_resync(browser, servers, admin_use
     assert countdown.inner_text() != frozen  # ticking again
     expect(desk.locator("#console .stale-note")).to_have_count(0, timeout=20_000)
     expect(desk.locator("#alert-list")).to_contain_text("转移低洼群众", timeout=10_000)
+
+
+DRAWER_JS = """
+() => {
+  const drawer = document.querySelector('#drawer').getBoundingClientRect();
+  const body = document.querySelector('#drawer .drawer-body').getBoundingClientRect();
+  const parts = ['#d-instruction-text', 'label[for=d-instruction-dept]', '#d-instruction-dept',
+                 '#d-instruction button[type=submit]', '#d-instruction .keys-hint'];
+  const boxes = parts.map(s => { const e = document.querySelector(s); const r = e.getBoundingClientRect();
+    return {s, l: r.left, r: r.right, t: r.top, b: r.bottom, w: r.width,
+            clipped: e.scrollWidth > e.clientWidth + 1 && e.tagName !== 'TEXTAREA' && e.tagName !== 'SELECT'}; });
+  const overlaps = [];
+  for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) {
+    const a = boxes[i], c = boxes[j];
+    if (a.l < c.r - 0.5 && c.l < a.r - 0.5 && a.t < c.b - 0.5 && c.t < a.b - 0.5) overlaps.push(a.s + ' / ' + c.s);
+  }
+  const outside = boxes.filter(b => b.l < drawer.left - 0.5 || b.r > drawer.right + 0.5 || b.w < 1).map(b => b.s);
+  return {drawer: drawer.width, body: body.width, textarea: boxes[0].w, overlaps, outside,
+          clipped: boxes.filter(b => b.clipped).map(b => b.s),
+          wider: document.documentElement.scrollWidth - window.innerWidth};
+}
+"""
+
+
+def test_the_instruction_form_in_the_drawer_takes_its_width_at_laptop_sizes(browser, demo_picture):  # noqa: F811
+    """The leaders' 批示 box was squeezed to ~100 px beside its long label: the fields are
+    stacked, the text box as wide as the drawer, nothing overlapping, clipped or outside."""
+    from incidents.models import Incident
+
+    server, people = demo_picture
+    fire = Incident.objects.get(title="开福区化工园区储罐起火")
+    found = {}
+    for width, height in LAPTOPS:
+        page = session_page(browser, server, people["leader"], viewport={"width": width, "height": height})
+        page.goto(server.url + "/board/leader/")
+        page.locator("#live[data-state=live]").wait_for()
+        page.locator(f"button.inc-title[data-open='{fire.pk}']").click()
+        expect(page.locator("#d-title")).to_have_text(fire.title)
+        result = page.evaluate(DRAWER_JS)
+        found[width] = result
+        page.context.close()
+    for width, r in found.items():
+        assert r["textarea"] >= 0.85 * (r["body"] - 40) and r["textarea"] >= 400, (width, r)
+        assert (r["overlaps"], r["outside"], r["clipped"], r["wider"]) == ([], [], [], 0), (width, r)
