@@ -246,3 +246,91 @@ def test_the_instruction_form_in_the_drawer_takes_its_width_at_laptop_sizes(brow
     for width, r in found.items():
         assert r["textarea"] >= 0.85 * (r["body"] - 40) and r["textarea"] >= 400, (width, r)
         assert (r["overlaps"], r["outside"], r["clipped"], r["wider"]) == ([], [], [], 0), (width, r)
+
+
+PHONE_JS = """
+(sel) => {
+  const W = window.innerWidth;
+  const box = e => e.getBoundingClientRect();
+  const outside = Array.from(document.querySelectorAll(sel.inside)).filter(e => e.offsetParent !== null)
+    .filter(e => { const r = box(e); return r.width < 1 || r.left < -0.5 || r.right > W + 0.5; })
+    .map(e => e.textContent.trim().slice(0, 20));
+  // A cell "one character per line": narrower than three characters of its own font.
+  const squeezed = Array.from(document.querySelectorAll(sel.cells)).filter(e => e.offsetParent !== null)
+    .filter(e => e.textContent.trim().length > 1)
+    .filter(e => box(e).width < 3 * parseFloat(getComputedStyle(e).fontSize))
+    .map(e => e.textContent.trim().slice(0, 20));
+  const tall = Array.from(document.querySelectorAll(sel.oneline || 'none')).filter(e => e.offsetParent !== null)
+    .filter(e => box(e).height > 2.6 * parseFloat(getComputedStyle(e).fontSize))
+    .map(e => e.textContent.trim().slice(0, 20));
+  return {outside, squeezed, tall, wider: document.documentElement.scrollWidth - W};
+}
+"""
+
+
+def test_phone_menu_office_table_and_leaders_view_are_readable(browser, demo_picture):  # noqa: F811
+    """At 390x844: every menu entry and the signed-in name in sight (the menu used to be cut
+    at 预案 with no sign it scrolled); the office's alert table scrolls sideways with columns
+    wide enough to read; the leaders' view stacks its panels, its title on at most two lines."""
+    server, people = demo_picture
+    phone = {"width": 390, "height": 844}
+    page = session_page(browser, server, people["officer1"], viewport=phone)
+    page.goto(server.url + "/alerts/")
+    page.locator("#live[data-state=open]").wait_for()
+    expect(page.locator("#office-rows tr").first).to_be_visible()
+    result = page.evaluate(
+        PHONE_JS,
+        {"inside": ".topbar nav a, .logout span, .logout button", "cells": ".office-table th, .office-table td",
+         "oneline": ".office-table th"},
+    )  # fmt: skip
+    assert page.locator(".topbar nav a").count() >= 8
+    expect(page.locator(".logout span")).to_have_text(str(people["officer1"]))
+    expect(page.locator(".office .scroll-hint")).to_be_visible()
+    assert result == {"outside": [], "squeezed": [], "tall": [], "wider": 0}, result
+    page.context.close()
+
+    page = session_page(browser, server, people["leader"], viewport=phone)
+    page.goto(server.url + "/board/leader/")
+    page.locator("#live[data-state=live]").wait_for()
+    page.wait_for_timeout(300)
+    result = page.evaluate(PHONE_JS, {"inside": ".panel, .screen-title h1", "cells": "#incident-rows td.c-title",
+                                      "oneline": ".screen-title h1"})  # fmt: skip
+    assert result == {"outside": [], "squeezed": [], "tall": [], "wider": 0}, result
+    stacked = page.evaluate(
+        "() => Array.from(document.querySelectorAll('.board > .panel')).filter(p => p.offsetParent !== null)"
+        ".map(p => Math.round(p.getBoundingClientRect().left))"
+    )
+    assert len(stacked) >= 5 and len(set(stacked)) == 1, stacked  # one column
+    assert layout(page, ".kpi span, .kpi b, .panel h2", "#incident-rows .inc-title")["overlaps"] == []
+    page.context.close()
+
+
+def test_console_at_1366x768_keeps_its_hint_on_one_line_and_check_in_in_sight(browser, demo_picture):  # noqa: F811
+    """README sends officer1 (on the shift, not checked in) to 到岗签到 in the 本班 card: at
+    1366x768 it is in the viewport without scrolling, and the key hint beside the submit
+    button is one line (it used to wrap as "…提／交")."""
+    from duty.models import CheckIn
+
+    server, people = demo_picture
+    officer = people["officer1"]
+    assert not CheckIn.objects.filter(person=officer).exists()  # the demo's first login: not yet checked in
+    page = session_page(browser, server, officer, viewport={"width": 1366, "height": 768})
+    page.goto(server.url + "/console/")
+    page.locator("#live[data-state=open]").wait_for()
+    page.wait_for_timeout(300)
+    found = page.evaluate(
+        """() => {
+          const hint = document.getElementById('intake-keys'), button = document.querySelector('button.checkin');
+          const h = hint.getBoundingClientRect(), b = button.getBoundingClientRect();
+          const line = parseFloat(getComputedStyle(hint).lineHeight) || 1.5 * parseFloat(getComputedStyle(hint).fontSize);
+          return {hintLines: Math.round(h.height / line), hintClipped: hint.scrollWidth > hint.clientWidth + 1,
+                  hintText: hint.textContent, checkin: [b.top, b.bottom, b.left, b.right], scrolled: window.scrollY,
+                  height: window.innerHeight, width: window.innerWidth};
+        }"""
+    )
+    assert (found["hintLines"], found["hintClipped"]) == (1, False), found
+    assert found["hintText"] == "回车：下一项 · Ctrl+回车：提交"
+    top, bottom, left, right = found["checkin"]
+    assert found["scrolled"] == 0 and 0 <= top and bottom <= found["height"] and right <= found["width"], found
+    expect(page.locator("button.checkin")).to_have_text("到岗签到")
+    page.context.close()
