@@ -22,10 +22,13 @@ JS_FORMATTERS = re.compile(r"toLocaleString|toLocaleTimeString|toLocaleDateStrin
 THE_FORMATTER = ROOT / "static" / "board" / "live.js"
 
 
-def _sources(folder, suffixes):
-    for path in sorted((ROOT / folder).rglob("*")):
-        if path.suffix in suffixes and "vendor" not in path.parts and path.is_file():
-            yield path
+def _sources(kind, suffixes):
+    """Files under templates/ or static/, the project's and each app's (plans/static/...)."""
+    folders = [ROOT / kind] + sorted(p for p in ROOT.glob(f"*/{kind}") if p.parent.name != ".venv")
+    for folder in folders:
+        for path in sorted(folder.rglob("*")):
+            if path.suffix in suffixes and "vendor" not in path.parts and path.is_file():
+                yield path
 
 
 def offenders():
