@@ -331,6 +331,59 @@ def test_console_at_1366x768_keeps_its_hint_on_one_line_and_check_in_in_sight(br
     assert (found["hintLines"], found["hintClipped"]) == (1, False), found
     assert found["hintText"] == "回车：下一项 · Ctrl+回车：提交"
     top, bottom, left, right = found["checkin"]
-    assert found["scrolled"] == 0 and 0 <= top and bottom <= found["height"] and right <= found["width"], found
+    assert found["scrolled"] == 0 and top >= 0 and bottom <= found["height"] and right <= found["width"], found
     expect(page.locator("button.checkin")).to_have_text("到岗签到")
     page.context.close()
+
+
+def test_stale_state_on_the_officers_console_and_the_leaders_view(browser, servers, make_person, department):  # noqa: F811
+    """The officer's console and the leaders' view on a stopped server: a note with the time
+    of the last update, the live parts dimmed, countdowns stopped; on restart both resync."""
+    from alerts import services as alert_services
+    from incidents.models import Incident
+
+    water = Department.objects.create(code="T-WATER2", name="市水利局", kind="department")
+    incident = Incident.objects.create(
+        title="湘江水位超警戒", category="natural_disaster", grade="III", duty_room=department
+    )
+    alert_services.dispatch_alert(incident=incident, department=water, duty="加强巡堤查险", ack_minutes=30)
+    Incident.objects.filter(pk=incident.pk).update(next_report_due_at=timezone.now() + datetime.timedelta(minutes=40))
+    officer, leader = make_person("duty_officer"), make_person("leader")
+    server = servers.daphne()
+    desk = session_page(browser, server, officer, viewport={"width": 1366, "height": 768})
+    desk.goto(server.url + "/console/")
+    expect(desk.locator("#live")).to_have_attribute("data-state", "open")
+    chief = session_page(browser, server, leader, viewport={"width": 1440, "height": 900})
+    chief.goto(server.url + "/board/leader/")
+    expect(chief.locator("#live")).to_have_attribute("data-state", "live")
+    desk_due = desk.locator("#open-list [data-due]").first
+    chief_due = chief.locator("#unsigned-list .countdown").first
+    expect(desk_due).to_contain_text("剩 ")
+    expect(chief_due).to_contain_text("剩 ")
+    expect(desk.locator("#desk .stale-note")).to_have_count(0)
+
+    server.stop()
+    now = timezone.localtime()
+    for page, root, dimmed, state in [
+        (desk, "#desk", ".desk-card", "closed"),
+        (chief, "#board", ".p-incidents", "reconnecting"),
+    ]:
+        expect(page.locator("#live")).to_have_attribute("data-state", state)
+        note = page.locator(f"{root} .stale-note")
+        expect(note).to_contain_text("连接已断开")
+        assert f"{now.month}月{now.day}日" in note.inner_text()  # the time of the last update
+        assert "stale" in page.locator(root).get_attribute("class")
+        page.wait_for_function(
+            "(sel) => parseFloat(getComputedStyle(document.querySelector(sel)).opacity) < 1", arg=dimmed
+        )
+    frozen = (desk_due.inner_text(), chief_due.inner_text())
+    desk.wait_for_timeout(2500)
+    assert (desk_due.inner_text(), chief_due.inner_text()) == frozen  # the countdowns stopped pretending
+
+    Incident.objects.create(title="停机期间的新事件", category="public_health", grade="IV", duty_room=department)
+    server.start()
+    for page, root, rows in [(desk, "#desk", "#open-list"), (chief, "#board", "#incident-rows")]:
+        expect(page.locator(f"{root} .stale-note")).to_have_count(0, timeout=20_000)
+        expect(page.locator(rows)).to_contain_text("停机期间的新事件", timeout=10_000)
+    desk.wait_for_timeout(1500)
+    assert (desk_due.inner_text(), chief_due.inner_text()) != frozen  # ticking again
