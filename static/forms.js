@@ -185,8 +185,10 @@
   }
 
   // --- confirmation of high-impact actions --------------------------------------------
-  /* confirm({title, lines: [..], sections: [{heading, items: [..]}], confirm, cancel, danger})
-     -> Promise<boolean>. One modal dialog; Esc or the cancel button says no. */
+  /* confirm({title, lines: [..], sections: [{heading, items: [..]}], confirm, cancel, danger,
+     field: {label, placeholder, required}}) -> Promise<boolean>, or with a field (a reason)
+     Promise<string|false>: the text typed, false on cancel. One modal dialog; Esc or the
+     cancel button says no; a required field keeps the confirm button off until filled. */
   function confirmDialog(o) {
     return new Promise(function (resolve) {
       var dlg = document.createElement("dialog");
@@ -223,6 +225,20 @@
         box.appendChild(ul);
         dlg.appendChild(box);
       });
+      var input = null;
+      if (o.field) {
+        var lab = document.createElement("label");
+        lab.style.cssText = "display:flex;flex-direction:column;gap:.3rem;margin-top:.8rem;font-weight:600";
+        lab.textContent = o.field.label || "";
+        input = document.createElement("textarea");
+        input.className = "confirm-field";
+        input.rows = 3;
+        input.required = !!o.field.required;
+        input.placeholder = o.field.placeholder || "";
+        input.style.cssText = "width:100%;box-sizing:border-box;font-weight:400";
+        lab.appendChild(input);
+        dlg.appendChild(lab);
+      }
       var row = document.createElement("div");
       row.style.cssText = "display:flex;gap:.6rem;justify-content:flex-end;margin-top:1rem";
       var no = document.createElement("button");
@@ -246,11 +262,22 @@
         dlg.remove();
         resolve(v);
       }
+      function value() { return input ? input.value.trim() : ""; }
+      function ready() { return !input || !input.required || value() !== ""; }
       no.addEventListener("click", function () { answer(false); });
-      yes.addEventListener("click", function () { answer(true); });
+      yes.addEventListener("click", function () { if (ready()) answer(input ? value() : true); });
       dlg.addEventListener("cancel", function (e) { e.preventDefault(); answer(false); });
+      if (input) {
+        yes.disabled = !ready();
+        input.addEventListener("input", function () { yes.disabled = !ready(); });
+        input.addEventListener("keydown", function (e) {  // Ctrl+Enter confirms, as it submits every form
+          if (e.key === "Enter" && (e.ctrlKey || e.metaKey) && !e.isComposing) { e.preventDefault(); yes.click(); }
+        });
+      }
       dlg.showModal();
-      no.focus();  // the safe choice has the focus: Enter twice never starts anything by accident
+      // The safe choice has the focus (Enter twice never starts anything by accident);
+      // with a reason to give, the box has it.
+      (input || no).focus();
     });
   }
 

@@ -28,16 +28,31 @@
         cell(tr, STATE[a.state] || a.state); cell(tr, t(a.ack_due_at)); cell(tr, t(a.feedback_due_at));
         feedbackCell(tr, a);
         var ops = cell(tr, "");
-        ops.appendChild(button("办结", function () {
-          api("POST", "/api/v1/alerts/" + a.id + "/close/", { reason: "" }).then(upsert, show);
-        }));
-        if (a.state === "fed_back") {
-          ops.appendChild(button("退回补充", function () {
-            var reason = prompt("退回原因");
-            if (reason) api("POST", "/api/v1/alerts/" + a.id + "/return/", { reason: reason }).then(upsert, show);
-          }));
-        }
+        ops.className = "ops";
+        ops.appendChild(button(W.close, function () { closeAlert(a); }));
+        if (a.state === "fed_back") ops.appendChild(button(W.return, function () { returnAlert(a); }));
         rows.appendChild(tr);
+      });
+  }
+  // Closing and returning go through the one confirmation dialog (static/forms.js), which
+  // says what follows; a return asks for its reason there (required), a close for an optional note.
+  var W = root.dataset;
+  function fill(text, a) { return text.replace("{id}", a.id).replace("{dept}", a.department_name || ""); }
+  function about(a) { return [(a.department_name || "") + "：" + (a.incident_title || ""), a.duty || ""]; }
+  function closeAlert(a) {
+    DutyForms.confirm({ title: fill(W.closeTitle, a), lines: about(a).concat([fill(W.closeEffect, a)]),
+                        confirm: W.close, field: { label: W.closeNote } })
+      .then(function (note) {
+        if (note === false) return;
+        api("POST", "/api/v1/alerts/" + a.id + "/close/", { reason: note || "" }).then(upsert, show);
+      });
+  }
+  function returnAlert(a) {
+    DutyForms.confirm({ title: fill(W.returnTitle, a), lines: about(a).concat([fill(W.returnEffect, a)]),
+                        confirm: W.return, danger: false, field: { label: W.returnReason, required: true } })
+      .then(function (reason) {
+        if (!reason) return;
+        api("POST", "/api/v1/alerts/" + a.id + "/return/", { reason: reason }).then(upsert, show);
       });
   }
   function feedbackCell(tr, a) {

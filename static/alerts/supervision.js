@@ -1,6 +1,7 @@
 // The supervision ledger (督办台账): each case's step forms post to the API; on success the
 // page reloads to show the new state and its ledger entry, on refusal the API's message.
-// Each form's Idempotency-Key is kept across a double-click (static/forms.js).
+// Each form's Idempotency-Key is kept across a double-click, and its keys are every form's
+// (Enter moves on, Ctrl+Enter submits): static/forms.js.
 (function () {
   "use strict";
   function body(step, data) {
@@ -15,6 +16,7 @@
   }
 
   document.querySelectorAll("tr[data-id] form[data-step]").forEach(function (form) {
+    DutyForms.keys(form);  // Enter moves on, Ctrl+Enter submits, as on every form
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       var row = form.closest("tr");

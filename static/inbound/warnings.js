@@ -5,8 +5,8 @@
   var panel = document.getElementById("warning-panel");
   if (!panel) return;
   var list = document.getElementById("warning-list");
-  var TZ = document.documentElement.dataset.tz || "Asia/Shanghai";
-  var fmt = new Intl.DateTimeFormat("zh-CN", { timeZone: TZ, month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+  // Times in the one format (12月2日 14:33): DutyLive.fmt (static/board/live.js, loaded first).
+  function when(iso) { return window.DutyLive.fmt.when(iso); }
   var rows = [];
 
   function render() {
@@ -20,7 +20,7 @@
       var b = document.createElement("b");
       b.textContent = (w.is_drill ? "【演练】" : "") + (w.headline || (w.event + (w.colour_label || "") + "预警"));
       var small = document.createElement("small");
-      small.textContent = (w.area_desc || "") + (w.expires ? " · 至 " + fmt.format(new Date(w.expires)) : "");
+      small.textContent = (w.area_desc || "") + (w.expires ? " · 至 " + when(w.expires) : "");
       li.appendChild(b);
       li.appendChild(small);
       list.appendChild(li);

@@ -50,8 +50,10 @@ def test_feedback_shows_on_the_card_and_in_the_office_and_a_return_says_why(
     log_in(office, server, "fb-officer", "/alerts/")
     row = office.locator(f'#office-rows tr[data-id="{alert.pk}"]')
     expect(row.locator("td.fb")).to_contain_text("已派出 3 个巡查组，沿堤巡查无险情")
-    office.on("dialog", lambda d: d.accept("请补充转移人数"))
-    row.locator("button", has_text="退回补充").click()
+    row.locator("button", has_text="退回补充").click()  # the shared dialog asks for the reason
+    dialog = office.locator("dialog.duty-confirm")
+    dialog.locator("textarea.confirm-field").fill("请补充转移人数")
+    dialog.locator(".confirm-yes").click()
     expect(row.locator("td.fb .why")).to_contain_text("请补充转移人数")
 
     # The department sees why, live.

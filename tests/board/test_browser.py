@@ -282,7 +282,7 @@ def test_screenshots(browser, servers):
     expect(page.locator("#d-title")).to_have_text(fire.title)
     expect(page.locator("#d-alerts")).to_contain_text("尚未答复")
     page.wait_for_timeout(800)
-    page.screenshot(path=SHOTS / "leader-drawer-1920x1080.png")  # every other page: test_screenshots.py
+    # The drawer's pictures at every size: test_screenshots.py.
     # One click: an instruction goes through the existing API and lands on the timeline.
     page.locator("#d-instruction-text").fill("请市应急管理局牵头，全力处置，每小时续报。")
     page.select_option("#d-instruction-dept", index=1)  # the responsible department its case goes to

@@ -202,3 +202,188 @@ def test_stale_state_on_a_stopped_server_then_resync(browser, servers, admin_use
     assert countdown.inner_text() != frozen  # ticking again
     expect(desk.locator("#console .stale-note")).to_have_count(0, timeout=20_000)
     expect(desk.locator("#alert-list")).to_contain_text("转移低洼群众", timeout=10_000)
+
+
+DRAWER_JS = """
+() => {
+  const drawer = document.querySelector('#drawer').getBoundingClientRect();
+  const body = document.querySelector('#drawer .drawer-body').getBoundingClientRect();
+  const parts = ['#d-instruction-text', 'label[for=d-instruction-dept]', '#d-instruction-dept',
+                 '#d-instruction button[type=submit]', '#d-instruction .keys-hint'];
+  const boxes = parts.map(s => { const e = document.querySelector(s); const r = e.getBoundingClientRect();
+    return {s, l: r.left, r: r.right, t: r.top, b: r.bottom, w: r.width,
+            clipped: e.scrollWidth > e.clientWidth + 1 && e.tagName !== 'TEXTAREA' && e.tagName !== 'SELECT'}; });
+  const overlaps = [];
+  for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) {
+    const a = boxes[i], c = boxes[j];
+    if (a.l < c.r - 0.5 && c.l < a.r - 0.5 && a.t < c.b - 0.5 && c.t < a.b - 0.5) overlaps.push(a.s + ' / ' + c.s);
+  }
+  const outside = boxes.filter(b => b.l < drawer.left - 0.5 || b.r > drawer.right + 0.5 || b.w < 1).map(b => b.s);
+  return {drawer: drawer.width, body: body.width, textarea: boxes[0].w, overlaps, outside,
+          clipped: boxes.filter(b => b.clipped).map(b => b.s),
+          wider: document.documentElement.scrollWidth - window.innerWidth};
+}
+"""
+
+
+def test_the_instruction_form_in_the_drawer_takes_its_width_at_laptop_sizes(browser, demo_picture):  # noqa: F811
+    """The leaders' 批示 box was squeezed to ~100 px beside its long label: the fields are
+    stacked, the text box as wide as the drawer, nothing overlapping, clipped or outside."""
+    from incidents.models import Incident
+
+    server, people = demo_picture
+    fire = Incident.objects.get(title="开福区化工园区储罐起火")
+    found = {}
+    for width, height in LAPTOPS:
+        page = session_page(browser, server, people["leader"], viewport={"width": width, "height": height})
+        page.goto(server.url + "/board/leader/")
+        page.locator("#live[data-state=live]").wait_for()
+        page.locator(f"button.inc-title[data-open='{fire.pk}']").click()
+        expect(page.locator("#d-title")).to_have_text(fire.title)
+        result = page.evaluate(DRAWER_JS)
+        found[width] = result
+        page.context.close()
+    for width, r in found.items():
+        assert r["textarea"] >= 0.85 * (r["body"] - 40) and r["textarea"] >= 400, (width, r)
+        assert (r["overlaps"], r["outside"], r["clipped"], r["wider"]) == ([], [], [], 0), (width, r)
+
+
+PHONE_JS = """
+(sel) => {
+  const W = window.innerWidth;
+  const box = e => e.getBoundingClientRect();
+  const outside = Array.from(document.querySelectorAll(sel.inside)).filter(e => e.offsetParent !== null)
+    .filter(e => { const r = box(e); return r.width < 1 || r.left < -0.5 || r.right > W + 0.5; })
+    .map(e => e.textContent.trim().slice(0, 20));
+  // A cell "one character per line": narrower than three characters of its own font.
+  const squeezed = Array.from(document.querySelectorAll(sel.cells)).filter(e => e.offsetParent !== null)
+    .filter(e => e.textContent.trim().length > 1)
+    .filter(e => box(e).width < 3 * parseFloat(getComputedStyle(e).fontSize))
+    .map(e => e.textContent.trim().slice(0, 20));
+  const tall = Array.from(document.querySelectorAll(sel.oneline || 'none')).filter(e => e.offsetParent !== null)
+    .filter(e => box(e).height > 3.2 * parseFloat(getComputedStyle(e).fontSize))  // more than two lines
+    .map(e => e.textContent.trim().slice(0, 20));
+  return {outside, squeezed, tall, wider: document.documentElement.scrollWidth - W};
+}
+"""
+
+
+def test_phone_menu_office_table_and_leaders_view_are_readable(browser, demo_picture):  # noqa: F811
+    """At 390x844: every menu entry and the signed-in name in sight (the menu used to be cut
+    at 预案 with no sign it scrolled); the office's alert table scrolls sideways with columns
+    wide enough to read; the leaders' view stacks its panels, its title on at most two lines."""
+    server, people = demo_picture
+    phone = {"width": 390, "height": 844}
+    page = session_page(browser, server, people["officer1"], viewport=phone)
+    page.goto(server.url + "/alerts/")
+    page.locator("#live[data-state=open]").wait_for()
+    expect(page.locator("#office-rows tr").first).to_be_visible()
+    result = page.evaluate(
+        PHONE_JS,
+        {"inside": ".topbar nav a, .logout span, .logout button", "cells": ".office-table :is(th, td):not(:first-child)",
+         "oneline": ".office-table th"},
+    )  # fmt: skip
+    assert page.locator(".topbar nav a").count() >= 8
+    expect(page.locator(".logout span")).to_have_text(str(people["officer1"]))
+    expect(page.locator(".office .scroll-hint")).to_be_visible()
+    assert result == {"outside": [], "squeezed": [], "tall": [], "wider": 0}, result
+    page.context.close()
+
+    page = session_page(browser, server, people["leader"], viewport=phone)
+    page.goto(server.url + "/board/leader/")
+    page.locator("#live[data-state=live]").wait_for()
+    page.wait_for_timeout(300)
+    result = page.evaluate(PHONE_JS, {"inside": ".panel, .screen-title h1", "cells": "#incident-rows td.c-title",
+                                      "oneline": ".screen-title h1"})  # fmt: skip
+    assert result == {"outside": [], "squeezed": [], "tall": [], "wider": 0}, result
+    stacked = page.evaluate(
+        "() => Array.from(document.querySelectorAll('.board > .panel')).filter(p => p.offsetParent !== null)"
+        ".map(p => Math.round(p.getBoundingClientRect().left))"
+    )
+    assert len(stacked) >= 5 and len(set(stacked)) == 1, stacked  # one column
+    assert layout(page, ".kpi span, .kpi b, .panel h2", "#incident-rows .inc-title")["overlaps"] == []
+    page.context.close()
+
+
+def test_console_at_1366x768_keeps_its_hint_on_one_line_and_check_in_in_sight(browser, demo_picture):  # noqa: F811
+    """README sends officer1 (on the shift, not checked in) to 到岗签到 in the 本班 card: at
+    1366x768 it is in the viewport without scrolling, and the key hint beside the submit
+    button is one line (it used to wrap as "…提／交")."""
+    from duty.models import CheckIn
+
+    server, people = demo_picture
+    officer = people["officer1"]
+    assert not CheckIn.objects.filter(person=officer).exists()  # the demo's first login: not yet checked in
+    page = session_page(browser, server, officer, viewport={"width": 1366, "height": 768})
+    page.goto(server.url + "/console/")
+    page.locator("#live[data-state=open]").wait_for()
+    page.wait_for_timeout(300)
+    found = page.evaluate(
+        """() => {
+          const hint = document.getElementById('intake-keys'), button = document.querySelector('button.checkin');
+          const h = hint.getBoundingClientRect(), b = button.getBoundingClientRect();
+          const line = parseFloat(getComputedStyle(hint).lineHeight) || 1.5 * parseFloat(getComputedStyle(hint).fontSize);
+          return {hintLines: Math.round(h.height / line), hintClipped: hint.scrollWidth > hint.clientWidth + 1,
+                  hintText: hint.textContent, checkin: [b.top, b.bottom, b.left, b.right], scrolled: window.scrollY,
+                  height: window.innerHeight, width: window.innerWidth};
+        }"""
+    )
+    assert (found["hintLines"], found["hintClipped"]) == (1, False), found
+    assert found["hintText"] == "回车：下一项 · Ctrl+回车：提交"
+    top, bottom, left, right = found["checkin"]
+    assert found["scrolled"] == 0 and top >= 0 and bottom <= found["height"] and right <= found["width"], found
+    expect(page.locator("button.checkin")).to_have_text("到岗签到")
+    page.context.close()
+
+
+def test_stale_state_on_the_officers_console_and_the_leaders_view(browser, servers, make_person, department):  # noqa: F811
+    """The officer's console and the leaders' view on a stopped server: a note with the time
+    of the last update, the live parts dimmed, countdowns stopped; on restart both resync."""
+    from alerts import services as alert_services
+    from incidents.models import Incident
+
+    water = Department.objects.create(code="T-WATER2", name="市水利局", kind="department")
+    incident = Incident.objects.create(
+        title="湘江水位超警戒", category="natural_disaster", grade="III", duty_room=department
+    )
+    alert_services.dispatch_alert(incident=incident, department=water, duty="加强巡堤查险", ack_minutes=30)
+    Incident.objects.filter(pk=incident.pk).update(next_report_due_at=timezone.now() + datetime.timedelta(minutes=40))
+    officer, leader = make_person("duty_officer"), make_person("leader")
+    server = servers.daphne()
+    desk = session_page(browser, server, officer, viewport={"width": 1366, "height": 768})
+    desk.goto(server.url + "/console/")
+    expect(desk.locator("#live")).to_have_attribute("data-state", "open")
+    chief = session_page(browser, server, leader, viewport={"width": 1440, "height": 900})
+    chief.goto(server.url + "/board/leader/")
+    expect(chief.locator("#live")).to_have_attribute("data-state", "live")
+    desk_due = desk.locator("#open-list [data-due]").first
+    chief_due = chief.locator("#unsigned-list .countdown").first
+    expect(desk_due).to_contain_text("剩 ")
+    expect(chief_due).to_contain_text("剩 ")
+    expect(desk.locator("#desk .stale-note")).to_have_count(0)
+
+    server.stop()
+    now = timezone.localtime()
+    for page, root, dimmed, state in [
+        (desk, "#desk", ".desk-card", "closed"),
+        (chief, "#board", ".p-incidents", "reconnecting"),
+    ]:
+        expect(page.locator("#live")).to_have_attribute("data-state", state)
+        note = page.locator(f"{root} .stale-note")
+        expect(note).to_contain_text("连接已断开")
+        assert f"{now.month}月{now.day}日" in note.inner_text()  # the time of the last update
+        assert "stale" in page.locator(root).get_attribute("class")
+        page.wait_for_function(
+            "(sel) => parseFloat(getComputedStyle(document.querySelector(sel)).opacity) < 1", arg=dimmed
+        )
+    frozen = (desk_due.inner_text(), chief_due.inner_text())
+    desk.wait_for_timeout(2500)
+    assert (desk_due.inner_text(), chief_due.inner_text()) == frozen  # the countdowns stopped pretending
+
+    Incident.objects.create(title="停机期间的新事件", category="public_health", grade="IV", duty_room=department)
+    server.start()
+    for page, root, rows in [(desk, "#desk", "#open-list"), (chief, "#board", "#incident-rows")]:
+        expect(page.locator(f"{root} .stale-note")).to_have_count(0, timeout=20_000)
+        expect(page.locator(rows)).to_contain_text("停机期间的新事件", timeout=10_000)
+    desk.wait_for_timeout(1500)
+    assert (desk_due.inner_text(), chief_due.inner_text()) != frozen  # ticking again

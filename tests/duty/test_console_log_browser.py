@@ -7,6 +7,7 @@ import datetime
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from duty import services
 from duty.models import CheckIn, DutyLogEntry
@@ -111,3 +112,32 @@ def test_handover_form_only_for_the_outgoing_shift(servers, new_page, desk):
     page = new_page()
     log_in(page, server, "on-shift", f"/duty/shifts/{desk['shift'].pk}/handover/")
     assert page.locator("textarea#note").is_visible()
+
+
+def test_the_handover_note_survives_a_reload_and_ctrl_enter_submits_it(servers, new_page, desk):
+    """What the outgoing officer typed is kept across a reload (a draft per shift); the form
+    shows the shared key hint, Ctrl+Enter submits it as on every form, and the draft goes
+    once it is in."""
+    from duty.models import Handover
+
+    shift = desk["shift"]
+    server = servers.daphne()
+    page = new_page()
+    url = f"/duty/shifts/{shift.pk}/handover/"
+    log_in(page, server, "on-shift", url)
+    note = page.locator("textarea#note")
+    expect(page.locator("#handover-form .keys-hint")).to_have_text("回车：下一项 · Ctrl+回车：提交")
+    note.fill("湘江水位仍在上涨，")
+    page.wait_for_timeout(500)
+    page.reload()
+    expect(note).to_have_value("湘江水位仍在上涨，")
+    expect(page.locator("#handover-form .draft-note")).to_be_visible()
+    note.press("End")
+    note.type("请接班后每小时联系水文站。")
+    note.press("Control+Enter")
+    page.wait_for_url(f"**{url}")
+    expect(page.locator("textarea#note")).to_have_count(0)
+    saved = Handover.objects.get(from_shift=shift)
+    assert saved.note == "湘江水位仍在上涨，请接班后每小时联系水文站。"
+    assert "请接班后每小时联系水文站" in page.content()
+    assert page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('dutyops.draft:handover'))") == []

@@ -60,6 +60,21 @@ def test_a_double_click_on_the_full_form_registers_one_incident(officer_page):
     assert not problems(page)
 
 
+def test_a_double_click_on_the_consoles_quick_form_registers_one_incident(officer_page):
+    """The console's 登记首报 double-clicked: one incident, one report."""
+    server, page = officer_page
+    log_in(page, server, "form-officer", "/console/")
+    page.locator("#f-title").fill("河西仓库起火")
+    page.check("input[name=category][value=accident_disaster]")
+    page.fill("#f-location", "河西物流园")
+    page.locator("#f-submit").dblclick()
+    page.locator("#intake-msg", has_text="已登记首报").wait_for(timeout=10000)
+    page.wait_for_timeout(1000)  # a second registration, if any, would land by now
+    assert Incident.objects.filter(title="河西仓库起火").count() == 1
+    assert Incident.objects.count() == 1 and Report.objects.count() == 1
+    assert not problems(page)
+
+
 def test_enter_moves_on_and_never_submits_on_either_intake_form(officer_page):
     server, page = officer_page
     # The full form: Enter in every text field moves to the next one; nothing is registered.

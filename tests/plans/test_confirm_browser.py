@@ -89,3 +89,67 @@ def test_the_leaders_view_asks_before_it_starts_a_plan(servers, new_page, flood)
     case = SupervisionCase.objects.get()
     assert [d.name for d in case.departments.all()] == ["市水利局"]
     assert not page.problems
+
+
+def _active_flood_plan(flood, level):
+    from dutyops.models import Person
+    from plans import services as plan_services
+    from plans.models import Plan
+
+    leader = Person.objects.get(username="confirm-leader")
+    plan = Plan.objects.get(title="临江市防汛抗旱应急预案")
+    plan_services.propose_activation(flood, plan, level, leader, "先行启动")
+    activation = Activation.objects.get(incident=flood, plan=plan)
+    assert activation.state == "active"
+    return leader, activation
+
+
+def test_level_change_and_termination_name_the_departments_first(servers, new_page, flood):
+    """Raising the level names the departments that get new tasks; terminating names the
+    departments whose open alerts close with it. Cancelled, nothing changes."""
+    from plans import consequences
+
+    leader, activation = _active_flood_plan(flood, "IV")
+    expected = consequences.change_level(leader, activation, "I")["departments"]
+    assert expected  # the flood plan's level I adds tasks to IV's
+    before = Alert.objects.count()
+    server = servers.daphne()
+    page = new_page(viewport={"width": 1440, "height": 900})
+    log_in(page, server, "confirm-leader", f"/plans/incident/{flood.pk}/")
+    box = page.locator(f"[data-activation='{activation.pk}']")
+    dialog = page.locator("dialog.duty-confirm")
+
+    box.locator(".level-select").select_option("I")
+    box.locator("button[data-act=change-level]").click()
+    expect(dialog).to_contain_text("追加任务")
+    named = [li.inner_text() for li in dialog.locator("section.consequence li").all()]
+    for department in expected:
+        assert any(item.startswith(department["name"] + "：") for item in named), (department["name"], named)
+    dialog.locator(".confirm-no").click()
+    expect(dialog).to_have_count(0)
+    activation.refresh_from_db()
+    assert activation.level == "IV" and Alert.objects.count() == before  # nothing before the answer
+    box.locator("button[data-act=change-level]").click()
+    dialog.locator(".confirm-yes").click()
+    page.wait_for_load_state("load")
+    expect(page.locator(f"[data-activation='{activation.pk}'] .level-select")).to_have_value("I", timeout=10_000)
+    activation.refresh_from_db()
+    assert activation.level == "I"
+    sent = set(Alert.objects.filter(activation=activation).values_list("department__name", flat=True))
+    assert {d["name"] for d in expected} <= sent
+
+    # Terminating: the open alerts that close with it, by department.
+    box = page.locator(f"[data-activation='{activation.pk}']")
+    box.locator(".reason").fill("险情解除")
+    box.locator("button[data-act=terminate]").click()
+    expect(dialog).to_contain_text("随之办结的通知")
+    items = [li.inner_text() for li in dialog.locator("section.consequence li").all()]
+    for name in sent:
+        assert any(item.startswith(name + "：") for item in items), (name, items)
+    dialog.locator(".confirm-yes").click()
+    page.wait_for_load_state("load")
+    expect(page.locator(f"[data-activation='{activation.pk}']")).to_contain_text("已终止", timeout=10_000)
+    activation.refresh_from_db()
+    assert activation.state == "terminated"
+    assert not Alert.objects.filter(activation=activation).exclude(state=Alert.State.CLOSED).exists()
+    assert not page.problems
