@@ -211,6 +211,18 @@ def channel_saved(channel, actor=None):
     return cancelled
 
 
+def remove_channel(channel, actor=None):
+    """Delete a channel, unless it was used: deliveries are history, so a used channel
+    is disabled instead (its queued deliveries cancelled, as channel_saved does)."""
+    if not channel.deliveries.exists():
+        channel.delete()
+        return
+    with transaction.atomic():
+        channel.enabled = False
+        channel.save(update_fields=["enabled"])
+        channel_saved(channel, actor)
+
+
 def _cancel(pending, channel, actor, now):
     ids = list(pending.values_list("pk", flat=True))
     for start in range(0, len(ids), 40):

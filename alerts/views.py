@@ -167,14 +167,7 @@ class NotificationChannelViewSet(viewsets.ModelViewSet):
             notify.channel_saved(channel, self.request.user)  # disabled: its queued deliveries are cancelled
 
     def perform_destroy(self, channel):
-        # Deliveries are history: a used channel is disabled rather than deleted.
-        if channel.deliveries.exists():
-            with transaction.atomic():
-                channel.enabled = False
-                channel.save(update_fields=["enabled"])
-                notify.channel_saved(channel, self.request.user)
-        else:
-            channel.delete()
+        notify.remove_channel(channel, self.request.user)  # a used channel is disabled, not deleted
 
 
 class DeliveryViewSet(viewsets.ReadOnlyModelViewSet):

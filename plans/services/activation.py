@@ -209,19 +209,7 @@ def change_level(activation, level, actor, reason=""):
         raise Conflict(_("已是%(l)s响应。") % {"l": LEVEL_CN[level]})
     if level not in {lv["level"] for lv in _version_levels(activation)}:
         raise Invalid({"level": [_("该预案版本没有 %(l)s 级响应。") % {"l": level}]})
-    request = ActivationRequest.objects.create(
-        activation=activation,
-        action=ActivationRequest.Action.CHANGE_LEVEL,
-        level=level,
-        from_level=activation.level,
-        reason=reason,
-        requested_by=actor,
-        requested_at=timezone.now(),
-    )
-    if can_approve(actor, activation.incident):
-        return _apply(activation, request, actor)
-    _emit_proposed(activation, request, actor)
-    return activation
+    return _request(activation, ActivationRequest.Action.CHANGE_LEVEL, actor, reason, level=level)
 
 
 @transaction.atomic
@@ -233,13 +221,20 @@ def terminate(activation, actor, reason=""):
         raise Conflict(_("只有响应中的预案可以终止。"))
     if activation.requests.filter(state=ActivationRequest.State.PENDING).exists():
         raise Conflict(_("已有待审批的事项，请先审批。"))
+    return _request(activation, ActivationRequest.Action.TERMINATE, actor, reason)
+
+
+def _request(activation, action, actor, reason, **fields):
+    """A change asked for on an active activation: applied at once when the actor may
+    approve it, otherwise waiting for a leader's decision (announced as proposed)."""
     request = ActivationRequest.objects.create(
         activation=activation,
-        action=ActivationRequest.Action.TERMINATE,
+        action=action,
         from_level=activation.level,
         reason=reason,
         requested_by=actor,
         requested_at=timezone.now(),
+        **fields,
     )
     if can_approve(actor, activation.incident):
         return _apply(activation, request, actor)

@@ -135,96 +135,103 @@ class City:
         return sorted((r for r in rows if r["channel"] == "lower_level"), key=lambda r: r["id"])
 
 
-def test_county_reports_reach_the_city_once_in_order_and_the_sign_for_comes_back(
-    servers, city_database, make_person, client_for
-):
-    city_token, up_credential, down_credential = (secrets.token_hex(20) for _ in range(3))
-    city_port = free_port()
-    city_url = f"http://127.0.0.1:{city_port}"
-    fast = {"DUTYOPS_CHAIN_RETRY_MAX_SECONDS": "1"}
-    redis = os.environ.get("REDIS_URL")
-    city_env = {
-        **fast,
-        "DATABASE_URL": city_database,
-        "DUTYOPS_INSTALLATION_NAME": "临江市人民政府总值班室",
-        **({"REDIS_URL": redis.rsplit("/", 1)[0] + "/1"} if redis else {}),
-    }
+CITY = "临江市人民政府总值班室"
 
-    # The county: this test's database, its statutory line, linked up to the city.
+
+def _the_county(make_person, client_for):
+    """This test's database is the county: its duty office, an officer's API client, its statutory line."""
     county_office = Department.objects.create(code="FRQ-ZBS", name="芙蓉区人民政府总值班室", kind="duty_office")
     officer = make_person("duty_officer", dept=county_office, full_name="区值班员", phone="0731-12346000")
     county = client_for(officer)
     seed_line()
+    return county
+
+
+def _the_county_linked_up(servers, fast, city_url, up_credential, down_credential):
+    """The county's daphne, its link up to the city, its worker. Returns its server."""
     county_server = servers.daphne(**fast)
     call_command(
         "chain_link",
         "up",
-        name="临江市人民政府总值班室",
+        name=CITY,
         url=city_url,
         credential=up_credential,
         issue=down_credential,
         stdout=open(os.devnull, "w"),  # noqa: SIM115
     )
     servers.worker(**fast)
+    return county_server
 
-    # The city: its own database, the account standing for the district, linked down to it.
+
+def _the_city_linked_down(servers, city_env, city_port, city_token, county_url, up_credential, down_credential):
+    """The city: its own database, the account standing for the district, linked down to
+    it; its daphne and worker. Returns (server, worker)."""
+    city_database = city_env["DATABASE_URL"]
     manage(city_database, "shell", "-c", CITY_SETUP.format(token=city_token))
     manage(
         city_database,
         "chain_link",
         "down",
         "--name=芙蓉区",
-        f"--url={county_server.url}",
+        f"--url={county_url}",
         "--department=LJ-FRQ",
         f"--credential={down_credential}",
         f"--issue={up_credential}",
     )
-    city_server = servers.daphne(port=city_port, **city_env)
-    city_worker = servers.worker(**city_env)
-    city = City(city_url, city_token)
+    return servers.daphne(port=city_port, **city_env), servers.worker(**city_env)
 
-    def report(kind, incident=None, **extra):
-        if incident is None:
-            body = {
-                "kind": "first",
-                "channel": "phone",
-                "title": extra.pop("title"),
-                "description": "芙蓉路一化工仓库起火。",
-                "category": "accident_disaster",
-                "grade": "III",
-                "location_text": "芙蓉路88号",
-                "deaths": 0,
-                "injuries": 2,
-            }
-            response = county.post("/api/v1/reports/", body, format="json")
-            assert response.status_code == 201, response.data
-            incident = response.data["incident"]
-        response = county.post(
-            f"/api/v1/incidents/{incident}/upward-reports/",
-            {"kind": kind, "unverified_reason": "情况紧急，先行报告", **extra},
-            format="json",
-        )
+
+def _report(county, kind, incident=None, **extra):
+    """An upward report of `kind` from the county (for a new incident, a first report opens
+    it): queued for the city. Returns (county incident id, upward report id)."""
+    if incident is None:
+        body = {
+            "kind": "first",
+            "channel": "phone",
+            "title": extra.pop("title"),
+            "description": "芙蓉路一化工仓库起火。",
+            "category": "accident_disaster",
+            "grade": "III",
+            "location_text": "芙蓉路88号",
+            "deaths": 0,
+            "injuries": 2,
+        }
+        response = county.post("/api/v1/reports/", body, format="json")
         assert response.status_code == 201, response.data
-        states = {r["name"]: r["delivery"] for r in response.data["recipients"]}
-        assert states["临江市人民政府总值班室"] == "queued"
-        return incident, response.data["id"]
+        incident = response.data["incident"]
+    response = county.post(
+        f"/api/v1/incidents/{incident}/upward-reports/",
+        {"kind": kind, "unverified_reason": "情况紧急，先行报告", **extra},
+        format="json",
+    )
+    assert response.status_code == 201, response.data
+    states = {r["name"]: r["delivery"] for r in response.data["recipients"]}
+    assert states[CITY] == "queued"
+    return incident, response.data["id"]
 
-    def city_state(upward_id):
-        return Delivery.objects.get(upward_report_id=upward_id, link__isnull=False)
 
-    # A running installation is warm: its first intake reads the lexicon and the gazetteer.
+def _city_state(upward_id):
+    """The county's delivery of an upward report to the city (its state, the city's answer)."""
+    return Delivery.objects.get(upward_report_id=upward_id, link__isnull=False)
+
+
+def _warm_up(city):
+    """A running installation is warm: its first intake reads the lexicon and the gazetteer."""
     warm = http(
         "POST",
-        city_url + "/api/v1/reports/",
+        city.url + "/api/v1/reports/",
         json.dumps({"kind": "first", "channel": "phone", "title": "预热", "category": "natural_disaster"}).encode(),
         city.headers | {"Content-Type": "application/json"},
         timeout=60,
     )
     assert warm.status_code == 201, warm.text
 
-    # 1. A first report reaches the city's intake within seconds.
+
+def _a_first_report_reaches_the_city(county, city):
+    """Within seconds, at the city's intake, from the room standing for the sender. Returns
+    (county incident, upward report id, the city's incident)."""
     started = time.monotonic()
-    fire, first_id = report("first", title="芙蓉路化工仓库火灾", measures="消防出动8车")
+    fire, first_id = _report(county, "first", title="芙蓉路化工仓库火灾", measures="消防出动8车")
     arrived = _wait(city.lower_level_reports, 15, "the first report at the city")
     seconds = time.monotonic() - started
     print(f"county -> city: {seconds:.1f} s")
@@ -234,25 +241,33 @@ def test_county_reports_reach_the_city_once_in_order_and_the_sign_for_comes_back
         ("first", "芙蓉路化工仓库火灾", "芙蓉区", "芙蓉区人民政府总值班室")
     ]
     city_incident = arrived[0]["incident"]
-    _wait(lambda: city_state(first_id).state == "delivered", 10, "delivered at the county")
-    assert city_state(first_id).remote_incident == str(city_incident)
+    _wait(lambda: _city_state(first_id).state == "delivered", 10, "delivered at the county")
+    assert _city_state(first_id).remote_incident == str(city_incident)
+    return fire, first_id, city_incident
 
-    # 2. The city is down for a while: what the county sends meanwhile waits, then arrives once, in order.
-    city_server.stop()
-    city_worker.stop()
-    _f, follow_id = report("follow_up", incident=fire, measures="明火已扑灭", support_needed="请求调派环境监测车")
-    blast, other_id = report("first", title="东屯渡燃气管道泄漏")
-    _f, final_id = report("final", incident=fire, text="现场清理完毕")
+
+def _sent_while_the_city_is_down(county, fire):
+    """A follow-up, another incident's first report, the final report: retried, still queued.
+    Returns their upward report ids and the other incident."""
+    _f, follow_id = _report(
+        county, "follow_up", incident=fire, measures="明火已扑灭", support_needed="请求调派环境监测车"
+    )
+    blast, other_id = _report(county, "first", title="东屯渡燃气管道泄漏")
+    _f, final_id = _report(county, "final", incident=fire, text="现场清理完毕")
     _wait(
         lambda: Outbox.objects.filter(delivery__upward_report_id=follow_id, attempts__gte=2).exists(),
         15,
         "retries while the city is down",
     )
     time.sleep(2)
-    assert {city_state(i).state for i in (follow_id, other_id, final_id)} == {"queued"}
-    start_patiently(city_server)
-    city_worker.start()
-    rows = _wait(lambda: (r := city.lower_level_reports()) and len(r) >= 4 and r, 30, "everything after the return")
+    assert {_city_state(i).state for i in (follow_id, other_id, final_id)} == {"queued"}
+    return {"follow_up": follow_id, "other": other_id, "final": final_id, "blast": blast}
+
+
+def _everything_arrives_once_in_order(city, city_incident, sent):
+    """After the city's return: each report once, in the order sent; follow-ups and the final
+    join the city's incident of the first report. Returns the city's rows."""
+    _wait(lambda: (r := city.lower_level_reports()) and len(r) >= 4 and r, 30, "everything after the return")
     time.sleep(2)  # nothing more comes: each once
     rows = city.lower_level_reports()
     assert [(r["kind"], r["title"]) for r in rows] == [
@@ -265,15 +280,19 @@ def test_county_reports_reach_the_city_once_in_order_and_the_sign_for_comes_back
     assert [r["incident"] for r in rows] == [city_incident, city_incident, rows[2]["incident"], city_incident]
     assert rows[2]["incident"] != city_incident
     assert "请求调派环境监测车" in rows[1]["description"]
-    for upward_id in (follow_id, other_id, final_id):
-        _wait(lambda u=upward_id: city_state(u).state == "delivered", 10, "delivered states")
+    for upward_id in (sent["follow_up"], sent["other"], sent["final"]):
+        _wait(lambda u=upward_id: _city_state(u).state == "delivered", 10, "delivered states")
+    return rows
 
-    # A message repeated with its key (an answer lost on the way back) is accepted once.
+
+def _a_repeat_is_accepted_once_and_only_from_the_link(city, follow_id, up_credential):
+    """A message repeated with its key (an answer lost on the way back) is accepted once;
+    the city officer's own token is not a link's."""
     upward = UpwardReport.objects.get(pk=follow_id)
     message = Outbox.objects.get(delivery__upward_report=upward)
     again = http(
         "POST",
-        city_url + "/api/v1/chain/reports/",
+        city.url + "/api/v1/chain/reports/",
         data=json.dumps(message.payload, ensure_ascii=False).encode(),  # the same bytes as the worker's
         headers={
             "Authorization": f"Token {up_credential}",
@@ -287,22 +306,62 @@ def test_county_reports_reach_the_city_once_in_order_and_the_sign_for_comes_back
     # Traffic is authenticated per link: the city officer's own token is not a link's.
     refused = http(
         "POST",
-        city_url + "/api/v1/chain/reports/",
+        city.url + "/api/v1/chain/reports/",
         data=json.dumps(message.payload).encode(),
         headers=city.headers | {"Idempotency-Key": "x1", "Content-Type": "application/json"},
     )
     assert refused.status_code in (401, 403)
 
-    # 3. The city signs for the first report: the county sees 已签收.
+
+def _the_city_signs_for_the_first(city, county, rows, fire, first_id, follow_id):
+    """The city signs for the first report: the county sees 已签收 (the follow-up: delivered)."""
     inbox = city.get("/api/v1/chain/inbox/")["results"]
     first_inbound = next(i for i in inbox if i["report"] == rows[0]["id"])
-    signed = http("POST", f"{city_url}/api/v1/chain/inbox/{first_inbound['id']}/sign/", b"", city.headers)
+    signed = http("POST", f"{city.url}/api/v1/chain/inbox/{first_inbound['id']}/sign/", b"", city.headers)
     assert signed.status_code == 200, signed.text
-    _wait(lambda: city_state(first_id).state == "acknowledged", 15, "the sign-for at the county")
-    delivery = city_state(first_id)
+    _wait(lambda: _city_state(first_id).state == "acknowledged", 15, "the sign-for at the county")
+    delivery = _city_state(first_id)
     assert delivery.acknowledged_by == "城市值班员" and delivery.acknowledged_at
     listed = county.get(f"/api/v1/incidents/{fire}/upward-reports/").json()
     shown = {u["id"]: {r["name"]: r["delivery"] for r in u["recipients"]} for u in listed}
-    assert shown[first_id]["临江市人民政府总值班室"] == "acknowledged"
-    assert shown[follow_id]["临江市人民政府总值班室"] == "delivered"
-    assert blast != fire
+    assert shown[first_id][CITY] == "acknowledged"
+    assert shown[follow_id][CITY] == "delivered"
+
+
+def test_county_reports_reach_the_city_once_in_order_and_the_sign_for_comes_back(
+    servers, city_database, make_person, client_for
+):
+    city_token, up_credential, down_credential = (secrets.token_hex(20) for _ in range(3))
+    city_port = free_port()
+    city_url = f"http://127.0.0.1:{city_port}"
+    fast = {"DUTYOPS_CHAIN_RETRY_MAX_SECONDS": "1"}
+    redis = os.environ.get("REDIS_URL")
+    city_env = {
+        **fast,
+        "DATABASE_URL": city_database,
+        "DUTYOPS_INSTALLATION_NAME": CITY,
+        **({"REDIS_URL": redis.rsplit("/", 1)[0] + "/1"} if redis else {}),
+    }
+    county = _the_county(make_person, client_for)
+    county_server = _the_county_linked_up(servers, fast, city_url, up_credential, down_credential)
+    city_server, city_worker = _the_city_linked_down(
+        servers, city_env, city_port, city_token, county_server.url, up_credential, down_credential
+    )
+    city = City(city_url, city_token)
+    _warm_up(city)
+
+    # 1. A first report reaches the city's intake within seconds.
+    fire, first_id, city_incident = _a_first_report_reaches_the_city(county, city)
+
+    # 2. The city is down for a while: what the county sends meanwhile waits, then arrives once, in order.
+    city_server.stop()
+    city_worker.stop()
+    sent = _sent_while_the_city_is_down(county, fire)
+    start_patiently(city_server)
+    city_worker.start()
+    rows = _everything_arrives_once_in_order(city, city_incident, sent)
+    _a_repeat_is_accepted_once_and_only_from_the_link(city, sent["follow_up"], up_credential)
+
+    # 3. The city signs for the first report: the county sees 已签收.
+    _the_city_signs_for_the_first(city, county, rows, fire, first_id, sent["follow_up"])
+    assert sent["blast"] != fire

@@ -72,40 +72,57 @@ def test_a_generated_client_imports_and_runs_the_integrators_flow(client_package
 
 
 def run_flow(url):
+    """The integrator's flow: a hotline platform reports (and repeats itself), the duty
+    leader activates the best plan, a liaison signs for and feeds back on its alert, and
+    the event stream tells the story in order, each liaison its own part."""
+    officer = _signed_in(url, "officer1")  # a hotline platform's account: a duty officer of the office
+    seen = _last_event_seen(officer)
+    first = _report_with_an_idempotency_key(officer)
+    incident, match = _the_incident_and_its_best_plan(officer, first)
+    _the_duty_leader_activates(_signed_in(url, "dleader"), incident, match)
+    liaison = _signed_in(url, "liaison_water")
+    alert = _the_liaison_signs_and_feeds_back(liaison, incident)
+    # Another department's liaison does not see that alert.
+    from dutyops_client.api.alerts import alerts_list
+
+    fire = _signed_in(url, "liaison_fire")
+    assert alert.id not in [a.id for a in alerts_list.sync(client=fire, incident=incident.id).results]
+    _the_stream_tells_the_story(officer, liaison, seen, alert)
+
+
+def _signed_in(url, username):
     from dutyops_client import AuthenticatedClient, Client
-    from dutyops_client.api.alerts import alerts_acknowledge_create, alerts_feedback_create, alerts_list
     from dutyops_client.api.auth import auth_token_create
+    from dutyops_client.models import AuthTokenRequest
+
+    token = auth_token_create.sync(client=Client(url), body=AuthTokenRequest(username, DEMO_PASSWORD))
+    return AuthenticatedClient(url, token=token.token, prefix="Token", raise_on_unexpected_status=True)
+
+
+def _last_event_seen(client):
+    """The last event so far: page through the stream (count is no seq)."""
     from dutyops_client.api.events import events_retrieve
-    from dutyops_client.api.incidents import (
-        incidents_activations_create,
-        incidents_plan_matches_list,
-        incidents_retrieve,
-    )
+
+    seen = 0
+    while page := events_retrieve.sync(client=client, after=seen, limit=1000).results:
+        seen = page[-1].seq
+    return seen
+
+
+def _report_with_an_idempotency_key(officer):
+    """A first report; sent again with the same key it is the same answer, with another
+    report the key is refused in words. Returns the first answer."""
     from dutyops_client.api.reports import reports_create
     from dutyops_client.models import (
-        ActivationCreateRequest,
-        AlertsListState,
-        AlertStateEnum,
-        AuthTokenRequest,
         CategoryEnum,
         ChannelEnum,
         Error,
-        FeedbackInputRequest,
         GradeEnum,
         Report,
         ReportKindEnum,
         ReportRequest,
     )
 
-    def signed_in(username):
-        token = auth_token_create.sync(client=Client(url), body=AuthTokenRequest(username, DEMO_PASSWORD))
-        return AuthenticatedClient(url, token=token.token, prefix="Token", raise_on_unexpected_status=True)
-
-    # A hotline platform's account: a duty officer of the office.
-    officer = signed_in("officer1")
-    seen = 0  # the last event so far: page through the stream (count is no seq)
-    while page := events_retrieve.sync(client=officer, after=seen, limit=1000).results:
-        seen = page[-1].seq
     report = ReportRequest(
         kind=ReportKindEnum.FIRST,
         channel=ChannelEnum.HOTLINE,
@@ -131,6 +148,12 @@ def run_flow(url):
     other = ReportRequest.from_dict({**report.to_dict(), "title": "另一起"})
     refused = reports_create.sync_detailed(client=officer, body=other, idempotency_key=key)
     assert refused.status_code == 422 and isinstance(refused.parsed, Error)
+    return first
+
+
+def _the_incident_and_its_best_plan(officer, first):
+    from dutyops_client.api.incidents import incidents_plan_matches_list, incidents_retrieve
+    from dutyops_client.models import GradeEnum
 
     incident = incidents_retrieve.sync(client=officer, id=first.parsed.incident)
     assert incident.title == "湘江大道段江水漫堤" and incident.grade == GradeEnum.III
@@ -138,15 +161,24 @@ def run_flow(url):
     matches = incidents_plan_matches_list.sync(client=officer, id=incident.id)
     assert matches and matches[0].code == "LJ-ZX-FXKH-2024", [(m.code, m.score) for m in matches]  # flood plan
     assert matches[0].reasons and all(isinstance(r, str) for r in matches[0].reasons)
+    return incident, matches[0]
 
-    # The duty leader activates the best match: its tasks become alerts to departments.
-    leader = signed_in("dleader")
-    body = ActivationCreateRequest(plan=matches[0].plan, level=matches[0].level)
+
+def _the_duty_leader_activates(leader, incident, match):
+    """The duty leader activates the best match: its tasks become alerts to departments."""
+    from dutyops_client.api.incidents import incidents_activations_create
+    from dutyops_client.models import ActivationCreateRequest
+
+    body = ActivationCreateRequest(plan=match.plan, level=match.level)
     activation = incidents_activations_create.sync(client=leader, id=incident.id, body=body)
     assert activation.state.value == "active" and activation.tasks
 
-    # The water authority's liaison lists its alerts on the incident, signs for one, feeds back.
-    liaison = signed_in("liaison_water")
+
+def _the_liaison_signs_and_feeds_back(liaison, incident):
+    """The water authority's liaison lists its alerts on the incident, signs for one, feeds back."""
+    from dutyops_client.api.alerts import alerts_acknowledge_create, alerts_feedback_create, alerts_list
+    from dutyops_client.models import AlertsListState, AlertStateEnum, FeedbackInputRequest
+
     page = alerts_list.sync(client=liaison, incident=incident.id, state=AlertsListState.SENT)
     assert page.count >= 1 and {a.department_name for a in page.results} == {"市水利局"}
     alert = page.results[0]
@@ -156,11 +188,13 @@ def run_flow(url):
         client=liaison, id=alert.id, body=FeedbackInputRequest(text="已派出巡堤人员 30 人，沙袋 2000 袋到位。")
     )
     assert fed_back.status_code == 201
-    # Another department's liaison does not see that alert.
-    fire = signed_in("liaison_fire")
-    assert alert.id not in [a.id for a in alerts_list.sync(client=fire, incident=incident.id).results]
+    return alert
 
-    # The event stream after what the officer had seen: the whole story, in order.
+
+def _the_stream_tells_the_story(officer, liaison, seen, alert):
+    """The event stream after what the officer had seen: the whole story, in order."""
+    from dutyops_client.api.events import events_retrieve
+
     events = events_retrieve.sync(client=officer, after=seen, limit=1000)
     types = [e.type_ for e in events.results]
     assert types.index("incident.created") < types.index("plan.activated") < types.index("alert.acknowledged")

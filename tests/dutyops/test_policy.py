@@ -1,10 +1,12 @@
-"""The access policy as a table: every endpoint and page x every role, every event type
-x every audience relation, and the scope relations (own department / another).
+"""The access policy as a table: every endpoint and page x every role (here), every event
+type x every audience relation (test_policy_events.py), and the scope relations, own
+department / another (test_policy_own_and_other.py), and the scope matrix, every object
+route for each unit's scoped roles in and out of scope (test_policy_scope*.py). The roles: roles.py; fixtures: conftest.py.
 
 The endpoints and pages are found by walking the URL resolver (tests/dutyops/endpoints.py):
 a new endpoint without a row here fails `test_every_endpoint_has_a_row`. A row says
 which roles get past the access checks (anything but 401/403; a 404 for an object out
-of scope is checked by the scope tables below). Rules the duty office works by
+of scope is checked by test_policy_own_and_other.py and the scope matrix). Rules the duty office works by
 (CONTRACT.md "Roles and scope", dutyops/policy.py):
 - nobody anonymous gets anything but 401 (the token endpoint and iCal feeds have their own keys);
 - nothing any role can send gives a 5xx;
@@ -16,44 +18,25 @@ of scope is checked by the scope tables below). Rules the duty office works by
 
 import re
 
-import pytest
 from django.db import transaction
-from rest_framework.test import APIClient
 
-from dutyops import policy
-from realtime import events
-from realtime.selectors import visible_events
-from realtime.services import emit
-from tests.conftest import token_for
 from tests.dutyops.endpoints import api_operations, pages
-
-# superuser: the demo's `admin` (Django superuser); admin: the admin role alone;
-# duty_officer, duty_leader: the general duty office's; room_leader: the water bureau's
-# duty leader (a duty_leader of another room: its own subtree only, issue 16).
-ROLES = (
-    "anonymous",
-    "superuser",
-    "admin",
-    "duty_officer",
-    "duty_leader",
-    "leader",
-    "liaison",
-    "board",
-    "room_leader",
+from tests.dutyops.roles import (
+    ADMINS,
+    ANYONE,
+    LEADERS,
+    NOBODY,
+    OFFICE,
+    OPERATORS,
+    POST_CHECKERS,
+    ROLES,
+    ROOM_ROSTER,
+    ROSTER,
+    SIGNED_IN,
+    STAFF,
+    SUPER,
+    WRITERS,
 )
-SIGNED_IN = frozenset(ROLES) - {"anonymous"}
-WRITERS = SIGNED_IN - {"board"}  # the wall board changes nothing
-NOBODY = frozenset()
-ANYONE = frozenset(ROLES)
-SUPER = frozenset({"superuser"})
-ADMINS = frozenset({"superuser", "admin"})
-STAFF = SIGNED_IN - {"liaison", "room_leader"}  # who sees the whole jurisdiction
-OPERATORS = frozenset({"superuser", "admin", "duty_officer", "duty_leader"})
-OFFICE = OPERATORS | {"leader"}  # alerts, supervision, circulars
-LEADERS = frozenset({"superuser", "duty_leader", "leader"})  # instructions, approvals
-ROSTER = frozenset({"superuser", "admin", "duty_leader"})
-ROOM_ROSTER = ROSTER | {"room_leader"}  # its own room's roster (the body names the room; the first leave is none)
-POST_CHECKERS = ROSTER | {"leader"}
 
 # (method, route): the roles that get past the access checks. Object rows are about the
 # first object of the collection (the duty office's), unless _chosen() picks another.
@@ -292,61 +275,6 @@ PAGES = {
 }
 
 
-@pytest.fixture(scope="module")
-def people(demo, django_db_blocker):
-    from dutyops.models import Department, Person
-
-    with django_db_blocker.unblock():
-        return _people(Department, Person)
-
-
-def _people(Department, Person):  # noqa: N803 - the models, imported once the apps are ready
-    office = Department.objects.get(code="LJ-ZBS")
-    found = {
-        "superuser": Person.objects.get(username="admin"),
-        "duty_officer": Person.objects.get(username="officer1"),
-        "duty_leader": Person.objects.get(username="dleader"),
-        "leader": Person.objects.get(username="leader"),
-        "liaison": Person.objects.get(username="liaison_water"),
-        "board": Person.objects.get(username="wallboard"),
-        "room_leader": Person.objects.get(username="swj_lead"),
-    }
-    # On duty, the water bureau's duty leader answers for his bureau's alerts (alert.act:
-    # PARTY), and the demo roster puts him on duty on some days: the matrix is about his
-    # role, so here he is off duty whatever the date (found by a run a year back).
-    from duty.models import Shift, ShiftOfficer
-
-    Shift.objects.filter(leader=found["room_leader"]).update(leader=None)
-    ShiftOfficer.objects.filter(person=found["room_leader"]).delete()
-    with transaction.atomic():
-        admin = Person.objects.create_user(username="admin-role", password="pw-12345678", department=office)
-        admin.set_roles(["admin"])
-    found["admin"] = admin
-    return found
-
-
-@pytest.fixture
-def activation(db, people):
-    """A proposed activation of a plan on a duty office incident: the activation rows act on it."""
-    from incidents.models import Incident
-    from plans import services as plans
-    from plans.models import Plan
-
-    incident = Incident.objects.filter(status__in=["received", "verifying", "responding"]).order_by("pk").first()
-    plan = Plan.objects.filter(status="issued").order_by("pk").first()
-    level = plan.levels[-1]["level"]
-    return plans.propose_activation(incident, plan, level, people["duty_officer"])
-
-
-@pytest.fixture
-def clients(db, people):
-    out = {"anonymous": APIClient()}
-    for role, person in people.items():
-        out[role] = APIClient()
-        out[role].credentials(HTTP_AUTHORIZATION=f"Token {token_for(person)}")
-    return out
-
-
 def test_every_endpoint_has_a_row_and_every_row_an_endpoint():
     served = set(api_operations())
     assert served - MATRIX.keys() == set(), "endpoints without a row in MATRIX"
@@ -476,281 +404,3 @@ def test_the_admin_site_and_its_menu_entries_for_every_role(client, people):
         if admitted != (role in ADMIN_SITE) or any(shown != admitted for shown in offered.values()):
             problems.append(f"{role}: admin site {admitted}, offered {offered} (should be: {role in ADMIN_SITE})")
     assert not problems, "\n".join(problems)
-
-
-# --- scope: the same endpoint, one's own department's object and another's -----------------
-
-
-def _liaison_scope(clients):
-    from alerts.models import Alert, SupervisionCase
-    from duty.models import Shift
-    from dutyops.models import Department, Person
-    from incidents.models import Incident
-
-    water = Department.objects.get(code="LJ-SWJ")
-    own_alert = Alert.objects.filter(department=water).first()
-    other_alert = Alert.objects.exclude(department=water).first()
-    own_case = SupervisionCase.objects.filter(departments=water).first()
-    other_case = SupervisionCase.objects.exclude(departments=water).first()
-    return [
-        ("GET", "/api/v1/alerts/{}/", own_alert, other_alert),
-        ("POST", "/api/v1/alerts/{}/acknowledge/", own_alert, other_alert),
-        (
-            "GET",
-            "/api/v1/incidents/{}/",
-            own_alert.incident,
-            Incident.objects.exclude(alerts__department=water).first(),
-        ),
-        ("GET", "/api/v1/supervision/{}/", own_case, other_case),
-        (
-            "GET",
-            "/api/v1/shifts/{}/",
-            Shift.objects.filter(duty_room=water).first(),
-            Shift.objects.exclude(duty_room=water).first(),
-        ),
-        (
-            "GET",
-            "/api/v1/people/{}/",
-            Person.objects.filter(department=water).first(),
-            Person.objects.exclude(department=water).first(),
-        ),
-    ]
-
-
-def test_a_liaison_reaches_its_own_departments_objects_and_never_anothers(clients):
-    problems = []
-    for method, route, own, other in _liaison_scope(clients):
-        for obj, expected in ((own, True), (other, False)):
-            if obj is None:
-                continue  # the demo has none of this kind
-            with transaction.atomic():
-                code = getattr(clients["liaison"], method.lower())(route.format(obj.pk), {}, format="json").status_code
-                transaction.set_rollback(True)
-            if (code not in (401, 403, 404)) != expected:
-                problems.append(f"{method} {route.format(obj.pk)} ({'own' if expected else 'another'}): {code}")
-    assert not problems, "\n".join(problems)
-
-
-def test_a_liaison_exports_only_its_own_rooms_duty_records(clients):
-    from dutyops.models import Department
-
-    water, office = (Department.objects.get(code=c).pk for c in ("LJ-SWJ", "LJ-ZBS"))
-    for url in ("/api/v1/duty/roster-export/", "/api/v1/duty/daily-report/"):
-        assert clients["liaison"].get(url, {"department": water}).status_code == 200
-        assert clients["liaison"].get(url, {"department": office}).status_code == 403
-
-
-# --- a bureau's duty leader: its own room, never the office's or another room's (issue 16) -------
-
-
-def _bureau_world(people):
-    """An incident the water bureau holds, and one the fire brigade holds with an alert to
-    the water bureau on it (the water bureau sees it, but does not hold it); a proposed
-    activation of an issued plan on each."""
-    from alerts import services as alerts
-    from dutyops.models import Department
-    from incidents.models import Incident
-    from plans import services as plans
-    from plans.models import Plan
-
-    water, fire = (Department.objects.get(code=c) for c in ("LJ-SWJ", "LJ-XFJY"))
-    own = Incident.objects.create(title="水利局：水库泄洪通知", category="natural_disaster", duty_room=water)
-    theirs = Incident.objects.create(title="消防：仓库火情", category="accident_disaster", duty_room=fire)
-    alerts.dispatch_alert(incident=theirs, department=water, duty="协助排水", ack_minutes=30, feedback_minutes=120)
-    plan = Plan.objects.filter(status="issued").order_by("pk").first()
-    level = plan.levels[-1]["level"]
-    officer = people["duty_officer"]
-    return {
-        "water": water,
-        "fire": fire,
-        "own": own,
-        "theirs": theirs,
-        "own_activation": plans.propose_activation(own, plan, level, officer),
-        "their_activation": plans.propose_activation(theirs, plan, level, officer),
-    }
-
-
-def _shift_body(room, days):
-    from django.utils import timezone
-
-    start = timezone.now().replace(microsecond=0) + timezone.timedelta(days=days)
-    return {
-        "duty_room": room.pk,
-        "starts_at": start.isoformat(),
-        "ends_at": (start + timezone.timedelta(hours=8)).isoformat(),
-    }
-
-
-def test_a_bureau_duty_leader_acts_for_its_own_room_and_never_office_wide(clients, people):
-    from alerts.models import Alert, SupervisionCase
-    from alerts.services import open_case
-
-    world = _bureau_world(people)
-    water, fire = world["water"], world["fire"]
-    api = clients["room_leader"]
-
-    def code(method, url, body=None):
-        with transaction.atomic():
-            response = getattr(api, method)(url, body or {}, format="json")
-            transaction.set_rollback(True)
-        return response.status_code
-
-    own_alert = Alert.objects.filter(department=water).first()
-    fire_alert = Alert.objects.filter(department=fire).first()
-    own_case = SupervisionCase.objects.filter(departments=water).first()
-    other_case = SupervisionCase.objects.exclude(departments=water).first() or open_case(
-        title="消防通道整改", content="限期整改", incident=world["theirs"], departments=[fire]
-    )
-    allowed = [
-        ("get", f"/api/v1/alerts/{own_alert.pk}/", None),
-        ("get", f"/api/v1/incidents/{world['own'].pk}/", None),
-        ("get", f"/api/v1/incidents/{world['theirs'].pk}/", None),  # alerted: it sees it
-        ("post", "/api/v1/shifts/", _shift_body(water, 60)),
-        ("post", f"/api/v1/activations/{world['own_activation'].pk}/approve/", None),
-        ("get", f"/api/v1/supervision/{own_case.pk}/", None),
-        ("get", f"/api/v1/duty/roster-export/?department={water.pk}", None),
-    ]
-    refused = [
-        ("get", f"/api/v1/alerts/{fire_alert.pk}/", None),  # another department's alert
-        ("post", "/api/v1/shifts/", _shift_body(fire, 61)),  # another room's roster
-        ("post", f"/api/v1/activations/{world['their_activation'].pk}/approve/", None),  # not its incident
-        ("post", f"/api/v1/activations/{world['their_activation'].pk}/reject/", None),
-        ("post", f"/api/v1/incidents/{world['theirs'].pk}/transition/", {"to": "closed"}),
-        ("post", f"/api/v1/supervision/{own_case.pk}/assign/", {"departments": [fire.pk]}),  # the office's
-        ("get", f"/api/v1/supervision/{other_case.pk}/", None),
-        ("post", "/api/v1/alerts/", {"incident": world["own"].pk, "department": fire.pk, "duty": "x"}),
-        ("get", "/api/v1/board/snapshot/", None),
-        ("get", "/api/v1/deliveries/", None),
-        ("get", f"/api/v1/duty/roster-export/?department={fire.pk}", None),
-    ]
-    problems = [f"{m.upper()} {u}: {c} (allowed)" for m, u, b in allowed if (c := code(m, u, b)) in (401, 403, 404)]
-    problems += [f"{m.upper()} {u}: {c} (refused)" for m, u, b in refused if (c := code(m, u, b)) not in (403, 404)]
-    assert not problems, "\n".join(problems)
-    # The office's duty leader approves either; the leader too.
-    for role in ("duty_leader", "leader"):
-        assert policy.may(people[role], "activation.approve", world["theirs"]), role
-    # What is refused with 403 (not hidden): the writes on what it may see.
-    assert code("post", "/api/v1/shifts/", _shift_body(fire, 62)) == 403
-    assert code("post", f"/api/v1/activations/{world['their_activation'].pk}/approve/") == 403
-    assert code("post", f"/api/v1/supervision/{own_case.pk}/assign/", {"departments": [fire.pk]}) == 403
-
-
-def test_the_room_scopes_in_the_policy(people, make_person):
-    """OFFICE and ROOM: the office's duty staff act for the jurisdiction, another room's for its subtree."""
-    from dutyops.models import Department
-
-    water = Department.objects.get(code="LJ-SWJ")
-    office_leader, room_leader = people["duty_leader"], people["room_leader"]
-    assert policy.scope(office_leader, "alert.view") is None
-    assert policy.scope(room_leader, "alert.view") == frozenset(policy.subtree(water.pk))
-    assert policy.stream_rooms(room_leader) == frozenset(policy.subtree(water.pk))
-    assert not policy.sees_jurisdiction(room_leader) and policy.sees_jurisdiction(office_leader)
-    assert not policy.may(room_leader, "alert.dispatch") and not policy.may(room_leader, "case.manage")
-    assert policy.may(room_leader, "roster.write", water)
-    assert policy.landing(room_leader) == "alerts-console"  # its department's desk, not the leaders' board
-    assert policy.landing(office_leader) == "board-leader"
-    officer = make_person("duty_officer", dept=water)
-    assert policy.scope(officer, "incident.view") == frozenset(policy.subtree(water.pk))
-    assert not policy.may(officer, "page.console") and policy.may(officer, "page.department_console")
-
-
-# --- events: every declared type reaches the roles that may see it ---------------------------
-
-
-def _sample(type_):
-    """A payload of every declared field: defaults where there are, placeholders for the required."""
-    import dataclasses
-    import typing
-
-    placeholders = {int: 1, str: "x", bool: False, list: [], float: 0.0}
-    data = {}
-    for f in dataclasses.fields(events.declared(type_).payload):
-        if f.default is not dataclasses.MISSING:
-            value = f.default
-        elif f.default_factory is not dataclasses.MISSING:
-            value = f.default_factory()
-        else:
-            kinds = [k for k in typing.get_args(f.type) or (f.type,) if k is not type(None)]
-            value = placeholders.get(kinds[0]) if kinds else None
-        data[f.metadata.get("key", f.name)] = value
-    return data
-
-
-def test_every_event_type_reaches_its_audience_and_no_one_else(people, make_department):
-    from dutyops.models import Department
-
-    water = Department.objects.get(code="LJ-SWJ")
-    fire = Department.objects.get(code="LJ-XFJY")
-    with transaction.atomic():
-        emitted = {t: emit(t, _sample(t), departments=[water.pk]).seq for t in events.all_types()}
-    after = min(emitted.values()) - 1
-    seen = {role: {e.type for e in visible_events(person, after, 10_000)} for role, person in people.items()}
-    types = set(emitted)
-    for role in STAFF:
-        assert seen[role] >= types, role  # the jurisdiction-wide roles see every type
-    assert seen["liaison"] >= types  # the water bureau is in each event's audience
-    assert seen["room_leader"] >= types  # and so is its duty room
-    fire_liaison = people["liaison"].__class__.objects.filter(department=fire, groups__name="liaison").first()
-    assert not {e.type for e in visible_events(fire_liaison, after, 10_000)} & types
-    assert policy.stream_rooms(people["liaison"]) == {water.pk}
-    assert policy.stream_rooms(people["board"]) is None
-
-
-def test_every_event_type_on_a_shared_incident_reaches_only_whom_it_concerns(people):
-    """Two departments with alerts on one incident the fire brigade holds: each event type
-    named for the fire brigade (its alert, its feedback, its case, its room's log) reaches
-    the office and the fire brigade; the water bureau, alerted on the same incident, gets
-    only the incident-level types (the incident's own facts), never the others; a
-    department with nothing to do with it gets none (issue 16, CONTRACT "Roles and scope")."""
-    from alerts import services as alerts
-    from dutyops.models import Department, Person
-    from incidents.models import Incident
-
-    water, fire, health = (Department.objects.get(code=c) for c in ("LJ-SWJ", "LJ-XFJY", "LJ-WJW"))
-    incident = Incident.objects.create(title="仓库火情", category="accident_disaster", duty_room=fire)
-    for department in (water, fire):
-        alerts.dispatch_alert(incident=incident, department=department, duty="处置", ack_minutes=30)
-    with transaction.atomic():
-        emitted = {
-            t: emit(t, _sample(t), incident_id=incident.pk, departments=[fire.pk]).seq for t in events.all_types()
-        }
-    after = min(emitted.values()) - 1
-    types = set(emitted)
-    incident_level = {t for t in types if policy.reaches_incident(t)}
-    assert {"incident.updated", "report.created", "plan.activated"} <= incident_level
-    assert not {t for t in incident_level if t.startswith(("alert.", "supervision.", "dutylog.", "classified."))}
-
-    def seen(person):
-        return {e.type for e in visible_events(person, after, 10_000)}
-
-    liaison = {d: Person.objects.filter(department=d, groups__name="liaison").first() for d in (water, fire, health)}
-    problems = []
-    for role in STAFF:
-        if seen(people[role]) != types:
-            problems.append(f"{role} misses {sorted(types - seen(people[role]))}")
-    if seen(liaison[fire]) != types:
-        problems.append(f"the fire liaison misses {sorted(types - seen(liaison[fire]))}")
-    for who, person in (
-        ("the water liaison", liaison[water]),
-        ("the water bureau's duty leader", people["room_leader"]),
-    ):
-        if seen(person) != incident_level:
-            problems.append(
-                f"{who}: gets {sorted(seen(person) - incident_level)}, misses {sorted(incident_level - seen(person))}"
-            )
-    if seen(liaison[health]):
-        problems.append(f"the health liaison gets {sorted(seen(liaison[health]))}")
-    assert not problems, "\n".join(problems)
-
-
-def test_every_event_type_reads_as_a_line_in_both_languages():
-    """Every declared type has its summary renderer (a type without one reads as its name)."""
-    from django.utils import translation
-
-    for type_ in events.all_types():
-        if type_.startswith("test."):
-            continue
-        for language in ("zh-hans", "en"):
-            with translation.override(language):
-                line = events.describe(type_, _sample(type_) | {"is_drill": False})
-            assert line and line != type_, (type_, language)

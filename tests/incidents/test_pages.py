@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 
 from incidents.seed import seed_reference_data
-from tests.incidents.test_api import first_report
+from tests.incidents.api_steps import first_report
 
 
 @pytest.fixture

@@ -47,6 +47,80 @@ def _world(make_person, make_department, department):
     }
 
 
+def _each_department_writes(server, world, tokens, officer):
+    """Fire and water sign for and feed back on their own alerts; the office opens a case
+    for the fire brigade, which reports progress; last, the incident moves to verifying."""
+    incident = world["incident"]
+    for name, text in (("fire", FIRE_TEXT), ("water", WATER_TEXT)):
+        alert = world["alerts"][name].pk
+        assert _http(server, "POST", f"/api/v1/alerts/{alert}/acknowledge/", tokens[name])[0] == 200
+        assert _http(server, "POST", f"/api/v1/alerts/{alert}/feedback/", tokens[name], {"text": text})[0] == 201
+    case = {
+        "title": FIRE_CASE,
+        "content": "限期整改消防通道",
+        "incident": incident.pk,
+        "departments": [world["fire"].pk],
+    }
+    status, created = _http(server, "POST", "/api/v1/supervision/", officer, case)
+    assert status == 201, created
+    progress = {"text": FIRE_PROGRESS}
+    assert _http(server, "POST", f"/api/v1/supervision/{created['id']}/progress/", tokens["fire"], progress)[0] == 200
+    # Last, an incident-level change: every one of them hears it.
+    transition = {"to": "verifying", "reason": ""}
+    assert _http(server, "POST", f"/api/v1/incidents/{incident.pk}/transition/", officer, transition)[0] == 200
+
+
+def _incident_verified(messages):
+    return any(m["type"] == "incident.updated" and m["data"].get("to") == "verifying" for m in messages)
+
+
+def _heard_live_while(server, tokens, writes):
+    """{name: what its live socket heard} while `writes` runs, until the incident's change."""
+
+    async def live():
+        listeners = {
+            name: asyncio.create_task(receive_for(stream_url(server, token=token), 20, until=_incident_verified))
+            for name, token in tokens.items()
+        }
+        await asyncio.sleep(1.0)  # connected and registered with the hub
+        await asyncio.to_thread(writes)
+        return {name: await task for name, task in listeners.items()}
+
+    return run(live())
+
+
+def _read_afterwards(server, tokens, incident, start):
+    """{name: {way: what it read}}: its replay from `start`, events/?after=, the incident's timeline."""
+    read = {}
+    for name, token in tokens.items():
+        replay = run(receive_for(stream_url(server, token=token, after=start), 10, until=_incident_verified))
+        read[name] = {
+            "replay": replay,
+            "events/": _http(server, "GET", f"/api/v1/events/?after={start}", token)[1],
+            "timeline": _http(server, "GET", f"/api/v1/incidents/{incident.pk}/", token)[1]["timeline"],
+        }
+    return read
+
+
+def _leaks_and_gaps(read):
+    """What each liaison read of another department's business, and what it missed of its own."""
+    theirs = {
+        "fire": (WATER_TEXT,),
+        "water": (FIRE_TEXT, FIRE_CASE, FIRE_PROGRESS),
+        "water_leader": (FIRE_TEXT, FIRE_CASE, FIRE_PROGRESS),
+    }
+    own = {"fire": (FIRE_TEXT, FIRE_CASE, FIRE_PROGRESS), "water": (WATER_TEXT,), "water_leader": (WATER_TEXT,)}
+    problems = []
+    for name, ways in read.items():
+        for where, found in ways.items():
+            text = json.dumps(found, ensure_ascii=False)
+            problems += [f"{name} {where}: has {t}" for t in theirs[name] if t in text]
+            problems += [f"{name} {where}: lacks its own {t}" for t in own[name] if t not in text]
+            if "verifying" not in text:
+                problems.append(f"{name} {where}: lacks the incident's own change")
+    return problems
+
+
 def test_two_departments_on_one_incident_never_hear_each_others_business(
     servers, make_person, make_department, department
 ):
@@ -58,70 +132,11 @@ def test_two_departments_on_one_incident_never_hear_each_others_business(
     start = latest_seq()
     incident = world["incident"]
 
-    def writes():
-        for name, text in (("fire", FIRE_TEXT), ("water", WATER_TEXT)):
-            alert = world["alerts"][name].pk
-            assert _http(server, "POST", f"/api/v1/alerts/{alert}/acknowledge/", tokens[name])[0] == 200
-            assert _http(server, "POST", f"/api/v1/alerts/{alert}/feedback/", tokens[name], {"text": text})[0] == 201
-        case = {
-            "title": FIRE_CASE,
-            "content": "限期整改消防通道",
-            "incident": incident.pk,
-            "departments": [world["fire"].pk],
-        }
-        status, created = _http(server, "POST", "/api/v1/supervision/", officer, case)
-        assert status == 201, created
-        progress = {"text": FIRE_PROGRESS}
-        assert (
-            _http(server, "POST", f"/api/v1/supervision/{created['id']}/progress/", tokens["fire"], progress)[0] == 200
-        )
-        # Last, an incident-level change: every one of them hears it.
-        transition = {"to": "verifying", "reason": ""}
-        assert _http(server, "POST", f"/api/v1/incidents/{incident.pk}/transition/", officer, transition)[0] == 200
-
-    def done(messages):
-        return any(m["type"] == "incident.updated" and m["data"].get("to") == "verifying" for m in messages)
-
-    async def live():
-        listeners = {
-            name: asyncio.create_task(receive_for(stream_url(server, token=token), 20, until=done))
-            for name, token in tokens.items()
-        }
-        await asyncio.sleep(1.0)  # connected and registered with the hub
-        await asyncio.to_thread(writes)
-        return {name: await task for name, task in listeners.items()}
-
-    heard = run(live())
-    replayed = {
-        name: run(receive_for(stream_url(server, token=token, after=start), 10, until=done))
-        for name, token in tokens.items()
-    }
-    over_http = {
-        name: _http(server, "GET", f"/api/v1/events/?after={start}", token)[1] for name, token in tokens.items()
-    }
-    timelines = {
-        name: _http(server, "GET", f"/api/v1/incidents/{incident.pk}/", token)[1]["timeline"]
-        for name, token in tokens.items()
-    }
-    theirs = {
-        "fire": (WATER_TEXT,),
-        "water": (FIRE_TEXT, FIRE_CASE, FIRE_PROGRESS),
-        "water_leader": (FIRE_TEXT, FIRE_CASE, FIRE_PROGRESS),
-    }
-    own = {"fire": (FIRE_TEXT, FIRE_CASE, FIRE_PROGRESS), "water": (WATER_TEXT,), "water_leader": (WATER_TEXT,)}
-    problems = []
-    for name in tokens:
-        for where, found in (
-            ("live", heard[name]),
-            ("replay", replayed[name]),
-            ("events/", over_http[name]),
-            ("timeline", timelines[name]),
-        ):
-            text = json.dumps(found, ensure_ascii=False)
-            problems += [f"{name} {where}: has {t}" for t in theirs[name] if t in text]
-            problems += [f"{name} {where}: lacks its own {t}" for t in own[name] if t not in text]
-            if "verifying" not in text:
-                problems.append(f"{name} {where}: lacks the incident's own change")
+    heard = _heard_live_while(server, tokens, lambda: _each_department_writes(server, world, tokens, officer))
+    read = _read_afterwards(server, tokens, incident, start)
+    for name, ways in read.items():
+        read[name] = {"live": heard[name], **ways}
+    problems = _leaks_and_gaps(read)
     assert not problems, "\n".join(problems)
     # The office hears all of it.
     everything = json.dumps(
