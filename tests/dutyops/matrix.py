@@ -1,7 +1,8 @@
 """A world for the scope matrix (tests/dutyops/test_policy_scope*.py): the same set of
-objects built inside one department's subtree and inside another's, and the people
-of each side in the three scoped roles (CONTRACT.md "Roles and scope": a liaison, its
-room's duty leader, its room's duty officer).
+objects built inside the water bureau, the fire brigade and a unit below the water
+bureau, and the people of each in the three scoped roles (CONTRACT.md "Roles and
+scope": a liaison, its room's duty leader, its room's duty officer); and the table
+(ROWS) of the policy question each object route asks.
 
 Each side is a dict of objects by name: an incident the department's room holds (with
 a report, an alert to the department, a supervision case, a proposed activation, an
@@ -20,12 +21,15 @@ from rest_framework.test import APIClient
 from dutyops import policy
 from tests.conftest import token_for
 
-# The scoped roles, on each side: (department code, username or None: made here, role).
-SIDES = {"water": "LJ-SWJ", "fire": "LJ-XFJY"}  # the water bureau; the fire brigade
+# The sides: the water bureau, the fire brigade (both under the general duty office), and a
+# unit below the water bureau (its hydrology station, made here): the water bureau's room
+# acts for it (its subtree), its liaison does not (its own department only).
+SIDES = {"water": "LJ-SWJ", "fire": "LJ-XFJY", "station": "LJ-SWJ-SWZ"}
+# The scoped roles on each side: a demo username, or None (made here).
 PEOPLE = {
-    "liaison": {"water": "liaison_water", "fire": "liaison_fire"},
-    "duty_leader": {"water": "swj_lead", "fire": "xf_lead"},
-    "duty_officer": {"water": None, "fire": None},  # the demo has none: a room's duty officer
+    "liaison": {"water": "liaison_water", "fire": "liaison_fire", "station": None},
+    "duty_leader": {"water": "swj_lead", "fire": "xf_lead", "station": None},
+    "duty_officer": {"water": None, "fire": None, "station": None},  # the demo has no room duty officer
 }
 
 
@@ -35,16 +39,27 @@ def _person(username, department, role):
     if username is not None:
         return Person.objects.get(username=username)
     person = Person.objects.create_user(
-        username=f"{department.code.lower()}-officer", password="pw-12345678", department=department
+        username=f"{department.code.lower()}-{role}", password="pw-12345678", department=department
     )
     person.set_roles([role])
     return person
 
 
-def scoped_people():
-    """{(role, side): person} for role in liaison, duty_leader, duty_officer and side in water, fire."""
+def _station():
     from dutyops.models import Department
 
+    water = Department.objects.get(code=SIDES["water"])
+    station, _ = Department.objects.get_or_create(
+        code=SIDES["station"], defaults={"name": "市水利局水文站", "kind": "department", "parent": water}
+    )
+    return station
+
+
+def scoped_people():
+    """{(role, side): person} for role in liaison, duty_leader, duty_officer and each side."""
+    from dutyops.models import Department
+
+    _station()
     found = {}
     for side, code in SIDES.items():
         department = Department.objects.get(code=code)
@@ -148,7 +163,7 @@ def _duty(world, department, people, office_officer):
 
 
 def build_world(people):
-    """{"water": objects, "fire": objects} (see the module's docstring); rolled back with the demo."""
+    """{side: objects} for each of SIDES (see the module's docstring); rolled back with the demo."""
     from dutyops.models import Person
 
     office_officer, office_leader = (Person.objects.get(username=u) for u in ("officer1", "leader"))

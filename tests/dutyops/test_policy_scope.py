@@ -122,8 +122,8 @@ def _pass(scoped_clients, scope_world, side):
     return problems
 
 
-@pytest.mark.parametrize("side", ["water", "fire"])
+@pytest.mark.parametrize("side", ["water", "fire", "station"])
 def test_every_object_route_in_and_out_of_scope(scoped_clients, scope_world, side):
-    """Each department's objects, for its own three scoped roles and the other's."""
+    """Each unit's objects, for its own three scoped roles and the other units'."""
     problems = _pass(scoped_clients, scope_world, side)
     assert not problems, "\n".join(problems)

@@ -84,7 +84,8 @@ def test_every_event_type_on_a_departments_own_incident_reaches_its_scoped_roles
         emitted = _emit_every_type(world["incident"], world["department"])
         every = set(emitted.values())
         for (role, whose), person in sorted(people.items()):
-            expected = every if whose == side else set()
+            # in scope: the unit is one the person's role reads for (the water bureau's room reads its station's)
+            expected = every if policy.may(person, "event.view", world["department"]) else set()
             for where, heard in zip(("replay", "live"), _heard(person, emitted), strict=True):
                 if heard != expected:
                     got = f"gets {sorted(heard - expected)}, misses {sorted(expected - heard)}"
@@ -113,7 +114,12 @@ def test_every_event_type_on_the_other_departments_incident_reaches_an_alerted_r
         assert incident_level and every - incident_level
         problems = []
         for (role, whose), person in sorted(people.items()):
-            expected = every if whose == "fire" else incident_level
+            if policy.may(person, "event.view", fire["department"]):
+                expected = every
+            elif policy.may(person, "event.view", worlds["water"]["department"]):
+                expected = incident_level  # the water bureau follows the incident: its news only
+            else:
+                expected = set()  # the station below the water bureau: not alerted, nothing
             for where, heard in zip(("replay", "live"), _heard(person, emitted), strict=True):
                 if heard != expected:
                     got = f"gets {sorted(heard - expected)}, misses {sorted(expected - heard)}"
