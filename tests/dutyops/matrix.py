@@ -9,7 +9,8 @@ a report, an alert to the department, a supervision case, a proposed activation,
 upward report, a report from a lower installation, an accountability finding and a
 staff error), an incident transferred to it from the office, its duty room's shifts
 (one ended with a handover written to the current one, the current one with the
-room's duty officer on it), a rotation, a leave, a swap, an absence, a calendar feed."""
+room's duty officer on it), a rotation, a leave, a swap, an absence, a calendar feed.
+The water bureau is alerted on the fire brigade's incident too (it follows it)."""
 
 import datetime
 from collections import namedtuple
@@ -163,13 +164,14 @@ def _duty(world, department, people, office_officer):
 
 
 def build_world(people):
-    """{side: objects} for each of SIDES (see the module's docstring); rolled back with the demo."""
-    from dutyops.models import Person
+    """{side: objects} for each of SIDES (see the module's docstring); rolled back with the demo.
+    The water bureau is also alerted on the fire brigade's incident: it follows that
+    incident (reads its own facts) without holding it (never acts on it)."""
+    from accountability import services as accountability
+    from alerts import services as alerts
+    from dutyops.models import Department, Person
 
     office_officer, office_leader = (Person.objects.get(username=u) for u in ("officer1", "leader"))
-    from accountability import services as accountability
-    from dutyops.models import Department
-
     worlds = {}
     with transaction.atomic():
         for side, code in SIDES.items():
@@ -186,6 +188,9 @@ def build_world(people):
                 occurred_at=timezone.now() - timezone.timedelta(hours=1),
             )
             worlds[side] = world
+        alerts.dispatch_alert(
+            incident=worlds["fire"]["incident"], department=worlds["water"]["department"], duty="协助排水"
+        )
     return worlds
 
 
