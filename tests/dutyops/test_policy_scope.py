@@ -127,3 +127,22 @@ def test_every_object_route_in_and_out_of_scope(scoped_clients, scope_world, sid
     """Each unit's objects, for its own three scoped roles and the other units'."""
     problems = _pass(scoped_clients, scope_world, side)
     assert not problems, "\n".join(problems)
+
+
+def test_who_may_is_answered_before_what_is_sent(scoped_clients, scope_world):
+    """A write by someone the policy refuses is a 403/404 whatever its body: never a 400
+    that tells an outsider the object exists and what the form wants."""
+    people, worlds = scope_world
+    problems = []
+    for (method, route), row in sorted(ROWS.items()):
+        if method == "GET" or (method, route) in REFUSED_AS_400:
+            continue
+        for side, world in worlds.items():
+            url = route.replace("{pk}", str(world[row.kind].pk))
+            for (role, whose), person in sorted(people.items()):
+                if row.read(person, world, row.kind) and row.act(person, world, row.kind):
+                    continue
+                code = _answer(scoped_clients[(role, whose)], method, url, {"junk": "x" * 3})
+                if code not in (403, 404):
+                    problems.append(f"{method} {route} on the {side} {row.kind}, as the {whose} {role}: {code}")
+    assert not problems, "\n".join(problems)
