@@ -146,3 +146,22 @@ def test_who_may_is_answered_before_what_is_sent(scoped_clients, scope_world):
                 if code not in (403, 404):
                     problems.append(f"{method} {route} on the {side} {row.kind}, as the {whose} {role}: {code}")
     assert not problems, "\n".join(problems)
+
+
+def test_an_incident_one_may_not_see_is_refused_whatever_its_state(scoped_clients, scope_world):
+    """Every action on an incident, on each unit's incidents (held, and transferred to it),
+    by whoever may not see that incident: 403/404, never a 409 telling its state."""
+    people, worlds = scope_world
+    routes = sorted(r for m, r in ROWS if m == "POST" and r.startswith("/api/v1/incidents/{pk}/"))
+    problems = []
+    for route in routes:
+        for side, world in worlds.items():
+            for kind in ("incident", "transferred"):
+                url = route.replace("{pk}", str(world[kind].pk))
+                for (role, whose), person in sorted(people.items()):
+                    if policy.may(person, "incident.view", world[kind]):
+                        continue
+                    code = _answer(scoped_clients[(role, whose)], "POST", url, {})
+                    if code not in (403, 404):
+                        problems.append(f"POST {route} on the {side} {kind}, as the {whose} {role}: {code}")
+    assert not problems, "\n".join(problems)
