@@ -69,12 +69,18 @@ def scoped_people():
     return found
 
 
+def mark(department, kind):
+    """The text a department's object of `kind` carries (a title, a note), found in any answer
+    that shows it: `leaks` finds those a person may not read."""
+    return f"MARK[{department.code}:{kind}]"
+
+
 def _incidents(department, office_officer):
     from incidents.models import Incident, Report, Status
 
     # Both departments' incidents read alike, at one place: each is the other's possible duplicate.
     incident = Incident.objects.create(
-        title=f"{department.name}：湘江大堤管涌险情",
+        title=f"{department.name}：湘江大堤管涌险情 {mark(department, 'incident')}",
         category="natural_disaster",
         duty_room=department,
         location_text="湘江大堤",
@@ -84,7 +90,7 @@ def _incidents(department, office_officer):
     report = Report.objects.create(incident=incident, title=incident.title, category="natural_disaster")
     office = office_officer.department
     transferred = Incident.objects.create(
-        title=f"移交{department.name}：道路积水",
+        title=f"移交{department.name}：道路积水 {mark(department, 'transferred')}",
         category="natural_disaster",
         duty_room=office,
         status=Status.TRANSFERRED,
@@ -105,14 +111,16 @@ def _incident_records(world, department, office_officer, office_leader):
 
     incident = world["incident"]
     world["alert"] = alerts.dispatch_alert(
-        incident=incident, department=department, duty="排查险情", ack_minutes=30, feedback_minutes=120
+        incident=incident, department=department, duty=f"排查险情 {mark(department, 'alert')}", ack_minutes=30
     )
-    world["case"] = alerts.open_case(title="险情整改", content="限期整改", incident=incident, departments=[department])
+    world["case"] = alerts.open_case(
+        title=f"险情整改 {mark(department, 'case')}", content="限期整改", incident=incident, departments=[department]
+    )
     plan = Plan.objects.filter(status="issued").order_by("pk").first()
     world["plan"] = plan
     world["activation"] = plans.propose_activation(incident, plan, plan.levels[-1]["level"], office_officer)
     world["upward"] = chain.report_upward(
-        incident, office_officer, kind="first", text="首报", unverified_reason="情况紧急"
+        incident, office_officer, kind="first", text=f"首报 {mark(department, 'upward')}", unverified_reason="情况紧急"
     )
     link = Link.objects.create(name=f"{department.code} 下级", direction="down", url="http://192.0.2.1")
     below = Report.objects.create(incident=incident, title="下级报告", channel="lower_level")
@@ -127,7 +135,11 @@ def _incident_records(world, department, office_officer, office_leader):
         incident=incident,
     )
     world["finding"] = accountability.record_finding(
-        office_leader, kind="late", department=department, finding="迟报 20 分钟", incident=incident
+        office_leader,
+        kind="late",
+        department=department,
+        finding=f"迟报 {mark(department, 'finding')}",
+        incident=incident,
     )
     return world
 
@@ -145,17 +157,21 @@ def _duty(world, department, people, office_officer):
         duty_room=department, starts_at=past.ends_at, ends_at=now + timezone.timedelta(hours=6)
     )
     ShiftOfficer.objects.create(shift=shift, person=officer)
-    Handover.objects.create(from_shift=past, to_shift=shift, note="交班", written_by=office_officer, written_at=now)
+    note = f"交班 {mark(department, 'handover')}"
+    Handover.objects.create(from_shift=past, to_shift=shift, note=note, written_by=office_officer, written_at=now)
     world.update(
         past_shift=past,
         shift=shift,
-        rotation=Rotation.objects.create(duty_room=department, name=f"{department.code} 轮班"),
+        rotation=Rotation.objects.create(duty_room=department, name=mark(department, "rotation")),
         leave=Leave.objects.create(
             person=officer,
             starts_on=timezone.localdate() + datetime.timedelta(days=40),
             ends_on=timezone.localdate() + datetime.timedelta(days=41),
+            reason=mark(department, "leave"),
         ),
-        swap=SwapRequest.objects.create(kind="substitute", shift=shift, requester=officer, counterpart=liaison),
+        swap=SwapRequest.objects.create(
+            kind="substitute", shift=shift, requester=officer, counterpart=liaison, reason=mark(department, "swap")
+        ),
         absence=Absence.objects.create(shift=past, person=officer, kind="absent_from_post", detected_at=now),
         feed=CalendarFeed.objects.create(owner=officer, person=officer),
         person=officer,
@@ -180,11 +196,13 @@ def build_world(people):
             world = {"department": department, **_incidents(department, office_officer)}
             _incident_records(world, department, office_officer, office_leader)
             _duty(world, department, mine, office_officer)
+            alerts.acknowledge(world["alert"].pk, mine["liaison"])
+            alerts.add_feedback(world["alert"].pk, mine["liaison"], f"已处置 {mark(department, 'feedback')}")
             world["staff_error"] = accountability.record_staff_error(
                 office_leader,
                 kind="intake",
                 person=mine["duty_officer"],
-                description="漏记来电",
+                description=f"漏记来电 {mark(department, 'staff_error')}",
                 occurred_at=timezone.now() - timezone.timedelta(hours=1),
             )
             worlds[side] = world
@@ -351,3 +369,29 @@ ROWS = {
     # one's own feeds only (the queryset): the owner is the room's duty officer
     ("DELETE", "/api/v1/calendar-feeds/{pk}/"): Row("feed", named("owner"), named("owner")),
 }
+
+# The marks, and the item whose row says who may read each (the row's GET on the world's object).
+MARKS = {
+    "incident": ("/api/v1/incidents/{pk}/", "incident"),
+    "transferred": ("/api/v1/incidents/{pk}/", "transferred"),
+    "alert": ("/api/v1/alerts/{pk}/", "alert"),
+    "feedback": ("/api/v1/alerts/{pk}/", "alert"),
+    "case": ("/api/v1/supervision/{pk}/", "case"),
+    "upward": ("/api/v1/upward-reports/{pk}/", "upward"),
+    "finding": ("/api/v1/findings/{pk}/", "finding"),
+    "staff_error": ("/api/v1/staff-errors/{pk}/", "staff_error"),
+    "handover": ("/api/v1/shifts/{pk}/handover/", "past_shift"),
+    "rotation": ("/api/v1/rotations/{pk}/", "rotation"),
+    "leave": ("/api/v1/leaves/{pk}/", "leave"),
+    "swap": ("/api/v1/swaps/{pk}/", "swap"),
+}
+
+
+def leaks(person, worlds, text):
+    """The marks in `text` (an answer to `person`) of objects the policy does not let them read."""
+    found = []
+    for side, world in worlds.items():
+        for kind, (item, on) in MARKS.items():
+            if mark(world["department"], kind) in text and not ROWS[("GET", item)].read(person, world, on):
+                found.append(f"the {side} {kind}")
+    return found

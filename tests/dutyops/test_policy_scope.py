@@ -9,7 +9,9 @@ object, the act it takes) and the object of the world (tests/dutyops/matrix.py) 
 asked about; the expected answer is `policy.may(person, action, object)`, never a copy:
 - not readable: 403 or 404 (hidden or refused), never an answer that shows the object;
 - readable, the act refused: 403 (a few services refuse with 400, listed with why);
-- allowed: past the access checks (not 401/403/404), whatever the service then says.
+- allowed: past the access checks (not 401/403/404), whatever the service then says;
+- whatever is answered carries nothing the person may not read (matrix.leaks: each
+  object of the world carries a mark, and the mark's object has its row).
 A route without a row or a reasoned skip fails `test_every_object_route_has_a_row_or_a_skip`.
 """
 
@@ -18,7 +20,7 @@ from django.db import transaction
 
 from dutyops import policy
 from tests.dutyops.endpoints import api_operations
-from tests.dutyops.matrix import ROWS, clients_of, world_once
+from tests.dutyops.matrix import MARKS, ROWS, clients_of, leaks, mark, world_once
 
 
 @pytest.fixture(scope="module")
@@ -84,10 +86,13 @@ def _body(row, world):
     return row.body(world) if callable(row.body) else row.body
 
 
-def _answer(client, method, url, body):
+def _answer(client, method, url, body, content=False):
+    """The status (and with content=True the text) of one request, its writes rolled back."""
     with transaction.atomic():
         response = getattr(client, method.lower())(url, body or {}, format="json")
         transaction.set_rollback(True)
+    if content:
+        return response.status_code, response.content.decode("utf-8", errors="replace")
     return response.status_code
 
 
@@ -113,8 +118,10 @@ def _pass(scoped_clients, scope_world, side):
     for (method, route), row in sorted(ROWS.items()):
         url = route.replace("{pk}", str(world[row.kind].pk))
         for (role, whose), person in sorted(people.items()):
-            code = _answer(scoped_clients[(role, whose)], method, url, _body(row, world))
+            code, text = _answer(scoped_clients[(role, whose)], method, url, _body(row, world), content=True)
             wrong = _judge(method, route, row, person, world, code)
+            if not wrong and code < 300 and (shown := leaks(person, worlds, text)):
+                wrong = f"shows {shown}"  # the object's answer carries what the person may not read
             if wrong:
                 problems.append(
                     f"{method} {route} on the {side} side's {row.kind}, as the {whose} {role}: {code}, {wrong}"
@@ -165,3 +172,17 @@ def test_an_incident_one_may_not_see_is_refused_whatever_its_state(scoped_client
                     if code not in (403, 404):
                         problems.append(f"POST {route} on the {side} {kind}, as the {whose} {role}: {code}")
     assert not problems, "\n".join(problems)
+
+
+def test_each_mark_shows_in_its_objects_answer(scoped_clients, scope_world):
+    """The marks `leaks` looks for are in what the API answers (else the check would find nothing):
+    each, on its object's own page, as the water bureau's duty leader (who reads them all)."""
+    people, worlds = scope_world
+    world, leader = worlds["water"], people[("duty_leader", "water")]
+    for kind, (item, on) in MARKS.items():
+        assert ROWS[("GET", item)].read(leader, world, on), kind
+        code, text = _answer(
+            scoped_clients[("duty_leader", "water")], "GET", item.replace("{pk}", str(world[on].pk)), None, content=True
+        )
+        assert code == 200 and mark(world["department"], kind) in text, kind
+        assert leaks(people[("liaison", "fire")], worlds, text), kind  # and an outsider's would be caught
