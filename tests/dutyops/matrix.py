@@ -215,9 +215,15 @@ def build_world(people):
 def world_once(django_db_blocker):
     """The scoped people and the world, for a module-scoped fixture on top of `demo`
     (built once per module, rolled back with the demo)."""
+    from realtime.selectors import latest_seq
+
     with django_db_blocker.unblock():
         people = scoped_people()
-        return people, build_world(people)
+        before = latest_seq()
+        worlds = build_world(people)
+        for world in worlds.values():
+            world["events_after"] = before  # the world's own events follow this seq
+        return people, worlds
 
 
 def clients_of(people):

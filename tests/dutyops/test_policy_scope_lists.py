@@ -17,7 +17,7 @@ from django.db import transaction
 
 from dutyops import policy
 from tests.dutyops.endpoints import api_operations
-from tests.dutyops.matrix import ROWS, clients_of, world_once
+from tests.dutyops.matrix import ROWS, clients_of, leaks, world_once
 
 
 @pytest.fixture(scope="module")
@@ -102,15 +102,17 @@ def _row(item):
 
 
 def _ids(client, route):
-    found, url, params = set(), route, {"page_size": 500}
+    """The ids a list shows, every page of it, and the text of its answers."""
+    found, texts, url, params = set(), [], route, {"page_size": 500}
     while url:
         response = client.get(url, params)
         assert response.status_code == 200, (route, response.status_code)
+        texts.append(response.content.decode())
         body = response.json()
         items = body.get("results", body) if isinstance(body, dict) else body
         found |= {item["id"] for item in items}
         url, params = (body.get("next") if isinstance(body, dict) else None), {}
-    return found
+    return found, "".join(texts)
 
 
 def test_every_list_shows_what_its_items_allow_and_nothing_else(scoped_clients, scope_world):
@@ -122,8 +124,9 @@ def test_every_list_shows_what_its_items_allow_and_nothing_else(scoped_clients, 
         row = _row(item)
         for key, person in sorted(people.items()):
             with transaction.atomic():
-                shown = _ids(scoped_clients[key], route)
+                shown, text = _ids(scoped_clients[key], route)
                 transaction.set_rollback(True)
+            problems += [f"{route} as the {key[1]} {key[0]}: shows {what}" for what in leaks(person, worlds, text)]
             for side, world in worlds.items():
                 readable = row.read(person, world, row.kind)
                 if (world[row.kind].pk in shown) != readable:
@@ -176,3 +179,35 @@ def test_late_candidates_are_only_the_deciders_departments(scoped_clients, scope
             continue
         rows = response.json()
         assert {r["department"] for r in rows} <= policy.scope(person, "accountability.decide"), key
+
+
+def _params(route, person, world):
+    """What a read needs to answer: the person's own room, the world's events."""
+    if route.startswith("/api/v1/duty/"):
+        return {"department": person.department_id}
+    if route == "/api/v1/events/":
+        return {"after": world["events_after"], "limit": 500}
+    if route == "/api/v1/consequences/":
+        return {"action": "close", "incident": world["incident"].pk}
+    return {}
+
+
+def test_no_read_without_an_object_carries_what_its_reader_may_not_read(scoped_clients, scope_world):
+    """Every GET without an object in its address (lists, the skipped ones too: the stream,
+    figures, the duplicate check, a room's files), as each scoped person: whatever it answers
+    holds no mark of an object the policy does not let them read."""
+    people, worlds = scope_world
+    routes = sorted(r for m, r in api_operations() if m == "GET" and "{" not in r)
+    problems = []
+    for route in routes:
+        for key, person in sorted(people.items()):
+            for world in worlds.values():
+                response = scoped_clients[key].get(route, _params(route, person, world))
+                if response.status_code >= 500:
+                    problems.append(f"{route} as the {key[1]} {key[0]}: {response.status_code}")
+                elif response.status_code == 200:
+                    text = response.content.decode("utf-8", errors="replace")
+                    problems += [f"{route} as the {key[1]} {key[0]}: shows {w}" for w in leaks(person, worlds, text)]
+                if not route.startswith("/api/v1/consequences/"):
+                    break  # one world's parameters suffice: the answer is the person's whole view
+    assert not problems, "\n".join(problems)
