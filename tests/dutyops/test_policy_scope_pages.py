@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from dutyops import policy
 from tests.dutyops.endpoints import pages
-from tests.dutyops.matrix import ROWS, world_once
+from tests.dutyops.matrix import ROWS, leaks, world_once
 
 
 @pytest.fixture(scope="module")
@@ -62,13 +62,37 @@ def test_every_object_page_in_and_out_of_scope(scope_world):
             url = _url(route, params, world)
             for key, person in sorted(people.items()):
                 client.force_login(person)
-                code = client.get(url).status_code
+                response = client.get(url)
+                code = response.status_code
                 expected = shows(person, world)
+                if code == 200 and (shown := leaks(person, worlds, response.content.decode())):
+                    problems.append(f"GET {route} on the {side} side, as the {key[1]} {key[0]}: shows {shown}")
                 answers.add(expected)
                 if code >= 500 or (code == 200) != expected or (not expected and code not in (403, 404)):
                     problems.append(f"GET {route} on the {side} side, as the {key[1]} {key[0]}: {code}")
     assert not problems, "\n".join(problems)
     assert answers == {True, False}
+
+
+@pytest.mark.django_db
+def test_no_page_carries_what_its_reader_may_not_read(scope_world):
+    """Every page without an object in its address (the desks, the lists, the roster, the
+    registers), as each scoped person: no mark of an object the policy does not let them read."""
+    people, worlds = scope_world
+    client = Client(raise_request_exception=False)
+    problems, marked = [], set()
+    for route in sorted(r for r in pages() if "{" not in r):
+        for key, person in sorted(people.items()):
+            client.force_login(person)
+            response = client.get(route, {"department": person.department_id} if route == "/duty/" else {})
+            if response.status_code >= 500:
+                problems.append(f"GET {route} as the {key[1]} {key[0]}: {response.status_code}")
+            elif response.status_code == 200:
+                text = response.content.decode()
+                problems += [f"GET {route} as the {key[1]} {key[0]}: shows {w}" for w in leaks(person, worlds, text)]
+                marked |= {route} if "MARK[" in text else set()
+    assert not problems, "\n".join(problems)
+    assert {"/incidents/", "/alerts/console/"} <= marked, marked  # the marks do show where they may
 
 
 # --- the forms: what each POST did, against what the policy allows ---------------------------
