@@ -264,14 +264,14 @@ def _other_level(world):
 
 Row = namedtuple("Row", "kind read act body", defaults=(None, None))
 INCIDENT = may("incident.view")
-SHIFT = one_of(may("duty.view"), party())
-PAST_SHIFT = one_of(may("duty.view"), party())
+SHIFT = one_of(may("duty.view"), party())  # its room's roster, or a shift one serves on
 ROSTER = may("roster.write")
 OPERATE = may("incident.operate")
 
 # (method, route): the kind of object (a key of the world), what reading it asks, what
 # acting on it asks, the body a write sends (a dict, or a function of the world).
 ROWS = {
+    # an absence: its shift's room's roster, or one's own
     ("GET", "/api/v1/absences/{pk}/"): Row("absence", one_of(may("duty.view", "past_shift"), named("person"))),
     ("GET", "/api/v1/activations/{pk}/"): Row("activation", INCIDENT),
     ("POST", "/api/v1/activations/{pk}/approve/"): Row("activation", INCIDENT, may("activation.approve"), {}),
@@ -324,6 +324,7 @@ ROWS = {
     ("POST", "/api/v1/incidents/{pk}/confirm-transfer/"): Row(
         "transferred", INCIDENT, may("incident.confirm_transfer", "department"), {}
     ),
+    # a leave is private: one's own, or one's people's for who writes their roster (not all of duty.view)
     ("GET", "/api/v1/leaves/{pk}/"): Row("leave", one_of(named("person"), ROSTER)),
     ("PUT", "/api/v1/leaves/{pk}/"): Row("leave", one_of(named("person"), ROSTER), ROSTER, {}),
     ("PATCH", "/api/v1/leaves/{pk}/"): Row("leave", one_of(named("person"), ROSTER), ROSTER, {"reason": "年休"}),
@@ -354,7 +355,7 @@ ROWS = {
     ),
     # the ended shift's handover, signed by the incoming (current) shift
     ("POST", "/api/v1/shifts/{pk}/handover/sign/"): Row(
-        "past_shift", PAST_SHIFT, may("handover.write", "shift"), {"note": "已接班"}
+        "past_shift", SHIFT, may("handover.write", "shift"), {"note": "已接班"}
     ),
     ("GET", "/api/v1/supervision/{pk}/"): Row("case", may("case.view")),
     ("POST", "/api/v1/supervision/{pk}/assign/"): Row(

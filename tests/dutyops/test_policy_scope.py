@@ -1,6 +1,7 @@
-"""The scope matrix (issue 16): every object endpoint, on an object inside the water
-bureau's subtree, for each scoped role of the water bureau (in scope) and of the fire
-brigade (out of scope), answered as dutyops.policy says.
+"""The scope matrix (issue 16): every object endpoint, on the objects of three units (the
+water bureau, a unit below it, the fire brigade; the water bureau also alerted on the
+fire brigade's incident), for each unit's three scoped roles (liaison, its room's duty
+leader and duty officer), answered as dutyops.policy says.
 
 tests/dutyops/test_policy.py walks every endpoint x role on one object (mostly the
 office's), so the scoped roles are tested there mostly out of scope. Here each object
