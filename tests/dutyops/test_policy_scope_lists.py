@@ -57,6 +57,8 @@ OWN_TESTS = {
     "/api/v1/performance/export/": "test_performance_figures_cover_only_the_readers_departments",
     "/api/v1/findings/candidates/": "test_late_candidates_are_only_the_deciders_departments",
 }
+# Lists whose items are not the world's objects, and why. Each is still searched for what
+# its reader may not read by test_no_read_without_an_object_carries_what_its_reader_may_not_read.
 _REFERENCE = "jurisdiction-wide reference data (no department's own)"
 _OFFICE = "office only: no scoped role may read it (test_policy_scope.py proves the actions office-only)"
 SKIPPED = {
