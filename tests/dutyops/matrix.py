@@ -46,6 +46,23 @@ def _person(username, department, role):
     return person
 
 
+# The office's people (jurisdiction-wide), beside the scoped ones: (role, "office"): username.
+OFFICE_PEOPLE = {
+    ("duty_officer", "office"): "officer1",
+    ("duty_leader", "office"): "dleader",
+    ("leader", "office"): "leader",
+    ("superuser", "office"): "admin",
+    ("board", "office"): "wallboard",
+}
+
+
+def office_people():
+    """{(role, "office"): person}: the general duty office's roles, the demo's superuser and wall board."""
+    from dutyops.models import Person
+
+    return {key: Person.objects.get(username=username) for key, username in OFFICE_PEOPLE.items()}
+
+
 def _station():
     from dutyops.models import Department
 
@@ -212,9 +229,9 @@ def build_world(people):
     return worlds
 
 
-def world_once(django_db_blocker):
-    """The scoped people and the world, for a module-scoped fixture on top of `demo`
-    (built once per module, rolled back with the demo)."""
+def world_once(django_db_blocker, office=False):
+    """The scoped people (and with office=True the office's too) and the world, for a
+    module-scoped fixture on top of `demo` (built once per module, rolled back with the demo)."""
     from realtime.selectors import latest_seq
 
     with django_db_blocker.unblock():
@@ -223,7 +240,7 @@ def world_once(django_db_blocker):
         worlds = build_world(people)
         for world in worlds.values():
             world["events_after"] = before  # the world's own events follow this seq
-        return people, worlds
+        return people | (office_people() if office else {}), worlds
 
 
 def clients_of(people):
@@ -248,6 +265,11 @@ def party(on=None):
     return lambda person, world, kind: policy.relations.is_party(world[on or kind], person)
 
 
+def everywhere(action):
+    """The person takes `action` in the whole jurisdiction (the office, leaders, the board)."""
+    return lambda person, world, kind: policy.scope(person, action) is None
+
+
 def one_of(*questions):
     return lambda person, world, kind: any(q(person, world, kind) for q in questions)
 
@@ -267,6 +289,7 @@ INCIDENT = may("incident.view")
 SHIFT = one_of(may("duty.view"), party())  # its room's roster, or a shift one serves on
 ROSTER = may("roster.write")
 OPERATE = may("incident.operate")
+LEAVE = one_of(named("person"), ROSTER, everywhere("duty.view"))
 
 # (method, route): the kind of object (a key of the world), what reading it asks, what
 # acting on it asks, the body a write sends (a dict, or a function of the world).
@@ -324,11 +347,12 @@ ROWS = {
     ("POST", "/api/v1/incidents/{pk}/confirm-transfer/"): Row(
         "transferred", INCIDENT, may("incident.confirm_transfer", "department"), {}
     ),
-    # a leave is private: one's own, or one's people's for who writes their roster (not all of duty.view)
-    ("GET", "/api/v1/leaves/{pk}/"): Row("leave", one_of(named("person"), ROSTER)),
-    ("PUT", "/api/v1/leaves/{pk}/"): Row("leave", one_of(named("person"), ROSTER), ROSTER, {}),
-    ("PATCH", "/api/v1/leaves/{pk}/"): Row("leave", one_of(named("person"), ROSTER), ROSTER, {"reason": "年休"}),
-    ("DELETE", "/api/v1/leaves/{pk}/"): Row("leave", one_of(named("person"), ROSTER), ROSTER),
+    # a leave is private: one's own, one's people's for who writes their roster, and the
+    # jurisdiction's rosters' readers' (not a liaison's colleagues')
+    ("GET", "/api/v1/leaves/{pk}/"): Row("leave", LEAVE),
+    ("PUT", "/api/v1/leaves/{pk}/"): Row("leave", LEAVE, ROSTER, {}),
+    ("PATCH", "/api/v1/leaves/{pk}/"): Row("leave", LEAVE, ROSTER, {"reason": "年休"}),
+    ("DELETE", "/api/v1/leaves/{pk}/"): Row("leave", LEAVE, ROSTER),
     ("GET", "/api/v1/people/{pk}/"): Row("person", may("people.view")),
     ("PUT", "/api/v1/people/{pk}/"): Row("person", may("people.view"), may("org.write"), {}),
     ("PATCH", "/api/v1/people/{pk}/"): Row("person", may("people.view"), may("org.write"), {"phone": "110"}),

@@ -21,7 +21,7 @@ from django.db import transaction
 
 from dutyops import policy
 from tests.dutyops.endpoints import api_operations
-from tests.dutyops.matrix import MARKS, ROWS, clients_of, leaks, mark, world_once
+from tests.dutyops.matrix import MARKS, ROWS, clients_of, leaks, mark, office_people, world_once
 
 
 @pytest.fixture(scope="module")
@@ -111,9 +111,10 @@ def _judge(method, route, row, person, world, code):
     return None if code in refusals else f"not refused with {refusals}"
 
 
-def _pass(scoped_clients, scope_world, side):
-    """Every row, for each scoped role of both sides, on `side`'s objects: the problems found."""
-    people, worlds = scope_world
+def _pass(scoped_clients, scope_world, side, people=None):
+    """Every row, for each scoped role of every unit (or `people`), on `side`'s objects: the problems found."""
+    everyone, worlds = scope_world
+    people = people or everyone
     world = worlds[side]
     problems = []
     for (method, route), row in sorted(ROWS.items()):
@@ -134,6 +135,15 @@ def _pass(scoped_clients, scope_world, side):
 def test_every_object_route_in_and_out_of_scope(scoped_clients, scope_world, side):
     """Each unit's objects, for its own three scoped roles and the other units'."""
     problems = _pass(scoped_clients, scope_world, side)
+    assert not problems, "\n".join(problems)
+
+
+def test_every_object_route_for_the_office_on_a_departments_objects(db, scope_world):
+    """The office's duty officer and duty leader, the leader, the superuser and the wall
+    board on the water bureau's objects: the jurisdiction's, as the policy says (a room's
+    roster is its duty leader's, a department's sign-for its own, the board changes nothing)."""
+    people = office_people()
+    problems = _pass(clients_of(people), scope_world, "water", people)
     assert not problems, "\n".join(problems)
 
 

@@ -22,7 +22,7 @@ from tests.dutyops.matrix import ROWS, clients_of, leaks, world_once
 
 @pytest.fixture(scope="module")
 def scope_world(demo, django_db_blocker):
-    return world_once(django_db_blocker)
+    return world_once(django_db_blocker, office=True)
 
 
 @pytest.fixture
@@ -108,6 +108,8 @@ def _ids(client, route):
     found, texts, url, params = set(), [], route, {"page_size": 500}
     while url:
         response = client.get(url, params)
+        if response.status_code == 403 and url == route:
+            return found, ""  # a list the person may not read at all shows nothing
         assert response.status_code == 200, (route, response.status_code)
         texts.append(response.content.decode())
         body = response.json()
@@ -158,6 +160,8 @@ def test_performance_figures_cover_only_the_readers_departments(scoped_clients, 
     people, _worlds = scope_world
     for key, person in people.items():
         allowed = policy.scope(person, "figures.view")
+        if allowed is None:
+            continue  # the jurisdiction's figures
         rows = scoped_clients[key].get("/api/v1/performance/").json()["departments"]
         assert {r["department"] for r in rows} <= allowed, key
         export = scoped_clients[key].get("/api/v1/performance/export/", {"format": "csv"})
@@ -179,8 +183,8 @@ def test_late_candidates_are_only_the_deciders_departments(scoped_clients, scope
         if not policy.may(person, "accountability.decide"):
             assert response.status_code == 403, key
             continue
-        rows = response.json()
-        assert {r["department"] for r in rows} <= policy.scope(person, "accountability.decide"), key
+        rows, scope = response.json(), policy.scope(person, "accountability.decide")
+        assert scope is None or {r["department"] for r in rows} <= scope, key
 
 
 def _params(route, person, world):

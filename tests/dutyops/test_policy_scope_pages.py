@@ -17,7 +17,7 @@ from tests.dutyops.matrix import ROWS, leaks, world_once
 
 @pytest.fixture(scope="module")
 def scope_world(demo, django_db_blocker):
-    return world_once(django_db_blocker)
+    return world_once(django_db_blocker, office=True)
 
 
 def _may(action, on):
