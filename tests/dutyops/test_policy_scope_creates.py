@@ -1,6 +1,6 @@
 """Creating something that names a unit's object in its body (a shift in a room, a leave
 of a person, a follow-up report on an incident, a finding on a department), for each
-unit's three scoped roles (issue 16): done exactly when dutyops.policy says, about the
+unit's three scoped roles and the office's people (issue 16): done exactly when dutyops.policy says, about the
 object the body names. The URL has no object here; the body does, so
 tests/dutyops/test_policy_scope.py's rows cannot see it. A create route with neither a
 row nor a reasoned skip fails `test_every_create_route_has_a_row_or_a_skip`.

@@ -1,5 +1,5 @@
-"""Every event type x (in scope, out of scope), for each department's three scoped roles
-(issue 16), on the live socket's path and on replay alike.
+"""Every event type x (in scope, alerted, out of scope), for each unit's three scoped roles
+and the office's people (issue 16), on the live socket's path and on replay alike.
 
 tests/dutyops/test_policy.py sends every type named for the water bureau (no incident),
 and every type on an incident the fire brigade holds with the water bureau alerted,

@@ -1,6 +1,7 @@
-"""What the lists show (issue 16): for every list endpoint, the water bureau's and the fire
-brigade's scoped people (liaison, duty leader, the room's duty officer) get none of the
-other department's objects and each of their own that dutyops.policy lets them read.
+"""What the lists show (issue 16): for every list endpoint, each unit's scoped people
+(liaison, duty leader, the room's duty officer: the water bureau's, a unit's below it,
+the fire brigade's) and the office's get none of the objects dutyops.policy does not let
+them read and each of those it does; every other read is searched for what leaks.
 
 The world (tests/dutyops/matrix.py) has one object of each kind inside each department;
 which of them a person may read is the question the item's row asks (matrix.ROWS, the

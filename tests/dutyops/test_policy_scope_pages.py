@@ -1,7 +1,7 @@
 """The pages on a department's own objects (issue 16): every page with an object in its
 address, and every form a page takes (the handover written and signed, the check-in),
-for each department's liaison, duty leader and room duty officer and the other
-department's, as dutyops.policy answers. tests/dutyops/test_policy.py shows each page
+for each unit's liaison, duty leader and room duty officer, the other units' and the
+office's people, as dutyops.policy answers; and every page searched for what leaks. tests/dutyops/test_policy.py shows each page
 to every role on the office's objects (GET); here the object is the department's own.
 """
 
