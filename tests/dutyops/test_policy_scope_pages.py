@@ -74,23 +74,40 @@ def test_every_object_page_in_and_out_of_scope(scope_world):
     assert answers == {True, False}
 
 
+# Pages that take a unit or an incident in their query: asked with each unit's.
+_ASKING = {
+    "/duty/": lambda world: {"department": world["department"].pk},
+    "/alerts/console/": lambda world: {"department": world["department"].pk},
+    "/alerts/performance/": lambda world: {"department": world["department"].pk},
+    "/incidents/intake/": lambda world: {"incident": world["incident"].pk},
+}
+
+
+def _asked(route, worlds):
+    """The queries a page is asked with: none, and each unit's where it takes one."""
+    return [{}] + ([_ASKING[route](world) for world in worlds.values()] if route in _ASKING else [])
+
+
 @pytest.mark.django_db
 def test_no_page_carries_what_its_reader_may_not_read(scope_world):
     """Every page without an object in its address (the desks, the lists, the roster, the
-    registers), as each scoped person: no mark of an object the policy does not let them read."""
+    registers; asked for each unit where it takes one), as each person: no mark of an
+    object the policy does not let them read."""
     people, worlds = scope_world
     client = Client(raise_request_exception=False)
     problems, marked = [], set()
     for route in sorted(r for r in pages() if "{" not in r):
         for key, person in sorted(people.items()):
             client.force_login(person)
-            response = client.get(route, {"department": person.department_id} if route == "/duty/" else {})
-            if response.status_code >= 500:
-                problems.append(f"GET {route} as the {key[1]} {key[0]}: {response.status_code}")
-            elif response.status_code == 200:
-                text = response.content.decode()
-                problems += [f"GET {route} as the {key[1]} {key[0]}: shows {w}" for w in leaks(person, worlds, text)]
-                marked |= {route} if "MARK[" in text else set()
+            for query in _asked(route, worlds):
+                response = client.get(route, query)
+                where = f"GET {route}?{query} as the {key[1]} {key[0]}"
+                if response.status_code >= 500:
+                    problems.append(f"{where}: {response.status_code}")
+                elif response.status_code == 200:
+                    text = response.content.decode()
+                    problems += [f"{where}: shows {w}" for w in leaks(person, worlds, text)]
+                    marked |= {route} if "MARK[" in text else set()
     assert not problems, "\n".join(problems)
     assert {"/incidents/", "/alerts/console/"} <= marked, marked  # the marks do show where they may
 
