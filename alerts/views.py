@@ -11,7 +11,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from dutyops.api import Allowed, FileFormatNegotiation
+from dutyops.api import Allowed, FileFormatNegotiation, require
 from dutyops.errors import Invalid
 from dutyops.exports import csv_response, xlsx_response
 from dutyops.params import param_choice, param_int
@@ -216,9 +216,12 @@ class SupervisionCaseViewSet(
     def _case(self, pk):
         return get_object_or_404(selectors.all_cases(), pk=pk)
 
-    def _act(self, pk, body_serializer, step):
-        """A step on a case: the case first (an unknown one is a 404 whatever the body), then the body."""
+    def _act(self, pk, body_serializer, step, action=None):
+        """A step on a case: the case first (an unknown one is a 404 whatever the body), then
+        who may (`action` on it: 403), then the body."""
         case = self._case(pk)
+        if action is not None:
+            require(self.request.user, action, case)
         data = body_serializer(data=self.request.data)
         data.is_valid(raise_exception=True)
         case = step(case, data.validated_data)
@@ -235,12 +238,16 @@ class SupervisionCaseViewSet(
     @extend_schema(request=TextSerializer, responses=SupervisionCaseSerializer)
     @action(detail=True, methods=["post"])
     def progress(self, request, pk=None):
-        return self._act(pk, TextSerializer, lambda c, v: services.report_progress(c, request.user, v["text"]))
+        return self._act(
+            pk, TextSerializer, lambda c, v: services.report_progress(c, request.user, v["text"]), "case.act"
+        )
 
     @extend_schema(request=TextSerializer, responses=SupervisionCaseSerializer)
     @action(detail=True, methods=["post"])
     def complete(self, request, pk=None):
-        return self._act(pk, TextSerializer, lambda c, v: services.complete_case(c, request.user, v["text"]))
+        return self._act(
+            pk, TextSerializer, lambda c, v: services.complete_case(c, request.user, v["text"]), "case.act"
+        )
 
     @extend_schema(request=ReviewSerializer, responses=SupervisionCaseSerializer)
     @action(detail=True, methods=["post"])

@@ -135,8 +135,9 @@ class IncidentViewSet(viewsets.ReadOnlyModelViewSet):
     @extend_schema(request=None, responses=IncidentSerializer)
     @action(detail=True, methods=["post"], url_path="confirm-transfer", permission_classes=[IsAuthenticated])
     def confirm_transfer(self, request, pk=None):
-        """The receiving duty room confirms a transfer (accept first, transfer later)."""
-        incident = get_object_or_404(selectors.all_incidents(), pk=pk)
+        """The receiving duty room confirms a transfer (accept first, transfer later).
+        It sees the incident (it holds it by the transfer); one who may not see it gets a 404."""
+        incident = get_object_or_404(selectors.visible_incidents(request.user), pk=pk)
         return Response(self._fresh(services.confirm_transfer(incident, request.user)))
 
     @extend_schema(methods=["GET"], responses=InstructionSerializer(many=True))

@@ -19,6 +19,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from alerts.models import Alert
+from alerts.selectors import alerts_for
 from dutyops.api import as_id
 from dutyops.errors import Conflict, Invalid
 from dutyops.models import Department
@@ -154,8 +155,9 @@ def _open_alert_items(alerts):
 def terminate(user, activation_):
     if activation_.state != Activation.State.ACTIVE:
         raise Conflict(_("只有响应中的预案可以终止。"))
-    alerts = list(
-        Alert.objects.filter(activation_id=activation_.pk)
+    alerts = list(  # those the person may see: never another department's (dutyops.policy)
+        alerts_for(user)
+        .filter(activation_id=activation_.pk)
         .exclude(state=Alert.State.CLOSED)
         .select_related("department")
         .order_by("department__code", "id")
@@ -197,8 +199,9 @@ def approve(user, activation_):
 
 
 def close(user, incident):
-    alerts = list(
-        Alert.objects.filter(incident=incident)
+    alerts = list(  # those the person may see: never another department's (dutyops.policy)
+        alerts_for(user)
+        .filter(incident=incident)
         .exclude(state=Alert.State.CLOSED)
         .select_related("department")
         .order_by("department__code", "id")

@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from dutyops import policy
-from dutyops.api import Allowed, as_id, error_response
+from dutyops.api import Allowed, as_id, error_response, require
 from incidents.selectors import visible_incidents
 
 from . import consequences, matching, reasons, selectors, services
@@ -147,6 +147,7 @@ class IncidentActivationsView(generics.GenericAPIView):
     @extend_schema(request=ActivationCreateSerializer, responses={201: ActivationSerializer})
     def post(self, request, pk):
         incident = self._incident(pk)
+        require(request.user, "activation.propose", incident)  # who may (403) before what is sent (400)
         data = ActivationCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data

@@ -1,14 +1,16 @@
 """A world for the scope matrix (tests/dutyops/test_policy_scope*.py): the same set of
-objects built inside one department's subtree and inside another's, and the people
-of each side in the three scoped roles (CONTRACT.md "Roles and scope": a liaison, its
-room's duty leader, its room's duty officer).
+objects built inside the water bureau, the fire brigade and a unit below the water
+bureau, and the people of each in the three scoped roles (CONTRACT.md "Roles and
+scope": a liaison, its room's duty leader, its room's duty officer); and the table
+(ROWS) of the policy question each object route asks.
 
 Each side is a dict of objects by name: an incident the department's room holds (with
 a report, an alert to the department, a supervision case, a proposed activation, an
 upward report, a report from a lower installation, an accountability finding and a
 staff error), an incident transferred to it from the office, its duty room's shifts
 (one ended with a handover written to the current one, the current one with the
-room's duty officer on it), a rotation, a leave, a swap, an absence, a calendar feed."""
+room's duty officer on it), a rotation, a leave, a swap, an absence, a calendar feed.
+The water bureau is alerted on the fire brigade's incident too (it follows it)."""
 
 import datetime
 from collections import namedtuple
@@ -20,12 +22,15 @@ from rest_framework.test import APIClient
 from dutyops import policy
 from tests.conftest import token_for
 
-# The scoped roles, on each side: (department code, username or None: made here, role).
-SIDES = {"water": "LJ-SWJ", "fire": "LJ-XFJY"}  # the water bureau; the fire brigade
+# The sides: the water bureau, the fire brigade (both under the general duty office), and a
+# unit below the water bureau (its hydrology station, made here): the water bureau's room
+# acts for it (its subtree), its liaison does not (its own department only).
+SIDES = {"water": "LJ-SWJ", "fire": "LJ-XFJY", "station": "LJ-SWJ-SWZ"}
+# The scoped roles on each side: a demo username, or None (made here).
 PEOPLE = {
-    "liaison": {"water": "liaison_water", "fire": "liaison_fire"},
-    "duty_leader": {"water": "swj_lead", "fire": "xf_lead"},
-    "duty_officer": {"water": None, "fire": None},  # the demo has none: a room's duty officer
+    "liaison": {"water": "liaison_water", "fire": "liaison_fire", "station": None},
+    "duty_leader": {"water": "swj_lead", "fire": "xf_lead", "station": None},
+    "duty_officer": {"water": None, "fire": None, "station": None},  # the demo has no room duty officer
 }
 
 
@@ -35,16 +40,44 @@ def _person(username, department, role):
     if username is not None:
         return Person.objects.get(username=username)
     person = Person.objects.create_user(
-        username=f"{department.code.lower()}-officer", password="pw-12345678", department=department
+        username=f"{department.code.lower()}-{role}", password="pw-12345678", department=department
     )
     person.set_roles([role])
     return person
 
 
-def scoped_people():
-    """{(role, side): person} for role in liaison, duty_leader, duty_officer and side in water, fire."""
+# The office's people (jurisdiction-wide), beside the scoped ones: (role, "office"): username.
+OFFICE_PEOPLE = {
+    ("duty_officer", "office"): "officer1",
+    ("duty_leader", "office"): "dleader",
+    ("leader", "office"): "leader",
+    ("superuser", "office"): "admin",
+    ("board", "office"): "wallboard",
+}
+
+
+def office_people():
+    """{(role, "office"): person}: the general duty office's roles, the demo's superuser and wall board."""
+    from dutyops.models import Person
+
+    return {key: Person.objects.get(username=username) for key, username in OFFICE_PEOPLE.items()}
+
+
+def _station():
     from dutyops.models import Department
 
+    water = Department.objects.get(code=SIDES["water"])
+    station, _ = Department.objects.get_or_create(
+        code=SIDES["station"], defaults={"name": "市水利局水文站", "kind": "department", "parent": water}
+    )
+    return station
+
+
+def scoped_people():
+    """{(role, side): person} for role in liaison, duty_leader, duty_officer and each side."""
+    from dutyops.models import Department
+
+    _station()
     found = {}
     for side, code in SIDES.items():
         department = Department.objects.get(code=code)
@@ -53,12 +86,18 @@ def scoped_people():
     return found
 
 
+def mark(department, kind):
+    """The text a department's object of `kind` carries (a title, a note), found in any answer
+    that shows it: `leaks` finds those a person may not read."""
+    return f"MARK[{department.code}:{kind}]"
+
+
 def _incidents(department, office_officer):
     from incidents.models import Incident, Report, Status
 
     # Both departments' incidents read alike, at one place: each is the other's possible duplicate.
     incident = Incident.objects.create(
-        title=f"{department.name}：湘江大堤管涌险情",
+        title=f"{department.name}：湘江大堤管涌险情 {mark(department, 'incident')}",
         category="natural_disaster",
         duty_room=department,
         location_text="湘江大堤",
@@ -68,7 +107,7 @@ def _incidents(department, office_officer):
     report = Report.objects.create(incident=incident, title=incident.title, category="natural_disaster")
     office = office_officer.department
     transferred = Incident.objects.create(
-        title=f"移交{department.name}：道路积水",
+        title=f"移交{department.name}：道路积水 {mark(department, 'transferred')}",
         category="natural_disaster",
         duty_room=office,
         status=Status.TRANSFERRED,
@@ -89,14 +128,16 @@ def _incident_records(world, department, office_officer, office_leader):
 
     incident = world["incident"]
     world["alert"] = alerts.dispatch_alert(
-        incident=incident, department=department, duty="排查险情", ack_minutes=30, feedback_minutes=120
+        incident=incident, department=department, duty=f"排查险情 {mark(department, 'alert')}", ack_minutes=30
     )
-    world["case"] = alerts.open_case(title="险情整改", content="限期整改", incident=incident, departments=[department])
+    world["case"] = alerts.open_case(
+        title=f"险情整改 {mark(department, 'case')}", content="限期整改", incident=incident, departments=[department]
+    )
     plan = Plan.objects.filter(status="issued").order_by("pk").first()
     world["plan"] = plan
     world["activation"] = plans.propose_activation(incident, plan, plan.levels[-1]["level"], office_officer)
     world["upward"] = chain.report_upward(
-        incident, office_officer, kind="first", text="首报", unverified_reason="情况紧急"
+        incident, office_officer, kind="first", text=f"首报 {mark(department, 'upward')}", unverified_reason="情况紧急"
     )
     link = Link.objects.create(name=f"{department.code} 下级", direction="down", url="http://192.0.2.1")
     below = Report.objects.create(incident=incident, title="下级报告", channel="lower_level")
@@ -111,7 +152,11 @@ def _incident_records(world, department, office_officer, office_leader):
         incident=incident,
     )
     world["finding"] = accountability.record_finding(
-        office_leader, kind="late", department=department, finding="迟报 20 分钟", incident=incident
+        office_leader,
+        kind="late",
+        department=department,
+        finding=f"迟报 {mark(department, 'finding')}",
+        incident=incident,
     )
     return world
 
@@ -129,17 +174,21 @@ def _duty(world, department, people, office_officer):
         duty_room=department, starts_at=past.ends_at, ends_at=now + timezone.timedelta(hours=6)
     )
     ShiftOfficer.objects.create(shift=shift, person=officer)
-    Handover.objects.create(from_shift=past, to_shift=shift, note="交班", written_by=office_officer, written_at=now)
+    note = f"交班 {mark(department, 'handover')}"
+    Handover.objects.create(from_shift=past, to_shift=shift, note=note, written_by=office_officer, written_at=now)
     world.update(
         past_shift=past,
         shift=shift,
-        rotation=Rotation.objects.create(duty_room=department, name=f"{department.code} 轮班"),
+        rotation=Rotation.objects.create(duty_room=department, name=mark(department, "rotation")),
         leave=Leave.objects.create(
             person=officer,
             starts_on=timezone.localdate() + datetime.timedelta(days=40),
             ends_on=timezone.localdate() + datetime.timedelta(days=41),
+            reason=mark(department, "leave"),
         ),
-        swap=SwapRequest.objects.create(kind="substitute", shift=shift, requester=officer, counterpart=liaison),
+        swap=SwapRequest.objects.create(
+            kind="substitute", shift=shift, requester=officer, counterpart=liaison, reason=mark(department, "swap")
+        ),
         absence=Absence.objects.create(shift=past, person=officer, kind="absent_from_post", detected_at=now),
         feed=CalendarFeed.objects.create(owner=officer, person=officer),
         person=officer,
@@ -148,13 +197,14 @@ def _duty(world, department, people, office_officer):
 
 
 def build_world(people):
-    """{"water": objects, "fire": objects} (see the module's docstring); rolled back with the demo."""
-    from dutyops.models import Person
+    """{side: objects} for each of SIDES (see the module's docstring); rolled back with the demo.
+    The water bureau is also alerted on the fire brigade's incident: it follows that
+    incident (reads its own facts) without holding it (never acts on it)."""
+    from accountability import services as accountability
+    from alerts import services as alerts
+    from dutyops.models import Department, Person
 
     office_officer, office_leader = (Person.objects.get(username=u) for u in ("officer1", "leader"))
-    from accountability import services as accountability
-    from dutyops.models import Department
-
     worlds = {}
     with transaction.atomic():
         for side, code in SIDES.items():
@@ -163,23 +213,34 @@ def build_world(people):
             world = {"department": department, **_incidents(department, office_officer)}
             _incident_records(world, department, office_officer, office_leader)
             _duty(world, department, mine, office_officer)
+            alerts.acknowledge(world["alert"].pk, mine["liaison"])
+            alerts.add_feedback(world["alert"].pk, mine["liaison"], f"已处置 {mark(department, 'feedback')}")
             world["staff_error"] = accountability.record_staff_error(
                 office_leader,
                 kind="intake",
                 person=mine["duty_officer"],
-                description="漏记来电",
+                description=f"漏记来电 {mark(department, 'staff_error')}",
                 occurred_at=timezone.now() - timezone.timedelta(hours=1),
             )
             worlds[side] = world
+        alerts.dispatch_alert(
+            incident=worlds["fire"]["incident"], department=worlds["water"]["department"], duty="协助排水"
+        )
     return worlds
 
 
-def world_once(django_db_blocker):
-    """The scoped people and the world, for a module-scoped fixture on top of `demo`
-    (built once per module, rolled back with the demo)."""
+def world_once(django_db_blocker, office=False):
+    """The scoped people (and with office=True the office's too) and the world, for a
+    module-scoped fixture on top of `demo` (built once per module, rolled back with the demo)."""
+    from realtime.selectors import latest_seq
+
     with django_db_blocker.unblock():
         people = scoped_people()
-        return people, build_world(people)
+        before = latest_seq()
+        worlds = build_world(people)
+        for world in worlds.values():
+            world["events_after"] = before  # the world's own events follow this seq
+        return people | (office_people() if office else {}), worlds
 
 
 def clients_of(people):
@@ -204,6 +265,11 @@ def party(on=None):
     return lambda person, world, kind: policy.relations.is_party(world[on or kind], person)
 
 
+def everywhere(action):
+    """The person takes `action` in the whole jurisdiction (the office, leaders, the board)."""
+    return lambda person, world, kind: policy.scope(person, action) is None
+
+
 def one_of(*questions):
     return lambda person, world, kind: any(q(person, world, kind) for q in questions)
 
@@ -220,14 +286,15 @@ def _other_level(world):
 
 Row = namedtuple("Row", "kind read act body", defaults=(None, None))
 INCIDENT = may("incident.view")
-SHIFT = one_of(may("duty.view"), party())
-PAST_SHIFT = one_of(may("duty.view"), party())
+SHIFT = one_of(may("duty.view"), party())  # its room's roster, or a shift one serves on
 ROSTER = may("roster.write")
 OPERATE = may("incident.operate")
+LEAVE = one_of(named("person"), ROSTER, everywhere("duty.view"))
 
 # (method, route): the kind of object (a key of the world), what reading it asks, what
 # acting on it asks, the body a write sends (a dict, or a function of the world).
 ROWS = {
+    # an absence: its shift's room's roster, or one's own
     ("GET", "/api/v1/absences/{pk}/"): Row("absence", one_of(may("duty.view", "past_shift"), named("person"))),
     ("GET", "/api/v1/activations/{pk}/"): Row("activation", INCIDENT),
     ("POST", "/api/v1/activations/{pk}/approve/"): Row("activation", INCIDENT, may("activation.approve"), {}),
@@ -280,10 +347,12 @@ ROWS = {
     ("POST", "/api/v1/incidents/{pk}/confirm-transfer/"): Row(
         "transferred", INCIDENT, may("incident.confirm_transfer", "department"), {}
     ),
-    ("GET", "/api/v1/leaves/{pk}/"): Row("leave", one_of(named("person"), ROSTER)),
-    ("PUT", "/api/v1/leaves/{pk}/"): Row("leave", one_of(named("person"), ROSTER), ROSTER, {}),
-    ("PATCH", "/api/v1/leaves/{pk}/"): Row("leave", one_of(named("person"), ROSTER), ROSTER, {"reason": "年休"}),
-    ("DELETE", "/api/v1/leaves/{pk}/"): Row("leave", one_of(named("person"), ROSTER), ROSTER),
+    # a leave is private: one's own, one's people's for who writes their roster, and the
+    # jurisdiction's rosters' readers' (not a liaison's colleagues')
+    ("GET", "/api/v1/leaves/{pk}/"): Row("leave", LEAVE),
+    ("PUT", "/api/v1/leaves/{pk}/"): Row("leave", LEAVE, ROSTER, {}),
+    ("PATCH", "/api/v1/leaves/{pk}/"): Row("leave", LEAVE, ROSTER, {"reason": "年休"}),
+    ("DELETE", "/api/v1/leaves/{pk}/"): Row("leave", LEAVE, ROSTER),
     ("GET", "/api/v1/people/{pk}/"): Row("person", may("people.view")),
     ("PUT", "/api/v1/people/{pk}/"): Row("person", may("people.view"), may("org.write"), {}),
     ("PATCH", "/api/v1/people/{pk}/"): Row("person", may("people.view"), may("org.write"), {"phone": "110"}),
@@ -310,7 +379,7 @@ ROWS = {
     ),
     # the ended shift's handover, signed by the incoming (current) shift
     ("POST", "/api/v1/shifts/{pk}/handover/sign/"): Row(
-        "past_shift", PAST_SHIFT, may("handover.write", "shift"), {"note": "已接班"}
+        "past_shift", SHIFT, may("handover.write", "shift"), {"note": "已接班"}
     ),
     ("GET", "/api/v1/supervision/{pk}/"): Row("case", may("case.view")),
     ("POST", "/api/v1/supervision/{pk}/assign/"): Row(
@@ -331,3 +400,29 @@ ROWS = {
     # one's own feeds only (the queryset): the owner is the room's duty officer
     ("DELETE", "/api/v1/calendar-feeds/{pk}/"): Row("feed", named("owner"), named("owner")),
 }
+
+# The marks, and the item whose row says who may read each (the row's GET on the world's object).
+MARKS = {
+    "incident": ("/api/v1/incidents/{pk}/", "incident"),
+    "transferred": ("/api/v1/incidents/{pk}/", "transferred"),
+    "alert": ("/api/v1/alerts/{pk}/", "alert"),
+    "feedback": ("/api/v1/alerts/{pk}/", "alert"),
+    "case": ("/api/v1/supervision/{pk}/", "case"),
+    "upward": ("/api/v1/upward-reports/{pk}/", "upward"),
+    "finding": ("/api/v1/findings/{pk}/", "finding"),
+    "staff_error": ("/api/v1/staff-errors/{pk}/", "staff_error"),
+    "handover": ("/api/v1/shifts/{pk}/handover/", "past_shift"),
+    "rotation": ("/api/v1/rotations/{pk}/", "rotation"),
+    "leave": ("/api/v1/leaves/{pk}/", "leave"),
+    "swap": ("/api/v1/swaps/{pk}/", "swap"),
+}
+
+
+def leaks(person, worlds, text):
+    """The marks in `text` (an answer to `person`) of objects the policy does not let them read."""
+    found = []
+    for side, world in worlds.items():
+        for kind, (item, on) in MARKS.items():
+            if mark(world["department"], kind) in text and not ROWS[("GET", item)].read(person, world, on):
+                found.append(f"the {side} {kind}")
+    return found

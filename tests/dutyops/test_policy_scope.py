@@ -1,6 +1,7 @@
-"""The scope matrix (issue 16): every object endpoint, on an object inside the water
-bureau's subtree, for each scoped role of the water bureau (in scope) and of the fire
-brigade (out of scope), answered as dutyops.policy says.
+"""The scope matrix (issue 16): every object endpoint, on the objects of three units (the
+water bureau, a unit below it, the fire brigade; the water bureau also alerted on the
+fire brigade's incident), for each unit's three scoped roles (liaison, its room's duty
+leader and duty officer), answered as dutyops.policy says.
 
 tests/dutyops/test_policy.py walks every endpoint x role on one object (mostly the
 office's), so the scoped roles are tested there mostly out of scope. Here each object
@@ -9,7 +10,9 @@ object, the act it takes) and the object of the world (tests/dutyops/matrix.py) 
 asked about; the expected answer is `policy.may(person, action, object)`, never a copy:
 - not readable: 403 or 404 (hidden or refused), never an answer that shows the object;
 - readable, the act refused: 403 (a few services refuse with 400, listed with why);
-- allowed: past the access checks (not 401/403/404), whatever the service then says.
+- allowed: past the access checks (not 401/403/404), whatever the service then says;
+- whatever is answered carries nothing the person may not read (matrix.leaks: each
+  object of the world carries a mark, and the mark's object has its row).
 A route without a row or a reasoned skip fails `test_every_object_route_has_a_row_or_a_skip`.
 """
 
@@ -18,7 +21,7 @@ from django.db import transaction
 
 from dutyops import policy
 from tests.dutyops.endpoints import api_operations
-from tests.dutyops.matrix import ROWS, clients_of, world_once
+from tests.dutyops.matrix import MARKS, ROWS, clients_of, leaks, mark, office_people, world_once
 
 
 @pytest.fixture(scope="module")
@@ -84,10 +87,13 @@ def _body(row, world):
     return row.body(world) if callable(row.body) else row.body
 
 
-def _answer(client, method, url, body):
+def _answer(client, method, url, body, content=False):
+    """The status (and with content=True the text) of one request, its writes rolled back."""
     with transaction.atomic():
         response = getattr(client, method.lower())(url, body or {}, format="json")
         transaction.set_rollback(True)
+    if content:
+        return response.status_code, response.content.decode("utf-8", errors="replace")
     return response.status_code
 
 
@@ -105,16 +111,19 @@ def _judge(method, route, row, person, world, code):
     return None if code in refusals else f"not refused with {refusals}"
 
 
-def _pass(scoped_clients, scope_world, side):
-    """Every row, for each scoped role of both sides, on `side`'s objects: the problems found."""
-    people, worlds = scope_world
+def _pass(scoped_clients, scope_world, side, people=None):
+    """Every row, for each scoped role of every unit (or `people`), on `side`'s objects: the problems found."""
+    everyone, worlds = scope_world
+    people = people or everyone
     world = worlds[side]
     problems = []
     for (method, route), row in sorted(ROWS.items()):
         url = route.replace("{pk}", str(world[row.kind].pk))
         for (role, whose), person in sorted(people.items()):
-            code = _answer(scoped_clients[(role, whose)], method, url, _body(row, world))
+            code, text = _answer(scoped_clients[(role, whose)], method, url, _body(row, world), content=True)
             wrong = _judge(method, route, row, person, world, code)
+            if not wrong and code < 300 and (shown := leaks(person, worlds, text)):
+                wrong = f"shows {shown}"  # the object's answer carries what the person may not read
             if wrong:
                 problems.append(
                     f"{method} {route} on the {side} side's {row.kind}, as the {whose} {role}: {code}, {wrong}"
@@ -122,8 +131,69 @@ def _pass(scoped_clients, scope_world, side):
     return problems
 
 
-@pytest.mark.parametrize("side", ["water", "fire"])
+@pytest.mark.parametrize("side", ["water", "fire", "station"])
 def test_every_object_route_in_and_out_of_scope(scoped_clients, scope_world, side):
-    """Each department's objects, for its own three scoped roles and the other's."""
+    """Each unit's objects, for its own three scoped roles and the other units'."""
     problems = _pass(scoped_clients, scope_world, side)
     assert not problems, "\n".join(problems)
+
+
+def test_every_object_route_for_the_office_on_a_departments_objects(db, scope_world):
+    """The office's duty officer and duty leader, the leader, the superuser and the wall
+    board on the water bureau's objects: the jurisdiction's, as the policy says (a room's
+    roster is its duty leader's, a department's sign-for its own, the board changes nothing)."""
+    people = office_people()
+    problems = _pass(clients_of(people), scope_world, "water", people)
+    assert not problems, "\n".join(problems)
+
+
+def test_who_may_is_answered_before_what_is_sent(scoped_clients, scope_world):
+    """A write by someone the policy refuses is a 403/404 whatever its body: never a 400
+    that tells an outsider the object exists and what the form wants."""
+    people, worlds = scope_world
+    problems = []
+    for (method, route), row in sorted(ROWS.items()):
+        if method == "GET" or (method, route) in REFUSED_AS_400:
+            continue
+        for side, world in worlds.items():
+            url = route.replace("{pk}", str(world[row.kind].pk))
+            for (role, whose), person in sorted(people.items()):
+                if row.read(person, world, row.kind) and row.act(person, world, row.kind):
+                    continue
+                code = _answer(scoped_clients[(role, whose)], method, url, {"junk": "x" * 3})
+                if code not in (403, 404):
+                    problems.append(f"{method} {route} on the {side} {row.kind}, as the {whose} {role}: {code}")
+    assert not problems, "\n".join(problems)
+
+
+def test_an_incident_one_may_not_see_is_refused_whatever_its_state(scoped_clients, scope_world):
+    """Every action on an incident, on each unit's incidents (held, and transferred to it),
+    by whoever may not see that incident: 403/404, never a 409 telling its state."""
+    people, worlds = scope_world
+    routes = sorted(r for m, r in ROWS if m == "POST" and r.startswith("/api/v1/incidents/{pk}/"))
+    problems = []
+    for route in routes:
+        for side, world in worlds.items():
+            for kind in ("incident", "transferred"):
+                url = route.replace("{pk}", str(world[kind].pk))
+                for (role, whose), person in sorted(people.items()):
+                    if policy.may(person, "incident.view", world[kind]):
+                        continue
+                    code = _answer(scoped_clients[(role, whose)], "POST", url, {})
+                    if code not in (403, 404):
+                        problems.append(f"POST {route} on the {side} {kind}, as the {whose} {role}: {code}")
+    assert not problems, "\n".join(problems)
+
+
+def test_each_mark_shows_in_its_objects_answer(scoped_clients, scope_world):
+    """The marks `leaks` looks for are in what the API answers (else the check would find nothing):
+    each, on its object's own page, as the water bureau's duty leader (who reads them all)."""
+    people, worlds = scope_world
+    world, leader = worlds["water"], people[("duty_leader", "water")]
+    for kind, (item, on) in MARKS.items():
+        assert ROWS[("GET", item)].read(leader, world, on), kind
+        code, text = _answer(
+            scoped_clients[("duty_leader", "water")], "GET", item.replace("{pk}", str(world[on].pk)), None, content=True
+        )
+        assert code == 200 and mark(world["department"], kind) in text, kind
+        assert leaks(people[("liaison", "fire")], worlds, text), kind  # and an outsider's would be caught

@@ -1,5 +1,5 @@
-"""Every event type x (in scope, out of scope), for each department's three scoped roles
-(issue 16), on the live socket's path and on replay alike.
+"""Every event type x (in scope, alerted, out of scope), for each unit's three scoped roles
+and the office's people (issue 16), on the live socket's path and on replay alike.
 
 tests/dutyops/test_policy.py sends every type named for the water bureau (no incident),
 and every type on an incident the fire brigade holds with the water bureau alerted,
@@ -8,7 +8,8 @@ through `visible_events` (replay, `events/?after=`). What it leaves out, added h
 - a bureau room's duty officer (the role the CONTRACT scopes to its room's subtree) and
   the fire brigade's own duty leader;
 - an incident the department's own room holds: every type on it reaches all three of its
-  scoped roles, and none of the other department's;
+  scoped roles (and the room above), an alerted department's only as incident news, and
+  none of the others';
 - the live path: whether a socket hears an event is the hub's decision (the socket's rooms
   from the consumer, the event's stored audience), checked against replay for every type.
 """
@@ -30,7 +31,7 @@ from tests.dutyops.matrix import world_once
 
 @pytest.fixture(scope="module")
 def scope_world(demo, django_db_blocker):
-    return world_once(django_db_blocker)
+    return world_once(django_db_blocker, office=True)
 
 
 def _sample(type_):
@@ -76,47 +77,34 @@ def events_of(emitted):
     return Event.objects.filter(seq__in=emitted).prefetch_related("audience")
 
 
+def _expected(person, world, every):
+    """CONTRACT "Roles and scope": every type for a unit the person's role reads for; an
+    incident's own facts (the incident-level types) for one that follows the incident
+    (alerted on it); nothing otherwise."""
+    if policy.may(person, "event.view", world["department"]):
+        return every
+    if policy.may(person, "incident.view", world["incident"]):
+        return {t for t in every if policy.reaches_incident(t)}
+    return set()
+
+
 @pytest.mark.django_db
-def test_every_event_type_on_a_departments_own_incident_reaches_its_scoped_roles_only(scope_world):
+def test_every_event_type_reaches_the_units_scoped_roles_and_an_alerted_one_only_as_incident_news(scope_world):
+    """Every type on each unit's own incident, named for the unit: its three scoped roles
+    (and the water bureau's room for its station) hear all of it; the water bureau's three,
+    alerted on the fire brigade's incident, hear only its incident-level types; the others
+    nothing; live and on replay alike."""
     people, worlds = scope_world
-    problems = []
+    problems, seen = [], set()
     for side, world in worlds.items():
         emitted = _emit_every_type(world["incident"], world["department"])
         every = set(emitted.values())
         for (role, whose), person in sorted(people.items()):
-            expected = every if whose == side else set()
+            expected = _expected(person, world, every)
+            seen.add(frozenset(expected))
             for where, heard in zip(("replay", "live"), _heard(person, emitted), strict=True):
                 if heard != expected:
                     got = f"gets {sorted(heard - expected)}, misses {sorted(expected - heard)}"
                     problems.append(f"the {whose} {role} on the {side} incident, {where}: {got}")
     assert not problems, "\n".join(problems)
-
-
-@pytest.mark.django_db
-def test_every_event_type_on_the_other_departments_incident_reaches_an_alerted_room_only_as_incident_news(
-    scope_world,
-):
-    """The fire brigade's incident with the water bureau alerted on it: every type named for
-    the fire brigade reaches its three scoped roles whole; the water bureau's three (its room
-    duty officer too) hear only the incident-level types, live and on replay."""
-    from alerts import services as alerts
-
-    people, worlds = scope_world
-    fire = worlds["fire"]
-    with transaction.atomic():
-        alerts.dispatch_alert(
-            incident=fire["incident"], department=worlds["water"]["department"], duty="协助排水", ack_minutes=30
-        )
-        emitted = _emit_every_type(fire["incident"], fire["department"])
-        every = set(emitted.values())
-        incident_level = {t for t in every if policy.reaches_incident(t)}
-        assert incident_level and every - incident_level
-        problems = []
-        for (role, whose), person in sorted(people.items()):
-            expected = every if whose == "fire" else incident_level
-            for where, heard in zip(("replay", "live"), _heard(person, emitted), strict=True):
-                if heard != expected:
-                    got = f"gets {sorted(heard - expected)}, misses {sorted(expected - heard)}"
-                    problems.append(f"the {whose} {role}, {where}: {got}")
-        transaction.set_rollback(True)
-    assert not problems, "\n".join(problems)
+    assert len(seen) == 3  # everything, the incident's news only, and nothing: each was asked

@@ -1,6 +1,7 @@
-"""What the lists show (issue 16): for every list endpoint, the water bureau's and the fire
-brigade's scoped people (liaison, duty leader, the room's duty officer) get none of the
-other department's objects and each of their own that dutyops.policy lets them read.
+"""What the lists show (issue 16): for every list endpoint, each unit's scoped people
+(liaison, duty leader, the room's duty officer: the water bureau's, a unit's below it,
+the fire brigade's) and the office's get none of the objects dutyops.policy does not let
+them read and each of those it does; every other read is searched for what leaks.
 
 The world (tests/dutyops/matrix.py) has one object of each kind inside each department;
 which of them a person may read is the question the item's row asks (matrix.ROWS, the
@@ -9,17 +10,20 @@ A list route with neither a row here nor a reasoned skip fails
 `test_every_list_route_has_a_row_or_a_skip`.
 """
 
+import csv
+import io
+
 import pytest
 from django.db import transaction
 
 from dutyops import policy
 from tests.dutyops.endpoints import api_operations
-from tests.dutyops.matrix import ROWS, clients_of, world_once
+from tests.dutyops.matrix import ROWS, clients_of, leaks, world_once
 
 
 @pytest.fixture(scope="module")
 def scope_world(demo, django_db_blocker):
-    return world_once(django_db_blocker)
+    return world_once(django_db_blocker, office=True)
 
 
 @pytest.fixture
@@ -54,6 +58,8 @@ OWN_TESTS = {
     "/api/v1/performance/export/": "test_performance_figures_cover_only_the_readers_departments",
     "/api/v1/findings/candidates/": "test_late_candidates_are_only_the_deciders_departments",
 }
+# Lists whose items are not the world's objects, and why. Each is still searched for what
+# its reader may not read by test_no_read_without_an_object_carries_what_its_reader_may_not_read.
 _REFERENCE = "jurisdiction-wide reference data (no department's own)"
 _OFFICE = "office only: no scoped role may read it (test_policy_scope.py proves the actions office-only)"
 SKIPPED = {
@@ -99,15 +105,19 @@ def _row(item):
 
 
 def _ids(client, route):
-    found, url, params = set(), route, {"page_size": 500}
+    """The ids a list shows, every page of it, and the text of its answers."""
+    found, texts, url, params = set(), [], route, {"page_size": 500}
     while url:
         response = client.get(url, params)
+        if response.status_code == 403 and url == route:
+            return found, ""  # a list the person may not read at all shows nothing
         assert response.status_code == 200, (route, response.status_code)
+        texts.append(response.content.decode())
         body = response.json()
         items = body.get("results", body) if isinstance(body, dict) else body
         found |= {item["id"] for item in items}
         url, params = (body.get("next") if isinstance(body, dict) else None), {}
-    return found
+    return found, "".join(texts)
 
 
 def test_every_list_shows_what_its_items_allow_and_nothing_else(scoped_clients, scope_world):
@@ -119,8 +129,9 @@ def test_every_list_shows_what_its_items_allow_and_nothing_else(scoped_clients, 
         row = _row(item)
         for key, person in sorted(people.items()):
             with transaction.atomic():
-                shown = _ids(scoped_clients[key], route)
+                shown, text = _ids(scoped_clients[key], route)
                 transaction.set_rollback(True)
+            problems += [f"{route} as the {key[1]} {key[0]}: shows {what}" for what in leaks(person, worlds, text)]
             for side, world in worlds.items():
                 readable = row.read(person, world, row.kind)
                 if (world[row.kind].pk in shown) != readable:
@@ -150,12 +161,14 @@ def test_performance_figures_cover_only_the_readers_departments(scoped_clients, 
     people, _worlds = scope_world
     for key, person in people.items():
         allowed = policy.scope(person, "figures.view")
+        if allowed is None:
+            continue  # the jurisdiction's figures
         rows = scoped_clients[key].get("/api/v1/performance/").json()["departments"]
         assert {r["department"] for r in rows} <= allowed, key
         export = scoped_clients[key].get("/api/v1/performance/export/", {"format": "csv"})
         assert export.status_code == 200, key
-        others = [d.name for d in _departments_outside(allowed)]
-        assert not [name for name in others if name in export.content.decode("utf-8-sig")], key
+        cells = {cell for line in csv.reader(io.StringIO(export.content.decode("utf-8-sig"))) for cell in line}
+        assert not cells & {d.name for d in _departments_outside(allowed)}, key
 
 
 def _departments_outside(ids):
@@ -171,5 +184,37 @@ def test_late_candidates_are_only_the_deciders_departments(scoped_clients, scope
         if not policy.may(person, "accountability.decide"):
             assert response.status_code == 403, key
             continue
-        rows = response.json()
-        assert {r["department"] for r in rows} <= policy.scope(person, "accountability.decide"), key
+        rows, scope = response.json(), policy.scope(person, "accountability.decide")
+        assert scope is None or {r["department"] for r in rows} <= scope, key
+
+
+def _params(route, person, world):
+    """What a read needs to answer: the person's own room, the world's events."""
+    if route.startswith("/api/v1/duty/"):
+        return {"department": person.department_id}
+    if route == "/api/v1/events/":
+        return {"after": world["events_after"], "limit": 500}
+    if route == "/api/v1/consequences/":
+        return {"action": "close", "incident": world["incident"].pk}
+    return {}
+
+
+def test_no_read_without_an_object_carries_what_its_reader_may_not_read(scoped_clients, scope_world):
+    """Every GET without an object in its address (lists, the skipped ones too: the stream,
+    figures, the duplicate check, a room's files), as each scoped person: whatever it answers
+    holds no mark of an object the policy does not let them read."""
+    people, worlds = scope_world
+    routes = sorted(r for m, r in api_operations() if m == "GET" and "{" not in r)
+    problems = []
+    for route in routes:
+        for key, person in sorted(people.items()):
+            for world in worlds.values():
+                response = scoped_clients[key].get(route, _params(route, person, world))
+                if response.status_code >= 500:
+                    problems.append(f"{route} as the {key[1]} {key[0]}: {response.status_code}")
+                elif response.status_code == 200:
+                    text = response.content.decode("utf-8", errors="replace")
+                    problems += [f"{route} as the {key[1]} {key[0]}: shows {w}" for w in leaks(person, worlds, text)]
+                if not route.startswith("/api/v1/consequences/"):
+                    break  # one world's parameters suffice: the answer is the person's whole view
+    assert not problems, "\n".join(problems)

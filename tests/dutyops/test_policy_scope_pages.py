@@ -1,7 +1,7 @@
 """The pages on a department's own objects (issue 16): every page with an object in its
 address, and every form a page takes (the handover written and signed, the check-in),
-for each department's liaison, duty leader and room duty officer and the other
-department's, as dutyops.policy answers. tests/dutyops/test_policy.py shows each page
+for each unit's liaison, duty leader and room duty officer, the other units' and the
+office's people, as dutyops.policy answers; and every page searched for what leaks. tests/dutyops/test_policy.py shows each page
 to every role on the office's objects (GET); here the object is the department's own.
 """
 
@@ -12,12 +12,12 @@ from django.utils import timezone
 
 from dutyops import policy
 from tests.dutyops.endpoints import pages
-from tests.dutyops.matrix import ROWS, world_once
+from tests.dutyops.matrix import ROWS, leaks, world_once
 
 
 @pytest.fixture(scope="module")
 def scope_world(demo, django_db_blocker):
-    return world_once(django_db_blocker)
+    return world_once(django_db_blocker, office=True)
 
 
 def _may(action, on):
@@ -62,13 +62,54 @@ def test_every_object_page_in_and_out_of_scope(scope_world):
             url = _url(route, params, world)
             for key, person in sorted(people.items()):
                 client.force_login(person)
-                code = client.get(url).status_code
+                response = client.get(url)
+                code = response.status_code
                 expected = shows(person, world)
+                if code == 200 and (shown := leaks(person, worlds, response.content.decode())):
+                    problems.append(f"GET {route} on the {side} side, as the {key[1]} {key[0]}: shows {shown}")
                 answers.add(expected)
                 if code >= 500 or (code == 200) != expected or (not expected and code not in (403, 404)):
                     problems.append(f"GET {route} on the {side} side, as the {key[1]} {key[0]}: {code}")
     assert not problems, "\n".join(problems)
     assert answers == {True, False}
+
+
+# Pages that take a unit or an incident in their query: asked with each unit's.
+_ASKING = {
+    "/duty/": lambda world: {"department": world["department"].pk},
+    "/alerts/console/": lambda world: {"department": world["department"].pk},
+    "/alerts/performance/": lambda world: {"department": world["department"].pk},
+    "/incidents/intake/": lambda world: {"incident": world["incident"].pk},
+}
+
+
+def _asked(route, worlds):
+    """The queries a page is asked with: none, and each unit's where it takes one."""
+    return [{}] + ([_ASKING[route](world) for world in worlds.values()] if route in _ASKING else [])
+
+
+@pytest.mark.django_db
+def test_no_page_carries_what_its_reader_may_not_read(scope_world):
+    """Every page without an object in its address (the desks, the lists, the roster, the
+    registers; asked for each unit where it takes one), as each person: no mark of an
+    object the policy does not let them read."""
+    people, worlds = scope_world
+    client = Client(raise_request_exception=False)
+    problems, marked = [], set()
+    for route in sorted(r for r in pages() if "{" not in r):
+        for key, person in sorted(people.items()):
+            client.force_login(person)
+            for query in _asked(route, worlds):
+                response = client.get(route, query)
+                where = f"GET {route}?{query} as the {key[1]} {key[0]}"
+                if response.status_code >= 500:
+                    problems.append(f"{where}: {response.status_code}")
+                elif response.status_code == 200:
+                    text = response.content.decode()
+                    problems += [f"{where}: shows {w}" for w in leaks(person, worlds, text)]
+                    marked |= {route} if "MARK[" in text else set()
+    assert not problems, "\n".join(problems)
+    assert {"/incidents/", "/alerts/console/"} <= marked, marked  # the marks do show where they may
 
 
 # --- the forms: what each POST did, against what the policy allows ---------------------------
