@@ -16,6 +16,8 @@
     incident: "事件", report: "报告", alert: "通知", plan: "预案", activation: "预案", instruction: "批示",
     shift: "排班", handover: "交接", supervision: "督办", case: "督办", circular: "通报", checkin: "到岗",
     absence: "脱岗", department: "单位", person: "人员", classified: "涉密", duty: "值班",
+    warning: "预警", finding: "追责", staff_error: "差错", swap: "换班", dutylog: "日志", chain: "报送",
+    source: "接入", calendar_feed: "日历",
   };
   var AMBER_MS = 10 * 60 * 1000;
   var PAGE_SECONDS = Number(root.dataset.pageSeconds) || 8;

@@ -309,15 +309,13 @@ def test_console_at_1366x768_keeps_its_hint_on_one_line_and_check_in_in_sight(br
     """README sends officer1 (on the shift, not checked in) to 到岗签到 in the 本班 card: at
     1366x768 it is in the viewport without scrolling, and the key hint beside the submit
     button is one line (it used to wrap as "…提／交")."""
-    from duty.models import CheckIn
-
     server, people = demo_picture
-    officer = people["officer1"]
-    assert not CheckIn.objects.filter(person=officer).exists()  # the demo's first login: not yet checked in
+    officer = people["officer1"]  # the demo's first login: on the shift now, not yet checked in
     page = session_page(browser, server, officer, viewport={"width": 1366, "height": 768})
     page.goto(server.url + "/console/")
     page.locator("#live[data-state=open]").wait_for()
     page.wait_for_timeout(300)
+    expect(page.locator("button.checkin")).to_have_text("到岗签到")
     found = page.evaluate(
         """() => {
           const hint = document.getElementById('intake-keys'), button = document.querySelector('button.checkin');
