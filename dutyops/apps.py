@@ -23,6 +23,12 @@ class DutyopsConfig(AppConfig):
             post_save.connect(tokens.clear, sender=model, dispatch_uid=f"dutyops.tokens.save.{model.__name__}")
             post_delete.connect(tokens.clear, sender=model, dispatch_uid=f"dutyops.tokens.delete.{model.__name__}")
         m2m_changed.connect(tokens.clear, sender=Person.groups.through, dispatch_uid="dutyops.tokens.roles")
+
+        from .policy import offices
+
+        # A department's kind decides who is in the duty office (policy.in_office).
+        post_save.connect(offices.clear, sender=Department, dispatch_uid="dutyops.offices.save")
+        post_delete.connect(offices.clear, sender=Department, dispatch_uid="dutyops.offices.delete")
         credentials.connect()
 
         from django.db.models import Q
