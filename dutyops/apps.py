@@ -16,13 +16,19 @@ class DutyopsConfig(AppConfig):
 
         from . import credentials
         from .authentication import tokens
-        from .models import ApiToken, Person
+        from .models import ApiToken, Department, Person
 
-        # Any change to a token, its owner or roles applies to the next request.
-        for model in (ApiToken, Person, Group):
+        # Any change to a token, its owner, their department or roles applies to the next request.
+        for model in (ApiToken, Person, Department, Group):
             post_save.connect(tokens.clear, sender=model, dispatch_uid=f"dutyops.tokens.save.{model.__name__}")
             post_delete.connect(tokens.clear, sender=model, dispatch_uid=f"dutyops.tokens.delete.{model.__name__}")
         m2m_changed.connect(tokens.clear, sender=Person.groups.through, dispatch_uid="dutyops.tokens.roles")
+
+        from .policy import offices
+
+        # A department's kind decides who is in the duty office (policy.in_office).
+        post_save.connect(offices.clear, sender=Department, dispatch_uid="dutyops.offices.save")
+        post_delete.connect(offices.clear, sender=Department, dispatch_uid="dutyops.offices.delete")
         credentials.connect()
 
         from django.db.models import Q

@@ -34,7 +34,9 @@ def _load_token(digest):
     from .models import ApiToken  # noqa: PLC0415 - see the module docstring
 
     try:
-        token = ApiToken.objects.select_related("user").get(digest=digest)
+        # The owner's department too: the policy asks whether they are in the duty office
+        # (policy.in_office) and intake marks a report with their room, on every request.
+        token = ApiToken.objects.select_related("user__department").get(digest=digest)
     except ApiToken.DoesNotExist:
         raise exceptions.AuthenticationFailed(_("Invalid token.")) from None
     if not token.user.is_active:
@@ -48,8 +50,8 @@ def _token_seconds():
     return min(settings.DUTYOPS_CACHE_SECONDS, settings.DUTYOPS_REVOCATION_SECONDS)
 
 
-# Integrations post with one token many times a second: its owner and roles are
-# two queries per request otherwise. Any edit of tokens, people or roles clears
+# Integrations post with one token many times a second: its owner, their department and roles are
+# three queries per request otherwise. Any edit of tokens, people, departments or roles clears
 # it (dutyops.apps), and so does a revocation notice (realtime.revocation); other
 # processes follow within DUTYOPS_REVOCATION_SECONDS at most. Keyed by digest.
 tokens = Recent(_load_token, seconds=_token_seconds)
@@ -62,6 +64,8 @@ class TokenAuthentication(_ReadOnlyAccounts, authentication.TokenAuthentication)
         cached = tokens.get(digest_of(key))
         token, user = copy.copy(cached), copy.copy(cached.user)  # each request gets its own instances
         token._state.fields_cache["user"] = user
+        if user._state.fields_cache.get("department") is not None:
+            user._state.fields_cache["department"] = copy.copy(user.department)
         return user, token
 
 

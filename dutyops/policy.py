@@ -41,6 +41,7 @@ board's account (role `board` alone) only reads: it has no write rule, and
 
 from enum import Enum
 
+from .cache import Recent
 from .models.org import Department, Role
 from .providers import Providers
 
@@ -274,6 +275,15 @@ def roles_of(person):
     return frozenset(person.roles)
 
 
+# The ids of the duty office units, for in_office() on a person loaded without their
+# department (a room's people, an event's audience): asked for several people per
+# report, an EXISTS each otherwise. Any edit of a department clears it (dutyops.apps);
+# other processes follow within DUTYOPS_CACHE_SECONDS.
+offices = Recent(
+    lambda _: frozenset(Department.objects.filter(kind=Department.Kind.DUTY_OFFICE).values_list("pk", flat=True))
+)
+
+
 def in_office(person):
     """Whether `person` belongs to the general duty office (the `duty_office` unit):
     its duty staff act for the whole jurisdiction (CONTRACT.md "Roles and scope")."""
@@ -285,7 +295,7 @@ def in_office(person):
         elif "department" in getattr(getattr(person, "_state", None), "fields_cache", ()):
             found = person.department is not None and person.department.kind == Department.Kind.DUTY_OFFICE
         else:
-            found = Department.objects.filter(pk=department_id, kind=Department.Kind.DUTY_OFFICE).exists()
+            found = department_id in offices.get(None)
         try:
             person._dutyops_in_office = found
         except AttributeError:

@@ -179,3 +179,19 @@ def test_the_room_scopes_in_the_policy(people, make_person):
     officer = make_person("duty_officer", dept=water)
     assert policy.scope(officer, "incident.view") == frozenset(policy.subtree(water.pk))
     assert not policy.may(officer, "page.console") and policy.may(officer, "page.department_console")
+
+
+def test_a_room_turned_duty_office_acts_for_the_jurisdiction_at_once(make_person, make_department):
+    """Who is in the duty office is kept per process; an edit of a department applies
+    to the next question, for a person read without their department too."""
+    from dutyops.models import Person
+
+    room = make_department("某区应急局", kind="district")
+    pk = make_person("duty_leader", dept=room).pk
+    assert policy.scope(Person.objects.get(pk=pk), "alert.view") == frozenset(policy.subtree(room.pk))
+    room.kind = "duty_office"
+    room.save()
+    assert policy.scope(Person.objects.get(pk=pk), "alert.view") is None
+    room.kind = "district"
+    room.save()
+    assert policy.scope(Person.objects.get(pk=pk), "alert.view") is not None

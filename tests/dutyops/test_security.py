@@ -121,3 +121,17 @@ def test_a_token_follows_its_owner_at_once_roles_deactivation_and_deletion(make_
     assert api.get("/api/v1/incidents/").status_code == 200
     ApiToken.objects.filter(user=person).delete()
     assert api.get("/api/v1/incidents/").status_code == 401
+
+
+def test_a_token_follows_its_owners_department_at_once(make_person, client_for, department):
+    """The cached token carries its owner's department (whether they are in the duty
+    office, the room a report of theirs comes from): an edit of it applies to the next request."""
+    person = make_person("duty_officer")
+    api = client_for(person)
+    report = {"kind": "first", "channel": "phone", "category": "natural_disaster", "title": "堤防管涌"}
+    first = api.post("/api/v1/reports/", report, format="json")
+    assert first.status_code == 201 and not first.json()["source"]  # the office files as itself
+    department.kind = "district"
+    department.save()
+    second = api.post("/api/v1/reports/", report, format="json")
+    assert second.status_code == 201 and second.json()["source"] == department.name
