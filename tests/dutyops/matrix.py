@@ -190,7 +190,7 @@ def _duty(world, department, people, office_officer):
             kind="substitute", shift=shift, requester=officer, counterpart=liaison, reason=mark(department, "swap")
         ),
         absence=Absence.objects.create(shift=past, person=officer, kind="absent_from_post", detected_at=now),
-        feed=CalendarFeed.objects.create(owner=officer, person=officer),
+        feed=CalendarFeed.issue(owner=officer, person=officer)[0],
         person=officer,
     )
     return world

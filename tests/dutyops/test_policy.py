@@ -74,12 +74,12 @@ MATRIX = {
     ("POST", "/api/v1/shifts/{pk}/log/"): STAFF - {"board"},  # the service: on the shift, or leaders
     ("GET", "/api/v1/shifts/{pk}/post-checks/"): STAFF,
     ("POST", "/api/v1/shifts/{pk}/post-checks/"): POST_CHECKERS,
-    ("GET", "/api/v1/duty/now/"): SIGNED_IN,
+    ("GET", "/api/v1/duty/now/"): STAFF,  # the duty office's roster: a room's people read their own
     ("GET", "/api/v1/duty/coverage/"): SIGNED_IN,
     ("GET", "/api/v1/duty/roster-export/"): STAFF,  # of the duty office: another room's for a liaison
     ("GET", "/api/v1/duty/daily-report/"): STAFF,
     ("GET", "/api/v1/rotations/"): SIGNED_IN,
-    ("GET", "/api/v1/rotations/{pk}/"): SIGNED_IN,
+    ("GET", "/api/v1/rotations/{pk}/"): STAFF,  # the office's rotation: out of the others' rooms
     ("POST", "/api/v1/rotations/"): ROOM_ROSTER,
     ("PUT", "/api/v1/rotations/{pk}/"): ROSTER,
     ("PATCH", "/api/v1/rotations/{pk}/"): ROSTER,
@@ -129,7 +129,8 @@ MATRIX = {
     ("GET", "/api/v1/consequences/"): SIGNED_IN,  # reads only: each is answered for incidents it may see
     ("GET", "/api/v1/statistics/incidents/"): SIGNED_IN,  # each counts what they may see
     ("GET", "/api/v1/statistics/incidents/export/"): SIGNED_IN,
-    ("POST", "/api/v1/incidents/{pk}/confirm-transfer/"): WRITERS,  # the service: the receiving room
+    ("POST", "/api/v1/incidents/{pk}/confirm-transfer/"): WRITERS
+    - {"liaison", "room_leader"},  # 404 unseen; then the service
     ("GET", "/api/v1/incidents/{pk}/instructions/"): STAFF,
     ("POST", "/api/v1/incidents/{pk}/instructions/"): LEADERS,
     ("GET", "/api/v1/incidents/{pk}/upward-reports/"): STAFF,
