@@ -147,7 +147,6 @@ def test_follow_up_cadence_while_responding_and_final_report_after_closing(api):
     assert not Event.objects.filter(incident_id=incident_id, type="report.overdue", data__clock="final").exists()
 
 
-
 def test_clock_policy_is_data_and_an_edit_applies_to_the_next_report(api):
     def phone_limit():
         data = post_report(api, category="public_health", subtype="food_poisoning", grade="IV")
