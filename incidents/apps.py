@@ -1,6 +1,6 @@
 from django.apps import AppConfig
 from django.db.models import Q
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -11,7 +11,7 @@ class IncidentsConfig(AppConfig):
     def ready(self):
         from duty import hooks
         from dutyops import policy
-        from dutyops.models import Department
+        from dutyops.models import Department, Person
 
         from . import (
             geo,
@@ -29,6 +29,21 @@ class IncidentsConfig(AppConfig):
             name = model.__name__
             post_save.connect(understanding.forget, sender=model, dispatch_uid=f"incidents.understanding.save.{name}")
             post_delete.connect(understanding.forget, sender=model, dispatch_uid=f"incidents.understanding.del.{name}")
+        # Who reads an event naming a room (the possible duplicates it may name) follows the
+        # organisation: its departments, their people and their roles.
+        from django.contrib.auth.models import Group
+
+        for model in (Department, Person, Group):
+            name = model.__name__
+            post_save.connect(
+                selectors.jurisdiction_wide_rooms.clear, sender=model, dispatch_uid=f"incidents.wide.save.{name}"
+            )
+            post_delete.connect(
+                selectors.jurisdiction_wide_rooms.clear, sender=model, dispatch_uid=f"incidents.wide.delete.{name}"
+            )
+        m2m_changed.connect(
+            selectors.jurisdiction_wide_rooms.clear, sender=Person.groups.through, dispatch_uid="incidents.wide.roles"
+        )
         post_save.connect(geo.gazetteer.clear, sender=Place, dispatch_uid="incidents.gazetteer.save")
         post_delete.connect(geo.gazetteer.clear, sender=Place, dispatch_uid="incidents.gazetteer.delete")
 

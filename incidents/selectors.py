@@ -302,7 +302,7 @@ def duplicates_for_event(rooms, ids):
     one of its own people reads less (then the same rule holds for it)."""
     keep = list(ids)
     for room in rooms:
-        if keep and not _reaches_only_the_jurisdiction_wide(room):
+        if keep and not jurisdiction_wide_rooms.get(room):
             keep = _kept(keep, policy.relations.q_for(Incident, {room}))
     return keep
 
@@ -318,6 +318,12 @@ def _reaches_only_the_jurisdiction_wide(room_id):
         return False
     people = Person.objects.filter(department_id=room_id, is_active=True)
     return all(not policy.stream_rooms(person) for person in people)
+
+
+# The same answer per room, kept per process: intake asks it for the duty room of every
+# report (a query for the room, one for its people). Any edit of a department, a person or
+# their roles clears it (incidents.apps); other processes follow within DUTYOPS_CACHE_SECONDS.
+jurisdiction_wide_rooms = Recent(_reaches_only_the_jurisdiction_wide)
 
 
 def duplicate_rows(user, found):
