@@ -298,14 +298,26 @@ def _inside(new, old, km, gazetteer):
     return best
 
 
-def time_score(a, b, both, kinds, summary=False):
-    """How near in time, for these kinds: slow ones count hours a third, fast ones double;
-    against a district-level report (`summary`: a department's, written hours after the
-    callers on the spot) hours count half, and a fast kind's no more."""
+def event_kinds(sure_a, a, sure_b, b):
+    """The kinds the event may be of: the one a sure side names (reported, confirmed or
+    confidently inferred) when only one side is sure, else the kinds either side has.
+    A side with no kind, or a guess against a sure kind, does not change what the event
+    is: a village head's 井里打不上水 (no kind) beside the town's drought report is
+    still a drought, and a drought's reports come hours apart."""
+    if bool(sure_a) != bool(sure_b):
+        return frozenset((sure_a or sure_b,))
+    return frozenset(k for k in (a, b) if k)
+
+
+def time_score(a, b, event, kinds, summary=False):
+    """How near in time, for the event's kinds (event_kinds): slow ones count hours a
+    third, fast ones double; against a district-level report (`summary`: a
+    department's, written hours after the callers on the spot) hours count half, and a
+    fast kind's no more."""
     hours = abs((a - b).total_seconds()) / 3600
-    if len(both) == 1 and both <= kinds.slow:
+    if event and event <= kinds.slow:
         hours /= SLOW_TIME
-    elif both <= kinds.fast and not summary:
+    elif event and event <= kinds.fast and not summary:
         hours *= FAST_TIME
     if summary:
         hours *= SUMMARY_TIME
@@ -342,11 +354,12 @@ def jaccard(a, b):
 
 def score(new, old, *, gazetteer, kinds=NO_KINDS, names=None):
     """(score, reasons): how likely `old` (an open incident) is the event `new` reports."""
-    both = {kind_of(new), kind_of(old)}
-    t = time_score(new.at, old.at, both, kinds, "district" in (new.area, old.area))
+    event = event_kinds(new.subtype, kind_of(new), old.subtype, kind_of(old))
+    t = time_score(new.at, old.at, event, kinds, "district" in (new.area, old.area))
     if t <= 0:
         return 0.0, []
     p, where = place_score(new, old, gazetteer)
+    both = {kind_of(new), kind_of(old)}  # both of a wide-area kind, not one side's alone
     if len(both) == 1 and both <= kinds.wide_area and p < WIDE_AREA_PLACE:
         p = WIDE_AREA_PLACE
     k, same = kind_score(new, old, kinds.related)
@@ -502,9 +515,9 @@ def upper_bound(new, row, *, gazetteer, kinds, keys):
     """The most score(new, row) could be, from the row's time, point, kind and caller,
     taking its words at their most similar: never below the exact score."""
     kind_old = row.subtype or row.guess
-    both = {kind_of(new), kind_old}
+    event = event_kinds(new.subtype, kind_of(new), row.subtype, kind_old)
     summary = new.area == "district" or gazetteer.kind_at(row.lat, row.lon) == DISTRICT_KIND
-    t = time_score(new.at, row.at, both, kinds, summary)
+    t = time_score(new.at, row.at, event, kinds, summary)
     if t <= 0:
         return 0.0
     k = _kind_weight(new.subtype, kind_of(new), row.subtype, kind_old, kinds.related)
@@ -519,7 +532,7 @@ def upper_bound(new, row, *, gazetteer, kinds, keys):
         p = max(p, SAME_WHERE)  # the location as written may match (few rows get here)
     if new.located and row.lat is not None and row.lon is not None:
         p = max(p, _curve(DISTANCE_CURVE, geo.rough_km((new.lat, new.lon), (row.lat, row.lon))))
-    if len(both) == 1 and both <= kinds.wide_area:
+    if kind_of(new) == kind_old and kind_old in kinds.wide_area:
         p = max(p, WIDE_AREA_PLACE)
     if new.area or (row.lat is not None and geo.place_class(gazetteer.kind_at(row.lat, row.lon)) != "spot"):
         p = max(p, INSIDE_TOWN, INSIDE_DISTRICT)  # one of them may be only a town's or district's point
