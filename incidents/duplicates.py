@@ -7,7 +7,9 @@ Callers describe one event in their own words (大堤渗水、村庄进水 and �
   road is only as precise as that place), the gazetteer places both texts name
   (乔口 and 乔口镇柳林江村 share 乔口镇), the locations as written when the
   gazetteer knows neither (桃子湖路 12 号), and two texts naming different spots;
-- time: minutes apart weigh much more than hours, a day apart almost nothing;
+- time: minutes apart weigh much more than hours, a day apart almost nothing, and
+  hours count by the event's kind, the one a sure side names (a drought's or an
+  outbreak's reports come hours apart, a crash's minutes apart);
 - kind: the same category always (the SQL prefilter), the same subtype, reported,
   confirmed or inferred (a storm's 暴雨 and 内涝 are related kinds);
 - the caller: the same personal (mobile) phone number (a unit's switchboard, or the

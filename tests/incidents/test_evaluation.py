@@ -57,10 +57,11 @@ def test_the_development_parts_meet_the_targets(figures):
     assert top1 >= 0.93 and precision >= 0.85 and recall >= 0.82
 
 
-# (top-1, precision, recall) as measured on the held-out parts with the fourth version
-# (bench/RESULTS.md; heldout3 written after it, measured on it before any change):
+# (top-1, precision, recall) as measured on the held-out parts with the sixth version
+# (bench/RESULTS.md; the fourth measured 0.92/0.90, 0.86/0.89, 0.85/0.82 for the
+# duplicates; all three are development parts since, heldout4 is written blind to it):
 # regression guards, not the targets.
-MEASURED = {"heldout": (0.95, 0.92, 0.90), "heldout2": (0.92, 0.86, 0.89), "heldout3": (0.93, 0.85, 0.82)}
+MEASURED = {"heldout": (0.95, 0.92, 0.94), "heldout2": (0.92, 0.87, 0.90), "heldout3": (0.93, 0.85, 0.83)}
 
 
 @pytest.mark.parametrize("split", sorted(MEASURED))
