@@ -4,8 +4,9 @@ The set is events, each told by several reports. intake_eval_dev*.yaml: the part
 lexicon and the duplicate weights were written from (dev2 and dev3 were held-out
 parts, each measured once on a version and development data since);
 intake_eval_heldout.yaml and intake_eval_heldout2.yaml (written and committed before
-the fourth version of the duplicate scorer) and intake_eval_heldout3.yaml (before the
-fifth): kept out of their making. Two reports of one event are
+the fourth version of the duplicate scorer), intake_eval_heldout3.yaml (before the
+fifth) and intake_eval_heldout4.yaml (written blind to the sixth): kept out of their
+making. Two reports of one event are
 duplicates; of two events, not.
 
 - Subtype: top-1 accuracy of the inference over every report, given the report's
@@ -40,6 +41,7 @@ SPLITS = {
     "heldout": DATA / "intake_eval_heldout.yaml",
     "heldout2": DATA / "intake_eval_heldout2.yaml",
     "heldout3": DATA / "intake_eval_heldout3.yaml",
+    "heldout4": DATA / "intake_eval_heldout4.yaml",
 }
 PAIRS = DATA / "report_pairs.csv"
 BASE = datetime(2026, 1, 5, tzinfo=UTC)
