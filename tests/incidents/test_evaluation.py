@@ -37,6 +37,9 @@ def test_the_set_is_big_realistic_and_its_pairs_file_follows_from_the_events(fig
     assert len(third) >= 300 and sum(p[3] for p in third) >= 80
     assert {"同一事件", "同类不同事件", "同分类不同事件", "演练与真实事件"} <= {p[4] for p in third}
     assert len({i.event for i in items if i.split == "heldout3"}) >= 45
+    fourth = [p for p in pairs if p[0] == "heldout4"]
+    assert len(fourth) >= 300 and sum(p[3] for p in fourth) >= 80
+    assert {"同一事件", "同类不同事件", "同分类不同事件", "演练与真实事件"} <= {p[4] for p in fourth}
     channels = collections.Counter(i.raw.get("channel") for i in items)
     assert {"phone", "hotline", "lower_level", "department"} <= set(channels)
     kinds = collections.Counter(p[4] for p in pairs)
@@ -61,7 +64,14 @@ def test_the_development_parts_meet_the_targets(figures):
 # (bench/RESULTS.md; the fourth measured 0.92/0.90, 0.86/0.89, 0.85/0.82 for the
 # duplicates; all three are development parts since, heldout4 is written blind to it):
 # regression guards, not the targets.
-MEASURED = {"heldout": (0.95, 0.92, 0.94), "heldout2": (0.92, 0.87, 0.90), "heldout3": (0.93, 0.85, 0.83)}
+# heldout4 was measured once, on the sixth version, after it was merged: its callers name
+# streets and landmarks the gazetteer does not know, and recall fell to 0.44.
+MEASURED = {
+    "heldout": (0.95, 0.92, 0.94),
+    "heldout2": (0.92, 0.87, 0.90),
+    "heldout3": (0.93, 0.85, 0.83),
+    "heldout4": (0.93, 0.97, 0.43),
+}
 
 
 @pytest.mark.parametrize("split", sorted(MEASURED))
