@@ -29,7 +29,7 @@ from pathlib import Path
 import yaml
 
 from . import duplicates, geo, lexicon
-from .seed import PLACES_CSV, SUBTYPES
+from .seed import PLACES_FILES, SUBTYPES
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data"
@@ -103,7 +103,7 @@ def load(splits=tuple(SPLITS)):
 
 
 def tools():
-    gazetteer = geo.gazetteer_from_csv(PLACES_CSV)
+    gazetteer = geo.gazetteer_from_csv(*PLACES_FILES)
     reader = lexicon.Lexicon(lexicon.entries_from_file(), CATEGORIES, gazetteer.names())
     return gazetteer, reader, duplicates.Kinds(*lexicon.kinds_of_events())
 

@@ -23,7 +23,7 @@ log = logging.getLogger(__name__)
 # reservoir or an industrial park a few; the rest (a village, a bridge, a hospital)
 # is a spot.
 BROAD_KINDS = frozenset({"区县", "道路", "河流"})
-TOWN_KINDS = frozenset({"镇", "乡", "街道", "山林", "水库", "园区"})
+TOWN_KINDS = frozenset({"镇", "乡", "街道", "山林", "水库", "园区", "商圈", "堤防"})
 # Callers drop these endings: 乔口 for 乔口镇, 格塘 for 格塘村.
 _STEMMED = ("镇", "乡", "街道", "村", "社区")
 _CLASS_RANK = {"spot": 2, "town": 1, "broad": 0}
@@ -196,11 +196,12 @@ def _load_gazetteer(_):
     return Gazetteer(list(Place.objects.values_list("name", "latitude", "longitude", "kind", "district", "aliases")))
 
 
-def gazetteer_from_csv(path):
-    """The gazetteer of a CSV file (name,district,kind,latitude,longitude[,aliases]), without a database."""
-    with open(path, newline="", encoding="utf-8-sig") as f:
-        return Gazetteer(
-            [
+def gazetteer_from_csv(*paths):
+    """The gazetteer of CSV files (name,district,kind,latitude,longitude[,aliases]), without a database."""
+    rows = []
+    for path in paths:
+        with open(path, newline="", encoding="utf-8-sig") as f:
+            rows += [
                 (
                     r["name"],
                     float(r["latitude"]),
@@ -211,7 +212,7 @@ def gazetteer_from_csv(path):
                 )
                 for r in csv.DictReader(f)
             ]
-        )
+    return Gazetteer(rows)
 
 
 # import_places and Place edits clear it.

@@ -63,6 +63,10 @@ POLICIES = [
 ]
 
 PLACES_CSV = Path(__file__).resolve().parent / "data" / "places_linjiang.csv"
+# The city's streets, 街道, 社区 and landmarks (added after the first gazetteer: migration
+# 0005 brings them into databases seeded before).
+CITY_PLACES_CSV = Path(__file__).resolve().parent / "data" / "places_linjiang_city.csv"
+PLACES_FILES = (PLACES_CSV, CITY_PLACES_CSV)
 
 DEMO_REPORTS = [
     {
@@ -121,8 +125,9 @@ DEMO_REPORTS = [
 def seed():
     seed_reference_data()
     if not Place.objects.exists():
-        with open(PLACES_CSV, newline="", encoding="utf-8") as f:
-            import_rows(list(csv.DictReader(f)))
+        for path in PLACES_FILES:
+            with open(path, newline="", encoding="utf-8") as f:
+                import_rows(list(csv.DictReader(f)))
     if not Incident.objects.exists():
         _demo_incidents()
 

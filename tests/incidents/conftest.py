@@ -7,7 +7,7 @@ import pytest
 
 from incidents.geo import gazetteer
 from incidents.management.commands.import_places import import_rows
-from incidents.seed import PLACES_CSV, seed_reference_data
+from incidents.seed import PLACES_FILES, seed_reference_data
 
 
 @pytest.fixture
@@ -17,8 +17,9 @@ def taxonomy(db):
 
 @pytest.fixture
 def places(db):
-    with open(PLACES_CSV, newline="", encoding="utf-8") as f:
-        import_rows(list(csv.DictReader(f)))
+    for path in PLACES_FILES:
+        with open(path, newline="", encoding="utf-8") as f:
+            import_rows(list(csv.DictReader(f)))
     gazetteer.clear()
 
 
