@@ -72,6 +72,12 @@ FAST_TIME = 2.0  # kinds over in minutes: hours count double
 SAME_DISTRICT = 0.15
 SAME_WHERE, SAME_WHERE_MIN = 0.9, 0.5  # the locations as written: alike character pairs
 PLACE_MAX = 1.0  # the most any place evidence gives
+# Streets (a road is a line, not a point): both on one road, anywhere along it; on one
+# road at the same section or junction (洞井段, 与湘府路交叉口) or both naming the same
+# two roads; the same named spot (西牌楼社区 and 西牌楼巷, a tunnel, an estate). None of
+# it across two districts or two towns the texts name.
+ROAD, ROAD_SECTION, NAMED_SPOT = 0.45, 0.8, 0.75
+ROAD_AREA = 0.6  # a road and the 街道 named after it (湘雅路, 湘雅路街道): as one town
 KIND_SAME, KIND_SAME_GUESS, KIND_RELATED, KIND_UNKNOWN = 1.0, 0.9, 0.75, 0.8
 KIND_DIFFERENT, KIND_DIFFERENT_GUESS = 0.25, 0.5
 
@@ -107,6 +113,7 @@ class Sighting:
     towns: frozenset = frozenset()  # those of a town, township or 街道
     district_names: frozenset = frozenset()  # those of a district
     where: frozenset = frozenset()  # the location as written, where the gazetteer knows no spot or town in it
+    streets: geo.Streets = geo.NO_STREETS  # roads, named spots, sections, districts named
     districts: frozenset = frozenset()
     grams: frozenset = frozenset()
     words: frozenset = frozenset()  # lexicon words
@@ -136,7 +143,7 @@ def sighting(
 ):
     """A Sighting from a report's or an incident's fields. `text` is title + description;
     `reader` (a lexicon.Lexicon over the same gazetteer's names) gives the lexicon words."""
-    spot_class, area, area_name, places, towns, district_names, where, districts, grams, words = _read_text(
+    spot_class, area, area_name, places, towns, district_names, where, districts, grams, words, streets = _read_text(
         location_text, text, lat, lon, gazetteer, reader
     )
     return Sighting(
@@ -154,6 +161,7 @@ def sighting(
         towns=towns,
         district_names=district_names,
         where=where,
+        streets=streets,
         districts=districts,
         grams=grams,
         words=words,
@@ -167,7 +175,9 @@ def _read_text(location_text, text, lat, lon, gazetteer, reader):
     """What a text and point say of the place and the event, kept for the next report
     that meets the same open incident (its neighbours come up again and again). The
     gazetteer and lexicon are part of the key: an edit makes new ones."""
-    places, masked = gazetteer.scan(f"{location_text} {text}".lower(), MASK)
+    whole = f"{location_text} {text}".lower()
+    spans = gazetteer.trie.spans(whole)
+    places, masked = frozenset(gazetteer.aliases[key] for _s, _e, key in spans), geo.masked(whole, spans, MASK)
     districts = frozenset(gazetteer.by_name[n][4] for n in places if gazetteer.by_name[n][4])
     kind = gazetteer.kind_at(lat, lon) if lat is not None else None
     spot_class = geo.place_class(kind) if kind is not None else "spot"
@@ -183,6 +193,7 @@ def _read_text(location_text, text, lat, lon, gazetteer, reader):
         districts,
         frozenset(geo.bigrams(text)),
         frozenset(reader.concepts(masked, masked=True)) if reader is not None else frozenset(),
+        geo.read_streets(whole, gazetteer, spans),
     )
 
 
@@ -241,6 +252,10 @@ def place_score(new, old, gazetteer):
     if alike >= SAME_WHERE_MIN and alike * SAME_WHERE > by_name[0]:
         by_name = (alike * SAME_WHERE, None)
         reason = "地点描述相同" if alike == 1 else "地点描述相近"
+    on_street, street_reason, apart = street_score(new.streets, old.streets, new.towns, old.towns)
+    if on_street > by_name[0]:
+        by_name = (on_street, None)
+        reason = street_reason
     if new.located and old.located:
         km = geo.rough_km((new.lat, new.lon), (old.lat, old.lon))
         by_distance = _curve(DISTANCE_CURVE, km)
@@ -251,21 +266,72 @@ def place_score(new, old, gazetteer):
         if inside > score:
             score = inside
             reason = reason or "在所报区域内"
+        precise = "spot" in (new.spot_class, old.spot_class) and "broad" not in (new.spot_class, old.spot_class)
+        if on_street >= ROAD and inside >= INSIDE_TOWN and precise and "district" not in (new.area, old.area):
+            score = max(score, ROAD_SECTION)  # one road, and in the town one of them names: that section of it
         spots_new = {n for n in new.places if geo.place_class(gazetteer.by_name[n][3]) == "spot"}
         spots_old = {n for n in old.places if geo.place_class(gazetteer.by_name[n][3]) == "spot"}
-        if spots_new and spots_old and not (spots_new & spots_old) and km > DISTANCE_CURVE[0][0]:
+        spots_new |= new.streets.named
+        spots_old |= old.streets.named
+        if apart or (
+            spots_new
+            and spots_old
+            and not (spots_new & spots_old)
+            and km > DISTANCE_CURVE[0][0]
+            and on_street < NAMED_SPOT
+        ):
             score *= DIFFERENT_SPOTS
         elif new.towns and old.towns and new.towns.isdisjoint(old.towns):
             score *= DIFFERENT_SPOTS  # each names its town (乔口镇, 靖港镇), and not the same
         where = f"相距 {_fmt_km(km)}"
         return score, f"{where}，{reason}" if reason else where
     if by_name[0]:
-        return by_name[0], reason
+        return by_name[0] * (DIFFERENT_SPOTS if apart else 1.0), reason
     if new.districts & old.districts:
         return SAME_DISTRICT, f"同在{sorted(new.districts & old.districts)[0]}"
     if (new.places or new.located) and (old.places or old.located):
         return 0.0, None  # both say where, and not the same place
     return UNKNOWN_PLACE, None
+
+
+def street_score(a, b, towns_a, towns_b):
+    """(0..1, reason, apart): how sure two texts' streets put them at one place; apart:
+    both name a section of one road, and not the same one (万家丽路北段, 万家丽路人民路口)."""
+    if a.districts and b.districts and a.districts.isdisjoint(b.districts):
+        return 0.0, None, False  # 韶山路 runs through two districts: not one event for it
+    if towns_a and towns_b and towns_a.isdisjoint(towns_b):
+        return 0.0, None, False
+    best, reason, apart = 0.0, None, False
+    spots = a.named & b.named
+    if spots:
+        best, reason = NAMED_SPOT, f"同一地点：{min(spots)}"
+    roads = a.roads & b.roads
+    if roads:
+        here = {s for s in a.sections if s[0] in roads}
+        there = {s for s in b.sections if s[0] in roads}
+        road = min(roads)
+        if _same_section(here, there) or len(roads) > 1:
+            value, why = ROAD_SECTION, f"同一路段：{road}"
+        else:
+            value, why = ROAD, f"同一道路：{road}"
+            apart = bool(_pinned(here, a.roads) and _pinned(there, b.roads))
+        if value > best:
+            best, reason = value, why
+    if ROAD_AREA > best and (a.roads & b.areas or a.areas & b.roads):
+        best, reason = ROAD_AREA, f"同一街道：{min((a.roads & b.areas) | (a.areas & b.roads))}"
+    return best, reason, apart and best < NAMED_SPOT
+
+
+def _same_section(here, there):
+    """One road's sections alike: 人民 and 人民东 (人民路口, 与人民东路交叉口) are one junction."""
+    return any(r1 == r2 and (p1.startswith(p2) or p2.startswith(p1)) for r1, p1 in here for r2, p2 in there)
+
+
+def _pinned(sections, roads):
+    """Sections that pin a point on the road: a junction with another road the text
+    names (与湘府路交叉口, 人民路口) or a side of it (北段); not a town's stretch (洞井段)."""
+    stems = {geo.road_stem(r) for r in roads}
+    return {s for s in sections if len(s[1]) == 1 or s[1] in stems}
 
 
 @functools.lru_cache(maxsize=8)

@@ -9,6 +9,7 @@ import csv
 import logging
 import math
 import re
+from typing import NamedTuple
 
 from django.conf import settings
 from geopy.distance import geodesic
@@ -281,3 +282,114 @@ def bigrams(text):
     """Character pairs of the text, ignoring case, whitespace and punctuation."""
     text = "".join((text or "").lower().translate(_PUNCTUATION).split())  # split(): any Unicode space
     return {text[i : i + 2] for i in range(len(text) - 1)} if len(text) > 1 else ({text} if text else set())
+
+
+# --- streets and named places the words give (a road is a line, not a point) ----------
+
+ROAD_KIND = "道路"
+# Suffixes of a road's name, and of a named spot's (a community, an estate, a tunnel...).
+ROAD_SUFFIXES = ("大道", "路", "街", "巷")
+SPOT_SUFFIXES = ("下穿通道", "下穿隧道", "隧道", "大桥", "大堤", "社区", "小区", "新村")
+NAMED_KINDS = frozenset({"社区", "村", "小区"})
+# Characters that do not begin or continue a place name in a caller's words.
+_STOP = set(
+    "的在了那这个一有是和与及往到从把被说里边上下我你他们着过也都就还很好么呢吗啊吧辆台条处位名某附近旁对面门口前后左右东西南北中"
+)
+_NAME_CHAR = re.compile(r"[\u4e00-\u9fff0-9a-z]")
+_NOT_NAMES = (
+    "公路",
+    "马路",
+    "道路",
+    "铁路",
+    "小路",
+    "大路",
+    "山路",
+    "水路",
+    "线路",
+    "电路",
+    "管路",
+    "半路",
+    "过路",
+    "走路",
+    "让路",
+)
+_SUFFIX = re.compile("|".join(sorted(ROAD_SUFFIXES + SPOT_SUFFIXES, key=len, reverse=True)))
+# What follows a road's name and places the event on it: a section (洞井段, 北段), a
+# junction (与湘府路交叉口, 人民路口, 路口).
+_SECTION = re.compile(r"(?:与|和|、)?([\u4e00-\u9fff]{1,5}?)(?:段|交叉口|交汇处|路口)")
+
+
+class Streets(NamedTuple):
+    roads: frozenset  # road names (known, read, or a 街道 named after its road)
+    named: frozenset  # cores of named spots (西牌楼 of 西牌楼社区 and of 西牌楼巷)
+    sections: frozenset  # (road, section) pairs: 韶山南路 at 洞井, at 湘府路
+    districts: frozenset  # districts of the places named that are not roads or rivers
+    areas: frozenset = frozenset()  # roads named by the 街道 named after them (城南路 of 城南路街道)
+
+
+NO_STREETS = Streets(frozenset(), frozenset(), frozenset(), frozenset(), frozenset())
+
+
+def read_streets(text, gazetteer, spans=None):
+    """The roads, named spots and sections the words give, known to the gazetteer or
+    read by their form (X路, X街, X大道, X巷; X社区, X小区, X新村, X隧道, X下穿通道,
+    X大桥, X大堤; X路与Y路交叉口, X路Y段, X路口)."""
+    text = (text or "").lower()
+    spans = gazetteer.trie.spans(text) if spans is None else spans
+    roads, named, sections, districts, areas = set(), set(), set(), set(), set()
+    road_ends, known_ends = [], {}
+    for _start, end, key in spans:
+        row = gazetteer.by_name[gazetteer.aliases[key]]
+        known_ends[end] = row
+        if row[3] == ROAD_KIND:
+            roads.add(row[0])
+            road_ends.append((end, row[0]))
+            continue
+        if row[4] and (place_class(row[3]) != "broad" or row[3] == "区县"):
+            districts.add(row[4])
+        if row[3] in TOWN_KINDS and row[0].endswith("街道") and row[0][:-2].endswith(ROAD_SUFFIXES):
+            areas.add(row[0][:-2])  # 城南路街道 is around 城南路
+        if row[3] in NAMED_KINDS:
+            named.update((_core(row[0]), _core(key)))
+    masked_text = masked(text, spans, "，")
+    for match in _SUFFIX.finditer(masked_text):
+        start, suffix = match.start(), match.group()
+        run = start
+        while (
+            run > 0 and start - run < 4 and _NAME_CHAR.match(masked_text[run - 1]) and masked_text[run - 1] not in _STOP
+        ):
+            run -= 1
+        name = masked_text[run:start] + suffix
+        if start - run < 2 and suffix in SPOT_SUFFIXES and start in known_ends:
+            named.add(_core(known_ends[start][0]))  # 湘府路下穿通道, 湘江大堤
+            continue
+        if start - run < 2 or name.endswith(_NOT_NAMES) or masked_text.startswith("道", match.end()):
+            continue
+        if suffix in ROAD_SUFFIXES:
+            roads.add(name)
+            road_ends.append((match.end(), name))
+        else:
+            named.add(masked_text[run:start])
+    for end, road in road_ends:
+        found = _SECTION.match(text, end)
+        if found:
+            part = road_stem(found.group(1))
+            sections.add((road, part))
+            for other in roads:  # X路与Y路交叉口 is also Y路's junction with X路
+                if other != road and road_stem(other) == part:
+                    sections.add((other, road_stem(road)))
+    return Streets(frozenset(roads), frozenset(named), frozenset(sections), frozenset(districts), frozenset(areas))
+
+
+def road_stem(name):
+    for suffix in ROAD_SUFFIXES:
+        if name.endswith(suffix) and len(name) > len(suffix):
+            return name[: -len(suffix)]
+    return name
+
+
+def _core(name):
+    for suffix in SPOT_SUFFIXES:
+        if name.endswith(suffix) and len(name) - len(suffix) >= 2:
+            return name[: -len(suffix)]
+    return name
