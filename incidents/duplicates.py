@@ -317,9 +317,15 @@ def street_score(a, b, towns_a, towns_b):
             apart = bool(_pinned(here, a.roads) and _pinned(there, b.roads))
         if value > best:
             best, reason = value, why
-    if ROAD_AREA > best and (a.roads & b.areas or a.areas & b.roads):
+    if best < ROAD_AREA and (a.roads & b.areas or a.areas & b.roads):
         best, reason = ROAD_AREA, f"同一街道：{min((a.roads & b.areas) | (a.areas & b.roads))}"
     return best, reason, apart and best < NAMED_SPOT
+
+
+@functools.lru_cache(maxsize=1024)
+def street_keys(streets):
+    """The names another text must contain to share a street with these."""
+    return tuple(streets.roads | streets.named | streets.areas)
 
 
 def _same_section(here, there):
@@ -361,7 +367,9 @@ def _inside(new, old, km, gazetteer):
             continue  # the other says it is at another town or district
         if area_side.area == "town" and km <= TOWN_RADIUS_KM:
             best = max(best, INSIDE_TOWN)
-        elif area_side.area == "district" and district_at(gazetteer, other.lat, other.lon) == area_side.area_name:
+        elif area_side.area == "district" and area_side.area_name in (
+            other.streets.districts or {district_at(gazetteer, other.lat, other.lon)}
+        ):  # the district of the places it names, else of its point
             best = max(best, INSIDE_DISTRICT)
     return best
 
@@ -528,10 +536,10 @@ def candidate_rows(*, category, is_drill, start, end, new, phone="", exclude=Non
             params += [kind, *geo.bounding_box(new.lat, new.lon, WIDE_AREA_KM)]
         # Roads', rivers' and districts' points near it, and every district's point: a
         # district-level report (a department's summary) may be about any spot in it.
-        points = set(gazetteer.broad_points_near(new.lat, new.lon, BROAD_KM)) | set(district_points(gazetteer))
-        for lat, lon in sorted(points):
-            alternatives.append("(i.latitude = %s AND i.longitude = %s)")
-            params += [lat, lon]
+        points = sorted(set(gazetteer.broad_points_near(new.lat, new.lon, BROAD_KM)) | set(district_points(gazetteer)))
+        if points:
+            alternatives.append(f"(i.latitude, i.longitude) IN ({', '.join(['(%s, %s)'] * len(points))})")
+            params += [x for point in points for x in point]
         sql.append("AND (" + " OR ".join(alternatives) + ")")
     with connection.cursor() as cursor:
         cursor.execute(" ".join([*sql, "LIMIT 500"]), params)
@@ -596,6 +604,8 @@ def upper_bound(new, row, *, gazetteer, kinds, keys):
     p = max(SAME_DISTRICT, UNKNOWN_PLACE)
     if any(key in raw for key in keys):
         p = max(NAME_PLACE.values())
+    elif any(key in raw for key in street_keys(new.streets)):
+        p = max(p, ROAD_SECTION, NAMED_SPOT, ROAD_AREA)  # a street or named spot the gazetteer does not know
     if new.where and row.location_text:
         p = max(p, SAME_WHERE)  # the location as written may match (few rows get here)
     if new.located and row.lat is not None and row.lon is not None:

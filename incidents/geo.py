@@ -60,6 +60,8 @@ class Gazetteer:
                 if name.endswith(suffix) and len(name) - len(suffix) >= 2:
                     stems.setdefault(name[: -len(suffix)], name)
         self.aliases = {**stems, **explicit}
+        self.broad = [(r[1], r[2]) for r in self.rows if place_class(r[3]) == "broad"]
+        self.placed = [(r[1], r[2], r[4]) for r in self.rows if r[4]]
         self.explicit = frozenset(explicit)
         self.trie = Trie(self.aliases)
 
@@ -101,9 +103,7 @@ class Gazetteer:
     def broad_points_near(self, lat, lon, km):
         """Points of roads, rivers and districts within `km`: an incident geocoded from
         one of them may be anywhere along it."""
-        return [
-            (r[1], r[2]) for r in self.rows if place_class(r[3]) == "broad" and rough_km((lat, lon), (r[1], r[2])) <= km
-        ]
+        return [point for point in _near(self.broad, lat, lon, km) if rough_km((lat, lon), point) <= km]
 
     def kind_at(self, lat, lon):
         """The kind of the place a point was geocoded from (None: not a gazetteer point)."""
@@ -115,10 +115,17 @@ class Gazetteer:
         `within_km` of the point; "" when neither tells."""
         row = self.locate(text or "") if text else None
         if row is None and lat is not None and lon is not None:
-            near = [(rough_km((lat, lon), (r[1], r[2])), r[4]) for r in self.rows if r[4]]
+            near = [(rough_km((lat, lon), r[:2]), r[2]) for r in _near(self.placed, lat, lon, within_km)]
             km, district = min(near, default=(None, ""))
             return district if km is not None and km <= within_km else ""
         return row[4] if row else ""
+
+
+def _near(points, lat, lon, km):
+    """The points (lat, lon, ...) inside the box around (lat, lon) of `km`: a few
+    comparisons each, before the distance of the few inside it."""
+    south, north, west, east = bounding_box(lat, lon, km)
+    return [p for p in points if south <= p[0] <= north and west <= p[1] <= east]
 
 
 class Trie:
