@@ -351,3 +351,84 @@ def test_a_rooms_system_is_told_only_the_duplicates_its_room_sees(api, make_depa
     system.credentials(HTTP_X_API_KEY=office_key)
     again = system.post("/api/v1/inbound/", {**body, "reporter_phone": "0731-88101298"}, format="json")
     assert held_by_office in again.json()["possible_duplicates"]
+
+
+# --- the city's streets (a road is a line; its sections and junctions place an event) ---
+
+CITIZEN_CRASH = {
+    "category": "accident_disaster",
+    "channel": "hotline",
+    "title": "韶山南路上好几台车追尾了",
+    "description": "早高峰韶山南路上几台车追尾，前面一台车里的人卡住了出不来。",
+    "location_text": "韶山南路上",
+    "reporter_phone": "13975100021",
+}
+POLICE_CRASH = {
+    "category": "accident_disaster",
+    "channel": "department",
+    "subtype": "traffic",
+    "title": "韶山南路五车追尾事故情况",
+    "description": "雨花区韶山南路与湘府路交叉口北发生五车追尾事故，1人受伤被困已救出送医。",
+    "location_text": "雨花区韶山南路与湘府路交叉口北",
+    "reporter_unit": "市公安局交警支队雨花大队",
+    "latitude": 28.1305,
+    "longitude": 112.9968,
+}
+
+
+def test_a_citizens_crash_on_a_road_and_the_police_report_at_its_junction_an_hour_later_are_one(api):
+    citizen = report(api, received_at=ago(minutes=70), **CITIZEN_CRASH)["incident"]
+    police = report(api, received_at=ago(minutes=10), **POLICE_CRASH)
+    assert police["possible_duplicates"] == [citizen]
+
+
+def test_a_crash_on_the_same_named_road_in_another_district_the_same_day_is_not(api):
+    report(api, received_at=ago(minutes=70), **CITIZEN_CRASH)
+    north = report(
+        api,
+        category="accident_disaster",
+        channel="hotline",
+        title="韶山北路两台车追尾了",
+        description="芙蓉区韶山北路上两台小车追尾，有人受伤。",
+        location_text="芙蓉区韶山北路",
+        reporter_phone="13975100099",
+        received_at=ago(minutes=40),
+    )
+    assert north["possible_duplicates"] == []
+
+
+@pytest.fixture(scope="module")
+def city():
+    return evaluation.tools()[0]
+
+
+def test_streets_are_read_from_the_words_known_or_not(city):
+    from incidents import geo
+
+    junction = geo.read_streets("雨花区韶山南路与湘府路交叉口北", city)
+    assert {"韶山南路", "湘府路"} <= junction.roads and ("韶山南路", "湘府") in junction.sections
+    assert junction.districts == {"雨花区"}
+    assert ("韶山南路", "洞井") in geo.read_streets("韶山南路洞井段", city).sections
+    unknown = geo.read_streets("芙蓉区兴隆巷口子上，靠近桂花小区", city)  # neither in the gazetteer
+    assert {"兴隆巷"} <= unknown.roads and "桂花" in unknown.named
+    assert geo.read_streets("坡子街西牌楼巷12号", city).named == geo.read_streets("西牌楼社区", city).named
+    assert not geo.read_streets("村里的马路上好几个人", city).roads
+
+
+def sight(city, text, place, at, **kw):
+    return duplicates.sighting(
+        category="accident_disaster", at=at, text=text, location_text=place, gazetteer=city, **kw
+    )
+
+
+def test_one_road_in_two_districts_or_at_two_junctions_is_not_one_place(city):
+    now = timezone.now()
+    yuhua = sight(city, "韶山南路追尾", "雨花区韶山南路", now)
+    tianxin = sight(city, "韶山南路追尾", "天心区城南路街道韶山南路", now)
+    assert duplicates.street_score(yuhua.streets, tianxin.streets, yuhua.towns, tianxin.towns)[0] == 0
+    north = sight(city, "万家丽路北段追尾", "万家丽路北段", now)
+    junction = sight(city, "万家丽路与人民东路交叉口相撞", "万家丽路与人民东路交叉口", now)
+    again = sight(city, "万家丽路人民路口电动车被撞", "万家丽路人民路口", now)
+    assert duplicates.street_score(north.streets, junction.streets, frozenset(), frozenset())[2]  # apart
+    same = duplicates.street_score(junction.streets, again.streets, frozenset(), frozenset())
+    assert same[0] == duplicates.ROAD_SECTION and not same[2]

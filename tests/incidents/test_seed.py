@@ -42,3 +42,39 @@ def test_import_places_from_csv(db, tmp_path):
     bad.write_text("name,district,kind,latitude,longitude\n坏点,,,95,10\n", encoding="utf-8")
     with pytest.raises(CommandError):
         call_command("import_places", str(bad))
+
+
+def test_migrate_brings_the_citys_streets_into_a_gazetteer_seeded_before_them(db):
+    """A database seeded with the first gazetteer only gets the city's streets, 街道 and
+    landmarks through migration 0005; a place already there keeps its edits."""
+    import csv
+    import importlib
+
+    from django.apps import apps
+
+    from incidents.management.commands.import_places import import_rows
+
+    with open(seed.PLACES_CSV, newline="", encoding="utf-8") as f:
+        import_rows(list(csv.DictReader(f)))
+    Place.objects.create(
+        name="五一大道", district="芙蓉区", kind="道路", latitude=28.1961, longitude=112.9911, aliases="老五一路"
+    )
+    before = Place.objects.count()
+    migration = importlib.import_module("incidents.migrations.0005_city_places")
+    migration.add_city_places(apps, None)
+    migration.add_city_places(apps, None)  # again: nothing twice
+    with open(seed.CITY_PLACES_CSV, newline="", encoding="utf-8") as f:
+        city = list(csv.DictReader(f))
+    assert Place.objects.count() == before + len(city) - 1
+    assert Place.objects.get(name="五一大道").aliases == "老五一路"
+    assert Place.objects.filter(name="洞井街道", district="雨花区").exists()
+    assert geocode("雨花区韶山南路与湘府路交叉口") is not None
+
+
+def test_migrate_leaves_an_empty_gazetteer_to_the_seed(db):
+    import importlib
+
+    from django.apps import apps
+
+    importlib.import_module("incidents.migrations.0005_city_places").add_city_places(apps, None)
+    assert not Place.objects.exists()
