@@ -7,6 +7,10 @@ Callers describe one event in their own words (大堤渗水、村庄进水 and �
   road is only as precise as that place), the gazetteer places both texts name
   (乔口 and 乔口镇柳林江村 share 乔口镇), the locations as written when the
   gazetteer knows neither (桃子湖路 12 号), and two texts naming different spots;
+  streets (geo.read_streets): one road, weaker than one named spot since a road is a
+  line, and stronger at one section or junction of it (洞井段, 与湘府路交叉口); one named
+  spot read by its form (西牌楼社区 and 西牌楼巷, X下穿通道), never across two districts
+  or towns the texts name;
 - time: minutes apart weigh much more than hours, a day apart almost nothing, and
   hours count by the event's kind, the one a sure side names (a drought's or an
   outbreak's reports come hours apart, a crash's minutes apart);
@@ -189,7 +193,7 @@ def _read_text(location_text, text, lat, lon, gazetteer, reader):
         places,
         frozenset(n for n in places if gazetteer.by_name[n][3] in TOWN_LEVEL),
         frozenset(n for n in places if gazetteer.by_name[n][3] == DISTRICT_KIND),
-        frozenset(unknown_place(location_text, gazetteer)),
+        frozenset(unknown_place(location_text, gazetteer, [s for s in spans if s[1] <= len(location_text)])),
         districts,
         frozenset(geo.bigrams(text)),
         frozenset(reader.concepts(masked, masked=True)) if reader is not None else frozenset(),
@@ -213,11 +217,14 @@ def same_caller(a, b):
     return bool(a) and a == personal_phone(b)
 
 
-def unknown_place(location_text, gazetteer):
+def unknown_place(location_text, gazetteer, spans=None):
     """Character pairs of a location the gazetteer cannot place more precisely than a
     district or a road (岳麓区桃子湖路 12 号): what is left once its names are taken out.
-    Empty when it names a spot or a town (the names compare those), or little is left."""
-    found, rest = gazetteer.scan((location_text or "").lower(), " ")
+    Empty when it names a spot or a town (the names compare those), or little is left.
+    `spans`: the gazetteer's words in it, when already found."""
+    location_text = (location_text or "").lower()
+    spans = gazetteer.trie.spans(location_text) if spans is None else spans
+    found, rest = {gazetteer.aliases[key] for _s, _e, key in spans}, geo.masked(location_text, spans, " ")
     if any(geo.place_class(gazetteer.by_name[n][3]) != "broad" for n in found):
         return set()
     rest = "".join(rest.split())
@@ -310,34 +317,16 @@ def street_score(a, b, towns_a, towns_b):
         here = {s for s in a.sections if s[0] in roads}
         there = {s for s in b.sections if s[0] in roads}
         road = min(roads)
-        if _same_section(here, there) or len(roads) > 1:
+        if geo.same_section(here, there) or len(roads) > 1:
             value, why = ROAD_SECTION, f"同一路段：{road}"
         else:
             value, why = ROAD, f"同一道路：{road}"
-            apart = bool(_pinned(here, a.roads) and _pinned(there, b.roads))
+            apart = bool(geo.pinned(here, a.roads) and geo.pinned(there, b.roads))
         if value > best:
             best, reason = value, why
     if best < ROAD_AREA and (a.roads & b.areas or a.areas & b.roads):
         best, reason = ROAD_AREA, f"同一街道：{min((a.roads & b.areas) | (a.areas & b.roads))}"
     return best, reason, apart and best < NAMED_SPOT
-
-
-@functools.lru_cache(maxsize=1024)
-def street_keys(streets):
-    """The names another text must contain to share a street with these."""
-    return tuple(streets.roads | streets.named | streets.areas)
-
-
-def _same_section(here, there):
-    """One road's sections alike: 人民 and 人民东 (人民路口, 与人民东路交叉口) are one junction."""
-    return any(r1 == r2 and (p1.startswith(p2) or p2.startswith(p1)) for r1, p1 in here for r2, p2 in there)
-
-
-def _pinned(sections, roads):
-    """Sections that pin a point on the road: a junction with another road the text
-    names (与湘府路交叉口, 人民路口) or a side of it (北段); not a town's stretch (洞井段)."""
-    stems = {geo.road_stem(r) for r in roads}
-    return {s for s in sections if len(s[1]) == 1 or s[1] in stems}
 
 
 @functools.lru_cache(maxsize=8)
@@ -604,7 +593,7 @@ def upper_bound(new, row, *, gazetteer, kinds, keys):
     p = max(SAME_DISTRICT, UNKNOWN_PLACE)
     if any(key in raw for key in keys):
         p = max(NAME_PLACE.values())
-    elif any(key in raw for key in street_keys(new.streets)):
+    elif any(key in raw for key in geo.street_keys(new.streets)):
         p = max(p, ROAD_SECTION, NAMED_SPOT, ROAD_AREA)  # a street or named spot the gazetteer does not know
     if new.where and row.location_text:
         p = max(p, SAME_WHERE)  # the location as written may match (few rows get here)

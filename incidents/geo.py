@@ -6,6 +6,7 @@ online geopy geocoder can be switched on with settings.DUTYOPS_GEOCODER
 """
 
 import csv
+import functools
 import logging
 import math
 import re
@@ -61,6 +62,7 @@ class Gazetteer:
                     stems.setdefault(name[: -len(suffix)], name)
         self.aliases = {**stems, **explicit}
         self.broad = [(r[1], r[2]) for r in self.rows if place_class(r[3]) == "broad"]
+        self.street_info = {}
         self.placed = [(r[1], r[2], r[4]) for r in self.rows if r[4]]
         self.explicit = frozenset(explicit)
         self.trie = Trie(self.aliases)
@@ -69,6 +71,20 @@ class Gazetteer:
         if not text:
             return []
         return [(key, self.aliases[key]) for key in self.trie.words(text)]
+
+    def read_street_info(self, key):
+        """StreetInfo of a name or alias found in a text (kept: read once per key)."""
+        name, _lat, _lon, kind, district = self.by_name[self.aliases[key]]
+        area = name[:-2] if kind in TOWN_KINDS and name.endswith("街道") and name[:-2].endswith(ROAD_SUFFIXES) else ""
+        found = StreetInfo(
+            name,
+            kind == ROAD_KIND,
+            district if district and (place_class(kind) != "broad" or kind == "区县") else "",
+            area,
+            (_core(name), _core(key)) if kind in NAMED_KINDS else (),
+        )
+        self.street_info[key] = found
+        return found
 
     def locate(self, text):
         """The row of the place the text is at, or None."""
@@ -302,7 +318,6 @@ NAMED_KINDS = frozenset({"社区", "村", "小区"})
 _STOP = set(
     "的在了那这个一有是和与及往到从把被说里边上下我你他们着过也都就还很好么呢吗啊吧辆台条处位名某附近旁对面门口前后左右东西南北中"
 )
-_NAME_CHAR = re.compile(r"[\u4e00-\u9fff0-9a-z]")
 _NOT_NAMES = (
     "公路",
     "马路",
@@ -321,9 +336,21 @@ _NOT_NAMES = (
     "让路",
 )
 _SUFFIX = re.compile("|".join(sorted(ROAD_SUFFIXES + SPOT_SUFFIXES, key=len, reverse=True)))
+
+
 # What follows a road's name and places the event on it: a section (洞井段, 北段), a
 # junction (与湘府路交叉口, 人民路口, 路口).
 _SECTION = re.compile(r"(?:与|和|、)?([\u4e00-\u9fff]{1,5}?)(?:段|交叉口|交汇处|路口)")
+
+
+class StreetInfo(NamedTuple):
+    """What a gazetteer name gives read_streets (Gazetteer.read_street_info)."""
+
+    name: str
+    road: bool
+    district: str  # of a place that is not a road or a river
+    area: str  # the road a 街道 is named after
+    named: tuple  # cores of a named spot's name and of the way it was written
 
 
 class Streets(NamedTuple):
@@ -345,32 +372,34 @@ def read_streets(text, gazetteer, spans=None):
     spans = gazetteer.trie.spans(text) if spans is None else spans
     roads, named, sections, districts, areas = set(), set(), set(), set(), set()
     road_ends, known_ends = [], {}
+    info = gazetteer.street_info
     for _start, end, key in spans:
-        row = gazetteer.by_name[gazetteer.aliases[key]]
-        known_ends[end] = row
-        if row[3] == ROAD_KIND:
-            roads.add(row[0])
-            road_ends.append((end, row[0]))
+        found = info.get(key) or gazetteer.read_street_info(key)
+        known_ends[end] = found
+        if found.road:
+            roads.add(found.name)
+            road_ends.append((end, found.name))
             continue
-        if row[4] and (place_class(row[3]) != "broad" or row[3] == "区县"):
-            districts.add(row[4])
-        if row[3] in TOWN_KINDS and row[0].endswith("街道") and row[0][:-2].endswith(ROAD_SUFFIXES):
-            areas.add(row[0][:-2])  # 城南路街道 is around 城南路
-        if row[3] in NAMED_KINDS:
-            named.update((_core(row[0]), _core(key)))
+        if found.district:
+            districts.add(found.district)
+        if found.area:
+            areas.add(found.area)  # 城南路街道 is around 城南路
+        named.update(found.named)
     masked_text = masked(text, spans, "，")
     for match in _SUFFIX.finditer(masked_text):
         start, suffix = match.start(), match.group()
         run = start
-        while (
-            run > 0 and start - run < 4 and _NAME_CHAR.match(masked_text[run - 1]) and masked_text[run - 1] not in _STOP
-        ):
+        while run > 0 and start - run < 4:
+            ch = masked_text[run - 1]  # a Chinese character, a digit or a Latin letter, not a _STOP
+            if ch in _STOP or not ("\u4e00" <= ch <= "\u9fff" or ch.isascii() and ch.isalnum()):
+                break
             run -= 1
-        name = masked_text[run:start] + suffix
-        if start - run < 2 and suffix in SPOT_SUFFIXES and start in known_ends:
-            named.add(_core(known_ends[start][0]))  # 湘府路下穿通道, 湘江大堤
+        if start - run < 2:
+            if suffix in SPOT_SUFFIXES and start in known_ends:
+                named.add(_core(known_ends[start].name))  # 湘府路下穿通道, 湘江大堤
             continue
-        if start - run < 2 or name.endswith(_NOT_NAMES) or masked_text.startswith("道", match.end()):
+        name = masked_text[run:start] + suffix
+        if name.endswith(_NOT_NAMES) or masked_text.startswith("道", match.end()):
             continue
         if suffix in ROAD_SUFFIXES:
             roads.add(name)
@@ -386,6 +415,24 @@ def read_streets(text, gazetteer, spans=None):
                 if other != road and road_stem(other) == part:
                     sections.add((other, road_stem(road)))
     return Streets(frozenset(roads), frozenset(named), frozenset(sections), frozenset(districts), frozenset(areas))
+
+
+@functools.lru_cache(maxsize=1024)
+def street_keys(streets):
+    """The names another text must contain to share a street with these."""
+    return tuple(streets.roads | streets.named | streets.areas)
+
+
+def same_section(here, there):
+    """One road's sections alike: 人民 and 人民东 (人民路口, 与人民东路交叉口) are one junction."""
+    return any(r1 == r2 and (p1.startswith(p2) or p2.startswith(p1)) for r1, p1 in here for r2, p2 in there)
+
+
+def pinned(sections, roads):
+    """Sections that pin a point on the road: a junction with another road the text
+    names (与湘府路交叉口, 人民路口) or a side of it (北段); not a town's stretch (洞井段)."""
+    stems = {road_stem(r) for r in roads}
+    return {s for s in sections if len(s[1]) == 1 or s[1] in stems}
 
 
 def road_stem(name):
