@@ -16,6 +16,7 @@ import pytest
 from django.apps import apps
 from django.db import connection
 
+from incidents.seed import CITY_PLACES_CSV
 from tests.conftest import ROOT, database_url_for_subprocess
 
 pytestmark = pytest.mark.postgres
@@ -147,6 +148,11 @@ def test_an_upgrade_from_0cc85b3_keeps_every_row_and_the_stream_and_works(old_da
         (pk, hashlib.sha256(token.encode()).hexdigest(), token[:6]) for pk, token in old_feeds
     ]
     assert all(counts[table] >= before[0].pop(table) for table in grown)
+    # Issue 18 (incidents 0005): the city's streets, 街道 and landmarks join the gazetteer
+    # the demo seeded; none of its places is touched.
+    with open(CITY_PLACES_CSV, encoding="utf-8") as f:
+        city = len(f.read().strip().splitlines()) - 1
+    assert counts.pop("incidents_place") == before[0].pop("incidents_place") + city
     # Issue 16 (realtime 0004): an alert's or a case's old event no longer reaches the
     # other departments alerted on the same incident; every other row stays.
     leaked = _leaked_audience(before[1], before[2])
