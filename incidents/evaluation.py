@@ -5,9 +5,9 @@ lexicon and the duplicate weights were written from (dev2 and dev3 were held-out
 parts, each measured once on a version and development data since);
 intake_eval_heldout.yaml and intake_eval_heldout2.yaml (written and committed before
 the fourth version of the duplicate scorer), intake_eval_heldout3.yaml (before the
-fifth) and intake_eval_heldout4.yaml (written blind to the sixth): kept out of their
-making. Two reports of one event are
-duplicates; of two events, not.
+fifth), intake_eval_heldout4.yaml (written blind to the sixth) and
+intake_eval_heldout5.yaml (written blind to the seventh): kept out of their making.
+Two reports of one event are duplicates; of two events, not.
 
 - Subtype: top-1 accuracy of the inference over every report, given the report's
   category (as the officer picks it on the console), and without it.
@@ -42,6 +42,7 @@ SPLITS = {
     "heldout2": DATA / "intake_eval_heldout2.yaml",
     "heldout3": DATA / "intake_eval_heldout3.yaml",
     "heldout4": DATA / "intake_eval_heldout4.yaml",
+    "heldout5": DATA / "intake_eval_heldout5.yaml",
 }
 PAIRS = DATA / "report_pairs.csv"
 BASE = datetime(2026, 1, 5, tzinfo=UTC)
