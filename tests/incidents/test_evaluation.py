@@ -70,6 +70,9 @@ MEASURED = {
     "heldout2": (0.92, 0.89, 0.90),
     "heldout3": (0.93, 0.86, 0.86),
     "heldout4": (0.93, 0.92, 0.76),
+    # written blind to the seventh version, measured once after it was merged (the sixth
+    # version: 0.87 / 0.92 / 0.37); the subtype's 0.87 is under its target too
+    "heldout5": (0.87, 0.94, 0.66),
 }
 
 
