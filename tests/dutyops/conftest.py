@@ -36,3 +36,19 @@ def clients(db, people):
         out[role] = APIClient()
         out[role].credentials(HTTP_AUTHORIZATION=f"Token {token_for(person)}")
     return out
+
+
+@pytest.fixture(scope="module")
+def scope_world(demo, django_db_blocker):
+    """The scope matrix's world (tests/dutyops/matrix.py), with the office's people beside
+    the units' (test_policy_scope.py asks without them and overrides this)."""
+    from tests.dutyops.matrix import world_once
+
+    return world_once(django_db_blocker, office=True)
+
+
+@pytest.fixture
+def scoped_clients(db, scope_world):
+    from tests.dutyops.matrix import clients_of
+
+    return clients_of(scope_world[0])

@@ -7,30 +7,12 @@ from dutyops import policy
 from realtime import events
 from realtime.selectors import visible_events
 from realtime.services import emit
+from tests.dutyops.payloads import sample
 from tests.dutyops.roles import (
     STAFF,
 )
 
 # --- events: every declared type reaches the roles that may see it ---------------------------
-
-
-def _sample(type_):
-    """A payload of every declared field: defaults where there are, placeholders for the required."""
-    import dataclasses
-    import typing
-
-    placeholders = {int: 1, str: "x", bool: False, list: [], float: 0.0}
-    data = {}
-    for f in dataclasses.fields(events.declared(type_).payload):
-        if f.default is not dataclasses.MISSING:
-            value = f.default
-        elif f.default_factory is not dataclasses.MISSING:
-            value = f.default_factory()
-        else:
-            kinds = [k for k in typing.get_args(f.type) or (f.type,) if k is not type(None)]
-            value = placeholders.get(kinds[0]) if kinds else None
-        data[f.metadata.get("key", f.name)] = value
-    return data
 
 
 def test_every_event_type_reaches_its_audience_and_no_one_else(people, make_department):
@@ -39,7 +21,7 @@ def test_every_event_type_reaches_its_audience_and_no_one_else(people, make_depa
     water = Department.objects.get(code="LJ-SWJ")
     fire = Department.objects.get(code="LJ-XFJY")
     with transaction.atomic():
-        emitted = {t: emit(t, _sample(t), departments=[water.pk]).seq for t in events.all_types()}
+        emitted = {t: emit(t, sample(t), departments=[water.pk]).seq for t in events.all_types()}
     after = min(emitted.values()) - 1
     seen = {role: {e.type for e in visible_events(person, after, 10_000)} for role, person in people.items()}
     types = set(emitted)
@@ -69,7 +51,7 @@ def test_every_event_type_on_a_shared_incident_reaches_only_whom_it_concerns(peo
         alerts.dispatch_alert(incident=incident, department=department, duty="处置", ack_minutes=30)
     with transaction.atomic():
         emitted = {
-            t: emit(t, _sample(t), incident_id=incident.pk, departments=[fire.pk]).seq for t in events.all_types()
+            t: emit(t, sample(t), incident_id=incident.pk, departments=[fire.pk]).seq for t in events.all_types()
         }
     after = min(emitted.values()) - 1
     types = set(emitted)
@@ -109,5 +91,5 @@ def test_every_event_type_reads_as_a_line_in_both_languages():
             continue
         for language in ("zh-hans", "en"):
             with translation.override(language):
-                line = events.describe(type_, _sample(type_) | {"is_drill": False})
+                line = events.describe(type_, sample(type_) | {"is_drill": False})
             assert line and line != type_, (type_, language)

@@ -29,11 +29,6 @@ def scope_world(demo, django_db_blocker):
     return world_once(django_db_blocker)
 
 
-@pytest.fixture
-def scoped_clients(db, scope_world):
-    return clients_of(scope_world[0])
-
-
 # Object routes with no row, and why: nothing in them belongs to a department, so the
 # scope relation cannot change the answer (tests/dutyops/test_policy.py's MATRIX has
 # each for every role); or only the office acts, which `_OFFICE_ONLY` proves.

@@ -8,23 +8,11 @@ row nor a reasoned skip fails `test_every_create_route_has_a_row_or_a_skip`.
 
 import datetime
 
-import pytest
 from django.db import transaction
 from django.utils import timezone
 
 from dutyops import policy
 from tests.dutyops.endpoints import api_operations
-from tests.dutyops.matrix import clients_of, world_once
-
-
-@pytest.fixture(scope="module")
-def scope_world(demo, django_db_blocker):
-    return world_once(django_db_blocker, office=True)
-
-
-@pytest.fixture
-def scoped_clients(db, scope_world):
-    return clients_of(scope_world[0])
 
 
 def _may(action, on):

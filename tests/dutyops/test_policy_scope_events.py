@@ -14,9 +14,6 @@ through `visible_events` (replay, `events/?after=`). What it leaves out, added h
   from the consumer, the event's stored audience), checked against replay for every type.
 """
 
-import dataclasses
-import typing
-
 import pytest
 from django.db import transaction
 
@@ -26,35 +23,14 @@ from realtime.hub import STAFF, _Staged
 from realtime.selectors import visible_events
 from realtime.services import emit
 from realtime.wire import message_of
-from tests.dutyops.matrix import world_once
-
-
-@pytest.fixture(scope="module")
-def scope_world(demo, django_db_blocker):
-    return world_once(django_db_blocker, office=True)
-
-
-def _sample(type_):
-    """A payload of every declared field: defaults where there are, placeholders for the required."""
-    placeholders = {int: 1, str: "x", bool: False, list: [], float: 0.0}
-    data = {}
-    for f in dataclasses.fields(events.declared(type_).payload):
-        if f.default is not dataclasses.MISSING:
-            value = f.default
-        elif f.default_factory is not dataclasses.MISSING:
-            value = f.default_factory()
-        else:
-            kinds = [k for k in typing.get_args(f.type) or (f.type,) if k is not type(None)]
-            value = placeholders.get(kinds[0]) if kinds else None
-        data[f.metadata.get("key", f.name)] = value
-    return data
+from tests.dutyops.payloads import sample
 
 
 def _emit_every_type(incident, department):
     """Every declared type on `incident`, named for `department`: {seq: type}."""
     with transaction.atomic():
         return {
-            emit(t, _sample(t), incident_id=incident.pk, departments=[department.pk]).seq: t for t in events.all_types()
+            emit(t, sample(t), incident_id=incident.pk, departments=[department.pk]).seq: t for t in events.all_types()
         }
 
 

@@ -13,23 +13,11 @@ A list route with neither a row here nor a reasoned skip fails
 import csv
 import io
 
-import pytest
 from django.db import transaction
 
 from dutyops import policy
 from tests.dutyops.endpoints import api_operations
-from tests.dutyops.matrix import ROWS, clients_of, leaks, world_once
-
-
-@pytest.fixture(scope="module")
-def scope_world(demo, django_db_blocker):
-    return world_once(django_db_blocker, office=True)
-
-
-@pytest.fixture
-def scoped_clients(db, scope_world):
-    return clients_of(scope_world[0])
-
+from tests.dutyops.matrix import ROWS, leaks
 
 # list route: the item route whose row says who reads an item (its kind and question)
 # (matrix.ROWS' GET row, or the only row the item has)

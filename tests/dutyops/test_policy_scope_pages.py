@@ -12,12 +12,7 @@ from django.utils import timezone
 
 from dutyops import policy
 from tests.dutyops.endpoints import pages
-from tests.dutyops.matrix import ROWS, leaks, world_once
-
-
-@pytest.fixture(scope="module")
-def scope_world(demo, django_db_blocker):
-    return world_once(django_db_blocker, office=True)
+from tests.dutyops.matrix import ROWS, leaks
 
 
 def _may(action, on):
