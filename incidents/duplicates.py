@@ -28,6 +28,9 @@ their words. The weights were set on the development part of the evaluation set
 (tests/data/intake_eval_dev.yaml) and measured on the held-out part
 (bench/bench_understanding.py).
 
+(Just over 600 lines on purpose: the signals, the formula and the candidates' SQL
+read as one piece; the words and places it reads live in understanding.py and geo.py.)
+
 The candidates are read with one written-out SQL statement (every intake runs
 it): open incidents of the category and drill flag in the time window, inside
 the box around the point (or without a point), with whether a report of theirs
