@@ -15,6 +15,13 @@ from dutyops.timers import fire_due
 
 
 @pytest.fixture
+def late_november_2026(time_machine):
+    """The seeded 2026 and 2027 holidays and the holiday added here are read under a clock
+    standing on 20 November 2026 (the demo roster is built around it), whatever the test date."""
+    time_machine.move_to(datetime.datetime(2026, 11, 20, 10, 0, tzinfo=timezone.get_current_timezone()))
+
+
+@pytest.fixture
 def superuser(make_person):
     person = make_person("admin", is_staff=True, is_superuser=True)
     c = Client()
@@ -44,7 +51,7 @@ def test_admin_changelists_render(superuser, model):
     assert r.status_code == 200
 
 
-def test_admin_edits_holidays_but_not_history(superuser):
+def test_admin_edits_holidays_but_not_history(late_november_2026, superuser):
     r = superuser.get("/admin/duty/holiday/add/")
     assert r.status_code == 200 and "调休上班" in r.content.decode()
     r = superuser.post(
@@ -54,7 +61,7 @@ def test_admin_edits_holidays_but_not_history(superuser):
     assert superuser.get("/admin/duty/absence/add/").status_code == 403
 
 
-def test_demo_seed_is_idempotent_and_someone_is_on_duty_now(db):
+def test_demo_seed_is_idempotent_and_someone_is_on_duty_now(db, late_november_2026):
     seed.seed()
     seed_duty.seed()
     shifts, holidays = Shift.objects.count(), Holiday.objects.count()

@@ -2,12 +2,22 @@
 
 import datetime
 
+import pytest
+from django.utils import timezone
+
 from duty import selectors
 from duty.models import DutyRule, Holiday, Rotation
 from realtime.models import Event
 
 
-def test_holiday_calendar_is_admin_edited_data(client_for, admin_user, officer):
+@pytest.fixture
+def late_november_2026(time_machine):
+    """The holidays (2027's 春节) and leaves (December 2026) here lie ahead of a clock
+    standing on 20 November 2026, whatever the test date."""
+    time_machine.move_to(datetime.datetime(2026, 11, 20, 10, 0, tzinfo=timezone.get_current_timezone()))
+
+
+def test_holiday_calendar_is_admin_edited_data(client_for, admin_user, officer, late_november_2026):
     body = {"date": "2027-02-06", "kind": "holiday", "name": "春节", "extra_officers": 2}
     assert client_for(officer).post("/api/v1/holidays/", body, format="json").status_code == 403
     r = client_for(admin_user).post("/api/v1/holidays/", body, format="json")
@@ -39,7 +49,7 @@ def test_rules_default_global_and_per_room(client_for, admin_user, department):
     assert c.post("/api/v1/duty-rules/", {"min_officers": -1}, format="json").status_code == 400
 
 
-def test_leaves_and_rotations(client_for, make_person, department):
+def test_leaves_and_rotations(client_for, make_person, department, late_november_2026):
     writer = make_person("duty_leader")
     a = make_person("duty_officer")
     r = client_for(writer).post(

@@ -22,6 +22,13 @@ def d(text):
 
 
 @pytest.fixture
+def autumn_2026(time_machine):
+    """The fixed 2026 days these tests generate (国庆 and its 调休, December's weeks) are
+    ahead of a clock standing on 1 September 2026, whatever the test date."""
+    time_machine.move_to(datetime.datetime(2026, 9, 1, 10, 0, tzinfo=TZ))
+
+
+@pytest.fixture
 def team(make_person):
     return {
         "leaders": [make_person("duty_leader", full_name=f"平日领导{i}") for i in range(2)],
@@ -50,7 +57,7 @@ def by_day(room):
     return out
 
 
-def test_national_day_2026_with_tiaoxiu(department, team):
+def test_national_day_2026_with_tiaoxiu(department, team, autumn_2026):
     """2026 国庆: Oct 1-7 off, Sep 20 (Sun) and Oct 10 (Sat) are make-up working days."""
     seed_duty.seed_holidays([2026])
     rotation = make_rotation(department, team)
@@ -86,7 +93,7 @@ def test_national_day_2026_with_tiaoxiu(department, team):
     assert event.data["created"] == 23 and "生成" in event.summary
 
 
-def test_named_leader_and_leave_are_honoured(department, team):
+def test_named_leader_and_leave_are_honoured(department, team, autumn_2026):
     seed_duty.seed_holidays([2026])
     named = team["leaders"][1]
     Holiday.objects.filter(date=d("2026-10-01")).update(required_leader=named)
@@ -102,7 +109,7 @@ def test_named_leader_and_leave_are_honoured(department, team):
     assert any(away in selectors.officers_of(s) for s in shift.values())
 
 
-def test_twelve_hour_and_weekly_patterns(department, make_department, team, make_person):
+def test_twelve_hour_and_weekly_patterns(department, make_department, team, make_person, autumn_2026):
     rotation = make_rotation(department, team, shift_hours=12, officers_per_shift=2)
     services.generate_roster(rotation, d("2026-12-07"), d("2026-12-08"))
     shifts = list(Shift.objects.filter(duty_room=department).order_by("starts_at"))
@@ -125,7 +132,7 @@ def test_twelve_hour_and_weekly_patterns(department, make_department, team, make
     assert len(set(crews[:7])) == 1 and len(set(crews[7:])) == 1 and crews[0] != crews[7]
 
 
-def test_24_48_needs_three_crews(client_for, department, team, make_person):
+def test_24_48_needs_three_crews(client_for, department, team, make_person, autumn_2026):
     writer = make_person("duty_leader")
     body = {
         "duty_room": department.pk,
@@ -185,7 +192,9 @@ def test_regeneration_keeps_swapped_and_checked_in_shifts(department, team, make
         assert a.ends_at <= b.starts_at
 
 
-def test_coverage_flags_gaps_understaffing_missing_leader_and_overtime(client_for, department, team, officer):
+def test_coverage_flags_gaps_understaffing_missing_leader_and_overtime(
+    client_for, department, team, officer, autumn_2026
+):
     DutyRule.objects.create(duty_room=None, min_officers=2, max_consecutive_hours=24)
     start = datetime.datetime(2026, 12, 1, 8, 30, tzinfo=TZ)
     a, b = team["officers"][:2]
@@ -221,7 +230,7 @@ def test_coverage_flags_gaps_understaffing_missing_leader_and_overtime(client_fo
     assert r.status_code == 400
 
 
-def test_generation_keeps_people_within_the_consecutive_hours_limit(department, team):
+def test_generation_keeps_people_within_the_consecutive_hours_limit(department, team, autumn_2026):
     """Weekday and rest-day leader lists share people: the generator still gives
     nobody two back-to-back 24 h shifts while someone else is free."""
     rotation = make_rotation(department, team)
@@ -254,7 +263,7 @@ def test_generated_rosters_never_double_book_or_use_people_on_leave(
     room = make_department()
     officers = [make_person("duty_officer") for _ in range(n_officers)]
     leaders = [make_person("duty_leader") for _ in range(2)]
-    first = d("2026-12-01") + datetime.timedelta(days=start_offset)
+    first = timezone.localdate() + datetime.timedelta(days=start_offset)  # ahead of now
     last = first + datetime.timedelta(days=days - 1)
     who, leave_from, leave_len = leave
     away = officers[who % n_officers]

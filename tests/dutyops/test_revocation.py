@@ -12,6 +12,7 @@ from django.apps import apps
 from django.core.management import call_command
 from django.db import connection
 from django.test import Client
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from dutyops.models import ApiToken, Person
@@ -231,15 +232,19 @@ def test_the_migration_hashes_the_old_plain_tokens_and_drops_their_table(make_pe
     migration = import_module("dutyops.migrations.0005_api_tokens_hashed")
     person = make_person("duty_officer")
     key = "e27d439161bba51d93cf85f12b39c70846d00753"
+    created = timezone.now().replace(tzinfo=None, microsecond=0)  # the old token's, as DRF stored it
     with connection.cursor() as cursor:
         cursor.execute("CREATE TABLE authtoken_token (key varchar(40) PRIMARY KEY, created timestamp, user_id integer)")
-        cursor.execute("INSERT INTO authtoken_token VALUES (%s, %s, %s)", [key, "2026-01-02 03:04:05", person.pk])
+        cursor.execute(
+            "INSERT INTO authtoken_token VALUES (%s, %s, %s)",
+            [key, created.isoformat(" "), person.pk],
+        )
     with connection.schema_editor() as editor:
         migration.hash_old_tokens(apps, editor)
     assert "authtoken_token" not in connection.introspection.table_names()
     token = ApiToken.objects.get(user=person)
     assert token.digest == hashlib.sha256(key.encode()).hexdigest() and token.prefix == key[:6]
-    assert token.created.year == 2026
+    assert token.created.year == created.year  # its creation time kept
     api = APIClient()
     api.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     assert api.get("/api/v1/incidents/").status_code == 200  # the client keeps its token

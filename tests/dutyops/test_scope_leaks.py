@@ -51,7 +51,12 @@ def test_rotations_are_listed_and_opened_only_for_ones_own_rooms(client_for, roo
         assert client.get(f"/api/v1/rotations/{fire.pk}/").status_code == 404, role
     # Another room's rotation cannot be regenerated or changed either (it is not found).
     r = client_for(people["room_leader"]).post(
-        f"/api/v1/rotations/{fire.pk}/generate/", {"from": "2026-12-01", "to": "2026-12-02"}, format="json"
+        f"/api/v1/rotations/{fire.pk}/generate/",
+        {
+            "from": str(timezone.localdate() + datetime.timedelta(days=1)),
+            "to": str(timezone.localdate() + datetime.timedelta(days=2)),
+        },
+        format="json",
     )
     assert r.status_code == 404
     office = client_for(people["office"])

@@ -59,10 +59,14 @@ def test_library_matches_demo_like_incidents(library):
     assert any("距中心 0 km ≤ 15 km" in r for r in texts(top["reason_codes"]))
 
 
-def test_coverage_report_lists_uncovered_subtypes_and_overdue_reviews(library):
+def test_coverage_report_lists_uncovered_subtypes_and_overdue_reviews(library, time_machine):
     import datetime as dt
 
-    report = coverage_report(today=dt.date(2026, 11, 23))
+    from django.utils import timezone
+
+    # The seeded plans' review dates are fixed: read them from 23 November 2026 (clock and report).
+    time_machine.move_to(dt.datetime(2026, 11, 23, 10, 0, tzinfo=timezone.get_current_timezone()))
+    report = coverage_report(today=timezone.localdate())
     uncovered = {s["code"] for s in report["uncovered_subtypes"]}
     assert {"terrorist_attack", "cyber_security", "building_collapse"} <= uncovered  # building: only a draft
     assert "flood" not in uncovered

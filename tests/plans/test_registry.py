@@ -144,7 +144,13 @@ def test_admin_creates_plan_and_everyone_reads_it(admin_client, depts, make_pers
         ({"levels": [{"level": "I"}, {"level": "I"}]}, "levels.1.level"),
         ({"levels": []}, "levels"),  # an issued plan needs a level
         ({"review_by": "2028-13-01"}, "review_by"),
-        ({"issued_on": "2025-05-01", "effective_on": "2025-04-01"}, "effective_on"),
+        (
+            {
+                "issued_on": (datetime.date.today() - datetime.timedelta(days=200)).isoformat(),
+                "effective_on": (datetime.date.today() - datetime.timedelta(days=231)).isoformat(),
+            },
+            "effective_on",
+        ),  # in force before it was issued
         ({"colour": "red"}, "colour"),
     ],
 )
