@@ -3,30 +3,19 @@
 every other category is reported to the rest of its line, neither refused for the
 link ("链路不报送此类事件") nor for leaving it out ("按规定须同时报告")."""
 
-import os
-
 import pytest
-from django.core.management import call_command
 
 from chain.models import Delivery, Link, Recipient
 from chain.seed import seed as seed_line
 from incidents.seed import seed_reference_data
+from tests.chain.links import link_up
 
 
 @pytest.fixture
 def county(officer, client_for, db):
     seed_reference_data()
     seed_line()
-    call_command(
-        "chain_link",
-        "up",
-        name="临江市人民政府总值班室",
-        url="http://city.invalid",
-        credential="cred-up",
-        issue="tok-from-city",
-        categories="public_health",
-        stdout=open(os.devnull, "w"),  # noqa: SIM115
-    )
+    link_up(issue="tok-from-city", categories="public_health")
     return client_for(officer)
 
 
@@ -84,14 +73,6 @@ def test_the_link_chosen_for_a_category_it_does_not_carry_is_refused(county):
 def test_a_limited_link_leaves_the_higher_office_for_other_categories(county):
     # Only a link for every category stands in for the unlinked higher duty office.
     assert "省人民政府总值班室" in line(county, "accident_disaster")
-    call_command(
-        "chain_link",
-        "up",
-        name="临江市人民政府总值班室",
-        url="http://city.invalid",
-        credential="cred-up",
-        issue="tok-from-city",
-        stdout=open(os.devnull, "w"),  # noqa: SIM115
-    )
+    link_up(issue="tok-from-city")
     assert "省人民政府总值班室" not in line(county, "accident_disaster")
     assert "临江市人民政府总值班室" in line(county, "accident_disaster")

@@ -2,10 +2,7 @@
 posts its sign-for: its token is accepted on chain/receipts/ and refused (403)
 on the sender's ordinary endpoints (it had been a duty officer of the office)."""
 
-import os
-
 import pytest
-from django.core.management import call_command
 from rest_framework.test import APIClient
 
 from chain.models import Delivery, Link
@@ -13,22 +10,7 @@ from chain.seed import seed as seed_line
 from dutyops.models import ApiToken
 from dutyops.models.tokens import digest_of
 from incidents.seed import seed_reference_data
-
-CITY_TOKEN = "tok-the-city-calls-us-with"
-
-
-def link_up(**extra):
-    call_command(
-        "chain_link",
-        "up",
-        name="临江市人民政府总值班室",
-        url="http://city.invalid",
-        credential="cred-up",
-        issue=CITY_TOKEN,
-        stdout=open(os.devnull, "w"),  # noqa: SIM115
-        **extra,
-    )
-    return Link.objects.get(direction="up")
+from tests.chain.links import CITY_TOKEN, link_up
 
 
 @pytest.fixture
