@@ -2,18 +2,23 @@
 alerts signed for in parallel. Two daphne processes and a worker on one
 PostgreSQL and one Redis, as in docker-compose.yml.
 
+The load generator is three processes: two hold the sockets (only frames that name
+a watched event are decoded) and one posts on its schedule with 20 threads, so
+that neither the schedule nor the time an event is noted waits on the other.
+
 Prints: end-to-end latency (report sent -> its event received by every staff
 board; alert sent -> received by its department's consoles), error rate, and
 server memory per connection.
 
 Run: make bench BENCH=load   (defaults: 2,000 clients, 50 reports/s for 5 minutes)
-Options: --boards 200 --consoles 1800 --rate 50 --seconds 300 --processes 2
+Options: --boards 200 --consoles 1800 --rate 50 --seconds 300 --processes 2 --readers 2
 """
 
 import argparse
 import asyncio
 import http.client
 import json
+import multiprocessing
 import os
 import sys
 import threading
@@ -62,38 +67,58 @@ def rss_kib(pid):
         return next(int(line.split()[1]) for line in f if line.startswith("VmRSS"))
 
 
-class Fleet:
-    """Every WebSocket client; records when each one received what."""
+WATCHED = ("report.created", "alert.created")
 
-    def __init__(self):
-        self.received = {}  # (role, event type, object id) -> receive times
-        self.sockets, self.tasks = [], []
 
-    async def add(self, url, n, role):
-        async def one():
-            ws = await connect(url, open_timeout=60, max_queue=None, ping_interval=None)
-            self.sockets.append(ws)
+def read_sockets(sockets, connected, drain, results):
+    """One reader process: holds its share of the sockets and notes when each watched
+    event arrives. Only frames that name a watched type are parsed, so the time noted is
+    the server's, not this process's backlog of JSON to decode."""
+
+    async def run():
+        received, opened, gate = {}, [], asyncio.Semaphore(50)
+
+        async def one(url, role):
+            async with gate:
+                ws = await connect(url, open_timeout=120, max_queue=None, ping_interval=None)
+            opened.append(ws)
             async for raw in ws:
                 now = time.perf_counter()
-                message = json.loads(raw)
-                if message["type"] in ("report.created", "alert.created"):
-                    self.received.setdefault((role, message["type"], message["data"]["id"]), []).append(now)
+                if '"report.created"' in raw or '"alert.created"' in raw:
+                    message = json.loads(raw)
+                    if message["type"] in WATCHED:
+                        received.setdefault((role, message["type"], message["data"]["id"]), []).append(now)
 
-        target = len(self.sockets) + n
-        self.tasks += [asyncio.create_task(one()) for _ in range(n)]
-        while len(self.sockets) < target:
+        tasks = [asyncio.create_task(one(url, role)) for url, role in sockets]
+        while len(opened) < len(sockets):
             await asyncio.sleep(0.05)
+        connected.set()
+        while not drain.is_set():
+            await asyncio.sleep(0.2)
+        # Let the backlog drain: until nothing has arrived for 5 s (at most 120 s).
+        drained_by = time.perf_counter() + 120
+        while time.perf_counter() < drained_by:
+            before = sum(map(len, received.values()))
+            await asyncio.sleep(5)
+            if sum(map(len, received.values())) == before:
+                break
+        for task in tasks:
+            task.cancel()
+        results.put(received)
+
+    asyncio.run(run())
 
 
 class Flood:
-    """The load: reports posted at a steady rate, every tenth followed by an alert its
-    department's liaison signs for; when each was sent, to match what the sockets receive."""
+    """The load, in its own process: reports posted at a steady rate by 20 threads, every
+    tenth followed by an alert its department's liaison signs for; when each was sent
+    (time.perf_counter() is the machine's monotonic clock, the same in every process)."""
 
     def __init__(self, ports, officer_token, departments, liaisons):
         self.ports, self.officer_token = ports, officer_token
-        self.departments, self.liaisons = departments, liaisons
+        self.departments = [(d.pk, d.name) for d in departments]
+        self.liaisons = liaisons
         self.sent, self.errors, self.answered, self.lock = {}, [], [], threading.Lock()
-        self.cores = {}
         self.local = threading.local()
 
     def post(self, conn, path, body, token):
@@ -142,9 +167,9 @@ class Flood:
             self.alert_and_sign(conn, i, report)
 
     def alert_and_sign(self, conn, i, report):
-        dept = self.departments[(i // 10) % len(self.departments)]
+        dept = self.departments[(i // 10) % len(self.departments)][0]
         t0 = time.perf_counter()
-        body = {"incident": report["incident"], "department": dept.pk, "duty": f"压测任务{i}"}
+        body = {"incident": report["incident"], "department": dept, "duty": f"压测任务{i}"}
         status, payload = self.post(conn, "/api/v1/alerts/", body, self.officer_token)
         if status != 201:
             self.errors.append(f"alert {status}")
@@ -152,43 +177,67 @@ class Flood:
         alert = json.loads(payload)
         with self.lock:
             self.sent[("console", "alert.created", alert["id"])] = t0
-        token = next(t for d, t in self.liaisons if d == dept.pk)
+        token = next(t for d, t in self.liaisons if d == dept)
         status, _ = self.post(conn, f"/api/v1/alerts/{alert['id']}/acknowledge/", {}, token)
         if status != 200:
             self.errors.append(f"ack {status}")
 
-    async def run(self, args, servers):
-        fleet = Fleet()
-        for i, port in enumerate(self.ports):
-            share = args.boards // len(self.ports) + (i < args.boards % len(self.ports))
-            await fleet.add(f"ws://127.0.0.1:{port}/ws/events/?token={self.officer_token}", share, "board")
-        for i, (_, token) in enumerate(self.liaisons):
-            await fleet.add(f"ws://127.0.0.1:{self.ports[i % len(self.ports)]}/ws/events/?token={token}", 1, "console")
-        await asyncio.sleep(2)
-        rss_after = sum(rss_kib(s.pid) for s in servers)
+    def post_all(self, rate, seconds, results):
+        """The schedule: report n leaves at began + n / rate, whatever the answers do."""
         pool = ThreadPoolExecutor(max_workers=20)
-        loop = asyncio.get_running_loop()
-        began, n, cpu_before = time.perf_counter(), 0, machine_cpu_seconds()
-        while time.perf_counter() - began < args.seconds:
+        began, n = time.perf_counter(), 0
+        while time.perf_counter() - began < seconds:
             n += 1
-            loop.run_in_executor(pool, self.one_report, n)
-            await asyncio.sleep(max(0, began + n / args.rate - time.perf_counter()))
-        await loop.run_in_executor(None, pool.shutdown)
-        self.cores = cpu_shares(cpu_before, machine_cpu_seconds(), time.perf_counter() - began)
-        # Let the backlog drain: wait until nothing has arrived for 5 s (at most 120 s).
-        drained_by = time.perf_counter() + 120
-        while time.perf_counter() < drained_by:
-            before = sum(len(v) for v in fleet.received.values())
-            await asyncio.sleep(5)
-            if sum(len(v) for v in fleet.received.values()) == before:
-                break
-        return fleet, rss_after, n
+            pool.submit(self.one_report, n)
+            time.sleep(max(0, began + n / rate - time.perf_counter()))
+        pool.shutdown()
+        results.put((self.sent, self.answered, self.errors, n))
 
 
-def print_results(args, flood, fleet, total, memory_kib):
+def run(args, flood, servers, readers=2):
+    """Readers connect every socket, then the poster sends; readers drain and report."""
+    sockets = [
+        (f"ws://127.0.0.1:{flood.ports[i % len(flood.ports)]}/ws/events/?token={flood.officer_token}", "board")
+        for i in range(args.boards)
+    ]
+    sockets += [
+        (f"ws://127.0.0.1:{flood.ports[i % len(flood.ports)]}/ws/events/?token={token}", "console")
+        for i, (_, token) in enumerate(flood.liaisons)
+    ]
+    context = multiprocessing.get_context("fork")
+    drain, results = context.Event(), context.Queue()
+    ready = [context.Event() for _ in range(readers)]
+    procs = [
+        context.Process(target=read_sockets, args=(sockets[k::readers], ready[k], drain, results))
+        for k in range(readers)
+    ]
+    for proc in procs:
+        proc.start()
+    for event in ready:
+        event.wait()
+    time.sleep(2)
+    rss_after = sum(rss_kib(s.pid) for s in servers)
+    cpu_before, began = machine_cpu_seconds(), time.perf_counter()
+    poster_results = context.Queue()
+    poster = context.Process(target=flood.post_all, args=(args.rate, args.seconds, poster_results))
+    poster.start()
+    flood.sent, flood.answered, flood.errors, total = poster_results.get()
+    flood.cores = cpu_shares(cpu_before, machine_cpu_seconds(), time.perf_counter() - began)
+    poster.join()
+    drain.set()
+    received = {}
+    for _ in procs:
+        for key, times in results.get().items():
+            received.setdefault(key, []).extend(times)
+    for proc in procs:
+        proc.join()
+    return received, rss_after, total
+
+
+def print_results(args, flood, received, total, memory_kib):
     board_lat, everyone, lost, console_lat = [], [], 0, []
     for key, t0 in flood.sent.items():
-        times = fleet.received.get(key, [])
+        times = received.get(key, [])
         if key[0] == "console":
             console_lat += [(t - t0) * 1000 for t in times]
             continue
@@ -229,6 +278,7 @@ def main():
     parser.add_argument("--rate", type=float, default=50, help="reports per second")
     parser.add_argument("--seconds", type=float, default=300, help="the issue asks for 5 minutes")
     parser.add_argument("--processes", type=int, default=2)
+    parser.add_argument("--readers", type=int, default=2, help="processes holding the sockets")
     args = parser.parse_args()
 
     officer_token, departments, liaisons = prepare(args.consoles)
@@ -239,11 +289,11 @@ def main():
     rss_before = sum(rss_kib(s.pid) for s in servers)
     flood = Flood(ports, officer_token, departments, liaisons)
     try:
-        fleet, rss_after, total = asyncio.run(flood.run(args, servers))
+        received, rss_after, total = run(args, flood, servers, args.readers)
     finally:
         for proc in [*servers, worker]:
             proc.terminate()
-    print_results(args, flood, fleet, total, rss_after - rss_before)
+    print_results(args, flood, received, total, rss_after - rss_before)
 
 
 if __name__ == "__main__":

@@ -110,8 +110,13 @@ def machine_cpu_seconds():
                 cmdline = f.read().replace(b"\0", b" ").decode(errors="replace")
         except OSError:
             continue
-        if int(pid) == os.getpid():
-            label = "benchmark client"
+        if (
+            int(pid) == os.getpid()
+            or int(fields[1]) == os.getpid()
+            and "daphne" not in cmdline
+            and "run_worker" not in cmdline
+        ):
+            label = "benchmark client"  # this process and the ones it forked (readers, poster)
         elif "daphne" in cmdline:
             label = "daphne"
         elif "run_worker" in cmdline:
