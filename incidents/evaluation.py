@@ -6,7 +6,8 @@ parts, each measured once on a version and development data since);
 intake_eval_heldout.yaml and intake_eval_heldout2.yaml (written and committed before
 the fourth version of the duplicate scorer), intake_eval_heldout3.yaml (before the
 fifth), intake_eval_heldout4.yaml (written blind to the sixth) and
-intake_eval_heldout5.yaml (written blind to the seventh): kept out of their making.
+intake_eval_heldout5.yaml (written blind to the seventh) and intake_eval_heldout6.yaml
+(written blind to the eighth): kept out of their making.
 Two reports of one event are duplicates; of two events, not.
 
 - Subtype: top-1 accuracy of the inference over every report, given the report's
@@ -43,6 +44,7 @@ SPLITS = {
     "heldout3": DATA / "intake_eval_heldout3.yaml",
     "heldout4": DATA / "intake_eval_heldout4.yaml",
     "heldout5": DATA / "intake_eval_heldout5.yaml",
+    "heldout6": DATA / "intake_eval_heldout6.yaml",
 }
 PAIRS = DATA / "report_pairs.csv"
 BASE = datetime(2026, 1, 5, tzinfo=UTC)
