@@ -73,6 +73,9 @@ DISTRICT_KIND = "区县"
 TOWN_LEVEL = frozenset({"镇", "乡", "街道"})
 INSIDE_TOWN, INSIDE_DISTRICT = 0.4, 0.5  # less than naming it: the town's other spots are there too
 DISTRICT_KM = 25.0  # the prefilter's box around a district's point
+# A township's (镇, 乡) point stands for villages up to this far (a rural township spans
+# 10-20 km): the prefilter's box around it, and around a spot for the townships' points.
+TOWNSHIP_KM = 15.0
 SUMMARY_TIME = 0.5  # a district-level report is a department's summary: hours count half
 SLOW_TIME = 3.0  # kinds that unfold over days: hours count a third
 FAST_TIME = 2.0  # kinds over in minutes: hours count double
@@ -116,6 +119,7 @@ class Sighting:
     spot_class: str = "spot"  # precision of the point: spot (the caller's own), town, broad
     area: str = ""  # "town" or "district" when the point is only a town's or a district's
     area_name: str = ""  # the gazetteer place that point is
+    township: bool = False  # that place is a 镇 or 乡 (its villages lie up to TOWNSHIP_KM away)
     places: frozenset = frozenset()  # gazetteer names the text mentions
     towns: frozenset = frozenset()  # those of a town, township or 街道
     district_names: frozenset = frozenset()  # those of a district
@@ -150,8 +154,8 @@ def sighting(
 ):
     """A Sighting from a report's or an incident's fields. `text` is title + description;
     `reader` (a lexicon.Lexicon over the same gazetteer's names) gives the lexicon words."""
-    spot_class, area, area_name, places, towns, district_names, where, districts, grams, words, streets = _read_text(
-        location_text, text, lat, lon, gazetteer, reader
+    spot_class, area, area_name, places, towns, district_names, where, districts, grams, words, streets, township = (
+        _read_text(location_text, text, lat, lon, gazetteer, reader)
     )
     return Sighting(
         id=id,
@@ -164,6 +168,7 @@ def sighting(
         spot_class=spot_class,
         area=area,
         area_name=area_name,
+        township=township,
         places=places,
         towns=towns,
         district_names=district_names,
@@ -201,6 +206,7 @@ def _read_text(location_text, text, lat, lon, gazetteer, reader):
         frozenset(geo.bigrams(text)),
         frozenset(reader.concepts(masked, masked=True)) if reader is not None else frozenset(),
         geo.read_streets(whole, gazetteer, spans),
+        kind in geo.TOWNSHIP_KINDS,
     )
 
 
@@ -255,7 +261,7 @@ def _fmt_gap(hours):
 def place_score(new, old, gazetteer):
     """(0..1, reason or None): how sure the two are at the same place."""
     shared = new.places & old.places
-    by_name = max(((NAME_PLACE[geo.place_class(gazetteer.by_name[n][3])], n) for n in shared), default=(0.0, None))
+    by_name = max(((_name_place(n, new, old, gazetteer), n) for n in shared), default=(0.0, None))
     reason = f"同一地名：{by_name[1]}" if by_name[1] else None
     # Places the gazetteer does not know (桃子湖路 12 号): the location as written.
     alike = jaccard(new.where, old.where)
@@ -302,6 +308,15 @@ def place_score(new, old, gazetteer):
     if (new.places or new.located) and (old.places or old.located):
         return 0.0, None  # both say where, and not the same place
     return UNKNOWN_PLACE, None
+
+
+def _name_place(name, new, old, gazetteer):
+    """How much sharing one gazetteer name says. A text naming two towns whose point is
+    the other town's (雨敞坪往莲花方向, placed at 雨敞坪) is not at the one shared for sure."""
+    for side in (new, old):
+        if side.area == "town" and len(side.towns) > 1 and name in side.towns and side.area_name != name:
+            return INSIDE_TOWN
+    return NAME_PLACE[geo.place_class(gazetteer.by_name[name][3])]
 
 
 def street_score(a, b, towns_a, towns_b):
@@ -517,6 +532,8 @@ def candidate_rows(*, category, is_drill, start, end, new, phone="", exclude=Non
         params.append(exclude)
     if new.located:
         near = DISTRICT_KM if new.area == "district" else (BROAD_KM if new.spot_class == "broad" else km)
+        if new.township:
+            near = max(near, TOWNSHIP_KM)
         alternatives = ["(i.latitude >= %s AND i.latitude <= %s AND i.longitude >= %s AND i.longitude <= %s)"]
         params += geo.bounding_box(new.lat, new.lon, near)
         alternatives.append("i.latitude IS NULL")
@@ -526,9 +543,11 @@ def candidate_rows(*, category, is_drill, start, end, new, phone="", exclude=Non
                 "(i.subtype = %s AND i.latitude >= %s AND i.latitude <= %s AND i.longitude >= %s AND i.longitude <= %s)"
             )
             params += [kind, *geo.bounding_box(new.lat, new.lon, WIDE_AREA_KM)]
-        # Roads', rivers' and districts' points near it, and every district's point: a
-        # district-level report (a department's summary) may be about any spot in it.
-        points = sorted(set(gazetteer.broad_points_near(new.lat, new.lon, BROAD_KM)) | set(district_points(gazetteer)))
+        # Roads', rivers' and townships' points near it, and every district's point: a
+        # district-level report (a department's summary) may be about any spot in it,
+        # a township's about any of its villages.
+        points = set(gazetteer.broad_points_near(new.lat, new.lon, BROAD_KM)) | set(district_points(gazetteer))
+        points = sorted(points | set(gazetteer.township_points_near(new.lat, new.lon, TOWNSHIP_KM)))
         if points:
             alternatives.append(f"(i.latitude, i.longitude) IN ({', '.join(['(%s, %s)'] * len(points))})")
             params += [x for point in points for x in point]

@@ -28,6 +28,10 @@ BROAD_KINDS = frozenset({"区县", "道路", "河流"})
 TOWN_KINDS = frozenset({"镇", "乡", "街道", "山林", "水库", "园区", "商圈", "堤防"})
 # Callers drop these endings: 乔口 for 乔口镇, 格塘 for 格塘村.
 _STEMMED = ("镇", "乡", "街道", "村", "社区")
+TOWNSHIP_KINDS = frozenset({"镇", "乡"})
+# An alias written "!小河" says the name without its ending is not this place (小河乡's
+# 小河 is any small river, 关口街道's 关口 any checkpoint).
+NOT_A_STEM = "!"
 _CLASS_RANK = {"spot": 2, "town": 1, "broad": 0}
 
 
@@ -44,7 +48,7 @@ class Gazetteer:
     """The place names of the jurisdiction: rows of (name, latitude, longitude, kind,
     district[, aliases]). Finds every place a text mentions, by its name, by an alias
     (火车站 for 临江火车站) or by its name without 镇/乡/街道/村/社区 (乔口 for
-    乔口镇), and places the text at the most precise of them (a village before its
+    乔口镇; not when an alias says "!小河"), and places the text at the most precise of them (a village before its
     town, a town before a river), the longest name first among equals."""
 
     def __init__(self, rows):
@@ -55,13 +59,18 @@ class Gazetteer:
         for row in rows:
             name = row[0]
             explicit.setdefault(name, name)
+            not_stems = set()
             for alias in _split_aliases(row[5] if len(row) > 5 else ""):
-                explicit.setdefault(alias, name)
+                if alias.startswith(NOT_A_STEM):
+                    not_stems.add(alias[1:])  # !小河: 小河乡's stem is a common word
+                else:
+                    explicit.setdefault(alias, name)
             for suffix in _STEMMED:
-                if name.endswith(suffix) and len(name) - len(suffix) >= 2:
+                if name.endswith(suffix) and len(name) - len(suffix) >= 2 and name[: -len(suffix)] not in not_stems:
                     stems.setdefault(name[: -len(suffix)], name)
         self.aliases = {**stems, **explicit}
         self.broad = [(r[1], r[2]) for r in self.rows if place_class(r[3]) == "broad"]
+        self.townships = [(r[1], r[2]) for r in self.rows if r[3] in TOWNSHIP_KINDS]
         self.street_info = {}
         self.placed = [(r[1], r[2], r[4]) for r in self.rows if r[4]]
         self.explicit = frozenset(explicit)
@@ -120,6 +129,11 @@ class Gazetteer:
         """Points of roads, rivers and districts within `km`: an incident geocoded from
         one of them may be anywhere along it."""
         return [point for point in _near(self.broad, lat, lon, km) if rough_km((lat, lon), point) <= km]
+
+    def township_points_near(self, lat, lon, km):
+        """Points of townships (镇, 乡) within `km`: an incident placed only by its
+        township may be at any of its villages."""
+        return [point for point in _near(self.townships, lat, lon, km) if rough_km((lat, lon), point) <= km]
 
     def kind_at(self, lat, lon):
         """The kind of the place a point was geocoded from (None: not a gazetteer point)."""
