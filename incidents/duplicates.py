@@ -73,9 +73,6 @@ DISTRICT_KIND = "区县"
 TOWN_LEVEL = frozenset({"镇", "乡", "街道"})
 INSIDE_TOWN, INSIDE_DISTRICT = 0.4, 0.5  # less than naming it: the town's other spots are there too
 DISTRICT_KM = 25.0  # the prefilter's box around a district's point
-# A township's (镇, 乡) point stands for villages up to this far (a rural township spans
-# 10-20 km): the prefilter's box around it, and around a spot for the townships' points.
-TOWNSHIP_KM = 15.0
 SUMMARY_TIME = 0.5  # a district-level report is a department's summary: hours count half
 SLOW_TIME = 3.0  # kinds that unfold over days: hours count a third
 FAST_TIME = 2.0  # kinds over in minutes: hours count double
@@ -119,7 +116,7 @@ class Sighting:
     spot_class: str = "spot"  # precision of the point: spot (the caller's own), town, broad
     area: str = ""  # "town" or "district" when the point is only a town's or a district's
     area_name: str = ""  # the gazetteer place that point is
-    township: bool = False  # that place is a 镇 or 乡 (its villages lie up to TOWNSHIP_KM away)
+    reach: float = 0.0  # km that town's point stands for (geo.TOWN_REACH_KM: a 镇's villages, a 街道's streets)
     places: frozenset = frozenset()  # gazetteer names the text mentions
     towns: frozenset = frozenset()  # those of a town, township or 街道
     district_names: frozenset = frozenset()  # those of a district
@@ -154,7 +151,7 @@ def sighting(
 ):
     """A Sighting from a report's or an incident's fields. `text` is title + description;
     `reader` (a lexicon.Lexicon over the same gazetteer's names) gives the lexicon words."""
-    spot_class, area, area_name, places, towns, district_names, where, districts, grams, words, streets, township = (
+    spot_class, area, area_name, places, towns, district_names, where, districts, grams, words, streets, reach = (
         _read_text(location_text, text, lat, lon, gazetteer, reader)
     )
     return Sighting(
@@ -168,7 +165,7 @@ def sighting(
         spot_class=spot_class,
         area=area,
         area_name=area_name,
-        township=township,
+        reach=reach,
         places=places,
         towns=towns,
         district_names=district_names,
@@ -206,7 +203,7 @@ def _read_text(location_text, text, lat, lon, gazetteer, reader):
         frozenset(geo.bigrams(text)),
         frozenset(reader.concepts(masked, masked=True)) if reader is not None else frozenset(),
         geo.read_streets(whole, gazetteer, spans),
-        kind in geo.TOWNSHIP_KINDS,
+        geo.TOWN_REACH_KM.get(kind, 0.0),
     )
 
 
@@ -532,8 +529,7 @@ def candidate_rows(*, category, is_drill, start, end, new, phone="", exclude=Non
         params.append(exclude)
     if new.located:
         near = DISTRICT_KM if new.area == "district" else (BROAD_KM if new.spot_class == "broad" else km)
-        if new.township:
-            near = max(near, TOWNSHIP_KM)
+        near = max(near, new.reach)
         alternatives = ["(i.latitude >= %s AND i.latitude <= %s AND i.longitude >= %s AND i.longitude <= %s)"]
         params += geo.bounding_box(new.lat, new.lon, near)
         alternatives.append("i.latitude IS NULL")
@@ -543,11 +539,11 @@ def candidate_rows(*, category, is_drill, start, end, new, phone="", exclude=Non
                 "(i.subtype = %s AND i.latitude >= %s AND i.latitude <= %s AND i.longitude >= %s AND i.longitude <= %s)"
             )
             params += [kind, *geo.bounding_box(new.lat, new.lon, WIDE_AREA_KM)]
-        # Roads', rivers' and townships' points near it, and every district's point: a
+        # Roads', rivers' and towns' points near it, and every district's point: a
         # district-level report (a department's summary) may be about any spot in it,
-        # a township's about any of its villages.
+        # a town's about any of its villages or streets.
         points = set(gazetteer.broad_points_near(new.lat, new.lon, BROAD_KM)) | set(district_points(gazetteer))
-        points = sorted(points | set(gazetteer.township_points_near(new.lat, new.lon, TOWNSHIP_KM)))
+        points = sorted(points | set(gazetteer.town_points_near(new.lat, new.lon)))
         if points:
             alternatives.append(f"(i.latitude, i.longitude) IN ({', '.join(['(%s, %s)'] * len(points))})")
             params += [x for point in points for x in point]

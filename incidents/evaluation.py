@@ -171,10 +171,9 @@ def prefiltered(new, old, km, kinds=duplicates.NO_KINDS):
         return True  # every district's point is among the candidates
     if new.area == "district":
         km = max(km, duplicates.DISTRICT_KM)
-    if new.township:
-        km = max(km, duplicates.TOWNSHIP_KM)
-    if old.township and geo.rough_km((new.lat, new.lon), (old.lat, old.lon)) <= duplicates.TOWNSHIP_KM:
-        return True  # the townships' points near it are among the candidates
+    km = max(km, new.reach)
+    if old.reach and geo.rough_km((new.lat, new.lon), (old.lat, old.lon)) <= old.reach:
+        return True  # the towns' points it is within the reach of are among the candidates
     if "broad" in (new.spot_class, old.spot_class):
         km = max(km, duplicates.BROAD_KM)
     kind = duplicates.kind_of(new)

@@ -28,7 +28,9 @@ BROAD_KINDS = frozenset({"区县", "道路", "河流"})
 TOWN_KINDS = frozenset({"镇", "乡", "街道", "山林", "水库", "园区", "商圈", "堤防"})
 # Callers drop these endings: 乔口 for 乔口镇, 格塘 for 格塘村.
 _STEMMED = ("镇", "乡", "街道", "村", "社区")
-TOWNSHIP_KINDS = frozenset({"镇", "乡"})
+# How far a town-level place's point stands for (a rural township spans 10-20 km, a
+# 街道 a few): a report placed only by it may be about a spot that far.
+TOWN_REACH_KM = {"镇": 15.0, "乡": 15.0, "街道": 5.0}
 # An alias written "!小河" says the name without its ending is not this place (小河乡's
 # 小河 is any small river, 关口街道's 关口 any checkpoint).
 NOT_A_STEM = "!"
@@ -70,7 +72,7 @@ class Gazetteer:
                     stems.setdefault(name[: -len(suffix)], name)
         self.aliases = {**stems, **explicit}
         self.broad = [(r[1], r[2]) for r in self.rows if place_class(r[3]) == "broad"]
-        self.townships = [(r[1], r[2]) for r in self.rows if r[3] in TOWNSHIP_KINDS]
+        self.towns = [(r[1], r[2], TOWN_REACH_KM[r[3]]) for r in self.rows if r[3] in TOWN_REACH_KM]
         self.street_info = {}
         self.placed = [(r[1], r[2], r[4]) for r in self.rows if r[4]]
         self.explicit = frozenset(explicit)
@@ -130,10 +132,11 @@ class Gazetteer:
         one of them may be anywhere along it."""
         return [point for point in _near(self.broad, lat, lon, km) if rough_km((lat, lon), point) <= km]
 
-    def township_points_near(self, lat, lon, km):
-        """Points of townships (镇, 乡) within `km`: an incident placed only by its
-        township may be at any of its villages."""
-        return [point for point in _near(self.townships, lat, lon, km) if rough_km((lat, lon), point) <= km]
+    def town_points_near(self, lat, lon):
+        """Points of towns (镇, 乡, 街道) the point lies within the reach of: an incident
+        placed only by its town may be at any of its villages or streets."""
+        near = _near(self.towns, lat, lon, max(TOWN_REACH_KM.values()))
+        return [(p[0], p[1]) for p in near if rough_km((lat, lon), p[:2]) <= p[2]]
 
     def kind_at(self, lat, lon):
         """The kind of the place a point was geocoded from (None: not a gazetteer point)."""
