@@ -335,6 +335,7 @@ NAMED_KINDS = frozenset({"社区", "村", "小区"})
 _STOP = set(
     "的在了那这个一有是和与及往到从把被说里边上下我你他们着过也都就还很好么呢吗啊吧辆台条处位名某附近旁对面门口前后左右东西南北中"
 )
+_NAME_ENDS = frozenset("里")  # a _STOP that may end a named spot's name right before its suffix
 _NOT_NAMES = (
     "公路",
     "马路",
@@ -408,7 +409,9 @@ def read_streets(text, gazetteer, spans=None):
         run = start
         while run > 0 and start - run < 4:
             ch = masked_text[run - 1]  # a Chinese character, a digit or a Latin letter, not a _STOP
-            if ch in _STOP or not ("\u4e00" <= ch <= "\u9fff" or ch.isascii() and ch.isalnum()):
+            if ch in _STOP and not (run == start and ch in _NAME_ENDS and suffix in SPOT_SUFFIXES):
+                break  # (里 ends a community's name: 桐荫里社区, 桐荫里小区)
+            if not ("\u4e00" <= ch <= "\u9fff" or ch.isascii() and ch.isalnum()):
                 break
             run -= 1
         if start - run < 2:
