@@ -74,6 +74,8 @@ TOWN_LEVEL = frozenset({"镇", "乡", "街道"})
 INSIDE_TOWN, INSIDE_DISTRICT = 0.4, 0.5  # less than naming it: the town's other spots are there too
 DISTRICT_KM = 25.0  # the prefilter's box around a district's point
 SUMMARY_TIME = 0.5  # a district-level report is a department's summary: hours count half
+# A department's written follow-up says so (续报, 情况报告): its hours count as a summary's.
+FOLLOW_UP = ("续报", "终报", "情况报告", "事件报告", "事故情况", "处置情况")
 SLOW_TIME = 3.0  # kinds that unfold over days: hours count a third
 FAST_TIME = 2.0  # kinds over in minutes: hours count double
 SAME_DISTRICT = 0.15
@@ -116,6 +118,7 @@ class Sighting:
     spot_class: str = "spot"  # precision of the point: spot (the caller's own), town, broad
     area: str = ""  # "town" or "district" when the point is only a town's or a district's
     area_name: str = ""  # the gazetteer place that point is
+    follow_up: bool = False  # a department's written follow-up (FOLLOW_UP): hours later
     reach: float = 0.0  # km that town's point stands for (geo.TOWN_REACH_KM: a 镇's villages, a 街道's streets)
     places: frozenset = frozenset()  # gazetteer names the text mentions
     towns: frozenset = frozenset()  # those of a town, township or 街道
@@ -166,6 +169,7 @@ def sighting(
         area=area,
         area_name=area_name,
         reach=reach,
+        follow_up=is_follow_up(text),
         places=places,
         towns=towns,
         district_names=district_names,
@@ -205,6 +209,10 @@ def _read_text(location_text, text, lat, lon, gazetteer, reader):
         geo.read_streets(whole, gazetteer, spans),
         geo.TOWN_REACH_KM.get(kind, 0.0),
     )
+
+
+def is_follow_up(text):
+    return any(word in text for word in FOLLOW_UP)
 
 
 _MOBILE = re.compile(r"1[3-9]\d{9}")
@@ -435,7 +443,7 @@ def jaccard(a, b):
 def score(new, old, *, gazetteer, kinds=NO_KINDS, names=None):
     """(score, reasons): how likely `old` (an open incident) is the event `new` reports."""
     event = event_kinds(new.subtype, kind_of(new), old.subtype, kind_of(old))
-    t = time_score(new.at, old.at, event, kinds, "district" in (new.area, old.area))
+    t = time_score(new.at, old.at, event, kinds, "district" in (new.area, old.area) or new.follow_up or old.follow_up)
     if t <= 0:
         return 0.0, []
     p, where = place_score(new, old, gazetteer)
@@ -600,6 +608,7 @@ def upper_bound(new, row, *, gazetteer, kinds, keys):
     kind_old = row.subtype or row.guess
     event = event_kinds(new.subtype, kind_of(new), row.subtype, kind_old)
     summary = new.area == "district" or gazetteer.kind_at(row.lat, row.lon) == DISTRICT_KIND
+    summary = summary or new.follow_up or is_follow_up(f"{row.title} {row.description[:300]}")
     t = time_score(new.at, row.at, event, kinds, summary)
     if t <= 0:
         return 0.0
