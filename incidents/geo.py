@@ -329,7 +329,7 @@ def bigrams(text):
 ROAD_KIND = "道路"
 # Suffixes of a road's name, and of a named spot's (a community, an estate, a tunnel...).
 ROAD_SUFFIXES = ("大道", "路", "街", "巷")
-SPOT_SUFFIXES = ("下穿通道", "下穿隧道", "隧道", "大桥", "大堤", "社区", "小区", "新村")
+SPOT_SUFFIXES = ("下穿通道", "下穿隧道", "隧道", "大桥", "大堤", "社区", "小区", "新村", "收费站", "服务区")
 NAMED_KINDS = frozenset({"社区", "村", "小区"})
 # Characters that do not begin or continue a place name in a caller's words.
 _STOP = set(
@@ -357,8 +357,12 @@ _SUFFIX = re.compile("|".join(sorted(ROAD_SUFFIXES + SPOT_SUFFIXES, key=len, rev
 
 
 # What follows a road's name and places the event on it: a section (洞井段, 北段), a
-# junction (与湘府路交叉口, 人民路口, 路口).
-_SECTION = re.compile(r"(?:与|和|、)?([\u4e00-\u9fff]{1,5}?)(?:段|交叉口|交汇处|路口)")
+# junction (与湘府路交叉口, 人民路口, 路口), an expressway's toll station, service area,
+# interchange or exit (绕城高速黄花收费站).
+_SECTION = re.compile(r"(?:与|和|、)?([\u4e00-\u9fff]{1,5}?)(?:段|交叉口|交汇处|路口|收费站|服务区|互通|出口)")
+# An expressway's kilometre marker (绕城高速K46+500): a section, pinned to the kilometre.
+_KM_MARK = re.compile(r"[kK](\d{1,4})(?:\+\d{1,3})?")
+KM_NEAR = 2  # two markers this many kilometres apart are one section
 
 
 class StreetInfo(NamedTuple):
@@ -427,6 +431,10 @@ def read_streets(text, gazetteer, spans=None):
         else:
             named.add(masked_text[run:start])
     for end, road in road_ends:
+        mark = _KM_MARK.match(text, end)
+        if mark:
+            sections.add((road, f"k{int(mark.group(1))}"))
+            continue
         found = _SECTION.match(text, end)
         if found:
             part = road_stem(found.group(1))
@@ -444,15 +452,27 @@ def street_keys(streets):
 
 
 def same_section(here, there):
-    """One road's sections alike: 人民 and 人民东 (人民路口, 与人民东路交叉口) are one junction."""
-    return any(r1 == r2 and (p1.startswith(p2) or p2.startswith(p1)) for r1, p1 in here for r2, p2 in there)
+    """One road's sections alike: 人民 and 人民东 (人民路口, 与人民东路交叉口) are one junction;
+    K46 and K47 one stretch of an expressway."""
+    return any(r1 == r2 and _alike(p1, p2) for r1, p1 in here for r2, p2 in there)
+
+
+def _alike(p1, p2):
+    k1, k2 = _km(p1), _km(p2)
+    if k1 is not None or k2 is not None:
+        return k1 is not None and k2 is not None and abs(k1 - k2) <= KM_NEAR
+    return p1.startswith(p2) or p2.startswith(p1)
+
+
+def _km(part):
+    return int(part[1:]) if part[:1] == "k" and part[1:].isdigit() else None
 
 
 def pinned(sections, roads):
     """Sections that pin a point on the road: a junction with another road the text
     names (与湘府路交叉口, 人民路口) or a side of it (北段); not a town's stretch (洞井段)."""
     stems = {road_stem(r) for r in roads}
-    return {s for s in sections if len(s[1]) == 1 or s[1] in stems}
+    return {s for s in sections if len(s[1]) == 1 or s[1] in stems or _km(s[1]) is not None}
 
 
 def road_stem(name):
