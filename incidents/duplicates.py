@@ -81,6 +81,9 @@ FAST_TIME = 2.0  # kinds over in minutes: hours count double
 SAME_DISTRICT = 0.15
 SAME_WHERE, SAME_WHERE_MIN = 0.9, 0.5  # the locations as written: alike character pairs
 PLACE_MAX = 1.0  # the most any place evidence gives
+# The reporting unit's place (沙田村委会, 靖港镇值班室) when the words name none: what
+# naming that place would give, times this (the unit's callers may speak of elsewhere).
+UNIT_PLACE = 0.75
 # Streets (a road is a line, not a point): both on one road, anywhere along it; on one
 # road at the same section or junction (洞井段, 与湘府路交叉口) or both naming the same
 # two roads; the same named spot (西牌楼社区 and 西牌楼巷, a tunnel, an estate). None of
@@ -119,6 +122,8 @@ class Sighting:
     area: str = ""  # "town" or "district" when the point is only a town's or a district's
     area_name: str = ""  # the gazetteer place that point is
     follow_up: bool = False  # a department's written follow-up (FOLLOW_UP): hours later
+    unit_places: frozenset = frozenset()  # the reporting unit's gazetteer place, when the words name none
+    unit_spot: frozenset = frozenset()  # character pairs of its place the gazetteer does not know (沙田村)
     reach: float = 0.0  # km that town's point stands for (geo.TOWN_REACH_KM: a 镇's villages, a 街道's streets)
     places: frozenset = frozenset()  # gazetteer names the text mentions
     towns: frozenset = frozenset()  # those of a town, township or 街道
@@ -151,9 +156,11 @@ def sighting(
     reader=None,
     is_drill=False,
     same_phone=False,
+    unit="",
 ):
     """A Sighting from a report's or an incident's fields. `text` is title + description;
-    `reader` (a lexicon.Lexicon over the same gazetteer's names) gives the lexicon words."""
+    `reader` (a lexicon.Lexicon over the same gazetteer's names) gives the lexicon words;
+    `unit` the reporting unit (its place counts when the words and the point give none)."""
     spot_class, area, area_name, places, towns, district_names, where, districts, grams, words, streets, reach = (
         _read_text(location_text, text, lat, lon, gazetteer, reader)
     )
@@ -170,6 +177,7 @@ def sighting(
         area_name=area_name,
         reach=reach,
         follow_up=is_follow_up(text),
+        **_unit_evidence(unit, places, lat, gazetteer),
         places=places,
         towns=towns,
         district_names=district_names,
@@ -209,6 +217,27 @@ def _read_text(location_text, text, lat, lon, gazetteer, reader):
         geo.read_streets(whole, gazetteer, spans),
         geo.TOWN_REACH_KM.get(kind, 0.0),
     )
+
+
+def _unit_evidence(unit, places, lat, gazetteer):
+    if not unit or places or lat is not None:
+        return {}
+    known, unknown = geo.unit_place(unit, gazetteer)
+    return {"unit_places": known, "unit_spot": frozenset(geo.bigrams(unknown)) if unknown else frozenset()}
+
+
+def unit_score(new, old, gazetteer):
+    """(0..1, reason or None): one side's reporting unit's place (no place in its words)
+    named by the other, or the other's point being that town's; weaker than naming it."""
+    best, reason = 0.0, None
+    for side, other in ((new, old), (old, new)):
+        for name in side.unit_places & (other.places | {other.area_name}):
+            value = NAME_PLACE[geo.place_class(gazetteer.by_name[name][3])] * UNIT_PLACE
+            if value > best:
+                best, reason = value, f"报告单位所在地：{name}"
+        if side.unit_spot and side.unit_spot <= other.grams and best < NAMED_SPOT * UNIT_PLACE:
+            best, reason = NAMED_SPOT * UNIT_PLACE, "报告单位所在地相同"
+    return best, reason
 
 
 def is_follow_up(text):
@@ -312,6 +341,10 @@ def place_score(new, old, gazetteer):
         return SAME_DISTRICT, f"同在{sorted(new.districts & old.districts)[0]}"
     if (new.places or new.located) and (old.places or old.located):
         return 0.0, None  # both say where, and not the same place
+    if new.unit_places or new.unit_spot or old.unit_places or old.unit_spot:
+        by_unit = unit_score(new, old, gazetteer)
+        if by_unit[0] > UNKNOWN_PLACE:
+            return by_unit
     return UNKNOWN_PLACE, None
 
 
@@ -497,6 +530,7 @@ class Row(NamedTuple):
     guess: str
     at: datetime
     same_phone: bool
+    unit: str = ""  # the first report's unit, when the incident has no place
 
 
 def candidate_rows(*, category, is_drill, start, end, new, phone="", exclude=None, gazetteer, kinds=NO_KINDS, km):
@@ -525,9 +559,14 @@ def candidate_rows(*, category, is_drill, start, end, new, phone="", exclude=Non
         if connection.vendor == "postgresql"
         else ("json_extract(i.subtype_suggestion, '$.code')")
     )
+    # The first report's unit, for an incident with no place (its words may name none).
+    unit = (
+        "CASE WHEN i.latitude IS NULL AND i.location_text = '' THEN (SELECT u.reporter_unit FROM"
+        f" {Report._meta.db_table} u WHERE u.incident_id = i.id ORDER BY u.id LIMIT 1) ELSE '' END"
+    )
     sql = [
         "SELECT i.id, i.latitude, i.longitude, i.title, i.location_text, substr(i.description, 1, 300), i.subtype,",
-        f"{code}, i.reported_at, {same_phone} FROM {Incident._meta.db_table} i",
+        f"{code}, i.reported_at, {same_phone}, {unit} FROM {Incident._meta.db_table} i",
         f"WHERE i.category = %s AND i.is_drill = %s AND i.status IN ({', '.join(['%s'] * len(OPEN_STATUSES))})",
         "AND i.reported_at >= %s AND i.reported_at <= %s",
     ]
@@ -560,14 +599,26 @@ def candidate_rows(*, category, is_drill, start, end, new, phone="", exclude=Non
         cursor.execute(" ".join([*sql, "LIMIT 500"]), params)
         rows = cursor.fetchall()
     out = []
-    for pk, lat, lon, title, place, description, subtype, suggested, at, phone_hit in rows:
+    for pk, lat, lon, title, place, description, subtype, suggested, at, phone_hit, unit in rows:
         guess = (suggested or "") if not subtype else ""
         if isinstance(at, str):  # SQLite
             at = datetime.fromisoformat(at)
         if at.tzinfo is None:
             at = at.replace(tzinfo=UTC)
         out.append(
-            Row(pk, lat, lon, title or "", place or "", description or "", subtype or "", guess, at, bool(phone_hit))
+            Row(
+                pk,
+                lat,
+                lon,
+                title or "",
+                place or "",
+                description or "",
+                subtype or "",
+                guess,
+                at,
+                bool(phone_hit),
+                unit or "",
+            )
         )
     return out
 
@@ -595,6 +646,7 @@ def find(new, rows, *, gazetteer, reader, kinds=NO_KINDS, limit=5, names=None):
             reader=reader,
             is_drill=new.is_drill,
             same_phone=row.same_phone,
+            unit=row.unit,
         )
         candidates.append((old, row))
     by_id = {old.id: row for old, row in candidates}
@@ -626,6 +678,8 @@ def upper_bound(new, row, *, gazetteer, kinds, keys):
         p = max(p, SAME_WHERE)  # the location as written may match (few rows get here)
     if new.located and row.lat is not None and row.lon is not None:
         p = max(p, _curve(DISTANCE_CURVE, geo.rough_km((new.lat, new.lon), (row.lat, row.lon))))
+    if new.unit_places or new.unit_spot or row.unit:
+        p = max(p, max(NAME_PLACE.values()) * UNIT_PLACE)  # a unit's place may be named
     if kind_of(new) == kind_old and kind_old in kinds.wide_area:
         p = max(p, WIDE_AREA_PLACE)
     if new.area or (row.lat is not None and geo.place_class(gazetteer.kind_at(row.lat, row.lon)) != "spot"):

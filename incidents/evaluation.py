@@ -150,6 +150,7 @@ def sightings(items, gazetteer, reader):
             gazetteer=gazetteer,
             reader=reader,
             is_drill=item.drill,
+            unit=item.unit,
         )
     return out
 

@@ -475,6 +475,26 @@ def pinned(sections, roads):
     return {s for s in sections if len(s[1]) == 1 or s[1] in stems or _km(s[1]) is not None}
 
 
+# A township's, 街道's, village's or community's own duty room or committee (沙田村委会,
+# 靖港镇值班室, 桐荫里社区居委会): the place its caller is at when the words name none.
+_UNIT = re.compile(
+    r"([\u4e00-\u9fff]{1,8}?(?:镇|乡|街道|村|社区))"
+    r"(?:人民政府|政府|办事处|值班室|村民委员会|居民委员会|村委会|居委会|委会|党支部|党总支|卫生院)$"
+)
+
+
+def unit_place(unit, gazetteer):
+    """(gazetteer names, the name when the gazetteer does not know it) of the place a
+    reporting unit is at: 靖港镇值班室 gives ({靖港镇}, ""), 沙田村委会 ((), "沙田村");
+    ((), "") for any other unit (a department, a hotline, a company)."""
+    found = _UNIT.fullmatch((unit or "").strip())
+    if not found:
+        return frozenset(), ""
+    name = found.group(1)
+    known = frozenset(gazetteer.aliases[k] for k in gazetteer.trie.words(name))
+    return (known, "") if known else (frozenset(), _core(name))
+
+
 def road_stem(name):
     for suffix in ROAD_SUFFIXES:
         if name.endswith(suffix) and len(name) > len(suffix):

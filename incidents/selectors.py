@@ -140,6 +140,7 @@ def possible_duplicates(
     subtype="",
     guess=None,
     phone="",
+    unit="",
     explain=False,
 ):
     """Open incidents that may be the event a new report describes (same category and
@@ -165,6 +166,7 @@ def possible_duplicates(
         latitude=latitude if located else None,
         longitude=longitude if located else None,
         is_drill=is_drill,
+        unit=unit,
     )
     found = understanding.possible_duplicates(new, phone=phone, exclude=exclude)
     if explain:
