@@ -147,7 +147,8 @@ def possible_duplicates(
     drill flag, within the time window), scored on place, time, kind, caller and words
     together (incidents.duplicates). Best first: their ids, or with explain=True
     [(id, score, reasons)]. `guess`: the words' subtype when the caller already read
-    them (intake), else they are read here."""
+    them (intake), else they are read here. `unit`: the reporting unit (its village or
+    town counts, less than a named place, when the words name none)."""
     if not category:
         return []
     at = at or timezone.now()
