@@ -6,8 +6,9 @@ parts, each measured once on a version and development data since);
 intake_eval_heldout.yaml and intake_eval_heldout2.yaml (written and committed before
 the fourth version of the duplicate scorer), intake_eval_heldout3.yaml (before the
 fifth), intake_eval_heldout4.yaml (written blind to the sixth) and
-intake_eval_heldout5.yaml (written blind to the seventh): kept out of their making.
-Two reports of one event are duplicates; of two events, not.
+intake_eval_heldout5.yaml (written blind to the seventh): kept out of their making,
+each measured once and development data for the versions after it (heldout5's misses
+were read for the eighth). Two reports of one event are duplicates; of two events, not.
 
 - Subtype: top-1 accuracy of the inference over every report, given the report's
   category (as the officer picks it on the console), and without it.

@@ -66,8 +66,8 @@ def test_the_development_parts_meet_the_targets(figures):
 # eighth version (heldout5's misses were read to build it): regression guards, not the
 # targets; a sixth part written blind to it is measured once by the integrator.
 MEASURED = {
-    "heldout": (0.96, 0.92, 0.94),
-    "heldout2": (0.92, 0.92, 0.93),
+    "heldout": (0.95, 0.92, 0.94),
+    "heldout2": (0.92, 0.91, 0.93),
     "heldout3": (0.93, 0.86, 0.87),
     "heldout4": (0.95, 0.92, 0.84),
     # development data since the eighth version; its recall is still under the target
