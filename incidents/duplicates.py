@@ -10,10 +10,12 @@ Callers describe one event in their own words (大堤渗水、村庄进水 and �
   streets (geo.read_streets): one road, weaker than one named spot since a road is a
   line, and stronger at one section or junction of it (洞井段, 与湘府路交叉口); one named
   spot read by its form (西牌楼社区 and 西牌楼巷, X下穿通道), never across two districts
-  or towns the texts name;
+  or towns the texts name; a town's point standing for the town (geo.TOWN_REACH_KM);
+  the reporting unit's village or town when the words name no place, less than naming it;
 - time: minutes apart weigh much more than hours, a day apart almost nothing, and
   hours count by the event's kind, the one a sure side names (a drought's or an
-  outbreak's reports come hours apart, a crash's minutes apart);
+  outbreak's reports come hours apart, a crash's minutes apart), and half against a
+  department's summary or written follow-up (续报, 情况报告);
 - kind: the same category always (the SQL prefilter), the same subtype, reported,
   confirmed or inferred (a storm's 暴雨 and 内涝 are related kinds);
 - the caller: the same personal (mobile) phone number (a unit's switchboard, or the
@@ -28,8 +30,8 @@ their words. The weights were set on the development part of the evaluation set
 (tests/data/intake_eval_dev.yaml) and measured on the held-out part
 (bench/bench_understanding.py).
 
-(Just over 600 lines on purpose: the signals, the formula and the candidates' SQL
-read as one piece; the words and places it reads live in understanding.py and geo.py.)
+(About 690 lines on purpose: the signals, the formula and the candidates' SQL read as
+one piece; the words and places it reads live in understanding.py and geo.py.)
 
 The candidates are read with one written-out SQL statement (every intake runs
 it): open incidents of the category and drill flag in the time window, inside
