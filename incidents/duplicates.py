@@ -10,10 +10,12 @@ Callers describe one event in their own words (大堤渗水、村庄进水 and �
   streets (geo.read_streets): one road, weaker than one named spot since a road is a
   line, and stronger at one section or junction of it (洞井段, 与湘府路交叉口); one named
   spot read by its form (西牌楼社区 and 西牌楼巷, X下穿通道), never across two districts
-  or towns the texts name;
+  or towns the texts name; a town's point standing for the town (geo.TOWN_REACH_KM);
+  the reporting unit's village or town when the words name no place, less than naming it;
 - time: minutes apart weigh much more than hours, a day apart almost nothing, and
   hours count by the event's kind, the one a sure side names (a drought's or an
-  outbreak's reports come hours apart, a crash's minutes apart);
+  outbreak's reports come hours apart, a crash's minutes apart), and half against a
+  department's summary or written follow-up (续报, 情况报告);
 - kind: the same category always (the SQL prefilter), the same subtype, reported,
   confirmed or inferred (a storm's 暴雨 and 内涝 are related kinds);
 - the caller: the same personal (mobile) phone number (a unit's switchboard, or the
@@ -28,8 +30,8 @@ their words. The weights were set on the development part of the evaluation set
 (tests/data/intake_eval_dev.yaml) and measured on the held-out part
 (bench/bench_understanding.py).
 
-(Just over 600 lines on purpose: the signals, the formula and the candidates' SQL
-read as one piece; the words and places it reads live in understanding.py and geo.py.)
+(About 690 lines on purpose: the signals, the formula and the candidates' SQL read as
+one piece; the words and places it reads live in understanding.py and geo.py.)
 
 The candidates are read with one written-out SQL statement (every intake runs
 it): open incidents of the category and drill flag in the time window, inside
@@ -74,11 +76,16 @@ TOWN_LEVEL = frozenset({"镇", "乡", "街道"})
 INSIDE_TOWN, INSIDE_DISTRICT = 0.4, 0.5  # less than naming it: the town's other spots are there too
 DISTRICT_KM = 25.0  # the prefilter's box around a district's point
 SUMMARY_TIME = 0.5  # a district-level report is a department's summary: hours count half
+# A department's written follow-up says so (续报, 情况报告): its hours count as a summary's.
+FOLLOW_UP = ("续报", "终报", "情况报告", "事件报告", "事故情况", "处置情况")
 SLOW_TIME = 3.0  # kinds that unfold over days: hours count a third
 FAST_TIME = 2.0  # kinds over in minutes: hours count double
 SAME_DISTRICT = 0.15
 SAME_WHERE, SAME_WHERE_MIN = 0.9, 0.5  # the locations as written: alike character pairs
 PLACE_MAX = 1.0  # the most any place evidence gives
+# The reporting unit's place (沙田村委会, 靖港镇值班室) when the words name none: what
+# naming that place would give, times this (the unit's callers may speak of elsewhere).
+UNIT_PLACE = 0.75
 # Streets (a road is a line, not a point): both on one road, anywhere along it; on one
 # road at the same section or junction (洞井段, 与湘府路交叉口) or both naming the same
 # two roads; the same named spot (西牌楼社区 and 西牌楼巷, a tunnel, an estate). None of
@@ -116,6 +123,10 @@ class Sighting:
     spot_class: str = "spot"  # precision of the point: spot (the caller's own), town, broad
     area: str = ""  # "town" or "district" when the point is only a town's or a district's
     area_name: str = ""  # the gazetteer place that point is
+    follow_up: bool = False  # a department's written follow-up (FOLLOW_UP): hours later
+    unit_places: frozenset = frozenset()  # the reporting unit's gazetteer place, when the words name none
+    unit_spot: frozenset = frozenset()  # character pairs of its place the gazetteer does not know (沙田村)
+    reach: float = 0.0  # km that town's point stands for (geo.TOWN_REACH_KM: a 镇's villages, a 街道's streets)
     places: frozenset = frozenset()  # gazetteer names the text mentions
     towns: frozenset = frozenset()  # those of a town, township or 街道
     district_names: frozenset = frozenset()  # those of a district
@@ -147,11 +158,13 @@ def sighting(
     reader=None,
     is_drill=False,
     same_phone=False,
+    unit="",
 ):
     """A Sighting from a report's or an incident's fields. `text` is title + description;
-    `reader` (a lexicon.Lexicon over the same gazetteer's names) gives the lexicon words."""
-    spot_class, area, area_name, places, towns, district_names, where, districts, grams, words, streets = _read_text(
-        location_text, text, lat, lon, gazetteer, reader
+    `reader` (a lexicon.Lexicon over the same gazetteer's names) gives the lexicon words;
+    `unit` the reporting unit (its place counts when the words and the point give none)."""
+    spot_class, area, area_name, places, towns, district_names, where, districts, grams, words, streets, reach = (
+        _read_text(location_text, text, lat, lon, gazetteer, reader)
     )
     return Sighting(
         id=id,
@@ -164,6 +177,9 @@ def sighting(
         spot_class=spot_class,
         area=area,
         area_name=area_name,
+        reach=reach,
+        follow_up=is_follow_up(text),
+        **_unit_evidence(unit, places, lat, gazetteer),
         places=places,
         towns=towns,
         district_names=district_names,
@@ -201,7 +217,33 @@ def _read_text(location_text, text, lat, lon, gazetteer, reader):
         frozenset(geo.bigrams(text)),
         frozenset(reader.concepts(masked, masked=True)) if reader is not None else frozenset(),
         geo.read_streets(whole, gazetteer, spans),
+        geo.TOWN_REACH_KM.get(kind, 0.0),
     )
+
+
+def _unit_evidence(unit, places, lat, gazetteer):
+    if not unit or places or lat is not None:
+        return {}
+    known, unknown = geo.unit_place(unit, gazetteer)
+    return {"unit_places": known, "unit_spot": frozenset(geo.bigrams(unknown)) if unknown else frozenset()}
+
+
+def unit_score(new, old, gazetteer):
+    """(0..1, reason or None): one side's reporting unit's place (no place in its words)
+    named by the other, or the other's point being that town's; weaker than naming it."""
+    best, reason = 0.0, None
+    for side, other in ((new, old), (old, new)):
+        for name in side.unit_places & (other.places | {other.area_name}):
+            value = NAME_PLACE[geo.place_class(gazetteer.by_name[name][3])] * UNIT_PLACE
+            if value > best:
+                best, reason = value, f"报告单位所在地：{name}"
+        if side.unit_spot and side.unit_spot <= other.grams and best < NAMED_SPOT * UNIT_PLACE:
+            best, reason = NAMED_SPOT * UNIT_PLACE, "报告单位所在地相同"
+    return best, reason
+
+
+def is_follow_up(text):
+    return any(word in text for word in FOLLOW_UP)
 
 
 _MOBILE = re.compile(r"1[3-9]\d{9}")
@@ -255,7 +297,7 @@ def _fmt_gap(hours):
 def place_score(new, old, gazetteer):
     """(0..1, reason or None): how sure the two are at the same place."""
     shared = new.places & old.places
-    by_name = max(((NAME_PLACE[geo.place_class(gazetteer.by_name[n][3])], n) for n in shared), default=(0.0, None))
+    by_name = max(((_name_place(n, new, old, gazetteer), n) for n in shared), default=(0.0, None))
     reason = f"同一地名：{by_name[1]}" if by_name[1] else None
     # Places the gazetteer does not know (桃子湖路 12 号): the location as written.
     alike = jaccard(new.where, old.where)
@@ -301,7 +343,20 @@ def place_score(new, old, gazetteer):
         return SAME_DISTRICT, f"同在{sorted(new.districts & old.districts)[0]}"
     if (new.places or new.located) and (old.places or old.located):
         return 0.0, None  # both say where, and not the same place
+    if new.unit_places or new.unit_spot or old.unit_places or old.unit_spot:
+        by_unit = unit_score(new, old, gazetteer)
+        if by_unit[0] > UNKNOWN_PLACE:
+            return by_unit
     return UNKNOWN_PLACE, None
+
+
+def _name_place(name, new, old, gazetteer):
+    """How much sharing one gazetteer name says. A text naming two towns whose point is
+    the other town's (雨敞坪往莲花方向, placed at 雨敞坪) is not at the one shared for sure."""
+    for side in (new, old):
+        if side.area == "town" and len(side.towns) > 1 and name in side.towns and side.area_name != name:
+            return INSIDE_TOWN
+    return NAME_PLACE[geo.place_class(gazetteer.by_name[name][3])]
 
 
 def street_score(a, b, towns_a, towns_b):
@@ -423,7 +478,7 @@ def jaccard(a, b):
 def score(new, old, *, gazetteer, kinds=NO_KINDS, names=None):
     """(score, reasons): how likely `old` (an open incident) is the event `new` reports."""
     event = event_kinds(new.subtype, kind_of(new), old.subtype, kind_of(old))
-    t = time_score(new.at, old.at, event, kinds, "district" in (new.area, old.area))
+    t = time_score(new.at, old.at, event, kinds, "district" in (new.area, old.area) or new.follow_up or old.follow_up)
     if t <= 0:
         return 0.0, []
     p, where = place_score(new, old, gazetteer)
@@ -477,6 +532,7 @@ class Row(NamedTuple):
     guess: str
     at: datetime
     same_phone: bool
+    unit: str = ""  # the first report's unit, when the incident has no place
 
 
 def candidate_rows(*, category, is_drill, start, end, new, phone="", exclude=None, gazetteer, kinds=NO_KINDS, km):
@@ -505,9 +561,14 @@ def candidate_rows(*, category, is_drill, start, end, new, phone="", exclude=Non
         if connection.vendor == "postgresql"
         else ("json_extract(i.subtype_suggestion, '$.code')")
     )
+    # The first report's unit, for an incident with no place (its words may name none).
+    unit = (
+        "CASE WHEN i.latitude IS NULL AND i.location_text = '' THEN (SELECT u.reporter_unit FROM"
+        f" {Report._meta.db_table} u WHERE u.incident_id = i.id ORDER BY u.id LIMIT 1) ELSE '' END"
+    )
     sql = [
         "SELECT i.id, i.latitude, i.longitude, i.title, i.location_text, substr(i.description, 1, 300), i.subtype,",
-        f"{code}, i.reported_at, {same_phone} FROM {Incident._meta.db_table} i",
+        f"{code}, i.reported_at, {same_phone}, {unit} FROM {Incident._meta.db_table} i",
         f"WHERE i.category = %s AND i.is_drill = %s AND i.status IN ({', '.join(['%s'] * len(OPEN_STATUSES))})",
         "AND i.reported_at >= %s AND i.reported_at <= %s",
     ]
@@ -517,6 +578,7 @@ def candidate_rows(*, category, is_drill, start, end, new, phone="", exclude=Non
         params.append(exclude)
     if new.located:
         near = DISTRICT_KM if new.area == "district" else (BROAD_KM if new.spot_class == "broad" else km)
+        near = max(near, new.reach)
         alternatives = ["(i.latitude >= %s AND i.latitude <= %s AND i.longitude >= %s AND i.longitude <= %s)"]
         params += geo.bounding_box(new.lat, new.lon, near)
         alternatives.append("i.latitude IS NULL")
@@ -526,9 +588,11 @@ def candidate_rows(*, category, is_drill, start, end, new, phone="", exclude=Non
                 "(i.subtype = %s AND i.latitude >= %s AND i.latitude <= %s AND i.longitude >= %s AND i.longitude <= %s)"
             )
             params += [kind, *geo.bounding_box(new.lat, new.lon, WIDE_AREA_KM)]
-        # Roads', rivers' and districts' points near it, and every district's point: a
-        # district-level report (a department's summary) may be about any spot in it.
-        points = sorted(set(gazetteer.broad_points_near(new.lat, new.lon, BROAD_KM)) | set(district_points(gazetteer)))
+        # Roads', rivers' and towns' points near it, and every district's point: a
+        # district-level report (a department's summary) may be about any spot in it,
+        # a town's about any of its villages or streets.
+        points = set(gazetteer.broad_points_near(new.lat, new.lon, BROAD_KM)) | set(district_points(gazetteer))
+        points = sorted(points | set(gazetteer.town_points_near(new.lat, new.lon)))
         if points:
             alternatives.append(f"(i.latitude, i.longitude) IN ({', '.join(['(%s, %s)'] * len(points))})")
             params += [x for point in points for x in point]
@@ -537,14 +601,26 @@ def candidate_rows(*, category, is_drill, start, end, new, phone="", exclude=Non
         cursor.execute(" ".join([*sql, "LIMIT 500"]), params)
         rows = cursor.fetchall()
     out = []
-    for pk, lat, lon, title, place, description, subtype, suggested, at, phone_hit in rows:
+    for pk, lat, lon, title, place, description, subtype, suggested, at, phone_hit, unit in rows:
         guess = (suggested or "") if not subtype else ""
         if isinstance(at, str):  # SQLite
             at = datetime.fromisoformat(at)
         if at.tzinfo is None:
             at = at.replace(tzinfo=UTC)
         out.append(
-            Row(pk, lat, lon, title or "", place or "", description or "", subtype or "", guess, at, bool(phone_hit))
+            Row(
+                pk,
+                lat,
+                lon,
+                title or "",
+                place or "",
+                description or "",
+                subtype or "",
+                guess,
+                at,
+                bool(phone_hit),
+                unit or "",
+            )
         )
     return out
 
@@ -572,6 +648,7 @@ def find(new, rows, *, gazetteer, reader, kinds=NO_KINDS, limit=5, names=None):
             reader=reader,
             is_drill=new.is_drill,
             same_phone=row.same_phone,
+            unit=row.unit,
         )
         candidates.append((old, row))
     by_id = {old.id: row for old, row in candidates}
@@ -585,6 +662,7 @@ def upper_bound(new, row, *, gazetteer, kinds, keys):
     kind_old = row.subtype or row.guess
     event = event_kinds(new.subtype, kind_of(new), row.subtype, kind_old)
     summary = new.area == "district" or gazetteer.kind_at(row.lat, row.lon) == DISTRICT_KIND
+    summary = summary or new.follow_up or is_follow_up(f"{row.title} {row.description[:300]}")
     t = time_score(new.at, row.at, event, kinds, summary)
     if t <= 0:
         return 0.0
@@ -602,6 +680,8 @@ def upper_bound(new, row, *, gazetteer, kinds, keys):
         p = max(p, SAME_WHERE)  # the location as written may match (few rows get here)
     if new.located and row.lat is not None and row.lon is not None:
         p = max(p, _curve(DISTANCE_CURVE, geo.rough_km((new.lat, new.lon), (row.lat, row.lon))))
+    if new.unit_places or new.unit_spot or row.unit:
+        p = max(p, max(NAME_PLACE.values()) * UNIT_PLACE)  # a unit's place may be named
     if kind_of(new) == kind_old and kind_old in kinds.wide_area:
         p = max(p, WIDE_AREA_PLACE)
     if new.area or (row.lat is not None and geo.place_class(gazetteer.kind_at(row.lat, row.lon)) != "spot"):

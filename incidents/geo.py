@@ -28,6 +28,12 @@ BROAD_KINDS = frozenset({"区县", "道路", "河流"})
 TOWN_KINDS = frozenset({"镇", "乡", "街道", "山林", "水库", "园区", "商圈", "堤防"})
 # Callers drop these endings: 乔口 for 乔口镇, 格塘 for 格塘村.
 _STEMMED = ("镇", "乡", "街道", "村", "社区")
+# How far a town-level place's point stands for (a rural township spans 10-20 km, a
+# 街道 a few): a report placed only by it may be about a spot that far.
+TOWN_REACH_KM = {"镇": 15.0, "乡": 15.0, "街道": 5.0}
+# An alias written "!小河" says the name without its ending is not this place (小河乡's
+# 小河 is any small river, 关口街道's 关口 any checkpoint).
+NOT_A_STEM = "!"
 _CLASS_RANK = {"spot": 2, "town": 1, "broad": 0}
 
 
@@ -44,7 +50,7 @@ class Gazetteer:
     """The place names of the jurisdiction: rows of (name, latitude, longitude, kind,
     district[, aliases]). Finds every place a text mentions, by its name, by an alias
     (火车站 for 临江火车站) or by its name without 镇/乡/街道/村/社区 (乔口 for
-    乔口镇), and places the text at the most precise of them (a village before its
+    乔口镇; not when an alias says "!小河"), and places the text at the most precise of them (a village before its
     town, a town before a river), the longest name first among equals."""
 
     def __init__(self, rows):
@@ -55,13 +61,18 @@ class Gazetteer:
         for row in rows:
             name = row[0]
             explicit.setdefault(name, name)
+            not_stems = set()
             for alias in _split_aliases(row[5] if len(row) > 5 else ""):
-                explicit.setdefault(alias, name)
+                if alias.startswith(NOT_A_STEM):
+                    not_stems.add(alias[1:])  # !小河: 小河乡's stem is a common word
+                else:
+                    explicit.setdefault(alias, name)
             for suffix in _STEMMED:
-                if name.endswith(suffix) and len(name) - len(suffix) >= 2:
+                if name.endswith(suffix) and len(name) - len(suffix) >= 2 and name[: -len(suffix)] not in not_stems:
                     stems.setdefault(name[: -len(suffix)], name)
         self.aliases = {**stems, **explicit}
         self.broad = [(r[1], r[2]) for r in self.rows if place_class(r[3]) == "broad"]
+        self.towns = [(r[1], r[2], TOWN_REACH_KM[r[3]]) for r in self.rows if r[3] in TOWN_REACH_KM]
         self.street_info = {}
         self.placed = [(r[1], r[2], r[4]) for r in self.rows if r[4]]
         self.explicit = frozenset(explicit)
@@ -120,6 +131,12 @@ class Gazetteer:
         """Points of roads, rivers and districts within `km`: an incident geocoded from
         one of them may be anywhere along it."""
         return [point for point in _near(self.broad, lat, lon, km) if rough_km((lat, lon), point) <= km]
+
+    def town_points_near(self, lat, lon):
+        """Points of towns (镇, 乡, 街道) the point lies within the reach of: an incident
+        placed only by its town may be at any of its villages or streets."""
+        near = _near(self.towns, lat, lon, max(TOWN_REACH_KM.values()))
+        return [(p[0], p[1]) for p in near if rough_km((lat, lon), p[:2]) <= p[2]]
 
     def kind_at(self, lat, lon):
         """The kind of the place a point was geocoded from (None: not a gazetteer point)."""
@@ -312,12 +329,13 @@ def bigrams(text):
 ROAD_KIND = "道路"
 # Suffixes of a road's name, and of a named spot's (a community, an estate, a tunnel...).
 ROAD_SUFFIXES = ("大道", "路", "街", "巷")
-SPOT_SUFFIXES = ("下穿通道", "下穿隧道", "隧道", "大桥", "大堤", "社区", "小区", "新村")
+SPOT_SUFFIXES = ("下穿通道", "下穿隧道", "隧道", "大桥", "大堤", "社区", "小区", "新村", "收费站", "服务区")
 NAMED_KINDS = frozenset({"社区", "村", "小区"})
 # Characters that do not begin or continue a place name in a caller's words.
 _STOP = set(
     "的在了那这个一有是和与及往到从把被说里边上下我你他们着过也都就还很好么呢吗啊吧辆台条处位名某附近旁对面门口前后左右东西南北中"
 )
+_NAME_ENDS = frozenset("里")  # a _STOP that may end a named spot's name right before its suffix
 _NOT_NAMES = (
     "公路",
     "马路",
@@ -339,8 +357,12 @@ _SUFFIX = re.compile("|".join(sorted(ROAD_SUFFIXES + SPOT_SUFFIXES, key=len, rev
 
 
 # What follows a road's name and places the event on it: a section (洞井段, 北段), a
-# junction (与湘府路交叉口, 人民路口, 路口).
-_SECTION = re.compile(r"(?:与|和|、)?([\u4e00-\u9fff]{1,5}?)(?:段|交叉口|交汇处|路口)")
+# junction (与湘府路交叉口, 人民路口, 路口), an expressway's toll station, service area,
+# interchange or exit (绕城高速黄花收费站).
+_SECTION = re.compile(r"(?:与|和|、)?([\u4e00-\u9fff]{1,5}?)(?:段|交叉口|交汇处|路口|收费站|服务区|互通|出口)")
+# An expressway's kilometre marker (绕城高速K46+500): a section, pinned to the kilometre.
+_KM_MARK = re.compile(r"[kK](\d{1,4})(?:\+\d{1,3})?")
+KM_NEAR = 2  # two markers this many kilometres apart are one section
 
 
 class StreetInfo(NamedTuple):
@@ -391,7 +413,9 @@ def read_streets(text, gazetteer, spans=None):
         run = start
         while run > 0 and start - run < 4:
             ch = masked_text[run - 1]  # a Chinese character, a digit or a Latin letter, not a _STOP
-            if ch in _STOP or not ("\u4e00" <= ch <= "\u9fff" or ch.isascii() and ch.isalnum()):
+            if ch in _STOP and not (run == start and ch in _NAME_ENDS and suffix in SPOT_SUFFIXES):
+                break  # (里 ends a community's name: 桐荫里社区, 桐荫里小区)
+            if not ("\u4e00" <= ch <= "\u9fff" or ch.isascii() and ch.isalnum()):
                 break
             run -= 1
         if start - run < 2:
@@ -407,6 +431,10 @@ def read_streets(text, gazetteer, spans=None):
         else:
             named.add(masked_text[run:start])
     for end, road in road_ends:
+        mark = _KM_MARK.match(text, end)
+        if mark:
+            sections.add((road, f"k{int(mark.group(1))}"))
+            continue
         found = _SECTION.match(text, end)
         if found:
             part = road_stem(found.group(1))
@@ -424,15 +452,47 @@ def street_keys(streets):
 
 
 def same_section(here, there):
-    """One road's sections alike: 人民 and 人民东 (人民路口, 与人民东路交叉口) are one junction."""
-    return any(r1 == r2 and (p1.startswith(p2) or p2.startswith(p1)) for r1, p1 in here for r2, p2 in there)
+    """One road's sections alike: 人民 and 人民东 (人民路口, 与人民东路交叉口) are one junction;
+    K46 and K47 one stretch of an expressway."""
+    return any(r1 == r2 and _alike(p1, p2) for r1, p1 in here for r2, p2 in there)
+
+
+def _alike(p1, p2):
+    k1, k2 = _km(p1), _km(p2)
+    if k1 is not None or k2 is not None:
+        return k1 is not None and k2 is not None and abs(k1 - k2) <= KM_NEAR
+    return p1.startswith(p2) or p2.startswith(p1)
+
+
+def _km(part):
+    return int(part[1:]) if part[:1] == "k" and part[1:].isdigit() else None
 
 
 def pinned(sections, roads):
     """Sections that pin a point on the road: a junction with another road the text
     names (与湘府路交叉口, 人民路口) or a side of it (北段); not a town's stretch (洞井段)."""
     stems = {road_stem(r) for r in roads}
-    return {s for s in sections if len(s[1]) == 1 or s[1] in stems}
+    return {s for s in sections if len(s[1]) == 1 or s[1] in stems or _km(s[1]) is not None}
+
+
+# A township's, 街道's, village's or community's own duty room or committee (沙田村委会,
+# 靖港镇值班室, 桐荫里社区居委会): the place its caller is at when the words name none.
+_UNIT = re.compile(
+    r"([\u4e00-\u9fff]{1,8}?(?:镇|乡|街道|村|社区))"
+    r"(?:人民政府|政府|办事处|值班室|村民委员会|居民委员会|村委会|居委会|委会|党支部|党总支|卫生院)$"
+)
+
+
+def unit_place(unit, gazetteer):
+    """(gazetteer names, the name when the gazetteer does not know it) of the place a
+    reporting unit is at: 靖港镇值班室 gives ({靖港镇}, ""), 沙田村委会 ((), "沙田村");
+    ((), "") for any other unit (a department, a hotline, a company)."""
+    found = _UNIT.fullmatch((unit or "").strip())
+    if not found:
+        return frozenset(), ""
+    name = found.group(1)
+    known = frozenset(gazetteer.aliases[k] for k in gazetteer.trie.words(name))
+    return (known, "") if known else (frozenset(), _core(name))
 
 
 def road_stem(name):

@@ -140,13 +140,15 @@ def possible_duplicates(
     subtype="",
     guess=None,
     phone="",
+    unit="",
     explain=False,
 ):
     """Open incidents that may be the event a new report describes (same category and
     drill flag, within the time window), scored on place, time, kind, caller and words
     together (incidents.duplicates). Best first: their ids, or with explain=True
     [(id, score, reasons)]. `guess`: the words' subtype when the caller already read
-    them (intake), else they are read here."""
+    them (intake), else they are read here. `unit`: the reporting unit (its village or
+    town counts, less than a named place, when the words name none)."""
     if not category:
         return []
     at = at or timezone.now()
@@ -165,6 +167,7 @@ def possible_duplicates(
         latitude=latitude if located else None,
         longitude=longitude if located else None,
         is_drill=is_drill,
+        unit=unit,
     )
     found = understanding.possible_duplicates(new, phone=phone, exclude=exclude)
     if explain:

@@ -161,6 +161,7 @@ def _new_incident(data, actor, now, duty_room=None):
         subtype=data.get("subtype") or (inference.code if inference.confident else ""),
         guess=inference.code,
         phone=data.get("reporter_phone") or "",
+        unit=data.get("reporter_unit") or "",
     )
     incident = Incident(
         status=Status.RECEIVED,

@@ -120,7 +120,17 @@ def apply(incident, assessment, *, reported_subtype=False):
 
 
 def new_sighting(
-    *, category, at, text, location_text="", subtype="", guess="", latitude=None, longitude=None, is_drill=False
+    *,
+    category,
+    at,
+    text,
+    location_text="",
+    subtype="",
+    guess="",
+    latitude=None,
+    longitude=None,
+    is_drill=False,
+    unit="",
 ):
     return duplicates.sighting(
         category=category,
@@ -134,6 +144,7 @@ def new_sighting(
         gazetteer=geo.gazetteer.get(None),
         reader=reader.get(None),
         is_drill=is_drill,
+        unit=unit,
     )
 
 

@@ -78,3 +78,46 @@ def test_migrate_leaves_an_empty_gazetteer_to_the_seed(db):
 
     importlib.import_module("incidents.migrations.0005_city_places").add_city_places(apps, None)
     assert not Place.objects.exists()
+
+
+def test_migrate_brings_the_eighth_versions_places_and_words_into_a_database_seeded_before_them(db):
+    """A database seeded before the eighth version (its rows and words missing) gets
+    them through migration 0006, once; a word an admin edited keeps its edit."""
+    import csv
+    import importlib
+
+    from django.apps import apps
+
+    from incidents import lexicon
+    from incidents.management.commands.import_places import import_rows
+    from incidents.models import LexiconTerm
+
+    migration = importlib.import_module("incidents.migrations.0006_eighth_version_places_and_words")
+    with open(seed.CITY_PLACES_CSV, newline="", encoding="utf-8") as f:
+        city = list(csv.DictReader(f))
+    assert {r["name"] for r in city} >= migration.NEW_PLACES
+    with open(seed.PLACES_CSV, newline="", encoding="utf-8") as f:
+        first = list(csv.DictReader(f))
+    import_rows(first + [r for r in city if r["name"] not in migration.NEW_PLACES])
+    seed.seed_reference_data()
+    new_words = {(c, w) for c, kinds in migration.NEW_WORDS.items() for words in kinds.values() for w in words.split()}
+    LexiconTerm.objects.filter(subtype__code="unexplained_disease", word__in=["发热", "发烧"]).update(
+        kind="cue", weight=0.7
+    )
+    for code, word in new_words - {("unexplained_disease", "发热"), ("unexplained_disease", "发烧")}:
+        LexiconTerm.objects.filter(subtype__code=code, word=word).delete()
+    LexiconTerm.objects.create(  # an admin's word before the migration
+        subtype=Subtype.objects.get(code="drought"), word="没水喝", kind="cue", weight=1.0
+    )
+    for _ in range(2):  # again: nothing twice
+        migration.add_places(apps, None)
+        migration.add_words(apps, None)
+    assert Place.objects.count() == len(first) + len(city)
+    assert Place.objects.get(name="澄潭江镇").district == "浏阳市"
+    terms, _neutral, _related = lexicon.read_file()
+    in_file = {(c, w, k) for c, items in terms.items() for w, k, _weight in items if (c, w) in new_words}
+    in_db = set(
+        LexiconTerm.objects.filter(subtype__code__in=migration.NEW_WORDS).values_list("subtype__code", "word", "kind")
+    )
+    assert in_file - in_db == {("drought", "没水喝", "colloquial")}
+    assert ("drought", "没水喝", "cue") in in_db
