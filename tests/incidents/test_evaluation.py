@@ -64,7 +64,7 @@ def test_the_development_parts_meet_the_targets(figures):
 # seventh measured 0.96/0.92/0.94, 0.92/0.89/0.90, 0.93/0.86/0.86, 0.93/0.92/0.76 and on
 # heldout5, written blind to it, 0.87/0.94/0.66). All five are development parts for the
 # eighth version (heldout5's misses were read to build it): regression guards, not the
-# targets; a sixth part written blind to it is measured once by the integrator.
+# targets; heldout6, written blind to it, is its held-out figure.
 MEASURED = {
     "heldout": (0.95, 0.92, 0.94),
     "heldout2": (0.92, 0.91, 0.93),
@@ -72,9 +72,9 @@ MEASURED = {
     "heldout4": (0.95, 0.92, 0.84),
     # development data since the eighth version; its recall is still under the target
     "heldout5": (0.99, 0.98, 0.90),
-    # written blind to the eighth version, measured once on the seventh (2026-12-03,
-    # figures only): 0.84 / 0.98 / 0.52; the eighth's figures are set after its merge
-    "heldout6": (0.84, 0.98, 0.52),
+    # written blind to the eighth version and measured once on each, figures only
+    # (2026-12-03): the seventh 0.850 / 0.983 / 0.527, the eighth 0.895 / 0.971 / 0.618
+    "heldout6": (0.89, 0.97, 0.61),
 }
 
 
