@@ -1,8 +1,12 @@
-"""Shared by the incidents API tests (test_api*.py): two points 300 m apart and a third
-30 km away, a first report's body, posting a report, asking for a transition, and the
-officer's API client (`api`: without the gazetteer, unlike conftest's)."""
+"""Shared by the incidents API tests (test_api*.py, test_duplicates*.py): two points 300 m
+apart and a third 30 km away, a first report's body, posting a report, asking for a
+transition, the officer's API client (`api`: without the gazetteer, unlike conftest's),
+an instant some time ago and a natural-disaster report posted as is."""
+
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 # Two points in 临江市: the second is ~300 m north-east of the first, the third ~30 km away.
 HERE = (28.2000, 112.9600)
@@ -42,3 +46,15 @@ def post_report(api, **extra):
 
 def transition(api, incident_id, to, **extra):
     return api.post(f"/api/v1/incidents/{incident_id}/transition/", {"to": to, **extra}, format="json")
+
+
+def ago(**kw):
+    return (timezone.now() - timedelta(**kw)).isoformat()
+
+
+def report(api, **body):
+    """A natural-disaster first report by phone with these fields; its answer."""
+    body = {"kind": "first", "channel": "phone", "category": "natural_disaster", **body}
+    response = api.post("/api/v1/reports/", body, format="json")
+    assert response.status_code == 201, response.content
+    return response.json()

@@ -1,28 +1,17 @@
 """Duplicates found by place, time, kind, caller and words together: one event in other
 words is found, two events alike in words are not (realistic pairs, both ways)."""
 
-from datetime import timedelta
-
 import pytest
 from django.utils import timezone
 
 from incidents import duplicates, evaluation
 from incidents.models import Incident
 
+from .api_steps import ago, report
+
 # 郭亮村 (铜官街道): the second point is about 300 m from the first.
 VILLAGE = (28.4400, 112.8750)
 NEAR_VILLAGE = (28.4420, 112.8772)
-
-
-def ago(**kw):
-    return (timezone.now() - timedelta(**kw)).isoformat()
-
-
-def report(api, **body):
-    body = {"kind": "first", "channel": "phone", "category": "natural_disaster", **body}
-    response = api.post("/api/v1/reports/", body, format="json")
-    assert response.status_code == 201, response.content
-    return response.json()
 
 
 VILLAGE_HEAD = {

@@ -9,17 +9,7 @@ from django.utils import timezone
 
 from incidents import duplicates, evaluation, geo
 
-
-def ago(**kw):
-    return (timezone.now() - timedelta(**kw)).isoformat()
-
-
-def report(api, **body):
-    body = {"kind": "first", "channel": "phone", "category": "natural_disaster", **body}
-    response = api.post("/api/v1/reports/", body, format="json")
-    assert response.status_code == 201, response.content
-    return response.json()
-
+from .api_steps import ago, report
 
 # 沙田村 (桥驿镇, 望城区) is not in the gazetteer; 桥驿镇's point is about 6 km from it.
 SLIDE_FROM_THE_VILLAGE = {
