@@ -2,11 +2,13 @@
 through dutyops.times (the `when`/`hm`/`countdown` template filters) or, in the browser,
 DutyLive.fmt (static/board/live.js). A guard scans templates/ and static/ for the ways a
 page could format a time on its own; exports and documents built in Python are not pages
-and are out of its reach. Instants are relative to now."""
+and are out of its reach. Instants are relative to now, and the clock stands still
+while a test formats them (a minute turning over cannot move what it compares)."""
 
 import datetime
 import re
 
+import pytest
 from django.test import Client
 from django.utils import timezone
 
@@ -62,7 +64,12 @@ def test_the_guard_catches_what_it_is_for(tmp_path):
     assert JS_FORMATTERS.search("d.toLocaleTimeString()")
 
 
-def test_the_formatter_writes_month_day_and_minute():
+@pytest.fixture
+def still(time_machine):
+    time_machine.move_to(timezone.now(), tick=False)
+
+
+def test_the_formatter_writes_month_day_and_minute(still):
     instant = timezone.localtime(timezone.now()).replace(hour=14, minute=3, second=7, microsecond=0)
     assert times.when(instant) == f"{instant.month}月{instant.day}日 14:03"
     assert times.when(instant, seconds=True) == f"{instant.month}月{instant.day}日 14:03:07"
@@ -71,7 +78,7 @@ def test_the_formatter_writes_month_day_and_minute():
     assert times.countdown(datetime.timedelta(minutes=-3, seconds=-5)) == "超时 3分"
 
 
-def test_warnings_and_registers_pages_write_times_the_one_way(make_person, department):
+def test_warnings_and_registers_pages_write_times_the_one_way(still, make_person, department):
     from accountability import services as accountability
     from inbound import services as inbound
     from tests.inbound.conftest import cap_document

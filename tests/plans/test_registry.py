@@ -6,6 +6,7 @@ import json
 import pytest
 import yaml
 from django.core.management import call_command
+from django.utils import timezone
 
 from plans import matching
 from plans.models import Plan, PlanVersion
@@ -37,7 +38,7 @@ def flood_doc(depts, **over):
         "keywords": ["洪水", "内涝"],
         "lead_department": depts["water"].pk,
         "review_by": (
-            datetime.date.today() + datetime.timedelta(days=540)
+            timezone.localdate() + datetime.timedelta(days=540)
         ).isoformat(),  # due for review later, whatever today is
         "levels": [
             {
@@ -146,8 +147,8 @@ def test_admin_creates_plan_and_everyone_reads_it(admin_client, depts, make_pers
         ({"review_by": "2028-13-01"}, "review_by"),
         (
             {
-                "issued_on": (datetime.date.today() - datetime.timedelta(days=200)).isoformat(),
-                "effective_on": (datetime.date.today() - datetime.timedelta(days=231)).isoformat(),
+                "issued_on": (timezone.localdate() - datetime.timedelta(days=200)).isoformat(),
+                "effective_on": (timezone.localdate() - datetime.timedelta(days=231)).isoformat(),
             },
             "effective_on",
         ),  # in force before it was issued
