@@ -119,32 +119,12 @@ def apply(incident, assessment, *, reported_subtype=False):
 # --- duplicates --------------------------------------------------------------------------
 
 
-def new_sighting(
-    *,
-    category,
-    at,
-    text,
-    location_text="",
-    subtype="",
-    guess="",
-    latitude=None,
-    longitude=None,
-    is_drill=False,
-    unit="",
-):
+def new_sighting(*, latitude=None, longitude=None, **fields):
+    """A Sighting of a new report: duplicates.sighting's fields (category, at, text,
+    location_text, subtype, guess, is_drill, unit), read with the current gazetteer and
+    lexicon."""
     return duplicates.sighting(
-        category=category,
-        at=at,
-        text=text,
-        location_text=location_text,
-        subtype=subtype,
-        guess=guess,
-        lat=latitude,
-        lon=longitude,
-        gazetteer=geo.gazetteer.get(None),
-        reader=reader.get(None),
-        is_drill=is_drill,
-        unit=unit,
+        lat=latitude, lon=longitude, gazetteer=geo.gazetteer.get(None), reader=reader.get(None), **fields
     )
 
 
