@@ -115,7 +115,11 @@ class FileFormatNegotiation(DefaultContentNegotiation):
 
 
 class Router(routers.DefaultRouter):
-    """Object ids are integers: /alerts/abc/ is a 404 from routing, not an error in a view."""
+    """Object ids are integers: /alerts/abc/ is a 404 from routing, not an error in a view.
+    No `.json` suffix routes: nothing asks for them, and they doubled the patterns every
+    request's URL is tried against before it finds its view."""
+
+    include_format_suffixes = False
 
     def get_lookup_regex(self, viewset, lookup_prefix=""):
         if not hasattr(viewset, "lookup_value_regex"):
