@@ -78,6 +78,9 @@ DISTRICT_KM = 25.0  # the prefilter's box around a district's point
 SUMMARY_TIME = 0.5  # a district-level report is a department's summary: hours count half
 # A department's written follow-up says so (续报, 情况报告): its hours count as a summary's.
 FOLLOW_UP = ("续报", "终报", "情况报告", "事件报告", "事故情况", "处置情况")
+# So does a title that reports on the event (关于…的报告, …救治情况, …通报): no caller's
+# first words read like that.
+_FOLLOW_UP_TITLE = re.compile(r"(?:报告|情况|通报)$")
 SLOW_TIME = 3.0  # kinds that unfold over days: hours count a third
 FAST_TIME = 2.0  # kinds over in minutes: hours count double
 SAME_DISTRICT = 0.15
@@ -159,8 +162,10 @@ def sighting(
     is_drill=False,
     same_phone=False,
     unit="",
+    title="",
 ):
-    """A Sighting from a report's or an incident's fields. `text` is title + description;
+    """A Sighting from a report's or an incident's fields. `text` is title + description
+    (`title` alone, when known, tells a written follow-up);
     `reader` (a lexicon.Lexicon over the same gazetteer's names) gives the lexicon words;
     `unit` the reporting unit (its place counts when the words and the point give none)."""
     spot_class, area, area_name, places, towns, district_names, where, districts, grams, words, streets, reach = (
@@ -178,7 +183,7 @@ def sighting(
         area=area,
         area_name=area_name,
         reach=reach,
-        follow_up=is_follow_up(text),
+        follow_up=is_follow_up(text, title),
         **_unit_evidence(unit, places, lat, gazetteer),
         places=places,
         towns=towns,
@@ -242,8 +247,8 @@ def unit_score(new, old, gazetteer):
     return best, reason
 
 
-def is_follow_up(text):
-    return any(word in text for word in FOLLOW_UP)
+def is_follow_up(text, title=""):
+    return any(word in text for word in FOLLOW_UP) or bool(title and _FOLLOW_UP_TITLE.search(title.strip()))
 
 
 _MOBILE = re.compile(r"1[3-9]\d{9}")
@@ -649,6 +654,7 @@ def find(new, rows, *, gazetteer, reader, kinds=NO_KINDS, limit=5, names=None):
             is_drill=new.is_drill,
             same_phone=row.same_phone,
             unit=row.unit,
+            title=row.title,
         )
         candidates.append((old, row))
     by_id = {old.id: row for old, row in candidates}
@@ -662,7 +668,7 @@ def upper_bound(new, row, *, gazetteer, kinds, keys):
     kind_old = row.subtype or row.guess
     event = event_kinds(new.subtype, kind_of(new), row.subtype, kind_old)
     summary = new.area == "district" or gazetteer.kind_at(row.lat, row.lon) == DISTRICT_KIND
-    summary = summary or new.follow_up or is_follow_up(f"{row.title} {row.description[:300]}")
+    summary = summary or new.follow_up or is_follow_up(f"{row.title} {row.description[:300]}", row.title)
     t = time_score(new.at, row.at, event, kinds, summary)
     if t <= 0:
         return 0.0

@@ -154,6 +154,7 @@ def sightings(items, gazetteer, reader):
             reader=reader,
             is_drill=item.drill,
             unit=item.unit,
+            title=item.title,
         )
     return out
 

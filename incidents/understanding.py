@@ -121,7 +121,7 @@ def apply(incident, assessment, *, reported_subtype=False):
 
 def new_sighting(*, latitude=None, longitude=None, **fields):
     """A Sighting of a new report: duplicates.sighting's fields (category, at, text,
-    location_text, subtype, guess, is_drill, unit), read with the current gazetteer and
+    location_text, subtype, guess, is_drill, unit, title), read with the current gazetteer and
     lexicon."""
     return duplicates.sighting(
         lat=latitude, lon=longitude, gazetteer=geo.gazetteer.get(None), reader=reader.get(None), **fields
