@@ -452,6 +452,10 @@ def time_score(a, b, event, kinds, summary=False):
     return _curve(TIME_CURVE, hours)
 
 
+def _two_towns(new, old):
+    return bool(new.towns and old.towns and new.towns.isdisjoint(old.towns))
+
+
 def kind_score(new, old, related):
     """(weight, the subtype both are of, or None)."""
     a, b = kind_of(new), kind_of(old)
@@ -487,9 +491,10 @@ def score(new, old, *, gazetteer, kinds=NO_KINDS, names=None):
     if t <= 0:
         return 0.0, []
     p, where = place_score(new, old, gazetteer)
-    both = {kind_of(new), kind_of(old)}  # both of a wide-area kind, not one side's alone
+    both = {kind_of(new), kind_of(old)}  # both of a wide-area kind, not one side's alone,
+    # and not a slow one's two towns each telling its own (两镇的旱情, where one quake is felt in both)
     if len(both) == 1 and both <= kinds.wide_area and p < WIDE_AREA_PLACE:
-        p = WIDE_AREA_PLACE
+        p = p if both <= kinds.slow and _two_towns(new, old) else WIDE_AREA_PLACE
     k, same = kind_score(new, old, kinds.related)
     s = max(jaccard(new.grams, old.grams), jaccard(new.words, old.words))
     value = k * (p * t + W_TEXT * s * max(t, TEXT_TIME_FLOOR))
