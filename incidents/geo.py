@@ -330,6 +330,20 @@ ROAD_KIND = "道路"
 # Suffixes of a road's name, and of a named spot's (a community, an estate, a tunnel...).
 ROAD_SUFFIXES = ("大道", "路", "街", "巷")
 SPOT_SUFFIXES = ("下穿通道", "下穿隧道", "隧道", "大桥", "大堤", "社区", "小区", "新村", "收费站", "服务区")
+# An establishment named with its kind (鸿福酒楼, 小太阳幼儿园, 华泰精密电子有限公司, 嘉和大厦)
+# is where its event happened: told by the characters before its kind, as a named spot is.
+FIRM_SUFFIXES = (
+    "酒楼", "酒家", "饭店", "饭馆", "餐馆", "餐厅", "食堂", "幼儿园", "小学", "中学", "敬老院", "养老院", "福利院",
+    "有限公司", "公司", "大厦", "公园",
+)  # fmt: skip
+# What is left of an establishment's name that says only what kind it is, or which one
+# of the text's (该校, 第二食堂): not a name.
+_GENERIC_FIRMS = frozenset((
+    "职工", "员工", "教工", "学生", "学校", "高校", "单位", "机关", "燃气", "物业", "供电", "电力", "供水", "自来水",
+    "水务", "施工", "建筑", "建设", "劳务", "保安", "运输", "物流", "快递", "外卖", "维保", "电梯", "房地产", "地产",
+    "开发", "投资", "理财", "担保", "贷款", "保险", "科技", "集团", "分公司", "总公司", "子公司", "母公司", "第一",
+    "第二", "第三", "工地", "项目工地", "企业", "孩子", "检测", "森林", "国家森林", "湿地", "儿童", "城市", "市政",
+))  # fmt: skip
 NAMED_KINDS = frozenset({"社区", "村", "小区"})
 # Characters that do not begin or continue a place name in a caller's words.
 _STOP = set(
@@ -353,7 +367,7 @@ _NOT_NAMES = (
     "走路",
     "让路",
 )
-_SUFFIX = re.compile("|".join(sorted(ROAD_SUFFIXES + SPOT_SUFFIXES, key=len, reverse=True)))
+_SUFFIX = re.compile("|".join(sorted(ROAD_SUFFIXES + SPOT_SUFFIXES + FIRM_SUFFIXES, key=len, reverse=True)))
 
 
 # What follows a road's name and places the event on it: a section (洞井段, 北段), a
@@ -381,18 +395,19 @@ class Streets(NamedTuple):
     sections: frozenset  # (road, section) pairs: 韶山南路 at 洞井, at 湘府路
     districts: frozenset  # districts of the places named that are not roads or rivers
     areas: frozenset = frozenset()  # roads named by the 街道 named after them (城南路 of 城南路街道)
+    firms: frozenset = frozenset()  # establishments' names without their kind (鸿福 of 鸿福酒楼)
 
 
-NO_STREETS = Streets(frozenset(), frozenset(), frozenset(), frozenset(), frozenset())
+NO_STREETS = Streets(frozenset(), frozenset(), frozenset(), frozenset(), frozenset(), frozenset())
 
 
 def read_streets(text, gazetteer, spans=None):
-    """The roads, named spots and sections the words give, known to the gazetteer or
-    read by their form (X路, X街, X大道, X巷; X社区, X小区, X新村, X隧道, X下穿通道,
-    X大桥, X大堤; X路与Y路交叉口, X路Y段, X路口)."""
+    """The roads, named spots, establishments and sections the words give, known to the
+    gazetteer or read by their form (X路, X街, X大道, X巷; X社区, X小区, X新村, X隧道,
+    X下穿通道, X大桥, X大堤; X酒楼, X幼儿园, X有限公司 ...; X路与Y路交叉口, X路Y段, X路口)."""
     text = (text or "").lower()
     spans = gazetteer.trie.spans(text) if spans is None else spans
-    roads, named, sections, districts, areas = set(), set(), set(), set(), set()
+    roads, named, sections, districts, areas, firms = set(), set(), set(), set(), set(), set()
     road_ends, known_ends = [], {}
     info = gazetteer.street_info
     for _start, end, key in spans:
@@ -408,16 +423,22 @@ def read_streets(text, gazetteer, spans=None):
             areas.add(found.area)  # 城南路街道 is around 城南路
         named.update(found.named)
     masked_text = masked(text, spans, "，")
+    last = 0
     for match in _SUFFIX.finditer(masked_text):
         start, suffix = match.start(), match.group()
-        run = start
-        while run > 0 and start - run < 4:
+        run, floor, last = start, last, match.end()  # a name does not run into the one before it
+        while run > floor and start - run < 4:
             ch = masked_text[run - 1]  # a Chinese character, a digit or a Latin letter, not a _STOP
             if ch in _STOP and not (run == start and ch in _NAME_ENDS and suffix in SPOT_SUFFIXES):
                 break  # (里 ends a community's name: 桐荫里社区, 桐荫里小区)
             if not ("\u4e00" <= ch <= "\u9fff" or ch.isascii() and ch.isalnum()):
                 break
             run -= 1
+        if suffix in FIRM_SUFFIXES:
+            firm = masked_text[run:start].lstrip("家所座")  # 一家湘菜馆, 这所小学
+            if len(firm) >= 2 and firm not in _GENERIC_FIRMS and not masked_text.startswith("生", match.end()):
+                firms.add(firm)
+            continue
         if start - run < 2:
             if suffix in SPOT_SUFFIXES and start in known_ends:
                 named.add(_core(known_ends[start].name))  # 湘府路下穿通道, 湘江大堤
@@ -442,13 +463,31 @@ def read_streets(text, gazetteer, spans=None):
             for other in roads:  # X路与Y路交叉口 is also Y路's junction with X路
                 if other != road and road_stem(other) == part:
                     sections.add((other, road_stem(road)))
-    return Streets(frozenset(roads), frozenset(named), frozenset(sections), frozenset(districts), frozenset(areas))
+    return Streets(
+        frozenset(roads),
+        frozenset(named),
+        frozenset(sections),
+        frozenset(districts),
+        frozenset(areas),
+        frozenset(firms),
+    )
 
 
 @functools.lru_cache(maxsize=1024)
 def street_keys(streets):
-    """The names another text must contain to share a street with these."""
-    return tuple(streets.roads | streets.named | streets.areas)
+    """The names another text must contain to share a street with these (of an
+    establishment, the last two characters: same_firm)."""
+    return tuple(streets.roads | streets.named | streets.areas | {f[-2:] for f in streets.firms})
+
+
+def same_firm(a, b):
+    """An establishment both name (鸿福 of 鸿福酒楼 and of 东山鸿福酒楼), or None: one name
+    ends the other, the words before it being the caller's (当晚鸿福酒楼)."""
+    for x in a:
+        for y in b:
+            if x.endswith(y) or y.endswith(x):
+                return min(x, y, key=len)
+    return None
 
 
 def same_section(here, there):
