@@ -43,7 +43,7 @@ came from the same caller.
 import functools
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import NamedTuple
 
 from . import geo
@@ -131,6 +131,8 @@ class Sighting:
     area: str = ""  # "town" or "district" when the point is only a town's or a district's
     area_name: str = ""  # the gazetteer place that point is
     follow_up: bool = False  # a department's written follow-up (FOLLOW_UP): hours later
+    stated: datetime | None = None  # when it happened, as a written report says (13时55分许)
+    zone: object = None  # the time zone the words' times of day are in (None: the report time's own)
     unit_places: frozenset = frozenset()  # the reporting unit's gazetteer place, when the words name none
     unit_spot: frozenset = frozenset()  # character pairs of its place the gazetteer does not know (沙田村)
     reach: float = 0.0  # km that town's point stands for (geo.TOWN_REACH_KM: a 镇's villages, a 街道's streets)
@@ -167,9 +169,11 @@ def sighting(
     same_phone=False,
     unit="",
     title="",
+    zone=None,
 ):
     """A Sighting from a report's or an incident's fields. `text` is title + description
-    (`title` alone, when known, tells a written follow-up);
+    (`title` alone, when known, tells a written follow-up; `zone`, the time zone its times
+    of day are in, when it happened);
     `reader` (a lexicon.Lexicon over the same gazetteer's names) gives the lexicon words;
     `unit` the reporting unit (its place counts when the words and the point give none)."""
     spot_class, area, area_name, places, towns, district_names, where, districts, grams, words, streets, reach = (
@@ -188,6 +192,8 @@ def sighting(
         area_name=area_name,
         reach=reach,
         follow_up=is_follow_up(text, title),
+        stated=stated_at(text, at, zone),
+        zone=zone,
         **_unit_evidence(unit, places, lat, gazetteer),
         places=places,
         towns=towns,
@@ -249,6 +255,52 @@ def unit_score(new, old, gazetteer):
         if side.unit_spot and side.unit_spot <= other.grams and best < NAMED_SPOT * UNIT_PLACE:
             best, reason = NAMED_SPOT * UNIT_PLACE, "报告单位所在地相同"
     return best, reason
+
+
+# When it happened, as a written report says it (13时55分许, 3日6时20分), not when it was
+# counted or will be over (截至21时, 预计23时).
+_STATED = re.compile(r"(?:(\d{1,2})日)?(\d{1,2})时(?:(\d{1,2})分)?")
+_NOT_STATED = ("截至", "截止", "至", "预计", "计划", "将于")
+STATED_AHEAD, STATED_BEHIND = timedelta(hours=2), timedelta(hours=18)
+
+
+def stated_at(text, at, zone=None):
+    """The instant the text says the event happened, in `zone` (the report's own, by
+    default), or None: the first time of day it gives, on the report's day or the day
+    named before it (3日6时20分), not after the report by more than STATED_AHEAD (an
+    announced drill's start) nor before it by more than STATED_BEHIND."""
+    if "时" not in text:
+        return None
+    local = at.astimezone(zone) if zone is not None else at
+    for found in _STATED.finditer(text):
+        if any(word in text[max(0, found.start() - 4) : found.start()] for word in _NOT_STATED):
+            continue
+        day, hour, minute = found.groups()
+        hour, minute = int(hour), int(minute or 0)
+        if hour > 24 or minute > 59:
+            continue
+        when = local.replace(hour=hour % 24, minute=minute, second=0, microsecond=0)
+        if day and int(day) != when.day:
+            when -= timedelta(days=1)
+            if int(day) != when.day:
+                return None
+        elif when > local + STATED_AHEAD:
+            when -= timedelta(days=1)
+        return when if -STATED_AHEAD <= local - when <= STATED_BEHIND else None
+    return None
+
+
+def closest(a, a_stated, b, b_stated):
+    """The two instants nearest each other of the reports' times and the times they
+    say the event happened."""
+    pairs = [(a, b)]
+    if a_stated is not None:
+        pairs.append((a_stated, b))
+    if b_stated is not None:
+        pairs.append((a, b_stated))
+        if a_stated is not None:
+            pairs.append((a_stated, b_stated))
+    return min(pairs, key=lambda p: abs(p[0] - p[1]))
 
 
 def is_follow_up(text, title=""):
@@ -494,7 +546,8 @@ def jaccard(a, b):
 def score(new, old, *, gazetteer, kinds=NO_KINDS, names=None):
     """(score, reasons): how likely `old` (an open incident) is the event `new` reports."""
     event = event_kinds(new.subtype, kind_of(new), old.subtype, kind_of(old))
-    t = time_score(new.at, old.at, event, kinds, "district" in (new.area, old.area) or new.follow_up or old.follow_up)
+    a, b = closest(new.at, new.stated, old.at, old.stated)
+    t = time_score(a, b, event, kinds, "district" in (new.area, old.area) or new.follow_up or old.follow_up)
     if t <= 0:
         return 0.0, []
     p, where = place_score(new, old, gazetteer)
@@ -509,7 +562,7 @@ def score(new, old, *, gazetteer, kinds=NO_KINDS, names=None):
     reasons = []
     if where:
         reasons.append(where)
-    reasons.append(f"相隔 {_fmt_gap(abs((new.at - old.at).total_seconds()) / 3600)}")
+    reasons.append(f"相隔 {_fmt_gap(abs((a - b).total_seconds()) / 3600)}")
     if same:
         reasons.append(f"同为{(names or {}).get(same, same)}")
     if old.same_phone:
@@ -667,6 +720,7 @@ def find(new, rows, *, gazetteer, reader, kinds=NO_KINDS, limit=5, names=None):
             same_phone=row.same_phone,
             unit=row.unit,
             title=row.title,
+            zone=new.zone,
         )
         candidates.append((old, row))
     by_id = {old.id: row for old, row in candidates}
@@ -679,16 +733,17 @@ def upper_bound(new, row, *, gazetteer, kinds, keys):
     taking its words at their most similar: never below the exact score."""
     kind_old = row.subtype or row.guess
     event = event_kinds(new.subtype, kind_of(new), row.subtype, kind_old)
+    text = f"{row.title} {row.description[:300]}"
     summary = new.area == "district" or gazetteer.kind_at(row.lat, row.lon) == DISTRICT_KIND
-    summary = summary or new.follow_up or is_follow_up(f"{row.title} {row.description[:300]}", row.title)
-    t = time_score(new.at, row.at, event, kinds, summary)
+    summary = summary or new.follow_up or is_follow_up(text, row.title)
+    t = time_score(*closest(new.at, new.stated, row.at, stated_at(text, row.at, new.zone)), event, kinds, summary)
     if t <= 0:
         return 0.0
     k = _kind_weight(new.subtype, kind_of(new), row.subtype, kind_old, kinds.related)
     rest = W_TEXT * max(t, TEXT_TIME_FLOOR) + t * W_PHONE * row.same_phone / k
     if k * (PLACE_MAX * t + rest) < THRESHOLD:
         return 0.0  # even at the same spot: too long ago, or too unlike a kind
-    raw = f"{row.location_text} {row.title} {row.description[:300]}"
+    raw = f"{row.location_text} {text}"
     p = max(SAME_DISTRICT, UNKNOWN_PLACE)
     if any(key in raw for key in keys):
         p = max(NAME_PLACE.values())
