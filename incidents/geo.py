@@ -330,11 +330,12 @@ ROAD_KIND = "道路"
 # Suffixes of a road's name, and of a named spot's (a community, an estate, a tunnel...).
 ROAD_SUFFIXES = ("大道", "路", "街", "巷")
 SPOT_SUFFIXES = ("下穿通道", "下穿隧道", "隧道", "大桥", "大堤", "社区", "小区", "新村", "收费站", "服务区")
-# An establishment named with its kind (鸿福酒楼, 小太阳幼儿园, 华泰精密电子有限公司, 嘉和大厦)
-# is where its event happened: told by the characters before its kind, as a named spot is.
+# An establishment named with its kind (鸿福酒楼, 小太阳幼儿园, 华泰精密电子有限公司, 嘉和大厦),
+# and a village or reservoir the gazetteer does not know (金峰村, 金峰水库), is where its
+# event happened: told by the characters before its kind, as a named spot is.
 FIRM_SUFFIXES = (
     "酒楼", "酒家", "饭店", "饭馆", "餐馆", "餐厅", "食堂", "幼儿园", "小学", "中学", "敬老院", "养老院", "福利院",
-    "有限公司", "公司", "大厦", "公园",
+    "有限公司", "公司", "大厦", "公园", "村", "水库",
 )  # fmt: skip
 # What is left of an establishment's name that says only what kind it is, or which one
 # of the text's (该校, 第二食堂): not a name.
@@ -344,10 +345,12 @@ _GENERIC_FIRMS = frozenset((
     "开发", "投资", "理财", "担保", "贷款", "保险", "科技", "集团", "分公司", "总公司", "子公司", "母公司", "第一",
     "第二", "第三", "工地", "项目工地", "企业", "孩子", "检测", "森林", "国家森林", "湿地", "儿童", "城市", "市政",
 ))  # fmt: skip
+# The ending begins a longer word (小学生, 村民, 村组): no name before it.
+_GOES_ON = {"小学": "生", "中学": "生", "村": "民组里委干口头道庄部支书长级"}
 NAMED_KINDS = frozenset({"社区", "村", "小区"})
 # Characters that do not begin or continue a place name in a caller's words.
 _STOP = set(
-    "的在了那这个一有是和与及往到从把被说里边上下我你他们着过也都就还很好么呢吗啊吧辆台条处位名某附近旁对面门口前后左右东西南北中"
+    "的在了那这个一有是和与及往到从把被说里边上下我你他们着过也都就还很好么呢吗啊吧辆台条处位名某附近旁对面门口前后左右东西南北中等两各该"
 )
 _NAME_ENDS = frozenset("里")  # a _STOP that may end a named spot's name right before its suffix
 _NOT_NAMES = (
@@ -436,7 +439,11 @@ def read_streets(text, gazetteer, spans=None):
             run -= 1
         if suffix in FIRM_SUFFIXES:
             firm = masked_text[run:start].lstrip("家所座")  # 一家湘菜馆, 这所小学
-            if len(firm) >= 2 and firm not in _GENERIC_FIRMS and not masked_text.startswith("生", match.end()):
+            if (
+                len(firm) >= 2
+                and firm not in _GENERIC_FIRMS
+                and masked_text[match.end() : match.end() + 1] not in _GOES_ON.get(suffix, "")
+            ):
                 firms.add(firm)
             continue
         if start - run < 2:
