@@ -1,8 +1,12 @@
 """The understanding's ninth version for databases seeded before it: the words it added to
-incidents/data/lexicon.yaml.
+incidents/data/lexicon.yaml, and 镇头镇's point moved to where the town is
+(incidents/data/places_linjiang_city.csv: the eighth version had put it 15 km east, near
+浏阳's own town).
 
 Words go only to a subtype whose words were seeded (a subtype with none gets the whole
-file from the seed); a word already there keeps its kind and weight."""
+file from the seed); a word already there keeps its kind and weight. The point moves
+only while it is still the old one (an edited place keeps its edit); a database with no
+place yet gets the file from seed_demo."""
 
 from django.db import migrations
 
@@ -21,6 +25,10 @@ NEW_WORDS = {
     },
     "mass_incident": {"colloquial": "讨工资 要工资 举着牌子 举牌子"},
 }
+# (name, district): (the old point, the new one)
+MOVED_PLACES = {("镇头镇", "浏阳市"): ((28.03, 113.49), (28.04, 113.34))}
+
+
 def add_words(apps, schema_editor):
     subtype = apps.get_model("incidents", "Subtype")
     term = apps.get_model("incidents", "LexiconTerm")
@@ -39,6 +47,14 @@ def add_words(apps, schema_editor):
     term.objects.bulk_create(rows, ignore_conflicts=True)
 
 
+def move_places(apps, schema_editor):
+    place = apps.get_model("incidents", "Place")
+    for (name, district), ((lat, lon), (new_lat, new_lon)) in MOVED_PLACES.items():
+        place.objects.filter(name=name, district=district, latitude=lat, longitude=lon).update(
+            latitude=new_lat, longitude=new_lon
+        )
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("incidents", "0006_eighth_version_places_and_words"),
@@ -46,4 +62,5 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.RunPython(add_words, migrations.RunPython.noop),
+        migrations.RunPython(move_places, migrations.RunPython.noop),
     ]
