@@ -428,10 +428,10 @@ def street_score(a, b, towns_a, towns_b):
     if towns_a and towns_b and towns_a.isdisjoint(towns_b):
         return 0.0, None, False
     best, reason, apart = 0.0, None, False
-    spots = a.named & b.named
-    if spots:
-        best, reason = NAMED_SPOT, f"同一地点：{min(spots)}"
-    firm = geo.same_firm(a.firms, b.firms) if a.firms and b.firms else None
+    spot = geo.same_name(a.named, b.named) if a.named and b.named else None
+    if spot:
+        best, reason = NAMED_SPOT, f"同一地点：{spot}"
+    firm = geo.same_name(a.firms, b.firms) if a.firms and b.firms else None
     if firm and best < FIRM:
         best, reason = FIRM, f"同一单位：{firm}"
     roads = a.roads & b.roads

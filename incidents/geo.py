@@ -482,14 +482,14 @@ def read_streets(text, gazetteer, spans=None):
 
 @functools.lru_cache(maxsize=1024)
 def street_keys(streets):
-    """The names another text must contain to share a street with these (of an
-    establishment, the last two characters: same_firm)."""
-    return tuple(streets.roads | streets.named | streets.areas | {f[-2:] for f in streets.firms})
+    """The names another text must contain to share a street with these (of a named spot
+    or an establishment, the last two characters: same_name)."""
+    return tuple(streets.roads | streets.areas | {n[-2:] for n in streets.named | streets.firms})
 
 
-def same_firm(a, b):
-    """An establishment both name (鸿福 of 鸿福酒楼 and of 东山鸿福酒楼), or None: one name
-    ends the other, the words before it being the caller's (当晚鸿福酒楼)."""
+def same_name(a, b):
+    """A named spot or establishment both name (鸿福 of 鸿福酒楼 and of 东山鸿福酒楼), or None:
+    one name ends the other, the words before it being the caller's (造成白鹤小区停气)."""
     for x in a:
         for y in b:
             if x.endswith(y) or y.endswith(x):
