@@ -83,6 +83,7 @@ FOLLOW_UP = ("续报", "终报", "情况报告", "事件报告", "事故情况",
 # first words read like that.
 _FOLLOW_UP_TITLE = re.compile(r"(?:报告|情况|通报)$")
 SLOW_TIME = 3.0  # kinds that unfold over days: hours count a third
+SLOW_WINDOW = 1.5  # and their reports are looked for that much further back (36 hours for 24)
 FAST_TIME = 2.0  # kinds over in minutes: hours count double
 SAME_DISTRICT = 0.15
 SAME_WHERE, SAME_WHERE_MIN = 0.9, 0.5  # the locations as written: alike character pairs
@@ -605,11 +606,14 @@ class Row(NamedTuple):
     unit: str = ""  # the first report's unit, when the incident has no place
 
 
-def candidate_rows(*, category, is_drill, start, end, new, phone="", exclude=None, gazetteer, kinds=NO_KINDS, km):
+def candidate_rows(
+    *, category, is_drill, start, end, new, phone="", exclude=None, gazetteer, kinds=NO_KINDS, km, slow_start=None
+):
     """Open incidents of the category and drill flag reported between start and end
     that could be the event `new` reports: inside the box around its point (wider
     when the point is only a road's or river's, and for a wide-area kind's own
-    incidents), or without a point, or at a point geocoded from a road or river.
+    incidents), or without a point, or at a point geocoded from a road or river; from
+    `slow_start` on, those a slow kind may make one event with it (slow_window_sql).
 
     Written out because every intake runs it: composing it with the ORM cost six
     times what the database spends answering it (incident_dup_idx, incident_geo_idx).
@@ -636,13 +640,14 @@ def candidate_rows(*, category, is_drill, start, end, new, phone="", exclude=Non
         "CASE WHEN i.latitude IS NULL AND i.location_text = '' THEN (SELECT u.reporter_unit FROM"
         f" {Report._meta.db_table} u WHERE u.incident_id = i.id ORDER BY u.id LIMIT 1) ELSE '' END"
     )
+    since, since_params = slow_window_sql(new, start, slow_start, code, kinds, adapt)
     sql = [
         "SELECT i.id, i.latitude, i.longitude, i.title, i.location_text, substr(i.description, 1, 300), i.subtype,",
         f"{code}, i.reported_at, {same_phone}, {unit} FROM {Incident._meta.db_table} i",
         f"WHERE i.category = %s AND i.is_drill = %s AND i.status IN ({', '.join(['%s'] * len(OPEN_STATUSES))})",
-        "AND i.reported_at >= %s AND i.reported_at <= %s",
+        f"AND {since} AND i.reported_at <= %s",
     ]
-    params = [*params_phone, category, is_drill, *OPEN_STATUSES, adapt(start), adapt(end)]
+    params = [*params_phone, category, is_drill, *OPEN_STATUSES, *since_params, adapt(end)]
     if exclude:
         sql.append("AND i.id <> %s")
         params.append(exclude)
@@ -693,6 +698,31 @@ def candidate_rows(*, category, is_drill, start, end, new, phone="", exclude=Non
             )
         )
     return out
+
+
+def slow_window_sql(new, start, slow_start, code, kinds, adapt):
+    """(SQL, params) of how far back to look: from `start`, and from `slow_start` for an
+    incident a slow kind may make one event with the new report (may_be_slow): all of
+    them when the report is surely of a slow kind, else those of a slow kind, reported,
+    confirmed or suggested."""
+    if slow_start is None or slow_start >= start or not kinds.slow:
+        return "i.reported_at >= %s", [adapt(start)]
+    if new.subtype in kinds.slow:
+        return "i.reported_at >= %s", [adapt(slow_start)]
+    slow = sorted(kinds.slow)
+    marks = ", ".join(["%s"] * len(slow))
+    return (
+        f"(i.reported_at >= %s OR (i.reported_at >= %s AND (i.subtype IN ({marks})"
+        f" OR (i.subtype = '' AND {code} IN ({marks})))))",
+        [adapt(start), adapt(slow_start), *slow, *slow],
+    )
+
+
+def may_be_slow(new, old_subtype, old_guess, kinds):
+    """Whether a slow kind may make the two one event (event_kinds), as slow_window_sql
+    reads it: the new report surely of one, or the incident of one, reported,
+    confirmed or suggested."""
+    return new.subtype in kinds.slow or (old_subtype or old_guess) in kinds.slow
 
 
 def find(new, rows, *, gazetteer, reader, kinds=NO_KINDS, limit=5, names=None):

@@ -168,7 +168,12 @@ def prefiltered(new, old, km, kinds=duplicates.NO_KINDS):
     """Would the intake's SQL return `old` for `new`?"""
     if new.category != old.category or new.is_drill != old.is_drill:
         return False
-    if abs((new.at - old.at).total_seconds()) > WINDOW_HOURS * 3600:
+    apart = abs((new.at - old.at).total_seconds())
+    if apart > WINDOW_HOURS * 3600 * duplicates.SLOW_WINDOW:
+        return False
+    if apart > WINDOW_HOURS * 3600 and not (
+        old.at < new.at and duplicates.may_be_slow(new, old.subtype, old.guess, kinds)
+    ):
         return False
     if not (new.located and old.located):
         return True

@@ -149,6 +149,7 @@ def possible_duplicates(new, *, phone="", exclude=None, limit=DUPLICATE_LIMIT):
         gazetteer=gazetteer,
         kinds=KINDS,
         km=DUPLICATE_KM,
+        slow_start=new.at - window * duplicates.SLOW_WINDOW,
     )
     return duplicates.find(
         new, rows, gazetteer=gazetteer, reader=reader.get(None), kinds=KINDS, limit=limit, names=subtype_names.get(None)
