@@ -674,30 +674,18 @@ def candidate_rows(
         sql.append("AND (" + " OR ".join(alternatives) + ")")
     with connection.cursor() as cursor:
         cursor.execute(" ".join([*sql, "LIMIT 500"]), params)
-        rows = cursor.fetchall()
-    out = []
-    for pk, lat, lon, title, place, description, subtype, suggested, at, phone_hit, unit in rows:
-        guess = (suggested or "") if not subtype else ""
-        if isinstance(at, str):  # SQLite
-            at = datetime.fromisoformat(at)
-        if at.tzinfo is None:
-            at = at.replace(tzinfo=UTC)
-        out.append(
-            Row(
-                pk,
-                lat,
-                lon,
-                title or "",
-                place or "",
-                description or "",
-                subtype or "",
-                guess,
-                at,
-                bool(phone_hit),
-                unit or "",
-            )
-        )
-    return out
+        return [_row(*fetched) for fetched in cursor.fetchall()]
+
+
+def _row(pk, lat, lon, title, place, description, subtype, suggested, at, phone_hit, unit):
+    if isinstance(at, str):  # SQLite
+        at = datetime.fromisoformat(at)
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=UTC)
+    guess = (suggested or "") if not subtype else ""
+    return Row(
+        pk, lat, lon, title or "", place or "", description or "", subtype or "", guess, at, bool(phone_hit), unit or ""
+    )
 
 
 def slow_window_sql(new, start, slow_start, code, kinds, adapt):
