@@ -352,7 +352,9 @@ NAMED_KINDS = frozenset({"社区", "村", "小区"})
 _STOP = set(
     "的在了那这个一有是和与及往到从把被说里边上下我你他们着过也都就还很好么呢吗啊吧辆台条处位名某附近旁对面门口前后左右东西南北中等两各该"
 )
-_NAME_ENDS = frozenset("里")  # a _STOP that may end a named spot's name right before its suffix
+# A _STOP that may end a name right before its suffix: a named spot's (桐荫里小区), a road's
+# direction (开元东路, 韶山中路), by whether the suffix is a road's.
+_NAME_ENDS = {False: "里", True: "东西南北中"}
 _NOT_NAMES = (
     "公路",
     "马路",
@@ -432,8 +434,8 @@ def read_streets(text, gazetteer, spans=None):
         run, floor, last = start, last, match.end()  # a name does not run into the one before it
         while run > floor and start - run < 4:
             ch = masked_text[run - 1]  # a Chinese character, a digit or a Latin letter, not a _STOP
-            if ch in _STOP and not (run == start and ch in _NAME_ENDS and suffix in SPOT_SUFFIXES):
-                break  # (里 ends a community's name: 桐荫里社区, 桐荫里小区)
+            if ch in _STOP and not (run == start and ch in _NAME_ENDS.get(suffix in ROAD_SUFFIXES, "")):
+                break  # (里 ends a community's name: 桐荫里社区; 东 a road's: 开元东路, 一环西路)
             if not ("\u4e00" <= ch <= "\u9fff" or ch.isascii() and ch.isalnum()):
                 break
             run -= 1
