@@ -347,6 +347,12 @@ _GENERIC_FIRMS = frozenset((
 ))  # fmt: skip
 # The ending begins a longer word (小学生, 村民, 村组): no name before it.
 _GOES_ON = {"小学": "生", "中学": "生", "村": "民组里委干口头道庄部支书长级"}
+
+
+def _goes_on(text, end, suffix):
+    return end < len(text) and text[end] in _GOES_ON.get(suffix, "")
+
+
 NAMED_KINDS = frozenset({"社区", "村", "小区"})
 # Characters that do not begin or continue a place name in a caller's words.
 _STOP = set(
@@ -413,11 +419,11 @@ def read_streets(text, gazetteer, spans=None):
     text = (text or "").lower()
     spans = gazetteer.trie.spans(text) if spans is None else spans
     roads, named, sections, districts, areas, firms = set(), set(), set(), set(), set(), set()
-    road_ends, known_ends = [], {}
+    road_ends, known_ends, known_starts = [], {}, {}
     info = gazetteer.street_info
-    for _start, end, key in spans:
+    for begin, end, key in spans:
         found = info.get(key) or gazetteer.read_street_info(key)
-        known_ends[end] = found
+        known_ends[end], known_starts[end] = found, begin
         if found.road:
             roads.add(found.name)
             road_ends.append((end, found.name))
@@ -439,18 +445,19 @@ def read_streets(text, gazetteer, spans=None):
             if not ("\u4e00" <= ch <= "\u9fff" or ch.isascii() and ch.isalnum()):
                 break
             run -= 1
+        core = masked_text[run:start]
+        if run in known_starts and (start - run == 1 or start == run and suffix in FIRM_SUFFIXES):
+            core = text[known_starts[run] : start]  # a known name begins it: 火星村小区, 高桥小学
         if suffix in FIRM_SUFFIXES:
-            firm = masked_text[run:start].lstrip("家所座")  # 一家湘菜馆, 这所小学
-            if (
-                len(firm) >= 2
-                and firm not in _GENERIC_FIRMS
-                and masked_text[match.end() : match.end() + 1] not in _GOES_ON.get(suffix, "")
-            ):
+            firm = core.lstrip("家所座")  # 一家湘菜馆, 这所小学
+            if len(firm) >= 2 and firm not in _GENERIC_FIRMS and not _goes_on(masked_text, match.end(), suffix):
                 firms.add(firm)
             continue
         if start - run < 2:
             if suffix in SPOT_SUFFIXES and start in known_ends:
                 named.add(_core(known_ends[start].name))  # 湘府路下穿通道, 湘江大堤
+            elif suffix in SPOT_SUFFIXES and len(core) > 2:
+                named.add(core)
             continue
         name = masked_text[run:start] + suffix
         if name.endswith(_NOT_NAMES) or masked_text.startswith("道", match.end()):
