@@ -349,6 +349,9 @@ _GENERIC_FIRMS = frozenset((
 _GOES_ON = {"小学": "生", "中学": "生", "村": "民组里委干口头道庄部支书长级"}
 
 
+_STATION = re.compile(r"(?:地铁|\d+号线)([\u4e00-\u9fff]{2,5}?)站|([\u4e00-\u9fff]{2,5}?)地铁站")
+
+
 def _goes_on(text, end, suffix):
     return end < len(text) and text[end] in _GOES_ON.get(suffix, "")
 
@@ -467,6 +470,8 @@ def read_streets(text, gazetteer, spans=None):
             road_ends.append((match.end(), name))
         else:
             named.add(masked_text[run:start])
+    if "站" in text:  # a metro station: 地铁2号线溁湾镇站, 溁湾镇地铁站
+        firms.update(a or b for a, b in _STATION.findall(text))
     for end, road in road_ends:
         mark = _KM_MARK.match(text, end)
         if mark:
