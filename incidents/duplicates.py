@@ -296,6 +296,8 @@ def stated_at(text, at, zone=None):
 def closest(a, a_stated, b, b_stated):
     """The two instants nearest each other of the reports' times and the times they
     say the event happened."""
+    if a_stated is None and b_stated is None:
+        return a, b
     pairs = [(a, b)]
     if a_stated is not None:
         pairs.append((a_stated, b))
