@@ -97,7 +97,8 @@ UNIT_PLACE = 0.75
 # it across two districts or two towns the texts name.
 ROAD, ROAD_SECTION, NAMED_SPOT = 0.45, 0.8, 0.75
 # The same establishment named (鸿福酒楼, 小太阳幼儿园): a spot, as a gazetteer spot both name.
-# A different one is no evidence against (a text names where the injured were taken).
+# Two of one kind are two places (DIFFERENT_SPOTS); of two kinds, no evidence against (a
+# text names the company that reported, the school the patients came from).
 FIRM = NAME_PLACE["spot"]
 ROAD_AREA = 0.6  # a road and the 街道 named after it (湘雅路, 湘雅路街道): as one town
 # Related kinds (a school's vomiting read as an outbreak by one, a poisoning by another;
@@ -427,7 +428,8 @@ def _name_place(name, new, old, gazetteer):
 
 def street_score(a, b, towns_a, towns_b):
     """(0..1, reason, apart): how sure two texts' streets put them at one place; apart:
-    both name a section of one road, and not the same one (万家丽路北段, 万家丽路人民路口)."""
+    both name a section of one road, and not the same one (万家丽路北段, 万家丽路人民路口),
+    or each an establishment of one kind, and not the same one (向阳幼儿园, 春苗幼儿园)."""
     if a.districts and b.districts and a.districts.isdisjoint(b.districts):
         return 0.0, None, False  # 韶山路 runs through two districts: not one event for it
     if towns_a and towns_b and towns_a.isdisjoint(towns_b):
@@ -436,7 +438,7 @@ def street_score(a, b, towns_a, towns_b):
     spot = geo.same_name(a.named, b.named) if a.named and b.named else None
     if spot:
         best, reason = NAMED_SPOT, f"同一地点：{spot}"
-    firm = geo.same_name(a.firms, b.firms) if a.firms and b.firms else None
+    firm, two_firms = geo.same_firm(a.firms, b.firms) if a.firms and b.firms else (None, False)
     if firm and best < FIRM:
         best, reason = FIRM, f"同一单位：{firm}"
     roads = a.roads & b.roads
@@ -453,7 +455,7 @@ def street_score(a, b, towns_a, towns_b):
             best, reason = value, why
     if best < ROAD_AREA and (a.roads & b.areas or a.areas & b.roads):
         best, reason = ROAD_AREA, f"同一街道：{min((a.roads & b.areas) | (a.areas & b.roads))}"
-    return best, reason, apart and best < NAMED_SPOT
+    return best, reason, (apart or two_firms) and best < NAMED_SPOT
 
 
 @functools.lru_cache(maxsize=8)

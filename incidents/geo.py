@@ -337,14 +337,19 @@ FIRM_SUFFIXES = (
     "酒楼", "酒家", "饭店", "饭馆", "餐馆", "餐厅", "食堂", "幼儿园", "小学", "中学", "敬老院", "养老院", "福利院",
     "有限公司", "公司", "大厦", "公园", "村", "水库",
 )  # fmt: skip
-# What is left of an establishment's name that says only what kind it is, or which one
-# of the text's (该校, 第二食堂): not a name.
-_GENERIC_FIRMS = frozenset((
+# Kinds of establishment: two different ones of a kind named (向阳幼儿园, 春苗幼儿园) are two places.
+FIRM_KINDS = {
+    "酒家": "酒楼", "饭店": "酒楼", "饭馆": "酒楼", "餐馆": "酒楼", "餐厅": "酒楼", "中学": "小学", "养老院": "敬老院",
+    "福利院": "敬老院", "有限公司": "公司", "站": "地铁站",
+}  # fmt: skip
+# What an establishment's name ends in when it says only what kind it is, or which one of
+# the text's (职工食堂, 问燃气公司, 第二食堂): not a name.
+_GENERIC_FIRMS = (
     "职工", "员工", "教工", "学生", "学校", "高校", "单位", "机关", "燃气", "物业", "供电", "电力", "供水", "自来水",
     "水务", "施工", "建筑", "建设", "劳务", "保安", "运输", "物流", "快递", "外卖", "维保", "电梯", "房地产", "地产",
     "开发", "投资", "理财", "担保", "贷款", "保险", "科技", "集团", "分公司", "总公司", "子公司", "母公司", "第一",
     "第二", "第三", "工地", "项目工地", "企业", "孩子", "检测", "森林", "国家森林", "湿地", "儿童", "城市", "市政",
-))  # fmt: skip
+)  # fmt: skip
 # The ending begins a longer word (小学生, 村民, 村组): no name before it.
 _GOES_ON = {"小学": "生", "中学": "生", "村": "民组里委干口头道庄部支书长级"}
 
@@ -409,7 +414,7 @@ class Streets(NamedTuple):
     sections: frozenset  # (road, section) pairs: 韶山南路 at 洞井, at 湘府路
     districts: frozenset  # districts of the places named that are not roads or rivers
     areas: frozenset = frozenset()  # roads named by the 街道 named after them (城南路 of 城南路街道)
-    firms: frozenset = frozenset()  # establishments' names without their kind (鸿福 of 鸿福酒楼)
+    firms: frozenset = frozenset()  # establishments: (name without its kind, kind): (鸿福, 酒楼) of 鸿福酒楼
 
 
 NO_STREETS = Streets(frozenset(), frozenset(), frozenset(), frozenset(), frozenset(), frozenset())
@@ -453,8 +458,8 @@ def read_streets(text, gazetteer, spans=None):
             core = text[known_starts[run] : start]  # a known name begins it: 火星村小区, 高桥小学
         if suffix in FIRM_SUFFIXES:
             firm = core.lstrip("家所座")  # 一家湘菜馆, 这所小学
-            if len(firm) >= 2 and firm not in _GENERIC_FIRMS and not _goes_on(masked_text, match.end(), suffix):
-                firms.add(firm)
+            if len(firm) >= 2 and not firm.endswith(_GENERIC_FIRMS) and not _goes_on(masked_text, match.end(), suffix):
+                firms.add((firm, FIRM_KINDS.get(suffix, suffix)))
             continue
         if start - run < 2:
             if suffix in SPOT_SUFFIXES and start in known_ends:
@@ -471,7 +476,7 @@ def read_streets(text, gazetteer, spans=None):
         else:
             named.add(masked_text[run:start])
     if "站" in text:  # a metro station: 地铁2号线溁湾镇站, 溁湾镇地铁站
-        firms.update(a or b for a, b in _STATION.findall(text))
+        firms.update((a or b, "地铁站") for a, b in _STATION.findall(text))
     for end, road in road_ends:
         mark = _KM_MARK.match(text, end)
         if mark:
@@ -498,7 +503,7 @@ def read_streets(text, gazetteer, spans=None):
 def street_keys(streets):
     """The names another text must contain to share a street with these (of a named spot
     or an establishment, the last two characters: same_name)."""
-    return tuple(streets.roads | streets.areas | {n[-2:] for n in streets.named | streets.firms})
+    return tuple(streets.roads | streets.areas | {n[-2:] for n in streets.named} | {f[-2:] for f, _k in streets.firms})
 
 
 def same_name(a, b):
@@ -509,6 +514,13 @@ def same_name(a, b):
             if x.endswith(y) or y.endswith(x):
                 return min(x, y, key=len)
     return None
+
+
+def same_firm(a, b):
+    """(an establishment both name, or None; whether each names another of one kind:
+    向阳幼儿园 and 春苗幼儿园 are two kindergartens)."""
+    name = same_name({f for f, _k in a}, {f for f, _k in b})
+    return name, name is None and not {k for _f, k in a}.isdisjoint(k for _f, k in b)
 
 
 def same_section(here, there):
