@@ -1,9 +1,9 @@
 """Understanding the caller, measured on the labelled evaluation set (tests/data/).
 
 Prints, for the development parts (dev..dev4: the lexicon and the duplicate weights
-were written from them) and the held-out parts (heldout..heldout5: kept out
-of their making; heldout2, heldout3, heldout4 and heldout5 were written and committed before the
-scorer's fourth, fifth, sixth and seventh versions, each measured once, then development data):
+were written from them) and the held-out parts (heldout..heldout6: kept out
+of their making; heldout2 .. heldout6 were written and committed before the scorer's
+fourth to eighth versions, each measured once, then development data):
 - subtype top-1 accuracy, given the report's category (as the officer picks it) and
   without it, and the confusion list of what it gets wrong;
 - duplicate precision and recall over the labelled pairs (tests/data/report_pairs.csv),

@@ -10,14 +10,18 @@ Callers describe one event in their own words (大堤渗水、村庄进水 and �
   streets (geo.read_streets): one road, weaker than one named spot since a road is a
   line, and stronger at one section or junction of it (洞井段, 与湘府路交叉口); one named
   spot read by its form (西牌楼社区 and 西牌楼巷, X下穿通道), never across two districts
-  or towns the texts name; a town's point standing for the town (geo.TOWN_REACH_KM);
+  or towns the texts name; the same establishment (鸿福酒楼, 小太阳幼儿园, X有限公司) as
+  a spot; a town's point standing for the town (geo.TOWN_REACH_KM);
   the reporting unit's village or town when the words name no place, less than naming it;
 - time: minutes apart weigh much more than hours, a day apart almost nothing, and
   hours count by the event's kind, the one a sure side names (a drought's or an
-  outbreak's reports come hours apart, a crash's minutes apart), and half against a
-  department's summary or written follow-up (续报, 情况报告);
+  outbreak's reports come hours apart, a crash's minutes apart; a slow kind's are
+  looked for 36 hours back), and half against a department's summary or written
+  follow-up (续报, 情况报告, 关于…的报告); a written report's own time of the event
+  (13时55分许) counts as its time;
 - kind: the same category always (the SQL prefilter), the same subtype, reported,
-  confirmed or inferred (a storm's 暴雨 and 内涝 are related kinds);
+  confirmed or inferred (a storm's 暴雨 and 内涝 are related kinds, as compatible as an
+  unknown one);
 - the caller: the same personal (mobile) phone number (a unit's switchboard, or the
   unit itself, reports many events: they proved no evidence on the development parts);
 - text: character pairs in common, or the same lexicon words (管涌, 内涝).
@@ -30,7 +34,7 @@ their words. The weights were set on the development part of the evaluation set
 (tests/data/intake_eval_dev.yaml) and measured on the held-out part
 (bench/bench_understanding.py).
 
-(About 690 lines on purpose: the signals, the formula and the candidates' SQL read as
+(About 790 lines on purpose: the signals, the formula and the candidates' SQL read as
 one piece; the words and places it reads live in understanding.py and geo.py.)
 
 The candidates are read with one written-out SQL statement (every intake runs
@@ -42,7 +46,7 @@ came from the same caller.
 import functools
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import NamedTuple
 
 from . import geo
@@ -78,7 +82,11 @@ DISTRICT_KM = 25.0  # the prefilter's box around a district's point
 SUMMARY_TIME = 0.5  # a district-level report is a department's summary: hours count half
 # A department's written follow-up says so (续报, 情况报告): its hours count as a summary's.
 FOLLOW_UP = ("续报", "终报", "情况报告", "事件报告", "事故情况", "处置情况")
+# So does a title that reports on the event (关于…的报告, …救治情况, …通报): no caller's
+# first words read like that.
+_FOLLOW_UP_TITLE = re.compile(r"(?:报告|情况|通报)$")
 SLOW_TIME = 3.0  # kinds that unfold over days: hours count a third
+SLOW_WINDOW = 1.5  # and their reports are looked for that much further back (36 hours for 24)
 FAST_TIME = 2.0  # kinds over in minutes: hours count double
 SAME_DISTRICT = 0.15
 SAME_WHERE, SAME_WHERE_MIN = 0.9, 0.5  # the locations as written: alike character pairs
@@ -91,8 +99,14 @@ UNIT_PLACE = 0.75
 # two roads; the same named spot (西牌楼社区 and 西牌楼巷, a tunnel, an estate). None of
 # it across two districts or two towns the texts name.
 ROAD, ROAD_SECTION, NAMED_SPOT = 0.45, 0.8, 0.75
+# The same establishment named (鸿福酒楼, 小太阳幼儿园): a spot, as a gazetteer spot both name.
+# Two of one kind are two places (DIFFERENT_SPOTS); of two kinds, no evidence against (a
+# text names the company that reported, the school the patients came from).
+FIRM = NAME_PLACE["spot"]
 ROAD_AREA = 0.6  # a road and the 街道 named after it (湘雅路, 湘雅路街道): as one town
-KIND_SAME, KIND_SAME_GUESS, KIND_RELATED, KIND_UNKNOWN = 1.0, 0.9, 0.75, 0.8
+# Related kinds (a school's vomiting read as an outbreak by one, a poisoning by another;
+# a restaurant's blast as a fire or a gas explosion) are compatible: no less than unknown.
+KIND_SAME, KIND_SAME_GUESS, KIND_RELATED, KIND_UNKNOWN = 1.0, 0.9, 0.8, 0.8
 KIND_DIFFERENT, KIND_DIFFERENT_GUESS = 0.25, 0.5
 
 
@@ -124,6 +138,8 @@ class Sighting:
     area: str = ""  # "town" or "district" when the point is only a town's or a district's
     area_name: str = ""  # the gazetteer place that point is
     follow_up: bool = False  # a department's written follow-up (FOLLOW_UP): hours later
+    stated: datetime | None = None  # when it happened, as a written report says (13时55分许)
+    zone: object = None  # the time zone the words' times of day are in (None: the report time's own)
     unit_places: frozenset = frozenset()  # the reporting unit's gazetteer place, when the words name none
     unit_spot: frozenset = frozenset()  # character pairs of its place the gazetteer does not know (沙田村)
     reach: float = 0.0  # km that town's point stands for (geo.TOWN_REACH_KM: a 镇's villages, a 街道's streets)
@@ -159,8 +175,12 @@ def sighting(
     is_drill=False,
     same_phone=False,
     unit="",
+    title="",
+    zone=None,
 ):
-    """A Sighting from a report's or an incident's fields. `text` is title + description;
+    """A Sighting from a report's or an incident's fields. `text` is title + description
+    (`title` alone, when known, tells a written follow-up; `zone`, the time zone its times
+    of day are in, when it happened);
     `reader` (a lexicon.Lexicon over the same gazetteer's names) gives the lexicon words;
     `unit` the reporting unit (its place counts when the words and the point give none)."""
     spot_class, area, area_name, places, towns, district_names, where, districts, grams, words, streets, reach = (
@@ -178,7 +198,9 @@ def sighting(
         area=area,
         area_name=area_name,
         reach=reach,
-        follow_up=is_follow_up(text),
+        follow_up=is_follow_up(text, title),
+        stated=stated_at(text, at, zone),
+        zone=zone,
         **_unit_evidence(unit, places, lat, gazetteer),
         places=places,
         towns=towns,
@@ -242,8 +264,56 @@ def unit_score(new, old, gazetteer):
     return best, reason
 
 
-def is_follow_up(text):
-    return any(word in text for word in FOLLOW_UP)
+# When it happened, as a written report says it (13时55分许, 3日6时20分), not when it was
+# counted or will be over (截至21时, 预计23时).
+_STATED = re.compile(r"(?:(\d{1,2})日)?(\d{1,2})时(?:(\d{1,2})分)?")
+_NOT_STATED = ("截至", "截止", "至", "预计", "计划", "将于")
+STATED_AHEAD, STATED_BEHIND = timedelta(hours=2), timedelta(hours=18)
+
+
+def stated_at(text, at, zone=None):
+    """The instant the text says the event happened, in `zone` (the report's own, by
+    default), or None: the first time of day it gives, on the report's day or the day
+    named before it (3日6时20分), not after the report by more than STATED_AHEAD (an
+    announced drill's start) nor before it by more than STATED_BEHIND."""
+    if "时" not in text:
+        return None
+    local = at.astimezone(zone) if zone is not None else at
+    for found in _STATED.finditer(text):
+        if any(word in text[max(0, found.start() - 4) : found.start()] for word in _NOT_STATED):
+            continue
+        day, hour, minute = found.groups()
+        hour, minute = int(hour), int(minute or 0)
+        if hour > 24 or minute > 59:
+            continue
+        when = local.replace(hour=hour % 24, minute=minute, second=0, microsecond=0)
+        if day and int(day) != when.day:
+            when -= timedelta(days=1)
+            if int(day) != when.day:
+                return None
+        elif when > local + STATED_AHEAD:
+            when -= timedelta(days=1)
+        return when if -STATED_AHEAD <= local - when <= STATED_BEHIND else None
+    return None
+
+
+def closest(a, a_stated, b, b_stated):
+    """The two instants nearest each other of the reports' times and the times they
+    say the event happened."""
+    if a_stated is None and b_stated is None:
+        return a, b
+    pairs = [(a, b)]
+    if a_stated is not None:
+        pairs.append((a_stated, b))
+    if b_stated is not None:
+        pairs.append((a, b_stated))
+        if a_stated is not None:
+            pairs.append((a_stated, b_stated))
+    return min(pairs, key=lambda p: abs(p[0] - p[1]))
+
+
+def is_follow_up(text, title=""):
+    return any(word in text for word in FOLLOW_UP) or bool(title and _FOLLOW_UP_TITLE.search(title.strip()))
 
 
 _MOBILE = re.compile(r"1[3-9]\d{9}")
@@ -361,15 +431,19 @@ def _name_place(name, new, old, gazetteer):
 
 def street_score(a, b, towns_a, towns_b):
     """(0..1, reason, apart): how sure two texts' streets put them at one place; apart:
-    both name a section of one road, and not the same one (万家丽路北段, 万家丽路人民路口)."""
+    both name a section of one road, and not the same one (万家丽路北段, 万家丽路人民路口),
+    or each an establishment of one kind, and not the same one (向阳幼儿园, 春苗幼儿园)."""
     if a.districts and b.districts and a.districts.isdisjoint(b.districts):
         return 0.0, None, False  # 韶山路 runs through two districts: not one event for it
     if towns_a and towns_b and towns_a.isdisjoint(towns_b):
         return 0.0, None, False
     best, reason, apart = 0.0, None, False
-    spots = a.named & b.named
-    if spots:
-        best, reason = NAMED_SPOT, f"同一地点：{min(spots)}"
+    spot = geo.same_name(a.named, b.named) if a.named and b.named else None
+    if spot:
+        best, reason = NAMED_SPOT, f"同一地点：{spot}"
+    firm, two_firms = geo.same_firm(a.firms, b.firms) if a.firms and b.firms else (None, False)
+    if firm and best < FIRM:
+        best, reason = FIRM, f"同一单位：{firm}"
     roads = a.roads & b.roads
     if roads:
         here = {s for s in a.sections if s[0] in roads}
@@ -384,7 +458,7 @@ def street_score(a, b, towns_a, towns_b):
             best, reason = value, why
     if best < ROAD_AREA and (a.roads & b.areas or a.areas & b.roads):
         best, reason = ROAD_AREA, f"同一街道：{min((a.roads & b.areas) | (a.areas & b.roads))}"
-    return best, reason, apart and best < NAMED_SPOT
+    return best, reason, (apart or two_firms) and best < NAMED_SPOT
 
 
 @functools.lru_cache(maxsize=8)
@@ -447,6 +521,10 @@ def time_score(a, b, event, kinds, summary=False):
     return _curve(TIME_CURVE, hours)
 
 
+def _two_towns(new, old):
+    return bool(new.towns and old.towns and new.towns.isdisjoint(old.towns))
+
+
 def kind_score(new, old, related):
     """(weight, the subtype both are of, or None)."""
     a, b = kind_of(new), kind_of(old)
@@ -478,13 +556,18 @@ def jaccard(a, b):
 def score(new, old, *, gazetteer, kinds=NO_KINDS, names=None):
     """(score, reasons): how likely `old` (an open incident) is the event `new` reports."""
     event = event_kinds(new.subtype, kind_of(new), old.subtype, kind_of(old))
-    t = time_score(new.at, old.at, event, kinds, "district" in (new.area, old.area) or new.follow_up or old.follow_up)
+    if new.stated is None and old.stated is None:
+        a, b = new.at, old.at
+    else:
+        a, b = closest(new.at, new.stated, old.at, old.stated)
+    t = time_score(a, b, event, kinds, "district" in (new.area, old.area) or new.follow_up or old.follow_up)
     if t <= 0:
         return 0.0, []
     p, where = place_score(new, old, gazetteer)
-    both = {kind_of(new), kind_of(old)}  # both of a wide-area kind, not one side's alone
+    both = {kind_of(new), kind_of(old)}  # both of a wide-area kind, not one side's alone,
+    # and not a slow one's two towns each telling its own (两镇的旱情, where one quake is felt in both)
     if len(both) == 1 and both <= kinds.wide_area and p < WIDE_AREA_PLACE:
-        p = WIDE_AREA_PLACE
+        p = p if both <= kinds.slow and _two_towns(new, old) else WIDE_AREA_PLACE
     k, same = kind_score(new, old, kinds.related)
     s = max(jaccard(new.grams, old.grams), jaccard(new.words, old.words))
     value = k * (p * t + W_TEXT * s * max(t, TEXT_TIME_FLOOR))
@@ -492,7 +575,7 @@ def score(new, old, *, gazetteer, kinds=NO_KINDS, names=None):
     reasons = []
     if where:
         reasons.append(where)
-    reasons.append(f"相隔 {_fmt_gap(abs((new.at - old.at).total_seconds()) / 3600)}")
+    reasons.append(f"相隔 {_fmt_gap(abs((a - b).total_seconds()) / 3600)}")
     if same:
         reasons.append(f"同为{(names or {}).get(same, same)}")
     if old.same_phone:
@@ -535,11 +618,14 @@ class Row(NamedTuple):
     unit: str = ""  # the first report's unit, when the incident has no place
 
 
-def candidate_rows(*, category, is_drill, start, end, new, phone="", exclude=None, gazetteer, kinds=NO_KINDS, km):
+def candidate_rows(
+    *, category, is_drill, start, end, new, phone="", exclude=None, gazetteer, kinds=NO_KINDS, km, slow_start=None
+):
     """Open incidents of the category and drill flag reported between start and end
     that could be the event `new` reports: inside the box around its point (wider
     when the point is only a road's or river's, and for a wide-area kind's own
-    incidents), or without a point, or at a point geocoded from a road or river.
+    incidents), or without a point, or at a point geocoded from a road or river; from
+    `slow_start` on, those a slow kind may make one event with it (slow_window_sql).
 
     Written out because every intake runs it: composing it with the ORM cost six
     times what the database spends answering it (incident_dup_idx, incident_geo_idx).
@@ -566,13 +652,14 @@ def candidate_rows(*, category, is_drill, start, end, new, phone="", exclude=Non
         "CASE WHEN i.latitude IS NULL AND i.location_text = '' THEN (SELECT u.reporter_unit FROM"
         f" {Report._meta.db_table} u WHERE u.incident_id = i.id ORDER BY u.id LIMIT 1) ELSE '' END"
     )
+    since, since_params = slow_window_sql(new, start, slow_start, code, kinds, adapt)
     sql = [
         "SELECT i.id, i.latitude, i.longitude, i.title, i.location_text, substr(i.description, 1, 300), i.subtype,",
         f"{code}, i.reported_at, {same_phone}, {unit} FROM {Incident._meta.db_table} i",
         f"WHERE i.category = %s AND i.is_drill = %s AND i.status IN ({', '.join(['%s'] * len(OPEN_STATUSES))})",
-        "AND i.reported_at >= %s AND i.reported_at <= %s",
+        f"AND {since} AND i.reported_at <= %s",
     ]
-    params = [*params_phone, category, is_drill, *OPEN_STATUSES, adapt(start), adapt(end)]
+    params = [*params_phone, category, is_drill, *OPEN_STATUSES, *since_params, adapt(end)]
     if exclude:
         sql.append("AND i.id <> %s")
         params.append(exclude)
@@ -599,30 +686,43 @@ def candidate_rows(*, category, is_drill, start, end, new, phone="", exclude=Non
         sql.append("AND (" + " OR ".join(alternatives) + ")")
     with connection.cursor() as cursor:
         cursor.execute(" ".join([*sql, "LIMIT 500"]), params)
-        rows = cursor.fetchall()
-    out = []
-    for pk, lat, lon, title, place, description, subtype, suggested, at, phone_hit, unit in rows:
-        guess = (suggested or "") if not subtype else ""
-        if isinstance(at, str):  # SQLite
-            at = datetime.fromisoformat(at)
-        if at.tzinfo is None:
-            at = at.replace(tzinfo=UTC)
-        out.append(
-            Row(
-                pk,
-                lat,
-                lon,
-                title or "",
-                place or "",
-                description or "",
-                subtype or "",
-                guess,
-                at,
-                bool(phone_hit),
-                unit or "",
-            )
-        )
-    return out
+        return [_row(*fetched) for fetched in cursor.fetchall()]
+
+
+def _row(pk, lat, lon, title, place, description, subtype, suggested, at, phone_hit, unit):
+    if isinstance(at, str):  # SQLite
+        at = datetime.fromisoformat(at)
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=UTC)
+    guess = (suggested or "") if not subtype else ""
+    return Row(
+        pk, lat, lon, title or "", place or "", description or "", subtype or "", guess, at, bool(phone_hit), unit or ""
+    )
+
+
+def slow_window_sql(new, start, slow_start, code, kinds, adapt):
+    """(SQL, params) of how far back to look: from `start`, and from `slow_start` for an
+    incident a slow kind may make one event with the new report (may_be_slow): all of
+    them when the report is surely of a slow kind, else those of a slow kind, reported,
+    confirmed or suggested."""
+    if slow_start is None or slow_start >= start or not kinds.slow:
+        return "i.reported_at >= %s", [adapt(start)]
+    if new.subtype in kinds.slow:
+        return "i.reported_at >= %s", [adapt(slow_start)]
+    slow = sorted(kinds.slow)
+    marks = ", ".join(["%s"] * len(slow))
+    return (
+        f"(i.reported_at >= %s OR (i.reported_at >= %s AND (i.subtype IN ({marks})"
+        f" OR (i.subtype = '' AND {code} IN ({marks})))))",
+        [adapt(start), adapt(slow_start), *slow, *slow],
+    )
+
+
+def may_be_slow(new, old_subtype, old_guess, kinds):
+    """Whether a slow kind may make the two one event (event_kinds), as slow_window_sql
+    reads it: the new report surely of one, or the incident of one, reported,
+    confirmed or suggested."""
+    return new.subtype in kinds.slow or (old_subtype or old_guess) in kinds.slow
 
 
 def find(new, rows, *, gazetteer, reader, kinds=NO_KINDS, limit=5, names=None):
@@ -649,6 +749,8 @@ def find(new, rows, *, gazetteer, reader, kinds=NO_KINDS, limit=5, names=None):
             is_drill=new.is_drill,
             same_phone=row.same_phone,
             unit=row.unit,
+            title=row.title,
+            zone=new.zone,
         )
         candidates.append((old, row))
     by_id = {old.id: row for old, row in candidates}
@@ -661,21 +763,22 @@ def upper_bound(new, row, *, gazetteer, kinds, keys):
     taking its words at their most similar: never below the exact score."""
     kind_old = row.subtype or row.guess
     event = event_kinds(new.subtype, kind_of(new), row.subtype, kind_old)
+    text = f"{row.title} {row.description[:300]}"
     summary = new.area == "district" or gazetteer.kind_at(row.lat, row.lon) == DISTRICT_KIND
-    summary = summary or new.follow_up or is_follow_up(f"{row.title} {row.description[:300]}")
-    t = time_score(new.at, row.at, event, kinds, summary)
+    summary = summary or new.follow_up or is_follow_up(text, row.title)
+    t = time_score(*closest(new.at, new.stated, row.at, stated_at(text, row.at, new.zone)), event, kinds, summary)
     if t <= 0:
         return 0.0
     k = _kind_weight(new.subtype, kind_of(new), row.subtype, kind_old, kinds.related)
     rest = W_TEXT * max(t, TEXT_TIME_FLOOR) + t * W_PHONE * row.same_phone / k
     if k * (PLACE_MAX * t + rest) < THRESHOLD:
         return 0.0  # even at the same spot: too long ago, or too unlike a kind
-    raw = f"{row.location_text} {row.title} {row.description[:300]}"
+    raw = f"{row.location_text} {text}"
     p = max(SAME_DISTRICT, UNKNOWN_PLACE)
     if any(key in raw for key in keys):
         p = max(NAME_PLACE.values())
     elif any(key in raw for key in geo.street_keys(new.streets)):
-        p = max(p, ROAD_SECTION, NAMED_SPOT, ROAD_AREA)  # a street or named spot the gazetteer does not know
+        p = max(p, ROAD_SECTION, NAMED_SPOT, ROAD_AREA, FIRM)  # a street, named spot or establishment it does not know
     if new.where and row.location_text:
         p = max(p, SAME_WHERE)  # the location as written may match (few rows get here)
     if new.located and row.lat is not None and row.lon is not None:

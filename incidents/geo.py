@@ -330,12 +330,45 @@ ROAD_KIND = "道路"
 # Suffixes of a road's name, and of a named spot's (a community, an estate, a tunnel...).
 ROAD_SUFFIXES = ("大道", "路", "街", "巷")
 SPOT_SUFFIXES = ("下穿通道", "下穿隧道", "隧道", "大桥", "大堤", "社区", "小区", "新村", "收费站", "服务区")
+# An establishment named with its kind (鸿福酒楼, 小太阳幼儿园, 华泰精密电子有限公司, 嘉和大厦),
+# and a village or reservoir the gazetteer does not know (金峰村, 金峰水库), is where its
+# event happened: told by the characters before its kind, as a named spot is.
+FIRM_SUFFIXES = (
+    "酒楼", "酒家", "饭店", "饭馆", "餐馆", "餐厅", "食堂", "幼儿园", "小学", "中学", "敬老院", "养老院", "福利院",
+    "有限公司", "公司", "大厦", "公园", "村", "水库",
+)  # fmt: skip
+# Kinds of establishment: two different ones of a kind named (向阳幼儿园, 春苗幼儿园) are two places.
+FIRM_KINDS = {
+    "酒家": "酒楼", "饭店": "酒楼", "饭馆": "酒楼", "餐馆": "酒楼", "餐厅": "酒楼", "中学": "小学", "养老院": "敬老院",
+    "福利院": "敬老院", "有限公司": "公司", "站": "地铁站",
+}  # fmt: skip
+# What an establishment's name ends in when it says only what kind it is, or which one of
+# the text's (职工食堂, 问燃气公司, 第二食堂): not a name.
+_GENERIC_FIRMS = (
+    "职工", "员工", "教工", "学生", "学校", "高校", "单位", "机关", "燃气", "物业", "供电", "电力", "供水", "自来水",
+    "水务", "施工", "建筑", "建设", "劳务", "保安", "运输", "物流", "快递", "外卖", "维保", "电梯", "房地产", "地产",
+    "开发", "投资", "理财", "担保", "贷款", "保险", "科技", "集团", "分公司", "总公司", "子公司", "母公司", "第一",
+    "第二", "第三", "工地", "项目工地", "企业", "孩子", "检测", "森林", "国家森林", "湿地", "儿童", "城市", "市政",
+)  # fmt: skip
+# The ending begins a longer word (小学生, 村民, 村组): no name before it.
+_GOES_ON = {"小学": "生", "中学": "生", "村": "民组里委干口头道庄部支书长级"}
+
+
+_STATION = re.compile(r"(?:地铁|\d+号线)([\u4e00-\u9fff]{2,5}?)站|([\u4e00-\u9fff]{2,5}?)地铁站")
+
+
+def _goes_on(text, end, suffix):
+    return end < len(text) and text[end] in _GOES_ON.get(suffix, "")
+
+
 NAMED_KINDS = frozenset({"社区", "村", "小区"})
 # Characters that do not begin or continue a place name in a caller's words.
 _STOP = set(
-    "的在了那这个一有是和与及往到从把被说里边上下我你他们着过也都就还很好么呢吗啊吧辆台条处位名某附近旁对面门口前后左右东西南北中"
+    "的在了那这个一有是和与及往到从把被说里边上下我你他们着过也都就还很好么呢吗啊吧辆台条处位名某附近旁对面门口前后左右东西南北中等两各该"
 )
-_NAME_ENDS = frozenset("里")  # a _STOP that may end a named spot's name right before its suffix
+# A _STOP that may end a name right before its suffix: a named spot's (桐荫里小区), a road's
+# direction (开元东路, 韶山中路), by whether the suffix is a road's.
+_NAME_ENDS = {False: "里", True: "东西南北中"}
 _NOT_NAMES = (
     "公路",
     "马路",
@@ -353,7 +386,7 @@ _NOT_NAMES = (
     "走路",
     "让路",
 )
-_SUFFIX = re.compile("|".join(sorted(ROAD_SUFFIXES + SPOT_SUFFIXES, key=len, reverse=True)))
+_SUFFIX = re.compile("|".join(sorted(ROAD_SUFFIXES + SPOT_SUFFIXES + FIRM_SUFFIXES, key=len, reverse=True)))
 
 
 # What follows a road's name and places the event on it: a section (洞井段, 北段), a
@@ -381,23 +414,24 @@ class Streets(NamedTuple):
     sections: frozenset  # (road, section) pairs: 韶山南路 at 洞井, at 湘府路
     districts: frozenset  # districts of the places named that are not roads or rivers
     areas: frozenset = frozenset()  # roads named by the 街道 named after them (城南路 of 城南路街道)
+    firms: frozenset = frozenset()  # establishments: (name without its kind, kind): (鸿福, 酒楼) of 鸿福酒楼
 
 
-NO_STREETS = Streets(frozenset(), frozenset(), frozenset(), frozenset(), frozenset())
+NO_STREETS = Streets(frozenset(), frozenset(), frozenset(), frozenset(), frozenset(), frozenset())
 
 
 def read_streets(text, gazetteer, spans=None):
-    """The roads, named spots and sections the words give, known to the gazetteer or
-    read by their form (X路, X街, X大道, X巷; X社区, X小区, X新村, X隧道, X下穿通道,
-    X大桥, X大堤; X路与Y路交叉口, X路Y段, X路口)."""
+    """The roads, named spots, establishments and sections the words give, known to the
+    gazetteer or read by their form (X路, X街, X大道, X巷; X社区, X小区, X新村, X隧道,
+    X下穿通道, X大桥, X大堤; X酒楼, X幼儿园, X有限公司 ...; X路与Y路交叉口, X路Y段, X路口)."""
     text = (text or "").lower()
     spans = gazetteer.trie.spans(text) if spans is None else spans
-    roads, named, sections, districts, areas = set(), set(), set(), set(), set()
-    road_ends, known_ends = [], {}
+    roads, named, sections, districts, areas, firms = set(), set(), set(), set(), set(), set()
+    road_ends, known_ends, known_starts = [], {}, {}
     info = gazetteer.street_info
-    for _start, end, key in spans:
+    for begin, end, key in spans:
         found = info.get(key) or gazetteer.read_street_info(key)
-        known_ends[end] = found
+        known_ends[end], known_starts[end] = found, begin
         if found.road:
             roads.add(found.name)
             road_ends.append((end, found.name))
@@ -408,19 +442,30 @@ def read_streets(text, gazetteer, spans=None):
             areas.add(found.area)  # 城南路街道 is around 城南路
         named.update(found.named)
     masked_text = masked(text, spans, "，")
+    last = 0
     for match in _SUFFIX.finditer(masked_text):
         start, suffix = match.start(), match.group()
-        run = start
-        while run > 0 and start - run < 4:
+        run, floor, last = start, last, match.end()  # a name does not run into the one before it
+        while run > floor and start - run < 4:
             ch = masked_text[run - 1]  # a Chinese character, a digit or a Latin letter, not a _STOP
-            if ch in _STOP and not (run == start and ch in _NAME_ENDS and suffix in SPOT_SUFFIXES):
-                break  # (里 ends a community's name: 桐荫里社区, 桐荫里小区)
+            if ch in _STOP and not (run == start and ch in _NAME_ENDS.get(suffix in ROAD_SUFFIXES, "")):
+                break  # (里 ends a community's name: 桐荫里社区; 东 a road's: 开元东路, 一环西路)
             if not ("\u4e00" <= ch <= "\u9fff" or ch.isascii() and ch.isalnum()):
                 break
             run -= 1
+        core = masked_text[run:start]
+        if run in known_starts and (start - run == 1 or start == run and suffix in FIRM_SUFFIXES):
+            core = text[known_starts[run] : start]  # a known name begins it: 火星村小区, 高桥小学
+        if suffix in FIRM_SUFFIXES:
+            firm = core.lstrip("家所座")  # 一家湘菜馆, 这所小学
+            if len(firm) >= 2 and not firm.endswith(_GENERIC_FIRMS) and not _goes_on(masked_text, match.end(), suffix):
+                firms.add((firm, FIRM_KINDS.get(suffix, suffix)))
+            continue
         if start - run < 2:
             if suffix in SPOT_SUFFIXES and start in known_ends:
                 named.add(_core(known_ends[start].name))  # 湘府路下穿通道, 湘江大堤
+            elif suffix in SPOT_SUFFIXES and len(core) > 2:
+                named.add(core)
             continue
         name = masked_text[run:start] + suffix
         if name.endswith(_NOT_NAMES) or masked_text.startswith("道", match.end()):
@@ -430,6 +475,8 @@ def read_streets(text, gazetteer, spans=None):
             road_ends.append((match.end(), name))
         else:
             named.add(masked_text[run:start])
+    if "站" in text:  # a metro station: 地铁2号线溁湾镇站, 溁湾镇地铁站
+        firms.update((a or b, "地铁站") for a, b in _STATION.findall(text))
     for end, road in road_ends:
         mark = _KM_MARK.match(text, end)
         if mark:
@@ -442,13 +489,38 @@ def read_streets(text, gazetteer, spans=None):
             for other in roads:  # X路与Y路交叉口 is also Y路's junction with X路
                 if other != road and road_stem(other) == part:
                     sections.add((other, road_stem(road)))
-    return Streets(frozenset(roads), frozenset(named), frozenset(sections), frozenset(districts), frozenset(areas))
+    return Streets(
+        frozenset(roads),
+        frozenset(named),
+        frozenset(sections),
+        frozenset(districts),
+        frozenset(areas),
+        frozenset(firms),
+    )
 
 
 @functools.lru_cache(maxsize=1024)
 def street_keys(streets):
-    """The names another text must contain to share a street with these."""
-    return tuple(streets.roads | streets.named | streets.areas)
+    """The names another text must contain to share a street with these (of a named spot
+    or an establishment, the last two characters: same_name)."""
+    return tuple(streets.roads | streets.areas | {n[-2:] for n in streets.named} | {f[-2:] for f, _k in streets.firms})
+
+
+def same_name(a, b):
+    """A named spot or establishment both name (鸿福 of 鸿福酒楼 and of 东山鸿福酒楼), or None:
+    one name ends the other, the words before it being the caller's (造成白鹤小区停气)."""
+    for x in a:
+        for y in b:
+            if x.endswith(y) or y.endswith(x):
+                return min(x, y, key=len)
+    return None
+
+
+def same_firm(a, b):
+    """(an establishment both name, or None; whether each names another of one kind:
+    向阳幼儿园 and 春苗幼儿园 are two kindergartens)."""
+    name = same_name({f for f, _k in a}, {f for f, _k in b})
+    return name, name is None and not {k for _f, k in a}.isdisjoint(k for _f, k in b)
 
 
 def same_section(here, there):

@@ -4,9 +4,10 @@ that decided it.
 
 Reading: the text's known place names are masked first (火星街道 is a place, not a
 fire), then a trie of every lexicon word (geo.Trie: the longest word at each
-position, 森林火灾 before 火灾, 火车站 before 火) walks it once. A word right after a negation (未见明火, 无积水) counts for nothing. Each
-subtype scores the weights of its distinct words (a repeat adds a quarter, twice at
-most). Confidence is the winner's share of all the evidence of the candidate
+position, 森林火灾 before 火灾, 火车站 before 火) walks it once. A word right after a
+negation (未见明火, 无积水), or before a negative test in its clause (流感查了是阴性),
+counts for nothing. Each subtype scores the weights of its distinct words (a repeat
+adds a quarter, twice at most). Confidence is the winner's share of all the evidence of the candidate
 subtypes plus a prior for "none of them"; the suggestion is confident when that
 share and the winner's own evidence are both high enough.
 
@@ -37,6 +38,9 @@ MAX_WORDS = 5
 # A negation just before a word cancels it; 不排除 (cannot rule out) does not.
 _NEGATED = re.compile(r"(?:未|无|没有|没|不是|并非|排除)(?:发现|见到|见|出现|有|造成|再)?$")
 _NOT_NEGATED = ("不排除",)
+# A test that came back negative after a word, in the same clause, cancels it too
+# (流感查了是阴性, 流感、新冠抗原检测均阴性): the disease it names was ruled out.
+_RULED_OUT = re.compile(r"[^，。；！？,;!?]{0,10}?阴性")
 MASK = "，"  # a place name becomes punctuation: no word runs across it
 
 
@@ -91,9 +95,12 @@ class Lexicon:
         if not masked:
             text = self.place_trie.mask(text, MASK)
         out = []
-        for start, _end, word in self.trie.spans(text):
+        tested = "阴性" in text
+        for start, end, word in self.trie.spans(text):
             before = text[max(0, start - 5) : start]
             negated = bool(_NEGATED.search(before)) and not before.endswith(_NOT_NEGATED)
+            if tested and not negated and "阴性" not in word:
+                negated = bool(_RULED_OUT.match(text, end))
             out.append((word, negated))
         return out
 

@@ -141,6 +141,7 @@ def possible_duplicates(
     guess=None,
     phone="",
     unit="",
+    title="",
     explain=False,
 ):
     """Open incidents that may be the event a new report describes (same category and
@@ -148,7 +149,8 @@ def possible_duplicates(
     together (incidents.duplicates). Best first: their ids, or with explain=True
     [(id, score, reasons)]. `guess`: the words' subtype when the caller already read
     them (intake), else they are read here. `unit`: the reporting unit (its village or
-    town counts, less than a named place, when the words name none)."""
+    town counts, less than a named place, when the words name none); `title`: the
+    report's title, part of `text` too (a department's written report says so there)."""
     if not category:
         return []
     at = at or timezone.now()
@@ -168,6 +170,7 @@ def possible_duplicates(
         longitude=longitude if located else None,
         is_drill=is_drill,
         unit=unit,
+        title=title,
     )
     found = understanding.possible_duplicates(new, phone=phone, exclude=exclude)
     if explain:

@@ -162,6 +162,7 @@ def _new_incident(data, actor, now, duty_room=None):
         guess=inference.code,
         phone=data.get("reporter_phone") or "",
         unit=data.get("reporter_unit") or "",
+        title=data.get("title") or "",
     )
     incident = Incident(
         status=Status.RECEIVED,

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
+from django.utils import timezone
 
 from dutyops.cache import Recent
 
@@ -121,10 +122,15 @@ def apply(incident, assessment, *, reported_subtype=False):
 
 def new_sighting(*, latitude=None, longitude=None, **fields):
     """A Sighting of a new report: duplicates.sighting's fields (category, at, text,
-    location_text, subtype, guess, is_drill, unit), read with the current gazetteer and
-    lexicon."""
+    location_text, subtype, guess, is_drill, unit, title), read with the current gazetteer and
+    lexicon; the times of day its words give are the installation's (TIME_ZONE)."""
     return duplicates.sighting(
-        lat=latitude, lon=longitude, gazetteer=geo.gazetteer.get(None), reader=reader.get(None), **fields
+        lat=latitude,
+        lon=longitude,
+        gazetteer=geo.gazetteer.get(None),
+        reader=reader.get(None),
+        zone=timezone.get_default_timezone(),
+        **fields,
     )
 
 
@@ -143,6 +149,7 @@ def possible_duplicates(new, *, phone="", exclude=None, limit=DUPLICATE_LIMIT):
         gazetteer=gazetteer,
         kinds=KINDS,
         km=DUPLICATE_KM,
+        slow_start=new.at - window * duplicates.SLOW_WINDOW,
     )
     return duplicates.find(
         new, rows, gazetteer=gazetteer, reader=reader.get(None), kinds=KINDS, limit=limit, names=subtype_names.get(None)

@@ -60,21 +60,23 @@ def test_the_development_parts_meet_the_targets(figures):
     assert top1 >= 0.93 and precision >= 0.85 and recall >= 0.82
 
 
-# (top-1, precision, recall) as measured with the eighth version (bench/RESULTS.md; the
-# seventh measured 0.96/0.92/0.94, 0.92/0.89/0.90, 0.93/0.86/0.86, 0.93/0.92/0.76 and on
-# heldout5, written blind to it, 0.87/0.94/0.66). All five are development parts for the
-# eighth version (heldout5's misses were read to build it): regression guards, not the
-# targets; heldout6, written blind to it, is its held-out figure.
+# (top-1, precision, recall) as measured with the ninth version (bench/RESULTS.md; the
+# eighth measured 0.96/0.92/0.94, 0.92/0.92/0.93, 0.93/0.86/0.87, 0.95/0.92/0.84,
+# 0.99/0.98/0.90 and on heldout6, written blind to it, 0.89/0.97/0.61). All six are
+# development parts for the ninth version (heldout6's misses were read to build it):
+# regression guards, not the targets; a seventh part written blind to it is its held-out
+# figure. heldout2's precision fell to 0.908 with related kinds made compatible (one false
+# alarm more, a wall's collapse beside a lift's); no part lost a pair.
 MEASURED = {
     "heldout": (0.95, 0.92, 0.94),
-    "heldout2": (0.92, 0.91, 0.93),
-    "heldout3": (0.93, 0.86, 0.87),
-    "heldout4": (0.95, 0.92, 0.84),
-    # development data since the eighth version; its recall is still under the target
-    "heldout5": (0.99, 0.98, 0.90),
+    "heldout2": (0.92, 0.90, 0.93),
+    "heldout3": (0.93, 0.87, 0.88),
+    "heldout4": (0.95, 0.93, 0.88),
+    "heldout5": (0.99, 0.98, 0.91),
     # written blind to the eighth version and measured once on each, figures only
-    # (2026-12-03): the seventh 0.850 / 0.983 / 0.527, the eighth 0.895 / 0.971 / 0.618
-    "heldout6": (0.89, 0.97, 0.61),
+    # (2026-12-03): the seventh 0.850 / 0.983 / 0.527, the eighth 0.895 / 0.971 / 0.618;
+    # development data for the ninth, which reaches 0.955 / 0.969 / 0.864 on it
+    "heldout6": (0.95, 0.96, 0.86),
     # written blind to the ninth version; the eighth measured once (2026-12-03): 0.879 / 0.944 / 0.568
     "heldout7": (0.87, 0.94, 0.56),
 }

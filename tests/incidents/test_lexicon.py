@@ -52,6 +52,37 @@ def test_a_negated_word_counts_for_nothing():
     assert infer("不排除暴恐性质").code == "terrorist_attack"  # 不排除 is not a negation
 
 
+def test_a_disease_a_test_ruled_out_counts_for_nothing():
+    """流感查了是阴性: the cluster is not flu; 流感阳性 still is an outbreak."""
+    cluster = "敬老院这几天有六个老人发烧、咳嗽，流感查了是阴性，不晓得是什么病"
+    assert infer(cluster, "public_health").code == "unexplained_disease"
+    assert infer("敬老院这几天有六个老人发烧、咳嗽，流感查了是阳性", "public_health").code == "epidemic"
+    written = "病例7例，流感、新冠抗原检测均阴性，病原尚不明确，已采样送检"
+    assert infer(written, "public_health").code == "unexplained_disease"
+    # only in its clause: a negative test of one thing does not cancel the next sentence's words
+    assert infer("诺如病毒核酸阳性4份。另2份检测阴性", "public_health").code == "epidemic"
+
+
+@pytest.mark.parametrize(
+    "text,category,code",
+    [
+        ("老人要转30万到外地账户，说是公安局打电话讲她涉嫌洗钱，我们看是诈骗", "social_security", "criminal_case"),
+        ("一理财公司老板失联，投资人集中到公司门口要钱", "social_security", "economic_security"),
+        ("买了他们的养老床位，这个月利息没发，公司门锁了，钱拿不回来", "social_security", "economic_security"),
+        ("县政府门口来了一百多个工人，举着牌子讨工资", "social_security", "mass_incident"),
+        ("我是开罐车的，拉的是液碱，翻到边上去了，罐体有个口子在漏", "accident_disaster", "hazardous_chemicals"),
+        ("两台小车在路口追尾了，车翻了", "accident_disaster", "traffic"),
+        ("路两边田里到处冒烟，在烧稻草，开车都看不清路", "accident_disaster", "environmental_pollution"),
+        ("楼道里冒烟，好大的火", "accident_disaster", "fire"),
+    ],
+)
+def test_the_ninth_versions_words_and_their_near_neighbours(text, category, code):
+    """Fraud at a bank counter is a crime, a fund that stops paying an economic matter,
+    unpaid workers a gathering, a tanker of lye a chemical leak (an ordinary crash is
+    still a crash), straw burning in the fields pollution (a stairwell's smoke a fire)."""
+    assert infer(text, category).code == code
+
+
 def test_no_telling_words_no_suggestion():
     found = infer("有人受伤，请派人来看看", "natural_disaster")
     assert (found.code, found.confidence, found.confident, found.words) == ("", 0.0, False, ())

@@ -121,3 +121,58 @@ def test_migrate_brings_the_eighth_versions_places_and_words_into_a_database_see
     )
     assert in_file - in_db == {("drought", "没水喝", "colloquial")}
     assert ("drought", "没水喝", "cue") in in_db
+
+
+def test_migrate_brings_the_ninth_versions_words_into_a_database_seeded_before_them(db):
+    """A database seeded before the ninth version gets its words through migration 0007,
+    once; a word an admin already has keeps its kind and weight."""
+    import importlib
+
+    from django.apps import apps
+
+    from incidents import lexicon
+    from incidents.models import LexiconTerm
+
+    migration = importlib.import_module("incidents.migrations.0007_ninth_version_words_and_places")
+    seed.seed_reference_data()
+    new_words = {(c, w) for c, kinds in migration.NEW_WORDS.items() for words in kinds.values() for w in words.split()}
+    for code, word in new_words:
+        LexiconTerm.objects.filter(subtype__code=code, word=word).delete()
+    LexiconTerm.objects.create(subtype=Subtype.objects.get(code="criminal_case"), word="诈骗", kind="cue", weight=1.0)
+    for _ in range(2):  # again: nothing twice
+        migration.add_words(apps, None)
+    terms, _neutral, _related = lexicon.read_file()
+    in_file = {(c, w, k) for c, items in terms.items() for w, k, _weight in items if (c, w) in new_words}
+    assert {(c, w) for c, w, _k in in_file} == new_words  # the file and the migration say the same
+    in_db = set(
+        LexiconTerm.objects.filter(subtype__code__in=migration.NEW_WORDS).values_list("subtype__code", "word", "kind")
+    )
+    assert in_file - in_db == {("criminal_case", "诈骗", "term")}
+    assert ("criminal_case", "诈骗", "cue") in in_db
+    assert LexiconTerm.objects.filter(subtype__code="criminal_case", word="诈骗").count() == 1
+
+
+def test_migrate_moves_a_towns_point_only_where_nobody_edited_it(db):
+    """镇头镇's point was 15 km east of the town: migration 0007 moves it to the file's,
+    but not a point an admin already set, nor a place of the same name elsewhere."""
+    import csv
+    import importlib
+
+    from django.apps import apps
+
+    from incidents.management.commands.import_places import import_rows
+
+    migration = importlib.import_module("incidents.migrations.0007_ninth_version_words_and_places")
+    with open(seed.CITY_PLACES_CSV, newline="", encoding="utf-8") as f:
+        town = next(r for r in csv.DictReader(f) if r["name"] == "镇头镇")
+    import_rows([{**town, "latitude": "28.03", "longitude": "113.49"}])
+    edited = Place.objects.create(name="镇头镇", district="某县", kind="镇", latitude=28.03, longitude=113.49)
+    for _ in range(2):
+        migration.move_places(apps, None)
+    moved = Place.objects.get(name="镇头镇", district="浏阳市")
+    assert (moved.latitude, moved.longitude) == (float(town["latitude"]), float(town["longitude"]))
+    edited.refresh_from_db()
+    assert (edited.latitude, edited.longitude) == (28.03, 113.49)
+    Place.objects.filter(pk=moved.pk).update(latitude=28.05, longitude=113.35)  # an admin's point
+    migration.move_places(apps, None)
+    assert Place.objects.filter(pk=moved.pk, latitude=28.05, longitude=113.35).exists()

@@ -1,0 +1,167 @@
+"""When the reports say it happened (the duplicate scorer's ninth version): a written
+report's own time of the event, a title that reads as a department's report, a slow
+kind's reports a day and more apart, two towns each telling its own drought; and the
+prefilter's upper bound, never under the score, on every part of the evaluation set."""
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.utils import timezone
+
+from incidents import duplicates, evaluation
+
+from .api_steps import ago, report
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+@pytest.fixture(scope="module")
+def tools():
+    return evaluation.tools()
+
+
+def sight(tools, title, place, at, subtype="", category="accident_disaster", text="", zone=None):
+    """A report's Sighting as intake makes it (its point geocoded from its place)."""
+    city, reader, _kinds = tools
+    point = city.locate(place)
+    return duplicates.sighting(
+        category=category,
+        at=at,
+        text=f"{title} {text}",
+        title=title,
+        location_text=place,
+        subtype=subtype,
+        lat=point[1] if point else None,
+        lon=point[2] if point else None,
+        gazetteer=city,
+        reader=reader,
+        zone=zone,
+    )
+
+
+def test_the_time_a_written_report_gives_is_read_in_the_installations_zone():
+    at = datetime(2026, 11, 10, 8, 30, tzinfo=UTC)  # 16:30 in 临江
+    assert duplicates.stated_at("15时15分许，溁湾路一服装店起火", at, SHANGHAI) == datetime(
+        2026, 11, 10, 15, 15, tzinfo=SHANGHAI
+    )
+    assert duplicates.stated_at("10时许发生侧壁坍塌", at, SHANGHAI).hour == 10
+    # the day before, named or not; an announced drill's start up to two hours ahead
+    assert duplicates.stated_at("于9日23时20分被搜救人员找到", at, SHANGHAI).day == 9
+    assert duplicates.stated_at("22时40分许一住户起火", at.replace(hour=1), SHANGHAI).day == 9
+    assert duplicates.stated_at("17时30分开展疏散演练", at, SHANGHAI).hour == 17
+    # a count up to, an expectation, or a time too far from the report: none
+    assert duplicates.stated_at("截至21时就诊52人", at, SHANGHAI) is None
+    assert duplicates.stated_at("预计23时恢复供气", at, SHANGHAI) is None
+    assert duplicates.stated_at("8日6时发生", at, SHANGHAI) is None
+    assert duplicates.stated_at("伤者持续昏迷3小时", at, SHANGHAI) is None
+
+
+def test_a_departments_report_an_hour_later_giving_the_callers_minute_is_that_fire(tools):
+    kinds = tools[2]
+    at = timezone.now()
+    caller = sight(
+        tools, "街边服装店着火了", "黄兴中路", at - timedelta(minutes=75), "fire", text="黑烟很大，楼上住了人"
+    )
+    then = timezone.localtime(caller.at - timedelta(minutes=5))
+    written = f"{then.hour}时{then.minute:02d}分许，一服装店起火，过火面积约60平方米，已扑灭，无人员伤亡。"
+    street = sight(tools, "一临街商铺火灾", "黄兴中路", at, "fire", text=written, zone=SHANGHAI)
+    assert street.stated is not None
+    assert duplicates.score(street, caller, gazetteer=tools[0], kinds=kinds)[0] >= duplicates.THRESHOLD
+    # the same words about a fire five hours before the call: another fire on that road
+    earlier = timezone.localtime(caller.at - timedelta(hours=5))
+    other = written.replace(f"{then.hour}时{then.minute:02d}分", f"{earlier.hour}时{earlier.minute:02d}分")
+    other_fire = sight(tools, "一临街商铺火灾", "黄兴中路", at, "fire", text=other, zone=SHANGHAI)
+    assert duplicates.score(other_fire, caller, gazetteer=tools[0], kinds=kinds)[0] < duplicates.THRESHOLD
+
+
+@pytest.mark.parametrize(
+    "title,written",
+    [
+        ("关于望岳小学一起诺如病毒感染聚集性疫情的报告", True),
+        ("高速追尾事故伤员救治情况", True),
+        ("全市森林火情通报", True),
+        ("学校很多孩子上吐下泻", False),
+        ("报告一下，村里停电了", False),
+    ],
+)
+def test_a_title_that_reads_as_a_departments_report_marks_a_follow_up(title, written):
+    assert duplicates.is_follow_up(title, title) is written
+
+
+def test_a_slow_kinds_reports_a_day_and_more_apart_are_compared_through_intake(api):
+    """The village's dry well one morning, the county's drought report the next noon
+    (30 hours): one drought. Two hill fires 30 hours apart at one village are not
+    even candidates."""
+    first = report(
+        api,
+        title="山上水源断了，组里吃水困难",
+        description="一个多月没下透雨，组里那口山泉断流了，几十户水缸见底，要走两里路去挑水。",
+        location_text="沩山乡龙泉村",
+        subtype="drought",
+        received_at=ago(hours=30),
+    )["incident"]
+    later = report(
+        api,
+        title="关于沩山乡人畜饮水困难情况的报告",
+        description="沩山乡因旱饮水困难人口约700人，主要在龙泉村，已启动抗旱四级应急响应，调拨抗旱水泵和送水车。",
+        location_text="宁乡市沩山乡",
+        subtype="drought",
+        channel="lower_level",
+    )
+    assert later["possible_duplicates"] == [first]
+    fire = report(
+        api,
+        title="后山烧起来了",
+        description="后山起火，村里的人在打。",
+        location_text="沩山乡龙泉村",
+        subtype="forest_fire",
+        received_at=ago(hours=30),
+    )["incident"]
+    again = report(api, title="龙泉村又起山火", location_text="沩山乡龙泉村", subtype="forest_fire")
+    assert fire not in again["possible_duplicates"]
+
+
+def test_two_towns_each_telling_its_own_drought_are_two_reports_one_quake_felt_in_both_is_one(tools):
+    city, _reader, kinds = tools
+    at = timezone.now()
+    cat = "natural_disaster"
+    ours = sight(tools, "社港镇旱情及人饮困难情况", "浏阳社港镇", at - timedelta(hours=20), "drought", cat)
+    theirs = sight(tools, "龙伏镇部分村组人畜饮水困难", "浏阳龙伏镇", at, "drought", cat)
+    assert duplicates.score(theirs, ours, gazetteer=city, kinds=kinds)[0] < duplicates.THRESHOLD
+    again = sight(tools, "社港镇旱情续报", "浏阳社港镇", at, "drought", cat)
+    assert duplicates.score(again, ours, gazetteer=city, kinds=kinds)[0] >= duplicates.THRESHOLD
+    felt = sight(tools, "刚才楼在晃，是不是地震了", "高塘岭街道", at - timedelta(minutes=2), "earthquake", cat)
+    there = sight(tools, "铜官这边也感觉到震动", "铜官街道", at, "earthquake", cat)
+    assert duplicates.score(there, felt, gazetteer=city, kinds=kinds)[0] >= duplicates.THRESHOLD
+
+
+def test_the_prefilters_upper_bound_never_drops_a_pair_the_scorer_would_flag(tools):
+    """Every pair of every part the intake's SQL would return: a row whose upper bound is
+    under the threshold scores under it too (times stated, establishments, follow-ups)."""
+    city, reader, kinds = tools
+    items = evaluation.load()
+    seen = evaluation.sightings(items, city, reader)
+    checked = 0
+    for split in evaluation.SPLITS:
+        part = [i for i in items if i.split == split]
+        for n, item in enumerate(part):
+            new, keys = seen[item.id], city.keys_of(seen[item.id].places)
+            for earlier in part[:n]:
+                old = seen[earlier.id]
+                if not evaluation.prefiltered(new, old, 2.5, kinds):
+                    continue
+                row = duplicates.Row(
+                    0, old.lat, old.lon, earlier.title, earlier.place, earlier.text, old.subtype, old.guess,
+                    earlier.at, False, earlier.unit,
+                )  # fmt: skip
+                if duplicates.upper_bound(new, row, gazetteer=city, kinds=kinds, keys=keys) < duplicates.THRESHOLD:
+                    as_found = duplicates.sighting(  # as duplicates.find reads the row
+                        category=new.category, at=row.at, text=f"{row.title} {row.description[:300]}",
+                        location_text=row.location_text, subtype=row.subtype, guess=row.guess, lat=row.lat,
+                        lon=row.lon, gazetteer=city, reader=reader, is_drill=new.is_drill, unit=row.unit,
+                        title=row.title,
+                    )  # fmt: skip
+                    assert duplicates.score(new, as_found, gazetteer=city, kinds=kinds)[0] < duplicates.THRESHOLD
+                checked += 1
+    assert checked > 1000
