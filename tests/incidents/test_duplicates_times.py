@@ -3,7 +3,7 @@ report's own time of the event, a title that reads as a department's report, a s
 kind's reports a day and more apart, two towns each telling its own drought; and the
 prefilter's upper bound, never under the score, on every part of the evaluation set."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -41,19 +41,24 @@ def sight(tools, title, place, at, subtype="", category="accident_disaster", tex
 
 
 def test_the_time_a_written_report_gives_is_read_in_the_installations_zone():
-    at = datetime(2026, 11, 10, 8, 30, tzinfo=UTC)  # 16:30 in 临江
-    assert duplicates.stated_at("15时15分许，溁湾路一服装店起火", at, SHANGHAI) == datetime(
-        2026, 11, 10, 15, 15, tzinfo=SHANGHAI
-    )
+    # today, 16:30 in 临江, in UTC as reports are stored (days and months roll over alike)
+    local = timezone.now().astimezone(SHANGHAI).replace(hour=16, minute=30, second=0, microsecond=0)
+    at = local.astimezone(UTC)
+    yesterday, two_days_ago = local - timedelta(days=1), local - timedelta(days=2)
+    assert duplicates.stated_at("15时15分许，溁湾路一服装店起火", at, SHANGHAI) == local.replace(hour=15, minute=15)
     assert duplicates.stated_at("10时许发生侧壁坍塌", at, SHANGHAI).hour == 10
     # the day before, named or not; an announced drill's start up to two hours ahead
-    assert duplicates.stated_at("于9日23时20分被搜救人员找到", at, SHANGHAI).day == 9
-    assert duplicates.stated_at("22时40分许一住户起火", at.replace(hour=1), SHANGHAI).day == 9
+    found = duplicates.stated_at(f"于{yesterday.day}日23时20分被搜救人员找到", at, SHANGHAI)
+    assert found == yesterday.replace(hour=23, minute=20)
+    past_midnight = local.replace(hour=1).astimezone(UTC)
+    assert duplicates.stated_at("22时40分许一住户起火", past_midnight, SHANGHAI) == yesterday.replace(
+        hour=22, minute=40
+    )
     assert duplicates.stated_at("17时30分开展疏散演练", at, SHANGHAI).hour == 17
     # a count up to, an expectation, or a time too far from the report: none
     assert duplicates.stated_at("截至21时就诊52人", at, SHANGHAI) is None
     assert duplicates.stated_at("预计23时恢复供气", at, SHANGHAI) is None
-    assert duplicates.stated_at("8日6时发生", at, SHANGHAI) is None
+    assert duplicates.stated_at(f"{two_days_ago.day}日6时发生", at, SHANGHAI) is None
     assert duplicates.stated_at("伤者持续昏迷3小时", at, SHANGHAI) is None
 
 
