@@ -556,10 +556,7 @@ def jaccard(a, b):
 def score(new, old, *, gazetteer, kinds=NO_KINDS, names=None):
     """(score, reasons): how likely `old` (an open incident) is the event `new` reports."""
     event = event_kinds(new.subtype, kind_of(new), old.subtype, kind_of(old))
-    if new.stated is None and old.stated is None:
-        a, b = new.at, old.at
-    else:
-        a, b = closest(new.at, new.stated, old.at, old.stated)
+    a, b = closest(new.at, new.stated, old.at, old.stated)  # the report times, unless a stated one is nearer
     t = time_score(a, b, event, kinds, "district" in (new.area, old.area) or new.follow_up or old.follow_up)
     if t <= 0:
         return 0.0, []
