@@ -220,8 +220,8 @@ def _read_text(location_text, text, lat, lon, gazetteer, reader):
     """What a text and point say of the place and the event, kept for the next report
     that meets the same open incident (its neighbours come up again and again). The
     gazetteer and lexicon are part of the key: an edit makes new ones."""
-    whole = f"{location_text} {text}".lower()
-    spans = gazetteer.trie.spans(whole)
+    whole = _UNRELATED.sub("，", f"{location_text} {text}".lower())
+    spans = [s for s in gazetteer.trie.spans(whole) if not _taken_to(whole, s, gazetteer)]
     places, masked = frozenset(gazetteer.aliases[key] for _s, _e, key in spans), geo.masked(whole, spans, MASK)
     districts = frozenset(gazetteer.by_name[n][4] for n in places if gazetteer.by_name[n][4])
     kind = gazetteer.kind_at(lat, lon) if lat is not None else None
@@ -240,6 +240,21 @@ def _read_text(location_text, text, lat, lon, gazetteer, reader):
         frozenset(reader.concepts(masked, masked=True)) if reader is not None else frozenset(),
         geo.read_streets(whole, gazetteer, spans),
         geo.TOWN_REACH_KM.get(kind, 0.0),
+    )
+
+
+# A written report setting another place apart (与上洪村演练无关, 与上午K1506处事故不在同一
+# 地点, 与渔船事故搜救区域分开): not where this event is.
+_UNRELATED = re.compile(r"与[^，。；,;]{1,24}?(?:无关|不在同一|不是同一|不是一起|分开)")
+# Where the hurt were taken (送湘雅医院, 转至省人民医院): not where the event happened.
+_TAKEN_TO = re.compile(r"(?:送|转)(?:往|至|到|入)?(?:了)?$")
+DESTINATION_KINDS = frozenset({"医院"})
+
+
+def _taken_to(text, span, gazetteer):
+    begin, _end, key = span
+    return gazetteer.by_name[gazetteer.aliases[key]][3] in DESTINATION_KINDS and bool(
+        _TAKEN_TO.search(text[max(0, begin - 3) : begin])
     )
 
 

@@ -357,6 +357,15 @@ _GOES_ON = {"小学": "生", "中学": "生", "村": "民组里委干口头道�
 _STATION = re.compile(r"(?:地铁|\d+号线)([\u4e00-\u9fff]{2,5}?)站|([\u4e00-\u9fff]{2,5}?)地铁站")
 
 
+def _village_start(text, run, start, floor):
+    """Whether the stop at text[run - 1] begins a village's name (上洪村): one of
+    _VILLAGE_STARTS, not right before the suffix, with a place, a stop or nothing before it."""
+    if run == start or text[run - 1] not in _VILLAGE_STARTS:
+        return False
+    before = text[run - 2] if run - 2 >= floor else ""
+    return not before or before in _STOP or not "\u4e00" <= before <= "\u9fff"
+
+
 def _goes_on(text, end, suffix):
     return end < len(text) and text[end] in _GOES_ON.get(suffix, "")
 
@@ -365,6 +374,7 @@ NAMED_KINDS = frozenset({"社区", "村", "小区"})
 # Characters that do not begin or continue a place name in a caller's words.
 _STOP = set(
     "的在了那这个一有是和与及往到从把被说里边上下我你他们着过也都就还很好么呢吗啊吧辆台条处位名某附近旁对面门口前后左右东西南北中等两各该"
+    "称问"  # 来电人称德峰小区, 市民询问小区楼里: what the caller said, not the place
 )
 # A _STOP that may end a name right before its suffix: a named spot's (桐荫里小区), a road's
 # direction (开元东路, 韶山中路), by whether the suffix is a road's.
@@ -385,7 +395,25 @@ _NOT_NAMES = (
     "过路",
     "走路",
     "让路",
+    "短路",  # 线路老化短路: what failed, not where
+    "断路",
+    "回路",
+    "通路",
+    "出路",
+    "迷路",
+    "修路",
+    "封路",
+    "绕路",
+    "上路",
+    "赶路",
+    "岔路",
 )
+# A community's or estate's name that says only what kind it is (老旧小区, 安置小区, 一个高层小区):
+# not a name.
+_GENERIC_SPOTS = ("老旧", "老式", "新建", "安置", "拆迁", "居民", "住宅", "高层", "农村", "周边", "整个", "隔壁", "对面")
+# What may begin a village's name though it ends a word elsewhere (上洪村, 下湾村, 东山村),
+# when nothing but a place or a stop stands before it.
+_VILLAGE_STARTS = "上下东西南北中大小"
 _SUFFIX = re.compile("|".join(sorted(ROAD_SUFFIXES + SPOT_SUFFIXES + FIRM_SUFFIXES, key=len, reverse=True)))
 
 
@@ -449,6 +477,8 @@ def read_streets(text, gazetteer, spans=None):
         while run > floor and start - run < 4:
             ch = masked_text[run - 1]  # a Chinese character, a digit or a Latin letter, not a _STOP
             if ch in _STOP and not (run == start and ch in _NAME_ENDS.get(suffix in ROAD_SUFFIXES, "")):
+                if suffix == "村" and _village_start(masked_text, run, start, floor):
+                    run -= 1  # 张坊镇上洪村: 上 begins the village's name
                 break  # (里 ends a community's name: 桐荫里社区; 东 a road's: 开元东路, 一环西路)
             if not ("\u4e00" <= ch <= "\u9fff" or ch.isascii() and ch.isalnum()):
                 break
@@ -460,6 +490,8 @@ def read_streets(text, gazetteer, spans=None):
             firm = core.lstrip("家所座")  # 一家湘菜馆, 这所小学
             if len(firm) >= 2 and not firm.endswith(_GENERIC_FIRMS) and not _goes_on(masked_text, match.end(), suffix):
                 firms.add((firm, FIRM_KINDS.get(suffix, suffix)))
+            continue
+        if suffix in NAMED_KINDS and core.endswith(_GENERIC_SPOTS) and start not in known_ends:
             continue
         if start - run < 2:
             if suffix in SPOT_SUFFIXES and start in known_ends:
