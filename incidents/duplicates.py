@@ -80,6 +80,9 @@ TOWN_LEVEL = frozenset({"镇", "乡", "街道"})
 INSIDE_TOWN, INSIDE_DISTRICT = 0.4, 0.5  # less than naming it: the town's other spots are there too
 DISTRICT_KM = 25.0  # the prefilter's box around a district's point
 SUMMARY_TIME = 0.5  # a district-level report is a department's summary: hours count half
+# and less than half for a kind that is not slow (a quake's, an outage's, a fall's summary
+# comes the next morning, after the night's checks): a slow kind's hours count a third already.
+SUMMARY_TIME_QUICK = 0.4
 # A department's written follow-up says so (续报, 情况报告): its hours count as a summary's.
 FOLLOW_UP = ("续报", "终报", "情况报告", "事件报告", "事故情况", "处置情况")
 # So does a title that reports on the event (关于…的报告, …救治情况, …通报): no caller's
@@ -532,7 +535,7 @@ def time_score(a, b, event, kinds, summary=False):
     elif event and event <= kinds.fast and not summary:
         hours *= FAST_TIME
     if summary:
-        hours *= SUMMARY_TIME
+        hours *= SUMMARY_TIME if event and event <= kinds.slow else SUMMARY_TIME_QUICK
     return _curve(TIME_CURVE, hours)
 
 
