@@ -479,6 +479,13 @@ def street_score(a, b, towns_a, towns_b):
     return best, reason, (apart or two_firms) and best < NAMED_SPOT
 
 
+def named_town_points(new, gazetteer):
+    """Points of the towns the new report names: an incident placed only by one of them
+    may be the event, however far the report's own point (宁乡市's summary names 沩山乡,
+    50 km from the county's point)."""
+    return {gazetteer.by_name[name][1:3] for name in new.towns}
+
+
 @functools.lru_cache(maxsize=8)
 def district_points(gazetteer):
     """Points of the districts (a report placed only by its district is at one)."""
@@ -690,11 +697,11 @@ def candidate_rows(
                 "(i.subtype = %s AND i.latitude >= %s AND i.latitude <= %s AND i.longitude >= %s AND i.longitude <= %s)"
             )
             params += [kind, *geo.bounding_box(new.lat, new.lon, WIDE_AREA_KM)]
-        # Roads', rivers' and towns' points near it, and every district's point: a
-        # district-level report (a department's summary) may be about any spot in it,
-        # a town's about any of its villages or streets.
+        # Roads', rivers' and towns' points near it, the points of the towns it names, and
+        # every district's point: a district-level report (a department's summary) may be
+        # about any spot in it, a town's about any of its villages or streets.
         points = set(gazetteer.broad_points_near(new.lat, new.lon, BROAD_KM)) | set(district_points(gazetteer))
-        points = sorted(points | set(gazetteer.town_points_near(new.lat, new.lon)))
+        points = sorted(points | set(gazetteer.town_points_near(new.lat, new.lon)) | named_town_points(new, gazetteer))
         if points:
             alternatives.append(f"(i.latitude, i.longitude) IN ({', '.join(['(%s, %s)'] * len(points))})")
             params += [x for point in points for x in point]

@@ -166,7 +166,7 @@ def geo_point(gazetteer, place):
     return (row[1], row[2]) if row else None
 
 
-def prefiltered(new, old, km, kinds=duplicates.NO_KINDS):
+def prefiltered(new, old, km, kinds=duplicates.NO_KINDS, gazetteer=None):
     """Would the intake's SQL return `old` for `new`?"""
     if new.category != old.category or new.is_drill != old.is_drill:
         return False
@@ -181,6 +181,8 @@ def prefiltered(new, old, km, kinds=duplicates.NO_KINDS):
         return True
     if old.area == "district":
         return True  # every district's point is among the candidates
+    if gazetteer is not None and old.area == "town" and (old.lat, old.lon) in duplicates.named_town_points(new, gazetteer):
+        return True  # so are the points of the towns the new report names
     if new.area == "district":
         km = max(km, duplicates.DISTRICT_KM)
     km = max(km, new.reach)
@@ -205,7 +207,7 @@ def flagged(items, gazetteer, reader, kinds, km):
         candidates = []
         for earlier in items[:n]:
             old = seen[earlier.id]
-            if not prefiltered(new, old, km, kinds):
+            if not prefiltered(new, old, km, kinds, gazetteer):
                 continue
             old.id = earlier.id
             old.same_phone = duplicates.same_caller(item.phone, earlier.phone)
