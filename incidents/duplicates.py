@@ -70,7 +70,7 @@ PRECISION_CAP = {"broad": 0.5, "town": 0.7}
 NAME_PLACE = {"spot": 0.9, "town": 0.6, "broad": 0.45}
 WIDE_AREA_PLACE = 0.6  # both of a kind that covers a wide area (an outage, an earthquake)
 WIDE_AREA_KM = 15.0  # and the prefilter looks that far for a candidate of that kind
-BROAD_KM = 12.0  # a point geocoded from a road or a river may be anywhere along it
+BROAD_KM = 16.0  # a point geocoded from a road or a river may be anywhere along it
 # A point geocoded from a town-sized place (a town, a 街道, a park, a mountain) stands
 # for anywhere within this of it, and one from a district for anywhere in the district:
 # a spot that lies there is at that place, as if both named it.
