@@ -181,7 +181,11 @@ def prefiltered(new, old, km, kinds=duplicates.NO_KINDS, gazetteer=None):
         return True
     if old.area == "district":
         return True  # every district's point is among the candidates
-    if gazetteer is not None and old.area == "town" and (old.lat, old.lon) in duplicates.named_town_points(new, gazetteer):
+    if (
+        gazetteer is not None
+        and old.area == "town"
+        and (old.lat, old.lon) in duplicates.named_town_points(new, gazetteer)
+    ):
         return True  # so are the points of the towns the new report names
     if new.area == "district":
         km = max(km, duplicates.DISTRICT_KM)

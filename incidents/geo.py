@@ -410,7 +410,21 @@ _NOT_NAMES = (
 )
 # A community's or estate's name that says only what kind it is (老旧小区, 安置小区, 一个高层小区):
 # not a name.
-_GENERIC_SPOTS = ("老旧", "老式", "新建", "安置", "拆迁", "居民", "住宅", "高层", "农村", "周边", "整个", "隔壁", "对面")
+_GENERIC_SPOTS = (
+    "老旧",
+    "老式",
+    "新建",
+    "安置",
+    "拆迁",
+    "居民",
+    "住宅",
+    "高层",
+    "农村",
+    "周边",
+    "整个",
+    "隔壁",
+    "对面",
+)
 # What may begin a village's name though it ends a word elsewhere (上洪村, 下湾村, 东山村),
 # when nothing but a place or a stop stands before it.
 _VILLAGE_STARTS = "上下东西南北中大小"

@@ -176,3 +176,60 @@ def test_migrate_moves_a_towns_point_only_where_nobody_edited_it(db):
     Place.objects.filter(pk=moved.pk).update(latitude=28.05, longitude=113.35)  # an admin's point
     migration.move_places(apps, None)
     assert Place.objects.filter(pk=moved.pk, latitude=28.05, longitude=113.35).exists()
+
+
+def test_migrate_brings_the_tenth_versions_words_into_a_database_seeded_before_them(db):
+    """Migration 0008 adds the words the tenth version added to the file, once, and leaves
+    an admin's kind and weight of a word already there."""
+    import importlib
+
+    from django.apps import apps
+
+    from incidents import lexicon
+    from incidents.models import LexiconTerm
+
+    migration = importlib.import_module("incidents.migrations.0008_tenth_version_words_and_places")
+    seed.seed_reference_data()
+    new_words = {(c, w) for c, kinds in migration.NEW_WORDS.items() for words in kinds.values() for w in words.split()}
+    for code, word in new_words:
+        LexiconTerm.objects.filter(subtype__code=code, word=word).delete()
+    LexiconTerm.objects.create(
+        subtype=Subtype.objects.get(code="economic_security"), word="预付卡", kind="cue", weight=1.0
+    )
+    for _ in range(2):  # again: nothing twice
+        migration.add_words(apps, None)
+    terms, _neutral, _related = lexicon.read_file()
+    in_file = {(c, w, k) for c, items in terms.items() for w, k, _weight in items if (c, w) in new_words}
+    assert {(c, w) for c, w, _k in in_file} == new_words  # the file and the migration say the same
+    in_db = set(
+        LexiconTerm.objects.filter(subtype__code__in=migration.NEW_WORDS).values_list("subtype__code", "word", "kind")
+    )
+    assert in_file - in_db == {("economic_security", "预付卡", "term")}
+    assert LexiconTerm.objects.filter(subtype__code="economic_security", word="预付卡").get().kind == "cue"
+
+
+def test_migrate_adds_guoyuan_and_moves_dawei_mountain_only_where_nobody_edited_it(db):
+    """Migration 0008 adds 果园镇 where the gazetteer was seeded, once, and moves the demo's
+    大围山 (开福区) to 浏阳, where the file now has it; a 大围山 an admin placed stays."""
+    import csv
+    import importlib
+
+    from django.apps import apps
+
+    from incidents.management.commands.import_places import import_rows
+
+    migration = importlib.import_module("incidents.migrations.0008_tenth_version_words_and_places")
+    with open(seed.PLACES_CSV, newline="", encoding="utf-8") as f:
+        mountain = next(r for r in csv.DictReader(f) if r["name"] == "大围山")
+    import_rows([{**mountain, "district": "开福区", "latitude": "28.41", "longitude": "113.08"}])
+    edited = Place.objects.create(name="大围山", district="某县", kind="山林", latitude=28.41, longitude=113.08)
+    for _ in range(2):
+        migration.change_places(apps, None)
+    town = Place.objects.get(name="果园镇", district="长沙县")
+    with open(seed.CITY_PLACES_CSV, newline="", encoding="utf-8") as f:
+        row = next(r for r in csv.DictReader(f) if r["name"] == "果园镇")
+    assert (town.kind, town.latitude, town.longitude) == (row["kind"], float(row["latitude"]), float(row["longitude"]))
+    moved = Place.objects.get(name="大围山", district="浏阳市")
+    assert (moved.latitude, moved.longitude) == (float(mountain["latitude"]), float(mountain["longitude"]))
+    edited.refresh_from_db()
+    assert (edited.district, edited.latitude, edited.longitude) == ("某县", 28.41, 113.08)
