@@ -379,52 +379,14 @@ _STOP = set(
 # A _STOP that may end a name right before its suffix: a named spot's (桐荫里小区), a road's
 # direction (开元东路, 韶山中路), by whether the suffix is a road's.
 _NAME_ENDS = {False: "里", True: "东西南北中"}
+# Words ending in 路 that name no road (线路老化短路: what failed, not where).
 _NOT_NAMES = (
-    "公路",
-    "马路",
-    "道路",
-    "铁路",
-    "小路",
-    "大路",
-    "山路",
-    "水路",
-    "线路",
-    "电路",
-    "管路",
-    "半路",
-    "过路",
-    "走路",
-    "让路",
-    "短路",  # 线路老化短路: what failed, not where
-    "断路",
-    "回路",
-    "通路",
-    "出路",
-    "迷路",
-    "修路",
-    "封路",
-    "绕路",
-    "上路",
-    "赶路",
-    "岔路",
-)
+    "公路", "马路", "道路", "铁路", "小路", "大路", "山路", "水路", "线路", "电路", "管路", "半路", "过路", "走路", "让路", "短路", "断路", "回路",
+    "通路", "出路", "迷路", "修路", "封路", "绕路", "上路", "赶路", "岔路",
+)  # fmt: skip
 # A community's or estate's name that says only what kind it is (老旧小区, 安置小区, 一个高层小区):
 # not a name.
-_GENERIC_SPOTS = (
-    "老旧",
-    "老式",
-    "新建",
-    "安置",
-    "拆迁",
-    "居民",
-    "住宅",
-    "高层",
-    "农村",
-    "周边",
-    "整个",
-    "隔壁",
-    "对面",
-)
+_GENERIC_SPOTS = ("老旧", "老式", "新建", "安置", "拆迁", "居民", "住宅", "高层", "农村", "周边", "整个", "隔壁", "对面")  # fmt: skip
 # What may begin a village's name though it ends a word elsewhere (上洪村, 下湾村, 东山村),
 # when nothing but a place or a stop stands before it.
 _VILLAGE_STARTS = "上下东西南北中大小"
