@@ -152,3 +152,39 @@ def test_the_table_is_seeded_once_from_the_file_and_edits_apply_at_once(taxonomy
     seed_lexicon()
     assert not LexiconTerm.objects.filter(subtype=flood, word="内涝").exists()
     assert LexiconTerm.objects.filter(subtype=flood, word="塘基").exists()
+
+
+@pytest.mark.parametrize(
+    "text,category,code",
+    [
+        # the tenth version's early-winter words: said otherwise than in the lexicon's making
+        ("盘山路上雪下得好厚，大巴在打滑，一车人困在半山腰", "natural_disaster", "meteorological"),
+        ("带孩子上山看雪，下山的路全是冰，车子下不来", "natural_disaster", "meteorological"),
+        ("山塘水库水位过低，镇上自来水只能分时段供水", "natural_disaster", "drought"),
+        ("听说水库没水了，龙头里一天就早上有一会儿水", "natural_disaster", "drought"),
+        ("美容院突然关门，办的预付卡几千块钱找不到人退", "social_security", "economic_security"),
+        ("群里都在传明天全城停电，是不是真的", "social_security", "cyber_security"),
+        ("工棚里烧了一盆炭取暖，早上两个工友喊不醒", "accident_disaster", "production_safety"),
+        ("村口有个人拿着菜刀追着人跑", "social_security", "criminal_case"),
+        ("后山上冒浓烟，火往屋这边烧过来了", "natural_disaster", "forest_fire"),
+        ("加油站卸油的时候汽油漏了一地", "accident_disaster", "hazardous_chemicals"),
+        ("学校好几个班的学生发烧咳嗽，医生说是肺炎支原体", "public_health", "epidemic"),
+    ],
+)
+def test_the_early_winters_kinds_as_callers_put_them(text, category, code):
+    assert infer(text, category).code == code
+
+
+@pytest.mark.parametrize(
+    "text,category,code",
+    [
+        # the same new words beside the kinds they must not take
+        ("水库水位上涨，已超汛限水位，正在泄洪", "natural_disaster", "flood"),
+        ("小区燃气管道漏气，楼道里煤气味很重", "accident_disaster", "gas_supply"),
+        ("饭店里吃完年夜饭，一桌人上吐下泻", "public_health", "food_poisoning"),
+        ("几十个会员围在健身房门口拉横幅要说法", "social_security", "mass_incident"),
+        ("几十个村民手持横幅聚集在镇政府门口", "social_security", "mass_incident"),
+    ],
+)
+def test_the_early_winters_words_leave_other_kinds_alone(text, category, code):
+    assert infer(text, category).code == code
