@@ -68,7 +68,7 @@ def labelled():
                     continue
                 old = seen[earlier.id]
                 old.same_phone = duplicates.same_caller(item.phone, earlier.phone)
-                near = evaluation.prefiltered(new, old, 2.5, kinds)
+                near = evaluation.prefiltered(new, old, 2.5, kinds, gazetteer)
                 out.append((part, label[(earlier.id, item.id)], signals(new, old, gazetteer, kinds) if near else None))
     return out
 

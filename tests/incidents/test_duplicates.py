@@ -165,7 +165,7 @@ def test_dropping_rows_that_cannot_reach_the_threshold_changes_nothing():
         rows, olds = [], []
         for earlier in items[:n]:
             old = seen[earlier.id]
-            if not evaluation.prefiltered(new, old, 2.5, kinds):
+            if not evaluation.prefiltered(new, old, 2.5, kinds, gazetteer):
                 continue
             same = duplicates.same_caller(item.phone, earlier.phone)
             lat, lon = old.lat, old.lon

@@ -135,3 +135,70 @@ def sight(city, fields, at, subtype=""):
         gazetteer=city,
         unit=fields.get("reporter_unit", ""),
     )
+
+
+def test_a_county_summary_meets_the_reports_placed_at_the_towns_it_names(api):
+    """宁乡市's summary of the snow in its western hills names 沩山: the township's report,
+    placed at 沩山乡's point 50 km from the county's, is among the candidates and found; a
+    summary naming only other towns does not take it."""
+    township = report(
+        api,
+        received_at=ago(hours=6),
+        title="我乡降雪道路结冰情况",
+        description="昨夜起我乡普降大雪，积雪约15厘米，通往黄材的县道多处结冰封闭，一辆班车滞留。",
+        location_text="沩山乡",
+        subtype="meteorological",
+        channel="lower_level",
+    )["incident"]
+    elsewhere = report(
+        api,
+        title="关于我市东部低温雨雪冰冻情况的报告",
+        description="受强冷空气影响，东部丘陵出现冻雨，道路临时管控，无人员伤亡。",
+        location_text="宁乡市东部",
+        subtype="meteorological",
+        channel="department",
+    )
+    assert township not in elsewhere["possible_duplicates"]
+    county = report(
+        api,
+        title="关于我市西部山区低温雨雪冰冻灾害情况的报告",
+        description="受强冷空气影响，沩山、黄材等西部山区出现降雪冰冻，最大积雪深度18厘米，3条道路临时封闭。",
+        location_text="宁乡市西部山区",
+        subtype="meteorological",
+        channel="department",
+    )
+    assert township in county["possible_duplicates"]
+
+
+def test_an_expressway_report_meets_one_placed_at_a_town_15_km_along_it(api):
+    """A lorry over on 京港澳高速 told at 黄花 (placed at the town) and by the expressway police
+    at a marker (placed at the road's point, 15 km off): one crash. The same road's crash
+    at 黄花 seven hours earlier is not it."""
+    earlier = report(
+        api,
+        received_at=ago(hours=7, minutes=10),
+        title="高速上两台车追尾",
+        description="京港澳高速黄花附近两台小车追尾，人没事，占了一个车道。",
+        location_text="京港澳高速黄花附近",
+        subtype="traffic",
+        category="accident_disaster",
+    )["incident"]
+    caller = report(
+        api,
+        received_at=ago(minutes=10),
+        title="高速上一台大货车翻了横在路上",
+        description="京港澳高速黄花附近一台大货车翻在路上，钢卷滚出来了，占了两个车道。",
+        location_text="京港澳高速黄花附近",
+        subtype="traffic",
+        category="accident_disaster",
+    )["incident"]
+    police = report(
+        api,
+        title="京港澳高速K1521处一重型半挂车侧翻",
+        description="G4京港澳高速K1521+800南往北方向一辆重型半挂车侧翻，所载钢卷散落，占用第二、三车道。",
+        location_text="G4京港澳高速K1521+800（南往北）",
+        subtype="traffic",
+        category="accident_disaster",
+        channel="department",
+    )
+    assert caller in police["possible_duplicates"] and earlier not in police["possible_duplicates"]

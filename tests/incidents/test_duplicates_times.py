@@ -154,7 +154,7 @@ def test_the_prefilters_upper_bound_never_drops_a_pair_the_scorer_would_flag(too
             new, keys = seen[item.id], city.keys_of(seen[item.id].places)
             for earlier in part[:n]:
                 old = seen[earlier.id]
-                if not evaluation.prefiltered(new, old, 2.5, kinds):
+                if not evaluation.prefiltered(new, old, 2.5, kinds, city):
                     continue
                 row = duplicates.Row(
                     0, old.lat, old.lon, earlier.title, earlier.place, earlier.text, old.subtype, old.guess,
@@ -170,3 +170,25 @@ def test_the_prefilters_upper_bound_never_drops_a_pair_the_scorer_would_flag(too
                     assert duplicates.score(new, as_found, gazetteer=city, kinds=kinds)[0] < duplicates.THRESHOLD
                 checked += 1
     assert checked > 1000
+
+
+def test_next_mornings_follow_up_of_a_quick_kind_is_the_evenings_event_another_towns_is_not(tools):
+    """An outage told by a village at dusk and the supply company's repair follow-up the next
+    morning (12 hours): one outage. The same follow-up of another township's lines is not it."""
+    city, _reader, kinds = tools
+    now = timezone.now()
+    village = sight(
+        tools, "屋里停电了，电线上全是冰", "沩山乡同庆村三组", now - timedelta(hours=12), "power_supply",
+        text="外面树上、电线上全是冰，电线都压弯了，屋里冷得不得了。",
+    )  # fmt: skip
+    repairs = sight(
+        tools, "沩山乡覆冰停电抢修续报", "沩山乡", now, "power_supply",
+        text="线路因覆冰导致电杆倒伏、断线，截至今日7时已恢复约700户供电。",
+    )  # fmt: skip
+    assert repairs.follow_up
+    assert duplicates.score(repairs, village, gazetteer=city, kinds=kinds)[0] >= duplicates.THRESHOLD
+    theirs = sight(
+        tools, "黄材镇覆冰停电抢修续报", "黄材镇", now, "power_supply",
+        text="线路因覆冰导致电杆倒伏、断线，截至今日7时已恢复约500户供电。",
+    )  # fmt: skip
+    assert duplicates.score(theirs, village, gazetteer=city, kinds=kinds)[0] < duplicates.THRESHOLD
