@@ -1,9 +1,9 @@
 """Understanding the caller, measured on the labelled evaluation set (tests/data/).
 
 Prints, for the development parts (dev..dev4: the lexicon and the duplicate weights
-were written from them) and the held-out parts (heldout..heldout6: kept out
-of their making; heldout2 .. heldout6 were written and committed before the scorer's
-fourth to eighth versions, each measured once, then development data):
+were written from them) and the held-out parts (heldout..heldout7: kept out
+of their making; heldout2 .. heldout7 were written and committed before the scorer's
+fourth to ninth versions, each measured once, then development data):
 - subtype top-1 accuracy, given the report's category (as the officer picks it) and
   without it, and the confusion list of what it gets wrong;
 - duplicate precision and recall over the labelled pairs (tests/data/report_pairs.csv),

@@ -60,26 +60,29 @@ def test_the_development_parts_meet_the_targets(figures):
     assert top1 >= 0.93 and precision >= 0.85 and recall >= 0.82
 
 
-# (top-1, precision, recall) as measured with the ninth version (bench/RESULTS.md; the
-# eighth measured 0.96/0.92/0.94, 0.92/0.92/0.93, 0.93/0.86/0.87, 0.95/0.92/0.84,
-# 0.99/0.98/0.90 and on heldout6, written blind to it, 0.89/0.97/0.61). All six are
-# development parts for the ninth version (heldout6's misses were read to build it):
-# regression guards, not the targets; a seventh part written blind to it is its held-out
-# figure. heldout2's precision fell to 0.908 with related kinds made compatible (one false
-# alarm more, a wall's collapse beside a lift's); no part lost a pair.
+# (top-1, precision, recall) as measured with the tenth version (bench/RESULTS.md; the
+# ninth measured 0.96/0.92/0.94, 0.92/0.90/0.93, 0.93/0.87/0.88, 0.95/0.93/0.88,
+# 0.99/0.98/0.91, 0.95/0.96/0.86 and on heldout7, written blind to it, 0.879/0.935/0.737).
+# All seven are development parts for the tenth version (heldout7's confusion lists were
+# read to build it): regression guards, not the targets; an eighth part written blind to
+# it is its held-out figure. heldout's recall fell 0.94 -> 0.92 when 大围山 moved to 浏阳,
+# where it is (one pair lost: its reports' points are the demo file's 开福区 ones, 98 km
+# off); heldout2's precision fell to 0.908 with the ninth version's related kinds.
 MEASURED = {
-    "heldout": (0.95, 0.92, 0.94),
+    "heldout": (0.95, 0.92, 0.92),
     "heldout2": (0.92, 0.90, 0.93),
-    "heldout3": (0.93, 0.87, 0.88),
-    "heldout4": (0.95, 0.93, 0.88),
-    "heldout5": (0.99, 0.98, 0.91),
+    "heldout3": (0.93, 0.87, 0.89),
+    "heldout4": (0.95, 0.93, 0.89),
+    "heldout5": (0.99, 0.98, 0.93),
     # written blind to the eighth version and measured once on each, figures only
     # (2026-12-03): the seventh 0.850 / 0.983 / 0.527, the eighth 0.895 / 0.971 / 0.618;
-    # development data for the ninth, which reaches 0.955 / 0.969 / 0.864 on it
-    "heldout6": (0.95, 0.96, 0.86),
+    # development data for the ninth (0.955 / 0.969 / 0.864) and the tenth
+    "heldout6": (0.95, 0.97, 0.90),
     # written blind to the ninth version and measured once on each, figures only
-    # (2026-12-03): the eighth 0.879 / 0.944 / 0.568, the ninth 0.879 / 0.935 / 0.737
-    "heldout7": (0.87, 0.93, 0.73),
+    # (2026-12-03): the eighth 0.879 / 0.944 / 0.568, the ninth 0.879 / 0.935 / 0.737.
+    # Development data for the tenth version: its confusion lists were read to build it
+    # (its figures here are no longer a held-out measure).
+    "heldout7": (1.00, 0.97, 0.92),
 }
 
 
