@@ -34,7 +34,7 @@ their words. The weights were set on the development part of the evaluation set
 (tests/data/intake_eval_dev.yaml) and measured on the held-out part
 (bench/bench_understanding.py).
 
-(About 790 lines on purpose: the signals, the formula and the candidates' SQL read as
+(About 815 lines on purpose: the signals, the formula and the candidates' SQL read as
 one piece; the words and places it reads live in understanding.py and geo.py.)
 
 The candidates are read with one written-out SQL statement (every intake runs
