@@ -9,8 +9,9 @@ fifth), intake_eval_heldout4.yaml (written blind to the sixth) and
 intake_eval_heldout5.yaml (written blind to the seventh): kept out of their making,
 each measured once and development data for the versions after it (heldout5's misses
 were read for the eighth); intake_eval_heldout6.yaml, written blind to the eighth (its
-misses were read for the ninth), and intake_eval_heldout7.yaml, written blind to the ninth
-(its misses were read for the tenth).
+misses were read for the ninth), intake_eval_heldout7.yaml, written blind to the ninth
+(its misses were read for the tenth), and intake_eval_heldout8.yaml, written blind to the
+tenth.
 Two reports of one event are duplicates; of two events, not.
 
 - Subtype: top-1 accuracy of the inference over every report, given the report's
@@ -49,6 +50,7 @@ SPLITS = {
     "heldout5": DATA / "intake_eval_heldout5.yaml",
     "heldout6": DATA / "intake_eval_heldout6.yaml",
     "heldout7": DATA / "intake_eval_heldout7.yaml",
+    "heldout8": DATA / "intake_eval_heldout8.yaml",
 }
 PAIRS = DATA / "report_pairs.csv"
 BASE = datetime(2026, 1, 5, tzinfo=UTC)
