@@ -77,6 +77,7 @@ BROAD_KM = 16.0  # a point geocoded from a road or a river may be anywhere along
 TOWN_RADIUS_KM = 2.5
 DISTRICT_KIND = "区县"
 TOWN_LEVEL = frozenset({"镇", "乡", "街道"})
+NAMED_POINT_KINDS = TOWN_LEVEL | {"村"}  # the places whose points the candidates take when a report names them
 INSIDE_TOWN, INSIDE_DISTRICT = 0.4, 0.5  # less than naming it: the town's other spots are there too
 DISTRICT_KM = 25.0  # the prefilter's box around a district's point
 SUMMARY_TIME = 0.5  # a district-level report is a department's summary: hours count half
@@ -480,10 +481,11 @@ def street_score(a, b, towns_a, towns_b):
 
 
 def named_town_points(new, gazetteer):
-    """Points of the towns the new report names: an incident placed only by one of them
-    may be the event, however far the report's own point (宁乡市's summary names 沩山乡,
-    50 km from the county's point)."""
-    return {gazetteer.by_name[name][1:3] for name in new.towns}
+    """Points of the towns and villages the new report names: an incident placed only by
+    one of them may be the event, however far the report's own point (宁乡市's summary
+    names 沩山乡, 50 km from the county's point; a caller on the hill names 光明村, 3 km
+    from the village's point)."""
+    return {gazetteer.by_name[name][1:3] for name in new.places if gazetteer.by_name[name][3] in NAMED_POINT_KINDS}
 
 
 @functools.lru_cache(maxsize=8)

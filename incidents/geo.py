@@ -29,8 +29,9 @@ TOWN_KINDS = frozenset({"镇", "乡", "街道", "山林", "水库", "园区", "�
 # Callers drop these endings: 乔口 for 乔口镇, 格塘 for 格塘村.
 _STEMMED = ("镇", "乡", "街道", "村", "社区")
 # How far a town-level place's point stands for (a rural township spans 10-20 km, a
-# 街道 a few): a report placed only by it may be about a spot that far.
-TOWN_REACH_KM = {"镇": 15.0, "乡": 15.0, "街道": 5.0}
+# 街道 a few, a village's fields and hills a few): a report placed only by it may be
+# about a spot that far (光明村's hill fire, 3 km from the village's point).
+TOWN_REACH_KM = {"镇": 15.0, "乡": 15.0, "街道": 5.0, "村": 3.5}
 # An alias written "!小河" says the name without its ending is not this place (小河乡's
 # 小河 is any small river, 关口街道's 关口 any checkpoint).
 NOT_A_STEM = "!"
@@ -133,8 +134,8 @@ class Gazetteer:
         return [point for point in _near(self.broad, lat, lon, km) if rough_km((lat, lon), point) <= km]
 
     def town_points_near(self, lat, lon):
-        """Points of towns (镇, 乡, 街道) the point lies within the reach of: an incident
-        placed only by its town may be at any of its villages or streets."""
+        """Points of towns (镇, 乡, 街道) and villages the point lies within the reach of: an
+        incident placed only by its town may be at any of its villages or streets."""
         near = _near(self.towns, lat, lon, max(TOWN_REACH_KM.values()))
         return [(p[0], p[1]) for p in near if rough_km((lat, lon), p[:2]) <= p[2]]
 
