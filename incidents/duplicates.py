@@ -151,6 +151,7 @@ class Sighting:
     towns: frozenset = frozenset()  # those of a town, township or 街道
     district_names: frozenset = frozenset()  # those of a district
     where: frozenset = frozenset()  # the location as written, where the gazetteer knows no spot or town in it
+    written: frozenset = frozenset()  # runs of three characters of the location as written, its names and kinds out
     streets: geo.Streets = geo.NO_STREETS  # roads, named spots, sections, districts named
     districts: frozenset = frozenset()
     grams: frozenset = frozenset()
@@ -187,9 +188,21 @@ def sighting(
     of day are in, when it happened);
     `reader` (a lexicon.Lexicon over the same gazetteer's names) gives the lexicon words;
     `unit` the reporting unit (its place counts when the words and the point give none)."""
-    spot_class, area, area_name, places, towns, district_names, where, districts, grams, words, streets, reach = (
-        _read_text(location_text, text, lat, lon, gazetteer, reader)
-    )
+    (
+        spot_class,
+        area,
+        area_name,
+        places,
+        towns,
+        district_names,
+        where,
+        districts,
+        grams,
+        words,
+        streets,
+        reach,
+        written,
+    ) = _read_text(location_text, text, lat, lon, gazetteer, reader)
     return Sighting(
         id=id,
         category=category,
@@ -210,6 +223,7 @@ def sighting(
         towns=towns,
         district_names=district_names,
         where=where,
+        written=written,
         streets=streets,
         districts=districts,
         grams=grams,
@@ -244,6 +258,34 @@ def _read_text(location_text, text, lat, lon, gazetteer, reader):
         frozenset(reader.concepts(masked, masked=True)) if reader is not None else frozenset(),
         geo.read_streets(whole, gazetteer, spans),
         geo.TOWN_REACH_KM.get(kind, 0.0),
+        written_runs(location_text, [s for s in spans if s[1] <= len(location_text)]),
+    )
+
+
+# What a location as written says of the place's kind or of where the caller stands, not
+# which one it is (小区, 门口, 码头, 出站口): taken out before two locations are compared.
+GENERIC_WHERE = (
+    "小区", "社区", "门口", "附近", "旁边", "对面", "路口", "十字路口", "路边", "停车场", "地下车库", "车库", "农贸市场", "菜市场", "市场", "加油站", "公交站",
+    "汽车站", "地铁站", "火车站", "出站口", "进站口", "医院", "学校", "幼儿园", "小学", "中学", "酒店", "宾馆", "饭店", "餐馆", "超市", "商场", "工地", "广场",
+    "公园", "码头", "大桥", "桥下", "楼道", "走廊", "ktv", "门面", "店里", "仓库", "村里", "家里", "屋里", "那边", "这边", "那个", "这个", "一处",
+    "一家", "一个", "楼下", "楼上", "一楼", "二楼", "三楼", "老旧", "老小区", "住宅", "居民楼", "高层", "那里", "这里", "里面", "外面", "方向",
+)  # fmt: skip
+_GENERIC_WHERE = re.compile("|".join(sorted(GENERIC_WHERE, key=len, reverse=True)))
+_WRITTEN_RUN = 3  # characters two locations as written share, in one run, to be one spot
+
+
+def written_runs(location_text, spans):
+    """Runs of three Chinese characters of a location as written once the gazetteer's
+    names (the spans within it) and the words saying only what kind of place it is are
+    taken out: 嘉和苑 of 高桥街道嘉和苑小区5栋 and of 嘉和苑5栋602, 枫树山 of 枫树山老小区 and
+    of 枫树山小区, 汽车南站 of 临江汽车南站 and of 汽车南站出站口."""
+    if not location_text:
+        return frozenset()
+    rest = _GENERIC_WHERE.sub("，", geo.masked(location_text.lower(), spans, "，"))
+    return frozenset(
+        rest[i : i + _WRITTEN_RUN]
+        for i in range(len(rest) - _WRITTEN_RUN + 1)
+        if all("\u4e00" <= ch <= "\u9fff" for ch in rest[i : i + _WRITTEN_RUN])
     )
 
 
@@ -394,6 +436,8 @@ def place_score(new, old, gazetteer):
         by_name = (alike * SAME_WHERE, None)
         reason = "地点描述相同" if alike == 1 else "地点描述相近"
     on_street, street_reason, apart = street_score(new.streets, old.streets, new.towns, old.towns)
+    if on_street < NAMED_SPOT and new.written & old.written and not _elsewhere(new, old):
+        on_street, street_reason = NAMED_SPOT, f"同一地点：{min(new.written & old.written)}"
     if on_street > by_name[0]:
         by_name = (on_street, None)
         reason = street_reason
@@ -546,6 +590,12 @@ def time_score(a, b, event, kinds, summary=False):
     if summary:
         hours *= SUMMARY_TIME if event and event <= kinds.slow else SUMMARY_TIME_QUICK
     return _curve(TIME_CURVE, hours)
+
+
+def _elsewhere(new, old):
+    """Whether the two name different towns, or places in different districts."""
+    districts_a, districts_b = new.streets.districts, old.streets.districts
+    return _two_towns(new, old) or bool(districts_a and districts_b and districts_a.isdisjoint(districts_b))
 
 
 def _two_towns(new, old):
@@ -805,6 +855,8 @@ def upper_bound(new, row, *, gazetteer, kinds, keys):
         p = max(p, ROAD_SECTION, NAMED_SPOT, ROAD_AREA, FIRM)  # a street, named spot or establishment it does not know
     if new.where and row.location_text:
         p = max(p, SAME_WHERE)  # the location as written may match (few rows get here)
+    if new.written and row.location_text and any(run in row.location_text.lower() for run in new.written):
+        p = max(p, NAMED_SPOT)  # its location as written may share a run with the new one's
     if new.located and row.lat is not None and row.lon is not None:
         p = max(p, _curve(DISTANCE_CURVE, geo.rough_km((new.lat, new.lon), (row.lat, row.lon))))
     if new.unit_places or new.unit_spot or row.unit:

@@ -184,10 +184,7 @@ def prefiltered(new, old, km, kinds=duplicates.NO_KINDS, gazetteer=None):
         return True
     if old.area == "district":
         return True  # every district's point is among the candidates
-    if (
-        gazetteer is not None
-        and (old.lat, old.lon) in duplicates.named_town_points(new, gazetteer)
-    ):
+    if gazetteer is not None and (old.lat, old.lon) in duplicates.named_town_points(new, gazetteer):
         return True  # so are the points of the towns and villages the new report names
     if new.area == "district":
         km = max(km, duplicates.DISTRICT_KM)
