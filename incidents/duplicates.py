@@ -11,7 +11,10 @@ Callers describe one event in their own words (大堤渗水、村庄进水 and �
   line, and stronger at one section or junction of it (洞井段, 与湘府路交叉口); one named
   spot read by its form (西牌楼社区 and 西牌楼巷, X下穿通道), never across two districts
   or towns the texts name; the same establishment (鸿福酒楼, 小太阳幼儿园, X有限公司) as
-  a spot; a town's point standing for the town (geo.TOWN_REACH_KM);
+  a spot, and a venue one names only by its kind (一酒店, 一家KTV) as the one the other
+  names; two locations as written sharing a run of three characters once names and
+  kinds of place are out (嘉和苑小区5栋, 嘉和苑5栋602); a town's or a village's point
+  standing for the town (geo.TOWN_REACH_KM);
   the reporting unit's village or town when the words name no place, less than naming it;
 - time: minutes apart weigh much more than hours, a day apart almost nothing, and
   hours count by the event's kind, the one a sure side names (a drought's or an
@@ -34,7 +37,7 @@ their words. The weights were set on the development part of the evaluation set
 (tests/data/intake_eval_dev.yaml) and measured on the held-out part
 (bench/bench_understanding.py).
 
-(About 815 lines on purpose: the signals, the formula and the candidates' SQL read as
+(About 880 lines on purpose: the signals, the formula and the candidates' SQL read as
 one piece; the words and places it reads live in understanding.py and geo.py.)
 
 The candidates are read with one written-out SQL statement (every intake runs
@@ -107,6 +110,9 @@ ROAD, ROAD_SECTION, NAMED_SPOT = 0.45, 0.8, 0.75
 # Two of one kind are two places (DIFFERENT_SPOTS); of two kinds, no evidence against (a
 # text names the company that reported, the school the patients came from).
 FIRM = NAME_PLACE["spot"]
+# A venue one text names by its kind only (一酒店, 一家KTV) and the other names, with or
+# without its name: one spot, unless the texts name two towns or districts; as a named spot.
+VENUE = NAMED_SPOT
 ROAD_AREA = 0.6  # a road and the 街道 named after it (湘雅路, 湘雅路街道): as one town
 # Related kinds (a school's vomiting read as an outbreak by one, a poisoning by another;
 # a restaurant's blast as a fire or a gas explosion) are compatible: no less than unknown.
@@ -507,6 +513,9 @@ def street_score(a, b, towns_a, towns_b):
     firm, two_firms = geo.same_firm(a.firms, b.firms) if a.firms and b.firms else (None, False)
     if firm and best < FIRM:
         best, reason = FIRM, f"同一单位：{firm}"
+    venue = geo.same_venue(a, b) if best < VENUE else None
+    if venue:
+        best, reason = VENUE, f"同一类场所：{venue}"
     roads = a.roads & b.roads
     if roads:
         here = {s for s in a.sections if s[0] in roads}

@@ -3,6 +3,10 @@
 Intranets have no internet, so the gazetteer (Place) is the geocoder; an
 online geopy geocoder can be switched on with settings.DUTYOPS_GEOCODER
 (a geopy geocoder name, e.g. "nominatim"), off by default.
+
+(About 620 lines on purpose: the gazetteer and the reading of streets, spots,
+establishments and venues by their form are one vocabulary of places; the duplicate
+scorer compares what they read.)
 """
 
 import csv
@@ -336,13 +340,17 @@ SPOT_SUFFIXES = ("下穿通道", "下穿隧道", "隧道", "大桥", "大堤", "
 # event happened: told by the characters before its kind, as a named spot is.
 FIRM_SUFFIXES = (
     "酒楼", "酒家", "饭店", "饭馆", "餐馆", "餐厅", "食堂", "幼儿园", "小学", "中学", "敬老院", "养老院", "福利院",
-    "有限公司", "公司", "大厦", "公园", "村", "水库",
+    "有限公司", "公司", "大厦", "公园", "村", "水库", "酒店", "ktv",
 )  # fmt: skip
 # Kinds of establishment: two different ones of a kind named (向阳幼儿园, 春苗幼儿园) are two places.
 FIRM_KINDS = {
     "酒家": "酒楼", "饭店": "酒楼", "饭馆": "酒楼", "餐馆": "酒楼", "餐厅": "酒楼", "中学": "小学", "养老院": "敬老院",
-    "福利院": "敬老院", "有限公司": "公司", "站": "地铁站",
+    "福利院": "敬老院", "有限公司": "公司", "站": "地铁站", "酒店": "酒楼",
 }  # fmt: skip
+# Kinds of venue a text may name without its name (一酒店, 吃喜酒的酒店, 一家KTV, 这所幼儿园):
+# the venue of that kind the other text names, when nothing says they are apart.
+VENUE_KINDS = frozenset({"酒楼", "幼儿园", "小学", "敬老院", "ktv"})  # not 食堂: 该校食堂, 工地食堂, then 食堂 alone
+_VENUE_SUFFIXES = {kind: tuple(s for s in FIRM_SUFFIXES if FIRM_KINDS.get(s, s) == kind) for kind in VENUE_KINDS}
 # What an establishment's name ends in when it says only what kind it is, or which one of
 # the text's (职工食堂, 问燃气公司, 第二食堂): not a name.
 _GENERIC_FIRMS = (
@@ -420,6 +428,7 @@ class Streets(NamedTuple):
     districts: frozenset  # districts of the places named that are not roads or rivers
     areas: frozenset = frozenset()  # roads named by the 街道 named after them (城南路 of 城南路街道)
     firms: frozenset = frozenset()  # establishments: (name without its kind, kind): (鸿福, 酒楼) of 鸿福酒楼
+    venues: frozenset = frozenset()  # kinds of venue named without a name (酒楼 of 一酒店)
 
 
 NO_STREETS = Streets(frozenset(), frozenset(), frozenset(), frozenset(), frozenset(), frozenset())
@@ -431,7 +440,7 @@ def read_streets(text, gazetteer, spans=None):
     X下穿通道, X大桥, X大堤; X酒楼, X幼儿园, X有限公司 ...; X路与Y路交叉口, X路Y段, X路口)."""
     text = (text or "").lower()
     spans = gazetteer.trie.spans(text) if spans is None else spans
-    roads, named, sections, districts, areas, firms = set(), set(), set(), set(), set(), set()
+    roads, named, sections, districts, areas, firms, venues = set(), set(), set(), set(), set(), set(), set()
     road_ends, known_ends, known_starts = [], {}, {}
     info = gazetteer.street_info
     for begin, end, key in spans:
@@ -465,8 +474,13 @@ def read_streets(text, gazetteer, spans=None):
             core = text[known_starts[run] : start]  # a known name begins it: 火星村小区, 高桥小学
         if suffix in FIRM_SUFFIXES:
             firm = core.lstrip("家所座")  # 一家湘菜馆, 这所小学
-            if len(firm) >= 2 and not firm.endswith(_GENERIC_FIRMS) and not _goes_on(masked_text, match.end(), suffix):
-                firms.add((firm, FIRM_KINDS.get(suffix, suffix)))
+            kind = FIRM_KINDS.get(suffix, suffix)
+            if _goes_on(masked_text, match.end(), suffix):
+                continue
+            if len(firm) >= 2 and not firm.endswith(_GENERIC_FIRMS):
+                firms.add((firm, kind))
+            elif len(firm) < 2 and kind in VENUE_KINDS:
+                venues.add(kind)  # no name (一酒店); 工地食堂 and 学校食堂 say whose, and differ
             continue
         if suffix in NAMED_KINDS and core.endswith(_GENERIC_SPOTS) and start not in known_ends:
             continue
@@ -505,6 +519,7 @@ def read_streets(text, gazetteer, spans=None):
         frozenset(districts),
         frozenset(areas),
         frozenset(firms),
+        frozenset(venues),
     )
 
 
@@ -512,7 +527,14 @@ def read_streets(text, gazetteer, spans=None):
 def street_keys(streets):
     """The names another text must contain to share a street with these (of a named spot
     or an establishment, the last two characters: same_name)."""
-    return tuple(streets.roads | streets.areas | {n[-2:] for n in streets.named} | {f[-2:] for f, _k in streets.firms})
+    venues = streets.venues | {k for _f, k in streets.firms if k in VENUE_KINDS}
+    return tuple(
+        streets.roads
+        | streets.areas
+        | {n[-2:] for n in streets.named}
+        | {f[-2:] for f, _k in streets.firms}
+        | {suffix for kind in venues for suffix in _VENUE_SUFFIXES[kind]}
+    )
 
 
 def same_name(a, b):
@@ -530,6 +552,17 @@ def same_firm(a, b):
     向阳幼儿园 and 春苗幼儿园 are two kindergartens)."""
     name = same_name({f for f, _k in a}, {f for f, _k in b})
     return name, name is None and not {k for _f, k in a}.isdisjoint(k for _f, k in b)
+
+
+def same_venue(a, b):
+    """A kind of venue one text names without its name and the other names, with or
+    without its name (一酒店 and 鸿福酒楼, 一家KTV and 星光KTV), or None."""
+    if not a.venues and not b.venues:
+        return None
+    kinds_a = a.venues | {k for _f, k in a.firms}
+    kinds_b = b.venues | {k for _f, k in b.firms}
+    both = (a.venues & kinds_b) | (b.venues & kinds_a)
+    return min(both) if both else None
 
 
 def same_section(here, there):
