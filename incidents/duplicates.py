@@ -750,7 +750,8 @@ def candidate_rows(
         near = DISTRICT_KM if new.area == "district" else (BROAD_KM if new.spot_class == "broad" else km)
         near = max(near, new.reach)
         alternatives = ["(i.latitude >= %s AND i.latitude <= %s AND i.longitude >= %s AND i.longitude <= %s)"]
-        params += geo.bounding_box(new.lat, new.lon, near)
+        box = geo.bounding_box(new.lat, new.lon, near)
+        params += box
         alternatives.append("i.latitude IS NULL")
         kind = kind_of(new)
         if kind in kinds.wide_area:
@@ -762,7 +763,8 @@ def candidate_rows(
         # every district's point: a district-level report (a department's summary) may be
         # about any spot in it, a town's about any of its villages or streets.
         points = set(gazetteer.broad_points_near(new.lat, new.lon, BROAD_KM)) | set(district_points(gazetteer))
-        points = sorted(points | set(gazetteer.town_points_near(new.lat, new.lon)) | named_town_points(new, gazetteer))
+        points = points | set(gazetteer.town_points_near(new.lat, new.lon)) | named_town_points(new, gazetteer)
+        points = sorted(point for point in points if not _in_box(point, box))  # the box has those already
         if points:
             alternatives.append(f"(i.latitude, i.longitude) IN ({', '.join(['(%s, %s)'] * len(points))})")
             params += [x for point in points for x in point]
@@ -770,6 +772,11 @@ def candidate_rows(
     with connection.cursor() as cursor:
         cursor.execute(" ".join([*sql, "LIMIT 500"]), params)
         return [_row(*fetched) for fetched in cursor.fetchall()]
+
+
+def _in_box(point, box):
+    south, north, west, east = box
+    return south <= point[0] <= north and west <= point[1] <= east
 
 
 def _row(pk, lat, lon, title, place, description, subtype, suggested, at, phone_hit, unit):

@@ -35,7 +35,7 @@ _STEMMED = ("镇", "乡", "街道", "村", "社区")
 # How far a town-level place's point stands for (a rural township spans 10-20 km, a
 # 街道 a few, a village's fields and hills a few): a report placed only by it may be
 # about a spot that far (光明村's hill fire, 3 km from the village's point).
-TOWN_REACH_KM = {"镇": 15.0, "乡": 15.0, "街道": 5.0, "村": 3.5}
+TOWN_REACH_KM = {"镇": 15.0, "乡": 15.0, "街道": 7.0, "村": 3.5}
 # An alias written "!小河" says the name without its ending is not this place (小河乡's
 # 小河 is any small river, 关口街道's 关口 any checkpoint).
 NOT_A_STEM = "!"
