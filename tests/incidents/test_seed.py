@@ -208,6 +208,34 @@ def test_migrate_brings_the_tenth_versions_words_into_a_database_seeded_before_t
     assert LexiconTerm.objects.filter(subtype__code="economic_security", word="预付卡").get().kind == "cue"
 
 
+def test_migrate_brings_the_eleventh_versions_words_into_a_database_seeded_before_them(db):
+    """Migration 0009 adds the words the eleventh version added to the file, once, and
+    leaves an admin's kind and weight of a word already there."""
+    import importlib
+
+    from django.apps import apps
+
+    from incidents import lexicon
+    from incidents.models import LexiconTerm
+
+    migration = importlib.import_module("incidents.migrations.0009_eleventh_version_words")
+    seed.seed_reference_data()
+    new_words = {(c, w) for c, kinds in migration.NEW_WORDS.items() for words in kinds.values() for w in words.split()}
+    for code, word in new_words:
+        LexiconTerm.objects.filter(subtype__code=code, word=word).delete()
+    LexiconTerm.objects.create(subtype=Subtype.objects.get(code="gas_supply"), word="液化气罐", kind="cue", weight=1.0)
+    for _ in range(2):  # again: nothing twice
+        migration.add_words(apps, None)
+    terms, _neutral, _related = lexicon.read_file()
+    in_file = {(c, w, k) for c, items in terms.items() for w, k, _weight in items if (c, w) in new_words}
+    assert {(c, w) for c, w, _k in in_file} == new_words  # the file and the migration say the same
+    in_db = set(
+        LexiconTerm.objects.filter(subtype__code__in=migration.NEW_WORDS).values_list("subtype__code", "word", "kind")
+    )
+    assert in_file - in_db == {("gas_supply", "液化气罐", "term")}
+    assert LexiconTerm.objects.filter(subtype__code="gas_supply", word="液化气罐").get().kind == "cue"
+
+
 def test_migrate_adds_guoyuan_and_moves_dawei_mountain_only_where_nobody_edited_it(db):
     """Migration 0008 adds 果园镇 where the gazetteer was seeded, once, and moves the demo's
     大围山 (开福区) to 浏阳, where the file now has it; a 大围山 an admin placed stays."""
