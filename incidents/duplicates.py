@@ -87,6 +87,10 @@ SUMMARY_TIME = 0.5  # a district-level report is a department's summary: hours c
 # and less than half for a kind that is not slow (a quake's, an outage's, a fall's summary
 # comes the next morning, after the night's checks): a slow kind's hours count a third already.
 SUMMARY_TIME_QUICK = 0.4
+# A written follow-up's (续报, 情况报告, 关于…的报告) a little less: it is written after the event
+# by definition, where a district's point may be a caller's who could not say where (0.35).
+FOLLOW_UP_TIME_QUICK = 0.35
+FOLLOWED_UP = "follow-up"
 # A department's written follow-up says so (续报, 情况报告): its hours count as a summary's.
 FOLLOW_UP = ("续报", "终报", "情况报告", "事件报告", "事故情况", "处置情况")
 # So does a title that reports on the event (关于…的报告, …救治情况, …通报): no caller's
@@ -590,15 +594,23 @@ def time_score(a, b, event, kinds, summary=False):
     """How near in time, for the event's kinds (event_kinds): slow ones count hours a
     third, fast ones double; against a district-level report (`summary`: a
     department's, written hours after the callers on the spot) hours count half, and a
-    fast kind's no more."""
+    fast kind's no more; against a written follow-up (`summary` == FOLLOWED_UP: written
+    after the event by definition) a quick kind's a little less still."""
     hours = abs((a - b).total_seconds()) / 3600
     if event and event <= kinds.slow:
         hours /= SLOW_TIME
     elif event and event <= kinds.fast and not summary:
         hours *= FAST_TIME
     if summary:
-        hours *= SUMMARY_TIME if event and event <= kinds.slow else SUMMARY_TIME_QUICK
+        quick = FOLLOW_UP_TIME_QUICK if summary == FOLLOWED_UP else SUMMARY_TIME_QUICK
+        hours *= SUMMARY_TIME if event and event <= kinds.slow else quick
     return _curve(TIME_CURVE, hours)
+
+
+def summary_of(district, follow_up):
+    """time_score's `summary`: FOLLOWED_UP for a written follow-up, True for a district-level
+    report, False for neither."""
+    return FOLLOWED_UP if follow_up else district
 
 
 def _elsewhere(new, old):
@@ -643,7 +655,7 @@ def score(new, old, *, gazetteer, kinds=NO_KINDS, names=None):
     """(score, reasons): how likely `old` (an open incident) is the event `new` reports."""
     event = event_kinds(new.subtype, kind_of(new), old.subtype, kind_of(old))
     a, b = closest(new.at, new.stated, old.at, old.stated)  # the report times, unless a stated one is nearer
-    t = time_score(a, b, event, kinds, "district" in (new.area, old.area) or new.follow_up or old.follow_up)
+    t = time_score(a, b, event, kinds, summary_of("district" in (new.area, old.area), new.follow_up or old.follow_up))
     if t <= 0:
         return 0.0, []
     p, where = place_score(new, old, gazetteer)
@@ -854,8 +866,8 @@ def upper_bound(new, row, *, gazetteer, kinds, keys):
     kind_old = row.subtype or row.guess
     event = event_kinds(new.subtype, kind_of(new), row.subtype, kind_old)
     text = f"{row.title} {row.description[:300]}"
-    summary = new.area == "district" or gazetteer.kind_at(row.lat, row.lon) == DISTRICT_KIND
-    summary = summary or new.follow_up or is_follow_up(text, row.title)
+    district = new.area == "district" or gazetteer.kind_at(row.lat, row.lon) == DISTRICT_KIND
+    summary = summary_of(district, new.follow_up or is_follow_up(text, row.title))
     t = time_score(*closest(new.at, new.stated, row.at, stated_at(text, row.at, new.zone)), event, kinds, summary)
     if t <= 0:
         return 0.0
