@@ -194,3 +194,25 @@ def test_what_callers_say_of_this_winters_kinds_is_read_as_that_kind(tools, word
 )
 def test_the_other_kinds_those_words_sit_beside_keep_their_reading(tools, words, category, kind):
     assert tools[1].infer(words, category).code == kind
+
+
+def test_the_polices_written_report_next_morning_is_the_nights_crash_another_crash_is_not(tools):
+    now = timezone.now()
+    night = sight(
+        tools, "一台车撞到江边护栏上了", "湘江北路，靠江边那一段", now - timedelta(hours=6, minutes=20), "traffic",
+        text="湘江北路这里一台小车撞到江边护栏上了，车头全瘪了，司机一身酒气。",
+    )  # fmt: skip
+    written = sight(
+        tools, "关于凌晨湘江北路一起醉驾交通事故的报告", "开福区湘江北路", now, "traffic",
+        text="一辆小型轿车沿湘江北路由南往北行驶时撞上临江护栏，驾驶人属醉酒驾驶，已被刑事拘留。",
+    )  # fmt: skip
+    assert written.follow_up and flagged(tools, written, night)
+    another = sight(
+        tools,
+        "湘江北路又有台车撞了护栏",
+        "开福区湘江北路",
+        now,
+        "traffic",
+        text="湘江北路一台车撞到护栏上了，司机受了点伤。",
+    )
+    assert not another.follow_up and not flagged(tools, another, night)  # a caller's crash hours later is another
