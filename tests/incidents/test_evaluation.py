@@ -60,32 +60,37 @@ def test_the_development_parts_meet_the_targets(figures):
     assert top1 >= 0.93 and precision >= 0.85 and recall >= 0.82
 
 
-# (top-1, precision, recall) as measured with the tenth version (bench/RESULTS.md; the
-# ninth measured 0.96/0.92/0.94, 0.92/0.90/0.93, 0.93/0.87/0.88, 0.95/0.93/0.88,
-# 0.99/0.98/0.91, 0.95/0.96/0.86 and on heldout7, written blind to it, 0.879/0.935/0.737).
-# All seven are development parts for the tenth version (heldout7's confusion lists were
-# read to build it): regression guards, not the targets; an eighth part written blind to
-# it is its held-out figure. heldout's recall fell 0.94 -> 0.92 when 大围山 moved to 浏阳,
+# (top-1, precision, recall) as measured with the eleventh version (bench/RESULTS.md; the
+# tenth measured 0.96/0.92/0.92, 0.92/0.90/0.93, 0.93/0.87/0.89, 0.95/0.93/0.89,
+# 0.99/0.98/0.93, 0.95/0.97/0.90, 1.00/0.97/0.92 and on heldout8, written blind to it,
+# 0.905/1.000/0.800; the ninth 0.96/0.92/0.94, 0.92/0.90/0.93, 0.93/0.87/0.88,
+# 0.95/0.93/0.88, 0.99/0.98/0.91, 0.95/0.96/0.86 and on heldout7, written blind to it,
+# 0.879/0.935/0.737). All eight are development parts for the eleventh version (heldout8
+# became development data for it: its confusion lists were read to build it):
+# regression guards, not the targets; a ninth part written blind to it is its held-out
+# figure. heldout's recall fell 0.94 -> 0.92 when 大围山 moved to 浏阳,
 # where it is (one pair lost: its reports' points are the demo file's 开福区 ones, 98 km
 # off); heldout2's precision fell to 0.908 with the ninth version's related kinds.
 MEASURED = {
     "heldout": (0.95, 0.92, 0.92),
-    "heldout2": (0.92, 0.90, 0.93),
-    "heldout3": (0.93, 0.87, 0.89),
-    "heldout4": (0.95, 0.93, 0.89),
+    "heldout2": (0.92, 0.91, 0.97),
+    "heldout3": (0.94, 0.87, 0.89),
+    "heldout4": (0.95, 0.93, 0.90),
     "heldout5": (0.99, 0.98, 0.93),
     # written blind to the eighth version and measured once on each, figures only
     # (2026-12-03): the seventh 0.850 / 0.983 / 0.527, the eighth 0.895 / 0.971 / 0.618;
     # development data for the ninth (0.955 / 0.969 / 0.864) and the tenth
-    "heldout6": (0.95, 0.97, 0.90),
+    "heldout6": (0.95, 0.97, 0.92),
     # written blind to the ninth version and measured once on each, figures only
     # (2026-12-03): the eighth 0.879 / 0.944 / 0.568, the ninth 0.879 / 0.935 / 0.737.
     # Development data for the tenth version: its confusion lists were read to build it
     # (its figures here are no longer a held-out measure).
-    "heldout7": (1.00, 0.97, 0.92),
+    "heldout7": (1.00, 0.97, 0.94),
     # written blind to the tenth version and measured once on each, figures only
-    # (2026-12-03): the ninth 0.905 / 1.000 / 0.762, the tenth 0.905 / 1.000 / 0.800
-    "heldout8": (0.90, 0.99, 0.80),
+    # (2026-12-03): the ninth 0.905 / 1.000 / 0.762, the tenth 0.905 / 1.000 / 0.800.
+    # Development data for the eleventh version: its confusion lists were read to build it
+    # (its figures here are no longer a held-out measure).
+    "heldout8": (1.00, 1.00, 0.96),
 }
 
 
@@ -95,11 +100,20 @@ def test_the_held_out_parts_stay_where_they_were_measured(figures, split):
     assert all(got >= floor for got, floor in zip(out[split], MEASURED[split], strict=True)), out[split]
 
 
-@pytest.mark.xfail(strict=True, reason="duplicates recall/precision targets not met on the held-out parts (RESULTS.md)")
-@pytest.mark.parametrize("split", sorted(MEASURED))
+# The parts that meet the issue's targets with the eleventh version (heldout2, and heldout8
+# now that it is development data); the others do not yet.
+MEETS_TARGETS = frozenset({"heldout2", "heldout8"})
+NOT_YET = pytest.mark.xfail(
+    strict=True, reason="duplicates recall/precision targets not met on this held-out part (RESULTS.md)"
+)
+
+
+@pytest.mark.parametrize(
+    "split", [split if split in MEETS_TARGETS else pytest.param(split, marks=NOT_YET) for split in sorted(MEASURED)]
+)
 def test_the_held_out_parts_meet_the_targets(figures, split):
-    """The issue's targets on each held-out part. Strict: once met, this fails until the
-    xfail mark is removed."""
+    """The issue's targets on each held-out part. Strict: a part that comes to meet them
+    fails until it joins MEETS_TARGETS."""
     *_rest, out = figures
     top1, precision, recall = out[split]
     assert top1 >= TARGET_TOP1 and precision >= TARGET_PRECISION and recall >= TARGET_RECALL
