@@ -883,8 +883,8 @@ def upper_bound(new, row, *, gazetteer, kinds, keys):
         p = max(p, ROAD_SECTION, NAMED_SPOT, ROAD_AREA, FIRM)  # a street, named spot or establishment it does not know
     if new.where and row.location_text:
         p = max(p, SAME_WHERE)  # the location as written may match (few rows get here)
-    if new.written and row.location_text and any(run in row.location_text.lower() for run in new.written):
-        p = max(p, NAMED_SPOT)  # its location as written may share a run with the new one's
+    if new.written and row.location_text and any(run in row.location_text for run in new.written):
+        p = max(p, NAMED_SPOT)  # its location as written may share a run (of Chinese characters: no case)
     if new.located and row.lat is not None and row.lon is not None:
         p = max(p, _curve(DISTANCE_CURVE, geo.rough_km((new.lat, new.lon), (row.lat, row.lon))))
     if new.unit_places or new.unit_spot or row.unit:
