@@ -11,7 +11,7 @@ each measured once and development data for the versions after it (heldout5's mi
 were read for the eighth); intake_eval_heldout6.yaml, written blind to the eighth (its
 misses were read for the ninth), intake_eval_heldout7.yaml, written blind to the ninth
 (its misses were read for the tenth), and intake_eval_heldout8.yaml, written blind to the
-tenth.
+tenth (its misses were read for the eleventh).
 Two reports of one event are duplicates; of two events, not.
 
 - Subtype: top-1 accuracy of the inference over every report, given the report's
