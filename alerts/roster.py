@@ -14,10 +14,18 @@ def people_on_duty(department_id, at=None):
     return list(people.values()), found.leader
 
 
+def _liaisons(department_id):
+    return Person.objects.filter(department_id=department_id, is_active=True, groups__name=Role.LIAISON).distinct()
+
+
 def liaisons(department_id):
-    return list(
-        Person.objects.filter(department_id=department_id, is_active=True, groups__name=Role.LIAISON).distinct()
-    )
+    return list(_liaisons(department_id))
+
+
+def liaison_ids(department_id):
+    """Their ids only: an alert records a recipient row for each (a department may have
+    hundreds), and needs nothing else of them."""
+    return list(_liaisons(department_id).values_list("pk", flat=True))
 
 
 def duty_office_of(department):

@@ -24,6 +24,10 @@ class IncidentsConfig(AppConfig):
         # A policy edit applies to the next report registered in this process.
         post_save.connect(selectors.policies.clear, sender=ReportPolicy, dispatch_uid="incidents.policies.save")
         post_delete.connect(selectors.policies.clear, sender=ReportPolicy, dispatch_uid="incidents.policies.delete")
+        post_save.connect(selectors.subtype_categories.clear, sender=Subtype, dispatch_uid="incidents.subtypes.save")
+        post_delete.connect(
+            selectors.subtype_categories.clear, sender=Subtype, dispatch_uid="incidents.subtypes.delete"
+        )
         # So does an edit of the words, the grade rules, the taxonomy or the gazetteer.
         for model in (LexiconTerm, GradeRule, Subtype, Place):
             name = model.__name__

@@ -10,8 +10,9 @@ intake_eval_heldout5.yaml (written blind to the seventh): kept out of their maki
 each measured once and development data for the versions after it (heldout5's misses
 were read for the eighth); intake_eval_heldout6.yaml, written blind to the eighth (its
 misses were read for the ninth), intake_eval_heldout7.yaml, written blind to the ninth
-(its misses were read for the tenth), and intake_eval_heldout8.yaml, written blind to the
-tenth (its misses were read for the eleventh).
+(its misses were read for the tenth), intake_eval_heldout8.yaml, written blind to the
+tenth (its misses were read for the eleventh), and intake_eval_heldout9.yaml, written
+blind to the eleventh.
 Two reports of one event are duplicates; of two events, not.
 
 - Subtype: top-1 accuracy of the inference over every report, given the report's
@@ -51,6 +52,7 @@ SPLITS = {
     "heldout6": DATA / "intake_eval_heldout6.yaml",
     "heldout7": DATA / "intake_eval_heldout7.yaml",
     "heldout8": DATA / "intake_eval_heldout8.yaml",
+    "heldout9": DATA / "intake_eval_heldout9.yaml",
 }
 PAIRS = DATA / "report_pairs.csv"
 BASE = datetime(2026, 1, 5, tzinfo=UTC)

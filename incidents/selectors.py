@@ -122,9 +122,15 @@ def subtype_name(code):
     return understanding.subtype_names.get(None).get(code, code)
 
 
+# {code: category} of the taxonomy's active subtypes, read at every report's validation.
+# An edit of the taxonomy applies at once in the process that made it (incidents/apps.py)
+# and within DUTYOPS_CACHE_SECONDS in the others.
+subtype_categories = Recent(lambda _: dict(Subtype.objects.filter(active=True).values_list("code", "category")))
+
+
 def subtype_category(code):
     """Category of an active subtype code, or None if unknown."""
-    return Subtype.objects.filter(code=code, active=True).values_list("category", flat=True).first()
+    return subtype_categories.get(None).get(code)
 
 
 def possible_duplicates(

@@ -23,6 +23,7 @@ from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from django.conf import settings
+from django.db import connection
 
 from dutyops.authentication import tokens
 from dutyops.models import ApiToken, Person
@@ -129,8 +130,27 @@ class Watch:
 
 def _current(person_ids, digests):
     """{person id: auth version} of the active ones, and the digests still issued."""
+    if connection.vendor == "postgresql":
+        return _current_by_arrays(person_ids, digests)
     people = dict(Person.objects.filter(pk__in=person_ids, is_active=True).values_list("pk", "auth_version"))
     live = set(ApiToken.objects.filter(digest__in=digests).values_list("digest", flat=True)) if digests else set()
+    return people, live
+
+
+def _current_by_arrays(person_ids, digests):
+    """The same, each set passed as one array: a process holds a thousand sockets of
+    hundreds of people, and the ORM prepares an IN list's every value in Python, every
+    DUTYOPS_REVOCATION_SECONDS (3-4 % of a daphne's time on the flood day)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id, auth_version FROM {Person._meta.db_table} WHERE is_active AND id = ANY(%s)",
+            [list(person_ids)],
+        )
+        people = dict(cursor.fetchall())
+        live = set()
+        if digests:
+            cursor.execute(f"SELECT digest FROM {ApiToken._meta.db_table} WHERE digest = ANY(%s)", [list(digests)])
+            live = {row[0] for row in cursor.fetchall()}
     return people, live
 
 

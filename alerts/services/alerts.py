@@ -137,8 +137,10 @@ def _record_recipients(alert, now):
             rows[found.leader.pk] = AlertRecipient(
                 alert=alert, person=found.leader, reason=AlertRecipient.Reason.DUTY_LEADER, shift_id=found.shift.pk
             )
-    for person in roster.liaisons(alert.department_id):
-        rows.setdefault(person.pk, AlertRecipient(alert=alert, person=person, reason=AlertRecipient.Reason.LIAISON))
+    for person_id in roster.liaison_ids(alert.department_id):
+        rows.setdefault(
+            person_id, AlertRecipient(alert=alert, person_id=person_id, reason=AlertRecipient.Reason.LIAISON)
+        )
     AlertRecipient.objects.bulk_create(rows.values())
     return list(rows)
 

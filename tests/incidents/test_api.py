@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from incidents import selectors
-from incidents.models import Incident, Place, Report
+from incidents.models import Incident, Place, Report, Subtype
 from incidents.serializers import ReportSerializer
 from realtime.models import Event
 from tests.incidents import api_steps
@@ -110,6 +110,19 @@ def test_bad_intake_is_a_400_with_field_messages_and_writes_nothing(api, extra, 
     assert response.status_code == 400, response.data
     assert field in response.data
     assert (Incident.objects.count(), Report.objects.count(), Event.objects.count()) == before
+
+
+def test_a_subtype_retired_or_restored_in_the_admin_applies_to_the_next_report(api):
+    """The taxonomy is kept in memory for validation; an edit reaches the next report."""
+    flood = Subtype.objects.get(code="flood")
+    assert api.post("/api/v1/reports/", first_report(), format="json").status_code == 201
+    flood.active = False
+    flood.save()
+    refused = api.post("/api/v1/reports/", first_report(title="又一处管涌"), format="json")
+    assert refused.status_code == 400 and "subtype" in refused.data
+    flood.active = True
+    flood.save()
+    assert api.post("/api/v1/reports/", first_report(title="第三处管涌"), format="json").status_code == 201
 
 
 def test_each_intake_validates_with_fields_of_its_own(taxonomy):

@@ -91,6 +91,9 @@ MEASURED = {
     # Development data for the eleventh version: its confusion lists were read to build it
     # (its figures here are no longer a held-out measure).
     "heldout8": (1.00, 1.00, 0.96),
+    # written blind to the eleventh version and measured once on each, figures only
+    # (2026-12-03): the tenth 0.919 / 0.989 / 0.687, the eleventh 0.919 / 0.990 / 0.754
+    "heldout9": (0.91, 0.99, 0.75),
 }
 
 
