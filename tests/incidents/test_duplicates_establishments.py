@@ -9,34 +9,15 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from incidents import duplicates, evaluation, geo
+from incidents import duplicates, geo
 
+from . import sightings
 from .api_steps import ago, report
 
 
-@pytest.fixture(scope="module")
-def tools():
-    return evaluation.tools()
-
-
-def sight(tools, title, place, at, subtype="", category="public_health", text="", drill=False, guess=""):
-    """A report's Sighting as intake makes it (its point geocoded from its place)."""
-    city, reader, _kinds = tools
-    point = city.locate(place)
-    return duplicates.sighting(
-        category=category,
-        at=at,
-        text=f"{title} {text}",
-        title=title,
-        location_text=place,
-        subtype=subtype,
-        guess=guess,
-        lat=point[1] if point else None,
-        lon=point[2] if point else None,
-        gazetteer=city,
-        reader=reader,
-        is_drill=drill,
-    )
+def sight(tools, title, place, at, subtype="", category="public_health", text="", drill=False, **fields):
+    """A report's Sighting (sightings.sight), public health unless said, `drill` as intake's is_drill."""
+    return sightings.sight(tools, title, place, at, subtype, category, text, is_drill=drill, **fields)
 
 
 def score(tools, new, old):

@@ -12,32 +12,9 @@ from django.utils import timezone
 from incidents import duplicates, evaluation
 
 from .api_steps import ago, report
+from .sightings import sight
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-
-
-@pytest.fixture(scope="module")
-def tools():
-    return evaluation.tools()
-
-
-def sight(tools, title, place, at, subtype="", category="accident_disaster", text="", zone=None):
-    """A report's Sighting as intake makes it (its point geocoded from its place)."""
-    city, reader, _kinds = tools
-    point = city.locate(place)
-    return duplicates.sighting(
-        category=category,
-        at=at,
-        text=f"{title} {text}",
-        title=title,
-        location_text=place,
-        subtype=subtype,
-        lat=point[1] if point else None,
-        lon=point[2] if point else None,
-        gazetteer=city,
-        reader=reader,
-        zone=zone,
-    )
 
 
 def test_the_time_a_written_report_gives_is_read_in_the_installations_zone():

@@ -10,36 +10,10 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from incidents import duplicates, evaluation, geo
+from incidents import duplicates, geo
 
 from .api_steps import ago, report
-
-
-@pytest.fixture(scope="module")
-def tools():
-    return evaluation.tools()
-
-
-def sight(tools, title, place, at, subtype="", category="accident_disaster", text=""):
-    """A report's Sighting as intake makes it (its point geocoded from its place)."""
-    city, reader, _kinds = tools
-    point = city.locate(place)
-    return duplicates.sighting(
-        category=category,
-        at=at,
-        text=f"{title} {text}",
-        title=title,
-        location_text=place,
-        subtype=subtype,
-        lat=point[1] if point else None,
-        lon=point[2] if point else None,
-        gazetteer=city,
-        reader=reader,
-    )
-
-
-def flagged(tools, new, old):
-    return duplicates.score(new, old, gazetteer=tools[0], kinds=tools[2])[0] >= duplicates.THRESHOLD
+from .sightings import flagged, sight
 
 
 @pytest.mark.parametrize("order", ["119-first", "family-first"])

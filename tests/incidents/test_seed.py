@@ -123,9 +123,17 @@ def test_migrate_brings_the_eighth_versions_places_and_words_into_a_database_see
     assert ("drought", "没水喝", "cue") in in_db
 
 
-def test_migrate_brings_the_ninth_versions_words_into_a_database_seeded_before_them(db):
-    """A database seeded before the ninth version gets its words through migration 0007,
-    once; a word an admin already has keeps its kind and weight."""
+WORD_MIGRATIONS = [  # (migration, a word of it an admin already had as a cue: its subtype, the word)
+    ("0007_ninth_version_words_and_places", "criminal_case", "诈骗"),
+    ("0008_tenth_version_words_and_places", "economic_security", "预付卡"),
+    ("0009_eleventh_version_words", "gas_supply", "液化气罐"),
+]
+
+
+@pytest.mark.parametrize("name, code, edited", WORD_MIGRATIONS)
+def test_migrate_brings_a_versions_words_into_a_database_seeded_before_them(db, name, code, edited):
+    """A database seeded before a version gets the words it added to the file through its
+    migration, once; a word an admin already has keeps its kind and weight."""
     import importlib
 
     from django.apps import apps
@@ -133,12 +141,12 @@ def test_migrate_brings_the_ninth_versions_words_into_a_database_seeded_before_t
     from incidents import lexicon
     from incidents.models import LexiconTerm
 
-    migration = importlib.import_module("incidents.migrations.0007_ninth_version_words_and_places")
+    migration = importlib.import_module(f"incidents.migrations.{name}")
     seed.seed_reference_data()
     new_words = {(c, w) for c, kinds in migration.NEW_WORDS.items() for words in kinds.values() for w in words.split()}
-    for code, word in new_words:
-        LexiconTerm.objects.filter(subtype__code=code, word=word).delete()
-    LexiconTerm.objects.create(subtype=Subtype.objects.get(code="criminal_case"), word="诈骗", kind="cue", weight=1.0)
+    for subtype, word in new_words:
+        LexiconTerm.objects.filter(subtype__code=subtype, word=word).delete()
+    LexiconTerm.objects.create(subtype=Subtype.objects.get(code=code), word=edited, kind="cue", weight=1.0)
     for _ in range(2):  # again: nothing twice
         migration.add_words(apps, None)
     terms, _neutral, _related = lexicon.read_file()
@@ -147,9 +155,8 @@ def test_migrate_brings_the_ninth_versions_words_into_a_database_seeded_before_t
     in_db = set(
         LexiconTerm.objects.filter(subtype__code__in=migration.NEW_WORDS).values_list("subtype__code", "word", "kind")
     )
-    assert in_file - in_db == {("criminal_case", "诈骗", "term")}
-    assert ("criminal_case", "诈骗", "cue") in in_db
-    assert LexiconTerm.objects.filter(subtype__code="criminal_case", word="诈骗").count() == 1
+    assert in_file - in_db == {(code, edited, "term")}
+    assert LexiconTerm.objects.filter(subtype__code=code, word=edited).get().kind == "cue"
 
 
 def test_migrate_moves_a_towns_point_only_where_nobody_edited_it(db):
@@ -176,64 +183,6 @@ def test_migrate_moves_a_towns_point_only_where_nobody_edited_it(db):
     Place.objects.filter(pk=moved.pk).update(latitude=28.05, longitude=113.35)  # an admin's point
     migration.move_places(apps, None)
     assert Place.objects.filter(pk=moved.pk, latitude=28.05, longitude=113.35).exists()
-
-
-def test_migrate_brings_the_tenth_versions_words_into_a_database_seeded_before_them(db):
-    """Migration 0008 adds the words the tenth version added to the file, once, and leaves
-    an admin's kind and weight of a word already there."""
-    import importlib
-
-    from django.apps import apps
-
-    from incidents import lexicon
-    from incidents.models import LexiconTerm
-
-    migration = importlib.import_module("incidents.migrations.0008_tenth_version_words_and_places")
-    seed.seed_reference_data()
-    new_words = {(c, w) for c, kinds in migration.NEW_WORDS.items() for words in kinds.values() for w in words.split()}
-    for code, word in new_words:
-        LexiconTerm.objects.filter(subtype__code=code, word=word).delete()
-    LexiconTerm.objects.create(
-        subtype=Subtype.objects.get(code="economic_security"), word="预付卡", kind="cue", weight=1.0
-    )
-    for _ in range(2):  # again: nothing twice
-        migration.add_words(apps, None)
-    terms, _neutral, _related = lexicon.read_file()
-    in_file = {(c, w, k) for c, items in terms.items() for w, k, _weight in items if (c, w) in new_words}
-    assert {(c, w) for c, w, _k in in_file} == new_words  # the file and the migration say the same
-    in_db = set(
-        LexiconTerm.objects.filter(subtype__code__in=migration.NEW_WORDS).values_list("subtype__code", "word", "kind")
-    )
-    assert in_file - in_db == {("economic_security", "预付卡", "term")}
-    assert LexiconTerm.objects.filter(subtype__code="economic_security", word="预付卡").get().kind == "cue"
-
-
-def test_migrate_brings_the_eleventh_versions_words_into_a_database_seeded_before_them(db):
-    """Migration 0009 adds the words the eleventh version added to the file, once, and
-    leaves an admin's kind and weight of a word already there."""
-    import importlib
-
-    from django.apps import apps
-
-    from incidents import lexicon
-    from incidents.models import LexiconTerm
-
-    migration = importlib.import_module("incidents.migrations.0009_eleventh_version_words")
-    seed.seed_reference_data()
-    new_words = {(c, w) for c, kinds in migration.NEW_WORDS.items() for words in kinds.values() for w in words.split()}
-    for code, word in new_words:
-        LexiconTerm.objects.filter(subtype__code=code, word=word).delete()
-    LexiconTerm.objects.create(subtype=Subtype.objects.get(code="gas_supply"), word="液化气罐", kind="cue", weight=1.0)
-    for _ in range(2):  # again: nothing twice
-        migration.add_words(apps, None)
-    terms, _neutral, _related = lexicon.read_file()
-    in_file = {(c, w, k) for c, items in terms.items() for w, k, _weight in items if (c, w) in new_words}
-    assert {(c, w) for c, w, _k in in_file} == new_words  # the file and the migration say the same
-    in_db = set(
-        LexiconTerm.objects.filter(subtype__code__in=migration.NEW_WORDS).values_list("subtype__code", "word", "kind")
-    )
-    assert in_file - in_db == {("gas_supply", "液化气罐", "term")}
-    assert LexiconTerm.objects.filter(subtype__code="gas_supply", word="液化气罐").get().kind == "cue"
 
 
 def test_migrate_adds_guoyuan_and_moves_dawei_mountain_only_where_nobody_edited_it(db):
