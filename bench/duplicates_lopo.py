@@ -42,7 +42,7 @@ def relation(new, old, related):
 
 def signals(new, old, gazetteer, kinds):
     event = duplicates.event_kinds(new.subtype, duplicates.kind_of(new), old.subtype, duplicates.kind_of(old))
-    t = duplicates.time_score(new.at, old.at, event, kinds, "district" in (new.area, old.area))
+    t = duplicates.time_score(new.at, old.at, event, kinds, district="district" in (new.area, old.area))
     p, _where = duplicates.place_score(new, old, gazetteer)
     both = {duplicates.kind_of(new), duplicates.kind_of(old)}
     if len(both) == 1 and both <= kinds.wide_area:

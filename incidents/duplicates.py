@@ -90,7 +90,6 @@ SUMMARY_TIME_QUICK = 0.4
 # A written follow-up's (续报, 情况报告, 关于…的报告) a little less: it is written after the event
 # by definition, where a district's point may be a caller's who could not say where (0.35).
 FOLLOW_UP_TIME_QUICK = 0.35
-FOLLOWED_UP = "follow-up"
 # A department's written follow-up says so (续报, 情况报告): its hours count as a summary's.
 FOLLOW_UP = ("续报", "终报", "情况报告", "事件报告", "事故情况", "处置情况")
 # So does a title that reports on the event (关于…的报告, …救治情况, …通报): no caller's
@@ -590,27 +589,22 @@ def event_kinds(sure_a, a, sure_b, b):
     return frozenset(k for k in (a, b) if k)
 
 
-def time_score(a, b, event, kinds, summary=False):
+def time_score(a, b, event, kinds, *, district=False, follow_up=False):
     """How near in time, for the event's kinds (event_kinds): slow ones count hours a
-    third, fast ones double; against a district-level report (`summary`: a
+    third, fast ones double; against a district-level report (`district`: a
     department's, written hours after the callers on the spot) hours count half, and a
-    fast kind's no more; against a written follow-up (`summary` == FOLLOWED_UP: written
-    after the event by definition) a quick kind's a little less still."""
+    fast kind's no more; against a written follow-up (`follow_up`: written after the
+    event by definition) a quick kind's a little less still."""
     hours = abs((a - b).total_seconds()) / 3600
+    summary = district or follow_up
     if event and event <= kinds.slow:
         hours /= SLOW_TIME
     elif event and event <= kinds.fast and not summary:
         hours *= FAST_TIME
     if summary:
-        quick = FOLLOW_UP_TIME_QUICK if summary == FOLLOWED_UP else SUMMARY_TIME_QUICK
+        quick = FOLLOW_UP_TIME_QUICK if follow_up else SUMMARY_TIME_QUICK
         hours *= SUMMARY_TIME if event and event <= kinds.slow else quick
     return _curve(TIME_CURVE, hours)
-
-
-def summary_of(district, follow_up):
-    """time_score's `summary`: FOLLOWED_UP for a written follow-up, True for a district-level
-    report, False for neither."""
-    return FOLLOWED_UP if follow_up else district
 
 
 def _elsewhere(new, old):
@@ -655,7 +649,8 @@ def score(new, old, *, gazetteer, kinds=NO_KINDS, names=None):
     """(score, reasons): how likely `old` (an open incident) is the event `new` reports."""
     event = event_kinds(new.subtype, kind_of(new), old.subtype, kind_of(old))
     a, b = closest(new.at, new.stated, old.at, old.stated)  # the report times, unless a stated one is nearer
-    t = time_score(a, b, event, kinds, summary_of("district" in (new.area, old.area), new.follow_up or old.follow_up))
+    district, follow_up = "district" in (new.area, old.area), bool(new.follow_up or old.follow_up)
+    t = time_score(a, b, event, kinds, district=district, follow_up=follow_up)
     if t <= 0:
         return 0.0, []
     p, where = place_score(new, old, gazetteer)
@@ -867,8 +862,9 @@ def upper_bound(new, row, *, gazetteer, kinds, keys):
     event = event_kinds(new.subtype, kind_of(new), row.subtype, kind_old)
     text = f"{row.title} {row.description[:300]}"
     district = new.area == "district" or gazetteer.kind_at(row.lat, row.lon) == DISTRICT_KIND
-    summary = summary_of(district, new.follow_up or is_follow_up(text, row.title))
-    t = time_score(*closest(new.at, new.stated, row.at, stated_at(text, row.at, new.zone)), event, kinds, summary)
+    follow_up = bool(new.follow_up or is_follow_up(text, row.title))
+    a, b = closest(new.at, new.stated, row.at, stated_at(text, row.at, new.zone))
+    t = time_score(a, b, event, kinds, district=district, follow_up=follow_up)
     if t <= 0:
         return 0.0
     k = _kind_weight(new.subtype, kind_of(new), row.subtype, kind_old, kinds.related)
