@@ -169,6 +169,7 @@
     root: root,
     pill: live,
     seq: lastSeq,
+    onStatus: function () { tick(); },  // stale from this moment: the countdowns stop here
     onResync: function () { alerts.forEach(function (a) { refresh(a.id); }); return reloadAll(); },
     onEvent: function (msg) {
       if (msg.type.indexOf("alert.") !== 0 || !msg.data || !msg.data.id) return;

@@ -224,9 +224,13 @@
   Live.prototype.stale = function () { return this.status !== "live"; };
 
   Live.prototype.setStatus = function (status) {
+    var was = this.status;
     this.status = status;
-    if (status === "live") this.lastLiveAt = this.now();
+    // Live until this moment: a render between two ticks may already show it.
+    if (status === "live" || was === "live") this.lastLiveAt = this.now();
     if (this.opts.staleRoot) markStale(this.opts.staleRoot, status !== "live" && status !== "connecting", this.lastLiveAt);
+    // Going stale: the countdowns stop here, at once, not at the next tick.
+    if (was === "live" && status !== "live" && this.opts.onTick) this.opts.onTick(this.lastLiveAt, this);
     if (this.opts.onStatus) this.opts.onStatus(status, this);
   };
 
