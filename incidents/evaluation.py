@@ -11,8 +11,8 @@ each measured once and development data for the versions after it (heldout5's mi
 were read for the eighth); intake_eval_heldout6.yaml, written blind to the eighth (its
 misses were read for the ninth), intake_eval_heldout7.yaml, written blind to the ninth
 (its misses were read for the tenth), intake_eval_heldout8.yaml, written blind to the
-tenth (its misses were read for the eleventh), and intake_eval_heldout9.yaml, written
-blind to the eleventh.
+tenth (its misses were read for the eleventh), intake_eval_heldout9.yaml, written
+blind to the eleventh, and intake_eval_heldout10.yaml, written blind to the twelfth.
 Two reports of one event are duplicates; of two events, not.
 
 - Subtype: top-1 accuracy of the inference over every report, given the report's
@@ -53,6 +53,7 @@ SPLITS = {
     "heldout7": DATA / "intake_eval_heldout7.yaml",
     "heldout8": DATA / "intake_eval_heldout8.yaml",
     "heldout9": DATA / "intake_eval_heldout9.yaml",
+    "heldout10": DATA / "intake_eval_heldout10.yaml",
 }
 PAIRS = DATA / "report_pairs.csv"
 BASE = datetime(2026, 1, 5, tzinfo=UTC)
