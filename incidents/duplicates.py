@@ -300,7 +300,7 @@ def written_runs(location_text, spans):
 
 # A written report setting another place apart (与上洪村演练无关, 与上午K1506处事故不在同一
 # 地点, 与渔船事故搜救区域分开): not where this event is.
-_UNRELATED = re.compile(r"与[^，。；,;]{1,24}?(?:无关|不在同一|不是同一|不是一起|分开)")
+_UNRELATED = re.compile(r"与[^，。；,;]{1,24}?(?:无关|不在同一|不是同一|不是一起|分开|不同)")
 # Where the hurt were taken (送湘雅医院, 转至省人民医院): not where the event happened.
 _TAKEN_TO = re.compile(r"(?:送|转)(?:往|至|到|入)?(?:了)?$")
 DESTINATION_KINDS = frozenset({"医院"})
@@ -334,52 +334,84 @@ def unit_score(new, old, gazetteer):
     return best, reason
 
 
-# When it happened, as a written report says it (13时55分许, 3日6时20分), not when it was
-# counted or will be over (截至21时, 预计23时).
-_STATED = re.compile(r"(?:(\d{1,2})日)?(\d{1,2})时(?:(\d{1,2})分)?")
+# When it happened, as a written report says it (13时55分许, 3日6时20分, 1月17日16时05分许,
+# 2月9日傍晚, 1月29日, 昨晚), not when it was counted or will be over (截至21时, 预计23时).
+_PERIOD = "凌晨|清晨|早上|早晨|上午|中午|下午|傍晚|晚上|夜间|夜里|深夜|半夜|晚|夜"
+_CLOCK = r"(?:(\d{1,2})时(?:(\d{1,2})分)?)"
+_STATED = re.compile(
+    rf"(?:(\d{{1,2}})月)?(\d{{1,2}})日({_PERIOD})?{_CLOCK}?"  # 1月17日16时05分, 2月9日傍晚, 29日
+    rf"|(今天|今日|今晨|今晚|昨天|昨日|昨晚|昨夜)({_PERIOD})?{_CLOCK}?"  # 昨晚, 今日7时20分
+    rf"|({_PERIOD})?{_CLOCK}"  # 13时55分许, 晚上9时
+)
+# The hour a part of the day stands for when no hour is given, and whether an hour under
+# twelve after it is the afternoon's or the night's (晚上9时 is 21时).
+PERIOD_HOURS = {
+    "凌晨": (3, False), "清晨": (7, False), "早上": (7, False), "早晨": (7, False), "上午": (9, False),
+    "中午": (12, False), "下午": (15, True), "傍晚": (18, True), "晚上": (21, True), "夜间": (22, True),
+    "夜里": (22, True), "深夜": (23, True), "半夜": (0, False), "晚": (21, True), "夜": (22, True),
+    "今晨": (6, False), "今晚": (21, True), "昨晚": (21, True), "昨夜": (22, True),
+}  # fmt: skip
 _NOT_STATED = ("截至", "截止", "至", "预计", "计划", "将于")
+_SINCE = ("起", "以来", "开始")
 STATED_AHEAD, STATED_BEHIND = timedelta(hours=2), timedelta(hours=18)
+# A day named (1月29日, 昨晚) may be yesterday's whole day: that much before the report.
+STATED_BEHIND_DAY = timedelta(hours=36)
+_STATED_MARKS = ("时", "日", "今", "昨")
 
 
 def stated_at(text, at, zone=None):
     """The instant the text says the event happened, in `zone` (the report's own, by
-    default), or None: the first time of day it gives, on the report's day or the day
-    named before it (3日6时20分), not after the report by more than STATED_AHEAD (an
-    announced drill's start) nor before it by more than STATED_BEHIND."""
-    if "时" not in text:
+    default), or None: the first time it gives, of day (13时55分) or by the day's part
+    (傍晚, 昨晚: PERIOD_HOURS; a day named alone, noon), on the report's day or the day
+    named (1月17日, 3日, 昨天), not after the report by more than STATED_AHEAD (an
+    announced drill's start) nor before it by more than STATED_BEHIND, or
+    STATED_BEHIND_DAY when the day is named."""
+    if not any(mark in text for mark in _STATED_MARKS):
         return None
     local = at.astimezone(zone) if zone is not None else at
     for found in _STATED.finditer(text):
         if any(word in text[max(0, found.start() - 4) : found.start()] for word in _NOT_STATED):
             continue
-        day, hour, minute = found.groups()
-        hour, minute = int(hour), int(minute or 0)
+        if text.startswith(_SINCE, found.end()):
+            continue  # 昨夜起, 1月31日以来: when it began, not the moment it happened
+        month, day, period_a, hour_a, minute_a, relative, period_b, hour_b, minute_b, period_c, hour_c, minute_c = (
+            found.groups()
+        )
+        period = period_a or period_b or period_c or (relative if relative in PERIOD_HOURS else None)
+        hour, minute = hour_a or hour_b or hour_c, minute_a or minute_b or minute_c
+        if hour is None:
+            hour, minute = PERIOD_HOURS[period][0] if period else 12, 0
+        else:
+            hour, minute = int(hour), int(minute or 0)
+            if period and PERIOD_HOURS[period][1] and hour < 12:
+                hour += 12
         if hour > 24 or minute > 59:
             continue
         when = local.replace(hour=hour % 24, minute=minute, second=0, microsecond=0)
-        if day and int(day) != when.day:
+        named = bool(day or relative)
+        if relative and relative.startswith("昨"):
             when -= timedelta(days=1)
-            if int(day) != when.day:
+        elif day and (int(day) != when.day or (month and int(month) != when.month)):
+            when -= timedelta(days=1)
+            if int(day) != when.day or (month and int(month) != when.month):
                 return None
-        elif when > local + STATED_AHEAD:
+        elif not named and when > local + STATED_AHEAD:
             when -= timedelta(days=1)
-        return when if -STATED_AHEAD <= local - when <= STATED_BEHIND else None
+        behind = STATED_BEHIND_DAY if named else STATED_BEHIND
+        return when if -STATED_AHEAD <= local - when <= behind else None
     return None
 
 
-def closest(a, a_stated, b, b_stated):
+def closest(a, a_stated, b, b_stated, a_written=False, b_written=False):
     """The two instants nearest each other of the reports' times and the times they
-    say the event happened."""
+    say the event happened. A written follow-up (`a_written`, `b_written`) that says
+    when the event happened is at that time only: its own is the next morning's desk's
+    (a report of 1月29日's meal written on the 30th is not about the 30th's noon)."""
     if a_stated is None and b_stated is None:
         return a, b
-    pairs = [(a, b)]
-    if a_stated is not None:
-        pairs.append((a_stated, b))
-    if b_stated is not None:
-        pairs.append((a, b_stated))
-        if a_stated is not None:
-            pairs.append((a_stated, b_stated))
-    return min(pairs, key=lambda p: abs(p[0] - p[1]))
+    firsts = (a_stated,) if a_written and a_stated is not None else tuple(t for t in (a, a_stated) if t is not None)
+    seconds = (b_stated,) if b_written and b_stated is not None else tuple(t for t in (b, b_stated) if t is not None)
+    return min(((x, y) for x in firsts for y in seconds), key=lambda p: abs(p[0] - p[1]))
 
 
 def is_follow_up(text, title=""):
@@ -569,6 +601,12 @@ def _inside(new, old, km, gazetteer):
             named = named | {other.area_name}
         if named - {area_side.area_name}:
             continue  # the other says it is at another town or district
+        if (
+            area_side.area == "town"
+            and other.streets.districts
+            and (gazetteer.by_name[area_side.area_name][4] not in other.streets.districts)
+        ):
+            continue  # or names places of another district (天心区书院路, beside 雨花区's 侯家塘)
         if area_side.area == "town" and km <= TOWN_RADIUS_KM:
             best = max(best, INSIDE_TOWN)
         elif area_side.area == "district" and area_side.area_name in (
@@ -648,7 +686,9 @@ def jaccard(a, b):
 def score(new, old, *, gazetteer, kinds=NO_KINDS, names=None):
     """(score, reasons): how likely `old` (an open incident) is the event `new` reports."""
     event = event_kinds(new.subtype, kind_of(new), old.subtype, kind_of(old))
-    a, b = closest(new.at, new.stated, old.at, old.stated)  # the report times, unless a stated one is nearer
+    a, b = closest(
+        new.at, new.stated, old.at, old.stated, new.follow_up, old.follow_up
+    )  # the report times, unless a stated one is nearer
     district, follow_up = "district" in (new.area, old.area), bool(new.follow_up or old.follow_up)
     t = time_score(a, b, event, kinds, district=district, follow_up=follow_up)
     if t <= 0:
@@ -862,8 +902,9 @@ def upper_bound(new, row, *, gazetteer, kinds, keys):
     event = event_kinds(new.subtype, kind_of(new), row.subtype, kind_old)
     text = f"{row.title} {row.description[:300]}"
     district = new.area == "district" or gazetteer.kind_at(row.lat, row.lon) == DISTRICT_KIND
-    follow_up = bool(new.follow_up or is_follow_up(text, row.title))
-    a, b = closest(new.at, new.stated, row.at, stated_at(text, row.at, new.zone))
+    written = is_follow_up(text, row.title)
+    follow_up = bool(new.follow_up or written)
+    a, b = closest(new.at, new.stated, row.at, stated_at(text, row.at, new.zone), new.follow_up, written)
     t = time_score(a, b, event, kinds, district=district, follow_up=follow_up)
     if t <= 0:
         return 0.0

@@ -55,7 +55,7 @@ SPLITS = {
     "heldout9": DATA / "intake_eval_heldout9.yaml",
 }
 PAIRS = DATA / "report_pairs.csv"
-BASE = datetime(2026, 1, 5, tzinfo=UTC)
+BASE = datetime(2025, 12, 31, tzinfo=UTC)
 WINDOW_HOURS = 24
 PAIR_HOURS = 36
 CATEGORIES = {code: category for code, _name, category in SUBTYPES}
