@@ -81,6 +81,12 @@ TOWN_RADIUS_KM = 2.5
 DISTRICT_KIND = "区县"
 TOWN_LEVEL = frozenset({"镇", "乡", "街道"})
 NAMED_POINT_KINDS = TOWN_LEVEL | {"村"}  # the places whose points the candidates take when a report names them
+# Places that span more than a spot (a town, a village's hills, an expressway, a scenic
+# mountain): the candidates take the incidents whose location as written names one the new
+# report names, however far their points (a caller's 金刚镇清江村 27 km from the point the
+# gazetteer has for 金刚镇; 长张高速K50 and 长张高速宁乡段 22 km apart; 岳麓山's path and
+# the hospital the tourist was taken to).
+NAMED_REACH_KINDS = NAMED_POINT_KINDS | {"道路", "河流", "景区", "山林", "水库", "园区", "堤防"}
 INSIDE_TOWN, INSIDE_DISTRICT = 0.4, 0.5  # less than naming it: the town's other spots are there too
 DISTRICT_KM = 25.0  # the prefilter's box around a district's point
 SUMMARY_TIME = 0.5  # a district-level report is a department's summary: hours count half
@@ -161,6 +167,7 @@ class Sighting:
     district_names: frozenset = frozenset()  # those of a district
     where: frozenset = frozenset()  # the location as written, where the gazetteer knows no spot or town in it
     written: frozenset = frozenset()  # runs of three characters of the location as written, its names and kinds out
+    placed: frozenset = frozenset()  # NAMED_REACH_KINDS places its location as written names
     streets: geo.Streets = geo.NO_STREETS  # roads, named spots, sections, districts named
     districts: frozenset = frozenset()
     grams: frozenset = frozenset()
@@ -211,6 +218,7 @@ def sighting(
         streets,
         reach,
         written,
+        placed,
     ) = _read_text(location_text, text, lat, lon, gazetteer, reader)
     return Sighting(
         id=id,
@@ -233,6 +241,7 @@ def sighting(
         district_names=district_names,
         where=where,
         written=written,
+        placed=placed,
         streets=streets,
         districts=districts,
         grams=grams,
@@ -268,6 +277,11 @@ def _read_text(location_text, text, lat, lon, gazetteer, reader):
         geo.read_streets(whole, gazetteer, spans),
         geo.TOWN_REACH_KM.get(kind, 0.0),
         written_runs(location_text, [s for s in spans if s[1] <= len(location_text)]),
+        frozenset(
+            gazetteer.aliases[key]
+            for _s, end, key in spans
+            if end <= len(location_text) and gazetteer.by_name[gazetteer.aliases[key]][3] in NAMED_REACH_KINDS
+        ),
     )
 
 
@@ -576,6 +590,24 @@ def named_town_points(new, gazetteer):
     return {gazetteer.by_name[name][1:3] for name in new.places if gazetteer.by_name[name][3] in NAMED_POINT_KINDS}
 
 
+def reaching(places, gazetteer):
+    """The NAMED_REACH_KINDS places among these."""
+    return frozenset(name for name in places if gazetteer.by_name[name][3] in NAMED_REACH_KINDS)
+
+
+@functools.lru_cache(maxsize=1024)
+def named_place_keys(places, gazetteer):
+    """Every way of writing the NAMED_REACH_KINDS places among these (name, aliases,
+    stems): what an incident's location as written may name them by."""
+    names = reaching(places, gazetteer)
+    return tuple(sorted(key for key, name in gazetteer.aliases.items() if name in names)) if names else ()
+
+
+def _like(text):
+    """The text as a LIKE pattern's literal part (escaped with !)."""
+    return text.replace("!", "!!").replace("%", "!%").replace("_", "!_")
+
+
 @functools.lru_cache(maxsize=8)
 def district_points(gazetteer):
     """Points of the districts (a report placed only by its district is at one)."""
@@ -815,6 +847,10 @@ def candidate_rows(
         if points:
             alternatives.append(f"(i.latitude, i.longitude) IN ({', '.join(['(%s, %s)'] * len(points))})")
             params += [x for point in points for x in point]
+        keys = named_place_keys(new.places, gazetteer)
+        if keys:  # an incident whose location as written names a town, road or mountain it names
+            alternatives += ["i.location_text LIKE %s ESCAPE '!'"] * len(keys)
+            params += [f"%{_like(key)}%" for key in keys]
         sql.append("AND (" + " OR ".join(alternatives) + ")")
     with connection.cursor() as cursor:
         cursor.execute(" ".join([*sql, "LIMIT 500"]), params)

@@ -188,6 +188,8 @@ def prefiltered(new, old, km, kinds=duplicates.NO_KINDS, gazetteer=None):
         return True  # every district's point is among the candidates
     if gazetteer is not None and (old.lat, old.lon) in duplicates.named_town_points(new, gazetteer):
         return True  # so are the points of the towns and villages the new report names
+    if gazetteer is not None and old.placed & duplicates.reaching(new.places, gazetteer):
+        return True  # and those whose location as written names a town, road or mountain it names
     if new.area == "district":
         km = max(km, duplicates.DISTRICT_KM)
     km = max(km, new.reach)
