@@ -98,9 +98,9 @@ SUMMARY_TIME_QUICK = 0.4
 FOLLOW_UP_TIME_QUICK = 0.35
 # A department's written follow-up says so (续报, 情况报告): its hours count as a summary's.
 FOLLOW_UP = ("续报", "终报", "情况报告", "事件报告", "事故情况", "处置情况")
-# So does a title that reports on the event (关于…的报告, …救治情况, …通报): no caller's
+# So does a title that reports on the event (关于…的报告, …救治情况, …通报, …初步调查): no caller's
 # first words read like that.
-_FOLLOW_UP_TITLE = re.compile(r"(?:报告|情况|通报)$")
+_FOLLOW_UP_TITLE = re.compile(r"(?:报告|情况|通报|调查)$")
 SLOW_TIME = 3.0  # kinds that unfold over days: hours count a third
 SLOW_WINDOW = 1.5  # and their reports are looked for that much further back (36 hours for 24)
 FAST_TIME = 2.0  # kinds over in minutes: hours count double
@@ -315,15 +315,17 @@ def written_runs(location_text, spans):
 # A written report setting another place apart (与上洪村演练无关, 与上午K1506处事故不在同一
 # 地点, 与渔船事故搜救区域分开): not where this event is.
 _UNRELATED = re.compile(r"与[^，。；,;]{1,24}?(?:无关|不在同一|不是同一|不是一起|分开|不同)")
-# Where the hurt were taken (送湘雅医院, 转至省人民医院): not where the event happened.
+# Where the hurt were taken (送湘雅医院, 转至省人民医院) or are treated (在宁乡市人民医院、省人民
+# 医院救治): not where the event happened.
 _TAKEN_TO = re.compile(r"(?:送|转)(?:往|至|到|入)?(?:了)?$")
+_TREATED = re.compile(r"(?:、[^，。；、]{2,12}?)?(?:救治|治疗|抢救|住院|就诊|留观)")
 DESTINATION_KINDS = frozenset({"医院"})
 
 
 def _taken_to(text, span, gazetteer):
-    begin, _end, key = span
+    begin, end, key = span
     return gazetteer.by_name[gazetteer.aliases[key]][3] in DESTINATION_KINDS and bool(
-        _TAKEN_TO.search(text[max(0, begin - 3) : begin])
+        _TAKEN_TO.search(text[max(0, begin - 3) : begin]) or _TREATED.match(text, end)
     )
 
 
