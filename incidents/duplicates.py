@@ -168,6 +168,7 @@ class Sighting:
     where: frozenset = frozenset()  # the location as written, where the gazetteer knows no spot or town in it
     written: frozenset = frozenset()  # runs of three characters of the location as written, its names and kinds out
     placed: frozenset = frozenset()  # NAMED_REACH_KINDS places its location as written names
+    sites: frozenset = frozenset()  # kinds of site the words say it happened at (SITE_KINDS: 民宿, 仓库, 工地)
     streets: geo.Streets = geo.NO_STREETS  # roads, named spots, sections, districts named
     districts: frozenset = frozenset()
     grams: frozenset = frozenset()
@@ -219,6 +220,7 @@ def sighting(
         reach,
         written,
         placed,
+        sites,
     ) = _read_text(location_text, text, lat, lon, gazetteer, reader)
     return Sighting(
         id=id,
@@ -242,6 +244,7 @@ def sighting(
         where=where,
         written=written,
         placed=placed,
+        sites=sites,
         streets=streets,
         districts=districts,
         grams=grams,
@@ -282,6 +285,34 @@ def _read_text(location_text, text, lat, lon, gazetteer, reader):
             for _s, end, key in spans
             if end <= len(location_text) and gazetteer.by_name[gazetteer.aliases[key]][3] in NAMED_REACH_KINDS
         ),
+        sites_of(masked),
+    )
+
+
+# Kinds of site an event happens at, as callers and departments name them: a report placed
+# only by its district (一民宿火灾情况续报) and another event's (一仓库冒黑烟) that name
+# sites of no common kind are two places, however near their points.
+SITE_KINDS = {
+    **dict.fromkeys(("小区", "居民楼", "住宅楼", "单元楼", "阳台", "楼道", "民房", "自建房", "地下车库"), "住宅"),
+    **dict.fromkeys(("民宿", "宾馆", "旅馆", "酒店"), "住宿"),
+    **dict.fromkeys(("仓库", "库房", "物流园"), "仓库"),
+    **dict.fromkeys(("隧道", "下穿通道", "下穿"), "隧道"),
+    **dict.fromkeys(("工地", "塔吊", "在建"), "工地"),
+    **dict.fromkeys(("门面", "商铺", "店铺", "门店", "便利店", "超市", "市场", "商场"), "商铺"),
+    **dict.fromkeys(("厂房", "车间", "工厂"), "工厂"),
+    **dict.fromkeys(("食堂",), "食堂"),
+}
+_SITES = re.compile("|".join(sorted(SITE_KINDS, key=len, reverse=True)))
+# What is around the site, not the site (附近有门面和公交站, 周边3个小区停气).
+_AROUND = ("附近", "周边", "周围", "旁边")
+
+
+def sites_of(text):
+    """The SITE_KINDS the text says its event happened at (not those around it)."""
+    return frozenset(
+        SITE_KINDS[found.group()]
+        for found in _SITES.finditer(text)
+        if not any(word in text[max(0, found.start() - 5) : found.start()] for word in _AROUND)
     )
 
 
@@ -525,6 +556,8 @@ def place_score(new, old, gazetteer):
             score *= DIFFERENT_SPOTS
         elif new.towns and old.towns and new.towns.isdisjoint(old.towns):
             score *= DIFFERENT_SPOTS  # each names its town (乔口镇, 靖港镇), and not the same
+        elif new.sites and old.sites and new.sites.isdisjoint(old.sites) and score < NAMED_SPOT:
+            score *= DIFFERENT_SPOTS  # 一民宿 and 一仓库 in one district: two places
         where = f"相距 {_fmt_km(km)}"
         return score, f"{where}，{reason}" if reason else where
     if by_name[0]:
