@@ -563,6 +563,8 @@ def place_score(new, old, gazetteer):
         return score, f"{where}，{reason}" if reason else where
     if by_name[0]:
         return by_name[0] * (DIFFERENT_SPOTS if apart else 1.0), reason
+    if apart:
+        return 0.0, None  # two establishments of one kind named (金福楼黄金店, 周大福金店), and no point
     if new.districts & old.districts:
         return SAME_DISTRICT, f"同在{sorted(new.districts & old.districts)[0]}"
     if (new.places or new.located) and (old.places or old.located):
