@@ -390,6 +390,7 @@ _STATED = re.compile(
     rf"(?:(\d{{1,2}})月)?(\d{{1,2}})日({_PERIOD})?{_CLOCK}?"  # 1月17日16时05分, 2月9日傍晚, 29日
     rf"|(今天|今日|今晨|今晚|昨天|昨日|昨晚|昨夜)({_PERIOD})?{_CLOCK}?"  # 昨晚, 今日7时20分
     rf"|({_PERIOD})?{_CLOCK}"  # 13时55分许, 晚上9时
+    r"|(凌晨|清晨|早上|早晨|上午|中午|下午|傍晚|晚上|深夜|半夜)"  # 凌晨至今接诊 (not 晚 or 夜 alone: 晚饭, 夜班)
 )
 # The hour a part of the day stands for when no hour is given, and whether an hour under
 # twelve after it is the afternoon's or the night's (晚上9时 is 21时).
@@ -422,10 +423,22 @@ def stated_at(text, at, zone=None):
             continue
         if text.startswith(_SINCE, found.end()):
             continue  # 昨夜起, 1月31日以来: when it began, not the moment it happened
-        month, day, period_a, hour_a, minute_a, relative, period_b, hour_b, minute_b, period_c, hour_c, minute_c = (
-            found.groups()
-        )
-        period = period_a or period_b or period_c or (relative if relative in PERIOD_HOURS else None)
+        (
+            month,
+            day,
+            period_a,
+            hour_a,
+            minute_a,
+            relative,
+            period_b,
+            hour_b,
+            minute_b,
+            period_c,
+            hour_c,
+            minute_c,
+            alone,
+        ) = found.groups()
+        period = period_a or period_b or period_c or alone or (relative if relative in PERIOD_HOURS else None)
         hour, minute = hour_a or hour_b or hour_c, minute_a or minute_b or minute_c
         if hour is None:
             hour, minute = PERIOD_HOURS[period][0] if period else 12, 0
