@@ -408,6 +408,7 @@ STATED_BEHIND_DAY = timedelta(hours=36)
 _STATED_MARKS = ("时", "日", "今", "昨")
 
 
+@functools.lru_cache(maxsize=4096)
 def stated_at(text, at, zone=None):
     """The instant the text says the event happened, in `zone` (the report's own, by
     default), or None: the first time it gives, of day (13时55分) or by the day's part
@@ -641,6 +642,7 @@ def named_town_points(new, gazetteer):
     return {gazetteer.by_name[name][1:3] for name in new.places if gazetteer.by_name[name][3] in NAMED_POINT_KINDS}
 
 
+@functools.lru_cache(maxsize=4096)
 def reaching(places, gazetteer):
     """The NAMED_REACH_KINDS places among these."""
     return frozenset(name for name in places if gazetteer.by_name[name][3] in NAMED_REACH_KINDS)
