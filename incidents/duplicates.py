@@ -14,14 +14,16 @@ Callers describe one event in their own words (大堤渗水、村庄进水 and �
   a spot, and a venue one names only by its kind (一酒店, 一家KTV) as the one the other
   names; two locations as written sharing a run of three characters once names and
   kinds of place are out (嘉和苑小区5栋, 嘉和苑5栋602); a town's or a village's point
-  standing for the town (geo.TOWN_REACH_KM);
+  standing for the town (geo.TOWN_REACH_KM); two texts naming sites of no common kind
+  (一民宿, 一仓库: SITE_KINDS) are two places unless something names one spot for both;
   the reporting unit's village or town when the words name no place, less than naming it;
 - time: minutes apart weigh much more than hours, a day apart almost nothing, and
   hours count by the event's kind, the one a sure side names (a drought's or an
   outbreak's reports come hours apart, a crash's minutes apart; a slow kind's are
   looked for 36 hours back), and half against a department's summary or written
   follow-up (续报, 情况报告, 关于…的报告); a written report's own time of the event
-  (13时55分许) counts as its time;
+  (13时55分许, 1月17日16时05分许, 2月9日傍晚, 昨晚) counts as its time, and a written
+  follow-up's is that time only;
 - kind: the same category always (the SQL prefilter), the same subtype, reported,
   confirmed or inferred (a storm's 暴雨 and 内涝 are related kinds, as compatible as an
   unknown one);
@@ -37,7 +39,7 @@ their words. The weights were set on the development part of the evaluation set
 (tests/data/intake_eval_dev.yaml) and measured on the held-out part
 (bench/bench_understanding.py).
 
-(About 880 lines on purpose: the signals, the formula and the candidates' SQL read as
+(About 1,000 lines on purpose: the signals, the formula and the candidates' SQL read as
 one piece; the words and places it reads live in understanding.py and geo.py.)
 
 The candidates are read with one written-out SQL statement (every intake runs
@@ -839,8 +841,10 @@ def candidate_rows(
     """Open incidents of the category and drill flag reported between start and end
     that could be the event `new` reports: inside the box around its point (wider
     when the point is only a road's or river's, and for a wide-area kind's own
-    incidents), or without a point, or at a point geocoded from a road or river; from
-    `slow_start` on, those a slow kind may make one event with it (slow_window_sql).
+    incidents), or without a point, or at a point geocoded from a road or river, or
+    whose location as written names a town, village, road or mountain the new report
+    names (named_place_keys: one LIKE per way of writing it); from `slow_start` on, those
+    a slow kind may make one event with it (slow_window_sql).
 
     Written out because every intake runs it: composing it with the ORM cost six
     times what the database spends answering it (incident_dup_idx, incident_geo_idx).
