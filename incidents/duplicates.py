@@ -14,14 +14,16 @@ Callers describe one event in their own words (大堤渗水、村庄进水 and �
   a spot, and a venue one names only by its kind (一酒店, 一家KTV) as the one the other
   names; two locations as written sharing a run of three characters once names and
   kinds of place are out (嘉和苑小区5栋, 嘉和苑5栋602); a town's or a village's point
-  standing for the town (geo.TOWN_REACH_KM);
+  standing for the town (geo.TOWN_REACH_KM); two texts naming sites of no common kind
+  (一民宿, 一仓库: SITE_KINDS) are two places unless something names one spot for both;
   the reporting unit's village or town when the words name no place, less than naming it;
 - time: minutes apart weigh much more than hours, a day apart almost nothing, and
   hours count by the event's kind, the one a sure side names (a drought's or an
   outbreak's reports come hours apart, a crash's minutes apart; a slow kind's are
   looked for 36 hours back), and half against a department's summary or written
   follow-up (续报, 情况报告, 关于…的报告); a written report's own time of the event
-  (13时55分许) counts as its time;
+  (13时55分许, 1月17日16时05分许, 2月9日傍晚, 昨晚) counts as its time, and a written
+  follow-up's is that time only;
 - kind: the same category always (the SQL prefilter), the same subtype, reported,
   confirmed or inferred (a storm's 暴雨 and 内涝 are related kinds, as compatible as an
   unknown one);
@@ -37,7 +39,7 @@ their words. The weights were set on the development part of the evaluation set
 (tests/data/intake_eval_dev.yaml) and measured on the held-out part
 (bench/bench_understanding.py).
 
-(About 880 lines on purpose: the signals, the formula and the candidates' SQL read as
+(About 1,000 lines on purpose: the signals, the formula and the candidates' SQL read as
 one piece; the words and places it reads live in understanding.py and geo.py.)
 
 The candidates are read with one written-out SQL statement (every intake runs
@@ -81,6 +83,12 @@ TOWN_RADIUS_KM = 2.5
 DISTRICT_KIND = "区县"
 TOWN_LEVEL = frozenset({"镇", "乡", "街道"})
 NAMED_POINT_KINDS = TOWN_LEVEL | {"村"}  # the places whose points the candidates take when a report names them
+# Places that span more than a spot (a town, a village's hills, an expressway, a scenic
+# mountain): the candidates take the incidents whose location as written names one the new
+# report names, however far their points (a caller's 金刚镇清江村 27 km from the point the
+# gazetteer has for 金刚镇; 长张高速K50 and 长张高速宁乡段 22 km apart; 岳麓山's path and
+# the hospital the tourist was taken to).
+NAMED_REACH_KINDS = NAMED_POINT_KINDS | {"道路", "河流", "景区", "山林", "水库", "园区", "堤防"}
 INSIDE_TOWN, INSIDE_DISTRICT = 0.4, 0.5  # less than naming it: the town's other spots are there too
 DISTRICT_KM = 25.0  # the prefilter's box around a district's point
 SUMMARY_TIME = 0.5  # a district-level report is a department's summary: hours count half
@@ -92,9 +100,9 @@ SUMMARY_TIME_QUICK = 0.4
 FOLLOW_UP_TIME_QUICK = 0.35
 # A department's written follow-up says so (续报, 情况报告): its hours count as a summary's.
 FOLLOW_UP = ("续报", "终报", "情况报告", "事件报告", "事故情况", "处置情况")
-# So does a title that reports on the event (关于…的报告, …救治情况, …通报): no caller's
+# So does a title that reports on the event (关于…的报告, …救治情况, …通报, …初步调查): no caller's
 # first words read like that.
-_FOLLOW_UP_TITLE = re.compile(r"(?:报告|情况|通报)$")
+_FOLLOW_UP_TITLE = re.compile(r"(?:报告|情况|通报|调查)$")
 SLOW_TIME = 3.0  # kinds that unfold over days: hours count a third
 SLOW_WINDOW = 1.5  # and their reports are looked for that much further back (36 hours for 24)
 FAST_TIME = 2.0  # kinds over in minutes: hours count double
@@ -161,6 +169,8 @@ class Sighting:
     district_names: frozenset = frozenset()  # those of a district
     where: frozenset = frozenset()  # the location as written, where the gazetteer knows no spot or town in it
     written: frozenset = frozenset()  # runs of three characters of the location as written, its names and kinds out
+    placed: frozenset = frozenset()  # NAMED_REACH_KINDS places its location as written names
+    sites: frozenset = frozenset()  # kinds of site the words say it happened at (SITE_KINDS: 民宿, 仓库, 工地)
     streets: geo.Streets = geo.NO_STREETS  # roads, named spots, sections, districts named
     districts: frozenset = frozenset()
     grams: frozenset = frozenset()
@@ -211,6 +221,8 @@ def sighting(
         streets,
         reach,
         written,
+        placed,
+        sites,
     ) = _read_text(location_text, text, lat, lon, gazetteer, reader)
     return Sighting(
         id=id,
@@ -233,6 +245,8 @@ def sighting(
         district_names=district_names,
         where=where,
         written=written,
+        placed=placed,
+        sites=sites,
         streets=streets,
         districts=districts,
         grams=grams,
@@ -268,6 +282,40 @@ def _read_text(location_text, text, lat, lon, gazetteer, reader):
         geo.read_streets(whole, gazetteer, spans),
         geo.TOWN_REACH_KM.get(kind, 0.0),
         written_runs(location_text, [s for s in spans if s[1] <= len(location_text)]),
+        frozenset(
+            gazetteer.aliases[key]
+            for _s, end, key in spans
+            if end <= len(location_text) and gazetteer.by_name[gazetteer.aliases[key]][3] in NAMED_REACH_KINDS
+        ),
+        sites_of(masked),
+    )
+
+
+# Kinds of site an event happens at, as callers and departments name them: a report placed
+# only by its district (一民宿火灾情况续报) and another event's (一仓库冒黑烟) that name
+# sites of no common kind are two places, however near their points.
+SITE_KINDS = {
+    **dict.fromkeys(("小区", "居民楼", "住宅楼", "单元楼", "阳台", "楼道", "民房", "自建房", "地下车库"), "住宅"),
+    **dict.fromkeys(("民宿", "宾馆", "旅馆", "酒店"), "住宿"),
+    **dict.fromkeys(("仓库", "库房", "物流园"), "仓库"),
+    **dict.fromkeys(("隧道", "下穿通道", "下穿"), "隧道"),
+    **dict.fromkeys(("工地", "塔吊", "在建"), "工地"),
+    **dict.fromkeys(("门面", "商铺", "店铺", "门店", "便利店", "超市", "市场", "商场"), "商铺"),
+    **dict.fromkeys(("厂房", "车间", "工厂"), "工厂"),
+    **dict.fromkeys(("食堂",), "食堂"),
+    **dict.fromkeys(("喜酒", "婚宴", "酒席", "满月酒", "家宴", "寿宴", "宴席"), "宴席"),
+}
+_SITES = re.compile("|".join(sorted(SITE_KINDS, key=len, reverse=True)))
+# What is around the site, not the site (附近有门面和公交站, 周边3个小区停气).
+_AROUND = ("附近", "周边", "周围", "旁边")
+
+
+def sites_of(text):
+    """The SITE_KINDS the text says its event happened at (not those around it)."""
+    return frozenset(
+        SITE_KINDS[found.group()]
+        for found in _SITES.finditer(text)
+        if not any(word in text[max(0, found.start() - 5) : found.start()] for word in _AROUND)
     )
 
 
@@ -300,16 +348,18 @@ def written_runs(location_text, spans):
 
 # A written report setting another place apart (与上洪村演练无关, 与上午K1506处事故不在同一
 # 地点, 与渔船事故搜救区域分开): not where this event is.
-_UNRELATED = re.compile(r"与[^，。；,;]{1,24}?(?:无关|不在同一|不是同一|不是一起|分开)")
-# Where the hurt were taken (送湘雅医院, 转至省人民医院): not where the event happened.
+_UNRELATED = re.compile(r"与[^，。；,;]{1,24}?(?:无关|不在同一|不是同一|不是一起|分开|不同)")
+# Where the hurt were taken (送湘雅医院, 转至省人民医院) or are treated (在宁乡市人民医院、省人民
+# 医院救治): not where the event happened.
 _TAKEN_TO = re.compile(r"(?:送|转)(?:往|至|到|入)?(?:了)?$")
+_TREATED = re.compile(r"(?:、[^，。；、]{2,12}?)?(?:救治|治疗|抢救|住院|就诊|留观)")
 DESTINATION_KINDS = frozenset({"医院"})
 
 
 def _taken_to(text, span, gazetteer):
-    begin, _end, key = span
+    begin, end, key = span
     return gazetteer.by_name[gazetteer.aliases[key]][3] in DESTINATION_KINDS and bool(
-        _TAKEN_TO.search(text[max(0, begin - 3) : begin])
+        _TAKEN_TO.search(text[max(0, begin - 3) : begin]) or _TREATED.match(text, end)
     )
 
 
@@ -334,52 +384,98 @@ def unit_score(new, old, gazetteer):
     return best, reason
 
 
-# When it happened, as a written report says it (13时55分许, 3日6时20分), not when it was
-# counted or will be over (截至21时, 预计23时).
-_STATED = re.compile(r"(?:(\d{1,2})日)?(\d{1,2})时(?:(\d{1,2})分)?")
+# When it happened, as a written report says it (13时55分许, 3日6时20分, 1月17日16时05分许,
+# 2月9日傍晚, 1月29日, 昨晚), not when it was counted or will be over (截至21时, 预计23时).
+_PERIOD = "凌晨|清晨|早上|早晨|上午|中午|下午|傍晚|晚上|夜间|夜里|深夜|半夜|晚|夜"
+_CLOCK = r"(?:(\d{1,2})时(?:(\d{1,2})分)?)"
+_STATED = re.compile(
+    rf"(?:(\d{{1,2}})月)?(\d{{1,2}})日({_PERIOD})?{_CLOCK}?"  # 1月17日16时05分, 2月9日傍晚, 29日
+    rf"|(今天|今日|今晨|今晚|昨天|昨日|昨晚|昨夜)({_PERIOD})?{_CLOCK}?"  # 昨晚, 今日7时20分
+    rf"|({_PERIOD})?{_CLOCK}"  # 13时55分许, 晚上9时
+    r"|(凌晨|清晨|早上|早晨|上午|中午|下午|傍晚|晚上|深夜|半夜)"  # 凌晨至今接诊 (not 晚 or 夜 alone: 晚饭, 夜班)
+)
+# The hour a part of the day stands for when no hour is given, and whether an hour under
+# twelve after it is the afternoon's or the night's (晚上9时 is 21时).
+PERIOD_HOURS = {
+    "凌晨": (3, False), "清晨": (7, False), "早上": (7, False), "早晨": (7, False), "上午": (9, False),
+    "中午": (12, False), "下午": (15, True), "傍晚": (18, True), "晚上": (21, True), "夜间": (22, True),
+    "夜里": (22, True), "深夜": (23, True), "半夜": (0, False), "晚": (21, True), "夜": (22, True),
+    "今晨": (6, False), "今晚": (21, True), "昨晚": (21, True), "昨夜": (22, True),
+}  # fmt: skip
 _NOT_STATED = ("截至", "截止", "至", "预计", "计划", "将于")
+_SINCE = ("起", "以来", "开始")
 STATED_AHEAD, STATED_BEHIND = timedelta(hours=2), timedelta(hours=18)
+# A day named (1月29日, 昨晚) may be yesterday's whole day: that much before the report.
+STATED_BEHIND_DAY = timedelta(hours=36)
+_STATED_MARKS = ("时", "日", "今", "昨")
 
 
+@functools.lru_cache(maxsize=4096)
 def stated_at(text, at, zone=None):
     """The instant the text says the event happened, in `zone` (the report's own, by
-    default), or None: the first time of day it gives, on the report's day or the day
-    named before it (3日6时20分), not after the report by more than STATED_AHEAD (an
-    announced drill's start) nor before it by more than STATED_BEHIND."""
-    if "时" not in text:
+    default), or None: the first time it gives, of day (13时55分) or by the day's part
+    (傍晚, 昨晚: PERIOD_HOURS; a day named alone, noon), on the report's day or the day
+    named (1月17日, 3日, 昨天), not after the report by more than STATED_AHEAD (an
+    announced drill's start) nor before it by more than STATED_BEHIND, or
+    STATED_BEHIND_DAY when the day is named."""
+    if not any(mark in text for mark in _STATED_MARKS):
         return None
     local = at.astimezone(zone) if zone is not None else at
     for found in _STATED.finditer(text):
         if any(word in text[max(0, found.start() - 4) : found.start()] for word in _NOT_STATED):
             continue
-        day, hour, minute = found.groups()
-        hour, minute = int(hour), int(minute or 0)
+        if text.startswith(_SINCE, found.end()):
+            continue  # 昨夜起, 1月31日以来: when it began, not the moment it happened
+        (
+            month,
+            day,
+            period_a,
+            hour_a,
+            minute_a,
+            relative,
+            period_b,
+            hour_b,
+            minute_b,
+            period_c,
+            hour_c,
+            minute_c,
+            alone,
+        ) = found.groups()
+        period = period_a or period_b or period_c or alone or (relative if relative in PERIOD_HOURS else None)
+        hour, minute = hour_a or hour_b or hour_c, minute_a or minute_b or minute_c
+        if hour is None:
+            hour, minute = PERIOD_HOURS[period][0] if period else 12, 0
+        else:
+            hour, minute = int(hour), int(minute or 0)
+            if period and PERIOD_HOURS[period][1] and hour < 12:
+                hour += 12
         if hour > 24 or minute > 59:
             continue
         when = local.replace(hour=hour % 24, minute=minute, second=0, microsecond=0)
-        if day and int(day) != when.day:
+        named = bool(day or relative)
+        if relative and relative.startswith("昨"):
             when -= timedelta(days=1)
-            if int(day) != when.day:
+        elif day and (int(day) != when.day or (month and int(month) != when.month)):
+            when -= timedelta(days=1)
+            if int(day) != when.day or (month and int(month) != when.month):
                 return None
-        elif when > local + STATED_AHEAD:
+        elif not named and when > local + STATED_AHEAD:
             when -= timedelta(days=1)
-        return when if -STATED_AHEAD <= local - when <= STATED_BEHIND else None
+        behind = STATED_BEHIND_DAY if named else STATED_BEHIND
+        return when if -STATED_AHEAD <= local - when <= behind else None
     return None
 
 
-def closest(a, a_stated, b, b_stated):
+def closest(a, a_stated, b, b_stated, a_written=False, b_written=False):
     """The two instants nearest each other of the reports' times and the times they
-    say the event happened."""
+    say the event happened. A written follow-up (`a_written`, `b_written`) that says
+    when the event happened is at that time only: its own is the next morning's desk's
+    (a report of 1月29日's meal written on the 30th is not about the 30th's noon)."""
     if a_stated is None and b_stated is None:
         return a, b
-    pairs = [(a, b)]
-    if a_stated is not None:
-        pairs.append((a_stated, b))
-    if b_stated is not None:
-        pairs.append((a, b_stated))
-        if a_stated is not None:
-            pairs.append((a_stated, b_stated))
-    return min(pairs, key=lambda p: abs(p[0] - p[1]))
+    firsts = (a_stated,) if a_written and a_stated is not None else tuple(t for t in (a, a_stated) if t is not None)
+    seconds = (b_stated,) if b_written and b_stated is not None else tuple(t for t in (b, b_stated) if t is not None)
+    return min(((x, y) for x in firsts for y in seconds), key=lambda p: abs(p[0] - p[1]))
 
 
 def is_follow_up(text, title=""):
@@ -477,10 +573,14 @@ def place_score(new, old, gazetteer):
             score *= DIFFERENT_SPOTS
         elif new.towns and old.towns and new.towns.isdisjoint(old.towns):
             score *= DIFFERENT_SPOTS  # each names its town (乔口镇, 靖港镇), and not the same
+        elif new.sites and old.sites and new.sites.isdisjoint(old.sites) and score < NAMED_SPOT:
+            score *= DIFFERENT_SPOTS  # 一民宿 and 一仓库 in one district: two places
         where = f"相距 {_fmt_km(km)}"
         return score, f"{where}，{reason}" if reason else where
     if by_name[0]:
         return by_name[0] * (DIFFERENT_SPOTS if apart else 1.0), reason
+    if apart:
+        return 0.0, None  # two establishments of one kind named (金福楼黄金店, 周大福金店), and no point
     if new.districts & old.districts:
         return SAME_DISTRICT, f"同在{sorted(new.districts & old.districts)[0]}"
     if (new.places or new.located) and (old.places or old.located):
@@ -544,6 +644,25 @@ def named_town_points(new, gazetteer):
     return {gazetteer.by_name[name][1:3] for name in new.places if gazetteer.by_name[name][3] in NAMED_POINT_KINDS}
 
 
+@functools.lru_cache(maxsize=4096)
+def reaching(places, gazetteer):
+    """The NAMED_REACH_KINDS places among these."""
+    return frozenset(name for name in places if gazetteer.by_name[name][3] in NAMED_REACH_KINDS)
+
+
+@functools.lru_cache(maxsize=1024)
+def named_place_keys(places, gazetteer):
+    """Every way of writing the NAMED_REACH_KINDS places among these (name, aliases,
+    stems): what an incident's location as written may name them by."""
+    names = reaching(places, gazetteer)
+    return tuple(sorted(key for key, name in gazetteer.aliases.items() if name in names)) if names else ()
+
+
+def _like(text):
+    """The text as a LIKE pattern's literal part (escaped with !)."""
+    return text.replace("!", "!!").replace("%", "!%").replace("_", "!_")
+
+
 @functools.lru_cache(maxsize=8)
 def district_points(gazetteer):
     """Points of the districts (a report placed only by its district is at one)."""
@@ -569,6 +688,12 @@ def _inside(new, old, km, gazetteer):
             named = named | {other.area_name}
         if named - {area_side.area_name}:
             continue  # the other says it is at another town or district
+        if (
+            area_side.area == "town"
+            and other.streets.districts
+            and (gazetteer.by_name[area_side.area_name][4] not in other.streets.districts)
+        ):
+            continue  # or names places of another district (天心区书院路, beside 雨花区's 侯家塘)
         if area_side.area == "town" and km <= TOWN_RADIUS_KM:
             best = max(best, INSIDE_TOWN)
         elif area_side.area == "district" and area_side.area_name in (
@@ -648,7 +773,9 @@ def jaccard(a, b):
 def score(new, old, *, gazetteer, kinds=NO_KINDS, names=None):
     """(score, reasons): how likely `old` (an open incident) is the event `new` reports."""
     event = event_kinds(new.subtype, kind_of(new), old.subtype, kind_of(old))
-    a, b = closest(new.at, new.stated, old.at, old.stated)  # the report times, unless a stated one is nearer
+    a, b = closest(
+        new.at, new.stated, old.at, old.stated, new.follow_up, old.follow_up
+    )  # the report times, unless a stated one is nearer
     district, follow_up = "district" in (new.area, old.area), bool(new.follow_up or old.follow_up)
     t = time_score(a, b, event, kinds, district=district, follow_up=follow_up)
     if t <= 0:
@@ -714,8 +841,10 @@ def candidate_rows(
     """Open incidents of the category and drill flag reported between start and end
     that could be the event `new` reports: inside the box around its point (wider
     when the point is only a road's or river's, and for a wide-area kind's own
-    incidents), or without a point, or at a point geocoded from a road or river; from
-    `slow_start` on, those a slow kind may make one event with it (slow_window_sql).
+    incidents), or without a point, or at a point geocoded from a road or river, or
+    whose location as written names a town, village, road or mountain the new report
+    names (named_place_keys: one LIKE per way of writing it); from `slow_start` on, those
+    a slow kind may make one event with it (slow_window_sql).
 
     Written out because every intake runs it: composing it with the ORM cost six
     times what the database spends answering it (incident_dup_idx, incident_geo_idx).
@@ -775,6 +904,10 @@ def candidate_rows(
         if points:
             alternatives.append(f"(i.latitude, i.longitude) IN ({', '.join(['(%s, %s)'] * len(points))})")
             params += [x for point in points for x in point]
+        keys = named_place_keys(new.places, gazetteer)
+        if keys:  # an incident whose location as written names a town, road or mountain it names
+            alternatives += ["i.location_text LIKE %s ESCAPE '!'"] * len(keys)
+            params += [f"%{_like(key)}%" for key in keys]
         sql.append("AND (" + " OR ".join(alternatives) + ")")
     with connection.cursor() as cursor:
         cursor.execute(" ".join([*sql, "LIMIT 500"]), params)
@@ -862,8 +995,9 @@ def upper_bound(new, row, *, gazetteer, kinds, keys):
     event = event_kinds(new.subtype, kind_of(new), row.subtype, kind_old)
     text = f"{row.title} {row.description[:300]}"
     district = new.area == "district" or gazetteer.kind_at(row.lat, row.lon) == DISTRICT_KIND
-    follow_up = bool(new.follow_up or is_follow_up(text, row.title))
-    a, b = closest(new.at, new.stated, row.at, stated_at(text, row.at, new.zone))
+    written = is_follow_up(text, row.title)
+    follow_up = bool(new.follow_up or written)
+    a, b = closest(new.at, new.stated, row.at, stated_at(text, row.at, new.zone), new.follow_up, written)
     t = time_score(a, b, event, kinds, district=district, follow_up=follow_up)
     if t <= 0:
         return 0.0
