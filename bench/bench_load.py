@@ -12,6 +12,7 @@ server memory per connection.
 
 Run: make bench BENCH=load   (defaults: 2,000 clients, 50 reports/s for 5 minutes)
 Options: --boards 200 --consoles 1800 --rate 50 --seconds 300 --processes 2 --readers 2
+--timeline 10: also the every-board latency per 10 s window (is the p99 a steady tail or stalls?)
 """
 
 import argparse
@@ -235,7 +236,7 @@ def run(args, flood, servers, readers=2):
 
 
 def print_results(args, flood, received, total, memory_kib):
-    board_lat, everyone, lost, console_lat = [], [], 0, []
+    board_lat, everyone, lost, console_lat, sent_at = [], [], 0, [], []
     for key, t0 in flood.sent.items():
         times = received.get(key, [])
         if key[0] == "console":
@@ -245,6 +246,7 @@ def print_results(args, flood, received, total, memory_kib):
         lost += max(0, args.boards - len(times))
         if len(times) == args.boards:
             everyone.append((max(times) - t0) * 1000)
+            sent_at.append(t0)
     clients = args.boards + args.consoles
     print(
         f"Flood day: {clients} clients ({args.boards} boards, {args.consoles} consoles) on {len(flood.ports)} daphne, "
@@ -269,6 +271,23 @@ def print_results(args, flood, received, total, memory_kib):
     print(f"  server memory per connection: {memory_kib / clients:.1f} KiB")
     cores = sorted(flood.cores.items(), key=lambda item: -item[1])
     print("  cores busy while sending: " + ", ".join(f"{label} {share:.2f}" for label, share in cores if share >= 0.01))
+    if args.timeline:
+        timeline(sent_at, everyone, args.timeline)
+
+
+def timeline(sent_at, latencies, window):
+    """Report -> every board by the window the report was sent in: whether the p99 is a
+    steady tail or a few stalls (a p99 from one bad window has a cause to find)."""
+    start = min(sent_at, default=0)
+    windows = {}
+    for t0, ms in zip(sent_at, latencies, strict=True):
+        windows.setdefault(int((t0 - start) // window), []).append(ms)
+    print(f"  report -> every board by {window:g} s window (from the first report): p50 / p99 / max ms, n")
+    for k in sorted(windows):
+        values = windows[k]
+        print(
+            f"    {k * window:>5.0f} s  {pct(values, 50):>6.0f} {pct(values, 99):>6.0f} {max(values):>6.0f}  {len(values)}"
+        )
 
 
 def main():
@@ -279,6 +298,7 @@ def main():
     parser.add_argument("--seconds", type=float, default=300, help="the issue asks for 5 minutes")
     parser.add_argument("--processes", type=int, default=2)
     parser.add_argument("--readers", type=int, default=2, help="processes holding the sockets")
+    parser.add_argument("--timeline", type=float, default=0, help="print every-board latency per window of N seconds")
     args = parser.parse_args()
 
     officer_token, departments, liaisons = prepare(args.consoles)
