@@ -49,6 +49,7 @@ came from the same caller.
 """
 
 import functools
+import math
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -60,6 +61,9 @@ from .lexicon import MASK
 # --- weights (set on the development part; see the module docstring) -----------------
 
 THRESHOLD = 0.45
+# The most open incidents one report is compared with (candidate_rows, nearest first): the
+# evaluation set's reports have at most 9 candidates each, a flood day's hundreds.
+CANDIDATES = 40
 W_TEXT = 0.35
 W_PHONE = 0.3
 TEXT_TIME_FLOOR = 0.25
@@ -909,9 +913,29 @@ def candidate_rows(
             alternatives += ["i.location_text LIKE %s ESCAPE '!'"] * len(keys)
             params += [f"%{_like(key)}%" for key in keys]
         sql.append("AND (" + " OR ".join(alternatives) + ")")
+    order, order_params = _nearest_first(new, box if new.located else None)
     with connection.cursor() as cursor:
-        cursor.execute(" ".join([*sql, "LIMIT 500"]), params)
+        cursor.execute(" ".join([*sql, order, f"LIMIT {CANDIDATES}"]), params + order_params)
         return [_row(*fetched) for fetched in cursor.fetchall()]
+
+
+def _nearest_first(new, box):
+    """(ORDER BY, params) keeping the CANDIDATES most promising rows when more match: on a
+    flood day hundreds of open incidents of one category lie inside a report's box, and
+    scoring every one made each intake slower the busier the day (bench_load: 6 ms CPU per
+    report at the start, 13 ms after 9,000 reports). Inside the box, the nearest first;
+    rows that are candidates for another reason (no point, a town's, road's or district's
+    point, a place named) come before them, being few and far by design; then the latest."""
+    if box is None:
+        return "ORDER BY i.reported_at DESC", []
+    south, north, west, east = box
+    km_lon = 111.320 * max(math.cos(math.radians(new.lat)), 0.01)
+    inside = "i.latitude >= %s AND i.latitude <= %s AND i.longitude >= %s AND i.longitude <= %s"
+    squared = "((i.latitude - %s) * 110.574) * ((i.latitude - %s) * 110.574) + ((i.longitude - %s) * %s) * ((i.longitude - %s) * %s)"
+    return (
+        f"ORDER BY CASE WHEN {inside} THEN {squared} ELSE -1 END, i.reported_at DESC",
+        [south, north, west, east, new.lat, new.lat, new.lon, km_lon, new.lon, km_lon],
+    )
 
 
 def _in_box(point, box):

@@ -1,6 +1,9 @@
 """Duplicates found by place, time, kind, caller and words together: one event in other
 words is found, two events alike in words are not (realistic pairs, both ways)."""
 
+import math
+from datetime import timedelta
+
 import pytest
 from django.utils import timezone
 
@@ -422,3 +425,43 @@ def test_one_road_in_two_districts_or_at_two_junctions_is_not_one_place(city):
     assert duplicates.street_score(north.streets, junction.streets, frozenset(), frozenset())[2]  # apart
     same = duplicates.street_score(junction.streets, again.streets, frozenset(), frozenset())
     assert same[0] == duplicates.ROAD_SECTION and not same[2]
+
+
+def test_on_a_flood_day_the_nearest_of_many_open_incidents_is_still_found_and_few_are_scored(api, tools):
+    """Sixty open floods of the last hour inside the report's box, 0.6-2 km away and in
+    the same words, and the one it repeats 300 m away, registered first: the duty room's
+    report is still flagged with it, and the candidates' statement hands the scorer only
+    the nearest CANDIDATES (each intake's cost stays flat however busy the day)."""
+    original = report(api, received_at=ago(minutes=50), **VILLAGE_HEAD)["incident"]
+    now = timezone.now()
+    crowd = [
+        Incident(
+            title="大堤渗水、村庄进水",
+            description="大堤渗水，村庄进水了，好几户人家屋里都是水。",
+            category="natural_disaster",
+            subtype="flood",
+            latitude=VILLAGE[0] + 0.006 + (n % 10) * 0.0012,
+            longitude=VILLAGE[1] - 0.006 - (n // 10) * 0.0015,
+            reported_at=now - timedelta(minutes=n),
+        )
+        for n in range(60)
+    ]
+    Incident.objects.bulk_create(crowd)
+    later = report(api, **DUTY_ROOM)
+    assert original in later["possible_duplicates"]
+
+    rows = duplicates.candidate_rows(
+        category="natural_disaster",
+        is_drill=False,
+        start=now - timedelta(hours=24),
+        end=now + timedelta(hours=1),
+        new=duplicates.Sighting(id=None, category="natural_disaster", at=now, lat=NEAR_VILLAGE[0], lon=NEAR_VILLAGE[1]),
+        exclude=later["incident"],
+        gazetteer=tools[0],
+        km=2.5,
+    )
+    assert len(rows) == duplicates.CANDIDATES < 62
+    assert rows[0].id == original  # the nearest first
+    km_lon = 111.320 * math.cos(math.radians(NEAR_VILLAGE[0]))
+    near_to_far = [((r.lat - NEAR_VILLAGE[0]) * 110.574) ** 2 + ((r.lon - NEAR_VILLAGE[1]) * km_lon) ** 2 for r in rows]
+    assert near_to_far == sorted(near_to_far)

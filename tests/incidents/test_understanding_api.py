@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from incidents.duplicates import CANDIDATES
 from incidents.models import Incident, IncidentClock
 from realtime.models import Event
 
@@ -132,5 +133,7 @@ def test_intake_reads_the_words_without_reading_the_reference_tables_each_time(a
     sql = " ".join(q["sql"] for q in ctx.captured_queries)
     for table in ("incidents_lexiconterm", "incidents_graderule", "incidents_place", "incidents_subtype"):
         assert table not in sql
-    duplicates = [q for q in ctx.captured_queries if "subtype_suggestion" in q["sql"] and "LIMIT 500" in q["sql"]]
+    duplicates = [
+        q for q in ctx.captured_queries if "subtype_suggestion" in q["sql"] and f"LIMIT {CANDIDATES}" in q["sql"]
+    ]
     assert len(duplicates) == 1, "one statement reads the duplicate candidates"
