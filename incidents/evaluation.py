@@ -12,8 +12,9 @@ were read for the eighth); intake_eval_heldout6.yaml, written blind to the eight
 misses were read for the ninth), intake_eval_heldout7.yaml, written blind to the ninth
 (its misses were read for the tenth), intake_eval_heldout8.yaml, written blind to the
 tenth (its misses were read for the eleventh), intake_eval_heldout9.yaml, written
-blind to the eleventh (its misses were read for the twelfth), and
-intake_eval_heldout10.yaml, written blind to the twelfth.
+blind to the eleventh (its misses were read for the twelfth),
+intake_eval_heldout10.yaml, written blind to the twelfth, and intake_eval_heldout11.yaml,
+written blind to the thirteenth.
 Two reports of one event are duplicates; of two events, not. Day N of a part is
 2025-12-31 + N (BASE), the calendar its writers count by (heldout9: day 380 = 1月15日).
 
@@ -56,6 +57,7 @@ SPLITS = {
     "heldout8": DATA / "intake_eval_heldout8.yaml",
     "heldout9": DATA / "intake_eval_heldout9.yaml",
     "heldout10": DATA / "intake_eval_heldout10.yaml",
+    "heldout11": DATA / "intake_eval_heldout11.yaml",
 }
 PAIRS = DATA / "report_pairs.csv"
 BASE = datetime(2025, 12, 31, tzinfo=UTC)  # day 380 = 1月15日, as heldout7-9's written reports count
