@@ -128,7 +128,7 @@ ROAD_AREA = 0.6  # a road and the 街道 named after it (湘雅路, 湘雅路街
 # Related kinds (a school's vomiting read as an outbreak by one, a poisoning by another;
 # a restaurant's blast as a fire or a gas explosion) are compatible: no less than unknown.
 KIND_SAME, KIND_SAME_GUESS, KIND_RELATED, KIND_UNKNOWN = 1.0, 0.9, 0.8, 0.8
-KIND_DIFFERENT, KIND_DIFFERENT_GUESS = 0.25, 0.5
+KIND_DIFFERENT, KIND_DIFFERENT_GUESS = 0.25, 0.6
 
 
 class Kinds(NamedTuple):
@@ -658,6 +658,14 @@ def named_place_keys(places, gazetteer):
     return tuple(sorted(key for key, name in gazetteer.aliases.items() if name in names)) if names else ()
 
 
+def unknown_villages(written):
+    """The villages a location as written names that the gazetteer does not know (白石村 of
+    去大围山的路上，白石村那一截, 东门村 of 大围山东门村): its runs ending in 村. They reach as a
+    known village does (NAMED_REACH_KINDS): a village's reports are placed at points as far
+    apart as its town's and a caller's own, kilometres from each other."""
+    return frozenset(run for run in written if run.endswith("村"))
+
+
 def _like(text):
     """The text as a LIKE pattern's literal part (escaped with !)."""
     return text.replace("!", "!!").replace("%", "!%").replace("_", "!_")
@@ -904,7 +912,7 @@ def candidate_rows(
         if points:
             alternatives.append(f"(i.latitude, i.longitude) IN ({', '.join(['(%s, %s)'] * len(points))})")
             params += [x for point in points for x in point]
-        keys = named_place_keys(new.places, gazetteer)
+        keys = named_place_keys(new.places, gazetteer) + tuple(sorted(unknown_villages(new.written)))
         if keys:  # an incident whose location as written names a town, road or mountain it names
             alternatives += ["i.location_text LIKE %s ESCAPE '!'"] * len(keys)
             params += [f"%{_like(key)}%" for key in keys]

@@ -179,6 +179,8 @@ def prefiltered(new, old, km, kinds=duplicates.NO_KINDS, gazetteer=None):
     if new.category != old.category or new.is_drill != old.is_drill:
         return False
     apart = abs((new.at - old.at).total_seconds())
+    if new.stated and new.stated < new.at:  # the window reaches back from the time its words give
+        apart = min(apart, abs((new.stated - old.at).total_seconds()))
     if apart > WINDOW_HOURS * 3600 * duplicates.SLOW_WINDOW:
         return False
     if apart > WINDOW_HOURS * 3600 and not (
@@ -193,6 +195,8 @@ def prefiltered(new, old, km, kinds=duplicates.NO_KINDS, gazetteer=None):
         return True  # so are the points of the towns and villages the new report names
     if gazetteer is not None and old.placed & duplicates.reaching(new.places, gazetteer):
         return True  # and those whose location as written names a town, road or mountain it names
+    if duplicates.unknown_villages(new.written) & old.written:
+        return True  # and those whose location as written names a village it names that the gazetteer does not know
     if new.area == "district":
         km = max(km, duplicates.DISTRICT_KM)
     km = max(km, new.reach)
