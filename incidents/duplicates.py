@@ -124,6 +124,9 @@ FIRM = NAME_PLACE["spot"]
 # A venue one text names by its kind only (一酒店, 一家KTV) and the other names, with or
 # without its name: one spot, unless the texts name two towns or districts; as a named spot.
 VENUE = NAMED_SPOT
+# A place one location as written names (黄泥冲山塘) that the other report's words name
+# (黄泥冲山塘渗漏险情): a spot the gazetteer does not know, told by one in its words.
+WRITTEN_IN_TEXT = 0.75
 ROAD_AREA = 0.6  # a road and the 街道 named after it (湘雅路, 湘雅路街道): as one town
 # Related kinds (a school's vomiting read as an outbreak by one, a poisoning by another;
 # a restaurant's blast as a fire or a gas explosion) are compatible: no less than unknown.
@@ -170,6 +173,7 @@ class Sighting:
     where: frozenset = frozenset()  # the location as written, where the gazetteer knows no spot or town in it
     written: frozenset = frozenset()  # runs of three characters of the location as written, its names and kinds out
     placed: frozenset = frozenset()  # NAMED_REACH_KINDS places its location as written names
+    runs: frozenset = frozenset()  # runs of three characters of its whole text, as `written` takes them
     sites: frozenset = frozenset()  # kinds of site the words say it happened at (SITE_KINDS: 民宿, 仓库, 工地)
     streets: geo.Streets = geo.NO_STREETS  # roads, named spots, sections, districts named
     districts: frozenset = frozenset()
@@ -223,6 +227,7 @@ def sighting(
         written,
         placed,
         sites,
+        runs,
     ) = _read_text(location_text, text, lat, lon, gazetteer, reader)
     return Sighting(
         id=id,
@@ -247,6 +252,7 @@ def sighting(
         written=written,
         placed=placed,
         sites=sites,
+        runs=runs,
         streets=streets,
         districts=districts,
         grams=grams,
@@ -288,6 +294,7 @@ def _read_text(location_text, text, lat, lon, gazetteer, reader):
             if end <= len(location_text) and gazetteer.by_name[gazetteer.aliases[key]][3] in NAMED_REACH_KINDS
         ),
         sites_of(masked),
+        written_runs(whole, spans),
     )
 
 
@@ -543,6 +550,10 @@ def place_score(new, old, gazetteer):
     on_street, street_reason, apart = street_score(new.streets, old.streets, new.towns, old.towns)
     if on_street < NAMED_SPOT and new.written & old.written and not _elsewhere(new, old):
         on_street, street_reason = NAMED_SPOT, f"同一地点：{min(new.written & old.written)}"
+    if on_street < WRITTEN_IN_TEXT and not _elsewhere(new, old):
+        told = (new.written & old.runs) | (old.written & new.runs)
+        if told:
+            on_street, street_reason = WRITTEN_IN_TEXT, f"同一地点：{min(told)}"
     if on_street > by_name[0]:
         by_name = (on_street, None)
         reason = street_reason
@@ -1023,6 +1034,10 @@ def upper_bound(new, row, *, gazetteer, kinds, keys):
         p = max(p, SAME_WHERE)  # the location as written may match (few rows get here)
     if new.written and row.location_text and any(run in row.location_text for run in new.written):
         p = max(p, NAMED_SPOT)  # its location as written may share a run (of Chinese characters: no case)
+    if (new.written and any(run in raw for run in new.written)) or (
+        new.runs and any(row.location_text[i : i + _WRITTEN_RUN] in new.runs for i in range(len(row.location_text)))
+    ):
+        p = max(p, WRITTEN_IN_TEXT)  # a place one location as written names, the other's words may name
     if new.located and row.lat is not None and row.lon is not None:
         p = max(p, _curve(DISTANCE_CURVE, geo.rough_km((new.lat, new.lon), (row.lat, row.lon))))
     if new.unit_places or new.unit_spot or row.unit:
