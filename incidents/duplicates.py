@@ -552,7 +552,7 @@ def place_score(new, old, gazetteer):
     if on_street < NAMED_SPOT and new.written & old.written and not _elsewhere(new, old):
         on_street, street_reason = NAMED_SPOT, f"同一地点：{min(new.written & old.written)}"
     if on_street < WRITTEN_IN_TEXT and not _elsewhere(new, old):
-        told = (new.written & old.runs) | (old.written & new.runs)
+        told = (new.written & old.runs) | (old.written & new.runs) | _stem_written(new, old) | _stem_written(old, new)
         if told:
             on_street, street_reason = WRITTEN_IN_TEXT, f"同一地点：{min(told)}"
     if on_street > by_name[0]:
@@ -602,6 +602,16 @@ def place_score(new, old, gazetteer):
         if by_unit[0] > UNKNOWN_PLACE:
             return by_unit
     return UNKNOWN_PLACE, None
+
+
+def _stem_written(a, b):
+    """The names of the villages and establishments `a` names (炭河 of 炭河村) that `b`'s
+    location as written begins a place with (炭河里后面的山上): the caller's name for it."""
+    return frozenset(
+        stem
+        for stem, _kind in a.streets.firms
+        if (len(stem) == 2 and stem in b.where) or (len(stem) > 2 and stem[:3] in b.written)
+    )
 
 
 def _name_place(name, new, old, gazetteer):
@@ -1039,6 +1049,10 @@ def upper_bound(new, row, *, gazetteer, kinds, keys):
         new.runs and any(row.location_text[i : i + _WRITTEN_RUN] in new.runs for i in range(len(row.location_text)))
     ):
         p = max(p, WRITTEN_IN_TEXT)  # a place one location as written names, the other's words may name
+    elif any(stem[:3] in row.location_text for stem, _kind in new.streets.firms) or any(
+        pair in raw for pair in new.where
+    ):
+        p = max(p, WRITTEN_IN_TEXT)  # a village's or establishment's name one begins a location with (_stem_written)
     if new.located and row.lat is not None and row.lon is not None:
         p = max(p, _curve(DISTANCE_CURVE, geo.rough_km((new.lat, new.lon), (row.lat, row.lon))))
     if new.unit_places or new.unit_spot or row.unit:
