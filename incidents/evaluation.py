@@ -13,7 +13,8 @@ misses were read for the ninth), intake_eval_heldout7.yaml, written blind to the
 (its misses were read for the tenth), intake_eval_heldout8.yaml, written blind to the
 tenth (its misses were read for the eleventh), intake_eval_heldout9.yaml, written
 blind to the eleventh (its misses were read for the twelfth), and
-intake_eval_heldout10.yaml, written blind to the twelfth.
+intake_eval_heldout10.yaml, written blind to the twelfth (its misses were read for the
+thirteenth: every part is development data for it).
 Two reports of one event are duplicates; of two events, not. Day N of a part is
 2025-12-31 + N (BASE), the calendar its writers count by (heldout9: day 380 = 1月15日).
 
