@@ -16,6 +16,9 @@ Callers describe one event in their own words (大堤渗水、村庄进水 and �
   kinds of place are out (嘉和苑小区5栋, 嘉和苑5栋602); a town's or a village's point
   standing for the town (geo.TOWN_REACH_KM); two texts naming sites of no common kind
   (一民宿, 一仓库: SITE_KINDS) are two places unless something names one spot for both;
+  a place one location as written names that the other's words name (黄泥冲山塘), or a
+  village's or establishment's name beginning the other's location as written (炭河 of
+  炭河村 and 炭河里); a village the gazetteer does not know (X村) reaches as a known one;
   the reporting unit's village or town when the words name no place, less than naming it;
 - time: minutes apart weigh much more than hours, a day apart almost nothing, and
   hours count by the event's kind, the one a sure side names (a drought's or an
@@ -26,7 +29,7 @@ Callers describe one event in their own words (大堤渗水、村庄进水 and �
   follow-up's is that time only;
 - kind: the same category always (the SQL prefilter), the same subtype, reported,
   confirmed or inferred (a storm's 暴雨 and 内涝 are related kinds, as compatible as an
-  unknown one);
+  unknown one; a caller's guessed kind against another kind weighs 0.6, a sure one's 0.25);
 - the caller: the same personal (mobile) phone number (a unit's switchboard, or the
   unit itself, reports many events: they proved no evidence on the development parts);
 - text: character pairs in common, or the same lexicon words (管涌, 内涝).
@@ -174,7 +177,8 @@ class Sighting:
     where: frozenset = frozenset()  # the location as written, where the gazetteer knows no spot or town in it
     written: frozenset = frozenset()  # runs of three characters of the location as written, its names and kinds out
     placed: frozenset = frozenset()  # NAMED_REACH_KINDS places its location as written names
-    runs: frozenset = frozenset()  # runs of three characters of its whole text, as `written` takes them
+    told: str = ""  # its whole text, lower case, the gazetteer's names masked: where the other's `written` runs may be
+    villages: frozenset = frozenset()  # villages its location as written names that the gazetteer does not know
     sites: frozenset = frozenset()  # kinds of site the words say it happened at (SITE_KINDS: 民宿, 仓库, 工地)
     streets: geo.Streets = geo.NO_STREETS  # roads, named spots, sections, districts named
     districts: frozenset = frozenset()
@@ -228,7 +232,7 @@ def sighting(
         written,
         placed,
         sites,
-        runs,
+        told,
     ) = _read_text(location_text, text, lat, lon, gazetteer, reader)
     return Sighting(
         id=id,
@@ -253,7 +257,8 @@ def sighting(
         written=written,
         placed=placed,
         sites=sites,
-        runs=runs,
+        told=told,
+        villages=unknown_villages(written),
         streets=streets,
         districts=districts,
         grams=grams,
@@ -295,7 +300,7 @@ def _read_text(location_text, text, lat, lon, gazetteer, reader):
             if end <= len(location_text) and gazetteer.by_name[gazetteer.aliases[key]][3] in NAMED_REACH_KINDS
         ),
         sites_of(masked),
-        written_runs(whole, spans),
+        masked,
     )
 
 
@@ -348,10 +353,11 @@ def written_runs(location_text, spans):
         return frozenset()
     rest = _GENERIC_WHERE.sub("，", geo.masked(location_text.lower(), spans, "，"))
     return frozenset(
-        rest[i : i + _WRITTEN_RUN]
-        for i in range(len(rest) - _WRITTEN_RUN + 1)
-        if all("\u4e00" <= ch <= "\u9fff" for ch in rest[i : i + _WRITTEN_RUN])
+        run[i : i + _WRITTEN_RUN] for run in _CJK_RUN.findall(rest) for i in range(len(run) - _WRITTEN_RUN + 1)
     )
+
+
+_CJK_RUN = re.compile(f"[\u4e00-\u9fff]{{{_WRITTEN_RUN},}}")
 
 
 # A written report setting another place apart (与上洪村演练无关, 与上午K1506处事故不在同一
@@ -552,7 +558,7 @@ def place_score(new, old, gazetteer):
     if on_street < NAMED_SPOT and new.written & old.written and not _elsewhere(new, old):
         on_street, street_reason = NAMED_SPOT, f"同一地点：{min(new.written & old.written)}"
     if on_street < WRITTEN_IN_TEXT and not _elsewhere(new, old):
-        told = (new.written & old.runs) | (old.written & new.runs) | _stem_written(new, old) | _stem_written(old, new)
+        told = _written_in(new, old) | _written_in(old, new) | _stem_written(new, old) | _stem_written(old, new)
         if told:
             on_street, street_reason = WRITTEN_IN_TEXT, f"同一地点：{min(told)}"
     if on_street > by_name[0]:
@@ -602,6 +608,11 @@ def place_score(new, old, gazetteer):
         if by_unit[0] > UNKNOWN_PLACE:
             return by_unit
     return UNKNOWN_PLACE, None
+
+
+def _written_in(a, b):
+    """The runs of `a`'s location as written that `b`'s words give (黄泥冲 in 黄泥冲山塘渗漏险情)."""
+    return frozenset(run for run in a.written if run in b.told)
 
 
 def _stem_written(a, b):
@@ -934,7 +945,7 @@ def candidate_rows(
         if points:
             alternatives.append(f"(i.latitude, i.longitude) IN ({', '.join(['(%s, %s)'] * len(points))})")
             params += [x for point in points for x in point]
-        keys = named_place_keys(new.places, gazetteer) + tuple(sorted(unknown_villages(new.written)))
+        keys = named_place_keys(new.places, gazetteer) + tuple(sorted(new.villages))
         if keys:  # an incident whose location as written names a town, road or mountain it names
             alternatives += ["i.location_text LIKE %s ESCAPE '!'"] * len(keys)
             params += [f"%{_like(key)}%" for key in keys]
@@ -1046,7 +1057,7 @@ def upper_bound(new, row, *, gazetteer, kinds, keys):
     if new.written and row.location_text and any(run in row.location_text for run in new.written):
         p = max(p, NAMED_SPOT)  # its location as written may share a run (of Chinese characters: no case)
     if (new.written and any(run in raw for run in new.written)) or (
-        new.runs and any(row.location_text[i : i + _WRITTEN_RUN] in new.runs for i in range(len(row.location_text)))
+        new.told and any(row.location_text[i : i + _WRITTEN_RUN] in new.told for i in range(len(row.location_text)))
     ):
         p = max(p, WRITTEN_IN_TEXT)  # a place one location as written names, the other's words may name
     elif any(stem[:3] in row.location_text for stem, _kind in new.streets.firms) or any(

@@ -196,7 +196,7 @@ def prefiltered(new, old, km, kinds=duplicates.NO_KINDS, gazetteer=None):
         return True  # so are the points of the towns and villages the new report names
     if gazetteer is not None and old.placed & duplicates.reaching(new.places, gazetteer):
         return True  # and those whose location as written names a town, road or mountain it names
-    if duplicates.unknown_villages(new.written) & old.written:
+    if new.villages and new.villages & old.written:
         return True  # and those whose location as written names a village it names that the gazetteer does not know
     if new.area == "district":
         km = max(km, duplicates.DISTRICT_KM)

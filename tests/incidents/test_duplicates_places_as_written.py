@@ -34,7 +34,7 @@ def test_a_pond_the_caller_names_is_the_one_the_towns_report_names_in_its_words(
         tools, "麻田冲山塘渗漏险情处置情况", "宁乡市坝塘镇", now, "flood", "natural_disaster",
         text="经水利技术人员现场查勘，麻田冲山塘坝脚集中渗漏，已降低水位并设反滤围井，险情基本控制。",
     )  # fmt: skip
-    assert "麻田冲" in keeper.written and "麻田冲" in town.runs
+    assert "麻田冲" in keeper.written and "麻田冲" in town.told
     new, old = (town, keeper) if order == "caller-first" else (keeper, town)
     assert flagged(tools, new, old)
 
