@@ -18,7 +18,8 @@ Callers describe one event in their own words (大堤渗水、村庄进水 and �
   (一民宿, 一仓库: SITE_KINDS) are two places unless something names one spot for both;
   a place one location as written names that the other's words name (黄泥冲山塘), or a
   village's or establishment's name beginning the other's location as written (炭河 of
-  炭河村 and 炭河里); a village the gazetteer does not know (X村) reaches as a known one;
+  炭河村 and 炭河里); a village the gazetteer does not know (X村) reaches as a known one,
+  and two texts naming such villages, none the same, are two places;
   the reporting unit's village or town when the words name no place, less than naming it;
 - time: minutes apart weigh much more than hours, a day apart almost nothing, and
   hours count by the event's kind, the one a sure side names (a drought's or an
@@ -591,6 +592,8 @@ def place_score(new, old, gazetteer):
             score *= DIFFERENT_SPOTS
         elif new.towns and old.towns and new.towns.isdisjoint(old.towns):
             score *= DIFFERENT_SPOTS  # each names its town (乔口镇, 靖港镇), and not the same
+        elif new.villages and old.villages and new.villages.isdisjoint(old.villages) and score < NAMED_SPOT:
+            score *= DIFFERENT_SPOTS  # each names its village the gazetteer does not know (白石村, 东门村)
         elif new.sites and old.sites and new.sites.isdisjoint(old.sites) and score < NAMED_SPOT:
             score *= DIFFERENT_SPOTS  # 一民宿 and 一仓库 in one district: two places
         where = f"相距 {_fmt_km(km)}"

@@ -114,8 +114,8 @@ def test_a_village_the_gazetteer_does_not_know_is_a_candidate_however_far_its_po
     )  # fmt: skip
     assert driver in town["possible_duplicates"]
     other = report(
-        api, title="红岩村一民房后山滑坡", description="我镇红岩村一民房屋后边坡滑坡，无人员伤亡。",
-        location_text="大围山镇红岩村", subtype="geological", channel="lower_level",
+        api, title="北门村一民房后山滑坡", description="我镇北门村一民房屋后边坡滑坡，无人员伤亡。",
+        location_text="大围山镇北门村", subtype="geological", channel="lower_level",
     )  # fmt: skip
     assert driver not in other["possible_duplicates"]
     assert duplicates.unknown_villages(frozenset({"青石村", "那一截"})) == {"青石村"}
@@ -153,3 +153,23 @@ def test_a_summary_written_the_next_day_reaches_back_from_the_day_its_words_give
 )
 def test_a_hill_that_collapses_and_a_main_that_leaks_are_read_as_those_kinds(tools, words, category, kind):
     assert tools[1].infer(words, category).code == kind
+
+
+def test_one_towns_two_villages_the_gazetteer_does_not_know_are_two_places_hours_apart(tools):
+    now = timezone.now()
+    rockfall = at_point(sight(
+        tools, "青石村公路边坡崩塌", "大围山镇青石村", now - timedelta(hours=20), "geological", "natural_disaster",
+        text="受强降雨影响，我镇青石村县道边坡发生崩塌，落石阻断道路。",
+    ), 0.05)  # fmt: skip  # the village's own point, 5.5 km from the town's
+    slide = sight(
+        tools, "大围山镇北门村滑坡应急调查情况", "浏阳市大围山镇北门村", now, "geological", "natural_disaster",
+        text="北门村十二组滑坡为切坡建房形成的人工边坡在连续降雨后失稳，属小型土质滑坡，受威胁2户已撤离。",
+    )  # fmt: skip
+    # 北门 reads as a gate, not an establishment's name: only the villages tell the two apart
+    assert rockfall.villages == {"青石村"} and slide.villages == {"北门村"} and not slide.streets.firms
+    assert not flagged(tools, slide, rockfall)
+    same_village = sight(
+        tools, "青石村边坡崩塌应急调查情况", "大围山镇青石村", now, "geological", "natural_disaster",
+        text="经技术人员调查，青石村县道边坡崩塌属降雨诱发，已设置警示。",
+    )  # fmt: skip
+    assert flagged(tools, same_village, rockfall)
