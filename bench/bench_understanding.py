@@ -1,10 +1,10 @@
 """Understanding the caller, measured on the labelled evaluation set (tests/data/).
 
 Prints, for the development parts (dev..dev4: the lexicon and the duplicate weights
-were written from them) and the held-out parts (heldout..heldout9: kept out
-of their making; heldout2 .. heldout9 were written and committed before the scorer's
-fourth to eleventh versions, each measured once, then development data: heldout9's
-misses were read for the twelfth):
+were written from them) and the held-out parts (heldout..heldout10: kept out
+of their making; heldout2 .. heldout10 were written and committed before the scorer's
+fourth to twelfth versions, each measured once, then development data: heldout10's
+misses were read for the thirteenth):
 - subtype top-1 accuracy, given the report's category (as the officer picks it) and
   without it, and the confusion list of what it gets wrong;
 - duplicate precision and recall over the labelled pairs (tests/data/report_pairs.csv),

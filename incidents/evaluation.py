@@ -13,8 +13,8 @@ misses were read for the ninth), intake_eval_heldout7.yaml, written blind to the
 (its misses were read for the tenth), intake_eval_heldout8.yaml, written blind to the
 tenth (its misses were read for the eleventh), intake_eval_heldout9.yaml, written
 blind to the eleventh (its misses were read for the twelfth),
-intake_eval_heldout10.yaml, written blind to the twelfth, and intake_eval_heldout11.yaml,
-written blind to the thirteenth.
+intake_eval_heldout10.yaml, written blind to the twelfth (its misses were read for the
+thirteenth), and intake_eval_heldout11.yaml, written blind to the thirteenth.
 Two reports of one event are duplicates; of two events, not. Day N of a part is
 2025-12-31 + N (BASE), the calendar its writers count by (heldout9: day 380 = 1月15日).
 
@@ -181,6 +181,8 @@ def prefiltered(new, old, km, kinds=duplicates.NO_KINDS, gazetteer=None):
     if new.category != old.category or new.is_drill != old.is_drill:
         return False
     apart = abs((new.at - old.at).total_seconds())
+    if new.stated and new.stated < new.at:  # the window reaches back from the time its words give
+        apart = min(apart, abs((new.stated - old.at).total_seconds()))
     if apart > WINDOW_HOURS * 3600 * duplicates.SLOW_WINDOW:
         return False
     if apart > WINDOW_HOURS * 3600 and not (
@@ -195,6 +197,8 @@ def prefiltered(new, old, km, kinds=duplicates.NO_KINDS, gazetteer=None):
         return True  # so are the points of the towns and villages the new report names
     if gazetteer is not None and old.placed & duplicates.reaching(new.places, gazetteer):
         return True  # and those whose location as written names a town, road or mountain it names
+    if new.villages and new.villages & old.written:
+        return True  # and those whose location as written names a village it names that the gazetteer does not know
     if new.area == "district":
         km = max(km, duplicates.DISTRICT_KM)
     km = max(km, new.reach)

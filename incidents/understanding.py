@@ -138,10 +138,13 @@ def possible_duplicates(new, *, phone="", exclude=None, limit=DUPLICATE_LIMIT):
     """[(score, reasons, Row)]: open incidents that may be the event `new` (a Sighting) reports."""
     window = timedelta(hours=DUPLICATE_WINDOW_HOURS)
     gazetteer = geo.gazetteer.get(None)
+    # A written report's words may give an earlier time of the event (2月17日, 昨晚): the
+    # window reaches back from it, as the time score reads it (duplicates.closest).
+    since = min(new.at, new.stated) if new.stated else new.at
     rows = duplicates.candidate_rows(
         category=new.category,
         is_drill=new.is_drill,
-        start=new.at - window,
+        start=since - window,
         end=new.at + window,
         new=new,
         phone=phone,
@@ -149,7 +152,7 @@ def possible_duplicates(new, *, phone="", exclude=None, limit=DUPLICATE_LIMIT):
         gazetteer=gazetteer,
         kinds=KINDS,
         km=DUPLICATE_KM,
-        slow_start=new.at - window * duplicates.SLOW_WINDOW,
+        slow_start=since - window * duplicates.SLOW_WINDOW,
     )
     return duplicates.find(
         new, rows, gazetteer=gazetteer, reader=reader.get(None), kinds=KINDS, limit=limit, names=subtype_names.get(None)

@@ -61,27 +61,29 @@ def test_the_development_parts_meet_the_targets(figures):
     assert top1 >= 0.93 and precision >= 0.95 and recall >= 0.86
 
 
-# (top-1, precision, recall) as measured with the twelfth version (bench/RESULTS.md; the
-# eleventh measured 0.96/0.92/0.92, 0.92/0.91/0.97, 0.94/0.88/0.90, 0.96/0.93/0.90,
-# 0.99/0.99/0.94, 0.95/0.97/0.93, 1.00/0.97/0.95, 1.00/1.00/0.97 and on heldout9, written
-# blind to it, 0.919/0.990/0.754; the tenth 0.96/0.92/0.92, 0.92/0.90/0.93, 0.93/0.87/0.89,
-# 0.95/0.93/0.89, 0.99/0.98/0.93, 0.95/0.97/0.90, 1.00/0.97/0.92 and on heldout8, written
-# blind to it, 0.905/1.000/0.800; the ninth on heldout7, written blind to it,
-# 0.879/0.935/0.737). All nine are development parts for the twelfth version (heldout9
-# became development data for it: its confusion lists were read to build it):
-# regression guards, not the targets; a tenth part written blind to it is its held-out
-# figure. heldout's recall fell 0.94 -> 0.92 when 大围山 moved to 浏阳 (tenth version) and
-# came back with the twelfth's candidates (an incident whose location names the mountain).
+# (top-1, precision, recall) as measured with the thirteenth version (bench/RESULTS.md; the
+# twelfth measured 0.96/0.92/0.94, 0.92/0.93/0.97, 0.94/0.91/0.91, 0.96/0.99/0.92,
+# 0.99/0.99/0.94, 0.95/0.97/0.94, 1.00/0.98/0.95, 1.00/1.00/0.98, 0.97/1.00/0.95 and on
+# heldout10, written blind to it, 0.922/0.992/0.841; the eleventh 0.96/0.92/0.92,
+# 0.92/0.91/0.97, 0.94/0.88/0.90, 0.96/0.93/0.90, 0.99/0.99/0.94, 0.95/0.97/0.93,
+# 1.00/0.97/0.95, 1.00/1.00/0.97 and on heldout9, written blind to it, 0.919/0.990/0.754;
+# the tenth on heldout8, written blind to it, 0.905/1.000/0.800; the ninth on heldout7,
+# written blind to it, 0.879/0.935/0.737). All ten are development parts for the
+# thirteenth version (heldout10 became development data for it: its confusion lists were
+# read to build it): regression guards, not the targets; a part written blind to it is its
+# held-out figure. heldout's recall fell 0.94 -> 0.92 when 大围山 moved to 浏阳 (tenth
+# version) and came back with the twelfth's candidates (an incident whose location names
+# the mountain); 0.96 with the thirteenth (a guessed kind against another weighs 0.6).
 MEASURED = {
-    "heldout": (0.95, 0.92, 0.94),
+    "heldout": (0.95, 0.92, 0.96),
     "heldout2": (0.92, 0.93, 0.97),
-    "heldout3": (0.94, 0.90, 0.90),
-    "heldout4": (0.95, 0.98, 0.91),
+    "heldout3": (0.94, 0.90, 0.91),
+    "heldout4": (0.95, 0.98, 0.92),
     "heldout5": (0.99, 0.98, 0.93),
     # written blind to the eighth version and measured once on each, figures only
     # (2026-12-03): the seventh 0.850 / 0.983 / 0.527, the eighth 0.895 / 0.971 / 0.618;
     # development data for the ninth (0.955 / 0.969 / 0.864) and the versions after it
-    "heldout6": (0.95, 0.97, 0.93),
+    "heldout6": (0.95, 0.97, 0.94),
     # written blind to the ninth version and measured once on each, figures only
     # (2026-12-03): the eighth 0.879 / 0.944 / 0.568, the ninth 0.879 / 0.935 / 0.737.
     # Development data for the tenth version: its confusion lists were read to build it
@@ -97,8 +99,10 @@ MEASURED = {
     # (0.966 / 1.000 / 0.955 with it; no longer a held-out measure).
     "heldout9": (0.96, 1.00, 0.95),
     # written blind to the twelfth version and measured once on each, figures only
-    # (2026-12-04): the eleventh 0.922 / 0.992 / 0.814
-    "heldout10": (0.92, 0.99, 0.81),
+    # (2026-12-04): the eleventh 0.922 / 0.992 / 0.814, the twelfth 0.922 / 0.992 / 0.841.
+    # Development data for the thirteenth version: its confusion lists were read to build it
+    # (0.935 / 1.000 / 0.910 with it; no longer a held-out measure).
+    "heldout10": (0.93, 0.99, 0.91),
     # written blind to the thirteenth version and measured once on each, figures only
     # (2026-12-04): the twelfth 0.918 / 0.929 / 0.800
     "heldout11": (0.91, 0.92, 0.80),
@@ -111,9 +115,10 @@ def test_the_held_out_parts_stay_where_they_were_measured(figures, split):
     assert all(got >= floor for got, floor in zip(out[split], MEASURED[split], strict=True)), out[split]
 
 
-# The parts that meet the targets with the twelfth version (heldout2, and heldout8
-# and heldout9 now that they are development data); the others do not yet.
-MEETS_TARGETS = frozenset({"heldout2", "heldout8", "heldout9"})
+# The parts that meet the targets with the thirteenth version (heldout and heldout2,
+# and heldout8 and heldout9 now that they are development data); the others do not yet
+# (heldout10 0.910, heldout7 0.949 recall).
+MEETS_TARGETS = frozenset({"heldout", "heldout2", "heldout8", "heldout9"})
 NOT_YET = pytest.mark.xfail(
     strict=True, reason="duplicates recall/precision targets not met on this held-out part (RESULTS.md)"
 )
