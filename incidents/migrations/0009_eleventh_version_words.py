@@ -10,7 +10,8 @@ file from the seed); a word already there keeps its kind and weight."""
 
 from django.db import migrations
 
-WEIGHTS = {"term": 3.0, "synonym": 2.0, "colloquial": 2.0, "cue": 0.7}
+from ._lexicon_words import adder
+
 NEW_WORDS = {
     "gas_supply": {
         "term": "液化气罐 煤气罐着火 煤气罐起火 气罐着火 气罐起火 阀门处起火 阀门起火",
@@ -36,22 +37,7 @@ NEW_WORDS = {
 }
 
 
-def add_words(apps, schema_editor):
-    subtype = apps.get_model("incidents", "Subtype")
-    term = apps.get_model("incidents", "LexiconTerm")
-    seeded = set(term.objects.exclude(subtype=None).values_list("subtype__code", flat=True).distinct())
-    pks = dict(subtype.objects.filter(code__in=seeded).values_list("code", "pk"))
-    rows = []
-    for code, kinds in NEW_WORDS.items():
-        if code not in pks:
-            continue
-        there = set(term.objects.filter(subtype_id=pks[code]).values_list("word", flat=True))
-        for kind, words in kinds.items():
-            for word in words.split():
-                if word not in there:
-                    there.add(word)
-                    rows.append(term(subtype_id=pks[code], word=word, kind=kind, weight=WEIGHTS[kind]))
-    term.objects.bulk_create(rows, ignore_conflicts=True)
+add_words = adder(NEW_WORDS)
 
 
 class Migration(migrations.Migration):
