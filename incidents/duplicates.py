@@ -426,7 +426,7 @@ _SINCE = ("起", "以来", "开始")
 STATED_AHEAD, STATED_BEHIND = timedelta(hours=2), timedelta(hours=18)
 # A day named (1月29日, 昨晚) may be yesterday's whole day: that much before the report.
 STATED_BEHIND_DAY = timedelta(hours=36)
-_STATED_MARKS = ("时", "日", "今", "昨")
+_STATED_MARKS = ("时", "日", "今", "昨", "晨", "早", "午", "晚", "夜")  # 早上 alone is a time too (父亲早上…被冲走)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -436,10 +436,13 @@ def stated_at(text, at, zone=None):
     (傍晚, 昨晚: PERIOD_HOURS; a day named alone, noon), on the report's day or the day
     named (1月17日, 3日, 昨天), not after the report by more than STATED_AHEAD (an
     announced drill's start) nor before it by more than STATED_BEHIND, or
-    STATED_BEHIND_DAY when the day is named."""
+    STATED_BEHIND_DAY when the day is named. A day named alone (a follow-up's title,
+    3月29日道林镇一加工厂火灾) is at the time the words then give that day (3月29日20时08分,
+    or 20时08分 alone), not at its noon."""
     if not any(mark in text for mark in _STATED_MARKS):
         return None
     local = at.astimezone(zone) if zone is not None else at
+    day_only = None  # (month, day, relative) of a day named with no time of it yet
     for found in _STATED.finditer(text):
         if any(word in text[max(0, found.start() - 4) : found.start()] for word in _NOT_STATED):
             continue
@@ -462,27 +465,47 @@ def stated_at(text, at, zone=None):
         ) = found.groups()
         period = period_a or period_b or period_c or alone or (relative if relative in PERIOD_HOURS else None)
         hour, minute = hour_a or hour_b or hour_c, minute_a or minute_b or minute_c
-        if hour is None:
-            hour, minute = PERIOD_HOURS[period][0] if period else 12, 0
-        else:
-            hour, minute = int(hour), int(minute or 0)
-            if period and PERIOD_HOURS[period][1] and hour < 12:
-                hour += 12
-        if hour > 24 or minute > 59:
-            continue
-        when = local.replace(hour=hour % 24, minute=minute, second=0, microsecond=0)
-        named = bool(day or relative)
-        if relative and relative.startswith("昨"):
-            when -= timedelta(days=1)
-        elif day and (int(day) != when.day or (month and int(month) != when.month)):
-            when -= timedelta(days=1)
-            if int(day) != when.day or (month and int(month) != when.month):
-                return None
-        elif not named and when > local + STATED_AHEAD:
-            when -= timedelta(days=1)
-        behind = STATED_BEHIND_DAY if named else STATED_BEHIND
-        return when if -STATED_AHEAD <= local - when <= behind else None
+        if hour is None and period is None:
+            if day_only is None:
+                day_only = (month, day, relative)
+            continue  # the time of that day may follow
+        if day_only is not None and (day or relative):
+            if (day, relative) != day_only[1:] or (month and day_only[0] and month != day_only[0]):
+                break  # another day's time (1月29日聚餐…30日凌晨发病): the day named first
+        elif day_only is not None:
+            month, day, relative = day_only  # 3月29日…20时08分: that day's
+        when = _instant(local, month, day, relative, period, hour, minute)
+        if when is not False:
+            return when
+    if day_only is not None:
+        when = _instant(local, *day_only, None, None, None)
+        return when or None
     return None
+
+
+def _instant(local, month, day, relative, period, hour, minute):
+    """The instant a stated time stands for, None when out of reach, or False when it is
+    no time (25时)."""
+    if hour is None:
+        hour, minute = PERIOD_HOURS[period][0] if period else 12, 0
+    else:
+        hour, minute = int(hour), int(minute or 0)
+        if period and PERIOD_HOURS[period][1] and hour < 12:
+            hour += 12
+    if hour > 24 or minute > 59:
+        return False
+    when = local.replace(hour=hour % 24, minute=minute, second=0, microsecond=0)
+    named = bool(day or relative)
+    if relative and relative.startswith("昨"):
+        when -= timedelta(days=1)
+    elif day and (int(day) != when.day or (month and int(month) != when.month)):
+        when -= timedelta(days=1)
+        if int(day) != when.day or (month and int(month) != when.month):
+            return None
+    elif not named and when > local + STATED_AHEAD:
+        when -= timedelta(days=1)
+    behind = STATED_BEHIND_DAY if named else STATED_BEHIND
+    return when if -STATED_AHEAD <= local - when <= behind else None
 
 
 def closest(a, a_stated, b, b_stated, a_written=False, b_written=False):
