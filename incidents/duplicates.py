@@ -179,9 +179,9 @@ class Sighting:
     places: frozenset = frozenset()  # gazetteer names the text mentions
     towns: frozenset = frozenset()  # those of a town, township or 街道
     district_names: frozenset = frozenset()  # those of a district
+    location: str = ""  # the location as written (what the candidates' LIKE reads)
     where: frozenset = frozenset()  # the location as written, where the gazetteer knows no spot or town in it
     written: frozenset = frozenset()  # runs of three characters of the location as written, its names and kinds out
-    placed: frozenset = frozenset()  # NAMED_REACH_KINDS places its location as written names
     told: str = ""  # its whole text, lower case, the gazetteer's names masked: where the other's `written` runs may be
     villages: frozenset = frozenset()  # villages its location as written names that the gazetteer does not know
     sites: frozenset = frozenset()  # kinds of site the words say it happened at (SITE_KINDS: 民宿, 仓库, 工地)
@@ -235,7 +235,6 @@ def sighting(
         streets,
         reach,
         written,
-        placed,
         sites,
         told,
     ) = _read_text(location_text, text, lat, lon, gazetteer, reader)
@@ -258,9 +257,9 @@ def sighting(
         places=places,
         towns=towns,
         district_names=district_names,
+        location=location_text or "",
         where=where,
         written=written,
-        placed=placed,
         sites=sites,
         told=told,
         villages=unknown_villages(written),
@@ -299,11 +298,6 @@ def _read_text(location_text, text, lat, lon, gazetteer, reader):
         geo.read_streets(whole, gazetteer, spans),
         geo.TOWN_REACH_KM.get(kind, 0.0),
         written_runs(location_text, [s for s in spans if s[1] <= len(location_text)]),
-        frozenset(
-            gazetteer.aliases[key]
-            for _s, end, key in spans
-            if end <= len(location_text) and gazetteer.by_name[gazetteer.aliases[key]][3] in NAMED_REACH_KINDS
-        ),
         sites_of(masked),
         masked,
     )

@@ -195,8 +195,8 @@ def prefiltered(new, old, km, kinds=duplicates.NO_KINDS, gazetteer=None):
         return True  # every district's point is among the candidates
     if gazetteer is not None and (old.lat, old.lon) in duplicates.named_town_points(new, gazetteer):
         return True  # so are the points of the towns and villages the new report names
-    if gazetteer is not None and old.placed & duplicates.reaching(new.places, gazetteer):
-        return True  # and those whose location as written names a town, road or mountain it names
+    if gazetteer is not None and any(key in old.location for key in duplicates.named_place_keys(new.places, gazetteer)):
+        return True  # and those whose location as written names a town, road or mountain it names (LIKE: any way of writing it)
     if new.villages and new.villages & old.written:
         return True  # and those whose location as written names a village it names that the gazetteer does not know
     if new.area == "district":
