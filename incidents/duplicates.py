@@ -99,6 +99,10 @@ NAMED_POINT_KINDS = TOWN_LEVEL | {"村"}  # the places whose points the candidat
 NAMED_REACH_KINDS = NAMED_POINT_KINDS | {"道路", "河流", "景区", "山林", "水库", "园区", "堤防"}
 INSIDE_TOWN, INSIDE_DISTRICT = 0.4, 0.5  # less than naming it: the town's other spots are there too
 DISTRICT_KM = 25.0  # the prefilter's box around a district's point
+# and, for a county, around every place of it the gazetteer has (宁乡市's villages lie 50 km
+# from its point: the forestry bureau's summary placed at the county meets the township's
+# report on its village's hill), this much beyond (district_box)
+DISTRICT_MARGIN_KM = 5.0
 SUMMARY_TIME = 0.5  # a district-level report is a department's summary: hours count half
 # and less than half for a kind that is not slow (a quake's, an outage's, a fall's summary
 # comes the next morning, after the night's checks): a slow kind's hours count a third already.
@@ -952,6 +956,8 @@ def candidate_rows(
         near = max(near, new.reach)
         alternatives = ["(i.latitude >= %s AND i.latitude <= %s AND i.longitude >= %s AND i.longitude <= %s)"]
         box = geo.bounding_box(new.lat, new.lon, near)
+        if new.area == "district":
+            box = _union(box, district_box(gazetteer, new.area_name))
         params += box
         alternatives.append("i.latitude IS NULL")
         kind = kind_of(new)
@@ -965,7 +971,7 @@ def candidate_rows(
         # about any spot in it, a town's about any of its villages or streets.
         points = set(gazetteer.broad_points_near(new.lat, new.lon, BROAD_KM)) | set(district_points(gazetteer))
         points = points | set(gazetteer.town_points_near(new.lat, new.lon)) | named_town_points(new, gazetteer)
-        points = sorted(point for point in points if not _in_box(point, box))  # the box has those already
+        points = sorted(point for point in points if not in_box(point, box))  # the box has those already
         if points:
             alternatives.append(f"(i.latitude, i.longitude) IN ({', '.join(['(%s, %s)'] * len(points))})")
             params += [x for point in points for x in point]
@@ -999,7 +1005,20 @@ def _nearest_first(new, box):
     )
 
 
-def _in_box(point, box):
+@functools.lru_cache(maxsize=64)
+def district_box(gazetteer, name):
+    """The box around every place of a district the gazetteer has, DISTRICT_MARGIN_KM
+    beyond: where a report placed only at the district's point may be about."""
+    points = [(r[1], r[2]) for r in gazetteer.rows if r[4] == name] or [gazetteer.by_name[name][1:3]]
+    corners = [geo.bounding_box(lat, lon, DISTRICT_MARGIN_KM) for lat, lon in points]
+    return functools.reduce(_union, corners)
+
+
+def _union(a, b):
+    return (min(a[0], b[0]), max(a[1], b[1]), min(a[2], b[2]), max(a[3], b[3]))
+
+
+def in_box(point, box):
     south, north, west, east = box
     return south <= point[0] <= north and west <= point[1] <= east
 

@@ -201,6 +201,10 @@ def prefiltered(new, old, km, kinds=duplicates.NO_KINDS, gazetteer=None):
         return True  # and those whose location as written names a village it names that the gazetteer does not know
     if new.area == "district":
         km = max(km, duplicates.DISTRICT_KM)
+        if gazetteer is not None and duplicates.in_box(
+            (old.lat, old.lon), duplicates.district_box(gazetteer, new.area_name)
+        ):
+            return True  # a county's report: anywhere in the county (the intake's box is the county's)
     km = max(km, new.reach)
     if old.reach and geo.rough_km((new.lat, new.lon), (old.lat, old.lon)) <= old.reach:
         return True  # the towns' points it is within the reach of are among the candidates
