@@ -324,6 +324,8 @@ SITE_KINDS = {
 _SITES = re.compile("|".join(sorted(SITE_KINDS, key=len, reverse=True)))
 # What is around the site, not the site (附近有门面和公交站, 周边3个小区停气).
 _AROUND = ("附近", "周边", "周围", "旁边")
+# A department named after a site's kind (通知市场监管, 市场监督管理局): no site.
+_DEPARTMENT = ("监管", "监督")
 
 
 def sites_of(text):
@@ -332,6 +334,7 @@ def sites_of(text):
         SITE_KINDS[found.group()]
         for found in _SITES.finditer(text)
         if not any(word in text[max(0, found.start() - 5) : found.start()] for word in _AROUND)
+        and not text.startswith(_DEPARTMENT, found.end())
     )
 
 
