@@ -186,6 +186,7 @@ class Sighting:
     location: str = ""  # the location as written (what the candidates' LIKE reads)
     where: frozenset = frozenset()  # the location as written, where the gazetteer knows no spot or town in it
     written: frozenset = frozenset()  # runs of three characters of the location as written, its names and kinds out
+    rest: str = ""  # the location as written, its names and kinds out (where_rest)
     told: str = ""  # its whole text, lower case, the gazetteer's names masked: where the other's `written` runs may be
     villages: frozenset = frozenset()  # villages its location as written names that the gazetteer does not know
     sites: frozenset = frozenset()  # kinds of site the words say it happened at (SITE_KINDS: 民宿, 仓库, 工地)
@@ -239,6 +240,7 @@ def sighting(
         streets,
         reach,
         written,
+        rest,
         sites,
         told,
     ) = _read_text(location_text, text, lat, lon, gazetteer, reader)
@@ -264,6 +266,7 @@ def sighting(
         location=location_text or "",
         where=where,
         written=written,
+        rest=rest,
         sites=sites,
         told=told,
         villages=unknown_villages(written),
@@ -285,6 +288,7 @@ def _read_text(location_text, text, lat, lon, gazetteer, reader):
     spans = [s for s in gazetteer.trie.spans(whole) if not _taken_to(whole, s, gazetteer)]
     places, masked = frozenset(gazetteer.aliases[key] for _s, _e, key in spans), geo.masked(whole, spans, MASK)
     districts = frozenset(gazetteer.by_name[n][4] for n in places if gazetteer.by_name[n][4])
+    rest = where_rest(location_text, [s for s in spans if s[1] <= len(location_text)])
     kind = gazetteer.kind_at(lat, lon) if lat is not None else None
     spot_class = geo.place_class(kind) if kind is not None else "spot"
     area = "district" if kind == DISTRICT_KIND else ("town" if spot_class == "town" else "")
@@ -301,7 +305,8 @@ def _read_text(location_text, text, lat, lon, gazetteer, reader):
         frozenset(reader.concepts(masked, masked=True)) if reader is not None else frozenset(),
         geo.read_streets(whole, gazetteer, spans),
         geo.TOWN_REACH_KM.get(kind, 0.0),
-        written_runs(location_text, [s for s in spans if s[1] <= len(location_text)]),
+        written_runs(rest),
+        rest,
         sites_of(masked),
         masked,
     )
@@ -350,14 +355,18 @@ _GENERIC_WHERE = re.compile("|".join(sorted(GENERIC_WHERE, key=len, reverse=True
 _WRITTEN_RUN = 3  # characters two locations as written share, in one run, to be one spot
 
 
-def written_runs(location_text, spans):
+def where_rest(location_text, spans):
+    """A location as written once the gazetteer's names (the spans within it) and the
+    words saying only what kind of place it is are taken out (张坊往上坪去的那条路:
+    ，往上坪去的那条路): where a village's name the caller shortens may be (上坪 of 上坪村)."""
+    return _GENERIC_WHERE.sub("，", geo.masked(location_text.lower(), spans, "，")) if location_text else ""
+
+
+def written_runs(rest):
     """Runs of three Chinese characters of a location as written once the gazetteer's
-    names (the spans within it) and the words saying only what kind of place it is are
-    taken out: 嘉和苑 of 高桥街道嘉和苑小区5栋 and of 嘉和苑5栋602, 枫树山 of 枫树山老小区 and
+    names and the words saying only what kind of place it is are taken out (where_rest):
+    嘉和苑 of 高桥街道嘉和苑小区5栋 and of 嘉和苑5栋602, 枫树山 of 枫树山老小区 and
     of 枫树山小区, 汽车南站 of 临江汽车南站 and of 汽车南站出站口."""
-    if not location_text:
-        return frozenset()
-    rest = _GENERIC_WHERE.sub("，", geo.masked(location_text.lower(), spans, "，"))
     return frozenset(
         run[i : i + _WRITTEN_RUN] for run in _CJK_RUN.findall(rest) for i in range(len(run) - _WRITTEN_RUN + 1)
     )
@@ -641,6 +650,15 @@ def place_score(new, old, gazetteer):
     return UNKNOWN_PLACE, None
 
 
+@functools.lru_cache(maxsize=4096)
+def _pairs(rest):
+    """Its pairs of Chinese characters (a village's name shortened to two: 上坪)."""
+    return tuple({pair for run in _CJK_PAIRS.findall(rest) for pair in (run[i : i + 2] for i in range(len(run) - 1))})
+
+
+_CJK_PAIRS = re.compile("[\u4e00-\u9fff]{2,}")
+
+
 def _written_in(a, b):
     """The runs of `a`'s location as written that `b`'s words give (黄泥冲 in 黄泥冲山塘渗漏险情)."""
     return frozenset(run for run in a.written if run in b.told)
@@ -651,8 +669,9 @@ def _stem_written(a, b):
     location as written begins a place with (炭河里后面的山上): the caller's name for it."""
     return frozenset(
         stem
-        for stem, _kind in a.streets.firms
-        if (len(stem) == 2 and stem in b.where) or (len(stem) > 2 and stem[:3] in b.written)
+        for stem, kind in a.streets.firms
+        if (len(stem) == 2 and (stem in b.where or (kind == "村" and stem in b.rest)))
+        or (len(stem) > 2 and stem[:3] in b.written)
     )
 
 
@@ -1126,8 +1145,10 @@ def upper_bound(new, row, *, gazetteer, kinds, keys):
         new.told and any(row.location_text[i : i + _WRITTEN_RUN] in new.told for i in range(len(row.location_text)))
     ):
         p = max(p, WRITTEN_IN_TEXT)  # a place one location as written names, the other's words may name
-    elif any(stem[:3] in row.location_text for stem, _kind in new.streets.firms) or any(
-        pair in raw for pair in new.where
+    elif (
+        any(stem[:3] in row.location_text for stem, _kind in new.streets.firms)
+        or any(pair in raw for pair in new.where)
+        or any(pair in raw for pair in _pairs(new.rest))
     ):
         p = max(p, WRITTEN_IN_TEXT)  # a village's or establishment's name one begins a location with (_stem_written)
     if new.located and row.lat is not None and row.lon is not None:
