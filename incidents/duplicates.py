@@ -189,6 +189,9 @@ class Sighting:
     rest: str = ""  # the location as written, its names and kinds out (where_rest)
     told: str = ""  # its whole text, lower case, the gazetteer's names masked: where the other's `written` runs may be
     villages: frozenset = frozenset()  # villages its location as written names that the gazetteer does not know
+    unknown_towns: frozenset = (
+        frozenset()
+    )  # a town its location as written names after its county, unknown (in towns too)
     sites: frozenset = frozenset()  # kinds of site the words say it happened at (SITE_KINDS: 民宿, 仓库, 工地)
     streets: geo.Streets = geo.NO_STREETS  # roads, named spots, sections, districts named
     districts: frozenset = frozenset()
@@ -244,6 +247,7 @@ def sighting(
         sites,
         told,
     ) = _read_text(location_text, text, lat, lon, gazetteer, reader)
+    new_towns = unknown_towns(rest)
     return Sighting(
         id=id,
         category=category,
@@ -261,7 +265,8 @@ def sighting(
         zone=zone,
         **_unit_evidence(unit, places, lat, gazetteer),
         places=places,
-        towns=towns,
+        towns=towns | new_towns,
+        unknown_towns=new_towns,
         district_names=district_names,
         location=location_text or "",
         where=where,
@@ -672,7 +677,11 @@ def _stem_written(a, b):
         for stem, kind in a.streets.firms
         if (len(stem) == 2 and (stem in b.where or (kind == "村" and stem in b.rest)))
         or (len(stem) > 2 and stem[:3] in b.written)
-    )
+    ) | frozenset(town for town in a.unknown_towns if _town_stem(town) in b.rest)
+
+
+def _town_stem(town):
+    return town[:-2] if town.endswith("街道") else town[:-1]
 
 
 def _name_place(name, new, old, gazetteer):
@@ -747,6 +756,20 @@ def unknown_villages(written):
     known village does (NAMED_REACH_KINDS): a village's reports are placed at points as far
     apart as its town's and a caller's own, kilometres from each other."""
     return frozenset(run for run in written if run.endswith("村"))
+
+
+# A town the gazetteer does not know, named right after the known places a location as
+# written begins with (宁乡市双凫铺镇, 宁乡市沙田乡: the county's own, as its departments write it).
+_UNKNOWN_TOWN = re.compile("^，+([\u4e00-\u9fff]{2,3}?(?:镇|乡|街道))")
+
+
+def unknown_towns(rest):
+    """The town a location as written names after its county that the gazetteer does not
+    know (沙田乡 of 宁乡市沙田乡): a town as a known one is, for telling two towns apart
+    (横市镇's hail and 双凫铺镇's, both placed at the county) and its name shortened in the
+    other's location as written (沙田这边石门村后山)."""
+    found = _UNKNOWN_TOWN.match(rest) if rest.startswith("，") else None
+    return frozenset((found.group(1),)) if found else frozenset()
 
 
 def _like(text):
@@ -1147,6 +1170,7 @@ def upper_bound(new, row, *, gazetteer, kinds, keys):
         p = max(p, WRITTEN_IN_TEXT)  # a place one location as written names, the other's words may name
     elif (
         any(stem[:3] in row.location_text for stem, _kind in new.streets.firms)
+        or any(_town_stem(town) in row.location_text for town in new.unknown_towns)
         or any(pair in raw for pair in new.where)
         or any(pair in raw for pair in _pairs(new.rest))
     ):
