@@ -98,6 +98,11 @@ NAMED_POINT_KINDS = TOWN_LEVEL | {"村"}  # the places whose points the candidat
 # the hospital the tourist was taken to).
 NAMED_REACH_KINDS = NAMED_POINT_KINDS | {"道路", "河流", "景区", "山林", "水库", "园区", "堤防"}
 INSIDE_TOWN, INSIDE_DISTRICT = 0.4, 0.5  # less than naming it: the town's other spots are there too
+# A landmark (高桥大市场, 捞刀河大桥) lies in the town or 街道 whose point is nearest it, in its
+# district and within TOWN_RADIUS_KM, when the next town's is LANDMARK_CLEAR times as far (in
+# the old city three 街道's points lie within a kilometre of 开福寺: none is its own). A report
+# naming the landmark and no town, against one naming that town: as both naming the town.
+LANDMARK_CLEAR = 1.5
 DISTRICT_KM = 25.0  # the prefilter's box around a district's point
 # and, for a county, around every place of it the gazetteer has (宁乡市's villages lie 50 km
 # from its point: the forestry bureau's summary placed at the county meets the township's
@@ -189,9 +194,8 @@ class Sighting:
     rest: str = ""  # the location as written, its names and kinds out (where_rest)
     told: str = ""  # its whole text, lower case, the gazetteer's names masked: where the other's `written` runs may be
     villages: frozenset = frozenset()  # villages its location as written names that the gazetteer does not know
-    unknown_towns: frozenset = (
-        frozenset()
-    )  # a town its location as written names after its county, unknown (in towns too)
+    unknown_towns: frozenset = frozenset()  # a town it names after its county, unknown to the gazetteer (in towns too)
+    landmark_towns: frozenset = frozenset()  # the towns its landmarks lie in, when it names none (landmark_town)
     sites: frozenset = frozenset()  # kinds of site the words say it happened at (SITE_KINDS: 民宿, 仓库, 工地)
     streets: geo.Streets = geo.NO_STREETS  # roads, named spots, sections, districts named
     districts: frozenset = frozenset()
@@ -248,6 +252,7 @@ def sighting(
         told,
     ) = _read_text(location_text, text, lat, lon, gazetteer, reader)
     new_towns = unknown_towns(rest)
+    around = landmark_towns(places, gazetteer) if places and not towns else frozenset()
     return Sighting(
         id=id,
         category=category,
@@ -267,6 +272,7 @@ def sighting(
         places=places,
         towns=towns | new_towns,
         unknown_towns=new_towns,
+        landmark_towns=around,
         district_names=district_names,
         location=location_text or "",
         where=where,
@@ -607,6 +613,12 @@ def place_score(new, old, gazetteer):
     if on_street > by_name[0]:
         by_name = (on_street, None)
         reason = street_reason
+    if by_name[0] < NAME_PLACE["town"] and (new.landmark_towns or old.landmark_towns) and not _elsewhere(new, old):
+        around = (new.landmark_towns & (old.towns | {old.area_name})) | (
+            old.landmark_towns & (new.towns | {new.area_name})
+        )
+        if around:
+            by_name, reason = (NAME_PLACE["town"], None), f"地标所在：{min(around)}"
     if new.located and old.located:
         km = geo.rough_km((new.lat, new.lon), (old.lat, old.lon))
         by_distance = _curve(DISTANCE_CURVE, km)
@@ -662,6 +674,37 @@ def _pairs(rest):
 
 
 _CJK_PAIRS = re.compile("[\u4e00-\u9fff]{2,}")
+
+
+@functools.lru_cache(maxsize=4096)
+def landmark_town(gazetteer, name):
+    """The town or 街道 a gazetteer spot lies in (LANDMARK_CLEAR), or ""."""
+    row = gazetteer.by_name[name]
+    if geo.place_class(row[3]) != "spot" or not row[4]:
+        return ""
+    near = sorted((geo.rough_km(row[1:3], town[1:3]), town[0], town[4]) for town in _town_rows(gazetteer))[:2]
+    if not near or near[0][0] > TOWN_RADIUS_KM or near[0][2] != row[4]:
+        return ""
+    return near[0][1] if len(near) < 2 or near[1][0] >= LANDMARK_CLEAR * max(near[0][0], 0.1) else ""
+
+
+@functools.lru_cache(maxsize=8)
+def _town_rows(gazetteer):
+    return tuple(row for row in gazetteer.rows if row[3] in TOWN_LEVEL)
+
+
+@functools.lru_cache(maxsize=4096)
+def landmark_towns(places, gazetteer):
+    """The towns the landmarks among these places lie in (landmark_town)."""
+    return frozenset(town for name in places if (town := landmark_town(gazetteer, name)))
+
+
+@functools.lru_cache(maxsize=1024)
+def landmarks_in(towns, gazetteer):
+    """The landmarks lying in these towns: what another text may name for them."""
+    return frozenset(
+        row[0] for row in gazetteer.rows if row[3] not in TOWN_LEVEL and landmark_town(gazetteer, row[0]) in towns
+    )
 
 
 def _written_in(a, b):
@@ -1108,7 +1151,7 @@ def find(new, rows, *, gazetteer, reader, kinds=NO_KINDS, limit=5, names=None):
     """[(score, reasons, row)] of the rows at or above THRESHOLD, best first. Rows whose
     score cannot reach it whatever their words say are dropped before their words are
     read (upper_bound): most candidates, at the cost of a few arithmetic steps."""
-    keys = gazetteer.keys_of(new.places)
+    keys = gazetteer.keys_of(new.places | new.landmark_towns | landmarks_in(new.towns, gazetteer))
     candidates = []
     for row in rows:
         if upper_bound(new, row, gazetteer=gazetteer, kinds=kinds, keys=keys) < THRESHOLD:
@@ -1183,4 +1226,6 @@ def upper_bound(new, row, *, gazetteer, kinds, keys):
         p = max(p, WIDE_AREA_PLACE)
     if new.area or (row.lat is not None and geo.place_class(gazetteer.kind_at(row.lat, row.lon)) != "spot"):
         p = max(p, INSIDE_TOWN, INSIDE_DISTRICT)  # one of them may be only a town's or district's point
+        if new.landmark_towns:
+            p = max(p, NAME_PLACE["town"])  # the town its landmark lies in may be the row's point
     return k * (p * t + rest)
