@@ -387,8 +387,8 @@ _CJK_RUN = re.compile(f"[\u4e00-\u9fff]{{{_WRITTEN_RUN},}}")
 
 
 # A written report setting another place apart (与上洪村演练无关, 与上午K1506处事故不在同一
-# 地点, 与渔船事故搜救区域分开): not where this event is.
-_UNRELATED = re.compile(r"与[^，。；,;]{1,24}?(?:无关|不在同一|不是同一|不是一起|分开|不同)")
+# 地点, 与渔船事故搜救区域分开, 与黄花镇中学疫情无流行病学关联): not where this event is.
+_UNRELATED = re.compile(r"与[^，。；,;]{1,24}?(?:无关|不在同一|不是同一|不是一起|分开|不同|无[^，。；,;]{0,6}?关联)")
 # Where the hurt were taken (送湘雅医院, 转至省人民医院) or are treated (在宁乡市人民医院、省人民
 # 医院救治): not where the event happened.
 _TAKEN_TO = re.compile(r"(?:送|转)(?:往|至|到|入)?(?:了)?$")
