@@ -118,9 +118,9 @@ SUMMARY_TIME_QUICK = 0.4
 FOLLOW_UP_TIME_QUICK = 0.3
 # A department's written follow-up says so (续报, 情况报告): its hours count as a summary's.
 FOLLOW_UP = ("续报", "终报", "情况报告", "事件报告", "事故情况", "处置情况")
-# So does a title that reports on the event (关于…的报告, …救治情况, …通报, …初步调查): no caller's
+# So does a title that reports on the event (关于…的报告, …救治情况, …通报, …初步调查, …灾情统计): no caller's
 # first words read like that.
-_FOLLOW_UP_TITLE = re.compile(r"(?:报告|情况|通报|调查)$")
+_FOLLOW_UP_TITLE = re.compile(r"(?:报告|情况|通报|调查|统计)$")
 SLOW_TIME = 3.0  # kinds that unfold over days: hours count a third
 SLOW_WINDOW = 1.5  # and their reports are looked for that much further back (36 hours for 24)
 FAST_TIME = 2.0  # kinds over in minutes: hours count double
