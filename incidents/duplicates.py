@@ -18,16 +18,21 @@ Callers describe one event in their own words (大堤渗水、村庄进水 and �
   (一民宿, 一仓库: SITE_KINDS) are two places unless something names one spot for both;
   a place one location as written names that the other's words name (黄泥冲山塘), or a
   village's or establishment's name beginning the other's location as written (炭河 of
-  炭河村 and 炭河里); a village the gazetteer does not know (X村) reaches as a known one,
-  and two texts naming such villages, none the same, are two places;
+  炭河村 and 炭河里, 上坪 of 上坪村 in 张坊往上坪去的那条路); a village the gazetteer does not
+  know (X村) reaches as a known one, and two texts naming such villages, none the same, are
+  two places; a town it does not know named after the county (宁乡市沙田乡) is a town; a
+  landmark lies in the town or 街道 whose point is clearly nearest (高桥大市场 in 高桥街道:
+  landmark_town), as if it named it; a report placed only at a county's point reaches every
+  place of the county (district_box);
   the reporting unit's village or town when the words name no place, less than naming it;
 - time: minutes apart weigh much more than hours, a day apart almost nothing, and
   hours count by the event's kind, the one a sure side names (a drought's or an
   outbreak's reports come hours apart, a crash's minutes apart; a slow kind's are
   looked for 36 hours back), and half against a department's summary or written
   follow-up (续报, 情况报告, 关于…的报告); a written report's own time of the event
-  (13时55分许, 1月17日16时05分许, 2月9日傍晚, 昨晚) counts as its time, and a written
-  follow-up's is that time only;
+  (13时55分许, 1月17日16时05分许, 2月9日傍晚, 昨晚; a title's day alone at the minute the
+  words then give it, 早上 alone) counts as its time, and a written follow-up's (…灾情统计
+  too) is that time only;
 - kind: the same category always (the SQL prefilter), the same subtype, reported,
   confirmed or inferred (a storm's 暴雨 and 内涝 are related kinds, as compatible as an
   unknown one; a caller's guessed kind against another kind weighs 0.6, a sure one's 0.25);

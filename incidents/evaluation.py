@@ -14,7 +14,8 @@ misses were read for the ninth), intake_eval_heldout7.yaml, written blind to the
 tenth (its misses were read for the eleventh), intake_eval_heldout9.yaml, written
 blind to the eleventh (its misses were read for the twelfth),
 intake_eval_heldout10.yaml, written blind to the twelfth (its misses were read for the
-thirteenth), and intake_eval_heldout11.yaml, written blind to the thirteenth.
+thirteenth), and intake_eval_heldout11.yaml, written blind to the thirteenth (its misses
+were read for the fourteenth).
 Two reports of one event are duplicates; of two events, not. Day N of a part is
 2025-12-31 + N (BASE), the calendar its writers count by (heldout9: day 380 = 1月15日).
 
