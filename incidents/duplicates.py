@@ -20,7 +20,8 @@ Callers describe one event in their own words (大堤渗水、村庄进水 and �
   village's or establishment's name beginning the other's location as written (炭河 of
   炭河村 and 炭河里, 上坪 of 上坪村 in 张坊往上坪去的那条路); a village the gazetteer does not
   know (X村) reaches as a known one, and two texts naming such villages, none the same, are
-  two places; a town it does not know named after the county (宁乡市沙田乡) is a town; a
+  two places; a town it does not know named after the county (宁乡市沙田乡) is a town (and
+  its name shortened in the other's location as written, that town); a
   landmark lies in the town or 街道 whose point is clearly nearest (高桥大市场 in 高桥街道:
   landmark_town), as if it named it; a report placed only at a county's point reaches every
   place of the county (district_box);
@@ -618,6 +619,10 @@ def place_score(new, old, gazetteer):
     if on_street > by_name[0]:
         by_name = (on_street, None)
         reason = street_reason
+    if by_name[0] < NAME_PLACE["town"] and (new.unknown_towns or old.unknown_towns) and not _elsewhere(new, old):
+        town = _town_written(new, old) | _town_written(old, new)
+        if town:
+            by_name, reason = (NAME_PLACE["town"], None), f"同一乡镇：{min(town)}"
     if by_name[0] < NAME_PLACE["town"] and (new.landmark_towns or old.landmark_towns) and not _elsewhere(new, old):
         around = (new.landmark_towns & (old.towns | {old.area_name})) | (
             old.landmark_towns & (new.towns | {new.area_name})
@@ -725,7 +730,13 @@ def _stem_written(a, b):
         for stem, kind in a.streets.firms
         if (len(stem) == 2 and (stem in b.where or (kind == "村" and stem in b.rest)))
         or (len(stem) > 2 and stem[:3] in b.written)
-    ) | frozenset(town for town in a.unknown_towns if _town_stem(town) in b.rest)
+    )
+
+
+def _town_written(a, b):
+    """The towns the gazetteer does not know that `a` names (沙田乡) whose name `b`'s location
+    as written begins a place with (沙田这边石门村后山): that town, not a spot in it."""
+    return frozenset(town for town in a.unknown_towns if _town_stem(town) in b.rest)
 
 
 def _town_stem(town):
