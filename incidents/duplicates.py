@@ -18,16 +18,22 @@ Callers describe one event in their own words (大堤渗水、村庄进水 and �
   (一民宿, 一仓库: SITE_KINDS) are two places unless something names one spot for both;
   a place one location as written names that the other's words name (黄泥冲山塘), or a
   village's or establishment's name beginning the other's location as written (炭河 of
-  炭河村 and 炭河里); a village the gazetteer does not know (X村) reaches as a known one,
-  and two texts naming such villages, none the same, are two places;
+  炭河村 and 炭河里, 上坪 of 上坪村 in 张坊往上坪去的那条路); a village the gazetteer does not
+  know (X村) reaches as a known one, and two texts naming such villages, none the same, are
+  two places; a town it does not know named after the county (宁乡市沙田乡) is a town (and
+  its name shortened in the other's location as written, that town); a
+  landmark lies in the town or 街道 whose point is clearly nearest (高桥大市场 in 高桥街道:
+  landmark_town), as if it named it; a report placed only at a county's point reaches every
+  place of the county (district_box);
   the reporting unit's village or town when the words name no place, less than naming it;
 - time: minutes apart weigh much more than hours, a day apart almost nothing, and
   hours count by the event's kind, the one a sure side names (a drought's or an
   outbreak's reports come hours apart, a crash's minutes apart; a slow kind's are
   looked for 36 hours back), and half against a department's summary or written
   follow-up (续报, 情况报告, 关于…的报告); a written report's own time of the event
-  (13时55分许, 1月17日16时05分许, 2月9日傍晚, 昨晚) counts as its time, and a written
-  follow-up's is that time only;
+  (13时55分许, 1月17日16时05分许, 2月9日傍晚, 昨晚; a title's day alone at the minute the
+  words then give it, 早上 alone) counts as its time, and a written follow-up's (…灾情统计
+  too) is that time only;
 - kind: the same category always (the SQL prefilter), the same subtype, reported,
   confirmed or inferred (a storm's 暴雨 and 内涝 are related kinds, as compatible as an
   unknown one; a caller's guessed kind against another kind weighs 0.6, a sure one's 0.25);
@@ -98,7 +104,16 @@ NAMED_POINT_KINDS = TOWN_LEVEL | {"村"}  # the places whose points the candidat
 # the hospital the tourist was taken to).
 NAMED_REACH_KINDS = NAMED_POINT_KINDS | {"道路", "河流", "景区", "山林", "水库", "园区", "堤防"}
 INSIDE_TOWN, INSIDE_DISTRICT = 0.4, 0.5  # less than naming it: the town's other spots are there too
+# A landmark (高桥大市场, 捞刀河大桥) lies in the town or 街道 whose point is nearest it, in its
+# district and within TOWN_RADIUS_KM, when the next town's is LANDMARK_CLEAR times as far (in
+# the old city three 街道's points lie within a kilometre of 开福寺: none is its own). A report
+# naming the landmark and no town, against one naming that town: as both naming the town.
+LANDMARK_CLEAR = 1.5
 DISTRICT_KM = 25.0  # the prefilter's box around a district's point
+# and, for a county, around every place of it the gazetteer has (宁乡市's villages lie 50 km
+# from its point: the forestry bureau's summary placed at the county meets the township's
+# report on its village's hill), this much beyond (district_box)
+DISTRICT_MARGIN_KM = 5.0
 SUMMARY_TIME = 0.5  # a district-level report is a department's summary: hours count half
 # and less than half for a kind that is not slow (a quake's, an outage's, a fall's summary
 # comes the next morning, after the night's checks): a slow kind's hours count a third already.
@@ -109,9 +124,9 @@ SUMMARY_TIME_QUICK = 0.4
 FOLLOW_UP_TIME_QUICK = 0.3
 # A department's written follow-up says so (续报, 情况报告): its hours count as a summary's.
 FOLLOW_UP = ("续报", "终报", "情况报告", "事件报告", "事故情况", "处置情况")
-# So does a title that reports on the event (关于…的报告, …救治情况, …通报, …初步调查): no caller's
+# So does a title that reports on the event (关于…的报告, …救治情况, …通报, …初步调查, …灾情统计): no caller's
 # first words read like that.
-_FOLLOW_UP_TITLE = re.compile(r"(?:报告|情况|通报|调查)$")
+_FOLLOW_UP_TITLE = re.compile(r"(?:报告|情况|通报|调查|统计)$")
 SLOW_TIME = 3.0  # kinds that unfold over days: hours count a third
 SLOW_WINDOW = 1.5  # and their reports are looked for that much further back (36 hours for 24)
 FAST_TIME = 2.0  # kinds over in minutes: hours count double
@@ -179,11 +194,14 @@ class Sighting:
     places: frozenset = frozenset()  # gazetteer names the text mentions
     towns: frozenset = frozenset()  # those of a town, township or 街道
     district_names: frozenset = frozenset()  # those of a district
+    location: str = ""  # the location as written (what the candidates' LIKE reads)
     where: frozenset = frozenset()  # the location as written, where the gazetteer knows no spot or town in it
     written: frozenset = frozenset()  # runs of three characters of the location as written, its names and kinds out
-    placed: frozenset = frozenset()  # NAMED_REACH_KINDS places its location as written names
+    rest: str = ""  # the location as written, its names and kinds out (where_rest)
     told: str = ""  # its whole text, lower case, the gazetteer's names masked: where the other's `written` runs may be
     villages: frozenset = frozenset()  # villages its location as written names that the gazetteer does not know
+    unknown_towns: frozenset = frozenset()  # a town it names after its county, unknown to the gazetteer (in towns too)
+    landmark_towns: frozenset = frozenset()  # the towns its landmarks lie in, when it names none (landmark_town)
     sites: frozenset = frozenset()  # kinds of site the words say it happened at (SITE_KINDS: 民宿, 仓库, 工地)
     streets: geo.Streets = geo.NO_STREETS  # roads, named spots, sections, districts named
     districts: frozenset = frozenset()
@@ -235,10 +253,12 @@ def sighting(
         streets,
         reach,
         written,
-        placed,
+        rest,
         sites,
         told,
     ) = _read_text(location_text, text, lat, lon, gazetteer, reader)
+    new_towns = unknown_towns(rest)
+    around = landmark_towns(places, gazetteer) if places and not towns else frozenset()
     return Sighting(
         id=id,
         category=category,
@@ -256,11 +276,14 @@ def sighting(
         zone=zone,
         **_unit_evidence(unit, places, lat, gazetteer),
         places=places,
-        towns=towns,
+        towns=towns | new_towns,
+        unknown_towns=new_towns,
+        landmark_towns=around,
         district_names=district_names,
+        location=location_text or "",
         where=where,
         written=written,
-        placed=placed,
+        rest=rest,
         sites=sites,
         told=told,
         villages=unknown_villages(written),
@@ -282,6 +305,7 @@ def _read_text(location_text, text, lat, lon, gazetteer, reader):
     spans = [s for s in gazetteer.trie.spans(whole) if not _taken_to(whole, s, gazetteer)]
     places, masked = frozenset(gazetteer.aliases[key] for _s, _e, key in spans), geo.masked(whole, spans, MASK)
     districts = frozenset(gazetteer.by_name[n][4] for n in places if gazetteer.by_name[n][4])
+    rest = where_rest(location_text, [s for s in spans if s[1] <= len(location_text)])
     kind = gazetteer.kind_at(lat, lon) if lat is not None else None
     spot_class = geo.place_class(kind) if kind is not None else "spot"
     area = "district" if kind == DISTRICT_KIND else ("town" if spot_class == "town" else "")
@@ -298,12 +322,8 @@ def _read_text(location_text, text, lat, lon, gazetteer, reader):
         frozenset(reader.concepts(masked, masked=True)) if reader is not None else frozenset(),
         geo.read_streets(whole, gazetteer, spans),
         geo.TOWN_REACH_KM.get(kind, 0.0),
-        written_runs(location_text, [s for s in spans if s[1] <= len(location_text)]),
-        frozenset(
-            gazetteer.aliases[key]
-            for _s, end, key in spans
-            if end <= len(location_text) and gazetteer.by_name[gazetteer.aliases[key]][3] in NAMED_REACH_KINDS
-        ),
+        written_runs(rest),
+        rest,
         sites_of(masked),
         masked,
     )
@@ -326,6 +346,8 @@ SITE_KINDS = {
 _SITES = re.compile("|".join(sorted(SITE_KINDS, key=len, reverse=True)))
 # What is around the site, not the site (附近有门面和公交站, 周边3个小区停气).
 _AROUND = ("附近", "周边", "周围", "旁边")
+# A department named after a site's kind (通知市场监管, 市场监督管理局): no site.
+_DEPARTMENT = ("监管", "监督")
 
 
 def sites_of(text):
@@ -334,6 +356,7 @@ def sites_of(text):
         SITE_KINDS[found.group()]
         for found in _SITES.finditer(text)
         if not any(word in text[max(0, found.start() - 5) : found.start()] for word in _AROUND)
+        and not text.startswith(_DEPARTMENT, found.end())
     )
 
 
@@ -349,14 +372,18 @@ _GENERIC_WHERE = re.compile("|".join(sorted(GENERIC_WHERE, key=len, reverse=True
 _WRITTEN_RUN = 3  # characters two locations as written share, in one run, to be one spot
 
 
-def written_runs(location_text, spans):
+def where_rest(location_text, spans):
+    """A location as written once the gazetteer's names (the spans within it) and the
+    words saying only what kind of place it is are taken out (张坊往上坪去的那条路:
+    ，往上坪去的那条路): where a village's name the caller shortens may be (上坪 of 上坪村)."""
+    return _GENERIC_WHERE.sub("，", geo.masked(location_text.lower(), spans, "，")) if location_text else ""
+
+
+def written_runs(rest):
     """Runs of three Chinese characters of a location as written once the gazetteer's
-    names (the spans within it) and the words saying only what kind of place it is are
-    taken out: 嘉和苑 of 高桥街道嘉和苑小区5栋 and of 嘉和苑5栋602, 枫树山 of 枫树山老小区 and
+    names and the words saying only what kind of place it is are taken out (where_rest):
+    嘉和苑 of 高桥街道嘉和苑小区5栋 and of 嘉和苑5栋602, 枫树山 of 枫树山老小区 and
     of 枫树山小区, 汽车南站 of 临江汽车南站 and of 汽车南站出站口."""
-    if not location_text:
-        return frozenset()
-    rest = _GENERIC_WHERE.sub("，", geo.masked(location_text.lower(), spans, "，"))
     return frozenset(
         run[i : i + _WRITTEN_RUN] for run in _CJK_RUN.findall(rest) for i in range(len(run) - _WRITTEN_RUN + 1)
     )
@@ -366,8 +393,8 @@ _CJK_RUN = re.compile(f"[\u4e00-\u9fff]{{{_WRITTEN_RUN},}}")
 
 
 # A written report setting another place apart (与上洪村演练无关, 与上午K1506处事故不在同一
-# 地点, 与渔船事故搜救区域分开): not where this event is.
-_UNRELATED = re.compile(r"与[^，。；,;]{1,24}?(?:无关|不在同一|不是同一|不是一起|分开|不同)")
+# 地点, 与渔船事故搜救区域分开, 与黄花镇中学疫情无流行病学关联): not where this event is.
+_UNRELATED = re.compile(r"与[^，。；,;]{1,24}?(?:无关|不在同一|不是同一|不是一起|分开|不同|无[^，。；,;]{0,6}?关联)")
 # Where the hurt were taken (送湘雅医院, 转至省人民医院) or are treated (在宁乡市人民医院、省人民
 # 医院救治): not where the event happened.
 _TAKEN_TO = re.compile(r"(?:送|转)(?:往|至|到|入)?(?:了)?$")
@@ -426,7 +453,7 @@ _SINCE = ("起", "以来", "开始")
 STATED_AHEAD, STATED_BEHIND = timedelta(hours=2), timedelta(hours=18)
 # A day named (1月29日, 昨晚) may be yesterday's whole day: that much before the report.
 STATED_BEHIND_DAY = timedelta(hours=36)
-_STATED_MARKS = ("时", "日", "今", "昨")
+_STATED_MARKS = ("时", "日", "今", "昨", "晨", "早", "午", "晚", "夜")  # 早上 alone is a time too (父亲早上…被冲走)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -436,10 +463,13 @@ def stated_at(text, at, zone=None):
     (傍晚, 昨晚: PERIOD_HOURS; a day named alone, noon), on the report's day or the day
     named (1月17日, 3日, 昨天), not after the report by more than STATED_AHEAD (an
     announced drill's start) nor before it by more than STATED_BEHIND, or
-    STATED_BEHIND_DAY when the day is named."""
+    STATED_BEHIND_DAY when the day is named. A day named alone (a follow-up's title,
+    3月29日道林镇一加工厂火灾) is at the time the words then give that day (3月29日20时08分,
+    or 20时08分 alone), not at its noon."""
     if not any(mark in text for mark in _STATED_MARKS):
         return None
     local = at.astimezone(zone) if zone is not None else at
+    day_only = None  # (month, day, relative) of a day named with no time of it yet
     for found in _STATED.finditer(text):
         if any(word in text[max(0, found.start() - 4) : found.start()] for word in _NOT_STATED):
             continue
@@ -462,27 +492,47 @@ def stated_at(text, at, zone=None):
         ) = found.groups()
         period = period_a or period_b or period_c or alone or (relative if relative in PERIOD_HOURS else None)
         hour, minute = hour_a or hour_b or hour_c, minute_a or minute_b or minute_c
-        if hour is None:
-            hour, minute = PERIOD_HOURS[period][0] if period else 12, 0
-        else:
-            hour, minute = int(hour), int(minute or 0)
-            if period and PERIOD_HOURS[period][1] and hour < 12:
-                hour += 12
-        if hour > 24 or minute > 59:
-            continue
-        when = local.replace(hour=hour % 24, minute=minute, second=0, microsecond=0)
-        named = bool(day or relative)
-        if relative and relative.startswith("昨"):
-            when -= timedelta(days=1)
-        elif day and (int(day) != when.day or (month and int(month) != when.month)):
-            when -= timedelta(days=1)
-            if int(day) != when.day or (month and int(month) != when.month):
-                return None
-        elif not named and when > local + STATED_AHEAD:
-            when -= timedelta(days=1)
-        behind = STATED_BEHIND_DAY if named else STATED_BEHIND
-        return when if -STATED_AHEAD <= local - when <= behind else None
+        if hour is None and period is None:
+            if day_only is None:
+                day_only = (month, day, relative)
+            continue  # the time of that day may follow
+        if day_only is not None and (day or relative):
+            if (day, relative) != day_only[1:] or (month and day_only[0] and month != day_only[0]):
+                break  # another day's time (1月29日聚餐…30日凌晨发病): the day named first
+        elif day_only is not None:
+            month, day, relative = day_only  # 3月29日…20时08分: that day's
+        when = _instant(local, month, day, relative, period, hour, minute)
+        if when is not False:
+            return when
+    if day_only is not None:
+        when = _instant(local, *day_only, None, None, None)
+        return when or None
     return None
+
+
+def _instant(local, month, day, relative, period, hour, minute):
+    """The instant a stated time stands for, None when out of reach, or False when it is
+    no time (25时)."""
+    if hour is None:
+        hour, minute = PERIOD_HOURS[period][0] if period else 12, 0
+    else:
+        hour, minute = int(hour), int(minute or 0)
+        if period and PERIOD_HOURS[period][1] and hour < 12:
+            hour += 12
+    if hour > 24 or minute > 59:
+        return False
+    when = local.replace(hour=hour % 24, minute=minute, second=0, microsecond=0)
+    named = bool(day or relative)
+    if relative and relative.startswith("昨"):
+        when -= timedelta(days=1)
+    elif day and (int(day) != when.day or (month and int(month) != when.month)):
+        when -= timedelta(days=1)
+        if int(day) != when.day or (month and int(month) != when.month):
+            return None
+    elif not named and when > local + STATED_AHEAD:
+        when -= timedelta(days=1)
+    behind = STATED_BEHIND_DAY if named else STATED_BEHIND
+    return when if -STATED_AHEAD <= local - when <= behind else None
 
 
 def closest(a, a_stated, b, b_stated, a_written=False, b_written=False):
@@ -569,6 +619,16 @@ def place_score(new, old, gazetteer):
     if on_street > by_name[0]:
         by_name = (on_street, None)
         reason = street_reason
+    if by_name[0] < NAME_PLACE["town"] and (new.unknown_towns or old.unknown_towns) and not _elsewhere(new, old):
+        town = _town_written(new, old) | _town_written(old, new)
+        if town:
+            by_name, reason = (NAME_PLACE["town"], None), f"同一乡镇：{min(town)}"
+    if by_name[0] < NAME_PLACE["town"] and (new.landmark_towns or old.landmark_towns) and not _elsewhere(new, old):
+        around = (new.landmark_towns & (old.towns | {old.area_name})) | (
+            old.landmark_towns & (new.towns | {new.area_name})
+        )
+        if around:
+            by_name, reason = (NAME_PLACE["town"], None), f"地标所在：{min(around)}"
     if new.located and old.located:
         km = geo.rough_km((new.lat, new.lon), (old.lat, old.lon))
         by_distance = _curve(DISTANCE_CURVE, km)
@@ -617,6 +677,46 @@ def place_score(new, old, gazetteer):
     return UNKNOWN_PLACE, None
 
 
+@functools.lru_cache(maxsize=4096)
+def _pairs(rest):
+    """Its pairs of Chinese characters (a village's name shortened to two: 上坪)."""
+    return tuple({pair for run in _CJK_PAIRS.findall(rest) for pair in (run[i : i + 2] for i in range(len(run) - 1))})
+
+
+_CJK_PAIRS = re.compile("[\u4e00-\u9fff]{2,}")
+
+
+@functools.lru_cache(maxsize=4096)
+def landmark_town(gazetteer, name):
+    """The town or 街道 a gazetteer spot lies in (LANDMARK_CLEAR), or ""."""
+    row = gazetteer.by_name[name]
+    if geo.place_class(row[3]) != "spot" or not row[4]:
+        return ""
+    near = sorted((geo.rough_km(row[1:3], town[1:3]), town[0], town[4]) for town in _town_rows(gazetteer))[:2]
+    if not near or near[0][0] > TOWN_RADIUS_KM or near[0][2] != row[4]:
+        return ""
+    return near[0][1] if len(near) < 2 or near[1][0] >= LANDMARK_CLEAR * max(near[0][0], 0.1) else ""
+
+
+@functools.lru_cache(maxsize=8)
+def _town_rows(gazetteer):
+    return tuple(row for row in gazetteer.rows if row[3] in TOWN_LEVEL)
+
+
+@functools.lru_cache(maxsize=4096)
+def landmark_towns(places, gazetteer):
+    """The towns the landmarks among these places lie in (landmark_town)."""
+    return frozenset(town for name in places if (town := landmark_town(gazetteer, name)))
+
+
+@functools.lru_cache(maxsize=1024)
+def landmarks_in(towns, gazetteer):
+    """The landmarks lying in these towns: what another text may name for them."""
+    return frozenset(
+        row[0] for row in gazetteer.rows if row[3] not in TOWN_LEVEL and landmark_town(gazetteer, row[0]) in towns
+    )
+
+
 def _written_in(a, b):
     """The runs of `a`'s location as written that `b`'s words give (黄泥冲 in 黄泥冲山塘渗漏险情)."""
     return frozenset(run for run in a.written if run in b.told)
@@ -627,9 +727,20 @@ def _stem_written(a, b):
     location as written begins a place with (炭河里后面的山上): the caller's name for it."""
     return frozenset(
         stem
-        for stem, _kind in a.streets.firms
-        if (len(stem) == 2 and stem in b.where) or (len(stem) > 2 and stem[:3] in b.written)
+        for stem, kind in a.streets.firms
+        if (len(stem) == 2 and (stem in b.where or (kind == "村" and stem in b.rest)))
+        or (len(stem) > 2 and stem[:3] in b.written)
     )
+
+
+def _town_written(a, b):
+    """The towns the gazetteer does not know that `a` names (沙田乡) whose name `b`'s location
+    as written begins a place with (沙田这边石门村后山): that town, not a spot in it."""
+    return frozenset(town for town in a.unknown_towns if _town_stem(town) in b.rest)
+
+
+def _town_stem(town):
+    return town[:-2] if town.endswith("街道") else town[:-1]
 
 
 def _name_place(name, new, old, gazetteer):
@@ -704,6 +815,20 @@ def unknown_villages(written):
     known village does (NAMED_REACH_KINDS): a village's reports are placed at points as far
     apart as its town's and a caller's own, kilometres from each other."""
     return frozenset(run for run in written if run.endswith("村"))
+
+
+# A town the gazetteer does not know, named right after the known places a location as
+# written begins with (宁乡市双凫铺镇, 宁乡市沙田乡: the county's own, as its departments write it).
+_UNKNOWN_TOWN = re.compile("^，+([\u4e00-\u9fff]{2,3}?(?:镇|乡|街道))")
+
+
+def unknown_towns(rest):
+    """The town a location as written names after its county that the gazetteer does not
+    know (沙田乡 of 宁乡市沙田乡): a town as a known one is, for telling two towns apart
+    (横市镇's hail and 双凫铺镇's, both placed at the county) and its name shortened in the
+    other's location as written (沙田这边石门村后山)."""
+    found = _UNKNOWN_TOWN.match(rest) if rest.startswith("，") else None
+    return frozenset((found.group(1),)) if found else frozenset()
 
 
 def _like(text):
@@ -935,6 +1060,8 @@ def candidate_rows(
         near = max(near, new.reach)
         alternatives = ["(i.latitude >= %s AND i.latitude <= %s AND i.longitude >= %s AND i.longitude <= %s)"]
         box = geo.bounding_box(new.lat, new.lon, near)
+        if new.area == "district":
+            box = _union(box, district_box(gazetteer, new.area_name))
         params += box
         alternatives.append("i.latitude IS NULL")
         kind = kind_of(new)
@@ -948,7 +1075,7 @@ def candidate_rows(
         # about any spot in it, a town's about any of its villages or streets.
         points = set(gazetteer.broad_points_near(new.lat, new.lon, BROAD_KM)) | set(district_points(gazetteer))
         points = points | set(gazetteer.town_points_near(new.lat, new.lon)) | named_town_points(new, gazetteer)
-        points = sorted(point for point in points if not _in_box(point, box))  # the box has those already
+        points = sorted(point for point in points if not in_box(point, box))  # the box has those already
         if points:
             alternatives.append(f"(i.latitude, i.longitude) IN ({', '.join(['(%s, %s)'] * len(points))})")
             params += [x for point in points for x in point]
@@ -982,7 +1109,20 @@ def _nearest_first(new, box):
     )
 
 
-def _in_box(point, box):
+@functools.lru_cache(maxsize=64)
+def district_box(gazetteer, name):
+    """The box around every place of a district the gazetteer has, DISTRICT_MARGIN_KM
+    beyond: where a report placed only at the district's point may be about."""
+    points = [(r[1], r[2]) for r in gazetteer.rows if r[4] == name] or [gazetteer.by_name[name][1:3]]
+    corners = [geo.bounding_box(lat, lon, DISTRICT_MARGIN_KM) for lat, lon in points]
+    return functools.reduce(_union, corners)
+
+
+def _union(a, b):
+    return (min(a[0], b[0]), max(a[1], b[1]), min(a[2], b[2]), max(a[3], b[3]))
+
+
+def in_box(point, box):
     south, north, west, east = box
     return south <= point[0] <= north and west <= point[1] <= east
 
@@ -1027,7 +1167,7 @@ def find(new, rows, *, gazetteer, reader, kinds=NO_KINDS, limit=5, names=None):
     """[(score, reasons, row)] of the rows at or above THRESHOLD, best first. Rows whose
     score cannot reach it whatever their words say are dropped before their words are
     read (upper_bound): most candidates, at the cost of a few arithmetic steps."""
-    keys = gazetteer.keys_of(new.places)
+    keys = gazetteer.keys_of(new.places | new.landmark_towns | landmarks_in(new.towns, gazetteer))
     candidates = []
     for row in rows:
         if upper_bound(new, row, gazetteer=gazetteer, kinds=kinds, keys=keys) < THRESHOLD:
@@ -1087,8 +1227,11 @@ def upper_bound(new, row, *, gazetteer, kinds, keys):
         new.told and any(row.location_text[i : i + _WRITTEN_RUN] in new.told for i in range(len(row.location_text)))
     ):
         p = max(p, WRITTEN_IN_TEXT)  # a place one location as written names, the other's words may name
-    elif any(stem[:3] in row.location_text for stem, _kind in new.streets.firms) or any(
-        pair in raw for pair in new.where
+    elif (
+        any(stem[:3] in row.location_text for stem, _kind in new.streets.firms)
+        or any(_town_stem(town) in row.location_text for town in new.unknown_towns)
+        or any(pair in raw for pair in new.where)
+        or any(pair in raw for pair in _pairs(new.rest))
     ):
         p = max(p, WRITTEN_IN_TEXT)  # a village's or establishment's name one begins a location with (_stem_written)
     if new.located and row.lat is not None and row.lon is not None:
@@ -1099,4 +1242,6 @@ def upper_bound(new, row, *, gazetteer, kinds, keys):
         p = max(p, WIDE_AREA_PLACE)
     if new.area or (row.lat is not None and geo.place_class(gazetteer.kind_at(row.lat, row.lon)) != "spot"):
         p = max(p, INSIDE_TOWN, INSIDE_DISTRICT)  # one of them may be only a town's or district's point
+        if new.landmark_towns:
+            p = max(p, NAME_PLACE["town"])  # the town its landmark lies in may be the row's point
     return k * (p * t + rest)

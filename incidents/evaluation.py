@@ -14,8 +14,9 @@ misses were read for the ninth), intake_eval_heldout7.yaml, written blind to the
 tenth (its misses were read for the eleventh), intake_eval_heldout9.yaml, written
 blind to the eleventh (its misses were read for the twelfth),
 intake_eval_heldout10.yaml, written blind to the twelfth (its misses were read for the
-thirteenth), intake_eval_heldout11.yaml, written blind to the thirteenth, and
-intake_eval_heldout12.yaml, written blind to the fourteenth.
+thirteenth), intake_eval_heldout11.yaml, written blind to the thirteenth (its misses
+were read for the fourteenth), and intake_eval_heldout12.yaml, written blind to the
+fourteenth.
 Two reports of one event are duplicates; of two events, not. Day N of a part is
 2025-12-31 + N (BASE), the calendar its writers count by (heldout9: day 380 = 1月15日).
 
@@ -197,12 +198,16 @@ def prefiltered(new, old, km, kinds=duplicates.NO_KINDS, gazetteer=None):
         return True  # every district's point is among the candidates
     if gazetteer is not None and (old.lat, old.lon) in duplicates.named_town_points(new, gazetteer):
         return True  # so are the points of the towns and villages the new report names
-    if gazetteer is not None and old.placed & duplicates.reaching(new.places, gazetteer):
-        return True  # and those whose location as written names a town, road or mountain it names
+    if gazetteer is not None and any(key in old.location for key in duplicates.named_place_keys(new.places, gazetteer)):
+        return True  # and those whose location as written names a town, road or mountain it names (LIKE: any way of writing it)
     if new.villages and new.villages & old.written:
         return True  # and those whose location as written names a village it names that the gazetteer does not know
     if new.area == "district":
         km = max(km, duplicates.DISTRICT_KM)
+        if gazetteer is not None and duplicates.in_box(
+            (old.lat, old.lon), duplicates.district_box(gazetteer, new.area_name)
+        ):
+            return True  # a county's report: anywhere in the county (the intake's box is the county's)
     km = max(km, new.reach)
     if old.reach and geo.rough_km((new.lat, new.lon), (old.lat, old.lon)) <= old.reach:
         return True  # the towns' points it is within the reach of are among the candidates

@@ -362,6 +362,11 @@ _GENERIC_FIRMS = (
     "开发", "投资", "理财", "担保", "贷款", "保险", "科技", "集团", "分公司", "总公司", "子公司", "母公司", "第一",
     "第二", "第三", "工地", "项目工地", "企业", "孩子", "检测", "森林", "国家森林", "湿地", "儿童", "城市", "市政",
 )  # fmt: skip
+# 一起农村集体聚餐: 农村 is the countryside, no village named X农 (checked for 村 alone).
+# A time said right before a name (11时许沙龙村, 3日5时上坪村) ends where the name begins.
+_TIME_ENDS = "时分许"
+# A verb of going in (车开进小区, 冲进小区) before a named spot's suffix: where something went, no name.
+_MOTION = ("进",)
 # The ending begins a longer word (小学生, 村民, 村组): no name before it.
 _GOES_ON = {"小学": "生", "中学": "生", "村": "民组里委干口头道庄部支书长级"}
 
@@ -465,6 +470,12 @@ def read_streets(text, gazetteer, spans=None):
         run, floor, last = start, last, match.end()  # a name does not run into the one before it
         while run > floor and start - run < 4:
             ch = masked_text[run - 1]  # a Chinese character, a digit or a Latin letter, not a _STOP
+            if (
+                ch in _TIME_ENDS
+                and run - 1 > floor
+                and (masked_text[run - 2].isdigit() or masked_text[run - 2] in _TIME_ENDS)
+            ):
+                break  # 11时许沙龙村: the time said before it is no part of the name
             if ch in _STOP and not (run == start and ch in _NAME_ENDS.get(suffix in ROAD_SUFFIXES, "")):
                 if suffix == "村" and _village_start(masked_text, run, start, floor):
                     run -= 1  # 张坊镇上洪村: 上 begins the village's name
@@ -480,13 +491,15 @@ def read_streets(text, gazetteer, spans=None):
             kind = FIRM_KINDS.get(suffix, suffix)
             if _goes_on(masked_text, match.end(), suffix):
                 continue
-            if len(firm) >= 2 and not firm.endswith(_GENERIC_FIRMS):
+            if len(firm) >= 2 and not firm.endswith(_GENERIC_FIRMS) and not (suffix == "村" and firm.endswith("农")):
                 firms.add((firm, kind))
             elif len(firm) < 2 and kind in VENUE_KINDS:
                 venues.add(kind)  # no name (一酒店); 工地食堂 and 学校食堂 say whose, and differ
             continue
         if suffix in NAMED_KINDS and core.endswith(_GENERIC_SPOTS) and start not in known_ends:
             continue
+        if core.endswith(_MOTION):
+            continue  # 车开进小区: where something went, no name
         if start - run < 2:
             if suffix in SPOT_SUFFIXES and start in known_ends:
                 named.add(_core(known_ends[start].name))  # 湘府路下穿通道, 湘江大堤

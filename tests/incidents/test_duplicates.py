@@ -2,14 +2,17 @@
 words is found, two events alike in words are not (realistic pairs, both ways)."""
 
 import math
+from dataclasses import replace
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
 
-from incidents import duplicates, evaluation
+from incidents import duplicates, evaluation, geo
 from incidents.models import Incident
 
+from . import sightings
 from .api_steps import ago, report
 
 # 郭亮村 (铜官街道): the second point is about 300 m from the first.
@@ -465,3 +468,211 @@ def test_on_a_flood_day_the_nearest_of_many_open_incidents_is_still_found_and_fe
     km_lon = 111.320 * math.cos(math.radians(NEAR_VILLAGE[0]))
     near_to_far = [((r.lat - NEAR_VILLAGE[0]) * 110.574) ** 2 + ((r.lon - NEAR_VILLAGE[1]) * km_lon) ** 2 for r in rows]
     assert near_to_far == sorted(near_to_far)
+
+
+# --- the fourteenth version: a follow-up's stated time, a county's reach, landmarks and towns --
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def _day(days_back=2):
+    """Midnight (Shanghai) some days back: the written reports' days are built from it."""
+    local = timezone.now().astimezone(SHANGHAI) - timedelta(days=days_back)
+    return local.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def test_a_follow_ups_title_day_is_at_the_time_its_words_give_that_day(tools):
+    """The fire brigade's next-morning report titled with the day only (X月D日…火灾) gives the
+    minute in its words: it is the evening's factory fire, not the same town's noon fire."""
+    day = _day()
+    title = f"{day.month}月{day.day}日道林镇一加工厂火灾"
+    brigade = sightings.sight(
+        tools, title, "宁乡市道林镇", day + timedelta(hours=33, minutes=20), "fire",
+        text=f"{day.month}月{day.day}日20时08分，道林镇一竹木制品加工厂起火，过火面积约600平方米，23时30分扑灭。",
+    )  # fmt: skip
+    assert brigade.stated == day + timedelta(hours=20, minutes=8)
+    caller = sightings.sight(
+        tools, "竹子厂着火了，火好大", "道林老街往后面走那个竹子厂", day + timedelta(hours=20, minutes=24), "",
+        text="道林老街后面那个做竹凉席的厂子烧起来了，火冲得老高。",
+    )  # fmt: skip
+    assert sightings.flagged(tools, brigade, caller)
+    noon = sightings.sight(
+        tools, "镇上一家门面着火", "道林老街", day + timedelta(hours=12, minutes=5), "fire",
+        text="老街上一家门面里冒烟起火了，人都跑出来了。",
+    )  # fmt: skip
+    assert not sightings.flagged(tools, brigade, noon)  # the noon fire is 8 hours before the minute it gives
+
+
+def test_a_relatives_call_giving_only_the_part_of_the_day_is_at_that_time(tools):
+    """A son far away calls in the evening: his father was swept off the causeway 早上. That
+    is the morning's report from the town, not the evening before's."""
+    day = _day()
+    son = sightings.sight(
+        tools, "家属询问搜救进展", "宁乡大成桥", day + timedelta(hours=20, minutes=15), "", "natural_disaster",
+        text="来电人自称在广东打工，父亲早上在宁乡大成桥老家过桥被水冲走了，到现在没有消息。",
+    )  # fmt: skip
+    assert son.stated == day + timedelta(hours=7)
+    villager = sightings.sight(
+        tools, "有人过漫水桥被水冲走了", "大成桥那边河上的漫水桥", day + timedelta(hours=6, minutes=50), "", "natural_disaster",
+        text="河里涨水了，漫水桥都淹了，刚刚隔壁组的老张骑摩托车要过桥，被水一冲连人带车都冲下去了。",
+    )  # fmt: skip
+    assert sightings.flagged(tools, son, villager)
+    evening_before = replace(villager, at=day - timedelta(hours=4), stated=None)
+    assert not sightings.flagged(tools, son, evening_before)
+
+
+def test_a_countys_report_reaches_its_villages_50_km_from_its_point(api):
+    """The forestry bureau's report placed at 宁乡市's point finds the township's hill fire at
+    石门村, 40 km west (the candidates' box is the county's); 浏阳市's is not in it."""
+    shimen = report(
+        api, received_at=ago(hours=19), title="石门村发生山火", subtype="forest_fire",
+        description="石门村一村民烧田埂草引发山火，火线长约300米，乡半专业扑火队30人已上山。",
+        location_text="宁乡市沙田乡石门村", latitude=28.1985, longitude=112.1532, reporter_phone="0731-87591128",
+    )["incident"]  # fmt: skip
+    liuyang = report(
+        api, received_at=ago(hours=18), title="后山起火", subtype="forest_fire",
+        description="村后山上烧起来了，烟很大。", location_text="浏阳市沿溪镇枫林村",
+        latitude=28.2596, longitude=113.8897,
+    )["incident"]  # fmt: skip
+    bureau = report(
+        api, title="沙田乡森林火情报告", subtype="forest_fire", channel="department", location_text="宁乡市",
+        description="沙田乡一村民野外烧田埂草引发森林火情，过火面积约35亩，明火已扑灭。",
+        reporter_unit="宁乡市林业局", reporter_phone="0731-87812236",
+    )  # fmt: skip
+    assert shimen in bureau["possible_duplicates"]
+    assert liuyang not in bureau["possible_duplicates"]
+
+
+def test_a_town_the_gazetteer_does_not_know_is_a_town(tools):
+    """沙田乡 (unknown) after 宁乡市: the caller's 沙田这边 is it; 双凫铺镇's hill fire (unknown,
+    placed at the county's point) and 横市镇's three hours before are two towns'."""
+    now = timezone.now()
+    caller = sightings.sight(
+        tools, "后山烧起来了，风大", "沙田这边石门村后山", now - timedelta(hours=2), "", "natural_disaster",
+        text="隔壁屋的老倌子在田埂上烧草，风一吹火跑到后山上去了，满山都是烟。",
+    )  # fmt: skip
+    bureau = sightings.sight(
+        tools, "沙田乡森林火情", "宁乡市沙田乡", now, "forest_fire", "natural_disaster",
+        text="沙田乡一村民野外烧田埂草引发森林火情，过火面积约35亩。",
+    )  # fmt: skip
+    assert bureau.unknown_towns == {"沙田乡"} and "沙田乡" in bureau.towns
+    assert sightings.flagged(tools, bureau, caller)
+    one = sightings.sight(
+        tools, "横市镇森林火情", "宁乡市横市镇", now - timedelta(hours=3), "forest_fire", "natural_disaster",
+        text="一处山林因祭扫用火引发森林火情，镇扑火队已上山。",
+    )  # fmt: skip
+    two = sightings.sight(
+        tools, "双凫铺镇森林火情", "宁乡市双凫铺镇", now, "forest_fire", "natural_disaster",
+        text="一村民野外烧田埂草引发山火，过火面积约10亩，已扑灭。",
+    )  # fmt: skip
+    assert two.towns == {"双凫铺镇"}
+    assert not sightings.flagged(tools, two, one)
+
+
+@pytest.mark.parametrize("order", ["caller-first", "town-first"])
+def test_a_village_shortened_in_the_callers_location_is_the_village(tools, order):
+    now = timezone.now()
+    caller = sightings.sight(
+        tools, "山上的土塌了把路堵了", "张坊往上坪去的那条路", now - timedelta(minutes=35), "", "natural_disaster",
+        text="张坊往上坪那条路上山上的土塌下来了，好大一堆，车子过不去。",
+    )  # fmt: skip
+    town = sightings.sight(
+        tools, "上坪村乡道发生山体滑坡阻断交通", "浏阳市张坊镇上坪村乡道", now, "geological", "natural_disaster",
+        text="我镇上坪村乡道右侧山体发生滑坡，土方约300立方米，道路完全中断。",
+    )  # fmt: skip
+    assert tools[1].infer("山上的土塌了把路堵了", "natural_disaster").code == "geological"  # 土塌了: no hill fire
+    new, old = (town, caller) if order == "caller-first" else (caller, town)
+    assert sightings.flagged(tools, new, old)
+    elsewhere = sightings.sight(
+        tools, "上坪村乡道发生山体滑坡", "浏阳市大围山镇上坪村", now, "geological", "natural_disaster",
+        text="大围山镇上坪村乡道山体发生滑坡，道路中断。",
+    )  # fmt: skip
+    assert not sightings.flagged(tools, elsewhere, caller)  # another town's 上坪村
+
+
+@pytest.mark.parametrize("order", ["caller-first", "street-first"])
+def test_a_landmark_is_in_the_jiedao_it_lies_in(tools, order):
+    """高桥大市场's point lies in 高桥街道 (the next 街道's is five times as far): a passer-by
+    at the market and the 120 at a junction of 高桥街道 tell one billboard. 捞刀河大桥 lies in
+    another 街道; 开福寺 has three 街道's points within a kilometre and none is its own."""
+    city = tools[0]
+    assert duplicates.landmark_town(city, "高桥大市场") == "高桥街道"
+    assert duplicates.landmark_town(city, "开福寺") == ""
+    now = timezone.now()
+    passer_by = sightings.sight(
+        tools, "大风把广告牌吹下来砸到人了", "高桥大市场旁边那条路", now - timedelta(minutes=8), "", "natural_disaster",
+        text="一阵大风突然刮过来，楼顶上的大广告牌被吹下来了，砸在人行道上，有两个人被砸到了。",
+    )  # fmt: skip
+    ambulance = sightings.sight(
+        tools, "广告牌掉落砸伤行人", "雨花区高桥街道远大一路与东二环交叉口附近", now, "", "natural_disaster",
+        text="120转：高桥附近一楼顶广告牌被风吹落砸伤行人，伤者3人。",
+    )  # fmt: skip
+    new, old = (ambulance, passer_by) if order == "caller-first" else (passer_by, ambulance)
+    assert sightings.flagged(tools, new, old)
+    bridge = sightings.sight(
+        tools, "大风把广告牌吹下来了", "捞刀河大桥往北那个路口", now - timedelta(minutes=8), "", "natural_disaster",
+        text="一阵大风把路口的广告牌吹下来了，砸到一辆车。",
+    )  # fmt: skip
+    assert not sightings.flagged(tools, ambulance, bridge)
+
+
+def test_the_countryside_a_department_and_a_time_are_no_names(tools):
+    """一起农村集体聚餐 names no village, 通知市场监管 no market, 11时许沙龙村 the village 沙龙村:
+    the town's report on the clan banquet is the village's; another village's banquet is not."""
+    city = tools[0]
+    streets = geo.read_streets("4月3日一起农村集体聚餐食物中毒事件报告，11时许沙龙村一处，车开进小区", city)
+    assert ("起农", "村") not in streets.firms and ("沙龙", "村") in streets.firms and "车开进" not in streets.named
+    assert duplicates.sites_of("通知市场监管和疾控") == frozenset()
+    now = timezone.now()
+    village = sightings.sight(
+        tools, "梅田村清明会聚餐后多人出现腹痛腹泻", "浏阳市古港镇梅田村罗氏宗祠", now - timedelta(hours=12),
+        "food_poisoning", "public_health",
+        text="梅田村罗氏家族今日中午在宗祠举办清明会聚餐，多人出现腹痛、腹泻、呕吐。镇里已通知市场监管和疾控。",
+    )  # fmt: skip
+    county = sightings.sight(
+        tools, "一起农村集体聚餐食物中毒事件报告", "浏阳市古港镇", now, "food_poisoning", "public_health",
+        text="古港镇一农村家族清明聚餐后发生食物中毒，累计发病51人，已采样送检。",
+    )  # fmt: skip
+    assert sightings.flagged(tools, county, village)
+    other = sightings.sight(
+        tools, "石湾村寿宴后多人呕吐", "浏阳市沿溪镇石湾村", now - timedelta(hours=12), "food_poisoning", "public_health",
+        text="石湾村一户办寿宴，多人呕吐。",
+    )  # fmt: skip
+    assert not sightings.flagged(tools, county, other)
+
+
+def test_a_report_saying_it_has_no_link_with_another_towns_outbreak_is_not_it(tools):
+    now = timezone.now()
+    school = sightings.sight(
+        tools, "黄花镇一中学流行性腮腺炎聚集性疫情处置情况", "长沙县黄花镇", now - timedelta(hours=20), "epidemic",
+        "public_health", text="黄花镇一中学累计报告流行性腮腺炎病例12例，已落实隔离和消毒。",
+    )  # fmt: skip
+    langli = sightings.sight(
+        tools, "榔梨街道一小学腮腺炎病例调查情况", "长沙县榔梨街道", now, "epidemic", "public_health",
+        text="榔梨街道一小学累计报告流行性腮腺炎8例，经流调与黄花镇中学疫情无流行病学关联，为独立的聚集性疫情。",
+    )  # fmt: skip
+    assert "黄花镇" not in langli.places
+    assert not sightings.flagged(tools, langli, school)
+    parent = sightings.sight(
+        tools, "家长反映学校很多学生脸肿", "黄花镇的中学", now - timedelta(hours=26), "", "public_health",
+        text="小孩在黄花镇上的中学读初一，班上好多同学脸肿起来了，怀疑是传染病。",
+    )  # fmt: skip
+    assert sightings.flagged(tools, school, parent)
+
+
+def test_a_departments_statistics_are_at_the_time_they_give(tools):
+    """…灾情统计 is a department's written report: at the afternoon it gives, the town's hail
+    (found), not the next afternoon's in the same town (kept apart)."""
+    day = _day()
+    stats = sightings.sight(
+        tools, f"{day.month}月{day.day}日横市镇冰雹灾情统计", "宁乡市横市镇", day + timedelta(hours=33), "meteorological",
+        "natural_disaster", text=f"{day.month}月{day.day}日16时许，横市镇局部遭受冰雹、大风袭击，农作物受灾面积620亩。",
+    )  # fmt: skip
+    assert stats.follow_up and stats.stated == day + timedelta(hours=16)
+    caller = sightings.sight(
+        tools, "下冰雹了，菜棚子打烂了", "横市镇", day + timedelta(hours=16, minutes=20), "", "natural_disaster",
+        text="刚才下了好大的冰雹，菜棚子全打烂了。",
+    )  # fmt: skip
+    assert sightings.flagged(tools, stats, caller)
+    next_day = replace(caller, at=day + timedelta(hours=40))
+    assert not sightings.flagged(tools, stats, next_day)

@@ -61,15 +61,17 @@ def test_the_development_parts_meet_the_targets(figures):
     assert top1 >= 0.93 and precision >= 0.95 and recall >= 0.86
 
 
-# (top-1, precision, recall) as measured with the thirteenth version (bench/RESULTS.md; the
+# (top-1, precision, recall) as measured with the fourteenth version (bench/RESULTS.md; the
+# thirteenth measured the same but heldout3 0.94/0.91/0.92, heldout4 0.96/0.99/0.93,
+# heldout10 0.935/1.000/0.910 and, on heldout11, written blind to it, 0.924/0.926/0.839; the
 # twelfth measured 0.96/0.92/0.94, 0.92/0.93/0.97, 0.94/0.91/0.91, 0.96/0.99/0.92,
 # 0.99/0.99/0.94, 0.95/0.97/0.94, 1.00/0.98/0.95, 1.00/1.00/0.98, 0.97/1.00/0.95 and on
 # heldout10, written blind to it, 0.922/0.992/0.841; the eleventh 0.96/0.92/0.92,
 # 0.92/0.91/0.97, 0.94/0.88/0.90, 0.96/0.93/0.90, 0.99/0.99/0.94, 0.95/0.97/0.93,
 # 1.00/0.97/0.95, 1.00/1.00/0.97 and on heldout9, written blind to it, 0.919/0.990/0.754;
 # the tenth on heldout8, written blind to it, 0.905/1.000/0.800; the ninth on heldout7,
-# written blind to it, 0.879/0.935/0.737). All ten are development parts for the
-# thirteenth version (heldout10 became development data for it: its confusion lists were
+# written blind to it, 0.879/0.935/0.737). All eleven are development parts for the
+# fourteenth version (heldout11 became development data for it: its confusion lists were
 # read to build it): regression guards, not the targets; a part written blind to it is its
 # held-out figure. heldout's recall fell 0.94 -> 0.92 when 大围山 moved to 浏阳 (tenth
 # version) and came back with the twelfth's candidates (an incident whose location names
@@ -77,8 +79,8 @@ def test_the_development_parts_meet_the_targets(figures):
 MEASURED = {
     "heldout": (0.95, 0.92, 0.96),
     "heldout2": (0.92, 0.93, 0.97),
-    "heldout3": (0.94, 0.90, 0.91),
-    "heldout4": (0.95, 0.98, 0.92),
+    "heldout3": (0.94, 0.90, 0.93),
+    "heldout4": (0.95, 0.98, 0.93),
     "heldout5": (0.99, 0.98, 0.93),
     # written blind to the eighth version and measured once on each, figures only
     # (2026-12-03): the seventh 0.850 / 0.983 / 0.527, the eighth 0.895 / 0.971 / 0.618;
@@ -102,13 +104,15 @@ MEASURED = {
     # (2026-12-04): the eleventh 0.922 / 0.992 / 0.814, the twelfth 0.922 / 0.992 / 0.841.
     # Development data for the thirteenth version: its confusion lists were read to build it
     # (0.935 / 1.000 / 0.910 with it; no longer a held-out measure).
-    "heldout10": (0.93, 0.99, 0.91),
+    "heldout10": (0.93, 0.99, 0.92),
     # written blind to the thirteenth version and measured once on each, figures only
-    # (2026-12-04): the twelfth 0.918 / 0.929 / 0.800, the thirteenth 0.924 / 0.926 / 0.839
-    "heldout11": (0.92, 0.92, 0.83),
+    # (2026-12-04): the twelfth 0.918 / 0.929 / 0.800, the thirteenth 0.924 / 0.926 / 0.839.
+    # Development data for the fourteenth version: its confusion lists were read to build it
+    # (0.941 / 0.955 / 0.939 with it; no longer a held-out measure).
+    "heldout11": (0.94, 0.95, 0.93),
     # written blind to the fourteenth version and measured once on each, figures only
-    # (2026-12-04): the thirteenth 0.965 / 0.910 / 0.886
-    "heldout12": (0.96, 0.90, 0.88),
+    # (2026-12-04): the thirteenth 0.965 / 0.910 / 0.886, the fourteenth 0.965 / 0.902 / 0.902
+    "heldout12": (0.96, 0.90, 0.90),
 }
 
 
@@ -118,9 +122,9 @@ def test_the_held_out_parts_stay_where_they_were_measured(figures, split):
     assert all(got >= floor for got, floor in zip(out[split], MEASURED[split], strict=True)), out[split]
 
 
-# The parts that meet the targets with the thirteenth version (heldout and heldout2,
+# The parts that meet the targets with the fourteenth version (heldout and heldout2,
 # and heldout8 and heldout9 now that they are development data); the others do not yet
-# (heldout10 0.910, heldout7 0.949 recall).
+# (heldout11 0.939, heldout10 0.924, heldout7 0.949 recall).
 MEETS_TARGETS = frozenset({"heldout", "heldout2", "heldout8", "heldout9"})
 NOT_YET = pytest.mark.xfail(
     strict=True, reason="duplicates recall/precision targets not met on this held-out part (RESULTS.md)"
