@@ -15,13 +15,14 @@ class DutyopsConfig(AppConfig):
         from django.contrib.auth.models import Group
 
         from . import credentials
-        from .authentication import tokens
+        from .authentication import forget_tokens, tokens
         from .models import ApiToken, Department, Person
 
-        # Any change to a token, its owner, their department or roles applies to the next request.
+        # Any change to a token, its owner, their department or roles applies to the next
+        # request: the tokens read from the row edited are forgotten (a role: all of them).
         for model in (ApiToken, Person, Department, Group):
-            post_save.connect(tokens.clear, sender=model, dispatch_uid=f"dutyops.tokens.save.{model.__name__}")
-            post_delete.connect(tokens.clear, sender=model, dispatch_uid=f"dutyops.tokens.delete.{model.__name__}")
+            post_save.connect(forget_tokens, sender=model, dispatch_uid=f"dutyops.tokens.save.{model.__name__}")
+            post_delete.connect(forget_tokens, sender=model, dispatch_uid=f"dutyops.tokens.delete.{model.__name__}")
         m2m_changed.connect(tokens.clear, sender=Person.groups.through, dispatch_uid="dutyops.tokens.roles")
 
         from .policy import offices

@@ -57,6 +57,22 @@ def _token_seconds():
 tokens = Recent(_load_token, seconds=_token_seconds)
 
 
+def forget_tokens(sender, instance, **kwargs):
+    """A signal receiver: an edit of a token, a person or a department forgets the cached
+    tokens read from that row (the token itself, the person's, the department's people's),
+    not every token of the process: an admin renaming a unit keeps their own."""
+    from .models import ApiToken, Department, Person  # noqa: PLC0415 - see the module docstring
+
+    if isinstance(instance, ApiToken):
+        tokens.forget_where(lambda token: token.pk == instance.pk)
+    elif isinstance(instance, Person):
+        tokens.forget_where(lambda token: token.user_id == instance.pk)
+    elif isinstance(instance, Department):
+        tokens.forget_where(lambda token: token.user.department_id == instance.pk)
+    else:
+        tokens.clear()
+
+
 class TokenAuthentication(_ReadOnlyAccounts, authentication.TokenAuthentication):
     def authenticate_credentials(self, key):
         from .models.tokens import digest_of  # noqa: PLC0415 - see the module docstring

@@ -52,6 +52,13 @@ class Recent:
     def _forget(self):
         self._items = {}
 
+    def forget_where(self, matches):
+        """Forget the entries whose value `matches` (an edit of the rows some of them
+        were read from); inside a transaction, again at commit, as clear() does."""
+        self._items = {key: hit for key, hit in self._items.items() if not matches(hit[1])}
+        if connection.in_atomic_block:
+            transaction.on_commit(lambda: self.forget_where(matches))
+
 
 def clear_all():
     """Forget every cache of this process (tests: rows may have been rolled back)."""

@@ -1,7 +1,9 @@
 """Security: login throttling, headers and CSP, CSRF on pages."""
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from dutyops.models import ApiToken
 
@@ -121,6 +123,36 @@ def test_a_token_follows_its_owner_at_once_roles_deactivation_and_deletion(make_
     assert api.get("/api/v1/incidents/").status_code == 200
     ApiToken.objects.filter(user=person).delete()
     assert api.get("/api/v1/incidents/").status_code == 401
+
+
+def _token_reads(api, url):
+    """How many times answering `url` read a token from the database (not from the cache)."""
+    with CaptureQueriesContext(connection) as queries:
+        assert api.get(url).status_code == 200
+    return sum('FROM "dutyops_apitoken"' in q["sql"] for q in queries.captured_queries)
+
+
+def test_an_edit_forgets_only_the_cached_tokens_read_from_the_row_edited(make_person, make_department, client_for):
+    """A unit renamed, a person edited, a token revoked: the next request of anyone else
+    is still served from the cache (an admin's writes to departments kept re-reading their
+    own token), while the people of the row edited read theirs again."""
+    water, fire = make_department("水务局"), make_department("消防救援支队")
+    liaison_water, liaison_fire = make_person("liaison", dept=water), make_person("liaison", dept=fire)
+    apis = {person: client_for(person) for person in (liaison_water, liaison_fire)}
+    for person, api in apis.items():
+        assert _token_reads(api, "/api/v1/alerts/") == 1
+        assert _token_reads(api, "/api/v1/alerts/") == 0, person
+    fire.name = "消防救援支队（改）"
+    fire.save()
+    assert _token_reads(apis[liaison_water], "/api/v1/alerts/") == 0
+    assert _token_reads(apis[liaison_fire], "/api/v1/alerts/") == 1
+    liaison_water.phone = "13900000000"
+    liaison_water.save()
+    assert _token_reads(apis[liaison_water], "/api/v1/alerts/") == 1
+    assert _token_reads(apis[liaison_fire], "/api/v1/alerts/") == 0
+    ApiToken.objects.filter(user=liaison_fire).delete()
+    assert apis[liaison_fire].get("/api/v1/alerts/").status_code == 401
+    assert _token_reads(apis[liaison_water], "/api/v1/alerts/") == 0
 
 
 def test_a_token_follows_its_owners_department_at_once(make_person, client_for, department):
