@@ -301,7 +301,7 @@ def _read_text(location_text, text, lat, lon, gazetteer, reader):
     """What a text and point say of the place and the event, kept for the next report
     that meets the same open incident (its neighbours come up again and again). The
     gazetteer and lexicon are part of the key: an edit makes new ones."""
-    whole = _UNRELATED.sub("，", f"{location_text} {text}".lower())
+    whole = _ELSEWHERE.sub("，", _UNRELATED.sub("，", f"{location_text} {text}".lower()))
     spans = [s for s in gazetteer.trie.spans(whole) if not _taken_to(whole, s, gazetteer)]
     places, masked = frozenset(gazetteer.aliases[key] for _s, _e, key in spans), geo.masked(whole, spans, MASK)
     districts = frozenset(gazetteer.by_name[n][4] for n in places if gazetteer.by_name[n][4])
@@ -395,6 +395,15 @@ _CJK_RUN = re.compile(f"[\u4e00-\u9fff]{{{_WRITTEN_RUN},}}")
 # A written report setting another place apart (与上洪村演练无关, 与上午K1506处事故不在同一
 # 地点, 与渔船事故搜救区域分开, 与黄花镇中学疫情无流行病学关联): not where this event is.
 _UNRELATED = re.compile(r"与[^，。；,;]{1,24}?(?:无关|不在同一|不是同一|不是一起|分开|不同|无[^，。；,;]{0,6}?关联)")
+# Another event a report names beside its own: a clause reported separately (另，同日…惠农村发生
+# 一起…山火，已另报; 新桥村一废品站火灾已另行报告), a place kilometres away (该处距静慎村九峰山
+# 火场约4公里), the fire ground its crews were drawn from (从九峰山火场抽调, 沙龙村那边扑火队伍
+# 抽不出人): not where this event is.
+_ELSEWHERE = re.compile(
+    r"(?:^|(?<=[。；;，,]))[^。；;]*?已?另(?:行)?报(?:告)?[）)]?"
+    r"|距[^，。；,;]{1,20}?(?:约|有)?[\d一二三四五六七八九十几.]+多?(?:公里|千米|km)"
+    r"|从[^，。；,;]{1,16}?抽调|[^，。；,;]{1,16}?抽不出"
+)
 # Where the hurt were taken (送湘雅医院, 转至省人民医院) or are treated (在宁乡市人民医院、省人民
 # 医院救治): not where the event happened.
 _TAKEN_TO = re.compile(r"(?:送|转)(?:往|至|到|入)?(?:了)?$")
