@@ -534,9 +534,12 @@ def _instant(local, month, day, relative, period, hour, minute):
     named = bool(day or relative)
     if relative and relative.startswith("昨"):
         when -= timedelta(days=1)
-    elif day and (int(day) != when.day or (month and int(month) != when.month)):
-        when -= timedelta(days=1)
-        if int(day) != when.day or (month and int(month) != when.month):
+    elif day:  # the day named, up to two days back (5月5日夜 in a report of the 7th's morning)
+        for _back in range(3):
+            if int(day) == when.day and (not month or int(month) == when.month):
+                break
+            when -= timedelta(days=1)
+        else:
             return None
     elif not named and when > local + STATED_AHEAD:
         when -= timedelta(days=1)
