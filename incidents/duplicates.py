@@ -95,6 +95,7 @@ BROAD_KM = 16.0  # a point geocoded from a road or a river may be anywhere along
 # a spot that lies there is at that place, as if both named it.
 TOWN_RADIUS_KM = 2.5
 DISTRICT_KIND = "区县"
+ROAD_KIND = "道路"
 TOWN_LEVEL = frozenset({"镇", "乡", "街道"})
 NAMED_POINT_KINDS = TOWN_LEVEL | {"村"}  # the places whose points the candidates take when a report names them
 # Places that span more than a spot (a town, a village's hills, an expressway, a scenic
@@ -303,6 +304,7 @@ def _read_text(location_text, text, lat, lon, gazetteer, reader):
     gazetteer and lexicon are part of the key: an edit makes new ones."""
     whole = _ELSEWHERE.sub("，", _UNRELATED.sub("，", f"{location_text} {text}".lower()))
     spans = [s for s in gazetteer.trie.spans(whole) if not _taken_to(whole, s, gazetteer)]
+    spans = _own_roads(spans, gazetteer)
     places, masked = frozenset(gazetteer.aliases[key] for _s, _e, key in spans), geo.masked(whole, spans, MASK)
     districts = frozenset(gazetteer.by_name[n][4] for n in places if gazetteer.by_name[n][4])
     rest = where_rest(location_text, [s for s in spans if s[1] <= len(location_text)])
@@ -409,6 +411,22 @@ _ELSEWHERE = re.compile(
 _TAKEN_TO = re.compile(r"(?:送|转)(?:往|至|到|入)?(?:了)?$")
 _TREATED = re.compile(r"(?:、[^，。；、]{2,12}?)?(?:救治|治疗|抢救|住院|就诊|留观)")
 DESTINATION_KINDS = frozenset({"医院"})
+
+
+def _own_roads(spans, gazetteer):
+    """The spans, less a road's alias that ends another road the text names: 高速 (an alias
+    of 京港澳高速临江段) in 高速上, 高速交警 of a text naming 长张高速 is that expressway."""
+    roads = {gazetteer.aliases[key] for _s, _e, key in spans}
+    roads = {name for name in roads if gazetteer.by_name[name][3] == ROAD_KIND}
+    if len(roads) < 2:
+        return spans
+    return [
+        (b, e, key)
+        for b, e, key in spans
+        if key == (name := gazetteer.aliases[key])
+        or name not in roads
+        or not any(other != name and other.endswith(key) for other in roads)
+    ]
 
 
 def _taken_to(text, span, gazetteer):
