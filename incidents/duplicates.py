@@ -26,13 +26,15 @@ Callers describe one event in their own words (大堤渗水、村庄进水 and �
   landmark_town), as if it named it; a report placed only at a county's point reaches every
   place of the county (district_box);
   the reporting unit's village or town when the words name no place, less than naming it;
+  and none of another event a report names beside its own (…已另报, 距X约4公里, 从X火场抽调,
+  as 与…无关), nor 高速 alone in a text naming another expressway (长张高速's, not 京港澳's);
 - time: minutes apart weigh much more than hours, a day apart almost nothing, and
   hours count by the event's kind, the one a sure side names (a drought's or an
   outbreak's reports come hours apart, a crash's minutes apart; a slow kind's are
   looked for 36 hours back), and half against a department's summary or written
   follow-up (续报, 情况报告, 关于…的报告); a written report's own time of the event
   (13时55分许, 1月17日16时05分许, 2月9日傍晚, 昨晚; a title's day alone at the minute the
-  words then give it, 早上 alone) counts as its time, and a written follow-up's (…灾情统计
+  words then give it, 早上 alone; a day named up to two days back) counts as its time, and a written follow-up's (…灾情统计
   too) is that time only;
 - kind: the same category always (the SQL prefilter), the same subtype, reported,
   confirmed or inferred (a storm's 暴雨 and 内涝 are related kinds, as compatible as an
