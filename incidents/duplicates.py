@@ -26,13 +26,15 @@ Callers describe one event in their own words (大堤渗水、村庄进水 and �
   landmark_town), as if it named it; a report placed only at a county's point reaches every
   place of the county (district_box);
   the reporting unit's village or town when the words name no place, less than naming it;
+  and none of another event a report names beside its own (…已另报, 距X约4公里, 从X火场抽调,
+  as 与…无关), nor 高速 alone in a text naming another expressway (长张高速's, not 京港澳's);
 - time: minutes apart weigh much more than hours, a day apart almost nothing, and
   hours count by the event's kind, the one a sure side names (a drought's or an
   outbreak's reports come hours apart, a crash's minutes apart; a slow kind's are
   looked for 36 hours back), and half against a department's summary or written
   follow-up (续报, 情况报告, 关于…的报告); a written report's own time of the event
   (13时55分许, 1月17日16时05分许, 2月9日傍晚, 昨晚; a title's day alone at the minute the
-  words then give it, 早上 alone) counts as its time, and a written follow-up's (…灾情统计
+  words then give it, 早上 alone; a day named up to two days back) counts as its time, and a written follow-up's (…灾情统计
   too) is that time only;
 - kind: the same category always (the SQL prefilter), the same subtype, reported,
   confirmed or inferred (a storm's 暴雨 and 内涝 are related kinds, as compatible as an
@@ -95,6 +97,7 @@ BROAD_KM = 16.0  # a point geocoded from a road or a river may be anywhere along
 # a spot that lies there is at that place, as if both named it.
 TOWN_RADIUS_KM = 2.5
 DISTRICT_KIND = "区县"
+ROAD_KIND = "道路"
 TOWN_LEVEL = frozenset({"镇", "乡", "街道"})
 NAMED_POINT_KINDS = TOWN_LEVEL | {"村"}  # the places whose points the candidates take when a report names them
 # Places that span more than a spot (a town, a village's hills, an expressway, a scenic
@@ -301,8 +304,9 @@ def _read_text(location_text, text, lat, lon, gazetteer, reader):
     """What a text and point say of the place and the event, kept for the next report
     that meets the same open incident (its neighbours come up again and again). The
     gazetteer and lexicon are part of the key: an edit makes new ones."""
-    whole = _UNRELATED.sub("，", f"{location_text} {text}".lower())
+    whole = _ELSEWHERE.sub("，", _UNRELATED.sub("，", f"{location_text} {text}".lower()))
     spans = [s for s in gazetteer.trie.spans(whole) if not _taken_to(whole, s, gazetteer)]
+    spans = _own_roads(spans, gazetteer)
     places, masked = frozenset(gazetteer.aliases[key] for _s, _e, key in spans), geo.masked(whole, spans, MASK)
     districts = frozenset(gazetteer.by_name[n][4] for n in places if gazetteer.by_name[n][4])
     rest = where_rest(location_text, [s for s in spans if s[1] <= len(location_text)])
@@ -395,11 +399,36 @@ _CJK_RUN = re.compile(f"[\u4e00-\u9fff]{{{_WRITTEN_RUN},}}")
 # A written report setting another place apart (与上洪村演练无关, 与上午K1506处事故不在同一
 # 地点, 与渔船事故搜救区域分开, 与黄花镇中学疫情无流行病学关联): not where this event is.
 _UNRELATED = re.compile(r"与[^，。；,;]{1,24}?(?:无关|不在同一|不是同一|不是一起|分开|不同|无[^，。；,;]{0,6}?关联)")
+# Another event a report names beside its own: a clause reported separately (另，同日…惠农村发生
+# 一起…山火，已另报; 新桥村一废品站火灾已另行报告), a place kilometres away (该处距静慎村九峰山
+# 火场约4公里), the fire ground its crews were drawn from (从九峰山火场抽调, 沙龙村那边扑火队伍
+# 抽不出人): not where this event is.
+_ELSEWHERE = re.compile(
+    r"(?:^|(?<=[。；;，,]))[^。；;]*?已?另(?:行)?报(?:告)?[）)]?"
+    r"|距[^，。；,;]{1,20}?(?:约|有)?[\d一二三四五六七八九十几.]+多?(?:公里|千米|km)"
+    r"|从[^，。；,;]{1,16}?抽调|[^，。；,;]{1,16}?抽不出"
+)
 # Where the hurt were taken (送湘雅医院, 转至省人民医院) or are treated (在宁乡市人民医院、省人民
 # 医院救治): not where the event happened.
 _TAKEN_TO = re.compile(r"(?:送|转)(?:往|至|到|入)?(?:了)?$")
 _TREATED = re.compile(r"(?:、[^，。；、]{2,12}?)?(?:救治|治疗|抢救|住院|就诊|留观)")
 DESTINATION_KINDS = frozenset({"医院"})
+
+
+def _own_roads(spans, gazetteer):
+    """The spans, less a road's alias that ends another road the text names: 高速 (an alias
+    of 京港澳高速临江段) in 高速上, 高速交警 of a text naming 长张高速 is that expressway."""
+    roads = {gazetteer.aliases[key] for _s, _e, key in spans}
+    roads = {name for name in roads if gazetteer.by_name[name][3] == ROAD_KIND}
+    if len(roads) < 2:
+        return spans
+    return [
+        (b, e, key)
+        for b, e, key in spans
+        if key == (name := gazetteer.aliases[key])
+        or name not in roads
+        or not any(other != name and other.endswith(key) for other in roads)
+    ]
 
 
 def _taken_to(text, span, gazetteer):
@@ -525,9 +554,12 @@ def _instant(local, month, day, relative, period, hour, minute):
     named = bool(day or relative)
     if relative and relative.startswith("昨"):
         when -= timedelta(days=1)
-    elif day and (int(day) != when.day or (month and int(month) != when.month)):
-        when -= timedelta(days=1)
-        if int(day) != when.day or (month and int(month) != when.month):
+    elif day:  # the day named, up to two days back (5月5日夜 in a report of the 7th's morning)
+        for _back in range(3):
+            if int(day) == when.day and (not month or int(month) == when.month):
+                break
+            when -= timedelta(days=1)
+        else:
             return None
     elif not named and when > local + STATED_AHEAD:
         when -= timedelta(days=1)

@@ -676,3 +676,84 @@ def test_a_departments_statistics_are_at_the_time_they_give(tools):
     assert sightings.flagged(tools, stats, caller)
     next_day = replace(caller, at=day + timedelta(hours=40))
     assert not sightings.flagged(tools, stats, next_day)
+
+
+@pytest.mark.parametrize("order", ["bureau first", "caller first"])
+def test_another_event_a_report_names_beside_its_own_is_not_its_place(tools, order):
+    """The forestry bureau's report on 九峰山's fire ends with the other village's fire, 已另报;
+    a town's report on that one says how far it is from the first fire ground and that its
+    crews came from there: those places are not theirs. The caller on 九峰山 is the bureau's
+    event; the caller at 惠农村 is not."""
+    day = _day()
+    bureau = sightings.sight(
+        tools, "关于茶亭镇九峰山森林火灾的情况报告", "望城区茶亭镇九峰山", day + timedelta(hours=16, minutes=50), "forest_fire",
+        text=f"{day.month}月{day.day}日14时05分，茶亭镇静慎村九峰山西坡发生森林火灾，16时30分明火扑灭。"
+        "另，同日14时40分茶亭镇惠农村发生一起烧田埂引发的小面积山火，已另报。",
+    )  # fmt: skip
+    hiker = sightings.sight(
+        tools, "九峰山上起火了", "九峰山西边那面山坡", day + timedelta(hours=14, minutes=8), "forest_fire",
+        text="我们在九峰山爬山，看到西边山坡上一股好浓的烟，往山顶上烧。",
+    )  # fmt: skip
+    villager = sightings.sight(
+        tools, "烧田埂烧到山上去了", "惠农村塘坝冲那边的后山", day + timedelta(hours=14, minutes=44), "forest_fire",
+        text="隔壁屋里的老倌子烧田埂草，风一吹烧到后山上去了，我们几个在用树枝子打。",
+    )  # fmt: skip
+    pairs = [(bureau, hiker, True), (bureau, villager, False)]
+    for report_, caller, one in pairs:
+        new, old = (report_, caller) if order == "bureau first" else (caller, report_)
+        assert sightings.flagged(tools, new, old) is one
+    town = sightings.sight(
+        tools, "惠农村七组烧田埂引发山火", "望城区茶亭镇惠农村七组", day + timedelta(hours=14, minutes=52), "forest_fire",
+        text="14时40分，我镇惠农村七组村民烧田埂引发山火，该处距静慎村九峰山火场约4公里，镇里已从九峰山火场抽调10名扑火队员前往。",
+    )  # fmt: skip
+    assert "静慎村" not in town.places and "九峰山" not in town.told
+    assert "惠农村" in town.villages
+
+
+def test_a_day_named_two_days_before_the_report_is_that_day(tools):
+    """The county's rain report written on the third morning (关于D日夜至D+1日强降雨灾情的报告)
+    is about the night it names, 34 hours before it: the homestay's call that night is its event."""
+    day = _day(days_back=3)
+    county = sightings.sight(
+        tools, f"关于{day.month}月{day.day}日夜强降雨灾情的报告", "浏阳市", day + timedelta(hours=32, minutes=30), "flood",
+        "natural_disaster", text="我市东北部普降暴雨，大围山镇楚东村发生山洪，一民宿13人被困，经消防救援全部脱险。",
+    )  # fmt: skip
+    assert county.stated == day + timedelta(hours=22)
+    homestay = sightings.sight(
+        tools, "楚东村突发山洪，一民宿人员被困", "浏阳市大围山镇楚东村", day + timedelta(hours=29, minutes=40), "flood",
+        "natural_disaster", text="我镇楚东村楚东溪暴涨，一民宿一楼进水，13人被困二楼。",
+    )  # fmt: skip
+    assert sightings.flagged(tools, county, homestay)
+    assert not sightings.flagged(tools, county, replace(homestay, at=day - timedelta(hours=30), stated=None))
+
+
+def test_a_bare_expressway_in_a_text_naming_another_expressway_is_that_one(tools):
+    """高速 alone is 京港澳高速临江段's alias; in a text naming 长张高速 (高速上, 高速交警) it is
+    长张高速: two crashes on 长张高速 no longer share 京港澳's section."""
+    now = timezone.now()
+    driver = sightings.sight(
+        tools,
+        "高速上好几台车追尾了",
+        "长张高速往宁乡方向",
+        now,
+        "traffic",
+        text="长张高速往宁乡方向，前面好几台车撞到一起了。",
+    )
+    county = sightings.sight(
+        tools, "关于长张高速宁乡段一起交通事故的报告", "宁乡市", now, "traffic",
+        text="长张高速宁乡段一辆小型客车发生单车侧翻事故。据高速交警初步判断，驾驶人疲劳驾驶。",
+    )  # fmt: skip
+    assert "长张高速" in driver.places and "京港澳高速临江段" not in driver.places | county.places
+    alone = sightings.sight(tools, "高速上一台货车翻了", "", now, "traffic", text="高速上一台货车翻了。")
+    assert "京港澳高速临江段" in alone.places  # with no other expressway named, the alias's own
+
+
+@pytest.mark.parametrize(
+    "words",
+    [
+        "110转：景区高空滑索故障停运，多名游客悬停于湖面上空，已通知消防到场协助。",
+        "119转：游乐场大摆锤设备故障，约20人滞留高空，已调派消防救援站出动。",
+    ],
+)
+def test_a_ride_stopped_with_its_riders_in_the_air_is_special_equipment_not_a_fire(tools, words):
+    assert tools[1].infer(words, "accident_disaster").code == "special_equipment"

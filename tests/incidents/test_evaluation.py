@@ -61,8 +61,9 @@ def test_the_development_parts_meet_the_targets(figures):
     assert top1 >= 0.93 and precision >= 0.95 and recall >= 0.86
 
 
-# (top-1, precision, recall) as measured with the fourteenth version (bench/RESULTS.md; the
-# thirteenth measured the same but heldout3 0.94/0.91/0.92, heldout4 0.96/0.99/0.93,
+# (top-1, precision, recall) as measured with the fifteenth version (bench/RESULTS.md; the
+# fourteenth measured the same but heldout11 0.941/0.955/0.939 and, on heldout12, written
+# blind to it, 0.965/0.902/0.902; the thirteenth measured the same but heldout3 0.94/0.91/0.92, heldout4 0.96/0.99/0.93,
 # heldout10 0.935/1.000/0.910 and, on heldout11, written blind to it, 0.924/0.926/0.839; the
 # twelfth measured 0.96/0.92/0.94, 0.92/0.93/0.97, 0.94/0.91/0.91, 0.96/0.99/0.92,
 # 0.99/0.99/0.94, 0.95/0.97/0.94, 1.00/0.98/0.95, 1.00/1.00/0.98, 0.97/1.00/0.95 and on
@@ -70,9 +71,9 @@ def test_the_development_parts_meet_the_targets(figures):
 # 0.92/0.91/0.97, 0.94/0.88/0.90, 0.96/0.93/0.90, 0.99/0.99/0.94, 0.95/0.97/0.93,
 # 1.00/0.97/0.95, 1.00/1.00/0.97 and on heldout9, written blind to it, 0.919/0.990/0.754;
 # the tenth on heldout8, written blind to it, 0.905/1.000/0.800; the ninth on heldout7,
-# written blind to it, 0.879/0.935/0.737). All eleven are development parts for the
-# fourteenth version (heldout11 became development data for it: its confusion lists were
-# read to build it): regression guards, not the targets; a part written blind to it is its
+# written blind to it, 0.879/0.935/0.737). All twelve are development parts for the
+# fifteenth version (heldout12 became development data for it, as heldout11 did for the
+# fourteenth: its confusion lists were read to build it): regression guards, not the targets; a part written blind to it is its
 # held-out figure. heldout's recall fell 0.94 -> 0.92 when 大围山 moved to 浏阳 (tenth
 # version) and came back with the twelfth's candidates (an incident whose location names
 # the mountain); 0.96 with the thirteenth (a guessed kind against another weighs 0.6).
@@ -109,13 +110,15 @@ MEASURED = {
     # (2026-12-04): the twelfth 0.918 / 0.929 / 0.800, the thirteenth 0.924 / 0.926 / 0.839.
     # Development data for the fourteenth version: its confusion lists were read to build it
     # (0.941 / 0.955 / 0.939 with it; no longer a held-out measure).
-    "heldout11": (0.94, 0.95, 0.93),
+    "heldout11": (0.94, 0.96, 0.93),
     # written blind to the fourteenth version and measured once on each, figures only
-    # (2026-12-04): the thirteenth 0.965 / 0.910 / 0.886, the fourteenth 0.965 / 0.902 / 0.902
-    "heldout12": (0.96, 0.90, 0.90),
+    # (2026-12-04): the thirteenth 0.965 / 0.910 / 0.886, the fourteenth 0.965 / 0.902 / 0.902.
+    # Development data for the fifteenth version: its confusion lists were read to build it
+    # (0.983 / 0.922 / 0.917 with it; no longer a held-out measure).
+    "heldout12": (0.98, 0.92, 0.91),
     # written blind to the fifteenth version and measured once on each, figures only
-    # (2026-12-04): the fourteenth 0.843 / 0.871 / 0.835
-    "heldout13": (0.84, 0.87, 0.83),
+    # (2026-12-04): the fourteenth 0.843 / 0.871 / 0.835, the fifteenth 0.843 / 0.890 / 0.835
+    "heldout13": (0.84, 0.88, 0.83),
 }
 
 
@@ -125,9 +128,9 @@ def test_the_held_out_parts_stay_where_they_were_measured(figures, split):
     assert all(got >= floor for got, floor in zip(out[split], MEASURED[split], strict=True)), out[split]
 
 
-# The parts that meet the targets with the fourteenth version (heldout and heldout2,
+# The parts that meet the targets with the fifteenth version (heldout and heldout2,
 # and heldout8 and heldout9 now that they are development data); the others do not yet
-# (heldout11 0.939, heldout10 0.924, heldout7 0.949 recall).
+# (heldout12 0.917, heldout11 0.939, heldout10 0.924, heldout7 0.949 recall).
 MEETS_TARGETS = frozenset({"heldout", "heldout2", "heldout8", "heldout9"})
 NOT_YET = pytest.mark.xfail(
     strict=True, reason="duplicates recall/precision targets not met on this held-out part (RESULTS.md)"
