@@ -757,3 +757,14 @@ def test_a_bare_expressway_in_a_text_naming_another_expressway_is_that_one(tools
 )
 def test_a_ride_stopped_with_its_riders_in_the_air_is_special_equipment_not_a_fire(tools, words):
     assert tools[1].infer(words, "accident_disaster").code == "special_equipment"
+
+
+def test_downstream_of_two_places_on_a_river_is_no_spot_of_their_own(city):
+    """下游约150米 and 下游约800米 below two bridges or piers of one river say which way the
+    water runs, not a place both name; a pier both name still is one."""
+    now = timezone.now()
+    pier = sight(city, "一名学生游泳溺水", "榔梨街道浏阳河陶公庙码头下游约150米", now)
+    bridge = sight(city, "失踪男子已找到", "黄兴镇浏阳河黄兴大桥下游约800米", now)
+    assert not pier.written & bridge.written
+    again = sight(city, "一少年游泳溺水", "榔梨街道陶公庙码头上游约50米", now)
+    assert "陶公庙" in pier.written & again.written

@@ -61,8 +61,8 @@ def test_the_development_parts_meet_the_targets(figures):
     assert top1 >= 0.93 and precision >= 0.95 and recall >= 0.86
 
 
-# (top-1, precision, recall) as measured with the fifteenth version (bench/RESULTS.md; the
-# fourteenth measured the same but heldout11 0.941/0.955/0.939 and, on heldout12, written
+# (top-1, precision, recall) as measured with the fifteenth and sixteenth versions (bench/RESULTS.md;
+# the sixteenth moved heldout13 alone; the fourteenth measured the same but heldout11 0.941/0.955/0.939 and, on heldout12, written
 # blind to it, 0.965/0.902/0.902; the thirteenth measured the same but heldout3 0.94/0.91/0.92, heldout4 0.96/0.99/0.93,
 # heldout10 0.935/1.000/0.910 and, on heldout11, written blind to it, 0.924/0.926/0.839; the
 # twelfth measured 0.96/0.92/0.94, 0.92/0.93/0.97, 0.94/0.91/0.91, 0.96/0.99/0.92,
@@ -117,11 +117,14 @@ MEASURED = {
     # (0.983 / 0.922 / 0.917 with it; no longer a held-out measure).
     "heldout12": (0.98, 0.92, 0.91),
     # written blind to the fifteenth version and measured once on each, figures only
-    # (2026-12-04): the fourteenth 0.843 / 0.871 / 0.835, the fifteenth 0.843 / 0.890 / 0.835
-    "heldout13": (0.84, 0.88, 0.83),
+    # (2026-12-04): the fourteenth 0.843 / 0.871 / 0.835, the fifteenth 0.843 / 0.890 / 0.835.
+    # Development data for the sixteenth version: its confusion lists were read to build it
+    # (0.936 / 0.866 / 0.866 with it; no longer a held-out measure; precision fell as the
+    # two drownings on one river within the hour became one kind).
+    "heldout13": (0.93, 0.86, 0.86),
     # written blind to the sixteenth version and measured once on each, figures only
-    # (2026-12-04): the fifteenth 0.865 / 0.931 / 0.861
-    "heldout14": (0.86, 0.93, 0.86),
+    # (2026-12-04): the fifteenth 0.865 / 0.931 / 0.861, the sixteenth 0.900 / 0.930 / 0.850
+    "heldout14": (0.89, 0.92, 0.84),
 }
 
 

@@ -188,3 +188,33 @@ def test_the_early_winters_kinds_as_callers_put_them(text, category, code):
 )
 def test_the_early_winters_words_leave_other_kinds_alone(text, category, code):
     assert infer(text, category).code == code
+
+
+@pytest.mark.parametrize(
+    "text,category,code",
+    [
+        # the sixteenth version's flood-season words: no drowning subtype, so a swimmer or
+        # child drowned is the general accident and a boat capsized is water traffic
+        ("水库下面有个小孩游泳沉下去了，到现在没看到人", "accident_disaster", "production_safety"),
+        ("关于一名初中生在水塘溺水身亡的情况报告", "accident_disaster", "production_safety"),
+        ("湘江边划龙舟的时候龙舟翻了，十几个人在水里", "accident_disaster", "traffic"),
+        ("旅游大巴后面跟着的中巴冲到沟里去了，车上有人受伤", "accident_disaster", "traffic"),
+        ("采场上面滚下来的石头，一个工人被石头砸了", "accident_disaster", "production_safety"),
+    ],
+)
+def test_the_flood_seasons_accidents_as_callers_put_them(text, category, code):
+    assert infer(text, category).code == code
+
+
+@pytest.mark.parametrize(
+    "text,category,code",
+    [
+        # the same new words beside the kinds they must not take
+        ("江上两条船撞了有人落水", "accident_disaster", "traffic"),
+        ("铸造车间钢水包倾覆，三名工人烫伤", "accident_disaster", "production_safety"),
+        ("游泳馆里的电梯困住了两个人", "accident_disaster", "special_equipment"),
+        ("山塘漫坝了，下游几户人家进水", "natural_disaster", "flood"),
+    ],
+)
+def test_the_flood_seasons_words_leave_other_kinds_alone(text, category, code):
+    assert infer(text, category).code == code

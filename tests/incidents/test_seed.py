@@ -129,6 +129,7 @@ WORD_MIGRATIONS = [  # (migration, a word of it an admin already had as a cue: i
     ("0009_eleventh_version_words", "gas_supply", "液化气罐"),
     ("0010_twelfth_version_words", "cyber_security", "公众号被盗"),
     ("0012_fourteenth_version_words", "production_safety", "农机"),
+    ("0014_sixteenth_version_words", "production_safety", "溺水"),
 ]
 
 
