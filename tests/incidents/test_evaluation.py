@@ -123,8 +123,10 @@ MEASURED = {
     # two drownings on one river within the hour became one kind).
     "heldout13": (0.93, 0.86, 0.86),
     # written blind to the sixteenth version and measured once on each, figures only
-    # (2026-12-04): the fifteenth 0.865 / 0.931 / 0.861, the sixteenth 0.900 / 0.930 / 0.850
-    "heldout14": (0.89, 0.92, 0.84),
+    # (2026-12-04): the fifteenth 0.865 / 0.931 / 0.861, the sixteenth 0.900 / 0.930 / 0.850.
+    # Development data for the seventeenth version: its confusion lists were read to build it
+    # (0.941 / 0.932 / 0.877 with it; no longer a held-out measure).
+    "heldout14": (0.94, 0.93, 0.87),
 }
 
 
