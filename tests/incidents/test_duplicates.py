@@ -768,3 +768,24 @@ def test_downstream_of_two_places_on_a_river_is_no_spot_of_their_own(city):
     assert not pier.written & bridge.written
     again = sight(city, "一少年游泳溺水", "榔梨街道陶公庙码头上游约50米", now)
     assert "陶公庙" in pier.written & again.written
+
+
+def test_a_drowning_relayed_with_the_fire_service_called_is_the_villagers_drowning(tools):
+    """消防救援 names who was called, not what happened: a 110 relay of a child drowned
+    that says the fire service was told reads as the villager's drowning minutes earlier,
+    one kind, and is flagged; a fire relayed in the same words is still a fire."""
+    city, reader, kinds = tools
+    now = timezone.now()
+
+    def seen(text, place, at):
+        return duplicates.sighting(
+            category="accident_disaster", at=at, text=text, location_text=place, gazetteer=city,
+            reader=reader, guess=reader.infer(text, "accident_disaster").code,
+        )  # fmt: skip
+
+    villager = seen("有小孩在河里游泳沉下去了", "浏阳市集里街道浏阳河边", now - timedelta(minutes=8))
+    relay = seen("110转：集里街道河段一名儿童溺水，已通知消防救援", "浏阳市集里街道", now)
+    assert relay.guess == villager.guess == "production_safety"
+    assert duplicates.score(relay, villager, gazetteer=city, kinds=kinds)[0] >= duplicates.THRESHOLD
+    fire = seen("110转：集里街道一民房起火，已通知消防救援", "浏阳市集里街道", now)
+    assert fire.guess == "fire"

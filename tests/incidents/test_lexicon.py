@@ -218,3 +218,40 @@ def test_the_flood_seasons_accidents_as_callers_put_them(text, category, code):
 )
 def test_the_flood_seasons_words_leave_other_kinds_alone(text, category, code):
     assert infer(text, category).code == code
+
+
+@pytest.mark.parametrize(
+    "text,category,code",
+    [
+        # the seventeenth version's words: heat stroke at work is a production accident, a
+        # passer-by's is weather; a wound is a crime; crayfish 哈夫病 is food poisoning
+        ("厂房工地上一个钢筋工作业时中暑倒了", "accident_disaster", "production_safety"),
+        ("山塘里有人淹了，村里人在捞", "accident_disaster", "production_safety"),
+        ("菜市场门口有人被砍了，流了血", "social_security", "criminal_case"),
+        ("商场里有个人拿刀追着另一个人跑", "social_security", "criminal_case"),
+        ("医院接诊两例疑似哈夫病患者，均有食用小龙虾史", "public_health", "food_poisoning"),
+        ("雷打到我家房子了，屋顶掉了一块", "natural_disaster", "meteorological"),
+        ("路边有个老人倒在地上，身上烫手", "natural_disaster", "meteorological"),
+        ("进村的公路路基垮塌，车过不去", "natural_disaster", "geological"),
+        # who was called is not what happened: the fire service is called to drownings too
+        ("110转：街道河段一名儿童溺水，已通知消防救援", "accident_disaster", "production_safety"),
+        ("110转：街道河段一名儿童溺水，已通知消防救援", None, "production_safety"),
+    ],
+)
+def test_the_first_heat_waves_kinds_as_callers_put_them(text, category, code):
+    assert infer(text, category).code == code
+
+
+@pytest.mark.parametrize(
+    "text,category,code",
+    [
+        # the same words beside the kinds they must not take
+        ("地铁口有人拿刀乱砍", "social_security", "terrorist_attack"),
+        ("步行街有人拿刀乱砍，大家都在跑", "social_security", "terrorist_attack"),
+        ("小区三楼着火了，消防救援已到场", "accident_disaster", "fire"),
+        ("暴雨后小区地下车库淹了", "natural_disaster", "flood"),
+        ("小龙虾养殖基地被洪水淹了", "natural_disaster", "flood"),
+    ],
+)
+def test_the_first_heat_waves_words_leave_other_kinds_alone(text, category, code):
+    assert infer(text, category).code == code

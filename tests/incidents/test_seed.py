@@ -130,6 +130,7 @@ WORD_MIGRATIONS = [  # (migration, a word of it an admin already had as a cue: i
     ("0010_twelfth_version_words", "cyber_security", "公众号被盗"),
     ("0012_fourteenth_version_words", "production_safety", "农机"),
     ("0014_sixteenth_version_words", "production_safety", "溺水"),
+    ("0015_seventeenth_version_words", "criminal_case", "故意伤害"),
 ]
 
 
@@ -160,6 +161,30 @@ def test_migrate_brings_a_versions_words_into_a_database_seeded_before_them(db, 
     )
     assert in_file - in_db == {(code, edited, "term")}
     assert LexiconTerm.objects.filter(subtype__code=code, word=edited).get().kind == "cue"
+
+
+def test_migrate_reads_the_fire_service_called_as_a_cue_only_where_nobody_edited_it(db):
+    """消防救援 names who was called (to drownings and rescues as to fires): migration 0015
+    makes the seeded fire term a cue, but leaves a weight an admin gave it."""
+    import importlib
+
+    from django.apps import apps
+
+    from incidents.models import LexiconTerm
+
+    migration = importlib.import_module("incidents.migrations.0015_seventeenth_version_words")
+    seed.seed_reference_data()
+    row = LexiconTerm.objects.get(subtype__code="fire", word="消防救援")
+    row.kind, row.weight = "term", 3.0  # as a database seeded before the seventeenth version has it
+    row.save()
+    migration.add_words(apps, None)
+    row.refresh_from_db()
+    assert (row.kind, row.weight) == ("cue", 0.7)
+    row.kind, row.weight = "term", 2.5  # an admin's own weight
+    row.save()
+    migration.add_words(apps, None)
+    row.refresh_from_db()
+    assert (row.kind, row.weight) == ("term", 2.5)
 
 
 def test_migrate_moves_a_towns_point_only_where_nobody_edited_it(db):
