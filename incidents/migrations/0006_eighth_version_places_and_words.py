@@ -15,6 +15,8 @@ from pathlib import Path
 
 from django.db import migrations
 
+from ._lexicon_words import adder, rekind
+
 CITY_CSV = Path(__file__).resolve().parent.parent / "data" / "places_linjiang_city.csv"
 
 NEW_PLACES = frozenset(
@@ -26,7 +28,6 @@ NEW_PLACES = frozenset(
     北盛服务区 马王堆街道 东岸街道 万家丽广场 IFS国金中心 平和堂 梅溪新天地""".split()
 ) | {"悦方ID MALL"}
 
-WEIGHTS = {"term": 3.0, "synonym": 2.0, "colloquial": 2.0}
 NEW_WORDS = {
     "production_safety": {
         "term": "烟花爆竹 烟花厂 鞭炮厂 花炮厂 爆竹厂 烟花企业 烟花生产 烟花制造 药物混合 涉药工房",
@@ -70,27 +71,13 @@ def add_places(apps, schema_editor):
     )
 
 
+add_new_words = adder(NEW_WORDS)
+
+
 def add_words(apps, schema_editor):
-    subtype = apps.get_model("incidents", "Subtype")
-    term = apps.get_model("incidents", "LexiconTerm")
-    seeded = set(term.objects.exclude(subtype=None).values_list("subtype__code", flat=True).distinct())
-    pks = dict(subtype.objects.filter(code__in=seeded).values_list("code", "pk"))
-    rows = []
-    for code, kinds in NEW_WORDS.items():
-        if code not in pks:
-            continue
-        there = set(term.objects.filter(subtype_id=pks[code]).values_list("word", flat=True))
-        for kind, words in kinds.items():
-            for word in words.split():
-                if word not in there:
-                    there.add(word)
-                    rows.append(term(subtype_id=pks[code], word=word, kind=kind, weight=WEIGHTS[kind]))
-    term.objects.bulk_create(rows, ignore_conflicts=True)
+    add_new_words(apps, schema_editor)
     code, words = CUE_TO_SYNONYM
-    if code in pks:
-        term.objects.filter(subtype_id=pks[code], word__in=words, kind="cue", weight=0.7).update(
-            kind="synonym", weight=WEIGHTS["synonym"]
-        )
+    rekind(apps, [(code, words, "cue", "synonym")])
 
 
 class Migration(migrations.Migration):

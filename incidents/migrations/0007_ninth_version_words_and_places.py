@@ -10,7 +10,8 @@ place yet gets the file from seed_demo."""
 
 from django.db import migrations
 
-WEIGHTS = {"term": 3.0, "synonym": 2.0, "colloquial": 2.0}
+from ._lexicon_words import adder
+
 NEW_WORDS = {
     "criminal_case": {"term": "诈骗 电信诈骗 电信网络诈骗", "synonym": "被骗 冒充公检法 冒充公安 洗钱 骗子"},
     "unexplained_disease": {
@@ -29,22 +30,7 @@ NEW_WORDS = {
 MOVED_PLACES = {("镇头镇", "浏阳市"): ((28.03, 113.49), (28.04, 113.34))}
 
 
-def add_words(apps, schema_editor):
-    subtype = apps.get_model("incidents", "Subtype")
-    term = apps.get_model("incidents", "LexiconTerm")
-    seeded = set(term.objects.exclude(subtype=None).values_list("subtype__code", flat=True).distinct())
-    pks = dict(subtype.objects.filter(code__in=seeded).values_list("code", "pk"))
-    rows = []
-    for code, kinds in NEW_WORDS.items():
-        if code not in pks:
-            continue
-        there = set(term.objects.filter(subtype_id=pks[code]).values_list("word", flat=True))
-        for kind, words in kinds.items():
-            for word in words.split():
-                if word not in there:
-                    there.add(word)
-                    rows.append(term(subtype_id=pks[code], word=word, kind=kind, weight=WEIGHTS[kind]))
-    term.objects.bulk_create(rows, ignore_conflicts=True)
+add_words = adder(NEW_WORDS)
 
 
 def move_places(apps, schema_editor):

@@ -12,7 +12,8 @@ place keeps its edit)."""
 
 from django.db import migrations
 
-WEIGHTS = {"term": 3.0, "synonym": 2.0, "colloquial": 2.0, "cue": 0.7}
+from ._lexicon_words import adder
+
 NEW_WORDS = {
     "meteorological": {
         "colloquial": "雪太厚 雪好厚 雪下得好厚 雪很厚 下大雪 看雪 路上全是冰 风还好大 风还很大",
@@ -53,22 +54,7 @@ NEW_PLACES = (("果园镇", "长沙县", "镇", 28.37, 113.17),)
 MOVED_PLACES = {("大围山", "开福区", 28.41, 113.08): ("浏阳市", 28.42, 114.09)}
 
 
-def add_words(apps, schema_editor):
-    subtype = apps.get_model("incidents", "Subtype")
-    term = apps.get_model("incidents", "LexiconTerm")
-    seeded = set(term.objects.exclude(subtype=None).values_list("subtype__code", flat=True).distinct())
-    pks = dict(subtype.objects.filter(code__in=seeded).values_list("code", "pk"))
-    rows = []
-    for code, kinds in NEW_WORDS.items():
-        if code not in pks:
-            continue
-        there = set(term.objects.filter(subtype_id=pks[code]).values_list("word", flat=True))
-        for kind, words in kinds.items():
-            for word in words.split():
-                if word not in there:
-                    there.add(word)
-                    rows.append(term(subtype_id=pks[code], word=word, kind=kind, weight=WEIGHTS[kind]))
-    term.objects.bulk_create(rows, ignore_conflicts=True)
+add_words = adder(NEW_WORDS)
 
 
 def change_places(apps, schema_editor):

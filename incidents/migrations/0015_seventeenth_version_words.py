@@ -14,7 +14,7 @@ the seeded term at the seeded weight: a row an admin edited keeps what they gave
 
 from django.db import migrations
 
-from ._lexicon_words import WEIGHTS, adder
+from ._lexicon_words import adder, rekind
 
 NEW_WORDS = {
     "production_safety": {
@@ -46,11 +46,7 @@ add_new_words = adder(NEW_WORDS)
 
 def add_words(apps, schema_editor):
     add_new_words(apps, schema_editor)
-    term = apps.get_model("incidents", "LexiconTerm")
-    for code, word, kind in DEMOTED:
-        term.objects.filter(subtype__code=code, word=word, kind=kind, weight=WEIGHTS[kind]).update(
-            kind="cue", weight=WEIGHTS["cue"]
-        )
+    rekind(apps, [(code, [word], kind, "cue") for code, word, kind in DEMOTED])
 
 
 class Migration(migrations.Migration):

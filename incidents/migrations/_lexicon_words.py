@@ -1,4 +1,4 @@
-"""What the word migrations (0009 on) share: a version's new lexicon words brought into a
+"""What the word migrations (0006 on) share: a version's new lexicon words brought into a
 database seeded before it. Frozen with them: a later version's change to how words are
 added belongs in its own function, not here (Django's loader skips this module: its name
 starts with "_")."""
@@ -29,3 +29,14 @@ def adder(new_words):
         term.objects.bulk_create(rows, ignore_conflicts=True)
 
     return add_words
+
+
+def rekind(apps, changes):
+    """Give seeded words another kind: `changes` is [(subtype code, words, kind now, kind
+    wanted)]; a word changes only while it keeps the kind and weight it was seeded with (an
+    admin's edit stays)."""
+    term = apps.get_model("incidents", "LexiconTerm")
+    for code, words, now, wanted in changes:
+        term.objects.filter(subtype__code=code, word__in=words, kind=now, weight=WEIGHTS[now]).update(
+            kind=wanted, weight=WEIGHTS[wanted]
+        )
