@@ -130,6 +130,13 @@ FOLLOW_UP = ("续报", "终报", "情况报告", "事件报告", "事故情况",
 # So does a title that reports on the event (关于…的报告, …救治情况, …通报, …初步调查, …灾情统计): no caller's
 # first words read like that.
 _FOLLOW_UP_TITLE = re.compile(r"(?:报告|情况|通报|调查|统计)$")
+# A report that says it continues an earlier one (续报, 终报) is about an event already
+# reported, however long ago within CONTINUES_WINDOW: its hours count a CONTINUES_TIME
+# part, and the times its words give are of what happened since (遗体于次日6时45分找到),
+# not of the event.
+CONTINUES = ("续报", "终报")
+CONTINUES_TIME = 4.0
+CONTINUES_WINDOW = 2.0  # the candidates' window reaches back that many times as far (48 hours for 24)
 SLOW_TIME = 3.0  # kinds that unfold over days: hours count a third
 SLOW_WINDOW = 1.5  # and their reports are looked for that much further back (36 hours for 24)
 FAST_TIME = 2.0  # kinds over in minutes: hours count double
@@ -189,6 +196,7 @@ class Sighting:
     area: str = ""  # "town" or "district" when the point is only a town's or a district's
     area_name: str = ""  # the gazetteer place that point is
     follow_up: bool = False  # a department's written follow-up (FOLLOW_UP): hours later
+    continues: bool = False  # it says it continues an earlier report (CONTINUES)
     stated: datetime | None = None  # when it happened, as a written report says (13时55分许)
     zone: object = None  # the time zone the words' times of day are in (None: the report time's own)
     unit_places: frozenset = frozenset()  # the reporting unit's gazetteer place, when the words name none
@@ -275,6 +283,7 @@ def sighting(
         area_name=area_name,
         reach=reach,
         follow_up=is_follow_up(text, title),
+        continues=says_it_continues(text),
         stated=stated_at(text, at, zone),
         zone=zone,
         **_unit_evidence(unit, places, lat, gazetteer),
@@ -580,6 +589,10 @@ def closest(a, a_stated, b, b_stated, a_written=False, b_written=False):
     return min(((x, y) for x in firsts for y in seconds), key=lambda p: abs(p[0] - p[1]))
 
 
+def says_it_continues(text):
+    return any(word in text for word in CONTINUES)
+
+
 def is_follow_up(text, title=""):
     return any(word in text for word in FOLLOW_UP) or bool(title and _FOLLOW_UP_TITLE.search(title.strip()))
 
@@ -643,10 +656,12 @@ def place_score(new, old, gazetteer):
         by_name = (alike * SAME_WHERE, None)
         reason = "地点描述相同" if alike == 1 else "地点描述相近"
     on_street, street_reason, apart = street_score(new.streets, old.streets, new.towns, old.towns)
-    if on_street < NAMED_SPOT and new.written & old.written and not _elsewhere(new, old):
-        on_street, street_reason = NAMED_SPOT, f"同一地点：{min(new.written & old.written)}"
+    spots = _not_towns(new.written & old.written, new, old)
+    if on_street < NAMED_SPOT and spots and not _elsewhere(new, old):
+        on_street, street_reason = NAMED_SPOT, f"同一地点：{min(spots)}"
     if on_street < WRITTEN_IN_TEXT and not _elsewhere(new, old):
         told = _written_in(new, old) | _written_in(old, new) | _stem_written(new, old) | _stem_written(old, new)
+        told = _not_towns(told, new, old)
         if told:
             on_street, street_reason = WRITTEN_IN_TEXT, f"同一地点：{min(told)}"
     if on_street > by_name[0]:
@@ -750,6 +765,13 @@ def landmarks_in(towns, gazetteer):
     )
 
 
+def _not_towns(runs, new, old):
+    """The runs that are not part of a town the gazetteer lacks that both locations name
+    (双凫铺, 凫铺镇 of 宁乡市双凫铺镇…): such a town is one town (_town_written), not one spot."""
+    towns = new.unknown_towns & old.unknown_towns
+    return frozenset(run for run in runs if not any(run in town for town in towns)) if towns else runs
+
+
 def _written_in(a, b):
     """The runs of `a`'s location as written that `b`'s words give (黄泥冲 in 黄泥冲山塘渗漏险情)."""
     return frozenset(run for run in a.written if run in b.told)
@@ -768,8 +790,9 @@ def _stem_written(a, b):
 
 def _town_written(a, b):
     """The towns the gazetteer does not know that `a` names (沙田乡) whose name `b`'s location
-    as written begins a place with (沙田这边石门村后山): that town, not a spot in it."""
-    return frozenset(town for town in a.unknown_towns if _town_stem(town) in b.rest)
+    as written begins a place with (沙田这边石门村后山), or that `b`'s words name (沙田乡一村民…):
+    that town, not a spot in it."""
+    return frozenset(town for town in a.unknown_towns if _town_stem(town) in b.rest or town in b.told)
 
 
 def _town_stem(town):
@@ -920,13 +943,15 @@ def event_kinds(sure_a, a, sure_b, b):
     return frozenset(k for k in (a, b) if k)
 
 
-def time_score(a, b, event, kinds, *, district=False, follow_up=False):
+def time_score(a, b, event, kinds, *, district=False, follow_up=False, continued=False):
     """How near in time, for the event's kinds (event_kinds): slow ones count hours a
     third, fast ones double; against a district-level report (`district`: a
     department's, written hours after the callers on the spot) hours count half, and a
     fast kind's no more; against a written follow-up (`follow_up`: written after the
     event by definition) a quick kind's a little less still."""
     hours = abs((a - b).total_seconds()) / 3600
+    if continued:
+        hours /= CONTINUES_TIME
     summary = district or follow_up
     if event and event <= kinds.slow:
         hours /= SLOW_TIME
@@ -979,11 +1004,12 @@ def jaccard(a, b):
 def score(new, old, *, gazetteer, kinds=NO_KINDS, names=None):
     """(score, reasons): how likely `old` (an open incident) is the event `new` reports."""
     event = event_kinds(new.subtype, kind_of(new), old.subtype, kind_of(old))
+    continued = continuing(new, old)
     a, b = closest(
-        new.at, new.stated, old.at, old.stated, new.follow_up, old.follow_up
+        new.at, new.stated, old.at, old.stated, new.follow_up and not continued, old.follow_up
     )  # the report times, unless a stated one is nearer
     district, follow_up = "district" in (new.area, old.area), bool(new.follow_up or old.follow_up)
-    t = time_score(a, b, event, kinds, district=district, follow_up=follow_up)
+    t = time_score(a, b, event, kinds, district=district, follow_up=follow_up, continued=continued)
     if t <= 0:
         return 0.0, []
     p, where = place_score(new, old, gazetteer)
@@ -1007,6 +1033,12 @@ def score(new, old, *, gazetteer, kinds=NO_KINDS, names=None):
     if shared_words:
         reasons.append("共同用语：" + "、".join(shared_words[:4]))
     return round(min(value, 1.0), 3), reasons
+
+
+def continuing(new, old):
+    """Whether `new` may continue `old`: it says it continues an earlier report, `old` is
+    earlier, and they do not name two towns or districts (another township's 续报)."""
+    return new.continues and old.at <= new.at and not _elsewhere(new, old)
 
 
 def ranked(new, candidates, *, gazetteer, kinds=NO_KINDS, limit=5, names=None):
@@ -1238,8 +1270,11 @@ def upper_bound(new, row, *, gazetteer, kinds, keys):
     district = new.area == "district" or gazetteer.kind_at(row.lat, row.lon) == DISTRICT_KIND
     written = is_follow_up(text, row.title)
     follow_up = bool(new.follow_up or written)
-    a, b = closest(new.at, new.stated, row.at, stated_at(text, row.at, new.zone), new.follow_up, written)
-    t = time_score(a, b, event, kinds, district=district, follow_up=follow_up)
+    continued = new.continues and row.at <= new.at  # continuing(new, row)
+    a, b = closest(
+        new.at, new.stated, row.at, stated_at(text, row.at, new.zone), new.follow_up and not continued, written
+    )
+    t = time_score(a, b, event, kinds, district=district, follow_up=follow_up, continued=continued)
     if t <= 0:
         return 0.0
     k = _kind_weight(new.subtype, kind_of(new), row.subtype, kind_old, kinds.related)

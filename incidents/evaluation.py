@@ -193,10 +193,14 @@ def prefiltered(new, old, km, kinds=duplicates.NO_KINDS, gazetteer=None):
     apart = abs((new.at - old.at).total_seconds())
     if new.stated and new.stated < new.at:  # the window reaches back from the time its words give
         apart = min(apart, abs((new.stated - old.at).total_seconds()))
-    if apart > WINDOW_HOURS * 3600 * duplicates.SLOW_WINDOW:
+    # a continuation (续报) looks at anything earlier in its window, as the intake's start does
+    continued = new.continues and old.at <= new.at and apart <= WINDOW_HOURS * 3600 * duplicates.CONTINUES_WINDOW
+    if not continued and apart > WINDOW_HOURS * 3600 * duplicates.SLOW_WINDOW:
         return False
-    if apart > WINDOW_HOURS * 3600 and not (
-        old.at < new.at and duplicates.may_be_slow(new, old.subtype, old.guess, kinds)
+    if (
+        not continued
+        and apart > WINDOW_HOURS * 3600
+        and not (old.at < new.at and duplicates.may_be_slow(new, old.subtype, old.guess, kinds))
     ):
         return False
     if not (new.located and old.located):

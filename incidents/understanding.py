@@ -141,10 +141,12 @@ def possible_duplicates(new, *, phone="", exclude=None, limit=DUPLICATE_LIMIT):
     # A written report's words may give an earlier time of the event (2月17日, 昨晚): the
     # window reaches back from it, as the time score reads it (duplicates.closest).
     since = min(new.at, new.stated) if new.stated else new.at
+    # A report that says it continues an earlier one (续报) looks further back, for every kind.
+    start = since - window * (duplicates.CONTINUES_WINDOW if new.continues else 1)
     rows = duplicates.candidate_rows(
         category=new.category,
         is_drill=new.is_drill,
-        start=since - window,
+        start=start,
         end=new.at + window,
         new=new,
         phone=phone,

@@ -86,12 +86,12 @@ MEASURED = {
     # written blind to the eighth version and measured once on each, figures only
     # (2026-12-03): the seventh 0.850 / 0.983 / 0.527, the eighth 0.895 / 0.971 / 0.618;
     # development data for the ninth (0.955 / 0.969 / 0.864) and the versions after it
-    "heldout6": (0.95, 0.97, 0.94),
+    "heldout6": (0.95, 0.97, 0.95),
     # written blind to the ninth version and measured once on each, figures only
     # (2026-12-03): the eighth 0.879 / 0.944 / 0.568, the ninth 0.879 / 0.935 / 0.737.
     # Development data for the tenth version: its confusion lists were read to build it
     # (its figures here are no longer a held-out measure).
-    "heldout7": (1.00, 0.98, 0.94),
+    "heldout7": (1.00, 0.98, 0.95),
     # written blind to the tenth version and measured once on each, figures only
     # (2026-12-03): the ninth 0.905 / 1.000 / 0.762, the tenth 0.905 / 1.000 / 0.800.
     # Development data for the eleventh version: its confusion lists were read to build it.
@@ -121,15 +121,18 @@ MEASURED = {
     # Development data for the sixteenth version: its confusion lists were read to build it
     # (0.936 / 0.866 / 0.866 with it; no longer a held-out measure; precision fell as the
     # two drownings on one river within the hour became one kind).
-    "heldout13": (0.93, 0.86, 0.86),
+    "heldout13": (0.93, 0.86, 0.90),
     # written blind to the sixteenth version and measured once on each, figures only
     # (2026-12-04): the fifteenth 0.865 / 0.931 / 0.861, the sixteenth 0.900 / 0.930 / 0.850.
     # Development data for the seventeenth version: its confusion lists were read to build it
     # (0.941 / 0.932 / 0.877 with it; no longer a held-out measure).
-    "heldout14": (0.94, 0.93, 0.87),
+    "heldout14": (0.94, 0.93, 0.89),
     # written blind to the seventeenth version and measured once on each, figures only
-    # (2026-12-04): the sixteenth 0.840 / 0.903 / 0.869, the seventeenth 0.846 / 0.903 / 0.869
-    "heldout15": (0.84, 0.90, 0.86),
+    # (2026-12-04): the sixteenth 0.840 / 0.903 / 0.869, the seventeenth 0.846 / 0.903 / 0.869.
+    # Development data for the eighteenth version: its confusion lists were read to build it
+    # (0.947 / 0.904 / 0.929 with it; no longer a held-out measure). The eighteenth's
+    # continuation (续报) rule also moved heldout6, heldout7, heldout13 and heldout14.
+    "heldout15": (0.94, 0.90, 0.92),
     # written blind to the seventeenth version and measured once on it and once on the
     # eighteenth, figures only (2026-12-04): the seventeenth 0.902 / 0.918 / 0.870
     "heldout16": (0.90, 0.91, 0.86),
@@ -142,10 +145,11 @@ def test_the_held_out_parts_stay_where_they_were_measured(figures, split):
     assert all(got >= floor for got, floor in zip(out[split], MEASURED[split], strict=True)), out[split]
 
 
-# The parts that meet the targets with the fifteenth version (heldout and heldout2,
-# and heldout8 and heldout9 now that they are development data); the others do not yet
-# (heldout12 0.917, heldout11 0.939, heldout10 0.924, heldout7 0.949 recall).
-MEETS_TARGETS = frozenset({"heldout", "heldout2", "heldout8", "heldout9"})
+# The parts that meet the targets with the eighteenth version (heldout and heldout2,
+# and heldout6 to heldout9 now that they are development data: heldout6 and heldout7 since
+# the eighteenth's continuation rule); the others do not yet (heldout12 0.917, heldout11
+# 0.939, heldout10 0.924 recall).
+MEETS_TARGETS = frozenset({"heldout", "heldout2", "heldout6", "heldout7", "heldout8", "heldout9"})
 NOT_YET = pytest.mark.xfail(
     strict=True, reason="duplicates recall/precision targets not met on this held-out part (RESULTS.md)"
 )

@@ -245,6 +245,23 @@ def test_the_first_heat_waves_kinds_as_callers_put_them(text, category, code):
 @pytest.mark.parametrize(
     "text,category,code",
     [
+        # the eighteenth version's words: a rafting boat is the operator's accident, a jet
+        # boat's a waterway accident; a crush in a crowd, a fight, heat stroke in the sun
+        ("漂流的皮筏翻了，有个游客被冲走了", "accident_disaster", "production_safety"),
+        ("江上一个快艇把游泳的人撞伤了", "accident_disaster", "traffic"),
+        ("看烟花散场的时候台阶上发生踩踏，有人被挤倒了", "social_security", "mass_incident"),
+        ("烧烤摊两桌客人打斗，有人头被打破了", "social_security", "criminal_case"),
+        ("一个老人在田里晒晕了", "natural_disaster", "meteorological"),
+        ("厂里突然拉闸，冷库里的货要坏了", "accident_disaster", "power_supply"),
+    ],
+)
+def test_the_late_summers_kinds_as_callers_put_them(text, category, code):
+    assert infer(text, category).code == code
+
+
+@pytest.mark.parametrize(
+    "text,category,code",
+    [
         # the same words beside the kinds they must not take
         ("地铁口有人拿刀乱砍", "social_security", "terrorist_attack"),
         ("步行街有人拿刀乱砍，大家都在跑", "social_security", "terrorist_attack"),

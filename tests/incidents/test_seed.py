@@ -131,6 +131,7 @@ WORD_MIGRATIONS = [  # (migration, a word of it an admin already had as a cue: i
     ("0012_fourteenth_version_words", "production_safety", "农机"),
     ("0014_sixteenth_version_words", "production_safety", "溺水"),
     ("0015_seventeenth_version_words", "criminal_case", "故意伤害"),
+    ("0016_eighteenth_version_words", "mass_incident", "踩踏"),
 ]
 
 
