@@ -134,8 +134,9 @@ MEASURED = {
     # continuation (续报) rule also moved heldout6, heldout7, heldout13 and heldout14.
     "heldout15": (0.94, 0.90, 0.92),
     # written blind to the seventeenth version and measured once on it and once on the
-    # eighteenth, figures only (2026-12-04): the seventeenth 0.902 / 0.918 / 0.870
-    "heldout16": (0.90, 0.91, 0.86),
+    # eighteenth, figures only (2026-12-04): the seventeenth 0.902 / 0.918 / 0.870, the
+    # eighteenth 0.908 / 0.918 / 0.880
+    "heldout16": (0.90, 0.91, 0.87),
 }
 
 
