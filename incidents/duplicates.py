@@ -20,8 +20,10 @@ Callers describe one event in their own words (大堤渗水、村庄进水 and �
   village's or establishment's name beginning the other's location as written (炭河 of
   炭河村 and 炭河里, 上坪 of 上坪村 in 张坊往上坪去的那条路); a village the gazetteer does not
   know (X村) reaches as a known one, and two texts naming such villages, none the same, are
-  two places; a town it does not know named after the county (宁乡市沙田乡) is a town (and
-  its name shortened in the other's location as written, that town); a
+  two places, and then a village one names only in its words (与杉木村滑坡相距约3公里) is
+  not where the other is; a town it does not know named after the county (宁乡市沙田乡) is
+  a town (and its name shortened in the other's location as written, that town; both
+  naming it, one town, not one spot); a
   landmark lies in the town or 街道 whose point is clearly nearest (高桥大市场 in 高桥街道:
   landmark_town), as if it named it; a report placed only at a county's point reaches every
   place of the county (district_box);
@@ -35,7 +37,9 @@ Callers describe one event in their own words (大堤渗水、村庄进水 and �
   follow-up (续报, 情况报告, 关于…的报告); a written report's own time of the event
   (13时55分许, 1月17日16时05分许, 2月9日傍晚, 昨晚; a title's day alone at the minute the
   words then give it, 早上 alone; a day named up to two days back) counts as its time, and a written follow-up's (…灾情统计
-  too) is that time only;
+  too) is that time only; a report that says it continues an earlier one (续报, 终报)
+  counts its hours a quarter against the earlier reports of its town, its words' times
+  are of what happened since, and its candidates are looked for five days back;
 - kind: the same category always (the SQL prefilter), the same subtype, reported,
   confirmed or inferred (a storm's 暴雨 and 内涝 are related kinds, as compatible as an
   unknown one; a caller's guessed kind against another kind weighs 0.6, a sure one's 0.25);
@@ -136,7 +140,8 @@ _FOLLOW_UP_TITLE = re.compile(r"(?:报告|情况|通报|调查|统计)$")
 # not of the event.
 CONTINUES = ("续报", "终报")
 CONTINUES_TIME = 4.0
-CONTINUES_WINDOW = 2.0  # the candidates' window reaches back that many times as far (48 hours for 24)
+CONTINUES_WINDOW = 5.0  # the candidates' window reaches back that many times as far (five days for 24 hours:
+# an epidemic's or a wage dispute's 续报 comes days after its first reports, the incident still open)
 SLOW_TIME = 3.0  # kinds that unfold over days: hours count a third
 SLOW_WINDOW = 1.5  # and their reports are looked for that much further back (36 hours for 24)
 FAST_TIME = 2.0  # kinds over in minutes: hours count double
@@ -655,11 +660,12 @@ def place_score(new, old, gazetteer):
     if alike >= SAME_WHERE_MIN and alike * SAME_WHERE > by_name[0]:
         by_name = (alike * SAME_WHERE, None)
         reason = "地点描述相同" if alike == 1 else "地点描述相近"
-    on_street, street_reason, apart = street_score(new.streets, old.streets, new.towns, old.towns)
+    villages_apart = bool(new.villages and old.villages and new.villages.isdisjoint(old.villages))
+    on_street, street_reason, apart = street_score(new.streets, old.streets, new.towns, old.towns, villages_apart)
     spots = _not_towns(new.written & old.written, new, old)
     if on_street < NAMED_SPOT and spots and not _elsewhere(new, old):
         on_street, street_reason = NAMED_SPOT, f"同一地点：{min(spots)}"
-    if on_street < WRITTEN_IN_TEXT and not _elsewhere(new, old):
+    if on_street < WRITTEN_IN_TEXT and not _elsewhere(new, old) and not villages_apart:
         told = _written_in(new, old) | _written_in(old, new) | _stem_written(new, old) | _stem_written(old, new)
         told = _not_towns(told, new, old)
         if told:
@@ -808,10 +814,13 @@ def _name_place(name, new, old, gazetteer):
     return NAME_PLACE[geo.place_class(gazetteer.by_name[name][3])]
 
 
-def street_score(a, b, towns_a, towns_b):
+def street_score(a, b, towns_a, towns_b, villages_apart=False):
     """(0..1, reason, apart): how sure two texts' streets put them at one place; apart:
     both name a section of one road, and not the same one (万家丽路北段, 万家丽路人民路口),
-    or each an establishment of one kind, and not the same one (向阳幼儿园, 春苗幼儿园)."""
+    or each an establishment of one kind, and not the same one (向阳幼儿园, 春苗幼儿园).
+    `villages_apart`: the two locations as written name villages, and not the same; a
+    village both texts name is then one's place and the other's words about it (与杉木村
+    滑坡相距约3公里, 与石笋村相邻的金鸡村): no evidence."""
     if a.districts and b.districts and a.districts.isdisjoint(b.districts):
         return 0.0, None, False  # 韶山路 runs through two districts: not one event for it
     if towns_a and towns_b and towns_a.isdisjoint(towns_b):
@@ -820,7 +829,10 @@ def street_score(a, b, towns_a, towns_b):
     spot = geo.same_name(a.named, b.named) if a.named and b.named else None
     if spot:
         best, reason = NAMED_SPOT, f"同一地点：{spot}"
-    firm, two_firms = geo.same_firm(a.firms, b.firms) if a.firms and b.firms else (None, False)
+    firms_a, firms_b = a.firms, b.firms
+    if villages_apart:
+        firms_a, firms_b = (frozenset(f for f in firms if f[1] != "村") for firms in (firms_a, firms_b))
+    firm, two_firms = geo.same_firm(firms_a, firms_b) if firms_a and firms_b else (None, False)
     if firm and best < FIRM:
         best, reason = FIRM, f"同一单位：{firm}"
     venue = geo.same_venue(a, b) if best < VENUE else None

@@ -19,9 +19,9 @@ were read for the fourteenth), intake_eval_heldout12.yaml, written blind to the
 fourteenth, intake_eval_heldout13.yaml, written blind to the fifteenth,
 intake_eval_heldout14.yaml, written blind to the sixteenth, intake_eval_heldout15.yaml,
 written blind to the seventeenth, intake_eval_heldout16.yaml, also written blind to the
-seventeenth (while the eighteenth was built from heldout15's misses), and
-intake_eval_heldout17.yaml, written blind to the eighteenth (while the nineteenth was built
-from heldout16's misses).
+seventeenth (while the eighteenth was built from heldout15's misses; its misses were read
+for the nineteenth), and intake_eval_heldout17.yaml, written blind to the eighteenth (while
+the nineteenth was built from heldout16's misses).
 Two reports of one event are duplicates; of two events, not. Day N of a part is
 2025-12-31 + N (BASE), the calendar its writers count by (heldout9: day 380 = 1月15日).
 

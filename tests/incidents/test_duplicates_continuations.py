@@ -1,7 +1,8 @@
 """A report that says it continues an earlier one (续报, 终报: the scorer's eighteenth
 version). It is about an event already reported, written a day or two after the callers:
 its hours count a quarter, the times its words give are of what happened since (the fire
-ground cleared at 8时, a body found at dawn), and the intake looks 48 hours back for it.
+ground cleared at 8时, a body found at dawn), and the intake looks five days back for it
+(the nineteenth: an outbreak's 续报 comes days after its first reports).
 A report that does not say so keeps the usual window; a continuation of another place's
 or another kind's event is not flagged. And a town the gazetteer lacks, written by both
 (宁乡市双凫铺镇), is one town, not one spot."""
@@ -102,7 +103,22 @@ def test_a_town_the_gazetteer_lacks_is_one_town_not_one_spot(tools):
     assert duplicates.place_score(river, pond, tools[0])[0] == duplicates.NAME_PLACE["town"]
 
 
-def test_the_intake_looks_two_days_back_for_a_continuation(api):
+def test_an_outbreaks_continuation_three_days_on_is_the_outbreak(tools):
+    day = _day(days_back=5)
+    first = sightings.sight(
+        tools, "关于东湖街道发现本地登革热病例的报告", "芙蓉区东湖街道马坡岭片区", day + timedelta(hours=10, minutes=30),
+        "epidemic", "public_health",
+        text=f"{day.month}月{day.day}日，东湖街道马坡岭片区报告3例登革热确诊病例，均无外出旅行史，判定为本地感染聚集性疫情。",
+    )  # fmt: skip
+    later = day + timedelta(days=3)
+    continued = sightings.sight(
+        tools, "东湖街道本地登革热疫情续报", "芙蓉区东湖街道", later + timedelta(hours=17), "epidemic", "public_health",
+        text=f"截至{later.month}月{later.day}日16时，东湖街道本地登革热疫情累计报告病例7例，新增病例均在原疫点核心区内。",
+    )  # fmt: skip
+    assert sightings.flagged(tools, continued, first)
+
+
+def test_the_intake_looks_two_days_back_for_a_fires_continuation(api):
     fire = report(
         api, received_at=ago(hours=40), title="黑麋峰东坡发生森林火灾", subtype="forest_fire",
         description="黑麋峰东坡山林起火，明火向山顶蔓延，区扑火队已上山。",
@@ -117,3 +133,55 @@ def test_the_intake_looks_two_days_back_for_a_continuation(api):
     assert fire in continued["possible_duplicates"]
     summary = report(api, title="黑麋峰火场清理看守情况", **body)
     assert fire not in summary["possible_duplicates"]
+
+
+def _slide(tools, title, place, minutes, text):
+    day = _day()
+    return sightings.sight(
+        tools, title, place, day + timedelta(hours=15, minutes=minutes), "geological", "natural_disaster", text=text
+    )
+
+
+def test_a_village_named_only_in_the_others_words_is_not_its_place(tools):
+    """Two slides in neighbouring villages of one town within the hour: the second's report
+    names the first village to set it apart (与…杉木村滑坡相距约3公里). Each location names
+    its own village: the first village in the second's words is not where it happened."""
+    first = _slide(
+        tools, "杉木村枫树组发生山体滑坡", "宁乡市巷子口镇杉木村枫树组", 32,
+        "15时30分许，杉木村枫树组一农户屋后发生山体滑坡，方量约800立方米，损毁房屋2间，无人员伤亡。",
+    )  # fmt: skip
+    second = _slide(
+        tools, "罗家冲村村道边坡滑塌1人受伤", "宁乡市巷子口镇罗家冲村上屋组", 58,
+        "16时许，罗家冲村上屋组村道边坡滑塌约300立方米，1名村民被冲倒致左腿骨折。与15时30分杉木村滑坡相距约3公里。",
+    )  # fmt: skip
+    assert first.villages and second.villages and first.villages.isdisjoint(second.villages)
+    _value, reasons = duplicates.score(second, first, gazetteer=tools[0], kinds=tools[2])
+    assert not any("杉木" in r for r in reasons)
+    # one town's two slides within the hour stay candidates by the town (巷子口镇), no more
+    assert duplicates.place_score(second, first, tools[0])[0] <= duplicates.NAME_PLACE["town"]
+    caller = _slide(
+        tools, "屋后山垮下来了", "杉木村枫树组后山", 40, "我屋后面的山一下子垮下来了，土冲进了厨房，人都跑出来了。"
+    )  # fmt: skip
+    assert sightings.flagged(tools, caller, first)  # the first village's own caller still is its slide
+
+
+def test_the_intake_looks_days_back_for_an_outbreaks_continuation(api):
+    """The CDC's 续报 three days after the outbreak's first report (the incident still
+    open) is offered as that incident; the same words without saying they continue are not."""
+    east_lake = (28.1900, 113.0900)  # 东湖街道's point in the gazetteer
+    first = report(
+        api, received_at=ago(hours=75), category="public_health", subtype="epidemic",
+        title="东湖街道发现本地登革热病例", location_text="芙蓉区东湖街道马坡岭片区",
+        description="东湖街道马坡岭片区报告3例登革热确诊病例，均无外出旅行史，判定为本地感染聚集性疫情，已启动疫点处置。",
+        latitude=east_lake[0], longitude=east_lake[1],
+    )["incident"]  # fmt: skip
+    body = {
+        "category": "public_health", "subtype": "epidemic", "channel": "department",
+        "location_text": "芙蓉区东湖街道", "latitude": east_lake[0], "longitude": east_lake[1],
+        "reporter_unit": "芙蓉区疾病预防控制中心",
+        "description": "东湖街道本地登革热疫情累计报告病例7例，均为轻症，新增病例均在原疫点核心区内。",
+    }  # fmt: skip
+    continued = report(api, title="东湖街道本地登革热疫情续报", **body)
+    assert first in continued["possible_duplicates"]
+    summary = report(api, title="东湖街道本地登革热疫情情况", **body)
+    assert first not in summary["possible_duplicates"]

@@ -121,22 +121,25 @@ MEASURED = {
     # Development data for the sixteenth version: its confusion lists were read to build it
     # (0.936 / 0.866 / 0.866 with it; no longer a held-out measure; precision fell as the
     # two drownings on one river within the hour became one kind).
-    "heldout13": (0.93, 0.86, 0.90),
+    "heldout13": (0.93, 0.87, 0.91),
     # written blind to the sixteenth version and measured once on each, figures only
     # (2026-12-04): the fifteenth 0.865 / 0.931 / 0.861, the sixteenth 0.900 / 0.930 / 0.850.
     # Development data for the seventeenth version: its confusion lists were read to build it
     # (0.941 / 0.932 / 0.877 with it; no longer a held-out measure).
-    "heldout14": (0.94, 0.93, 0.89),
+    "heldout14": (0.94, 0.93, 0.90),
     # written blind to the seventeenth version and measured once on each, figures only
     # (2026-12-04): the sixteenth 0.840 / 0.903 / 0.869, the seventeenth 0.846 / 0.903 / 0.869.
     # Development data for the eighteenth version: its confusion lists were read to build it
     # (0.947 / 0.904 / 0.929 with it; no longer a held-out measure). The eighteenth's
-    # continuation (续报) rule also moved heldout6, heldout7, heldout13 and heldout14.
-    "heldout15": (0.94, 0.90, 0.92),
+    # continuation (续报) rule also moved heldout6, heldout7, heldout13 and heldout14. The
+    # nineteenth: 0.959 / 0.913 / 0.918 (a village named only in the other's words is not
+    # its place: 2 false alarms fewer, and 2 pairs of a river told from its far bank lost).
+    "heldout15": (0.95, 0.91, 0.91),
     # written blind to the seventeenth version and measured once on it and once on the
     # eighteenth, figures only (2026-12-04): the seventeenth 0.902 / 0.918 / 0.870, the
-    # eighteenth 0.908 / 0.918 / 0.880
-    "heldout16": (0.90, 0.91, 0.87),
+    # eighteenth 0.908 / 0.918 / 0.880. Development data for the nineteenth version: its
+    # confusion lists were read to build it (0.925 / 0.951 / 0.906 with it).
+    "heldout16": (0.92, 0.95, 0.90),
     # written blind to the eighteenth version and measured once on it and once on the
     # nineteenth, figures only (2026-12-04): the eighteenth 0.820 / 0.953 / 0.868
     "heldout17": (0.81, 0.95, 0.86),

@@ -253,6 +253,9 @@ def test_the_first_heat_waves_kinds_as_callers_put_them(text, category, code):
         ("烧烤摊两桌客人打斗，有人头被打破了", "social_security", "criminal_case"),
         ("一个老人在田里晒晕了", "natural_disaster", "meteorological"),
         ("厂里突然拉闸，冷库里的货要坏了", "accident_disaster", "power_supply"),
+        # the nineteenth's: a crowd pressing on the steps, before anyone is crushed
+        ("演唱会散场，台阶上人挤人，有人摔倒了", "social_security", "mass_incident"),
+        ("体育场散场人员拥挤，出口堵住了", "social_security", "mass_incident"),
     ],
 )
 def test_the_late_summers_kinds_as_callers_put_them(text, category, code):
