@@ -21,7 +21,8 @@ intake_eval_heldout14.yaml, written blind to the sixteenth, intake_eval_heldout1
 written blind to the seventeenth, intake_eval_heldout16.yaml, also written blind to the
 seventeenth (while the eighteenth was built from heldout15's misses; its misses were read
 for the nineteenth), and intake_eval_heldout17.yaml, written blind to the eighteenth (while
-the nineteenth was built from heldout16's misses).
+the nineteenth was built from heldout16's misses), and intake_eval_heldout18.yaml, written
+blind to the nineteenth (while the twentieth was built from heldout17's misses).
 Two reports of one event are duplicates; of two events, not. Day N of a part is
 2025-12-31 + N (BASE), the calendar its writers count by (heldout9: day 380 = 1月15日).
 
@@ -71,6 +72,7 @@ SPLITS = {
     "heldout15": DATA / "intake_eval_heldout15.yaml",
     "heldout16": DATA / "intake_eval_heldout16.yaml",
     "heldout17": DATA / "intake_eval_heldout17.yaml",
+    "heldout18": DATA / "intake_eval_heldout18.yaml",
 }
 PAIRS = DATA / "report_pairs.csv"
 BASE = datetime(2025, 12, 31, tzinfo=UTC)  # day 380 = 1月15日, as heldout7-9's written reports count
