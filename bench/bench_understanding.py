@@ -1,11 +1,11 @@
 """Understanding the caller, measured on the labelled evaluation set (tests/data/).
 
 Prints, for the development parts (dev..dev4: the lexicon and the duplicate weights
-were written from them) and the held-out parts (heldout..heldout16: kept out
-of their making; heldout2 .. heldout16 were written and committed before the scorer's
-fourth to eighteenth versions, each measured once on the version before and the version
+were written from them) and the held-out parts (heldout..heldout17: kept out
+of their making; heldout2 .. heldout17 were written and committed before the scorer's
+fourth to nineteenth versions, each measured once on the version before and the version
 it was written blind to, then development data: heldout15's misses were read for the
-eighteenth, heldout16's for the nineteenth):
+eighteenth, heldout16's for the nineteenth, heldout17's for the twentieth):
 - subtype top-1 accuracy, given the report's category (as the officer picks it) and
   without it, and the confusion list of what it gets wrong;
 - duplicate precision and recall over the labelled pairs (tests/data/report_pairs.csv),

@@ -29,7 +29,10 @@ Callers describe one event in their own words (大堤渗水、村庄进水 and �
   place of the county (district_box);
   the reporting unit's village or town when the words name no place, less than naming it;
   and none of another event a report names beside its own (…已另报, 距X约4公里, 从X火场抽调,
-  as 与…无关), nor 高速 alone in a text naming another expressway (长张高速's, not 京港澳's);
+  as 与…无关, 不是X那边的火), nor 高速 alone in a text naming another expressway (长张高速's, not
+  京港澳's), nor a word that begins with a place's name (火星子, sparks, not 火星街道); a
+  road, river, mountain, dyke or bridge both name brings the other among the candidates
+  however far apart their points;
 - time: minutes apart weigh much more than hours, a day apart almost nothing, and
   hours count by the event's kind, the one a sure side names (a drought's or an
   outbreak's reports come hours apart, a crash's minutes apart; a slow kind's are
@@ -42,7 +45,10 @@ Callers describe one event in their own words (大堤渗水、村庄进水 and �
   are of what happened since, and its candidates are looked for five days back;
 - kind: the same category always (the SQL prefilter), the same subtype, reported,
   confirmed or inferred (a storm's 暴雨 and 内涝 are related kinds, as compatible as an
-  unknown one; a caller's guessed kind against another kind weighs 0.6, a sure one's 0.25);
+  unknown one, as are a burst main and the flooded road a caller sees, a harvester
+  overturned and the crash the 120 relay calls it, a rabid dog told by doctors and by vets:
+  the lexicon file's `related`; a caller's guessed kind against another kind weighs 0.6, a
+  sure one's 0.25);
 - the caller: the same personal (mobile) phone number (a unit's switchboard, or the
   unit itself, reports many events: they proved no evidence on the development parts);
 - text: character pairs in common, or the same lexicon words (管涌, 内涝).
@@ -109,7 +115,7 @@ NAMED_POINT_KINDS = TOWN_LEVEL | {"村"}  # the places whose points the candidat
 # report names, however far their points (a caller's 金刚镇清江村 27 km from the point the
 # gazetteer has for 金刚镇; 长张高速K50 and 长张高速宁乡段 22 km apart; 岳麓山's path and
 # the hospital the tourist was taken to).
-NAMED_REACH_KINDS = NAMED_POINT_KINDS | {"道路", "河流", "景区", "山林", "水库", "园区", "堤防"}
+NAMED_REACH_KINDS = NAMED_POINT_KINDS | {"道路", "河流", "景区", "山林", "水库", "园区", "堤防", "桥梁"}
 INSIDE_TOWN, INSIDE_DISTRICT = 0.4, 0.5  # less than naming it: the town's other spots are there too
 # A landmark (高桥大市场, 捞刀河大桥) lies in the town or 街道 whose point is nearest it, in its
 # district and within TOWN_RADIUS_KM, when the next town's is LANDMARK_CLEAR times as far (in
@@ -319,6 +325,7 @@ def _read_text(location_text, text, lat, lon, gazetteer, reader):
     that meets the same open incident (its neighbours come up again and again). The
     gazetteer and lexicon are part of the key: an edit makes new ones."""
     whole = _ELSEWHERE.sub("，", _UNRELATED.sub("，", f"{location_text} {text}".lower()))
+    whole = _NOT_PLACES.sub(lambda m: "，" * len(m.group()), whole)
     spans = [s for s in gazetteer.trie.spans(whole) if not _taken_to(whole, s, gazetteer)]
     spans = _own_roads(spans, gazetteer)
     places, masked = frozenset(gazetteer.aliases[key] for _s, _e, key in spans), geo.masked(whole, spans, MASK)
@@ -413,7 +420,10 @@ _CJK_RUN = re.compile(f"[\u4e00-\u9fff]{{{_WRITTEN_RUN},}}")
 
 # A written report setting another place apart (与上洪村演练无关, 与上午K1506处事故不在同一
 # 地点, 与渔船事故搜救区域分开, 与黄花镇中学疫情无流行病学关联): not where this event is.
-_UNRELATED = re.compile(r"与[^，。；,;]{1,24}?(?:无关|不在同一|不是同一|不是一起|分开|不同|无[^，。；,;]{0,6}?关联)")
+_UNRELATED = re.compile(
+    r"与[^，。；,;]{1,24}?(?:无关|不在同一|不是同一|不是一起|分开|不同|无[^，。；,;]{0,6}?关联)"
+    r"|不是[^，。；,;]{1,12}?(?:那边|那里|那儿)[^，。；,;]{0,8}"
+)
 # Another event a report names beside its own: a clause reported separately (另，同日…惠农村发生
 # 一起…山火，已另报; 新桥村一废品站火灾已另行报告), a place kilometres away (该处距静慎村九峰山
 # 火场约4公里), the fire ground its crews were drawn from (从九峰山火场抽调, 沙龙村那边扑火队伍
@@ -423,6 +433,8 @@ _ELSEWHERE = re.compile(
     r"|距[^，。；,;]{1,20}?(?:约|有)?[\d一二三四五六七八九十几.]+多?(?:公里|千米|km)"
     r"|从[^，。；,;]{1,16}?抽调|[^，。；,;]{1,16}?抽不出"
 )
+# Words that begin with a place's name and are not the place (火星子, sparks, is not 火星街道).
+_NOT_PLACES = re.compile("火星子|火星儿|火星四溅")
 # Where the hurt were taken (送湘雅医院, 转至省人民医院) or are treated (在宁乡市人民医院、省人民
 # 医院救治): not where the event happened.
 _TAKEN_TO = re.compile(r"(?:送|转)(?:往|至|到|入)?(?:了)?$")

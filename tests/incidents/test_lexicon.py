@@ -256,6 +256,13 @@ def test_the_first_heat_waves_kinds_as_callers_put_them(text, category, code):
         # the nineteenth's: a crowd pressing on the steps, before anyone is crushed
         ("演唱会散场，台阶上人挤人，有人摔倒了", "social_security", "mass_incident"),
         ("体育场散场人员拥挤，出口堵住了", "social_security", "mass_incident"),
+        # the twentieth's: planthoppers, lumpy skin, runners down in the heat, vouchers, a
+        # pond gone black
+        ("晚稻田里全是飞虱，一块块地倒", "natural_disaster", "biological_disaster"),
+        ("黄材镇发生牛结节性皮肤病疫情", "public_health", "animal_epidemic"),
+        ("跑步活动好几个人热倒了", "natural_disaster", "meteorological"),
+        ("市民反映中秋月饼提货券无法兑付", "social_security", "economic_security"),
+        ("港子里的水发臭，鱼都翻白了", "accident_disaster", "environmental_pollution"),
     ],
 )
 def test_the_late_summers_kinds_as_callers_put_them(text, category, code):

@@ -133,6 +133,7 @@ WORD_MIGRATIONS = [  # (migration, a word of it an admin already had as a cue: i
     ("0015_seventeenth_version_words", "criminal_case", "故意伤害"),
     ("0016_eighteenth_version_words", "mass_incident", "踩踏"),
     ("0017_nineteenth_version_words", "mass_incident", "拥挤"),
+    ("0018_twentieth_version_words", "biological_disaster", "稻飞虱"),
 ]
 
 

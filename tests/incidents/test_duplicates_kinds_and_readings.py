@@ -1,0 +1,98 @@
+"""The duplicate scorer's twentieth version: kinds one event is told as (a burst main a
+caller sees as a flooded road, a harvester overturned that the 120 relay calls a crash, a
+rabid dog the doctors call an epidemic and the vets an animal one), a caller setting another
+place apart (不是葛家山那边的火过来的), sparks that are not 火星街道, and a bridge both name
+however far apart their points (the candidates' LIKE)."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from incidents import duplicates
+
+from . import sightings
+from .api_steps import ago, report
+
+
+@pytest.mark.parametrize(
+    "first, second, category",
+    [
+        (
+            (
+                "关于开元路DN1000输水主管爆管抢修的报告",
+                "water_supply",
+                "开元路DN1000输水主管爆管，周边片区停水，已关阀抢修。",
+            ),
+            ("马路中间在冒水，路都淹了", "traffic", "开元路马路中间往上冒水，车子都停着过不去了。"),
+            "accident_disaster",
+        ),
+        (
+            ("关于路口镇一起农机事故的报告", "production_safety", "一台联合收割机在转田作业时从田埂侧翻，驾驶员被压。"),
+            ("路口镇一收割机侧翻驾驶员被压", "traffic", "120转：一台收割机侧翻，驾驶员被压在机身下。"),
+            "accident_disaster",
+        ),
+        (
+            ("关于一起犬只狂犬病疫情的报告", "animal_epidemic", "一犬只沿途咬伤7人，经检测狂犬病病毒阳性。"),
+            ("一犬只沿途咬伤7人", "epidemic", "镇卫生院接诊7名被同一条狗咬伤的村民，已接种狂犬病疫苗。"),
+            "public_health",
+        ),
+    ],
+)
+def test_one_event_told_as_two_related_kinds_is_one_event(tools, first, second, category):
+    _gazetteer, _reader, kinds = tools
+    now = timezone.now()
+    place = "长沙县路口镇明月村"
+    a = sightings.sight(tools, first[0], place, now - timedelta(minutes=40), first[1], category, text=first[2])
+    b = sightings.sight(tools, second[0], place, now, second[1], category, text=second[2])
+    assert frozenset((first[1], second[1])) in kinds.related
+    assert sightings.flagged(tools, b, a)
+
+
+def test_a_caller_setting_another_place_apart_does_not_put_the_event_there(tools):
+    """Two hill fires in neighbouring villages one afternoon: the second caller says the fire
+    did not come from 葛家山 (不是葛家山那边的火过来的): 葛家山 is not where the second fire is."""
+    now = timezone.now()
+    first = sightings.sight(
+        tools, "葛家山村发生一起山火", "长沙县开慧镇葛家山村五组", now - timedelta(minutes=30), "forest_fire",
+        "natural_disaster", text="葛家山村五组一村民在田边焚烧稻草引发山火，火势向后山蔓延。",
+    )  # fmt: skip
+    words = "飘峰山这边也烧起来了！{}是有人在山上用火把烧马蜂窝，火把掉到茅草里了。"
+    apart = sightings.sight(
+        tools, "飘峰山这边也起火了", "飘峰山那边，三组的山上", now, "forest_fire", "natural_disaster",
+        text=words.format("不是葛家山那边的火过来的，"),
+    )  # fmt: skip
+    _value, reasons = duplicates.score(apart, first, gazetteer=tools[0], kinds=tools[2])
+    assert not any("葛家山" in r for r in reasons)
+    assert not sightings.flagged(tools, apart, first)
+    spread = sightings.sight(
+        tools, "飘峰山这边也起火了", "飘峰山那边，三组的山上", now, "forest_fire", "natural_disaster",
+        text=words.format("葛家山那边的火烧过来了，"),
+    )  # fmt: skip
+    assert sightings.flagged(tools, spread, first)  # naming it without setting it apart still counts
+
+
+def test_sparks_are_not_a_street(tools):
+    caller = sightings.sight(
+        tools, "今天是真的着火了", "楚东村狮子岩后面的山上", timezone.now(), "forest_fire", "natural_disaster",
+        text="有游客在溪边搞烧烤，火星子飞到草里了，烟往山顶上走。",
+    )  # fmt: skip
+    assert "火星街道" not in caller.places and not caller.towns
+
+
+def test_a_bridge_both_name_brings_the_other_report_however_far_its_point(api):
+    """A 110 relay placed at the bridge and a friend's call with his phone's position 6 km
+    off (the river bank he stands on): the bridge both name brings the relay among the
+    candidates, as a road or a river would."""
+    relay = report(
+        api, received_at=ago(minutes=14), category="accident_disaster", subtype="production_safety",
+        title="有人下湘江游泳未上岸", location_text="开福区湘江风光带福元路大桥下游",
+        description="110转：报警人称其朋友在福元路大桥下游约200米处下河游泳，约10分钟前不见踪影。",
+        latitude=28.2500, longitude=112.9750,
+    )["incident"]  # fmt: skip
+    friend = report(
+        api, category="accident_disaster", subtype="production_safety", title="朋友下河游泳冇上来",
+        location_text="福元路大桥东头往下走那个亲水平台", latitude=28.3080, longitude=112.9750,
+        description="我们几个在河边喝酒，他说要游到对面去，游了几十米就看不到人了。",
+    )  # fmt: skip
+    assert relay in friend["possible_duplicates"]
