@@ -22,7 +22,9 @@ written blind to the seventeenth, intake_eval_heldout16.yaml, also written blind
 seventeenth (while the eighteenth was built from heldout15's misses; its misses were read
 for the nineteenth), and intake_eval_heldout17.yaml, written blind to the eighteenth (while
 the nineteenth was built from heldout16's misses), and intake_eval_heldout18.yaml, written
-blind to the nineteenth (while the twentieth was built from heldout17's misses).
+blind to the nineteenth (while the twentieth was built from heldout17's misses), and
+intake_eval_heldout19.yaml, written blind to the twentieth (while the twenty-first was built
+from heldout18's misses).
 Two reports of one event are duplicates; of two events, not. Day N of a part is
 2025-12-31 + N (BASE), the calendar its writers count by (heldout9: day 380 = 1月15日).
 
@@ -73,6 +75,7 @@ SPLITS = {
     "heldout16": DATA / "intake_eval_heldout16.yaml",
     "heldout17": DATA / "intake_eval_heldout17.yaml",
     "heldout18": DATA / "intake_eval_heldout18.yaml",
+    "heldout19": DATA / "intake_eval_heldout19.yaml",
 }
 PAIRS = DATA / "report_pairs.csv"
 BASE = datetime(2025, 12, 31, tzinfo=UTC)  # day 380 = 1月15日, as heldout7-9's written reports count
