@@ -13,14 +13,15 @@ Callers describe one event in their own words (大堤渗水、村庄进水 and �
   or towns the texts name; the same establishment (鸿福酒楼, 小太阳幼儿园, X有限公司) as
   a spot, and a venue one names only by its kind (一酒店, 一家KTV) as the one the other
   names; two locations as written sharing a run of three characters once names and
-  kinds of place are out (嘉和苑小区5栋, 嘉和苑5栋602); a town's or a village's point
+  kinds of place are out (嘉和苑小区5栋, 嘉和苑5栋602; which way the traffic goes, 往长沙方向,
+  is no place); a town's or a village's point
   standing for the town (geo.TOWN_REACH_KM); two texts naming sites of no common kind
   (一民宿, 一仓库: SITE_KINDS) are two places unless something names one spot for both;
   a place one location as written names that the other's words name (黄泥冲山塘), or a
   village's or establishment's name beginning the other's location as written (炭河 of
   炭河村 and 炭河里, 上坪 of 上坪村 in 张坊往上坪去的那条路); a village the gazetteer does not
-  know (X村) reaches as a known one, and two texts naming such villages, none the same, are
-  two places, and then a village one names only in its words (与杉木村滑坡相距约3公里) is
+  know (X村) reaches as a known one, and two texts naming villages, known or not, none the
+  same, are two places (桐溪村's and 龙塘村's hill fires an hour apart), and then a village one names only in its words (与杉木村滑坡相距约3公里) is
   not where the other is; a town it does not know named after the county (宁乡市沙田乡) is
   a town (and its name shortened in the other's location as written, that town; both
   naming it, one town, not one spot); a
@@ -29,7 +30,7 @@ Callers describe one event in their own words (大堤渗水、村庄进水 and �
   place of the county (district_box);
   the reporting unit's village or town when the words name no place, less than naming it;
   and none of another event a report names beside its own (…已另报, 距X约4公里, 从X火场抽调,
-  as 与…无关, 不是X那边的火), nor 高速 alone in a text naming another expressway (长张高速's, not
+  as 与…无关, 不是X那边的火, 与X相邻, 与X火场相距约3公里), nor 高速 alone in a text naming another expressway (长张高速's, not
   京港澳's), nor a word that begins with a place's name (火星子, sparks, not 火星街道); a
   road, river, mountain, dyke or bridge both name brings the other among the candidates
   however far apart their points;
@@ -394,7 +395,10 @@ GENERIC_WHERE = (
     "一家", "一个", "楼下", "楼上", "一楼", "二楼", "三楼", "老旧", "老小区", "住宅", "居民楼", "高层", "那里", "这里", "里面", "外面", "方向",
     "上游", "下游", "河边", "江边", "岸边",
 )  # fmt: skip
-_GENERIC_WHERE = re.compile("|".join(sorted(GENERIC_WHERE, key=len, reverse=True)))
+_GENERIC_WHERE = re.compile(
+    # which way the traffic goes (往长沙方向, 开往城区方向) is no place either
+    r"(?:往|向|朝)[\u4e00-\u9fff]{1,5}?方向|" + "|".join(sorted(GENERIC_WHERE, key=len, reverse=True))
+)
 _WRITTEN_RUN = 3  # characters two locations as written share, in one run, to be one spot
 
 
@@ -430,7 +434,8 @@ _UNRELATED = re.compile(
 # 抽不出人): not where this event is.
 _ELSEWHERE = re.compile(
     r"(?:^|(?<=[。；;，,]))[^。；;]*?已?另(?:行)?报(?:告)?[）)]?"
-    r"|距[^，。；,;]{1,20}?(?:约|有)?[\d一二三四五六七八九十几.]+多?(?:公里|千米|km)"
+    r"|(?:与[^，。；,;]{1,20}?相)?距[^，。；,;]{0,20}?(?:约|有)?[\d一二三四五六七八九十几.]+多?(?:公里|千米|km)"
+    r"|与[^，。；,;]{1,12}?相邻"
     r"|从[^，。；,;]{1,16}?抽调|[^，。；,;]{1,16}?抽不出"
 )
 # Words that begin with a place's name and are not the place (火星子, sparks, is not 火星街道).
@@ -507,8 +512,10 @@ PERIOD_HOURS = {
 _NOT_STATED = ("截至", "截止", "至", "预计", "计划", "将于")
 _SINCE = ("起", "以来", "开始")
 STATED_AHEAD, STATED_BEHIND = timedelta(hours=2), timedelta(hours=18)
-# A day named (1月29日, 昨晚) may be yesterday's whole day: that much before the report.
-STATED_BEHIND_DAY = timedelta(hours=36)
+# A day named (1月29日, 昨晚) may be yesterday's whole day, or the day before yesterday's
+# (a written report of the 23rd's 15时05分 fall, written on the 25th's morning): that much
+# before the report.
+STATED_BEHIND_DAY = timedelta(hours=48)
 _STATED_MARKS = ("时", "日", "今", "昨", "晨", "早", "午", "晚", "夜")  # 早上 alone is a time too (父亲早上…被冲走)
 
 
@@ -722,14 +729,15 @@ def place_score(new, old, gazetteer):
             score *= DIFFERENT_SPOTS
         elif new.towns and old.towns and new.towns.isdisjoint(old.towns):
             score *= DIFFERENT_SPOTS  # each names its town (乔口镇, 靖港镇), and not the same
-        elif new.villages and old.villages and new.villages.isdisjoint(old.villages) and score < NAMED_SPOT:
-            score *= DIFFERENT_SPOTS  # each names its village the gazetteer does not know (白石村, 东门村)
+        elif _two_villages(new, old, gazetteer) and score < NAMED_SPOT:
+            score *= DIFFERENT_SPOTS  # each names its village, known or not, and not the same (白石村, 东门村)
         elif new.sites and old.sites and new.sites.isdisjoint(old.sites) and score < NAMED_SPOT:
             score *= DIFFERENT_SPOTS  # 一民宿 and 一仓库 in one district: two places
         where = f"相距 {_fmt_km(km)}"
         return score, f"{where}，{reason}" if reason else where
     if by_name[0]:
-        return by_name[0] * (DIFFERENT_SPOTS if apart else 1.0), reason
+        two = apart or (by_name[0] < NAMED_SPOT and _two_villages(new, old, gazetteer))
+        return by_name[0] * (DIFFERENT_SPOTS if two else 1.0), reason
     if apart:
         return 0.0, None  # two establishments of one kind named (金福楼黄金店, 周大福金店), and no point
     if new.districts & old.districts:
@@ -781,6 +789,14 @@ def landmarks_in(towns, gazetteer):
     return frozenset(
         row[0] for row in gazetteer.rows if row[3] not in TOWN_LEVEL and landmark_town(gazetteer, row[0]) in towns
     )
+
+
+def _two_villages(new, old, gazetteer):
+    """Whether each names a village (the gazetteer's, or one it does not know: X村 as
+    written), and none the same: 桐溪村's hill fire and 龙塘村's an hour later."""
+    a = new.villages | {n for n in new.places if gazetteer.by_name[n][3] == "村"}
+    b = old.villages | {n for n in old.places if gazetteer.by_name[n][3] == "村"}
+    return bool(a and b and a.isdisjoint(b) and not (new.villages & old.written or old.villages & new.written))
 
 
 def _not_towns(runs, new, old):
@@ -899,7 +915,7 @@ def unknown_villages(written):
 
 # A town the gazetteer does not know, named right after the known places a location as
 # written begins with (宁乡市双凫铺镇, 宁乡市沙田乡: the county's own, as its departments write it).
-_UNKNOWN_TOWN = re.compile("^，+([\u4e00-\u9fff]{2,3}?(?:镇|乡|街道))")
+_UNKNOWN_TOWN = re.compile("^，*([\u4e00-\u9fff]{2,3}?(?:镇|乡|街道))")
 
 
 def unknown_towns(rest):
@@ -907,7 +923,7 @@ def unknown_towns(rest):
     know (沙田乡 of 宁乡市沙田乡): a town as a known one is, for telling two towns apart
     (横市镇's hail and 双凫铺镇's, both placed at the county) and its name shortened in the
     other's location as written (沙田这边石门村后山)."""
-    found = _UNKNOWN_TOWN.match(rest) if rest.startswith("，") else None
+    found = _UNKNOWN_TOWN.match(rest)
     return frozenset((found.group(1),)) if found else frozenset()
 
 

@@ -96,3 +96,68 @@ def test_a_bridge_both_name_brings_the_other_report_however_far_its_point(api):
         description="我们几个在河边喝酒，他说要游到对面去，游了几十米就看不到人了。",
     )  # fmt: skip
     assert relay in friend["possible_duplicates"]
+
+
+# --- the twenty-first version ---------------------------------------------------------------
+
+
+def _day(days_back=3):
+    from zoneinfo import ZoneInfo
+
+    local = timezone.now().astimezone(ZoneInfo("Asia/Shanghai")) - timedelta(days=days_back)
+    return local.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def test_which_way_the_traffic_goes_is_no_place(tools):
+    one = sightings.sight(tools, "长张高速宁乡段大雾多车追尾", "长张高速往长沙方向宁乡段", timezone.now(), "traffic")
+    assert not any("往" in run or "长沙" in run for run in one.written)
+
+
+def test_a_village_set_beside_its_own_is_not_named(tools):
+    """与桐溪村相邻的龙塘村…与桐溪村火场相距约3公里: 桐溪村 is the neighbour's fire, not this one's."""
+    report = sightings.sight(
+        tools, "龙塘村又起一处山火", "岳麓区莲花镇龙塘村三组", timezone.now(), "forest_fire", "natural_disaster",
+        text="14时40分许，与桐溪村相邻的龙塘村三组也发生山火，与桐溪村火场相距约3公里，非同一火场。",
+    )  # fmt: skip
+    assert "桐溪村" not in report.places
+
+
+def test_two_villages_of_one_town_within_the_hour_are_two_places(tools):
+    """桐溪村's hill fire (a village the gazetteer knows) and 龙塘村's (one it does not) 75
+    minutes apart in 莲花镇: two places. Another call from 桐溪村 is the first fire."""
+    day = _day()
+    first = sightings.sight(
+        tools, "桐溪村发生山火", "岳麓区莲花镇桐溪村", day + timedelta(hours=13, minutes=40), "forest_fire",
+        "natural_disaster", text="13时25分许，桐溪村七组祖山因群众祭扫焚烧纸钱引发山火，镇扑火队已出动。",
+    )  # fmt: skip
+    second = sightings.sight(
+        tools, "龙塘村山上起火", "岳麓区莲花镇龙塘村三组", day + timedelta(hours=14, minutes=55), "forest_fire",
+        "natural_disaster", text="龙塘村三组山上起火了，村民烧荒引起的，火往山顶走。",
+    )  # fmt: skip
+    assert not sightings.flagged(tools, second, first)
+    again = sightings.sight(
+        tools, "桐溪村祖山的火还在烧", "莲花镇桐溪村七组", day + timedelta(hours=14, minutes=10), "forest_fire",
+        "natural_disaster", text="七组祖山上的火还冇灭，风又大起来了。",
+    )  # fmt: skip
+    assert sightings.flagged(tools, again, first)
+
+
+def test_a_town_first_in_the_location_is_a_town_though_no_county_comes_before(tools):
+    one = sightings.sight(tools, "白泉村山火续报", "双凫铺镇白泉村", timezone.now(), "forest_fire", "natural_disaster")
+    assert one.unknown_towns == {"双凫铺镇"} and "白泉村" in one.villages
+
+
+def test_a_written_report_two_days_on_is_at_the_minute_it_names(tools):
+    """The 25th's morning report of a fall on the 23rd at 15时05分 is the 120 relay of 15时12分."""
+    day = _day()
+    relay = sightings.sight(
+        tools, "黎托一工地有人从高处摔下", "雨花区黎托街道一工地", day + timedelta(hours=15, minutes=12),
+        text="120转：黎托街道一在建工地有工人从楼上摔下，呼救人称伤者无意识。",
+    )  # fmt: skip
+    written = sightings.sight(
+        tools, "关于黎托街道一在建项目高处坠落事故的报告", "雨花区黎托街道某安置房项目",
+        day + timedelta(days=2, hours=9, minutes=30), "production_safety",
+        text=f"{day.month}月{day.day}日15时05分许，黎托街道某安置房项目5#楼施工中，1名木工从8层楼面临边处坠落。",
+    )  # fmt: skip
+    assert written.stated == day + timedelta(hours=15, minutes=5)
+    assert sightings.flagged(tools, written, relay)
