@@ -152,8 +152,9 @@ MEASURED = {
     # were read to build it (0.882 / 0.899 / 0.849 with it).
     "heldout18": (0.88, 0.89, 0.84),
     # written blind to the twentieth version and measured once on it and once on the
-    # twenty-first, figures only (2026-12-04): the twentieth 0.870 / 0.909 / 0.842
-    "heldout19": (0.86, 0.90, 0.84),
+    # twenty-first, figures only (2026-12-04): the twentieth 0.870 / 0.909 / 0.842, the
+    # twenty-first 0.870 / 0.908 / 0.836
+    "heldout19": (0.86, 0.90, 0.83),
 }
 
 
