@@ -1065,6 +1065,8 @@ def score(new, old, *, gazetteer, kinds=NO_KINDS, names=None):
     if where:
         reasons.append(where)
     reasons.append(f"相隔 {_fmt_gap(abs((a - b).total_seconds()) / 3600)}")
+    if continued:
+        reasons.append("续报：接续此前报告")  # why a report days old is offered
     if same:
         reasons.append(f"同为{(names or {}).get(same, same)}")
     if old.same_phone:

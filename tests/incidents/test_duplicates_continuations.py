@@ -50,6 +50,8 @@ def test_a_continuation_two_days_on_is_the_fire_it_continues(tools):
     continued = _continuation(tools, day, "黑麋峰火场清理看守情况续报")
     assert continued.continues and not fire.continues
     assert sightings.flagged(tools, continued, fire)
+    _value, reasons = duplicates.score(continued, fire, gazetteer=tools[0], kinds=tools[2])
+    assert "续报：接续此前报告" in reasons  # the officer sees why a report two days old is offered
 
 
 def test_the_same_words_without_saying_they_continue_are_too_late(tools):
