@@ -24,7 +24,8 @@ for the nineteenth), and intake_eval_heldout17.yaml, written blind to the eighte
 the nineteenth was built from heldout16's misses), and intake_eval_heldout18.yaml, written
 blind to the nineteenth (while the twentieth was built from heldout17's misses), and
 intake_eval_heldout19.yaml, written blind to the twentieth (while the twenty-first was built
-from heldout18's misses).
+from heldout18's misses), and intake_eval_heldout20.yaml, written blind to the twenty-first
+(while the twenty-second was built from heldout19's misses).
 Two reports of one event are duplicates; of two events, not. Day N of a part is
 2025-12-31 + N (BASE), the calendar its writers count by (heldout9: day 380 = 1月15日).
 
@@ -76,6 +77,7 @@ SPLITS = {
     "heldout17": DATA / "intake_eval_heldout17.yaml",
     "heldout18": DATA / "intake_eval_heldout18.yaml",
     "heldout19": DATA / "intake_eval_heldout19.yaml",
+    "heldout20": DATA / "intake_eval_heldout20.yaml",
 }
 PAIRS = DATA / "report_pairs.csv"
 BASE = datetime(2025, 12, 31, tzinfo=UTC)  # day 380 = 1月15日, as heldout7-9's written reports count
