@@ -1,12 +1,12 @@
 """Understanding the caller, measured on the labelled evaluation set (tests/data/).
 
 Prints, for the development parts (dev..dev4: the lexicon and the duplicate weights
-were written from them) and the held-out parts (heldout..heldout18: kept out
-of their making; heldout2 .. heldout18 were written and committed before the scorer's
-fourth to twentieth versions, each measured once on the version before and the version
+were written from them) and the held-out parts (heldout..heldout19: kept out
+of their making; heldout2 .. heldout19 were written and committed before the scorer's
+fourth to twenty-first versions, each measured once on the version before and the version
 it was written blind to, then development data: heldout15's misses were read for the
 eighteenth, heldout16's for the nineteenth, heldout17's for the twentieth, heldout18's for the
-twenty-first):
+twenty-first, heldout19's for the twenty-second):
 - subtype top-1 accuracy, given the report's category (as the officer picks it) and
   without it, and the confusion list of what it gets wrong;
 - duplicate precision and recall over the labelled pairs (tests/data/report_pairs.csv),

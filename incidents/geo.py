@@ -491,7 +491,11 @@ def read_streets(text, gazetteer, spans=None):
             kind = FIRM_KINDS.get(suffix, suffix)
             if _goes_on(masked_text, match.end(), suffix):
                 continue
-            if len(firm) >= 2 and not firm.endswith(_GENERIC_FIRMS) and not (suffix == "村" and firm.endswith("农")):
+            if (
+                len(firm) >= 2
+                and not firm.endswith(_GENERIC_FIRMS)
+                and not (suffix == "村" and firm.endswith(("农", "乡", "某")))
+            ):
                 firms.add((firm, kind))
             elif len(firm) < 2 and kind in VENUE_KINDS:
                 venues.add(kind)  # no name (一酒店); 工地食堂 and 学校食堂 say whose, and differ

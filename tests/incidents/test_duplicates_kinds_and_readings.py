@@ -161,3 +161,56 @@ def test_a_written_report_two_days_on_is_at_the_minute_it_names(tools):
     )  # fmt: skip
     assert written.stated == day + timedelta(hours=15, minutes=5)
     assert sightings.flagged(tools, written, relay)
+
+
+# --- the twenty-second version --------------------------------------------------------------
+
+
+def test_a_report_titled_as_another_one_is_not_the_one_before_on_the_same_road(tools):
+    """Two fog pileups on 京港澳高速 within the hour: the second relay's title says it is
+    another one (又一处追尾). The same words without saying so stay a candidate."""
+    now = timezone.now()
+    first = sightings.sight(
+        tools, "京港澳高速团雾多车相撞", "京港澳高速长沙县段", now - timedelta(minutes=45), "traffic",
+        text="122转：京港澳高速长沙县段团雾，多车相撞，有人受伤。",
+    )  # fmt: skip
+    words = "122转：京港澳高速安沙附近团雾，一辆货车追尾排队车辆，有人受伤。"
+    another = sightings.sight(tools, "京港澳高速又一处追尾", "京港澳高速安沙附近", now, "traffic", text=words)
+    assert another.another and not first.another
+    plain = sightings.sight(tools, "京港澳高速追尾", "京港澳高速安沙附近", now, "traffic", text=words)
+    assert (
+        duplicates.score(another, first, gazetteer=tools[0], kinds=tools[2])[0]
+        < (duplicates.score(plain, first, gazetteer=tools[0], kinds=tools[2])[0])
+    )
+
+
+def test_an_unnamed_village_and_the_countryside_are_no_village(tools):
+    """某村 (a village not named) and 乡村流动厨师 (a country cook) name no village: the
+    county's report of a wedding feast at 开慧镇某村 and the guest's call from 开慧村 share
+    the town, and are not two villages."""
+    now = timezone.now()
+    guest = sightings.sight(
+        tools, "吃了结婚酒回来一家人都拉", "开慧镇开慧村", now - timedelta(hours=20), "food_poisoning", "public_health",
+        text="我们中午去亲戚屋里吃结婚酒，回来五个人都拉肚子，还发烧，好多人都一样。",
+    )  # fmt: skip
+    county = sightings.sight(
+        tools, "关于开慧镇一起农村集体聚餐食物中毒事件的报告", "长沙县开慧镇某村", now, "food_poisoning",
+        "public_health", text="开慧镇某村一农户办婚宴，共发病53人。宴席由乡村流动厨师制作。",
+    )  # fmt: skip
+    assert not county.villages and not any(kind == "村" for _name, kind in county.streets.firms)
+    place, _reason = duplicates.place_score(county, guest, tools[0])
+    assert place >= duplicates.NAME_PLACE["town"]  # 开慧镇 at least, not two villages (x 0.6)
+
+
+def test_a_labs_confirmation_a_day_and_a_half_on_is_the_farmers_call(tools):
+    """The vets' H5N1 confirmation 31 hours after a farmer's call from the same town: one event."""
+    now = timezone.now()
+    farmer = sightings.sight(
+        tools, "鸡一夜死了几百只", "白箬铺镇光明村，我屋里的蛋鸡场", now - timedelta(hours=31), "animal_epidemic",
+        "public_health", text="我养了一万多只蛋鸡，前天开始不吃食，昨天死了两百多，今天早上又死了四五百。",
+    )  # fmt: skip
+    vets = sightings.sight(
+        tools, "关于白箬铺镇一养殖场H5N1亚型高致病性禽流感疫情的报告", "望城区白箬铺镇", now, "animal_epidemic",
+        "public_health", text="白箬铺镇一蛋鸡养殖场送检样品H5N1亚型禽流感病毒核酸阳性，已扑杀疫点蛋鸡。",
+    )  # fmt: skip
+    assert sightings.flagged(tools, vets, farmer)

@@ -80,7 +80,8 @@ def test_the_development_parts_meet_the_targets(figures):
 MEASURED = {
     "heldout": (0.95, 0.92, 0.96),
     "heldout2": (0.92, 0.93, 0.97),
-    "heldout3": (0.94, 0.90, 0.93),
+    "heldout3": (0.94, 0.89, 0.93),  # 0.910 -> 0.890 precision with the twenty-second's slow summaries
+    # (2 false alarms more on heldout3 for 9 pairs found on five parts)
     "heldout4": (0.95, 0.98, 0.93),
     "heldout5": (0.99, 0.98, 0.93),
     # written blind to the eighth version and measured once on each, figures only
@@ -149,12 +150,13 @@ MEASURED = {
     # written blind to the nineteenth version and measured once on it and once on the
     # twentieth, figures only (2026-12-04): the nineteenth 0.882 / 0.849 / 0.816, the
     # twentieth the same. Development data for the twenty-first version: its confusion lists
-    # were read to build it (0.882 / 0.899 / 0.849 with it).
-    "heldout18": (0.88, 0.89, 0.84),
+    # were read to build it (0.882 / 0.899 / 0.849 with it; 0.905 / 0.855 with the twenty-second).
+    "heldout18": (0.88, 0.90, 0.85),
     # written blind to the twentieth version and measured once on it and once on the
     # twenty-first, figures only (2026-12-04): the twentieth 0.870 / 0.909 / 0.842, the
-    # twenty-first 0.870 / 0.908 / 0.836
-    "heldout19": (0.86, 0.90, 0.83),
+    # twenty-first 0.870 / 0.908 / 0.836. Development data for the twenty-second version: its
+    # confusion lists were read to build it (0.870 / 0.917 / 0.870 with it).
+    "heldout19": (0.86, 0.91, 0.86),
     # written blind to the twenty-first version and measured once on it and once on the
     # twenty-second, figures only (2026-12-04): the twenty-first 0.952 / 0.961 / 0.860
     "heldout20": (0.95, 0.96, 0.85),
