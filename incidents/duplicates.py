@@ -232,6 +232,7 @@ class Sighting:
     rest: str = ""  # the location as written, its names and kinds out (where_rest)
     told: str = ""  # its whole text, lower case, the gazetteer's names masked: where the other's `written` runs may be
     villages: frozenset = frozenset()  # villages its location as written names that the gazetteer does not know
+    all_villages: frozenset = frozenset()  # those and the gazetteer's villages it names (_two_villages)
     unknown_towns: frozenset = frozenset()  # a town it names after its county, unknown to the gazetteer (in towns too)
     landmark_towns: frozenset = frozenset()  # the towns its landmarks lie in, when it names none (landmark_town)
     sites: frozenset = frozenset()  # kinds of site the words say it happened at (SITE_KINDS: 民宿, 仓库, 工地)
@@ -291,6 +292,7 @@ def sighting(
     ) = _read_text(location_text, text, lat, lon, gazetteer, reader)
     new_towns = unknown_towns(rest)
     around = landmark_towns(places, gazetteer) if places and not towns else frozenset()
+    unknown = unknown_villages(written)
     return Sighting(
         id=id,
         category=category,
@@ -320,7 +322,8 @@ def sighting(
         rest=rest,
         sites=sites,
         told=told,
-        villages=unknown_villages(written),
+        villages=unknown,
+        all_villages=unknown | {n for n in places if gazetteer.by_name[n][3] == "村"},
         streets=streets,
         districts=districts,
         grams=grams,
@@ -739,14 +742,14 @@ def place_score(new, old, gazetteer):
             score *= DIFFERENT_SPOTS
         elif new.towns and old.towns and new.towns.isdisjoint(old.towns):
             score *= DIFFERENT_SPOTS  # each names its town (乔口镇, 靖港镇), and not the same
-        elif _two_villages(new, old, gazetteer) and score < NAMED_SPOT:
+        elif _two_villages(new, old) and score < NAMED_SPOT:
             score *= DIFFERENT_SPOTS  # each names its village, known or not, and not the same (白石村, 东门村)
         elif new.sites and old.sites and new.sites.isdisjoint(old.sites) and score < NAMED_SPOT:
             score *= DIFFERENT_SPOTS  # 一民宿 and 一仓库 in one district: two places
         where = f"相距 {_fmt_km(km)}"
         return score, f"{where}，{reason}" if reason else where
     if by_name[0]:
-        two = apart or (by_name[0] < NAMED_SPOT and _two_villages(new, old, gazetteer))
+        two = apart or (by_name[0] < NAMED_SPOT and _two_villages(new, old))
         return by_name[0] * (DIFFERENT_SPOTS if two else 1.0), reason
     if apart:
         return 0.0, None  # two establishments of one kind named (金福楼黄金店, 周大福金店), and no point
@@ -801,11 +804,10 @@ def landmarks_in(towns, gazetteer):
     )
 
 
-def _two_villages(new, old, gazetteer):
+def _two_villages(new, old):
     """Whether each names a village (the gazetteer's, or one it does not know: X村 as
     written), and none the same: 桐溪村's hill fire and 龙塘村's an hour later."""
-    a = new.villages | {n for n in new.places if gazetteer.by_name[n][3] == "村"}
-    b = old.villages | {n for n in old.places if gazetteer.by_name[n][3] == "村"}
+    a, b = new.all_villages, old.all_villages
     return bool(a and b and a.isdisjoint(b) and not (new.villages & old.written or old.villages & new.written))
 
 

@@ -17,15 +17,10 @@ intake_eval_heldout10.yaml, written blind to the twelfth (its misses were read f
 thirteenth), intake_eval_heldout11.yaml, written blind to the thirteenth (its misses
 were read for the fourteenth), intake_eval_heldout12.yaml, written blind to the
 fourteenth, intake_eval_heldout13.yaml, written blind to the fifteenth,
-intake_eval_heldout14.yaml, written blind to the sixteenth, intake_eval_heldout15.yaml,
-written blind to the seventeenth, intake_eval_heldout16.yaml, also written blind to the
-seventeenth (while the eighteenth was built from heldout15's misses; its misses were read
-for the nineteenth), and intake_eval_heldout17.yaml, written blind to the eighteenth (while
-the nineteenth was built from heldout16's misses), and intake_eval_heldout18.yaml, written
-blind to the nineteenth (while the twentieth was built from heldout17's misses), and
-intake_eval_heldout19.yaml, written blind to the twentieth (while the twenty-first was built
-from heldout18's misses), and intake_eval_heldout20.yaml, written blind to the twenty-first
-(while the twenty-second was built from heldout19's misses).
+intake_eval_heldout14.yaml, written blind to the sixteenth; intake_eval_heldout15.yaml and
+intake_eval_heldout16.yaml, written blind to the seventeenth; and heldout17 to heldout20,
+each written blind to the eighteenth to twenty-first versions in turn, while the next was
+built from the part before's misses (tests/data/README.md says who read what).
 Two reports of one event are duplicates; of two events, not. Day N of a part is
 2025-12-31 + N (BASE), the calendar its writers count by (heldout9: day 380 = 1月15日).
 
