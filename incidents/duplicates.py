@@ -159,6 +159,9 @@ CONTINUES_WINDOW = 5.0  # the candidates' window reaches back that many times as
 # an epidemic's or a wage dispute's 续报 comes days after its first reports, the incident still open)
 SLOW_TIME = 3.0  # kinds that unfold over days: hours count a third
 SLOW_WINDOW = 1.5  # and their reports are looked for that much further back (36 hours for 24)
+# A written summary of a slow kind (截至…累计, 关于…的报告) is looked for further back still:
+# an outbreak's comes two days after the first calls.
+SLOW_SUMMARY_WINDOW = 3.0
 FAST_TIME = 2.0  # kinds over in minutes: hours count double
 SAME_DISTRICT = 0.15
 SAME_WHERE, SAME_WHERE_MIN = 0.9, 0.5  # the locations as written: alike character pairs
@@ -630,8 +633,15 @@ def says_it_continues(text):
     return any(word in text for word in CONTINUES)
 
 
+_TALLY = re.compile(r"截[至止][^。；]{0,20}?累计")
+
+
 def is_follow_up(text, title=""):
-    return any(word in text for word in FOLLOW_UP) or bool(title and _FOLLOW_UP_TITLE.search(title.strip()))
+    return (
+        any(word in text for word in FOLLOW_UP)
+        or bool(_TALLY.search(text))
+        or bool(title and _FOLLOW_UP_TITLE.search(title.strip()))
+    )
 
 
 _MOBILE = re.compile(r"1[3-9]\d{9}")
@@ -1278,6 +1288,11 @@ def slow_window_sql(new, start, slow_start, code, kinds, adapt):
         f" OR (i.subtype = '' AND {code} IN ({marks})))))",
         [adapt(start), adapt(slow_start), *slow, *slow],
     )
+
+
+def slow_window(new):
+    """How many times the window a slow kind's reports are looked for back from `new`."""
+    return SLOW_SUMMARY_WINDOW if new.follow_up else SLOW_WINDOW
 
 
 def may_be_slow(new, old_subtype, old_guess, kinds):

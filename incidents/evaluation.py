@@ -201,7 +201,7 @@ def prefiltered(new, old, km, kinds=duplicates.NO_KINDS, gazetteer=None):
         apart = min(apart, abs((new.stated - old.at).total_seconds()))
     # a continuation (续报) looks at anything earlier in its window, as the intake's start does
     continued = new.continues and old.at <= new.at and apart <= WINDOW_HOURS * 3600 * duplicates.CONTINUES_WINDOW
-    if not continued and apart > WINDOW_HOURS * 3600 * duplicates.SLOW_WINDOW:
+    if not continued and apart > WINDOW_HOURS * 3600 * duplicates.slow_window(new):
         return False
     if (
         not continued

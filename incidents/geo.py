@@ -339,13 +339,13 @@ SPOT_SUFFIXES = ("下穿通道", "下穿隧道", "隧道", "大桥", "大堤", "
 # and a village or reservoir the gazetteer does not know (金峰村, 金峰水库), is where its
 # event happened: told by the characters before its kind, as a named spot is.
 FIRM_SUFFIXES = (
-    "酒楼", "酒家", "饭店", "饭馆", "餐馆", "餐厅", "食堂", "幼儿园", "小学", "中学", "敬老院", "养老院", "福利院",
+    "酒楼", "酒家", "饭店", "饭馆", "餐馆", "餐厅", "食堂", "幼儿园", "小学", "中学", "敬老院", "养老院", "养老机构", "福利院",
     "有限公司", "公司", "大厦", "公园", "村", "水库", "酒店", "ktv", "金店", "金饰店", "黄金店", "超市", "便利店",
 )  # fmt: skip
 # Kinds of establishment: two different ones of a kind named (向阳幼儿园, 春苗幼儿园) are two places.
 FIRM_KINDS = {
     "酒家": "酒楼", "饭店": "酒楼", "饭馆": "酒楼", "餐馆": "酒楼", "餐厅": "酒楼", "中学": "小学", "养老院": "敬老院",
-    "福利院": "敬老院", "有限公司": "公司", "站": "地铁站", "酒店": "酒楼", "金饰店": "金店", "黄金店": "金店",
+    "养老机构": "敬老院", "福利院": "敬老院", "有限公司": "公司", "站": "地铁站", "酒店": "酒楼", "金饰店": "金店", "黄金店": "金店",
     "便利店": "超市",
 }  # fmt: skip
 # Kinds of venue a text may name without its name (一酒店, 吃喜酒的酒店, 一家KTV, 这所幼儿园):

@@ -154,7 +154,7 @@ def possible_duplicates(new, *, phone="", exclude=None, limit=DUPLICATE_LIMIT):
         gazetteer=gazetteer,
         kinds=KINDS,
         km=DUPLICATE_KM,
-        slow_start=since - window * duplicates.SLOW_WINDOW,
+        slow_start=since - window * duplicates.slow_window(new),
     )
     return duplicates.find(
         new, rows, gazetteer=gazetteer, reader=reader.get(None), kinds=KINDS, limit=limit, names=subtype_names.get(None)

@@ -263,6 +263,12 @@ def test_the_first_heat_waves_kinds_as_callers_put_them(text, category, code):
         ("跑步活动好几个人热倒了", "natural_disaster", "meteorological"),
         ("市民反映中秋月饼提货券无法兑付", "social_security", "economic_security"),
         ("港子里的水发臭，鱼都翻白了", "accident_disaster", "environmental_pollution"),
+        # the twenty-third's: cheated in plain words, a fireworks workshop, a pipe frozen
+        # until it burst (路边水管冻爆了 read as a fire before, from a fall off an 电动车)
+        ("我老婆被人骗了钱，能不能追回来", "social_security", "criminal_case"),
+        ("有人冒充我们老板拉群，把会计的钱骗走了", "social_security", "criminal_case"),
+        ("某花炮企业工房发生爆炸", "accident_disaster", "production_safety"),
+        ("路边水管冻爆了，有人骑电动车摔倒了", "accident_disaster", "water_supply"),
     ],
 )
 def test_the_late_summers_kinds_as_callers_put_them(text, category, code):

@@ -134,6 +134,7 @@ WORD_MIGRATIONS = [  # (migration, a word of it an admin already had as a cue: i
     ("0016_eighteenth_version_words", "mass_incident", "踩踏"),
     ("0017_nineteenth_version_words", "mass_incident", "拥挤"),
     ("0018_twentieth_version_words", "biological_disaster", "稻飞虱"),
+    ("0019_twenty_third_version_words", "criminal_case", "冒充"),
 ]
 
 
