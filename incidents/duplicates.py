@@ -158,6 +158,7 @@ CONTINUES_TIME = 4.0
 CONTINUES_WINDOW = 5.0  # the candidates' window reaches back that many times as far (five days for 24 hours:
 # an epidemic's or a wage dispute's 续报 comes days after its first reports, the incident still open)
 SLOW_TIME = 3.0  # kinds that unfold over days: hours count a third
+ONE_PLACE_SLOW = 2.0  # and half that again in one establishment both name (社港镇敬老院: an outbreak's next day)
 SLOW_WINDOW = 1.5  # and their reports are looked for that much further back (36 hours for 24)
 # A written summary of a slow kind (截至…累计, 关于…的报告) is looked for further back still:
 # an outbreak's comes two days after the first calls.
@@ -221,6 +222,7 @@ class Sighting:
     follow_up: bool = False  # a department's written follow-up (FOLLOW_UP): hours later
     continues: bool = False  # it says it continues an earlier report (CONTINUES)
     another: bool = False  # it says it is another one of its kind (又发生一起, 又一处: ANOTHER)
+    set_apart: frozenset = frozenset()  # the villages and places its words say it is not (与昨日鹊山村火情不是同一处)
     stated: datetime | None = None  # when it happened, as a written report says (13时55分许)
     zone: object = None  # the time zone the words' times of day are in (None: the report time's own)
     unit_places: frozenset = frozenset()  # the reporting unit's gazetteer place, when the words name none
@@ -292,6 +294,7 @@ def sighting(
         rest,
         sites,
         told,
+        set_apart,
     ) = _read_text(location_text, text, lat, lon, gazetteer, reader)
     new_towns = unknown_towns(rest)
     around = landmark_towns(places, gazetteer) if places and not towns else frozenset()
@@ -311,6 +314,7 @@ def sighting(
         follow_up=is_follow_up(text, title),
         continues=says_it_continues(text),
         another=bool(ANOTHER.search(title)),
+        set_apart=set_apart,
         stated=stated_at(text, at, zone),
         zone=zone,
         **_unit_evidence(unit, places, lat, gazetteer),
@@ -341,7 +345,9 @@ def _read_text(location_text, text, lat, lon, gazetteer, reader):
     """What a text and point say of the place and the event, kept for the next report
     that meets the same open incident (its neighbours come up again and again). The
     gazetteer and lexicon are part of the key: an edit makes new ones."""
-    whole = _ELSEWHERE.sub("，", _UNRELATED.sub("，", f"{location_text} {text}".lower()))
+    lowered = f"{location_text} {text}".lower()
+    set_apart = _set_apart(lowered, gazetteer)
+    whole = _ELSEWHERE.sub("，", _UNRELATED.sub("，", lowered))
     whole = _NOT_PLACES.sub(lambda m: "，" * len(m.group()), whole)
     spans = [s for s in gazetteer.trie.spans(whole) if not _taken_to(whole, s, gazetteer)]
     spans = _own_roads(spans, gazetteer)
@@ -368,6 +374,7 @@ def _read_text(location_text, text, lat, lon, gazetteer, reader):
         rest,
         sites_of(masked),
         masked,
+        set_apart,
     )
 
 
@@ -413,7 +420,10 @@ GENERIC_WHERE = (
 )  # fmt: skip
 _GENERIC_WHERE = re.compile(
     # which way the traffic goes (往长沙方向, 开往城区方向) is no place either
-    r"(?:往|向|朝)[\u4e00-\u9fff]{1,5}?方向|" + "|".join(sorted(GENERIC_WHERE, key=len, reverse=True))
+    # and a town's name that begins with such a word is the town's (路口镇 is no 路口, junction)
+    r"(?:往|向|朝)[\u4e00-\u9fff]{1,5}?方向|(?:"
+    + "|".join(sorted(GENERIC_WHERE, key=len, reverse=True))
+    + ")(?!镇|乡|街道)"
 )
 _WRITTEN_RUN = 3  # characters two locations as written share, in one run, to be one spot
 
@@ -441,9 +451,9 @@ _CJK_RUN = re.compile(f"[\u4e00-\u9fff]{{{_WRITTEN_RUN},}}")
 # A written report setting another place apart (与上洪村演练无关, 与上午K1506处事故不在同一
 # 地点, 与渔船事故搜救区域分开, 与黄花镇中学疫情无流行病学关联): not where this event is.
 _UNRELATED = re.compile(
-    r"与[^，。；,;]{1,24}?(?:无关|不在同一|不是同一|不是一起|分开|不同|无[^，。；,;]{0,6}?关联)"
-    r"|不是[^，。；,;]{1,12}?(?:那边|那里|那儿)[^，。；,;]{0,8}"
-)
+    r"与[^，。；,;？！?! ]{1,24}?(?:无关|不在同一|不在一个|不在一处|不是同一|非同一|不是一起|不是一处|分开|不同|无[^，。；,;？！?! ]{0,6}?关联)"
+    r"|不是[^，。；,;？！?! ]{1,12}?(?:那边|那里|那儿)[^，。；,;？！?! ]{0,8}"
+)  # a clause: not across a question mark or the space between a title and its words (是不是翻船了 铜官窑那里)
 # Another event a report names beside its own: a clause reported separately (另，同日…惠农村发生
 # 一起…山火，已另报; 新桥村一废品站火灾已另行报告), a place kilometres away (该处距静慎村九峰山
 # 火场约4公里), the fire ground its crews were drawn from (从九峰山火场抽调, 沙龙村那边扑火队伍
@@ -456,6 +466,20 @@ _ELSEWHERE = re.compile(
 )
 # Words that begin with a place's name and are not the place (火星子, sparks, is not 火星街道).
 _NOT_PLACES = re.compile("火星子|火星儿|火星四溅")
+_VILLAGE_NAME = re.compile("[\u4e00-\u9fff]{2}村")
+
+
+def _set_apart(text, gazetteer):
+    """The places a text's words say its event is not (_UNRELATED: 与昨日鹊山村火情不是同一处):
+    the gazetteer's names in those clauses, and the villages they name (two characters and 村)."""
+    found = set()
+    for clause in _UNRELATED.finditer(text):
+        words = clause.group()
+        found.update(gazetteer.aliases[key] for _s, _e, key in gazetteer.trie.spans(words))
+        found.update(m.group() for m in _VILLAGE_NAME.finditer(words) if not _UNNAMED.search(m.group()))
+    return frozenset(found)
+
+
 # Where the hurt were taken (送湘雅医院, 转至省人民医院) or are treated (在宁乡市人民医院、省人民
 # 医院救治): not where the event happened.
 _TAKEN_TO = re.compile(r"(?:送|转)(?:往|至|到|入)?(?:了)?$")
@@ -1008,9 +1032,9 @@ def event_kinds(sure_a, a, sure_b, b):
     return frozenset(k for k in (a, b) if k)
 
 
-def time_score(a, b, event, kinds, *, district=False, follow_up=False, continued=False):
+def time_score(a, b, event, kinds, *, district=False, follow_up=False, continued=False, one_place=False):
     """How near in time, for the event's kinds (event_kinds): slow ones count hours a
-    third, fast ones double; against a district-level report (`district`: a
+    third (a sixth at `one_place`: one establishment both name), fast ones double; against a district-level report (`district`: a
     department's, written hours after the callers on the spot) a slow kind's hours count
     0.35 and a quick kind's 0.4, a fast kind's no more; against a written follow-up (`follow_up`: written after the
     event by definition) a quick kind's a little less still."""
@@ -1019,7 +1043,7 @@ def time_score(a, b, event, kinds, *, district=False, follow_up=False, continued
         hours /= CONTINUES_TIME
     summary = district or follow_up
     if event and event <= kinds.slow:
-        hours /= SLOW_TIME
+        hours /= SLOW_TIME * (ONE_PLACE_SLOW if one_place else 1.0)
     elif event and event <= kinds.fast and not summary:
         hours *= FAST_TIME
     if summary:
@@ -1074,11 +1098,16 @@ def score(new, old, *, gazetteer, kinds=NO_KINDS, names=None):
         new.at, new.stated, old.at, old.stated, new.follow_up and not continued, old.follow_up
     )  # the report times, unless a stated one is nearer
     district, follow_up = "district" in (new.area, old.area), bool(new.follow_up or old.follow_up)
-    t = time_score(a, b, event, kinds, district=district, follow_up=follow_up, continued=continued)
-    if t <= 0:
+    slow = bool(event) and event <= kinds.slow
+    t = time_score(a, b, event, kinds, district=district, follow_up=follow_up, continued=continued, one_place=slow)
+    if t <= 0:  # (for a slow kind, the most it can be: at one place)
         return 0.0, []
     p, where = place_score(new, old, gazetteer)
-    if p < NAMED_SPOT and (new.another and old.at <= new.at or old.another and new.at <= old.at):
+    if slow and p < FIRM:
+        t = time_score(a, b, event, kinds, district=district, follow_up=follow_up, continued=continued)
+    if (new.set_apart or old.set_apart) and (_sets_apart(new, old) or _sets_apart(old, new)):
+        p *= DIFFERENT_SPOTS  # one says it is not the event at a place the other names (与脱甲村山火不是一处)
+    elif p < NAMED_SPOT and (new.another or old.another) and (_another(new, old) or _another(old, new)):
         p *= DIFFERENT_SPOTS  # the later one says it is another: a town or a road shared is not enough
     both = {kind_of(new), kind_of(old)}  # both of a wide-area kind, not one side's alone,
     # and not a slow one's two towns each telling its own (两镇的旱情, where one quake is felt in both)
@@ -1102,6 +1131,18 @@ def score(new, old, *, gazetteer, kinds=NO_KINDS, names=None):
     if shared_words:
         reasons.append("共同用语：" + "、".join(shared_words[:4]))
     return round(min(value, 1.0), 3), reasons
+
+
+def _sets_apart(a, b):
+    """`a`'s words say it is not the event at a place `b` names (in its words, not set apart)."""
+    return any(name in b.places or name in b.told for name in a.set_apart)
+
+
+def _another(later, earlier):
+    """`later` says it is another one of its kind, after `earlier`, and names no place its
+    words set apart: 石鼓村又发生一起山火，与昨日鹊山村火情不是同一处 is another than 鹊山村's, not
+    than every fire of the town (a passing driver's 路过看到山上冒烟 ten minutes before)."""
+    return later.another and earlier.at <= later.at and not later.set_apart
 
 
 def continuing(new, old):
@@ -1348,7 +1389,7 @@ def upper_bound(new, row, *, gazetteer, kinds, keys):
     a, b = closest(
         new.at, new.stated, row.at, stated_at(text, row.at, new.zone), new.follow_up and not continued, written
     )
-    t = time_score(a, b, event, kinds, district=district, follow_up=follow_up, continued=continued)
+    t = time_score(a, b, event, kinds, district=district, follow_up=follow_up, continued=continued, one_place=True)
     if t <= 0:
         return 0.0
     k = _kind_weight(new.subtype, kind_of(new), row.subtype, kind_old, kinds.related)

@@ -341,17 +341,19 @@ SPOT_SUFFIXES = ("下穿通道", "下穿隧道", "隧道", "大桥", "大堤", "
 FIRM_SUFFIXES = (
     "酒楼", "酒家", "饭店", "饭馆", "餐馆", "餐厅", "食堂", "幼儿园", "小学", "中学", "敬老院", "养老院", "养老机构", "福利院",
     "有限公司", "公司", "大厦", "公园", "村", "水库", "酒店", "ktv", "金店", "金饰店", "黄金店", "超市", "便利店",
+    "养殖场", "养猪场", "养鸭场", "养鸡场", "猪场", "鸭场", "鸡场", "养殖户", "鸭棚", "鸡棚",
 )  # fmt: skip
 # Kinds of establishment: two different ones of a kind named (向阳幼儿园, 春苗幼儿园) are two places.
 FIRM_KINDS = {
     "酒家": "酒楼", "饭店": "酒楼", "饭馆": "酒楼", "餐馆": "酒楼", "餐厅": "酒楼", "中学": "小学", "养老院": "敬老院",
     "养老机构": "敬老院", "福利院": "敬老院", "有限公司": "公司", "站": "地铁站", "酒店": "酒楼", "金饰店": "金店", "黄金店": "金店",
-    "便利店": "超市",
+    "便利店": "超市", "养猪场": "养殖场", "养鸭场": "养殖场", "养鸡场": "养殖场", "猪场": "养殖场", "鸭场": "养殖场",
+    "鸡场": "养殖场", "养殖户": "养殖场", "鸭棚": "养殖场", "鸡棚": "养殖场",
 }  # fmt: skip
 # Kinds of venue a text may name without its name (一酒店, 吃喜酒的酒店, 一家KTV, 这所幼儿园):
 # the venue of that kind the other text names, when nothing says they are apart.
 VENUE_KINDS = frozenset(
-    {"酒楼", "幼儿园", "小学", "敬老院", "ktv", "金店", "超市"}
+    {"酒楼", "幼儿园", "小学", "敬老院", "ktv", "金店", "超市", "养殖场"}
 )  # not 食堂: 该校食堂, 工地食堂, then 食堂 alone
 _VENUE_SUFFIXES = {kind: tuple(s for s in FIRM_SUFFIXES if FIRM_KINDS.get(s, s) == kind) for kind in VENUE_KINDS}
 # What an establishment's name ends in when it says only what kind it is, or which one of

@@ -523,14 +523,16 @@ def test_a_relatives_call_giving_only_the_part_of_the_day_is_at_that_time(tools)
 
 def test_a_countys_report_reaches_its_villages_50_km_from_its_point(api):
     """The forestry bureau's report placed at 宁乡市's point finds the township's hill fire at
-    石门村, 40 km west (the candidates' box is the county's); 浏阳市's is not in it."""
+    石门村, 40 km west (the candidates' box is the county's); 浏阳市's is not in it. (Six hours
+    on: 沙田乡, a town both name since the twenty-fourth version's gazetteer, weighs a town's
+    0.6, not the 0.75 of a spot written in the other's words it weighed while unknown.)"""
     shimen = report(
-        api, received_at=ago(hours=19), title="石门村发生山火", subtype="forest_fire",
+        api, received_at=ago(hours=6), title="石门村发生山火", subtype="forest_fire",
         description="石门村一村民烧田埂草引发山火，火线长约300米，乡半专业扑火队30人已上山。",
         location_text="宁乡市沙田乡石门村", latitude=28.1985, longitude=112.1532, reporter_phone="0731-87591128",
     )["incident"]  # fmt: skip
     liuyang = report(
-        api, received_at=ago(hours=18), title="后山起火", subtype="forest_fire",
+        api, received_at=ago(hours=5), title="后山起火", subtype="forest_fire",
         description="村后山上烧起来了，烟很大。", location_text="浏阳市沿溪镇枫林村",
         latitude=28.2596, longitude=113.8897,
     )["incident"]  # fmt: skip
@@ -544,28 +546,28 @@ def test_a_countys_report_reaches_its_villages_50_km_from_its_point(api):
 
 
 def test_a_town_the_gazetteer_does_not_know_is_a_town(tools):
-    """沙田乡 (unknown) after 宁乡市: the caller's 沙田这边 is it; 双凫铺镇's hill fire (unknown,
+    """青石乡 (unknown) after 宁乡市: the caller's 青石这边 is it; 喻家坎镇's hill fire (unknown,
     placed at the county's point) and 横市镇's three hours before are two towns'."""
     now = timezone.now()
     caller = sightings.sight(
-        tools, "后山烧起来了，风大", "沙田这边石门村后山", now - timedelta(hours=2), "", "natural_disaster",
+        tools, "后山烧起来了，风大", "青石这边石门村后山", now - timedelta(hours=2), "", "natural_disaster",
         text="隔壁屋的老倌子在田埂上烧草，风一吹火跑到后山上去了，满山都是烟。",
     )  # fmt: skip
     bureau = sightings.sight(
-        tools, "沙田乡森林火情", "宁乡市沙田乡", now, "forest_fire", "natural_disaster",
-        text="沙田乡一村民野外烧田埂草引发森林火情，过火面积约35亩。",
+        tools, "青石乡森林火情", "宁乡市青石乡", now, "forest_fire", "natural_disaster",
+        text="青石乡一村民野外烧田埂草引发森林火情，过火面积约35亩。",
     )  # fmt: skip
-    assert bureau.unknown_towns == {"沙田乡"} and "沙田乡" in bureau.towns
+    assert bureau.unknown_towns == {"青石乡"} and "青石乡" in bureau.towns
     assert sightings.flagged(tools, bureau, caller)
     one = sightings.sight(
         tools, "横市镇森林火情", "宁乡市横市镇", now - timedelta(hours=3), "forest_fire", "natural_disaster",
         text="一处山林因祭扫用火引发森林火情，镇扑火队已上山。",
     )  # fmt: skip
     two = sightings.sight(
-        tools, "双凫铺镇森林火情", "宁乡市双凫铺镇", now, "forest_fire", "natural_disaster",
+        tools, "喻家坎镇森林火情", "宁乡市喻家坎镇", now, "forest_fire", "natural_disaster",
         text="一村民野外烧田埂草引发山火，过火面积约10亩，已扑灭。",
     )  # fmt: skip
-    assert two.towns == {"双凫铺镇"}
+    assert two.towns == {"喻家坎镇"}
     assert not sightings.flagged(tools, two, one)
 
 

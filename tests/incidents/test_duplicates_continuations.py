@@ -5,7 +5,7 @@ ground cleared at 8时, a body found at dawn), and the intake looks five days ba
 (the nineteenth: an outbreak's 续报 comes days after its first reports).
 A report that does not say so keeps the usual window; a continuation of another place's
 or another kind's event is not flagged. And a town the gazetteer lacks, written by both
-(宁乡市双凫铺镇), is one town, not one spot."""
+(宁乡市喻家坎镇), is one town, not one spot."""
 
 from datetime import timedelta
 from zoneinfo import ZoneInfo
@@ -84,24 +84,24 @@ def test_a_continuation_only_continues_what_came_before_it(tools):
 
 def test_a_town_the_gazetteer_lacks_is_one_town_not_one_spot(tools):
     """The pond where two boys drowned in the afternoon and the river below the bridge where
-    a youth drowned that evening: both written 宁乡市双凫铺镇…, one town (its weight, 0.6),
+    a youth drowned that evening: both written 宁乡市喻家坎镇…, one town (its weight, 0.6),
     not one spot (0.75: what a continuation's relief made of it the next evening)."""
     day = _day()
     pond = sightings.sight(
-        tools, "花桥村两名儿童疑似溺水", "宁乡市双凫铺镇花桥村王家冲组山塘", day + timedelta(hours=16, minutes=20),
+        tools, "花桥村两名儿童疑似溺水", "宁乡市喻家坎镇花桥村王家冲组山塘", day + timedelta(hours=16, minutes=20),
         "production_safety",
         text="15时50分许，花桥村王家冲组两名男童在村内山塘游泳后失踪，镇村干部、派出所和群众正在打捞。",
     )  # fmt: skip
     river = sightings.sight(
-        tools, "双凫铺大桥下有人游泳沉下去了", "宁乡市双凫铺镇沩水大桥下游", day + timedelta(hours=21, minutes=15),
+        tools, "喻家坎大桥下有人游泳沉下去了", "宁乡市喻家坎镇沩水大桥下游", day + timedelta(hours=21, minutes=15),
         "production_safety",
-        text="镇里报告：沩水双凫铺大桥下游一名17岁青年游泳时沉入水中，救援队正在打捞。",
+        text="镇里报告：沩水喻家坎大桥下游一名17岁青年游泳时沉入水中，救援队正在打捞。",
     )  # fmt: skip
-    assert pond.unknown_towns == river.unknown_towns == {"双凫铺镇"}
+    assert pond.unknown_towns == river.unknown_towns == {"喻家坎镇"}
     shared = pond.written & river.written
-    assert shared == {"双凫铺", "凫铺镇"} and not duplicates._not_towns(shared, river, pond)  # the town's, not a spot
+    assert shared == {"喻家坎", "家坎镇"} and not duplicates._not_towns(shared, river, pond)  # the town's, not a spot
     _value, reasons = duplicates.score(river, pond, gazetteer=tools[0], kinds=tools[2])
-    assert any("同一乡镇：双凫铺镇" in r for r in reasons)
+    assert any("同一乡镇：喻家坎镇" in r for r in reasons)
     assert duplicates.place_score(river, pond, tools[0])[0] == duplicates.NAME_PLACE["town"]
 
 

@@ -135,7 +135,9 @@ MEASURED = {
     # continuation (续报) rule also moved heldout6, heldout7, heldout13 and heldout14. The
     # nineteenth: 0.959 / 0.913 / 0.918 (a village named only in the other's words is not
     # its place: 2 false alarms fewer, and 2 pairs of a river told from its far bank lost).
-    "heldout15": (0.95, 0.92, 0.92),
+    # The twenty-fourth: 0.919 / 0.929 (双凫铺镇 a known town: two drownings in it a day apart
+    # are one town's, 2 false alarms, for one pair found).
+    "heldout15": (0.95, 0.91, 0.92),
     # written blind to the seventeenth version and measured once on it and once on the
     # eighteenth, figures only (2026-12-04): the seventeenth 0.902 / 0.918 / 0.870, the
     # eighteenth 0.908 / 0.918 / 0.880. Development data for the nineteenth version: its

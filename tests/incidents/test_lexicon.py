@@ -269,6 +269,10 @@ def test_the_first_heat_waves_kinds_as_callers_put_them(text, category, code):
         ("有人冒充我们老板拉群，把会计的钱骗走了", "social_security", "criminal_case"),
         ("某花炮企业工房发生爆炸", "accident_disaster", "production_safety"),
         ("路边水管冻爆了，有人骑电动车摔倒了", "accident_disaster", "water_supply"),
+        # the twenty-fourth's: a dialect's 冇 (没有), wages due at the year's end
+        ("村里一晚上冇得电", "accident_disaster", "power_supply"),
+        ("说好今天发工资又没到账", "social_security", "mass_incident"),
+        ("我们一百零几个人要过年钱", "social_security", "mass_incident"),
     ],
 )
 def test_the_late_summers_kinds_as_callers_put_them(text, category, code):

@@ -135,6 +135,7 @@ WORD_MIGRATIONS = [  # (migration, a word of it an admin already had as a cue: i
     ("0017_nineteenth_version_words", "mass_incident", "拥挤"),
     ("0018_twentieth_version_words", "biological_disaster", "稻飞虱"),
     ("0019_twenty_third_version_words", "criminal_case", "冒充"),
+    ("0020_twenty_fourth_version_words_and_places", "mass_incident", "发工资"),
 ]
 
 
@@ -243,3 +244,31 @@ def test_migrate_adds_guoyuan_and_moves_dawei_mountain_only_where_nobody_edited_
     assert (moved.latitude, moved.longitude) == (float(mountain["latitude"]), float(mountain["longitude"]))
     edited.refresh_from_db()
     assert (edited.district, edited.latitude, edited.longitude) == ("某县", 28.41, 113.08)
+
+
+def test_migrate_adds_the_towns_the_gazetteer_lacked_as_the_file_has_them(db):
+    """Migration 0020 adds 路口镇 and the other towns where the gazetteer was seeded, once, as
+    the file has them (路口镇's stem 路口 is no place: a junction); an edited one stays."""
+    import csv
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("incidents.migrations.0020_twenty_fourth_version_words_and_places")
+    seed.seed_reference_data()
+    names = [name for name, *_rest in migration.NEW_PLACES]
+    Place.objects.filter(name__in=names).delete()
+    Place.objects.create(name="黄兴镇", district="长沙县", kind="镇", latitude=28.2, longitude=113.2)  # an admin's
+    for _ in range(2):
+        migration.add_places(apps, None)
+    with open(seed.CITY_PLACES_CSV, newline="", encoding="utf-8") as f:
+        rows = {r["name"]: r for r in csv.DictReader(f) if r["name"] in names}
+    assert set(rows) == set(names)  # the file and the migration say the same
+    for name, row in rows.items():
+        town = Place.objects.get(name=name, district=row["district"])
+        if name == "黄兴镇":
+            assert (town.latitude, town.longitude) == (28.2, 113.2)
+            continue
+        assert (town.kind, town.latitude, town.longitude, town.aliases) == (
+            row["kind"], float(row["latitude"]), float(row["longitude"]), row["aliases"]
+        )  # fmt: skip
