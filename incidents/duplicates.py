@@ -107,6 +107,7 @@ BROAD_KM = 16.0  # a point geocoded from a road or a river may be anywhere along
 # for anywhere within this of it, and one from a district for anywhere in the district:
 # a spot that lies there is at that place, as if both named it.
 TOWN_RADIUS_KM = 2.5
+RURAL_TOWN_RADIUS_KM = 10.0  # a 镇's or 乡's (the twenty-fifth version; 2.5 before, as a 街道's)
 DISTRICT_KIND = "区县"
 ROAD_KIND = "道路"
 TOWN_LEVEL = frozenset({"镇", "乡", "街道"})
@@ -150,6 +151,7 @@ _FOLLOW_UP_TITLE = re.compile(r"(?:报告|情况|通报|调查|统计)$")
 # part, and the times its words give are of what happened since (遗体于次日6时45分找到),
 # not of the event.
 CONTINUES = ("续报", "终报")
+CONFIRMED = ("确诊",)  # a title ending so: the suspected case reported before (疑似…) is confirmed
 # A report whose title says it is another one of its kind (又发生一起山火, 又一处追尾, 又起一处)
 # is not the earlier one it sets itself after: only a spot both name makes them one place.
 # The title only: a written report's words often tell the other one too (后方又发生追尾).
@@ -312,7 +314,7 @@ def sighting(
         area_name=area_name,
         reach=reach,
         follow_up=is_follow_up(text, title),
-        continues=says_it_continues(text),
+        continues=says_it_continues(text, title),
         another=bool(ANOTHER.search(title)),
         set_apart=set_apart,
         stated=stated_at(text, at, zone),
@@ -653,8 +655,10 @@ def closest(a, a_stated, b, b_stated, a_written=False, b_written=False):
     return min(((x, y) for x in firsts for y in seconds), key=lambda p: abs(p[0] - p[1]))
 
 
-def says_it_continues(text):
-    return any(word in text for word in CONTINUES)
+def says_it_continues(text, title=""):
+    """It says it continues an earlier report (续报, 终报), or its title says the suspected
+    event reported before is confirmed (高坪镇牛结节性皮肤病疫情确诊)."""
+    return any(word in text for word in CONTINUES) or title.strip().endswith(CONFIRMED)
 
 
 _TALLY = re.compile(r"截[至止][^。；]{0,20}?累计")
@@ -993,6 +997,12 @@ def district_at(gazetteer, lat, lon):
     return gazetteer.district_of(lat=lat, lon=lon) if lat is not None and lon is not None else ""
 
 
+def _town_radius(gazetteer, name):
+    """How far from a town's point a spot still lies in it: a 街道's streets are near, a
+    镇's or 乡's villages kilometres out (牛形山 of 荷叶塘村, 10 km from 双凫铺镇's seat)."""
+    return TOWN_RADIUS_KM if gazetteer.by_name[name][3] == "街道" else RURAL_TOWN_RADIUS_KM
+
+
 def _inside(new, old, km, gazetteer):
     """Place evidence from one side's point being only a town's or a district's and the
     other's lying in that town or district, unless the other names another town or
@@ -1012,7 +1022,7 @@ def _inside(new, old, km, gazetteer):
             and (gazetteer.by_name[area_side.area_name][4] not in other.streets.districts)
         ):
             continue  # or names places of another district (天心区书院路, beside 雨花区's 侯家塘)
-        if area_side.area == "town" and km <= TOWN_RADIUS_KM:
+        if area_side.area == "town" and km <= _town_radius(gazetteer, area_side.area_name):
             best = max(best, INSIDE_TOWN)
         elif area_side.area == "district" and area_side.area_name in (
             other.streets.districts or {district_at(gazetteer, other.lat, other.lon)}

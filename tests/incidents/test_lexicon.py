@@ -273,6 +273,10 @@ def test_the_first_heat_waves_kinds_as_callers_put_them(text, category, code):
         ("村里一晚上冇得电", "accident_disaster", "power_supply"),
         ("说好今天发工资又没到账", "social_security", "mass_incident"),
         ("我们一百零几个人要过年钱", "social_security", "mass_incident"),
+        # the twenty-fifth's: a small boat capsized (not a fire for the fire service named),
+        # an escalator running backwards (not a crash for the metro named)
+        ("湘江靖港段小船翻覆续报，消防救援大队出动冲锋舟搜寻", "accident_disaster", "traffic"),
+        ("地铁站扶梯倒着跑好多人摔了", "accident_disaster", "special_equipment"),
     ],
 )
 def test_the_late_summers_kinds_as_callers_put_them(text, category, code):
