@@ -145,12 +145,13 @@ FOLLOW_UP_TIME_QUICK = 0.3
 FOLLOW_UP = ("续报", "终报", "情况报告", "事件报告", "事故情况", "处置情况")
 # So does a title that reports on the event (关于…的报告, …救治情况, …通报, …初步调查, …灾情统计): no caller's
 # first words read like that.
-_FOLLOW_UP_TITLE = re.compile(r"(?:报告|情况|通报|调查|统计)$")
+_FOLLOW_UP_TITLE = re.compile(r"(?:报告|情况|通报|调查|初查|统计|原因)$")
 # A report that says it continues an earlier one (续报, 终报) is about an event already
 # reported, however long ago within CONTINUES_WINDOW: its hours count a CONTINUES_TIME
 # part, and the times its words give are of what happened since (遗体于次日6时45分找到),
 # not of the event.
 CONTINUES = ("续报", "终报")
+_OUTCOME = re.compile("已?找到|抢修完成|全部恢复|已恢复|原因|打捞上岸")
 CONFIRMED = ("确诊",)  # a title ending so: the suspected case reported before (疑似…) is confirmed
 # A report whose title says it is another one of its kind (又发生一起山火, 又一处追尾, 又起一处)
 # is not the earlier one it sets itself after: only a spot both name makes them one place.
@@ -317,7 +318,7 @@ def sighting(
         continues=says_it_continues(text, title),
         another=bool(ANOTHER.search(title)),
         set_apart=set_apart,
-        stated=stated_at(text, at, zone),
+        stated=stated_at(_own_words(text), at, zone),
         zone=zone,
         **_unit_evidence(unit, places, lat, gazetteer),
         places=places,
@@ -453,7 +454,7 @@ _CJK_RUN = re.compile(f"[\u4e00-\u9fff]{{{_WRITTEN_RUN},}}")
 # A written report setting another place apart (与上洪村演练无关, 与上午K1506处事故不在同一
 # 地点, 与渔船事故搜救区域分开, 与黄花镇中学疫情无流行病学关联): not where this event is.
 _UNRELATED = re.compile(
-    r"与[^，。；,;？！?! ]{1,24}?(?:无关|不在同一|不在一个|不在一处|不是同一|非同一|不是一起|不是一处|分开|不同|无[^，。；,;？！?! ]{0,6}?关联)"
+    r"(?:与|跟)[^，。；,;？！?! ]{1,24}?(?:无关|不在同一|不在一个|不在一处|不是同一|非同一|不是一起|不是一处|不是一回事|分开|不同|无[^，。；,;？！?! ]{0,6}?关联)"
     r"|不是[^，。；,;？！?! ]{1,12}?(?:那边|那里|那儿)[^，。；,;？！?! ]{0,8}"
 )  # a clause: not across a question mark or the space between a title and its words (是不是翻船了 铜官窑那里)
 # Another event a report names beside its own: a clause reported separately (另，同日…惠农村发生
@@ -469,6 +470,12 @@ _ELSEWHERE = re.compile(
 # Words that begin with a place's name and are not the place (火星子, sparks, is not 火星街道).
 _NOT_PLACES = re.compile("火星子|火星儿|火星四溅")
 _VILLAGE_NAME = re.compile("[\u4e00-\u9fff]{2}村")
+
+
+def _own_words(text):
+    """The text without the clauses about another event (跟昨天炭河那边不是一回事, 已另报): the
+    times those give (昨天) are the other event's."""
+    return _ELSEWHERE.sub("，", _UNRELATED.sub("，", text))
 
 
 def _set_apart(text, gazetteer):
@@ -658,7 +665,7 @@ def closest(a, a_stated, b, b_stated, a_written=False, b_written=False):
 def says_it_continues(text, title=""):
     """It says it continues an earlier report (续报, 终报), or its title says the suspected
     event reported before is confirmed (高坪镇牛结节性皮肤病疫情确诊)."""
-    return any(word in text for word in CONTINUES) or title.strip().endswith(CONFIRMED)
+    return any(word in text for word in CONTINUES) or title.strip().endswith(CONFIRMED) or bool(_OUTCOME.search(title))
 
 
 _TALLY = re.compile(r"截[至止][^。；]{0,20}?累计")

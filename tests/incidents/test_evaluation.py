@@ -174,9 +174,9 @@ def test_the_held_out_parts_stay_where_they_were_measured(figures, split):
 
 # The parts that meet the targets with the eighteenth version (heldout and heldout2,
 # and heldout6 to heldout9 now that they are development data: heldout6 and heldout7 since
-# the eighteenth's continuation rule); the others do not yet (heldout12 0.917, heldout11
+# the eighteenth's continuation rule; heldout5 since the twenty-sixth's outcome titles); the others do not yet (heldout12 0.917, heldout11
 # 0.939, heldout10 0.924 recall).
-MEETS_TARGETS = frozenset({"heldout", "heldout2", "heldout6", "heldout7", "heldout8", "heldout9"})
+MEETS_TARGETS = frozenset({"heldout", "heldout2", "heldout5", "heldout6", "heldout7", "heldout8", "heldout9"})
 NOT_YET = pytest.mark.xfail(
     strict=True, reason="duplicates recall/precision targets not met on this held-out part (RESULTS.md)"
 )

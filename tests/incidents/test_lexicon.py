@@ -277,6 +277,13 @@ def test_the_first_heat_waves_kinds_as_callers_put_them(text, category, code):
         # an escalator running backwards (not a crash for the metro named)
         ("湘江靖港段小船翻覆续报，消防救援大队出动冲锋舟搜寻", "accident_disaster", "traffic"),
         ("地铁站扶梯倒着跑好多人摔了", "accident_disaster", "special_equipment"),
+        # the twenty-sixth's: a hillside split, a hoist's cage, a trench on a site, a bather
+        # overcome, a crowd pressing out
+        ("三组后山裂了好长一条口子", "natural_disaster", "geological"),
+        ("辖区一工地施工升降机吊笼坠落", "accident_disaster", "special_equipment"),
+        ("暮云一工地沟槽塌方有人被埋", "accident_disaster", "production_safety"),
+        ("老婆和伢子洗澡晕过去了", "accident_disaster", "gas_supply"),
+        ("焰火放完大家往外挤，有人摔倒了", "social_security", "mass_incident"),
     ],
 )
 def test_the_late_summers_kinds_as_callers_put_them(text, category, code):

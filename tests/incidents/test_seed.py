@@ -137,6 +137,7 @@ WORD_MIGRATIONS = [  # (migration, a word of it an admin already had as a cue: i
     ("0019_twenty_third_version_words", "criminal_case", "冒充"),
     ("0020_twenty_fourth_version_words_and_places", "mass_incident", "发工资"),
     ("0021_twenty_fifth_version_words", "traffic", "小船"),
+    ("0022_twenty_sixth_version_words", "production_safety", "沟槽"),
 ]
 
 
