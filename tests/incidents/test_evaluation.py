@@ -161,8 +161,24 @@ MEASURED = {
     "heldout19": (0.86, 0.91, 0.86),
     # written blind to the twenty-first version and measured once on it and once on the
     # twenty-second, figures only (2026-12-04): the twenty-first 0.952 / 0.961 / 0.860, the
-    # twenty-second 0.952 / 0.961 / 0.855
-    "heldout20": (0.95, 0.96, 0.85),
+    # twenty-second 0.952 / 0.961 / 0.855. Development data for the twenty-third version: its
+    # confusion lists were read to build it (0.976 / 0.969 / 0.919 with the twenty-sixth).
+    "heldout20": (0.97, 0.96, 0.91),
+    # written blind to the twenty-second version and measured once on it and once on the
+    # twenty-third, figures only (2026-12-05): the twenty-second 0.916 / 0.959 / 0.750, the
+    # twenty-third 0.922 / 0.959 / 0.755. Development data for the twenty-fourth version.
+    "heldout21": (0.93, 0.98, 0.83),
+    # written blind to the twenty-third version and measured once on it and once on the
+    # twenty-fourth, figures only (2026-12-05): the twenty-third 0.896 / 0.989 / 0.837, the
+    # twenty-fourth 0.902 / 0.983 / 0.837. Development data for the twenty-fifth version.
+    "heldout22": (0.91, 0.98, 0.86),
+    # written blind to the twenty-fourth version and measured once on it and once on the
+    # twenty-fifth, figures only (2026-12-05): the twenty-fourth 0.953 / 0.989 / 0.933, the
+    # twenty-fifth 0.953 / 0.989 / 0.938. Development data for the twenty-sixth version.
+    "heldout23": (0.96, 0.99, 0.95),
+    # written blind to the twenty-fifth version and measured once on it and once on the
+    # twenty-sixth, figures only (2026-12-05): 0.911 / 0.983 / 0.895 on both
+    "heldout24": (0.91, 0.98, 0.89),
 }
 
 
@@ -174,9 +190,11 @@ def test_the_held_out_parts_stay_where_they_were_measured(figures, split):
 
 # The parts that meet the targets with the eighteenth version (heldout and heldout2,
 # and heldout6 to heldout9 now that they are development data: heldout6 and heldout7 since
-# the eighteenth's continuation rule; heldout5 since the twenty-sixth's outcome titles); the others do not yet (heldout12 0.917, heldout11
+# the eighteenth's continuation rule; heldout5 and heldout23 since the twenty-sixth's outcome titles); the others do not yet (heldout12 0.917, heldout11
 # 0.939, heldout10 0.924 recall).
-MEETS_TARGETS = frozenset({"heldout", "heldout2", "heldout5", "heldout6", "heldout7", "heldout8", "heldout9"})
+MEETS_TARGETS = frozenset(
+    {"heldout", "heldout2", "heldout5", "heldout6", "heldout7", "heldout8", "heldout9", "heldout23"}
+)
 NOT_YET = pytest.mark.xfail(
     strict=True, reason="duplicates recall/precision targets not met on this held-out part (RESULTS.md)"
 )
