@@ -393,7 +393,7 @@ SITE_KINDS = {
     **dict.fromkeys(("门面", "商铺", "店铺", "门店", "便利店", "超市", "市场", "商场"), "商铺"),
     **dict.fromkeys(("厂房", "车间", "工厂"), "工厂"),
     **dict.fromkeys(("食堂",), "食堂"),
-    **dict.fromkeys(("喜酒", "婚宴", "酒席", "满月酒", "家宴", "寿宴", "宴席"), "宴席"),
+    **dict.fromkeys(("喜酒", "婚宴", "酒席", "满月酒", "家宴", "寿宴", "寿酒", "宴席"), "宴席"),
 }
 _SITES = re.compile("|".join(sorted(SITE_KINDS, key=len, reverse=True)))
 # What is around the site, not the site (附近有门面和公交站, 周边3个小区停气).

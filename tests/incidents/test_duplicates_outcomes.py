@@ -68,3 +68,19 @@ def test_the_times_in_a_clause_about_another_event_are_not_this_ones(tools):
         text="水库坝上面那个山昨天就着火了。",
     )  # fmt: skip
     assert said.stated is not None and said.stated < now
+
+
+def test_a_birthday_banquet_is_a_banquet_site(tools):
+    """The twenty-seventh version: 寿酒 (a birthday banquet) is a banquet as 寿宴 and 满月酒 are:
+    the guest's 120 call and the town's report the next morning are one feast."""
+    now = timezone.now()
+    guest = sightings.sight(
+        tools, "吃寿酒的人拉肚子发烧", "浏阳社港镇", now - timedelta(hours=13), "", "public_health",
+        text="120转：社港镇他家老人今天中午做八十大寿，晚上好多亲戚打电话说拉肚子、发烧。",
+    )  # fmt: skip
+    assert "宴席" in guest.sites
+    town = sightings.sight(
+        tools, "社港镇一起农村聚餐疑似食物中毒事件报告", "浏阳市社港镇周洛村", now, "food_poisoning", "public_health",
+        text="社港镇周洛村寿宴就餐人员累计发病44人，住院12人，病例以腹泻、发热为主。",
+    )  # fmt: skip
+    assert "宴席" in town.sites

@@ -284,6 +284,9 @@ def test_the_first_heat_waves_kinds_as_callers_put_them(text, category, code):
         ("暮云一工地沟槽塌方有人被埋", "accident_disaster", "production_safety"),
         ("老婆和伢子洗澡晕过去了", "accident_disaster", "gas_supply"),
         ("焰火放完大家往外挤，有人摔倒了", "social_security", "mass_incident"),
+        # the twenty-seventh's: a birthday banquet, a hoarding blown onto a cyclist
+        ("吃寿酒的人拉肚子发烧", "public_health", "food_poisoning"),
+        ("骑车的人被倒下来的围挡砸伤", "natural_disaster", "meteorological"),
     ],
 )
 def test_the_late_summers_kinds_as_callers_put_them(text, category, code):
