@@ -12,6 +12,7 @@ place keeps its edit)."""
 
 from django.db import migrations
 
+from . import _places
 from ._lexicon_words import adder
 
 NEW_WORDS = {
@@ -57,16 +58,14 @@ MOVED_PLACES = {("大围山", "开福区", 28.41, 113.08): ("浏阳市", 28.42, 
 add_words = adder(NEW_WORDS)
 
 
+add_places = _places.adder(NEW_PLACES)
+
+
 def change_places(apps, schema_editor):
     place = apps.get_model("incidents", "Place")
     if not place.objects.exists():
         return
-    there = set(place.objects.values_list("name", "district"))
-    place.objects.bulk_create(
-        place(name=name, district=district, kind=kind, latitude=lat, longitude=lon)
-        for name, district, kind, lat, lon in NEW_PLACES
-        if (name, district) not in there
-    )
+    add_places(apps, schema_editor)
     for (name, district, lat, lon), (new_district, new_lat, new_lon) in MOVED_PLACES.items():
         place.objects.filter(name=name, district=district, latitude=lat, longitude=lon).update(
             district=new_district, latitude=new_lat, longitude=new_lon

@@ -13,6 +13,7 @@ with no place yet gets the files from seed_demo."""
 
 from django.db import migrations
 
+from . import _places
 from ._lexicon_words import adder
 
 NEW_WORDS = {
@@ -33,18 +34,7 @@ NEW_PLACES = (
 )
 
 add_words = adder(NEW_WORDS)
-
-
-def add_places(apps, schema_editor):
-    place = apps.get_model("incidents", "Place")
-    if not place.objects.exists():
-        return
-    there = set(place.objects.values_list("name", "district"))
-    place.objects.bulk_create(
-        place(name=name, district=district, kind=kind, latitude=lat, longitude=lon, aliases=aliases)
-        for name, district, kind, lat, lon, aliases in NEW_PLACES
-        if (name, district) not in there
-    )
+add_places = _places.adder(NEW_PLACES)
 
 
 class Migration(migrations.Migration):
