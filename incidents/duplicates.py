@@ -151,8 +151,9 @@ _FOLLOW_UP_TITLE = re.compile(r"(?:报告|情况|通报|调查|初查|统计|原
 # part, and the times its words give are of what happened since (遗体于次日6时45分找到),
 # not of the event.
 CONTINUES = ("续报", "终报")
-_OUTCOME = re.compile("已?找到|抢修完成|全部恢复|已恢复|原因|打捞上岸")
-CONFIRMED = ("确诊",)  # a title ending so: the suspected case reported before (疑似…) is confirmed
+# A title telling how an earlier event ended or why (已找到, 抢修完成, 原因), or ending in 确诊 (the
+# suspected case reported before is confirmed): it continues that event.
+_CONTINUES_TITLE = re.compile("已?找到|抢修完成|全部恢复|已恢复|原因|打捞上岸|确诊$")
 # A report whose title says it is another one of its kind (又发生一起山火, 又一处追尾, 又起一处)
 # is not the earlier one it sets itself after: only a spot both name makes them one place.
 # The title only: a written report's words often tell the other one too (后方又发生追尾).
@@ -476,19 +477,28 @@ def _own_words(text):
     """The text without the clauses about another event (跟昨天炭河那边不是一回事, 已另报): the
     times those give (昨天) are the other event's. Each pattern only where a word it needs is
     (与, 跟, 不是; 另, 距, 邻, 抽): _ELSEWHERE, tried at every clause, cost 15 µs a text."""
-    if "与" in text or "跟" in text or "不是" in text:
+    if _may_set_apart(text):
         text = _UNRELATED.sub("，", text)
-    if "另" in text or "距" in text or "邻" in text or "抽" in text:
+    if any(word in text for word in _ELSEWHERE_WORDS):
         text = _ELSEWHERE.sub("，", text)
     return text
+
+
+# A word each of _UNRELATED's and _ELSEWHERE's alternatives needs: a text without any cannot match.
+_UNRELATED_WORDS = ("与", "跟", "不是")
+_ELSEWHERE_WORDS = ("另", "距", "邻", "抽")
+
+
+def _may_set_apart(text):
+    return any(word in text for word in _UNRELATED_WORDS)
 
 
 def _set_apart(text, gazetteer):
     """The places a text's words say its event is not (_UNRELATED: 与昨日鹊山村火情不是同一处):
     the gazetteer's names in those clauses, and the villages they name (two characters and 村)."""
-    found = set()
-    if not ("与" in text or "跟" in text or "不是" in text):
+    if not _may_set_apart(text):
         return frozenset()
+    found = set()
     for clause in _UNRELATED.finditer(text):
         words = clause.group()
         found.update(gazetteer.aliases[key] for _s, _e, key in gazetteer.trie.spans(words))
@@ -672,7 +682,7 @@ def closest(a, a_stated, b, b_stated, a_written=False, b_written=False):
 def says_it_continues(text, title=""):
     """It says it continues an earlier report (续报, 终报), or its title says the suspected
     event reported before is confirmed (高坪镇牛结节性皮肤病疫情确诊)."""
-    return any(word in text for word in CONTINUES) or title.strip().endswith(CONFIRMED) or bool(_OUTCOME.search(title))
+    return any(word in text for word in CONTINUES) or bool(_CONTINUES_TITLE.search(title.strip()))
 
 
 _TALLY = re.compile(r"截[至止][^。；]{0,20}?累计")
