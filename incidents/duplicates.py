@@ -192,7 +192,7 @@ WRITTEN_IN_TEXT = 0.75
 ROAD_AREA = 0.6  # a road and the 街道 named after it (湘雅路, 湘雅路街道): as one town
 # Related kinds (a school's vomiting read as an outbreak by one, a poisoning by another;
 # a restaurant's blast as a fire or a gas explosion) are compatible: no less than unknown.
-KIND_SAME, KIND_SAME_GUESS, KIND_RELATED, KIND_UNKNOWN = 1.0, 0.9, 0.8, 0.8
+KIND_SAME, KIND_SAME_GUESS, KIND_RELATED, KIND_UNKNOWN = 1.0, 0.9, 0.9, 0.8
 KIND_DIFFERENT, KIND_DIFFERENT_GUESS = 0.25, 0.6
 
 
