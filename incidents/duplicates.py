@@ -192,7 +192,7 @@ WRITTEN_IN_TEXT = 0.75
 ROAD_AREA = 0.6  # a road and the 街道 named after it (湘雅路, 湘雅路街道): as one town
 # Related kinds (a school's vomiting read as an outbreak by one, a poisoning by another;
 # a restaurant's blast as a fire or a gas explosion) are compatible: no less than unknown.
-KIND_SAME, KIND_SAME_GUESS, KIND_RELATED, KIND_UNKNOWN = 1.0, 0.9, 0.8, 0.8
+KIND_SAME, KIND_SAME_GUESS, KIND_RELATED, KIND_UNKNOWN = 1.0, 0.9, 0.9, 0.8
 KIND_DIFFERENT, KIND_DIFFERENT_GUESS = 0.25, 0.6
 
 
@@ -563,7 +563,7 @@ _PERIOD = "凌晨|清晨|早上|早晨|上午|中午|下午|傍晚|晚上|夜间
 _CLOCK = r"(?:(\d{1,2})时(?:(\d{1,2})分)?)"
 _STATED = re.compile(
     rf"(?:(\d{{1,2}})月)?(\d{{1,2}})日({_PERIOD})?{_CLOCK}?"  # 1月17日16时05分, 2月9日傍晚, 29日
-    rf"|(今天|今日|今晨|今晚|昨天|昨日|昨晚|昨夜)({_PERIOD})?{_CLOCK}?"  # 昨晚, 今日7时20分
+    rf"|(今天|今日|今晨|今晚|昨天|昨日|昨晚|昨夜|(?<![目此之提以当眼日年月])前(?:天|日|晚|夜))({_PERIOD})?{_CLOCK}?"  # 昨晚, 今日7时20分, 前天夜里 (not 目前天气)
     rf"|({_PERIOD})?{_CLOCK}"  # 13时55分许, 晚上9时
     r"|(凌晨|清晨|早上|早晨|上午|中午|下午|傍晚|晚上|深夜|半夜)"  # 凌晨至今接诊 (not 晚 or 夜 alone: 晚饭, 夜班)
 )
@@ -574,6 +574,7 @@ PERIOD_HOURS = {
     "中午": (12, False), "下午": (15, True), "傍晚": (18, True), "晚上": (21, True), "夜间": (22, True),
     "夜里": (22, True), "深夜": (23, True), "半夜": (0, False), "晚": (21, True), "夜": (22, True),
     "今晨": (6, False), "今晚": (21, True), "昨晚": (21, True), "昨夜": (22, True),
+    "前晚": (21, True), "前夜": (22, True),
 }  # fmt: skip
 _NOT_STATED = ("截至", "截止", "至", "预计", "计划", "将于")
 _SINCE = ("起", "以来", "开始")
@@ -582,7 +583,8 @@ STATED_AHEAD, STATED_BEHIND = timedelta(hours=2), timedelta(hours=18)
 # (a written report of the 23rd's 15时05分 fall, written on the 25th's morning): that much
 # before the report.
 STATED_BEHIND_DAY = timedelta(hours=48)
-_STATED_MARKS = ("时", "日", "今", "昨", "晨", "早", "午", "晚", "夜")  # 早上 alone is a time too (父亲早上…被冲走)
+# 早上 alone is a time too (父亲早上…被冲走), and 前天 (前天夜里)
+_STATED_MARKS = ("时", "日", "今", "昨", "前天", "晨", "早", "午", "晚", "夜")
 
 
 @functools.lru_cache(maxsize=4096)
@@ -652,8 +654,8 @@ def _instant(local, month, day, relative, period, hour, minute):
         return False
     when = local.replace(hour=hour % 24, minute=minute, second=0, microsecond=0)
     named = bool(day or relative)
-    if relative and relative.startswith("昨"):
-        when -= timedelta(days=1)
+    if relative and relative.startswith(("昨", "前")):
+        when -= timedelta(days=1 if relative.startswith("昨") else 2)
     elif day:  # the day named, up to two days back (5月5日夜 in a report of the 7th's morning)
         for _back in range(3):
             if int(day) == when.day and (not month or int(month) == when.month):
@@ -664,6 +666,8 @@ def _instant(local, month, day, relative, period, hour, minute):
     elif not named and when > local + STATED_AHEAD:
         when -= timedelta(days=1)
     behind = STATED_BEHIND_DAY if named else STATED_BEHIND
+    if relative and relative.startswith("前"):
+        behind += timedelta(days=1)  # the day before yesterday's morning, told this afternoon
     return when if -STATED_AHEAD <= local - when <= behind else None
 
 

@@ -103,13 +103,21 @@ class Gazetteer:
         return found
 
     def locate(self, text):
-        """The row of the place the text is at, or None."""
-        best, best_rank = None, None
+        """The row of the place the text is at, or None. A village named with a town it
+        lies far outside (大围山镇楚东村 when the gazetteer's 楚东村 is another district's)
+        is another village of that name: the text is at the town."""
+        best, best_rank, towns = None, None, []
         for key, name in self._found(text):
             row = self.by_name[name]
             rank = (_CLASS_RANK[place_class(row[3])], key in self.explicit, len(key))
+            if row[3] in TOWN_REACH_KM and row[3] != "村":
+                towns.append(row)
             if best_rank is None or rank > best_rank:
                 best, best_rank = row, rank
+        if best is not None and best[3] == "村":
+            for town in towns:
+                if rough_km(best[1:3], town[1:3]) > 2 * TOWN_REACH_KM[town[3]]:
+                    return town
         return best
 
     def mentions(self, text):

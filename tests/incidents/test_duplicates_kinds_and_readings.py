@@ -214,3 +214,21 @@ def test_a_labs_confirmation_a_day_and_a_half_on_is_the_farmers_call(tools):
         "public_health", text="白箬铺镇一蛋鸡养殖场送检样品H5N1亚型禽流感病毒核酸阳性，已扑杀疫点蛋鸡。",
     )  # fmt: skip
     assert sightings.flagged(tools, vets, farmer)
+
+
+def test_a_parents_vomiting_child_and_the_health_bureaus_norovirus_report_are_one_event(tools):
+    """Related kinds weigh 0.9 (the twenty-eighth version, 0.8 before): a parent guesses the
+    canteen (food poisoning), the bureau names norovirus (an epidemic), both in one district
+    the same day; one event, flagged though the two share no place finer than the district."""
+    now = timezone.now()
+    parent = sightings.sight(
+        tools, "孩子在学校吐了一晚上", "开福区那个寄宿学校", now - timedelta(hours=5, minutes=40), "", "public_health",
+        text="我崽在学校寄宿，昨天夜里一直吐，打电话给我说寝室里好几个都在吐，是不是学校食堂吃坏了？",
+        guess="food_poisoning",
+    )  # fmt: skip
+    bureau = sightings.sight(
+        tools, "开福区某中学诺如病毒感染聚集性疫情", "开福区某中学", now, "epidemic", "public_health",
+        text="开福区某寄宿制中学累计报告呕吐、腹泻病例32例，诺如病毒核酸阳性7份，考虑为诺如病毒感染聚集性疫情，已对食堂留样送检。",
+    )  # fmt: skip
+    assert duplicates.kind_score(bureau, parent, tools[2].related)[0] == duplicates.KIND_RELATED
+    assert sightings.flagged(tools, bureau, parent)

@@ -38,6 +38,10 @@ def test_a_written_reports_named_day_and_part_of_the_day_are_its_time():
     assert duplicates.stated_at("公司昨晚在酒店吃年会饭", at, SHANGHAI) == yesterday.replace(hour=21)
     assert duplicates.stated_at("我院凌晨至今接诊同一单位聚餐后发病患者", at, SHANGHAI) == local.replace(hour=3)
     assert duplicates.stated_at("晚饭后好多人拉肚子", at, SHANGHAI) is None  # 晚 alone is no part of the day
+    before = local - timedelta(days=2)  # 前天夜里, 前晚: the day before yesterday's; not 目前天气
+    assert duplicates.stated_at("来电人称前天夜里他们那里烧了一栋老房子", at, SHANGHAI) == before.replace(hour=22)
+    assert duplicates.stated_at("前晚8时许发生", at, SHANGHAI) == before.replace(hour=20)
+    assert duplicates.stated_at("目前天气晴好", at, SHANGHAI) is None
     # when it began, a count up to, another month's day or a day long past: none
     assert duplicates.stated_at("昨夜起我乡普降大雪", at, SHANGHAI) is None
     assert duplicates.stated_at(f"{named}以来累计发病12例", at, SHANGHAI) is None

@@ -113,6 +113,15 @@ def test_expressway_markers_toll_stations_and_town_stems(city):
     assert city.locate("长沙市") is None and city.locate("社港")[0] == "社港镇"
 
 
+def test_a_village_named_with_a_town_it_lies_far_outside_is_another_village_of_that_name(city):
+    """The gazetteer's 楚东村 is 开福区's; callers' 大围山镇楚东村 is 浏阳's, 97 km east: the
+    report is at 大围山镇, not in 开福区. A village within its town's reach keeps its point."""
+    assert city.locate("楚东村")[4] == "开福区"
+    assert city.locate("浏阳市大围山镇楚东村")[0] == "大围山镇"
+    assert city.locate("沙坪街道楚东村")[0] == "楚东村"
+    assert city.locate("白箬铺镇光明村")[0] == "光明村"
+
+
 @pytest.fixture(scope="module")
 def city():
     return evaluation.tools()[0]

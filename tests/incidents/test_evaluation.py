@@ -79,10 +79,13 @@ def test_the_development_parts_meet_the_targets(figures):
 # the mountain); 0.96 with the thirteenth (a guessed kind against another weighs 0.6).
 MEASURED = {
     "heldout": (0.95, 0.92, 0.96),
-    "heldout2": (0.92, 0.93, 0.97),
+    # The twenty-eighth version's related kinds (0.9, 0.8 before: 13 pairs found on eleven
+    # parts, 9 false alarms on five) cost precision on heldout2 (0.935 -> 0.911), heldout4
+    # (0.989 -> 0.978), heldout16 (0.962 -> 0.947) and heldout20 (0.969 -> 0.952).
+    "heldout2": (0.92, 0.91, 0.97),
     "heldout3": (0.94, 0.89, 0.93),  # 0.910 -> 0.890 precision with the twenty-second's slow summaries
     # (2 false alarms more on heldout3 for 9 pairs found on five parts)
-    "heldout4": (0.95, 0.98, 0.93),
+    "heldout4": (0.95, 0.97, 0.93),
     "heldout5": (0.99, 0.98, 0.93),
     # written blind to the eighth version and measured once on each, figures only
     # (2026-12-03): the seventh 0.850 / 0.983 / 0.527, the eighth 0.895 / 0.971 / 0.618;
@@ -143,7 +146,7 @@ MEASURED = {
     # eighteenth 0.908 / 0.918 / 0.880. Development data for the nineteenth version: its
     # confusion lists were read to build it (0.925 / 0.951 / 0.906 with it; 0.917 recall with
     # the twentieth's related kinds).
-    "heldout16": (0.92, 0.95, 0.91),
+    "heldout16": (0.92, 0.94, 0.91),
     # written blind to the eighteenth version and measured once on it and once on the
     # nineteenth, figures only (2026-12-04): the eighteenth 0.820 / 0.953 / 0.868, the
     # nineteenth 0.837 / 0.960 / 0.884. Development data for the twentieth version: its
@@ -163,7 +166,7 @@ MEASURED = {
     # twenty-second, figures only (2026-12-04): the twenty-first 0.952 / 0.961 / 0.860, the
     # twenty-second 0.952 / 0.961 / 0.855. Development data for the twenty-third version: its
     # confusion lists were read to build it (0.976 / 0.969 / 0.919 with the twenty-sixth).
-    "heldout20": (0.97, 0.96, 0.91),
+    "heldout20": (0.97, 0.95, 0.91),
     # written blind to the twenty-second version and measured once on it and once on the
     # twenty-third, figures only (2026-12-05): the twenty-second 0.916 / 0.959 / 0.750, the
     # twenty-third 0.922 / 0.959 / 0.755. Development data for the twenty-fourth version.

@@ -287,6 +287,9 @@ def test_the_first_heat_waves_kinds_as_callers_put_them(text, category, code):
         # the twenty-seventh's: a birthday banquet, a hoarding blown onto a cyclist
         ("吃寿酒的人拉肚子发烧", "public_health", "food_poisoning"),
         ("骑车的人被倒下来的围挡砸伤", "natural_disaster", "meteorological"),
+        # the twenty-eighth's: a metro entrance flooding, fireworks made in a farmhouse
+        ("地铁站出口的水往下面灌", "natural_disaster", "flood"),
+        ("他家屋里偷偷加工礼花弹，炸了", "accident_disaster", "production_safety"),
     ],
 )
 def test_the_late_summers_kinds_as_callers_put_them(text, category, code):

@@ -139,6 +139,7 @@ WORD_MIGRATIONS = [  # (migration, a word of it an admin already had as a cue: i
     ("0021_twenty_fifth_version_words", "traffic", "小船"),
     ("0022_twenty_sixth_version_words", "production_safety", "沟槽"),
     ("0023_twenty_seventh_version_words", "food_poisoning", "寿酒"),
+    ("0024_twenty_eighth_version_words", "flood", "出入口进水"),
 ]
 
 
