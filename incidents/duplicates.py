@@ -493,15 +493,25 @@ def _may_set_apart(text):
     return any(word in text for word in _UNRELATED_WORDS)
 
 
+# What a town's stem begins when it is an establishment's name (灰汤中心小学, 黄材水库).
+_ESTABLISHMENT = re.compile(r"[\u4e00-\u9fff]{0,4}?(?:" + "|".join(s for s in geo.FIRM_SUFFIXES if s != "村") + ")")
+
+
 def _set_apart(text, gazetteer):
     """The places a text's words say its event is not (_UNRELATED: 与昨日鹊山村火情不是同一处):
-    the gazetteer's names in those clauses, and the villages they name (two characters and 村)."""
+    the gazetteer's names in those clauses, and the villages they name (two characters and 村);
+    not a town whose stem begins an establishment's name (与6月灰汤中心小学疫情无关 sets the
+    school apart, not 灰汤镇)."""
     if not _may_set_apart(text):
         return frozenset()
     found = set()
     for clause in _UNRELATED.finditer(text):
         words = clause.group()
-        found.update(gazetteer.aliases[key] for _s, _e, key in gazetteer.trie.spans(words))
+        found.update(
+            gazetteer.aliases[key]
+            for _s, end, key in gazetteer.trie.spans(words)
+            if gazetteer.by_name[gazetteer.aliases[key]][3] not in TOWN_LEVEL or not _ESTABLISHMENT.match(words, end)
+        )
         found.update(m.group() for m in _VILLAGE_NAME.finditer(words) if not _UNNAMED.search(m.group()))
     return frozenset(found)
 

@@ -40,6 +40,8 @@ TOWN_REACH_KM = {"镇": 15.0, "乡": 15.0, "街道": 7.0, "村": 3.5}
 # 小河 is any small river, 关口街道's 关口 any checkpoint).
 NOT_A_STEM = "!"
 _CLASS_RANK = {"spot": 2, "town": 1, "broad": 0}
+# A place named after these is where the way leads (往黄材, 去沩山, 开往长沙), not where it is.
+_HEADING = frozenset("往去向朝")
 
 
 def place_class(kind):
@@ -81,6 +83,13 @@ class Gazetteer:
         self.street_info = {}
         self.placed = [(r[1], r[2], r[4]) for r in self.rows if r[4]]
         self.explicit = frozenset(explicit)
+        roads = [r[0] for r in self.rows if r[3] == ROAD_KIND]
+        # 高速, an alias of one expressway, ends every other's name: any of them
+        self.bare = frozenset(
+            key
+            for key, name in self.aliases.items()
+            if self.by_name[name][3] == ROAD_KIND and any(r != name and r.endswith(key) for r in roads)
+        )
         self.trie = Trie(self.aliases)
 
     def _found(self, text):
@@ -103,14 +112,19 @@ class Gazetteer:
         return found
 
     def locate(self, text):
-        """The row of the place the text is at, or None. A village named with a town it
-        lies far outside (大围山镇楚东村 when the gazetteer's 楚东村 is another district's)
-        is another village of that name: the text is at the town."""
+        """The row of the place the text is at, or None. A place the way leads to (龙田往黄材
+        那条省道, 长韶娄高速黄材方向) is not where it is, when the text names another. A village
+        named with a town it lies far outside (大围山镇楚东村 when the gazetteer's 楚东村 is
+        another district's) is another village of that name: the text is at the town."""
+        if not text:
+            return None
         best, best_rank, towns = None, None, []
-        for key, name in self._found(text):
-            row = self.by_name[name]
-            rank = (_CLASS_RANK[place_class(row[3])], key in self.explicit, len(key))
-            if row[3] in TOWN_REACH_KM and row[3] != "村":
+        for start, end, key in self.trie.spans(text):
+            row = self.by_name[self.aliases[key]]
+            heading = text[start - 1 : start] in _HEADING or text.startswith("方向", end)
+            kind = _CLASS_RANK[place_class(row[3])] if key not in self.bare else -1
+            rank = (kind >= 0 and not heading, kind, key in self.explicit, len(key))
+            if row[3] in TOWN_REACH_KM and row[3] != "村" and not heading:
                 towns.append(row)
             if best_rank is None or rank > best_rank:
                 best, best_rank = row, rank

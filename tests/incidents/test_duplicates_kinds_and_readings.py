@@ -232,3 +232,25 @@ def test_a_parents_vomiting_child_and_the_health_bureaus_norovirus_report_are_on
     )  # fmt: skip
     assert duplicates.kind_score(bureau, parent, tools[2].related)[0] == duplicates.KIND_RELATED
     assert sightings.flagged(tools, bureau, parent)
+
+
+def test_a_school_named_after_the_town_set_apart_leaves_the_town_shared(tools):
+    """与6月灰汤中心小学疫情无关 sets the school's outbreak apart, not 灰汤镇: the camp's written
+    report and its teacher's call from 灰汤 an hour before are one event."""
+    now = timezone.now()
+    teacher = sightings.sight(
+        tools, "夏令营好几个孩子夜里拉肚子", "灰汤那边的研学营地", now - timedelta(minutes=80), "", "public_health",
+        text="我是营地带队老师，夜里营里有9个孩子肚子痛、拉肚子、发烧，早上已经送到镇卫生院了，怀疑是晚饭的问题。",
+        guess="food_poisoning",
+    )  # fmt: skip
+    camp = sightings.sight(
+        tools, "青禾研学营地学员疑似食物中毒", "宁乡市灰汤镇青禾研学营地", now, "food_poisoning", "public_health",
+        text="夏令营学员晚餐后陆续出现腹痛腹泻，送医11人。营地食堂已封存。与6月灰汤中心小学疫情无关。",
+    )  # fmt: skip
+    assert "灰汤镇" not in camp.set_apart
+    assert sightings.flagged(tools, camp, teacher)
+    village = sightings.sight(
+        tools, "屋后边坡滑塌", "达浒镇书园村", now, "geological", "natural_disaster",
+        text="书园村一农户屋后边坡滑塌。此处与昨晚达浒镇金坑村塌方不是同一处。",
+    )  # fmt: skip
+    assert {"达浒镇", "金坑村"} <= village.set_apart  # a town before a village is still set apart

@@ -211,3 +211,18 @@ def test_an_expressway_report_meets_one_placed_at_a_town_15_km_along_it(api):
         channel="department",
     )
     assert caller in police["possible_duplicates"] and earlier not in police["possible_duplicates"]
+
+
+def test_where_the_way_leads_is_not_where_it_is(city):
+    """龙田往黄材那条省道 is on the road out of 龙田; 黄花镇往机场方向的路口 is at 黄花镇, not the
+    airport; 长韶娄高速黄材方向 is on that expressway (now the gazetteer's), not in 黄材镇; and
+    高速, one expressway's alias, is any expressway when the text names a county: 去浏阳的高速上
+    is in 浏阳市, not on the 京港澳. A heading alone is still the place (往黄材方向)."""
+    assert city.locate("龙田往黄材那条省道")[0] == "龙田镇"
+    assert city.locate("长沙县黄花镇往机场方向的路口")[0] == "黄花镇"
+    assert city.locate("长韶娄高速黄材方向还是娄底方向，过了服务区一点")[0] == "长韶娄高速"
+    assert city.locate("长韶娄高速K28+300娄底方向")[0] == "长韶娄高速"
+    assert city.locate("去浏阳的高速上")[0] == "浏阳市"
+    assert city.locate("高速上，出长沙往韶山方向，过了宁乡服务区不远")[0] == "宁乡市"
+    assert city.locate("高速上，大巴车上")[0] == "京港澳高速临江段"
+    assert city.locate("往黄材方向")[0] == "黄材镇"

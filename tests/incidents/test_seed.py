@@ -250,27 +250,37 @@ def test_migrate_adds_guoyuan_and_moves_dawei_mountain_only_where_nobody_edited_
     assert (edited.district, edited.latitude, edited.longitude) == ("某县", 28.41, 113.08)
 
 
-def test_migrate_adds_the_towns_the_gazetteer_lacked_as_the_file_has_them(db):
-    """Migration 0020 adds 路口镇 and the other towns where the gazetteer was seeded, once, as
-    the file has them (路口镇's stem 路口 is no place: a junction); an edited one stays."""
+@pytest.mark.parametrize(
+    "name, edited",
+    [
+        ("0020_twenty_fourth_version_words_and_places", ("黄兴镇", "长沙县", "镇")),
+        ("0025_twenty_ninth_version_places", ("某镇", "宁乡市", "镇")),
+    ],
+)
+def test_migrate_adds_the_places_the_gazetteer_lacked_as_the_file_has_them(db, name, edited):
+    """Migrations 0020 (路口镇 and seven other towns) and 0025 (长韶娄高速) add them where the
+    gazetteer was seeded, once, as the file has them (路口镇's stem 路口 is no place: a
+    junction); one an admin already made stays as edited (`edited`, 0020's 黄兴镇; 0025's
+    某镇 is another place: the gazetteer was seeded)."""
     import csv
     import importlib
 
     from django.apps import apps
 
-    migration = importlib.import_module("incidents.migrations.0020_twenty_fourth_version_words_and_places")
+    migration = importlib.import_module(f"incidents.migrations.{name}")
     seed.seed_reference_data()
-    names = [name for name, *_rest in migration.NEW_PLACES]
+    names = [place for place, *_rest in migration.NEW_PLACES]
     Place.objects.filter(name__in=names).delete()
-    Place.objects.create(name="黄兴镇", district="长沙县", kind="镇", latitude=28.2, longitude=113.2)  # an admin's
+    Place.objects.create(name=edited[0], district=edited[1], kind=edited[2], latitude=28.2, longitude=113.2)
     for _ in range(2):
         migration.add_places(apps, None)
     with open(seed.CITY_PLACES_CSV, newline="", encoding="utf-8") as f:
         rows = {r["name"]: r for r in csv.DictReader(f) if r["name"] in names}
     assert set(rows) == set(names)  # the file and the migration say the same
-    for name, row in rows.items():
-        town = Place.objects.get(name=name, district=row["district"])
-        if name == "黄兴镇":
+    assert Place.objects.filter(name__in=names).count() == len(names)
+    for place, row in rows.items():
+        town = Place.objects.get(name=place, district=row["district"])
+        if place == edited[0]:
             assert (town.latitude, town.longitude) == (28.2, 113.2)
             continue
         assert (town.kind, town.latitude, town.longitude, town.aliases) == (
