@@ -1228,7 +1228,7 @@ class Row(NamedTuple):
     guess: str
     at: datetime
     same_phone: bool
-    unit: str = ""  # the first report's unit, when the incident has no place
+    unit: str = ""  # the first report's unit, when the incident has no point
 
 
 def candidate_rows(
@@ -1262,9 +1262,10 @@ def candidate_rows(
         if connection.vendor == "postgresql"
         else ("json_extract(i.subtype_suggestion, '$.code')")
     )
-    # The first report's unit, for an incident with no place (its words may name none).
+    # The first report's unit, for an incident with no point (its words may name no place the
+    # gazetteer knows, 金龙村茶园里: the unit's, 金井镇金龙村委会, counts; _unit_evidence).
     unit = (
-        "CASE WHEN i.latitude IS NULL AND i.location_text = '' THEN (SELECT u.reporter_unit FROM"
+        "CASE WHEN i.latitude IS NULL THEN (SELECT u.reporter_unit FROM"
         f" {Report._meta.db_table} u WHERE u.incident_id = i.id ORDER BY u.id LIMIT 1) ELSE '' END"
     )
     since, since_params = slow_window_sql(new, start, slow_start, code, kinds, adapt)
