@@ -966,6 +966,8 @@ def street_score(a, b, towns_a, towns_b, villages_apart=False):
             apart = bool(geo.pinned(here, a.roads) and geo.pinned(there, b.roads))
         if value > best:
             best, reason = value, why
+    elif a.sections and b.sections and best < ROAD_SECTION and geo.same_section(a.sections, b.sections):
+        best, reason = ROAD_SECTION, f"同一路口：{min(r for r, _p in a.sections)}"  # 韶山路 and 韶山南路's
     if best < ROAD_AREA and (a.roads & b.areas or a.areas & b.roads):
         best, reason = ROAD_AREA, f"同一街道：{min((a.roads & b.areas) | (a.areas & b.roads))}"
     return best, reason, (apart or two_firms) and best < NAMED_SPOT
