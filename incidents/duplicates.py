@@ -151,9 +151,9 @@ _FOLLOW_UP_TITLE = re.compile(r"(?:报告|情况|通报|调查|初查|统计|原
 # part, and the times its words give are of what happened since (遗体于次日6时45分找到),
 # not of the event.
 CONTINUES = ("续报", "终报")
-# A title telling how an earlier event ended or why (已找到, 抢修完成, 原因), or ending in 确诊 (the
+# A title telling how an earlier event ended, why, or its aftermath (已找到, 抢修完成, 原因, 后续), or ending in 确诊 (the
 # suspected case reported before is confirmed): it continues that event.
-_CONTINUES_TITLE = re.compile("已?找到|抢修完成|全部恢复|已恢复|原因|打捞上岸|确诊$")
+_CONTINUES_TITLE = re.compile("已?找到|抢修完成|全部恢复|已恢复|原因|打捞上岸|后续|确诊$")
 # A report whose title says it is another one of its kind (又发生一起山火, 又一处追尾, 又起一处)
 # is not the earlier one it sets itself after: only a spot both name makes them one place.
 # The title only: a written report's words often tell the other one too (后方又发生追尾).
@@ -966,6 +966,8 @@ def street_score(a, b, towns_a, towns_b, villages_apart=False):
             apart = bool(geo.pinned(here, a.roads) and geo.pinned(there, b.roads))
         if value > best:
             best, reason = value, why
+    elif a.sections and b.sections and best < ROAD_SECTION and geo.same_section(a.sections, b.sections):
+        best, reason = ROAD_SECTION, f"同一路口：{min(r for r, _p in a.sections)}"  # 韶山路 and 韶山南路's
     if best < ROAD_AREA and (a.roads & b.areas or a.areas & b.roads):
         best, reason = ROAD_AREA, f"同一街道：{min((a.roads & b.areas) | (a.areas & b.roads))}"
     return best, reason, (apart or two_firms) and best < NAMED_SPOT
@@ -1228,7 +1230,7 @@ class Row(NamedTuple):
     guess: str
     at: datetime
     same_phone: bool
-    unit: str = ""  # the first report's unit, when the incident has no place
+    unit: str = ""  # the first report's unit, when the incident has no point
 
 
 def candidate_rows(
@@ -1262,9 +1264,10 @@ def candidate_rows(
         if connection.vendor == "postgresql"
         else ("json_extract(i.subtype_suggestion, '$.code')")
     )
-    # The first report's unit, for an incident with no place (its words may name none).
+    # The first report's unit, for an incident with no point (its words may name no place the
+    # gazetteer knows, 金龙村茶园里: the unit's, 金井镇金龙村委会, counts; _unit_evidence).
     unit = (
-        "CASE WHEN i.latitude IS NULL AND i.location_text = '' THEN (SELECT u.reporter_unit FROM"
+        "CASE WHEN i.latitude IS NULL THEN (SELECT u.reporter_unit FROM"
         f" {Report._meta.db_table} u WHERE u.incident_id = i.id ORDER BY u.id LIMIT 1) ELSE '' END"
     )
     since, since_params = slow_window_sql(new, start, slow_start, code, kinds, adapt)

@@ -437,7 +437,7 @@ _SUFFIX = re.compile("|".join(sorted(ROAD_SUFFIXES + SPOT_SUFFIXES + FIRM_SUFFIX
 # What follows a road's name and places the event on it: a section (洞井段, 北段), a
 # junction (与湘府路交叉口, 人民路口, 路口), an expressway's toll station, service area,
 # interchange or exit (绕城高速黄花收费站).
-_SECTION = re.compile(r"(?:与|和|、)?([\u4e00-\u9fff]{1,5}?)(?:段|交叉口|交汇处|路口|收费站|服务区|互通|出口)")
+_SECTION = re.compile(r"(?:与|和|跟|、)?([\u4e00-\u9fff]{1,5}?)(?:段|交叉口|交汇处|路口|收费站|服务区|互通|出口)")
 # An expressway's kilometre marker (绕城高速K46+500): a section, pinned to the kilometre.
 _KM_MARK = re.compile(r"[kK](\d{1,4})(?:\+\d{1,3})?")
 KM_NEAR = 2  # two markers this many kilometres apart are one section
@@ -570,11 +570,13 @@ def read_streets(text, gazetteer, spans=None):
 @functools.lru_cache(maxsize=1024)
 def street_keys(streets):
     """The names another text must contain to share a street with these (of a named spot
-    or an establishment, the last two characters: same_name)."""
+    or an establishment, the last two characters: same_name; of a junction, the first two of
+    the road it crosses: same_section)."""
     venues = streets.venues | {k for _f, k in streets.firms if k in VENUE_KINDS}
     return tuple(
         streets.roads
         | streets.areas
+        | {part[:2] for _road, part in streets.sections if len(part) > 1 and _km(part) is None}
         | {n[-2:] for n in streets.named}
         | {f[-2:] for f, _k in streets.firms}
         | {suffix for kind in venues for suffix in _VENUE_SUFFIXES[kind]}
@@ -611,8 +613,13 @@ def same_venue(a, b):
 
 def same_section(here, there):
     """One road's sections alike: 人民 and 人民东 (人民路口, 与人民东路交叉口) are one junction;
-    K46 and K47 one stretch of an expressway."""
-    return any(r1 == r2 and _alike(p1, p2) for r1, p1 in here for r2, p2 in there)
+    K46 and K47 one stretch of an expressway. A junction of a road's part is the road's
+    (韶山路跟湘府路口 and 韶山南路与湘府中路交叉口)."""
+    return any(
+        (r1 == r2 or (_km(p1) is None and _km(p2) is None and _alike(road_stem(r1), road_stem(r2)))) and _alike(p1, p2)
+        for r1, p1 in here
+        for r2, p2 in there
+    )
 
 
 def _alike(p1, p2):

@@ -187,7 +187,7 @@ def test_dropping_rows_that_cannot_reach_the_threshold_changes_nothing():
                     old.guess,
                     earlier.at,
                     same,
-                    earlier.unit if lat is None and not earlier.place else "",  # as the SQL reads it
+                    earlier.unit if lat is None else "",  # as the SQL reads it
                 )
             )
             old.id, old.same_phone = len(rows), same

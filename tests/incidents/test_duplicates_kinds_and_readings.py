@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from incidents import duplicates
+from incidents import duplicates, geo
 
 from . import sightings
 from .api_steps import ago, report
@@ -254,3 +254,23 @@ def test_a_school_named_after_the_town_set_apart_leaves_the_town_shared(tools):
         text="书园村一农户屋后边坡滑塌。此处与昨晚达浒镇金坑村塌方不是同一处。",
     )  # fmt: skip
     assert {"达浒镇", "金坑村"} <= village.set_apart  # a town before a village is still set apart
+
+
+def test_one_junction_named_by_a_roads_part_and_with_gen_is_one_place(tools):
+    """韶山路跟湘府路口 (a caller: 跟 for 与, the roads' short names) and 韶山南路与湘府中路交叉口
+    (the police) are one junction; 韶山路 and 湘府路 crossing elsewhere are not 人民路口."""
+    now = timezone.now()
+    caller = sightings.sight(
+        tools, "公交车撞了骑电动车的", "韶山路跟湘府路口那里", now - timedelta(minutes=75), "traffic",
+        text="122转：报警人称湘府路口一台公交车右转撞了一个骑电动车的女的，人卷到车轮底下去了。",
+    )  # fmt: skip
+    police = sightings.sight(
+        tools, "韶山南路一公交车与电动自行车碰撞致1人死亡", "雨花区韶山南路与湘府中路交叉口", now, "traffic",
+        text="7时20分许，一辆公交车在韶山南路湘府中路口右转时与一辆直行电动自行车发生碰撞。",
+    )  # fmt: skip
+    assert ("韶山路", "湘府") in caller.streets.sections
+    assert sightings.flagged(tools, police, caller)
+    other = sightings.sight(
+        tools, "公交车撞了骑电动车的", "韶山南路与人民中路交叉口", now, "traffic", text="一台公交车撞了骑电动车的。",
+    )  # fmt: skip
+    assert not geo.same_section(other.streets.sections, caller.streets.sections)

@@ -21,6 +21,8 @@ from . import sightings
         ("达浒片区停电全部恢复", True),
         ("沩水大桥下游失踪青年已打捞上岸", True),
         ("望岳街道一住户燃气爆燃原因初查", True),
+        ("昨天鹊山村交通事故后续", True),  # the aftermath (the thirtieth version)
+        ("工地围挡倒塌伤人后续", True),
         ("龙泉村水库边上的山着火了", False),
         ("黄材镇龙泉村山火已扑灭", False),  # a small fire's first report often says it is out
     ],

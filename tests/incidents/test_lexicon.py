@@ -290,6 +290,9 @@ def test_the_first_heat_waves_kinds_as_callers_put_them(text, category, code):
         # the twenty-eighth's: a metro entrance flooding, fireworks made in a farmhouse
         ("地铁站出口的水往下面灌", "natural_disaster", "flood"),
         ("他家屋里偷偷加工礼花弹，炸了", "accident_disaster", "production_safety"),
+        # the thirtieth's: a water park's slide, a gas riser leaking
+        ("水上乐园的滑道把小孩摔伤了", "accident_disaster", "special_equipment"),
+        ("西牌楼社区一老旧楼栋燃气立管泄漏", "accident_disaster", "gas_supply"),
     ],
 )
 def test_the_late_summers_kinds_as_callers_put_them(text, category, code):

@@ -140,6 +140,7 @@ WORD_MIGRATIONS = [  # (migration, a word of it an admin already had as a cue: i
     ("0022_twenty_sixth_version_words", "production_safety", "沟槽"),
     ("0023_twenty_seventh_version_words", "food_poisoning", "寿酒"),
     ("0024_twenty_eighth_version_words", "flood", "出入口进水"),
+    ("0026_thirtieth_version_words", "special_equipment", "滑道"),
 ]
 
 
@@ -195,6 +196,31 @@ def test_migrate_reads_the_fire_service_called_as_a_cue_only_where_nobody_edited
     migration.add_words(apps, None)
     row.refresh_from_db()
     assert (row.kind, row.weight) == ("term", 2.5)
+
+
+def test_migrate_reads_a_gas_riser_as_a_term_only_where_nobody_edited_it(db):
+    """燃气立管 names a gas supply outright: migration 0026 makes the seeded synonym a term,
+    but leaves a weight an admin gave it."""
+    import importlib
+
+    from django.apps import apps
+
+    from incidents.models import LexiconTerm
+
+    migration = importlib.import_module("incidents.migrations.0026_thirtieth_version_words")
+    seed.seed_reference_data()
+    row = LexiconTerm.objects.get(subtype__code="gas_supply", word="燃气立管")
+    assert (row.kind, row.weight) == ("term", 3.0)  # as the file seeds it now
+    row.kind, row.weight = "synonym", 2.0  # as a database seeded before the thirtieth version has it
+    row.save()
+    migration.add_words(apps, None)
+    row.refresh_from_db()
+    assert (row.kind, row.weight) == ("term", 3.0)
+    row.kind, row.weight = "synonym", 2.5  # an admin's own weight
+    row.save()
+    migration.add_words(apps, None)
+    row.refresh_from_db()
+    assert (row.kind, row.weight) == ("synonym", 2.5)
 
 
 def test_migrate_moves_a_towns_point_only_where_nobody_edited_it(db):
