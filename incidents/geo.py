@@ -118,19 +118,19 @@ class Gazetteer:
         another district's) is another village of that name: the text is at the town."""
         if not text:
             return None
-        best, best_rank, towns = None, None, []
+        best, best_rank, best_start, towns = None, None, 0, []
         for start, end, key in self.trie.spans(text):
             row = self.by_name[self.aliases[key]]
             heading = text[start - 1 : start] in _HEADING or text.startswith("方向", end)
             kind = _CLASS_RANK[place_class(row[3])] if key not in self.bare else -1
             rank = (kind >= 0 and not heading, kind, key in self.explicit, len(key))
             if row[3] in TOWN_REACH_KM and row[3] != "村" and not heading:
-                towns.append(row)
+                towns.append((start, row))
             if best_rank is None or rank > best_rank:
-                best, best_rank = row, rank
+                best, best_rank, best_start = row, rank, start
         if best is not None and best[3] == "村":
-            for town in towns:
-                if rough_km(best[1:3], town[1:3]) > 2 * TOWN_REACH_KM[town[3]]:
+            for start, town in towns:  # the town it is named under (not 东湖 of 静慎村东湖垂钓园)
+                if start < best_start and rough_km(best[1:3], town[1:3]) > 2 * TOWN_REACH_KM[town[3]]:
                     return town
         return best
 

@@ -120,6 +120,8 @@ def test_a_village_named_with_a_town_it_lies_far_outside_is_another_village_of_t
     assert city.locate("浏阳市大围山镇楚东村")[0] == "大围山镇"
     assert city.locate("沙坪街道楚东村")[0] == "楚东村"
     assert city.locate("白箬铺镇光明村")[0] == "光明村"
+    # the town it is named under, not a town's stem in an establishment's name after it
+    assert city.locate("茶亭镇静慎村东湖垂钓园")[0] == "静慎村"
 
 
 @pytest.fixture(scope="module")
