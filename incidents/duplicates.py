@@ -353,11 +353,11 @@ def _read_text(location_text, text, lat, lon, gazetteer, reader):
     set_apart = _set_apart(lowered, gazetteer)
     whole = _own_words(lowered)
     whole = _NOT_PLACES.sub(lambda m: "，" * len(m.group()), whole)
-    spans = [s for s in gazetteer.trie.spans(whole) if not _taken_to(whole, s, gazetteer)]
-    spans = _own_roads(spans, gazetteer)
-    places, masked = frozenset(gazetteer.aliases[key] for _s, _e, key in spans), geo.masked(whole, spans, MASK)
+    named = [s for s in gazetteer.trie.spans(whole) if not _taken_to(whole, s, gazetteer)]
+    spans = _own_roads(named, gazetteer)  # a name all the same: 高速 of 高速上 is no place as written
+    places, masked = frozenset(gazetteer.aliases[key] for _s, _e, key in spans), geo.masked(whole, named, MASK)
     districts = frozenset(gazetteer.by_name[n][4] for n in places if gazetteer.by_name[n][4])
-    rest = where_rest(location_text, [s for s in spans if s[1] <= len(location_text)])
+    rest = where_rest(location_text, [s for s in named if s[1] <= len(location_text)])
     kind = gazetteer.kind_at(lat, lon) if lat is not None else None
     spot_class = geo.place_class(kind) if kind is not None else "spot"
     area = "district" if kind == DISTRICT_KIND else ("town" if spot_class == "town" else "")
