@@ -151,9 +151,10 @@ _FOLLOW_UP_TITLE = re.compile(r"(?:报告|情况|通报|调查|初查|统计|原
 # part, and the times its words give are of what happened since (遗体于次日6时45分找到),
 # not of the event.
 CONTINUES = ("续报", "终报")
-# A title telling how an earlier event ended, why, or its aftermath (已找到, 抢修完成, 原因, 后续), or ending in 确诊 (the
+# A title telling how an earlier event ended, why, or its aftermath (已找到, 抢修完成, 清障完毕,
+# 演练结束, 原因, 后续), or ending in 确诊 (the
 # suspected case reported before is confirmed): it continues that event.
-_CONTINUES_TITLE = re.compile("已?找到|抢修完成|全部恢复|已恢复|原因|打捞上岸|后续|确诊$")
+_CONTINUES_TITLE = re.compile("已?找到|抢修完成|完毕|结束$|全部恢复|已恢复|原因|打捞上岸|后续|确诊$")
 # A report whose title says it is another one of its kind (又发生一起山火, 又一处追尾, 又起一处)
 # is not the earlier one it sets itself after: only a spot both name makes them one place.
 # The title only: a written report's words often tell the other one too (后方又发生追尾).
@@ -353,11 +354,11 @@ def _read_text(location_text, text, lat, lon, gazetteer, reader):
     set_apart = _set_apart(lowered, gazetteer)
     whole = _own_words(lowered)
     whole = _NOT_PLACES.sub(lambda m: "，" * len(m.group()), whole)
-    spans = [s for s in gazetteer.trie.spans(whole) if not _taken_to(whole, s, gazetteer)]
-    spans = _own_roads(spans, gazetteer)
-    places, masked = frozenset(gazetteer.aliases[key] for _s, _e, key in spans), geo.masked(whole, spans, MASK)
+    named = [s for s in gazetteer.trie.spans(whole) if not _taken_to(whole, s, gazetteer)]
+    spans = _own_roads(named, gazetteer)  # a name all the same: 高速 of 高速上 is no place as written
+    places, masked = frozenset(gazetteer.aliases[key] for _s, _e, key in spans), geo.masked(whole, named, MASK)
     districts = frozenset(gazetteer.by_name[n][4] for n in places if gazetteer.by_name[n][4])
-    rest = where_rest(location_text, [s for s in spans if s[1] <= len(location_text)])
+    rest = where_rest(location_text, [s for s in named if s[1] <= len(location_text)])
     kind = gazetteer.kind_at(lat, lon) if lat is not None else None
     spot_class = geo.place_class(kind) if kind is not None else "spot"
     area = "district" if kind == DISTRICT_KIND else ("town" if spot_class == "town" else "")

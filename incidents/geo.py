@@ -438,8 +438,9 @@ _SUFFIX = re.compile("|".join(sorted(ROAD_SUFFIXES + SPOT_SUFFIXES + FIRM_SUFFIX
 # junction (与湘府路交叉口, 人民路口, 路口), an expressway's toll station, service area,
 # interchange or exit (绕城高速黄花收费站).
 _SECTION = re.compile(r"(?:与|和|跟|、)?([\u4e00-\u9fff]{1,5}?)(?:段|交叉口|交汇处|路口|收费站|服务区|互通|出口)")
-# An expressway's kilometre marker (绕城高速K46+500): a section, pinned to the kilometre.
-_KM_MARK = re.compile(r"[kK](\d{1,4})(?:\+\d{1,3})?")
+# An expressway's kilometre marker (绕城高速K46+500, 长张高速西行K33+500, 长浏高速往浏阳方向
+# K31+500): a section, pinned to the kilometre.
+_KM_MARK = re.compile(r"[^，。；,;、\s]{0,10}?[kK](\d{1,4})(?:\+\d{1,3})?")
 KM_NEAR = 2  # two markers this many kilometres apart are one section
 
 

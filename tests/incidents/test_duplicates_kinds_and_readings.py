@@ -274,3 +274,20 @@ def test_one_junction_named_by_a_roads_part_and_with_gen_is_one_place(tools):
         tools, "公交车撞了骑电动车的", "韶山南路与人民中路交叉口", now, "traffic", text="一台公交车撞了骑电动车的。",
     )  # fmt: skip
     assert not geo.same_section(other.streets.sections, caller.streets.sections)
+
+
+def test_gaosu_on_a_named_expressway_is_no_place_as_written(tools):
+    """高速上 in a text naming 长张高速 is that expressway, not a spot both "name": two crashes
+    17 km apart on it, one each way, an hour and a half apart, are not one place."""
+    now = timezone.now()
+    pileup = sightings.sight(
+        tools, "高速上三台车撞到一起了", "长张高速往常德方向，过了宁乡出口一点", now - timedelta(minutes=96), "traffic",
+        text="122转：报警人称长张高速往常德方向过了宁乡收费站不远，三台小车追尾。",
+    )  # fmt: skip
+    lorry = sightings.sight(
+        tools, "一台货车侧翻在路上", "高速上，往长沙走的，夏铎铺附近", now, "traffic",
+        text="110转：报警人称长张高速往长沙方向，一台拉砂石的大货车翻在路中间。",
+    )  # fmt: skip
+    assert not any("高速" in run for run in lorry.written)
+    assert "京港澳高速临江段" not in lorry.places
+    assert not sightings.flagged(tools, lorry, pileup)

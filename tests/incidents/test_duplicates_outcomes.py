@@ -23,6 +23,9 @@ from . import sightings
         ("望岳街道一住户燃气爆燃原因初查", True),
         ("昨天鹊山村交通事故后续", True),  # the aftermath (the thirtieth version)
         ("工地围挡倒塌伤人后续", True),
+        ("长张高速东行K44路段清障完毕", True),  # done with (the thirty-second version)
+        ("【演练】青山水库防汛演练结束", True),
+        ("比赛结束后观众散场时发生踩踏", False),
         ("龙泉村水库边上的山着火了", False),
         ("黄材镇龙泉村山火已扑灭", False),  # a small fire's first report often says it is out
     ],

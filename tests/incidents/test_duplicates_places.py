@@ -104,6 +104,10 @@ def test_expressway_markers_toll_stations_and_town_stems(city):
     marker = geo.read_streets("绕城高速K46+500外环", city)
     assert marker.roads == {"绕城高速"} and ("绕城高速", "k46") in marker.sections
     near, far = geo.read_streets("绕城高速K47+200", city), geo.read_streets("绕城高速K12", city)
+    # a direction between the road and its marker (the thirty-second version)
+    assert ("长张高速", "k44") in geo.read_streets("长张高速东行K44+200", city).sections
+    assert ("长浏高速", "k15") in geo.read_streets("长浏高速长沙往浏阳方向K15+600处", city).sections
+    assert not geo.read_streets("长张高速往长沙方向，前面K44有人", city).sections  # not across a clause
     assert geo.same_section(marker.sections, near.sections)
     assert not geo.same_section(marker.sections, far.sections) and geo.pinned(far.sections, far.roads)
     assert ("绕城高速", "黄花") in geo.read_streets("绕城高速黄花收费站附近", city).sections

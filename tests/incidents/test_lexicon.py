@@ -293,6 +293,8 @@ def test_the_first_heat_waves_kinds_as_callers_put_them(text, category, code):
         # the thirtieth's: a water park's slide, a gas riser leaking
         ("水上乐园的滑道把小孩摔伤了", "accident_disaster", "special_equipment"),
         ("西牌楼社区一老旧楼栋燃气立管泄漏", "accident_disaster", "gas_supply"),
+        # the thirty-second's: fish belly-up in their cages, not a vehicle overturned
+        ("网箱里的鱼全翻了白", "accident_disaster", "environmental_pollution"),
     ],
 )
 def test_the_late_summers_kinds_as_callers_put_them(text, category, code):
