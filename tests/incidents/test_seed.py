@@ -175,53 +175,38 @@ def test_migrate_brings_a_versions_words_into_a_database_seeded_before_them(db, 
     assert LexiconTerm.objects.filter(subtype__code=code, word=edited).get().kind == "cue"
 
 
-def test_migrate_reads_the_fire_service_called_as_a_cue_only_where_nobody_edited_it(db):
-    """消防救援 names who was called (to drownings and rescues as to fires): migration 0015
-    makes the seeded fire term a cue, but leaves a weight an admin gave it."""
+@pytest.mark.parametrize(
+    "name, code, word, before, after",
+    [
+        # 消防救援 names who was called (to drownings and rescues as to fires): a cue
+        ("0015_seventeenth_version_words", "fire", "消防救援", ("term", 3.0), ("cue", 0.7)),
+        # 燃气立管 names a gas supply outright: a term
+        ("0026_thirtieth_version_words", "gas_supply", "燃气立管", ("synonym", 2.0), ("term", 3.0)),
+    ],
+)
+def test_migrate_rekinds_a_seeded_word_only_where_nobody_edited_it(db, name, code, word, before, after):
+    """Migrations 0015 and 0026 give a seeded word another kind (`before` as a database seeded
+    before them has it, `after` as the file seeds it now), but leave a weight an admin gave it."""
     import importlib
 
     from django.apps import apps
 
     from incidents.models import LexiconTerm
 
-    migration = importlib.import_module("incidents.migrations.0015_seventeenth_version_words")
+    migration = importlib.import_module(f"incidents.migrations.{name}")
     seed.seed_reference_data()
-    row = LexiconTerm.objects.get(subtype__code="fire", word="消防救援")
-    row.kind, row.weight = "term", 3.0  # as a database seeded before the seventeenth version has it
+    row = LexiconTerm.objects.get(subtype__code=code, word=word)
+    assert (row.kind, row.weight) == after
+    row.kind, row.weight = before
     row.save()
     migration.add_words(apps, None)
     row.refresh_from_db()
-    assert (row.kind, row.weight) == ("cue", 0.7)
-    row.kind, row.weight = "term", 2.5  # an admin's own weight
+    assert (row.kind, row.weight) == after
+    row.kind, row.weight = before[0], 2.5  # an admin's own weight
     row.save()
     migration.add_words(apps, None)
     row.refresh_from_db()
-    assert (row.kind, row.weight) == ("term", 2.5)
-
-
-def test_migrate_reads_a_gas_riser_as_a_term_only_where_nobody_edited_it(db):
-    """燃气立管 names a gas supply outright: migration 0026 makes the seeded synonym a term,
-    but leaves a weight an admin gave it."""
-    import importlib
-
-    from django.apps import apps
-
-    from incidents.models import LexiconTerm
-
-    migration = importlib.import_module("incidents.migrations.0026_thirtieth_version_words")
-    seed.seed_reference_data()
-    row = LexiconTerm.objects.get(subtype__code="gas_supply", word="燃气立管")
-    assert (row.kind, row.weight) == ("term", 3.0)  # as the file seeds it now
-    row.kind, row.weight = "synonym", 2.0  # as a database seeded before the thirtieth version has it
-    row.save()
-    migration.add_words(apps, None)
-    row.refresh_from_db()
-    assert (row.kind, row.weight) == ("term", 3.0)
-    row.kind, row.weight = "synonym", 2.5  # an admin's own weight
-    row.save()
-    migration.add_words(apps, None)
-    row.refresh_from_db()
-    assert (row.kind, row.weight) == ("synonym", 2.5)
+    assert (row.kind, row.weight) == (before[0], 2.5)
 
 
 def test_migrate_moves_a_towns_point_only_where_nobody_edited_it(db):
