@@ -152,8 +152,8 @@ _FOLLOW_UP_TITLE = re.compile(r"(?:报告|情况|通报|调查|初查|统计|原
 # not of the event.
 CONTINUES = ("续报", "终报")
 # A title telling how an earlier event ended, why, or its aftermath (已找到, 抢修完成, 清障完毕,
-# 演练结束, 原因, 后续), or ending in 确诊 (the
-# suspected case reported before is confirmed): it continues that event.
+# 演练结束, 原因, 后续), or ending in 确诊 (the suspected case reported before is confirmed):
+# it continues that event.
 _CONTINUES_TITLE = re.compile("已?找到|抢修完成|完毕|结束$|全部恢复|已恢复|原因|打捞上岸|后续|确诊$")
 # A report whose title says it is another one of its kind (又发生一起山火, 又一处追尾, 又起一处)
 # is not the earlier one it sets itself after: only a spot both name makes them one place.
@@ -534,9 +534,7 @@ def _own_roads(spans, gazetteer):
     return [
         (b, e, key)
         for b, e, key in spans
-        if key == (name := gazetteer.aliases[key])
-        or name not in roads
-        or not any(other != name and other.endswith(key) for other in roads)
+        if key not in gazetteer.bare or not any(other.endswith(key) for other in roads - {gazetteer.aliases[key]})
     ]
 
 
@@ -594,6 +592,7 @@ STATED_AHEAD, STATED_BEHIND = timedelta(hours=2), timedelta(hours=18)
 # (a written report of the 23rd's 15时05分 fall, written on the 25th's morning): that much
 # before the report.
 STATED_BEHIND_DAY = timedelta(hours=48)
+_DAYS_BACK = {"昨": 1, "前": 2}  # 昨晚, 前天夜里
 # 早上 alone is a time too (父亲早上…被冲走), and 前天 (前天夜里)
 _STATED_MARKS = ("时", "日", "今", "昨", "前天", "晨", "早", "午", "晚", "夜")
 
@@ -665,8 +664,9 @@ def _instant(local, month, day, relative, period, hour, minute):
         return False
     when = local.replace(hour=hour % 24, minute=minute, second=0, microsecond=0)
     named = bool(day or relative)
-    if relative and relative.startswith(("昨", "前")):
-        when -= timedelta(days=1 if relative.startswith("昨") else 2)
+    back = _DAYS_BACK.get(relative[:1], 0) if relative else 0
+    if back:
+        when -= timedelta(days=back)
     elif day:  # the day named, up to two days back (5月5日夜 in a report of the 7th's morning)
         for _back in range(3):
             if int(day) == when.day and (not month or int(month) == when.month):
@@ -677,8 +677,7 @@ def _instant(local, month, day, relative, period, hour, minute):
     elif not named and when > local + STATED_AHEAD:
         when -= timedelta(days=1)
     behind = STATED_BEHIND_DAY if named else STATED_BEHIND
-    if relative and relative.startswith("前"):
-        behind += timedelta(days=1)  # the day before yesterday's morning, told this afternoon
+    behind += timedelta(days=max(0, back - 1))  # the day before yesterday's morning, told this afternoon
     return when if -STATED_AHEAD <= local - when <= behind else None
 
 

@@ -84,11 +84,11 @@ class Gazetteer:
         self.placed = [(r[1], r[2], r[4]) for r in self.rows if r[4]]
         self.explicit = frozenset(explicit)
         roads = [r[0] for r in self.rows if r[3] == ROAD_KIND]
-        # 高速, an alias of one expressway, ends every other's name: any of them
+        # A road's alias ending other roads' names (高速, 京港澳高速临江段's): any of them
         self.bare = frozenset(
             key
             for key, name in self.aliases.items()
-            if self.by_name[name][3] == ROAD_KIND and any(r != name and r.endswith(key) for r in roads)
+            if key != name and self.by_name[name][3] == ROAD_KIND and any(r != name and r.endswith(key) for r in roads)
         )
         self.trie = Trie(self.aliases)
 
