@@ -169,6 +169,15 @@ SLOW_WINDOW = 1.5  # and their reports are looked for that much further back (36
 # an outbreak's comes two days after the first calls.
 SLOW_SUMMARY_WINDOW = 3.0
 FAST_TIME = 2.0  # kinds over in minutes: hours count double
+# A school, a kindergarten or a care home one text names by its kind only (某幼儿园, 一所小学)
+# and the other names: one place for an outbreak, as the same name is (a town has a few of
+# them, the group inside is who falls ill); not a farm (养殖场: a town has many).
+ONE_PLACE_VENUES = frozenset({"幼儿园", "小学", "敬老院"})
+# A warning (寒潮蓝色预警, 高温红色预警信号) and a report of the weather's harm (大树倒下来把车砸了),
+# both of a warned kind (Kinds.warned), not in another district or town than it names: the
+# warning's area is where the harm is (WARNED_PLACE), and its hours count as a slow kind's.
+WARNING = re.compile("预警")
+WARNED_PLACE = 0.6
 SAME_DISTRICT = 0.15
 SAME_WHERE, SAME_WHERE_MIN = 0.9, 0.5  # the locations as written: alike character pairs
 PLACE_MAX = 1.0  # the most any place evidence gives
@@ -199,12 +208,14 @@ KIND_DIFFERENT, KIND_DIFFERENT_GUESS = 0.25, 0.6
 
 class Kinds(NamedTuple):
     """What the finder knows of the kinds (incidents/data/lexicon.yaml): related pairs,
-    kinds covering a wide area, kinds unfolding slowly, kinds over in minutes."""
+    kinds covering a wide area, kinds unfolding slowly, kinds over in minutes, kinds
+    warnings are issued for."""
 
     related: frozenset = frozenset()
     wide_area: frozenset = frozenset()
     slow: frozenset = frozenset()
     fast: frozenset = frozenset()
+    warned: frozenset = frozenset()
 
 
 NO_KINDS = Kinds()
@@ -227,6 +238,7 @@ class Sighting:
     follow_up: bool = False  # a department's written follow-up (FOLLOW_UP): hours later
     continues: bool = False  # it says it continues an earlier report (CONTINUES)
     another: bool = False  # it says it is another one of its kind (又发生一起, 又一处: ANOTHER)
+    warning: bool = False  # its title is a warning's (寒潮蓝色预警: WARNING)
     set_apart: frozenset = frozenset()  # the villages and places its words say it is not (与昨日鹊山村火情不是同一处)
     stated: datetime | None = None  # when it happened, as a written report says (13时55分许)
     zone: object = None  # the time zone the words' times of day are in (None: the report time's own)
@@ -319,6 +331,7 @@ def sighting(
         follow_up=is_follow_up(text, title),
         continues=says_it_continues(text, title),
         another=bool(ANOTHER.search(title)),
+        warning=bool(WARNING.search(title)),
         set_apart=set_apart,
         stated=stated_at(_own_words(text), at, zone),
         zone=zone,
@@ -1082,23 +1095,26 @@ def event_kinds(sure_a, a, sure_b, b):
     return frozenset(k for k in (a, b) if k)
 
 
-def time_score(a, b, event, kinds, *, district=False, follow_up=False, continued=False, one_place=False):
+def time_score(a, b, event, kinds, *, district=False, follow_up=False, continued=False, one_place=False, warned=False):
     """How near in time, for the event's kinds (event_kinds): slow ones count hours a
-    third (a sixth at `one_place`: one establishment both name), fast ones double; against a district-level report (`district`: a
-    department's, written hours after the callers on the spot) a slow kind's hours count
-    0.35 and a quick kind's 0.4, a fast kind's no more; against a written follow-up (`follow_up`: written after the
-    event by definition) a quick kind's a little less still."""
+    third (a sixth at `one_place`: one establishment both name), fast ones double; against
+    a district-level report (`district`: a department's, written hours after the callers on
+    the spot) a slow kind's hours count 0.35 and a quick kind's 0.4, a fast kind's no more;
+    against a written follow-up (`follow_up`: written after the event by definition) a
+    quick kind's a little less still. A warning and its weather's harm (`warned`) count as
+    a slow kind's, never as at one place."""
     hours = abs((a - b).total_seconds()) / 3600
     if continued:
         hours /= CONTINUES_TIME
     summary = district or follow_up
-    if event and event <= kinds.slow:
-        hours /= SLOW_TIME * (ONE_PLACE_SLOW if one_place else 1.0)
+    slow = warned or bool(event) and event <= kinds.slow
+    if slow:
+        hours /= SLOW_TIME * (ONE_PLACE_SLOW if one_place and not warned else 1.0)
     elif event and event <= kinds.fast and not summary:
         hours *= FAST_TIME
     if summary:
         quick = FOLLOW_UP_TIME_QUICK if follow_up else SUMMARY_TIME_QUICK
-        hours *= SUMMARY_TIME if event and event <= kinds.slow else quick
+        hours *= SUMMARY_TIME if slow else quick
     return _curve(TIME_CURVE, hours)
 
 
@@ -1148,13 +1164,17 @@ def score(new, old, *, gazetteer, kinds=NO_KINDS, names=None):
         new.at, new.stated, old.at, old.stated, new.follow_up and not continued, old.follow_up
     )  # the report times, unless a stated one is nearer
     district, follow_up = "district" in (new.area, old.area), bool(new.follow_up or old.follow_up)
+    warned = new.warning != old.warning and bool(event) and event <= kinds.warned and not _elsewhere(new, old)
     slow = bool(event) and event <= kinds.slow
-    t = time_score(a, b, event, kinds, district=district, follow_up=follow_up, continued=continued, one_place=slow)
+    when = {"district": district, "follow_up": follow_up, "continued": continued, "warned": warned}
+    t = time_score(a, b, event, kinds, one_place=slow, **when)
     if t <= 0:  # (for a slow kind, the most it can be: at one place)
         return 0.0, []
     p, where = place_score(new, old, gazetteer)
-    if slow and p < FIRM:
-        t = time_score(a, b, event, kinds, district=district, follow_up=follow_up, continued=continued)
+    if slow and p < FIRM and not (p >= VENUE and geo.same_venue(new.streets, old.streets) in ONE_PLACE_VENUES):
+        t = time_score(a, b, event, kinds, **when)
+    if warned and p < WARNED_PLACE:
+        p, where = WARNED_PLACE, "在预警区域内"
     if (new.set_apart or old.set_apart) and (_sets_apart(new, old) or _sets_apart(old, new)):
         p *= DIFFERENT_SPOTS  # one says it is not the event at a place the other names (与脱甲村山火不是一处)
     elif p < NAMED_SPOT and (new.another or old.another) and (_another(new, old) or _another(old, new)):
@@ -1440,7 +1460,10 @@ def upper_bound(new, row, *, gazetteer, kinds, keys):
     a, b = closest(
         new.at, new.stated, row.at, stated_at(text, row.at, new.zone), new.follow_up and not continued, written
     )
-    t = time_score(a, b, event, kinds, district=district, follow_up=follow_up, continued=continued, one_place=True)
+    warned = new.warning != bool(WARNING.search(row.title)) and bool(event) and event <= kinds.warned
+    t = time_score(
+        a, b, event, kinds, district=district, follow_up=follow_up, continued=continued, one_place=True, warned=warned
+    )
     if t <= 0:
         return 0.0
     k = _kind_weight(new.subtype, kind_of(new), row.subtype, kind_old, kinds.related)
@@ -1472,8 +1495,8 @@ def upper_bound(new, row, *, gazetteer, kinds, keys):
         p = max(p, _curve(DISTANCE_CURVE, geo.rough_km((new.lat, new.lon), (row.lat, row.lon))))
     if new.unit_places or new.unit_spot or row.unit:
         p = max(p, max(NAME_PLACE.values()) * UNIT_PLACE)  # a unit's place may be named
-    if kind_of(new) == kind_old and kind_old in kinds.wide_area:
-        p = max(p, WIDE_AREA_PLACE)
+    if kind_of(new) == kind_old and kind_old in kinds.wide_area or warned:
+        p = max(p, WIDE_AREA_PLACE, WARNED_PLACE)
     if new.area or (row.lat is not None and geo.place_class(gazetteer.kind_at(row.lat, row.lon)) != "spot"):
         p = max(p, INSIDE_TOWN, INSIDE_DISTRICT)  # one of them may be only a town's or district's point
         if new.landmark_towns:

@@ -168,13 +168,14 @@ def read_file(path=DATA):
 
 def kinds_of_events(path=DATA):
     """The duplicate finder's knowledge of kinds: (related pairs, wide-area kinds, slow
-    kinds, fast kinds)."""
+    kinds, fast kinds, warned kinds)."""
     _terms, _neutral, related, doc = _read(path)
     return (
         frozenset(frozenset(p) for p in related),
         frozenset(doc.get("wide_area") or ()),
         frozenset(doc.get("slow") or ()),
         frozenset(doc.get("fast") or ()),
+        frozenset(doc.get("warned") or ()),
     )
 
 

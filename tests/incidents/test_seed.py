@@ -142,6 +142,7 @@ WORD_MIGRATIONS = [  # (migration, a word of it an admin already had as a cue: i
     ("0024_twenty_eighth_version_words", "flood", "出入口进水"),
     ("0026_thirtieth_version_words", "special_equipment", "滑道"),
     ("0027_thirty_second_version_words", "environmental_pollution", "翻了白"),
+    ("0028_thirty_third_version_words", "epidemic", "呕吐"),
 ]
 
 

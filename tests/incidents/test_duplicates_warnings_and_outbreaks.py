@@ -1,0 +1,128 @@
+"""The duplicate scorer's thirty-third version: a weather warning covers its area for the
+hours it is in force, so a tree the gale blows onto a car that afternoon is the warning's
+event (not the next day's tree, not the rain's flash flood, not a district the warning
+does not name); a school or kindergarten a department leaves unnamed (某幼儿园) is the one
+a parent named the day before, for an outbreak, where two farms of one town are still two;
+and vomiting at a school with no meal in the words reads as an outbreak."""
+
+from datetime import timedelta
+
+from django.utils import timezone
+
+from incidents import duplicates
+
+from .api_steps import ago, report
+from .sightings import flagged, sight
+
+WEATHER = ("meteorological", "natural_disaster")
+COLD_WAVE = (
+    "受强冷空气影响，今天到15日我市将有寒潮天气，日平均气温下降8至10℃，伴偏北风5至6级、阵风8级，请防范大风降温。"
+)
+
+
+def _warning(tools, at, text=COLD_WAVE, title="长沙市气象台发布寒潮蓝色预警"):
+    return sight(tools, title, "长沙市", at, *WEATHER, text=text)
+
+
+def _tree(tools, at, place="宁乡人民路那边"):
+    return sight(
+        tools, "大树倒下来把车砸了", place, at, "", "natural_disaster", guess="meteorological",
+        text="好大的风，路边上一棵大樟树连根倒下来了，砸在一台停着的车上，车里有人，路也堵了。",
+    )  # fmt: skip
+
+
+def test_a_cold_wave_warning_and_the_tree_its_gale_blows_onto_a_car_that_afternoon_are_one_event(tools):
+    now = timezone.now()
+    warning, tree = _warning(tools, now - timedelta(hours=7)), _tree(tools, now)
+    assert warning.warning and not tree.warning
+    value, reasons = duplicates.score(tree, warning, gazetteer=tools[0], kinds=tools[2])
+    assert value >= duplicates.THRESHOLD and "在预警区域内" in reasons
+    assert flagged(tools, warning, tree)  # either way round: the warning may be entered after the call
+
+
+def test_the_next_days_tree_a_flash_flood_and_a_district_the_warning_does_not_name_are_not_its_event(tools):
+    now = timezone.now()
+    assert not flagged(tools, _tree(tools, now), _warning(tools, now - timedelta(hours=30)))
+    flood = sight(
+        tools, "山洪冲垮便桥", "宁乡市沩山乡", now, "flood", "natural_disaster",
+        text="沩山乡同庆村山洪暴发，冲垮一座便桥，2户房屋进水，无人员伤亡。",
+    )  # fmt: skip
+    assert not flagged(tools, flood, _warning(tools, now - timedelta(hours=5)))
+    ice = _warning(
+        tools, now - timedelta(hours=5), title="长沙市气象台发布道路结冰黄色预警",
+        text="浏阳东部、宁乡西部海拔500米以上山区将出现冻雨和道路结冰。",
+    )  # fmt: skip
+    assert flagged(tools, _tree(tools, now, "浏阳市大围山镇"), ice)
+    assert not flagged(tools, _tree(tools, now, "望城区高塘岭街道"), ice)  # 望城 is not warned
+
+
+def test_two_reports_of_the_weather_neither_a_warning_are_not_joined_by_the_rule(tools):
+    now = timezone.now()
+    first = _tree(tools, now - timedelta(hours=7), "宁乡人民路那边")
+    second = _tree(tools, now, "望城区高塘岭街道")
+    assert not flagged(tools, second, first)
+
+
+def test_the_intake_offers_the_morning_warning_for_the_afternoons_fallen_tree(api):
+    warning = report(
+        api,
+        title="长沙市气象台发布寒潮蓝色预警",
+        description=COLD_WAVE,
+        location_text="长沙市",
+        category="natural_disaster",
+        subtype="meteorological",
+        channel="department",
+        received_at=ago(hours=6),
+    )["incident"]
+    tree = report(
+        api,
+        title="大树倒下来把车砸了",
+        description="好大的风，宁乡人民路边上一棵大樟树连根倒下来了，砸在一台停着的车上，车里有人。",
+        location_text="宁乡人民路那边",
+        category="natural_disaster",
+    )
+    assert warning in tree["possible_duplicates"]
+
+
+def _kindergarten(tools, title, place, at, text, subtype=""):
+    return sight(tools, title, place, at, subtype, "public_health", guess="epidemic", text=text)
+
+
+def test_a_kindergarten_named_by_its_kind_is_the_one_the_parent_named_the_day_before(tools):
+    now = timezone.now()
+    parent = _kindergarten(
+        tools, "幼儿园好多小孩吐", "高塘岭一个幼儿园", now - timedelta(hours=29),
+        "我女儿在高塘岭那个幼儿园，昨天晚上回来吐了好几次，班上群里讲好多个小朋友都吐了。",
+    )  # fmt: skip
+    cdc = _kindergarten(
+        tools, "高塘岭某幼儿园诺如病毒感染疫情", "望城区高塘岭街道某幼儿园", now,
+        "高塘岭某幼儿园诺如病毒感染聚集性疫情累计病例16例，检测诺如GII阳性，已停课3个班并终末消毒。",
+        subtype="epidemic",
+    )  # fmt: skip
+    value, reasons = duplicates.score(cdc, parent, gazetteer=tools[0], kinds=tools[2])
+    assert value >= duplicates.THRESHOLD and "相距 0 m，同一类场所：幼儿园" in reasons
+
+
+def test_a_pig_farm_and_a_chicken_farm_of_one_town_a_day_apart_are_still_two(tools):
+    now = timezone.now()
+    pigs = sight(
+        tools, "猪场里的猪一天死了十几头", "茶亭镇一个猪场", now - timedelta(hours=28), "", "public_health",
+        guess="animal_epidemic", text="我家猪场里的猪一天死了十几头，不吃食，身上发红。",
+    )  # fmt: skip
+    hens = sight(
+        tools, "茶亭镇一蛋鸡场家禽异常死亡", "望城区茶亭镇某养殖场", now, "animal_epidemic", "public_health",
+        text="茶亭镇一蛋鸡场2天内死亡蛋鸡800余只，已采样送检，已限制移动。",
+    )  # fmt: skip
+    assert not flagged(tools, hens, pigs)
+
+
+def test_vomiting_at_a_school_reads_as_an_outbreak_and_after_a_canteen_meal_as_a_poisoning(tools):
+    _city, reader, _kinds = tools
+    school = reader.infer("幼儿园好几个小孩都吐了 老师讲昨天也有吐的，中班好几个小孩都在吐。", "public_health")
+    assert school.code == "epidemic"
+    canteen = reader.infer(
+        "学校食堂吃了中饭好多学生吐 中午在食堂吃完饭，一个钟头后好多学生呕吐、拉肚子。", "public_health"
+    )
+    assert canteen.code == "food_poisoning"
+    feast = reader.infer("花明楼办酒的人家好多人拉肚子 吃了酒席的二十几个人拉肚子、发烧。", "public_health")
+    assert feast.code == "food_poisoning"
