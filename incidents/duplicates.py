@@ -154,7 +154,7 @@ CONTINUES = ("续报", "终报")
 # A title telling how an earlier event ended, why, or its aftermath (已找到, 抢修完成, 清障完毕,
 # 演练结束, 原因, 后续), or ending in 确诊 (the suspected case reported before is confirmed):
 # it continues that event.
-_CONTINUES_TITLE = re.compile("已?找到|抢修完成|完毕|结束$|全部恢复|已恢复|原因|打捞上岸|后续|确诊$")
+_CONTINUES_TITLE = re.compile("已?找到|抢修完成|完毕|结束$|全部恢复|已恢复|恢复(?:供|通)|原因|打捞上岸|后续|确诊$")
 # A report whose title says it is another one of its kind (又发生一起山火, 又一处追尾, 又起一处)
 # is not the earlier one it sets itself after: only a spot both name makes them one place.
 # The title only: a written report's words often tell the other one too (后方又发生追尾).

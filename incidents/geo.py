@@ -386,6 +386,18 @@ _GENERIC_FIRMS = (
     "开发", "投资", "理财", "担保", "贷款", "保险", "科技", "集团", "分公司", "总公司", "子公司", "母公司", "第一",
     "第二", "第三", "工地", "项目工地", "企业", "孩子", "检测", "森林", "国家森林", "湿地", "儿童", "城市", "市政",
 )  # fmt: skip
+# The sort of school a text says, not its name (某寄宿制中学, 一所寄宿中学, 某民办幼儿园): a
+# school of that kind it does not name.
+_FIRM_SORT = {"小学": ("寄宿制", "寄宿", "民办", "公办", "私立"), "幼儿园": ("寄宿制", "民办", "公办", "私立", "全托")}
+
+
+def _without_sort(firm, kind):
+    for word in _FIRM_SORT.get(kind, ()):
+        if firm.endswith(word):
+            return firm[: -len(word)]
+    return firm
+
+
 # 一起农村集体聚餐: 农村 is the countryside, no village named X农 (checked for 村 alone).
 # A time said right before a name (11时许沙龙村, 3日5时上坪村) ends where the name begins.
 _TIME_ENDS = "时分许"
@@ -512,8 +524,8 @@ def read_streets(text, gazetteer, spans=None):
         if run in known_starts and (start - run == 1 or start == run and suffix in FIRM_SUFFIXES):
             core = text[known_starts[run] : start]  # a known name begins it: 火星村小区, 高桥小学
         if suffix in FIRM_SUFFIXES:
-            firm = core.lstrip("家所座")  # 一家湘菜馆, 这所小学
             kind = FIRM_KINDS.get(suffix, suffix)
+            firm = _without_sort(core.lstrip("家所座"), kind)  # 一家湘菜馆, 这所小学, 某寄宿制中学
             if _goes_on(masked_text, match.end(), suffix):
                 continue
             if (

@@ -295,6 +295,12 @@ def test_the_first_heat_waves_kinds_as_callers_put_them(text, category, code):
         ("西牌楼社区一老旧楼栋燃气立管泄漏", "accident_disaster", "gas_supply"),
         # the thirty-second's: fish belly-up in their cages, not a vehicle overturned
         ("网箱里的鱼全翻了白", "accident_disaster", "environmental_pollution"),
+        # the thirty-third's: a kindergarten's vomiting, a feast's; the thirty-fourth's: a
+        # hill set alight by children's firecrackers, a "safe account" the swindlers name
+        ("幼儿园好几个小孩都吐了", "public_health", "epidemic"),
+        ("吃了升学酒的客人上吐下泻", "public_health", "food_poisoning"),
+        ("几个小孩放鞭炮把山点着了", "natural_disaster", "forest_fire"),
+        ("老人要把存款全部转给安全账户", "social_security", "criminal_case"),
     ],
 )
 def test_the_late_summers_kinds_as_callers_put_them(text, category, code):
