@@ -782,7 +782,9 @@ def place_score(new, old, gazetteer):
         by_name = (alike * SAME_WHERE, None)
         reason = "地点描述相同" if alike == 1 else "地点描述相近"
     villages_apart = bool(new.villages and old.villages and new.villages.isdisjoint(old.villages))
-    on_street, street_reason, apart = street_score(new.streets, old.streets, new.towns, old.towns, villages_apart)
+    on_street, street_reason, apart = street_score(
+        new.streets, old.streets, new.towns, old.towns, villages_apart, gazetteer
+    )
     spots = _not_towns(new.written & old.written, new, old)
     if on_street < NAMED_SPOT and spots and not _elsewhere(new, old):
         on_street, street_reason = NAMED_SPOT, f"同一地点：{min(spots)}"
@@ -943,7 +945,7 @@ def _name_place(name, new, old, gazetteer):
     return NAME_PLACE[geo.place_class(gazetteer.by_name[name][3])]
 
 
-def street_score(a, b, towns_a, towns_b, villages_apart=False):
+def street_score(a, b, towns_a, towns_b, villages_apart=False, gazetteer=None):
     """(0..1, reason, apart): how sure two texts' streets put them at one place; apart:
     both name a section of one road, and not the same one (万家丽路北段, 万家丽路人民路口),
     or each an establishment of one kind, and not the same one (向阳幼儿园, 春苗幼儿园).
@@ -972,7 +974,9 @@ def street_score(a, b, towns_a, towns_b, villages_apart=False):
         here = {s for s in a.sections if s[0] in roads}
         there = {s for s in b.sections if s[0] in roads}
         road = min(roads)
-        if geo.same_section(here, there) or len(roads) > 1:
+        if gazetteer is not None and geo.two_ways(a, b, roads, gazetteer):
+            value, why, apart = ROAD, f"同一道路：{road}，方向不同", True  # its two carriageways
+        elif geo.same_section(here, there) or len(roads) > 1:
             value, why = ROAD_SECTION, f"同一路段：{road}"
         else:
             value, why = ROAD, f"同一道路：{road}"

@@ -454,6 +454,22 @@ _SECTION = re.compile(r"(?:与|和|跟|、)?([\u4e00-\u9fff]{1,5}?)(?:段|交叉
 # K31+500): a section, pinned to the kilometre.
 _KM_MARK = re.compile(r"[^，。；,;、\s]{0,10}?[kK](\d{1,4})(?:\+\d{1,3})?")
 KM_NEAR = 2  # two markers this many kilometres apart are one section
+# The carriageway a road's event is on, as where it leads (长张高速往长沙方向K44+100, 长浏高速
+# 长沙往浏阳方向, 京港澳高速长沙段往广州方向): two texts naming two of one road are its two sides.
+# Where the roads out of the city lead, beyond the gazetteer (approximate centres).
+FAR_PLACES = {
+    "长沙": (28.23, 112.94), "广州": (23.13, 113.26), "深圳": (22.54, 114.06), "武汉": (30.59, 114.31),
+    "北京": (39.90, 116.40), "岳阳": (29.36, 113.13), "湘潭": (27.83, 112.94), "株洲": (27.83, 113.13),
+    "益阳": (28.55, 112.36), "常德": (29.03, 111.70), "张家界": (29.12, 110.48), "娄底": (27.70, 112.00),
+    "邵阳": (27.24, 111.47), "韶山": (27.92, 112.53), "衡阳": (26.89, 112.57), "郴州": (25.77, 113.01),
+    "南昌": (28.68, 115.86), "萍乡": (27.62, 113.85), "醴陵": (27.65, 113.50), "吉首": (28.31, 109.74),
+    "怀化": (27.55, 110.00), "江西": (28.68, 115.86), "上海": (31.23, 121.47), "重庆": (29.56, 106.55),
+}  # fmt: skip
+HEADING_MIN_KM = 3.0  # a heading this near the road's point tells no side
+_HEADING_WAY = re.compile(
+    r"[^，。；,;、\s]{0,8}?(?:(?:往|向|去|至|进|回)([\u4e00-\u9fff]{2,4}?)(?:方向|走|去)|(?:往|向)?([东南西北])(?:行|走|边|方向))"
+)  # or a point of the compass (往北走, 东行)
+COMPASS = {"北": (1.0, 0.0), "南": (-1.0, 0.0), "东": (0.0, 1.0), "西": (0.0, -1.0)}
 
 
 class StreetInfo(NamedTuple):
@@ -474,6 +490,7 @@ class Streets(NamedTuple):
     areas: frozenset = frozenset()  # roads named by the 街道 named after them (城南路 of 城南路街道)
     firms: frozenset = frozenset()  # establishments: (name without its kind, kind): (鸿福, 酒楼) of 鸿福酒楼
     venues: frozenset = frozenset()  # kinds of venue named without a name (酒楼 of 一酒店)
+    headings: frozenset = frozenset()  # (road, where its carriageway leads): (长张高速, 长沙) of 长张高速往长沙方向
 
 
 NO_STREETS = Streets(frozenset(), frozenset(), frozenset(), frozenset(), frozenset(), frozenset())
@@ -557,7 +574,11 @@ def read_streets(text, gazetteer, spans=None):
             named.add(masked_text[run:start])
     if "站" in text:  # a metro station: 地铁2号线溁湾镇站, 溁湾镇地铁站
         firms.update((a or b, "地铁站") for a, b in _STATION.findall(text))
+    headings = set()
     for end, road in road_ends:
+        way = _HEADING_WAY.match(text, end)
+        if way:
+            headings.add((road, way.group(1) or way.group(2)))
         mark = _KM_MARK.match(text, end)
         if mark:
             sections.add((road, f"k{int(mark.group(1))}"))
@@ -577,6 +598,7 @@ def read_streets(text, gazetteer, spans=None):
         frozenset(areas),
         frozenset(firms),
         frozenset(venues),
+        frozenset(headings),
     )
 
 
@@ -644,6 +666,38 @@ def _alike(p1, p2):
 
 def _km(part):
     return int(part[1:]) if part[:1] == "k" and part[1:].isdigit() else None
+
+
+def two_ways(a, b, roads, gazetteer):
+    """Whether the two name two carriageways of one of these roads: where each says its
+    side leads lies on the other side of the road's point (长张高速往长沙方向 and 往张家界方向;
+    not 往益阳方向 and 往张家界方向, one way west). A heading neither the gazetteer nor
+    FAR_PLACES can place says nothing."""
+    for road in roads:
+        row = gazetteer.by_name.get(road)
+        if row is None:
+            continue
+        here = [_bearing(row, gazetteer, w) for r, w in a.headings if r == road]
+        there = [_bearing(row, gazetteer, w) for r, w in b.headings if r == road]
+        here, there = [v for v in here if v], [v for v in there if v]
+        if here and there and all(x[0] * y[0] + x[1] * y[1] < 0 for x in here for y in there):
+            return True
+    return False
+
+
+def _bearing(row, gazetteer, heading):
+    """(north, east) km from the road's point toward where a heading says it leads, or None."""
+    if heading in COMPASS:
+        return COMPASS[heading]
+    point = next((p for name, p in FAR_PLACES.items() if heading.startswith(name)), None)
+    if point is None:
+        found = gazetteer.locate(heading)
+        point = found[1:3] if found else None
+    if point is None or rough_km(row[1:3], point) < HEADING_MIN_KM:
+        return None
+    north = (point[0] - row[1]) * 111.0
+    east = (point[1] - row[2]) * 111.0 * math.cos(math.radians(row[1]))
+    return north, east
 
 
 def pinned(sections, roads):

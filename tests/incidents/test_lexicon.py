@@ -301,6 +301,8 @@ def test_the_first_heat_waves_kinds_as_callers_put_them(text, category, code):
         ("吃了升学酒的客人上吐下泻", "public_health", "food_poisoning"),
         ("几个小孩放鞭炮把山点着了", "natural_disaster", "forest_fire"),
         ("老人要把存款全部转给安全账户", "social_security", "criminal_case"),
+        # the thirty-fifth's: earth coming down a hillside onto the road
+        ("山上土垮下来把路堵了", "natural_disaster", "geological"),
     ],
 )
 def test_the_late_summers_kinds_as_callers_put_them(text, category, code):

@@ -144,6 +144,7 @@ WORD_MIGRATIONS = [  # (migration, a word of it an admin already had as a cue: i
     ("0027_thirty_second_version_words", "environmental_pollution", "翻了白"),
     ("0028_thirty_third_version_words", "epidemic", "呕吐"),
     ("0029_thirty_fourth_version_words", "criminal_case", "安全账户"),
+    ("0030_thirty_fifth_version_words", "geological", "垮下来"),
 ]
 
 

@@ -1,0 +1,71 @@
+"""The duplicate scorer's thirty-fifth version: an expressway's two carriageways. Two
+reports each saying where its side of one road leads (长张高速往长沙方向, 往张家界方向; 京港澳往
+广州方向, 往武汉方向; 往北走) are on its two sides when those places lie on either side of
+the road's point, and are not one crash however near their kilometre markers; two that lead
+one way (往益阳方向, 往张家界方向: both west) still may be."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from incidents import geo
+
+from .sightings import flagged, sight
+
+
+def _crash(tools, title, place, minutes_ago, text=""):
+    at = timezone.now() - timedelta(minutes=minutes_ago)
+    return sight(tools, title, place, at, "traffic", text=text)
+
+
+@pytest.mark.parametrize(
+    "text,heading",
+    [
+        ("长张高速往长沙方向K44+100", "长沙"),
+        ("长浏高速长沙往浏阳方向", "浏阳"),
+        ("京港澳高速长沙段往广州方向K1553+700", "广州"),
+        ("长张高速进长沙方向", "长沙"),
+        ("京港澳高速往北走榔梨那里", "北"),
+    ],
+)
+def test_where_a_roads_side_leads_is_read_after_its_name(tools, text, heading):
+    streets = geo.read_streets(text, tools[0])
+    assert {way for _road, way in streets.headings} == {heading}
+
+
+def test_a_lorry_into_the_barrier_and_a_pile_up_on_the_other_carriageway_are_two_crashes(tools):
+    lorry = _crash(
+        tools, "长张高速往长沙方向一货车撞护栏", "长张高速往长沙方向K44+100", 0,
+        "8时许，长张高速往长沙方向K44+100一辆重型货车因路面结冰侧滑撞击中央护栏，驾驶人头部受伤。",
+    )  # fmt: skip
+    pile_up = _crash(
+        tools, "长张高速K46+300处发生多车相撞事故", "长张高速往张家界方向K46+300", 25,
+        "7时15分许，长张高速往张家界方向K46+300桥面因结冰发生4车追尾，3人受伤。",
+    )  # fmt: skip
+    assert geo.two_ways(lorry.streets, pile_up.streets, {"长张高速"}, tools[0])
+    assert not flagged(tools, lorry, pile_up)
+    unsided = _crash(
+        tools, "长张高速一货车撞护栏", "长张高速K44+100", 0,
+        "8时许，长张高速K44+100一辆重型货车因路面结冰侧滑撞击中央护栏，驾驶人头部受伤。",
+    )  # fmt: skip
+    assert flagged(tools, unsided, pile_up)  # without its side, one stretch of the road
+
+
+def test_two_reports_of_one_side_named_by_two_towns_along_it_are_still_one_crash(tools):
+    caller = _crash(
+        tools, "高速上一小车撞护栏侧翻", "长张高速宁乡往益阳方向", 10,
+        "来电称长张高速宁乡往益阳方向一小车撞护栏后侧翻，有人被卡在车里。",
+    )  # fmt: skip
+    police = _crash(
+        tools, "长张高速K43+600处一小车侧翻", "长张高速K43+600（宁乡西收费站附近）", 0,
+        "15时35分许，长张高速K43+600往张家界方向一辆小型客车撞击右侧护栏后侧翻，1人死亡、2人受伤。",
+    )  # fmt: skip
+    assert not geo.two_ways(caller.streets, police.streets, {"长张高速"}, tools[0])
+    assert flagged(tools, police, caller)
+
+
+def test_a_heading_nobody_can_place_says_nothing(tools):
+    a = geo.read_streets("长张高速往西的方向", tools[0])
+    b = geo.read_streets("长张高速往某某方向", tools[0])
+    assert not geo.two_ways(a, b, {"长张高速"}, tools[0])
