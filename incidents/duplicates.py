@@ -143,18 +143,22 @@ SUMMARY_TIME_QUICK = 0.4
 FOLLOW_UP_TIME_QUICK = 0.3
 # A department's written follow-up says so (续报, 情况报告): its hours count as a summary's.
 FOLLOW_UP = ("续报", "终报", "情况报告", "事件报告", "事故情况", "处置情况")
-# So does a title that reports on the event (关于…的报告, …救治情况, …通报, …初步调查, …灾情统计): no caller's
-# first words read like that.
-_FOLLOW_UP_TITLE = re.compile(r"(?:报告|情况|通报|调查|初查|统计|原因)$")
+# So does a title that reports on the event (关于…的报告, …救治情况, …通报, …初步调查, …灾情统计),
+# names its class in a regulator's words (…高处坠落生产安全事故, …特种设备事件, …食物中毒事件;
+# not a crash's …追尾事故, the traffic police's first word) or says a case was opened
+# (…诈骗案立案侦查): no caller's first words read like that.
+_FOLLOW_UP_TITLE = re.compile(
+    r"(?:报告|情况|通报|调查|初查|统计|原因|(?:安全|设备|中毒|化学品|爆燃)(?:事故|事件)|立案(?:侦查)?)$"
+)
 # A report that says it continues an earlier one (续报, 终报) is about an event already
 # reported, however long ago within CONTINUES_WINDOW: its hours count a CONTINUES_TIME
 # part, and the times its words give are of what happened since (遗体于次日6时45分找到),
 # not of the event.
 CONTINUES = ("续报", "终报")
 # A title telling how an earlier event ended, why, or its aftermath (已找到, 抢修完成, 清障完毕,
-# 演练结束, 原因, 后续), or ending in 确诊 (the suspected case reported before is confirmed):
-# it continues that event.
-_CONTINUES_TITLE = re.compile("已?找到|抢修完成|完毕|结束$|全部恢复|已恢复|恢复(?:供|通)|原因|打捞上岸|后续|确诊$")
+# 演练结束, 原因, 后续), a supply back (恢复供电, 恢复通车), or 确诊 (the suspected case
+# reported before is confirmed: 疫情确诊, 确诊H5亚型禽流感疫情): it continues that event.
+_CONTINUES_TITLE = re.compile("已?找到|抢修完成|完毕|结束$|全部恢复|已恢复|恢复(?:供|通)|原因|打捞上岸|后续|确诊")
 # A report whose title says it is another one of its kind (又发生一起山火, 又一处追尾, 又起一处)
 # is not the earlier one it sets itself after: only a spot both name makes them one place.
 # The title only: a written report's words often tell the other one too (后方又发生追尾).

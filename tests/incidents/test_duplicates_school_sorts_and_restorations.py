@@ -38,3 +38,5 @@ def test_a_title_saying_the_supply_is_back_continues_the_outage():
     assert duplicates.says_it_continues("经两天抢修今日19时全部恢复。", "老粮仓镇线路覆冰故障恢复供电")
     assert duplicates.says_it_continues("", "S209沩山段恢复通车")
     assert not duplicates.says_it_continues("", "老粮仓镇线路覆冰停电")
+    # the thirty-sixth version: a confirmation named first (官桥镇确诊…疫情) as well as last
+    assert duplicates.says_it_continues("", "官桥镇确诊H5亚型高致病性禽流感疫情")

@@ -65,6 +65,13 @@ def test_a_departments_report_an_hour_later_giving_the_callers_minute_is_that_fi
         ("全市森林火情通报", True),
         ("学校很多孩子上吐下泻", False),
         ("报告一下，村里停电了", False),
+        # the thirty-sixth version: a title naming the accident's class in a regulator's words
+        ("泉塘街道一在建项目高处坠落生产安全事故", True),
+        ("灰汤庙会旋转飞椅故障特种设备事件", True),
+        ("裕南街街道一餐馆年夜饭疑似食物中毒事件", True),
+        ("金山桥街道年货团购诈骗案立案侦查", True),
+        ("长张高速K31货车追尾小车事故", False),  # the traffic police's first word on a crash
+        ("一小区电梯溜梯困人事件", False),
     ],
 )
 def test_a_title_that_reads_as_a_departments_report_marks_a_follow_up(title, written):

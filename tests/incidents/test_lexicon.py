@@ -303,6 +303,8 @@ def test_the_first_heat_waves_kinds_as_callers_put_them(text, category, code):
         ("老人要把存款全部转给安全账户", "social_security", "criminal_case"),
         # the thirty-fifth's: earth coming down a hillside onto the road
         ("山上土垮下来把路堵了", "natural_disaster", "geological"),
+        # the thirty-sixth's: New Year's Eve dinner at a restaurant
+        ("年夜饭吃完全家又吐又拉", "public_health", "food_poisoning"),
     ],
 )
 def test_the_late_summers_kinds_as_callers_put_them(text, category, code):
