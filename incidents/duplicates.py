@@ -156,9 +156,12 @@ _FOLLOW_UP_TITLE = re.compile(
 # not of the event.
 CONTINUES = ("续报", "终报")
 # A title telling how an earlier event ended, why, or its aftermath (已找到, 抢修完成, 清障完毕,
-# 演练结束, 原因, 后续), a supply back (恢复供电, 恢复通车), or 确诊 (the suspected case
-# reported before is confirmed: 疫情确诊, 确诊H5亚型禽流感疫情): it continues that event.
-_CONTINUES_TITLE = re.compile("已?找到|抢修完成|完毕|结束$|全部恢复|已恢复|恢复(?:供|通)|原因|打捞上岸|后续|确诊")
+# 演练结束, 原因, 后续), a supply back (恢复供电, 恢复通车), the water down (积水消退, 水位回落),
+# or 确诊 (the suspected case reported before is confirmed: 疫情确诊, 确诊H5亚型禽流感疫情): it
+# continues that event.
+_CONTINUES_TITLE = re.compile(
+    "已?找到|抢修完成|完毕|结束$|全部恢复|已恢复|恢复(?:供|通)|原因|打捞上岸|后续|确诊|消退|回落"
+)
 # A report whose title says it is another one of its kind (又发生一起山火, 又一处追尾, 又起一处)
 # is not the earlier one it sets itself after: only a spot both name makes them one place.
 # The title only: a written report's words often tell the other one too (后方又发生追尾).
@@ -319,7 +322,7 @@ def sighting(
     ) = _read_text(location_text, text, lat, lon, gazetteer, reader)
     new_towns = unknown_towns(rest)
     around = landmark_towns(places, gazetteer) if places and not towns else frozenset()
-    unknown = unknown_villages(written)
+    unknown = unknown_villages(written, rest)
     return Sighting(
         id=id,
         category=category,
@@ -1016,15 +1019,23 @@ def named_place_keys(places, gazetteer):
     return tuple(sorted(key for key, name in gazetteer.aliases.items() if name in names)) if names else ()
 
 
-_UNNAMED = re.compile("[某一该本]村$")  # 某村, 一村, 该村, 本村: a village not named
+_UNNAMED = re.compile("[某一该本个条这那各邻]村$")  # 某村, 一个村, 该村, 本村, 邻村: a village not named
 
 
-def unknown_villages(written):
+def unknown_villages(written, rest=""):
     """The villages a location as written names that the gazetteer does not know (白石村 of
     去大围山的路上，白石村那一截, 东门村 of 大围山东门村): its runs ending in 村. They reach as a
     known village does (NAMED_REACH_KINDS): a village's reports are placed at points as far
-    apart as its town's and a caller's own, kilometres from each other."""
-    return frozenset(run for run in written if run.endswith("村") and not _UNNAMED.search(run))
+    apart as its town's and a caller's own, kilometres from each other. Not a 村 that begins
+    a longer word (一条村道, 村民: geo's _GOES_ON) wherever the location has it."""
+    return frozenset(
+        run for run in written if run.endswith("村") and not _UNNAMED.search(run) and not _goes_on_everywhere(run, rest)
+    )
+
+
+def _goes_on_everywhere(run, rest):
+    ends = [m.end() for m in re.finditer(re.escape(run), rest)]
+    return bool(ends) and all(end < len(rest) and rest[end] in geo.goes_on_after("村") for end in ends)
 
 
 # A town the gazetteer does not know, named right after the known places a location as

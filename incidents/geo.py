@@ -419,6 +419,11 @@ def _village_start(text, run, start, floor):
     return not before or before in _STOP or not "\u4e00" <= before <= "\u9fff"
 
 
+def goes_on_after(suffix):
+    """The characters that, right after this ending, make it a longer word (村道, 村民)."""
+    return _GOES_ON.get(suffix, "")
+
+
 def _goes_on(text, end, suffix):
     return end < len(text) and text[end] in _GOES_ON.get(suffix, "")
 
@@ -433,6 +438,8 @@ _STOP = set(
 # direction (开元东路, 韶山中路), by whether the suffix is a road's.
 _NAME_ENDS = {False: "里", True: "东西南北中"}
 # Words ending in 路 that name no road (线路老化短路: what failed, not where).
+# 路 beginning a longer word (路道, 路基, 路面, 路肩, 路况, 路政): no road's name before it (侧翻至路基下).
+_ROAD_GOES_ON = ("道", "基", "面", "肩", "况", "政")
 _NOT_NAMES = (
     "公路", "马路", "道路", "铁路", "小路", "大路", "山路", "水路", "线路", "电路", "管路", "半路", "过路", "走路", "让路", "短路", "断路", "回路",
     "通路", "出路", "迷路", "修路", "封路", "绕路", "上路", "赶路", "岔路",
@@ -543,8 +550,8 @@ def read_streets(text, gazetteer, spans=None):
         if suffix in FIRM_SUFFIXES:
             kind = FIRM_KINDS.get(suffix, suffix)
             firm = _without_sort(core.lstrip("家所座"), kind)  # 一家湘菜馆, 这所小学, 某寄宿制中学
-            if _goes_on(masked_text, match.end(), suffix):
-                continue
+            if _goes_on(masked_text, match.end(), suffix) or core.endswith(_MOTION):
+                continue  # 村道, 村民; 进村的公路: where the way goes, no name
             if (
                 len(firm) >= 2
                 and not firm.endswith(_GENERIC_FIRMS)
@@ -565,7 +572,7 @@ def read_streets(text, gazetteer, spans=None):
                 named.add(core)
             continue
         name = masked_text[run:start] + suffix
-        if name.endswith(_NOT_NAMES) or masked_text.startswith("道", match.end()):
+        if name.endswith(_NOT_NAMES) or masked_text.startswith(_ROAD_GOES_ON, match.end()):
             continue
         if suffix in ROAD_SUFFIXES:
             roads.add(name)

@@ -305,6 +305,8 @@ def test_the_first_heat_waves_kinds_as_callers_put_them(text, category, code):
         ("山上土垮下来把路堵了", "natural_disaster", "geological"),
         # the thirty-sixth's: New Year's Eve dinner at a restaurant
         ("年夜饭吃完全家又吐又拉", "public_health", "food_poisoning"),
+        # the thirty-seventh's: a pump house's cable stolen again
+        ("抽水机房的电缆又被人偷了", "social_security", "criminal_case"),
     ],
 )
 def test_the_late_summers_kinds_as_callers_put_them(text, category, code):

@@ -146,6 +146,7 @@ WORD_MIGRATIONS = [  # (migration, a word of it an admin already had as a cue: i
     ("0029_thirty_fourth_version_words", "criminal_case", "安全账户"),
     ("0030_thirty_fifth_version_words", "geological", "垮下来"),
     ("0031_thirty_sixth_version_words", "food_poisoning", "年夜饭"),
+    ("0032_thirty_seventh_version_words", "criminal_case", "盗窃"),
 ]
 
 
