@@ -150,11 +150,11 @@ FOLLOW_UP = ("续报", "终报", "情况报告", "事件报告", "事故情况",
 _FOLLOW_UP_TITLE = re.compile(
     r"(?:报告|情况|通报|调查|初查|统计|原因|(?:安全|设备|中毒|化学品|爆燃)(?:事故|事件)|立案(?:侦查)?)$"
 )
-# A report that says it continues an earlier one (续报, 终报) is about an event already
+# A report that says it continues an earlier one (续报, 终报, 续情) is about an event already
 # reported, however long ago within CONTINUES_WINDOW: its hours count a CONTINUES_TIME
 # part, and the times its words give are of what happened since (遗体于次日6时45分找到),
 # not of the event.
-CONTINUES = ("续报", "终报")
+CONTINUES = ("续报", "终报", "续情")
 # A title telling how an earlier event ended, why, or its aftermath (已找到, 抢修完成, 清障完毕,
 # 演练结束, 原因, 后续), a supply back (恢复供电, 恢复通车), the water down (积水消退, 水位回落),
 # or 确诊 (the suspected case reported before is confirmed: 疫情确诊, 确诊H5亚型禽流感疫情): it
@@ -418,6 +418,19 @@ SITE_KINDS = {
     **dict.fromkeys(("喜酒", "婚宴", "酒席", "满月酒", "家宴", "寿宴", "寿酒", "宴席"), "宴席"),
 }
 _SITES = re.compile("|".join(sorted(SITE_KINDS, key=len, reverse=True)))
+# A site inside another kind of site: a canteen is a factory's or a building site's (厂里…吃了中饭
+# and 某电子企业食堂 are one place).
+SITE_WITHIN = {"食堂": frozenset({"工厂", "工地"})}
+
+
+def _two_sites(a, b):
+    """Both say what kind of site, and no kind is the other's or inside it (一民宿, 一仓库)."""
+    if not a or not b or not a.isdisjoint(b):
+        return False
+    within = {kind for site in a | b for kind in SITE_WITHIN.get(site, ())}
+    return not (within & (a | b))
+
+
 # What is around the site, not the site (附近有门面和公交站, 周边3个小区停气).
 _AROUND = ("附近", "周边", "周围", "旁边")
 # A department named after a site's kind (通知市场监管, 市场监督管理局): no site.
@@ -842,7 +855,7 @@ def place_score(new, old, gazetteer):
             score *= DIFFERENT_SPOTS  # each names its town (乔口镇, 靖港镇), and not the same
         elif _two_villages(new, old) and score < NAMED_SPOT:
             score *= DIFFERENT_SPOTS  # each names its village, known or not, and not the same (白石村, 东门村)
-        elif new.sites and old.sites and new.sites.isdisjoint(old.sites) and score < NAMED_SPOT:
+        elif _two_sites(new.sites, old.sites) and score < NAMED_SPOT:
             score *= DIFFERENT_SPOTS  # 一民宿 and 一仓库 in one district: two places
         where = f"相距 {_fmt_km(km)}"
         return score, f"{where}，{reason}" if reason else where

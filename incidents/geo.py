@@ -403,6 +403,8 @@ def _without_sort(firm, kind):
 _TIME_ENDS = "时分许"
 # A verb of going in (车开进小区, 冲进小区) before a named spot's suffix: where something went, no name.
 _MOTION = ("进",)
+# A verb of what was done to an establishment before its kind (已封存食堂剩余食品, 责令关闭饭店): no name.
+_DONE_TO = ("封存", "查封", "关闭", "停用", "消毒", "排查", "检查", "整改")
 # The ending begins a longer word (小学生, 村民, 村组): no name before it.
 _GOES_ON = {"小学": "生", "中学": "生", "村": "民组里委干口头道庄部支书长级"}
 
@@ -474,7 +476,7 @@ FAR_PLACES = {
 }  # fmt: skip
 HEADING_MIN_KM = 3.0  # a heading this near the road's point tells no side
 _HEADING_WAY = re.compile(
-    r"[^，。；,;、\s]{0,8}?(?:(?:往|向|去|至|进|回)([\u4e00-\u9fff]{2,4}?)(?:方向|走|去)|(?:往|向)?([东南西北])(?:行|走|边|方向))"
+    r"[^，。；,;、\s]{0,8}?(?:(?:往|向|去|至|进|回)([\u4e00-\u9fff]{2,4}?)(?:方向|走|去)|(?:往|向)?([东南西北])(?:行|走|边|方向|向))"
 )  # or a point of the compass (往北走, 东行)
 COMPASS = {"北": (1.0, 0.0), "南": (-1.0, 0.0), "东": (0.0, 1.0), "西": (0.0, -1.0)}
 
@@ -550,8 +552,8 @@ def read_streets(text, gazetteer, spans=None):
         if suffix in FIRM_SUFFIXES:
             kind = FIRM_KINDS.get(suffix, suffix)
             firm = _without_sort(core.lstrip("家所座"), kind)  # 一家湘菜馆, 这所小学, 某寄宿制中学
-            if _goes_on(masked_text, match.end(), suffix) or core.endswith(_MOTION):
-                continue  # 村道, 村民; 进村的公路: where the way goes, no name
+            if _goes_on(masked_text, match.end(), suffix) or core.endswith(_MOTION + _DONE_TO):
+                continue  # 村道, 村民; 进村的公路: where the way goes; 已封存食堂: what was done to it
             if (
                 len(firm) >= 2
                 and not firm.endswith(_GENERIC_FIRMS)
