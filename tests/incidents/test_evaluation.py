@@ -208,9 +208,32 @@ MEASURED = {
     # thirty-second, figures only (2026-12-05): the thirty-first 0.946 / 0.935 / 0.902, the
     # thirty-second 0.946 / 0.935 / 0.908
     "heldout30": (0.94, 0.93, 0.90),
-    # written blind to the thirty-second version (the last built) and measured once on it,
-    # figures only (2026-12-05): 0.923 / 0.964 / 0.883
-    "heldout31": (0.92, 0.96, 0.88),
+    # written blind to the thirty-second version and measured once on it, figures only
+    # (2026-12-05): 0.923 / 0.964 / 0.883. Development data for the thirty-third version
+    # (0.953 / 0.966 / 0.944 with the thirty-eighth).
+    "heldout31": (0.95, 0.96, 0.94),
+    # Each of the next seven was written blind to two versions and measured once on each,
+    # figures only (2026-12-05); then development data for the version after.
+    # thirty-second 0.929 / 0.974 / 0.851, thirty-third 0.940 / 0.975 / 0.902 (thirty-eighth:
+    # 0.946 / 1.000 / 0.920)
+    "heldout32": (0.94, 0.99, 0.91),
+    # thirty-third 0.940 / 0.960 / 0.934, thirty-fourth the same (its confusion lists seen by
+    # mistake once the thirty-fourth was fixed: bench/RESULTS.md); thirty-eighth 0.946 / 0.972 / 0.945
+    "heldout33": (0.94, 0.97, 0.94),
+    # thirty-fourth 0.952 / 0.934 / 0.872, thirty-fifth 0.952 / 1.000 / 0.872 (thirty-eighth:
+    # 0.952 / 1.000 / 0.944)
+    "heldout34": (0.95, 0.99, 0.94),
+    # thirty-fifth 0.946 / 0.937 / 0.921, thirty-sixth 0.946 / 0.938 / 0.927 (thirty-eighth:
+    # 0.952 / 0.939 / 0.955, the targets met)
+    "heldout35": (0.95, 0.93, 0.95),
+    # thirty-sixth 0.982 / 0.943 / 0.902, thirty-seventh 0.982 / 0.943 / 0.907 (thirty-eighth:
+    # 0.982 / 0.955 / 0.923)
+    "heldout36": (0.98, 0.95, 0.92),
+    # thirty-seventh 0.911 / 0.960 / 0.939, thirty-eighth the same; not yet read
+    "heldout37": (0.91, 0.96, 0.93),
+    # written blind to the thirty-eighth version (the last built) and measured once on it:
+    # 0.924 / 0.921 / 0.956, the first part to meet every target blind; not yet read
+    "heldout38": (0.92, 0.92, 0.95),
 }
 
 
@@ -220,13 +243,17 @@ def test_the_held_out_parts_stay_where_they_were_measured(figures, split):
     assert all(got >= floor for got, floor in zip(out[split], MEASURED[split], strict=True)), out[split]
 
 
-# The parts that meet the targets with the eighteenth version (heldout and heldout2,
-# and heldout6 to heldout9 now that they are development data: heldout6 and heldout7 since
-# the eighteenth's continuation rule; heldout5 and heldout23 since the twenty-sixth's outcome titles); the others do not yet (heldout12 0.917, heldout11
-# 0.939, heldout10 0.924 recall).
+# The parts that meet the targets: heldout and heldout2, heldout6 to heldout9 (now
+# development data; heldout6 and heldout7 since the eighteenth's continuation rule), heldout5
+# and heldout23 (since the twenty-sixth's outcome titles), heldout35 (with the
+# thirty-seventh) and heldout38 (blind, with the thirty-eighth); the others do not yet
+# (heldout4 0.947 recall, heldout33 0.945, heldout31 0.944).
 MEETS_TARGETS = frozenset(
-    {"heldout", "heldout2", "heldout5", "heldout6", "heldout7", "heldout8", "heldout9", "heldout23"}
-)
+    {
+        "heldout", "heldout2", "heldout5", "heldout6", "heldout7", "heldout8", "heldout9", "heldout23",
+        "heldout35", "heldout38",
+    }
+)  # fmt: skip
 NOT_YET = pytest.mark.xfail(
     strict=True, reason="duplicates recall/precision targets not met on this held-out part (RESULTS.md)"
 )
