@@ -141,8 +141,12 @@ SUMMARY_TIME_QUICK = 0.4
 # by definition, where a district's point may be a caller's who could not say where (0.3; the
 # twelfth version's 0.35 missed follow-ups written 10 hours on; 0.25 takes heldout3 under 0.90).
 FOLLOW_UP_TIME_QUICK = 0.3
-# A department's written follow-up says so (续报, 情况报告): its hours count as a summary's.
-FOLLOW_UP = ("续报", "终报", "情况报告", "事件报告", "事故情况", "处置情况")
+# A department's written follow-up says so (续报, 情况报告), or tells what its inquiry found
+# (初步查明, 经现场检测, 已立案: written hours after the event): its hours count as a summary's.
+FOLLOW_UP = (
+    "续报", "终报", "情况报告", "事件报告", "事故情况", "处置情况",
+    "初步查明", "初步调查", "经初步勘查", "经现场检测", "经核实", "进一步调查", "已立案", "刑事立案",
+)  # fmt: skip
 # So does a title that reports on the event (关于…的报告, …救治情况, …通报, …初步调查, …灾情统计),
 # names its class in a regulator's words (…高处坠落生产安全事故, …特种设备事件, …食物中毒事件;
 # not a crash's …追尾事故, the traffic police's first word) or says a case was opened

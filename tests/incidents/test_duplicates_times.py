@@ -78,6 +78,21 @@ def test_a_title_that_reads_as_a_departments_report_marks_a_follow_up(title, wri
     assert duplicates.is_follow_up(title, title) is written
 
 
+@pytest.mark.parametrize(
+    "text,written",
+    [
+        # the thirty-ninth version: what an inquiry found, written hours after the event
+        ("该面包车驾驶人系无证驾驶，事故正在进一步调查。", True),
+        ("初步查明，该电梯制动器磨损导致轿厢下行溜车。", True),
+        ("一患者家属殴打医生，已以涉嫌寻衅滋事刑事立案。", True),
+        ("经现场检测，该户燃气热水器为直排式。", True),
+        ("来电人称医院门诊有人打医生，医生脸上出血了。", False),
+    ],
+)
+def test_a_text_telling_what_an_inquiry_found_marks_a_follow_up(text, written):
+    assert duplicates.is_follow_up(text) is written
+
+
 def test_a_slow_kinds_reports_a_day_and_more_apart_are_compared_through_intake(api):
     """The village's dry well one morning, the county's drought report the next noon
     (30 hours): one drought. Two hill fires 30 hours apart at one village are not

@@ -147,6 +147,7 @@ WORD_MIGRATIONS = [  # (migration, a word of it an admin already had as a cue: i
     ("0030_thirty_fifth_version_words", "geological", "垮下来"),
     ("0031_thirty_sixth_version_words", "food_poisoning", "年夜饭"),
     ("0032_thirty_seventh_version_words", "criminal_case", "盗窃"),
+    ("0033_thirty_ninth_version_words", "meteorological", "预警信号"),
 ]
 
 
