@@ -147,6 +147,7 @@ FOLLOW_UP = (
     "续报", "终报", "情况报告", "事件报告", "事故情况", "处置情况",
     "初步查明", "初步调查", "经初步勘查", "经现场检测", "经核实", "进一步调查", "已立案", "刑事立案",
 )  # fmt: skip
+_FOLLOW_UP_WORDS = re.compile("|".join(FOLLOW_UP))  # one pass over the text, not one per word
 # So does a title that reports on the event (关于…的报告, …救治情况, …通报, …初步调查, …灾情统计),
 # names its class in a regulator's words (…高处坠落生产安全事故, …特种设备事件, …食物中毒事件;
 # not a crash's …追尾事故, the traffic police's first word) or says a case was opened
@@ -741,7 +742,7 @@ _TALLY = re.compile(r"截[至止][^。；]{0,20}?累计")
 
 def is_follow_up(text, title=""):
     return (
-        any(word in text for word in FOLLOW_UP)
+        bool(_FOLLOW_UP_WORDS.search(text))
         or bool(_TALLY.search(text))
         or bool(title and _FOLLOW_UP_TITLE.search(title.strip()))
     )
