@@ -694,8 +694,10 @@ def two_ways(a, b, roads, gazetteer):
     return False
 
 
+@functools.lru_cache(maxsize=512)
 def _bearing(row, gazetteer, heading):
-    """(north, east) km from the road's point toward where a heading says it leads, or None."""
+    """(north, east) km from the road's point toward where a heading says it leads, or None:
+    once per road and heading (score() asks for every candidate pair)."""
     if heading in COMPASS:
         return COMPASS[heading]
     point = next((p for name, p in FAR_PLACES.items() if heading.startswith(name)), None)
