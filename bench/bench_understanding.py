@@ -44,7 +44,7 @@ def subtype_section(items, reader, quiet):
     right_nc, _total, wrong_nc = evaluation.subtype_accuracy(items, reader, with_category=False)
     print(f"  subtype top-1, category given: {right}/{total} = {right / total:.3f}")
     print(f"  subtype top-1, no category:    {right_nc}/{total} = {right_nc / total:.3f}")
-    confident = [reader.infer(evaluation.report_text(i), i.category) for i in items]
+    confident = [reader.infer(evaluation.report_text(i), i.category, title=i.title) for i in items]
     sure = [(i, c) for i, c in zip(items, confident, strict=True) if c.confident]
     sure_right = sum(c.code == i.truth for i, c in sure)
     print(

@@ -169,7 +169,7 @@ def subtype_accuracy(items, reader, with_category=True):
     """(right, total, [(item, inference)] of the wrong ones)."""
     wrong, right = [], 0
     for item in items:
-        inference = reader.infer(report_text(item), item.category if with_category else None)
+        inference = reader.infer(report_text(item), item.category if with_category else None, title=item.title)
         if inference.code == item.truth:
             right += 1
         else:
@@ -184,7 +184,7 @@ def sightings(items, gazetteer, reader):
     """{item id: Sighting as the incident the report would open}."""
     out = {}
     for item in items:
-        inference = reader.infer(report_text(item), item.category)
+        inference = reader.infer(report_text(item), item.category, title=item.title)
         known = item.given or (inference.code if inference.confident else "")
         lat, lon = item.ll if item.ll else (geo_point(gazetteer, item.place) or (None, None))
         out[item.id] = duplicates.sighting(

@@ -43,6 +43,21 @@ _NOT_NEGATED = ("不排除",)
 _RULED_OUT = re.compile(r"[^，。；！？,;!?]{0,10}?阴性")
 MASK = "，"  # a place name becomes punctuation: no word runs across it
 
+# A title announcing a weather warning, or the flood-control response to one (长沙市气象台发布
+# 暴雨橙色预警信号, 转发暴雨蓝色预警, 市防指启动防汛Ⅳ级应急响应, 防汛应急响应提升至Ⅲ级), says
+# what the report is: the weather's. Its words list the harms to guard against (山洪、地质
+# 灾害和城市内涝, 转移低洼地带群众), not harm done, so they do not decide it. A report of
+# the harm itself (沩水宁乡站超警戒水位…已启动防汛四级应急响应) says so in its title.
+ANNOUNCED = (
+    (
+        "meteorological",
+        re.compile(
+            r"(?:暴雨|大风|雷电|雷雨大风|强对流|冰雹|高温|寒潮|低温|冰冻|道路结冰|暴雪|大雾|台风)[^，。；\s]{0,4}预警"
+            r"|防汛[^，。；\s]{0,8}响应"
+        ),
+    ),
+)
+
 
 @dataclass(frozen=True, slots=True)
 class Inference:
@@ -121,9 +136,17 @@ class Lexicon:
         ranked = {c: [w for _, w in sorted(ws, key=lambda x: -x[0])] for c, ws in words.items()}
         return dict(scores), ranked
 
-    def infer(self, text, category=None):
-        """The subtype the words point to, among the category's subtypes when given."""
+    def infer(self, text, category=None, title=""):
+        """The subtype the words point to, among the category's subtypes when given;
+        a `title` announcing a warning or a response (ANNOUNCED) is that kind's report."""
         scores, words = self.scores(text)
+        for code, announces in ANNOUNCED if title else ():
+            said = announces.search(title)
+            if said and code in self.categories:
+                # the announcement is a term of its kind; the other kinds' words are what to guard against
+                scores = {code: scores.get(code, 0.0) + DEFAULT_WEIGHTS["term"]}
+                words = {code: [said.group(0), *words.get(code, ())]}
+                break
         pool = {c: s for c, s in scores.items() if not category or self.categories.get(c) == category}
         if not pool:
             return Inference(other_category=_best_outside(scores, category, self.categories, 0.0))

@@ -161,7 +161,7 @@ def possible_duplicates(
         return []
     at = at or timezone.now()
     if guess is None:
-        inference = understanding.reader.get(None).infer(f"{location_text} {text}", category)
+        inference = understanding.reader.get(None).infer(f"{location_text} {text}", category, title=title)
         guess = inference.code
         subtype = subtype or (inference.code if inference.confident else "")
     located = latitude is not None and longitude is not None

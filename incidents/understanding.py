@@ -79,7 +79,7 @@ def assess(
 ):
     """What the words say: the subtype (among the category's), the grade, the district."""
     text = " ".join(filter(None, [title, location_text, description]))
-    inference = reader.get(None).infer(text, category or None)
+    inference = reader.get(None).infer(text, category or None, title=title)
     facts = grading.read_facts(text, deaths=deaths, injuries=injuries, missing=missing)
     kind = subtype or inference.code
     grade = grading.suggest(rules.get(None), category=category, subtype=kind, facts=facts)

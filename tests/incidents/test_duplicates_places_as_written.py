@@ -173,3 +173,37 @@ def test_one_towns_two_villages_the_gazetteer_does_not_know_are_two_places_hours
         text="经技术人员调查，青石村县道边坡崩塌属降雨诱发，已设置警示。",
     )  # fmt: skip
     assert flagged(tools, same_village, rockfall)
+
+
+@pytest.mark.parametrize(
+    "city,town",
+    [
+        # a warning's words about every exam site, and one exam site's waterlogged road
+        (
+            ("高考首日暴雨黄色预警防范部署", "长沙市", "已通知城区防指和城管对全市考点周边积水点安排专人值守。"),
+            (
+                "辖区考点周边道路积水",
+                "雨花区左家塘街道某中学考点周边",
+                "某中学考点南侧道路积水约40厘米，已设置临时通道。",
+            ),
+        ),
+        # a city-wide response closing every underpass, and one underpass's flooding
+        (
+            ("防汛应急响应提升至Ⅲ级", "长沙市", "要求各地全面转移低洼地带群众，城区下穿通道全部实行交通管制。"),
+            ("辖区下穿通道积水车辆被困", "雨花区井湾子街道某下穿通道", "辖区某下穿通道积水深约1.6米，1辆小车被困。"),
+        ),
+    ],
+)
+def test_a_kind_of_place_the_city_wide_report_names_is_no_place_of_the_towns(tools, city, town):
+    """考点周边 and 下穿通道 say what kind of place it is, not which one: the city's words
+    naming every exam site's surroundings do not put it at the one the town reports."""
+    now = timezone.now()
+    title, place, text = city
+    wide = sight(
+        tools, title, place, now - timedelta(minutes=30), "", "natural_disaster", text=text, unit="长沙市应急管理局"
+    )
+    title, place, text = town
+    local = sight(tools, title, place, now, "flood", "natural_disaster", text=text, unit="街道值班室")
+    assert not local.written & {"点周边", "考点周", "下穿通", "穿通道"}
+    reasons = duplicates.score(local, wide, gazetteer=tools[0], kinds=tools[2])[1]
+    assert not any(r.startswith("同一地点") for r in reasons)

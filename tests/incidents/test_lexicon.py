@@ -333,3 +333,53 @@ def test_the_late_summers_kinds_as_callers_put_them(text, category, code):
 )
 def test_the_first_heat_waves_words_leave_other_kinds_alone(text, category, code):
     assert infer(text, category).code == code
+
+
+# The fortieth version: a title announcing a weather warning, or the flood-control response
+# to one, is the weather's report, whatever harms its words list to guard against.
+ANNOUNCEMENTS = [
+    (
+        "长沙市气象台发布暴雨橙色预警信号",
+        "预计未来3小时宁乡市西部、浏阳市东北部降水量将达50毫米以上，山洪、地质灾害和中小河流洪水风险高。",
+        "暴雨橙色预警",
+    ),
+    (
+        "市防指启动防汛Ⅳ级应急响应",
+        "根据气象台暴雨橙色预警，要求山区乡镇立即转移山洪、地质灾害危险区群众，做好水库、山塘巡查。",
+        "防汛Ⅳ级应急响应",
+    ),
+    (
+        "防汛应急响应提升至Ⅲ级",
+        "要求各地全面转移低洼地带群众，城区下穿通道实行交通管制，湘江水位持续上涨。",
+        "防汛应急响应",
+    ),
+    (
+        "转发暴雨蓝色预警并部署防范",
+        "已通知各区县防指加强值守，做好山洪、地质灾害和城市内涝防范，检查排水。",
+        "暴雨蓝色预警",
+    ),
+]
+
+
+@pytest.mark.parametrize("title,text,said", ANNOUNCEMENTS)
+def test_a_title_announcing_a_warning_or_its_response_is_the_weathers_report(title, text, said):
+    assert infer(text, "natural_disaster").code == "flood", "the harms it guards against alone read as a flood"
+    found = READER.infer(f"{title} {text}", "natural_disaster", title=title)
+    assert found.code == "meteorological" and found.confident
+    assert found.words[0].lower() == said.lower(), "the announcement is the first deciding word"
+    assert READER.infer(f"{title} {text}", None, title=title).code == "meteorological"
+
+
+@pytest.mark.parametrize(
+    "title,text,code,category",
+    [
+        # the harm itself, whose text says a response was started: still the harm
+        ("沩水宁乡站超警戒水位", "受上游强降雨影响，沩水宁乡站10时水位超警戒0.6米，已启动防汛四级应急响应。", "flood", "natural_disaster"),
+        ("关于复胜堤段管涌险情的报告", "复胜堤段背水侧发生管涌，已抢筑反滤围井。区防指已启动防汛IV级应急响应。", "flood", "natural_disaster"),
+        # a warning that is not the weather's, and a response that is not flood control
+        ("发布森林火险橙色预警", "近期持续高温少雨，林区山火风险高，严禁野外用火。", "forest_fire", "natural_disaster"),
+        ("启动危化品泄漏应急响应", "某化工厂储罐氯气泄漏，已疏散周边群众。", "hazardous_chemicals", "accident_disaster"),
+    ],
+)  # fmt: skip
+def test_a_harm_whose_words_name_a_warning_or_a_response_is_still_the_harm(title, text, code, category):
+    assert READER.infer(f"{title} {text}", category, title=title).code == code
