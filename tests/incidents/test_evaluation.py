@@ -230,14 +230,20 @@ MEASURED = {
     # 0.982 / 0.955 / 0.923)
     "heldout36": (0.98, 0.95, 0.92),
     # thirty-seventh 0.911 / 0.960 / 0.939, thirty-eighth the same (thirty-ninth: 0.917 /
-    # 0.961 / 0.961, the targets met)
-    "heldout37": (0.91, 0.96, 0.96),
+    # 0.961 / 0.961, the targets met; fortieth: 0.941 top-1, its announcements)
+    "heldout37": (0.94, 0.96, 0.96),
     # thirty-eighth 0.924 / 0.921 / 0.956, the first part to meet every target blind;
-    # thirty-ninth (the last built) 0.929 / 0.911 / 0.956; not yet read
-    "heldout38": (0.92, 0.91, 0.95),
-    # written blind to the thirty-ninth version (the last built) and measured once on it:
-    # 0.923 / 0.977 / 0.9497 (170 of 179 pairs: one pair under the target); not yet read
+    # thirty-ninth 0.929 / 0.911 / 0.956 (fortieth, built from its misses: 0.959 / 0.931 / 0.962)
+    "heldout38": (0.95, 0.93, 0.96),
+    # written blind to the thirty-ninth and fortieth versions: 0.923 / 0.977 / 0.9497 on both
+    # (170 of 179 pairs: one pair under the target)
     "heldout39": (0.92, 0.97, 0.94),
+    # written blind to the fortieth and forty-first versions, measured once on the fortieth
+    # (the last built): 0.952 / 0.967 / 0.978, every target met; not yet read
+    "heldout40": (0.95, 0.96, 0.97),
+    # written at the same time, blind to the fortieth to forty-second versions, measured
+    # once on the fortieth: 0.884 / 0.984 / 0.942; not yet read
+    "heldout41": (0.88, 0.98, 0.94),
 }
 
 
@@ -252,11 +258,11 @@ def test_the_held_out_parts_stay_where_they_were_measured(figures, split):
 # and heldout23 (since the twenty-sixth's outcome titles), heldout35 (with the
 # thirty-seventh), heldout38 (blind, with the thirty-eighth and the thirty-ninth), and
 # heldout4, heldout31 and heldout37 (with the thirty-ninth's follow-ups that tell what an
-# inquiry found); the others do not yet (heldout33 0.945 and heldout30 0.948 recall).
+# inquiry found), heldout40 (blind, with the fortieth); the others do not yet (heldout33 0.945 and heldout30 0.948 recall).
 MEETS_TARGETS = frozenset(
     {
         "heldout", "heldout2", "heldout4", "heldout5", "heldout6", "heldout7", "heldout8", "heldout9",
-        "heldout23", "heldout31", "heldout35", "heldout37", "heldout38",
+        "heldout23", "heldout31", "heldout35", "heldout37", "heldout38", "heldout40",
     }
 )  # fmt: skip
 NOT_YET = pytest.mark.xfail(
