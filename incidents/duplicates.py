@@ -498,11 +498,12 @@ _UNRELATED = re.compile(
     r"|不是[^，。；,;？！?! ]{1,12}?(?:那边|那里|那儿)[^，。；,;？！?! ]{0,8}"
 )  # a clause: not across a question mark or the space between a title and its words (是不是翻船了 铜官窑那里)
 # Another event a report names beside its own: a clause reported separately (另，同日…惠农村发生
-# 一起…山火，已另报; 新桥村一废品站火灾已另行报告), a place kilometres away (该处距静慎村九峰山
+# 一起…山火，已另报; 新桥村一废品站火灾已另行报告; not this event's clauses before one that
+# begins 另: …往长沙方向发生一起追尾，另一方向…另报), a place kilometres away (该处距静慎村九峰山
 # 火场约4公里), the fire ground its crews were drawn from (从九峰山火场抽调, 沙龙村那边扑火队伍
 # 抽不出人): not where this event is.
 _ELSEWHERE = re.compile(
-    r"(?:^|(?<=[。；;，,]))[^。；;]*?已?另(?:行)?报(?:告)?[）)]?"
+    r"(?:^|(?<=[。；;，,：:\s]))(?:[^。；;，,\s]|[，,](?!另(?!行?报)))*?已?另(?:行)?报(?:告)?[）)]?"
     r"|(?:与[^，。；,;]{1,20}?相)?距[^，。；,;]{0,20}?(?:约|有)?[\d一二三四五六七八九十几.]+多?(?:公里|千米|km)"
     r"|与[^，。；,;]{1,12}?相邻"
     r"|从[^，。；,;]{1,16}?抽调|[^，。；,;]{1,16}?抽不出"
@@ -801,8 +802,11 @@ def place_score(new, old, gazetteer):
     shared = new.places & old.places
     by_name = max(((_name_place(n, new, old, gazetteer), n) for n in shared), default=(0.0, None))
     reason = f"同一地名：{by_name[1]}" if by_name[1] else None
-    # Places the gazetteer does not know (桃子湖路 12 号): the location as written.
-    alike = jaccard(new.where, old.where)
+    # Places the gazetteer does not know (桃子湖路 12 号): the location as written; not a
+    # stretch of road both write whose two sides the words tell apart (长张高速望城段, one
+    # 往长沙方向 and one 往益阳方向: geo.two_ways), nor a run of its name (望城段).
+    two_ways = bool(new.streets.headings and old.streets.headings and _two_ways(new, old, gazetteer))
+    alike = 0.0 if two_ways else jaccard(new.where, old.where)
     if alike >= SAME_WHERE_MIN and alike * SAME_WHERE > by_name[0]:
         by_name = (alike * SAME_WHERE, None)
         reason = "地点描述相同" if alike == 1 else "地点描述相近"
@@ -810,10 +814,10 @@ def place_score(new, old, gazetteer):
     on_street, street_reason, apart = street_score(
         new.streets, old.streets, new.towns, old.towns, villages_apart, gazetteer
     )
-    spots = _not_towns(new.written & old.written, new, old)
+    spots = frozenset() if two_ways else _not_towns(new.written & old.written, new, old)
     if on_street < NAMED_SPOT and spots and not _elsewhere(new, old):
         on_street, street_reason = NAMED_SPOT, f"同一地点：{min(spots)}"
-    if on_street < WRITTEN_IN_TEXT and not _elsewhere(new, old) and not villages_apart:
+    if on_street < WRITTEN_IN_TEXT and not _elsewhere(new, old) and not villages_apart and not two_ways:
         told = _written_in(new, old) | _written_in(old, new) | _stem_written(new, old) | _stem_written(old, new)
         told = _not_towns(told, new, old)
         if told:
@@ -932,6 +936,11 @@ def _not_towns(runs, new, old):
     (双凫铺, 凫铺镇 of 宁乡市双凫铺镇…): such a town is one town (_town_written), not one spot."""
     towns = new.unknown_towns & old.unknown_towns
     return frozenset(run for run in runs if not any(run in town for town in towns)) if towns else runs
+
+
+def _two_ways(a, b, gazetteer):
+    roads = a.streets.roads & b.streets.roads
+    return bool(roads) and geo.two_ways(a.streets, b.streets, roads, gazetteer)
 
 
 def _written_in(a, b):

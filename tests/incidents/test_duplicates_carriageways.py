@@ -69,3 +69,24 @@ def test_a_heading_nobody_can_place_says_nothing(tools):
     a = geo.read_streets("长张高速往西的方向", tools[0])
     b = geo.read_streets("长张高速往某某方向", tools[0])
     assert not geo.two_ways(a, b, {"长张高速"}, tools[0])
+
+
+def test_a_report_that_leaves_the_other_sides_crash_to_another_keeps_its_own_road_and_side(tools):
+    """The forty-first version: …往长沙方向发生一起追尾，…，另一方向随后发生的事故由高速交警另报
+    sets apart only the clause that begins 另, not the whole sentence before it (which had
+    taken the report's own road and side with it)."""
+    district = _crash(
+        tools, "长张高速望城段发生一起追尾事故", "长张高速望城段", 0,
+        "据高速交警通报，今晨长张高速望城段往长沙方向发生一起货车追尾小客车事故，2人受伤送医，"
+        "我局已派员到现场协助，另一方向随后发生的事故由高速交警另报。",
+    )  # fmt: skip
+    assert ("长张高速", "长沙") in district.streets.headings
+    driver = _crash(
+        tools, "高速上撞车有人受伤", "长张高速望城段", 5,
+        "120转：来电人称他是出事的司机，在长张高速往益阳方向撞了护栏，手和脸划破了，车子开不了。",
+    )  # fmt: skip
+    assert not flagged(tools, district, driver)
+    rear_end = _crash(
+        tools, "高速上货车追尾小车", "长张高速望城段", 20, "来电人称长张高速往长沙方向一台货车追尾了小车，有两个人受伤。"
+    )  # fmt: skip
+    assert flagged(tools, district, rear_end)
