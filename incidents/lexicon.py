@@ -47,15 +47,13 @@ MASK = "，"  # a place name becomes punctuation: no word runs across it
 # 暴雨橙色预警信号, 转发暴雨蓝色预警, 市防指启动防汛Ⅳ级应急响应, 防汛应急响应提升至Ⅲ级), says
 # what the report is: the weather's. Its words list the harms to guard against (山洪、地质
 # 灾害和城市内涝, 转移低洼地带群众), not harm done, so they do not decide it. A report of
-# the harm itself (沩水宁乡站超警戒水位…已启动防汛四级应急响应) says so in its title.
+# the harm itself (沩水宁乡站超警戒水位…已启动防汛四级应急响应) says so in its title, and a
+# response to a river over its warning level (鉴于湘江长沙站超警且持续上涨…提升至Ⅲ级) is
+# that flood's: (kind, the title's words, the text's words that take it back).
+_WEATHER = r"(?:暴雨|大风|雷电|雷雨大风|强对流|冰雹|高温|寒潮|低温|冰冻|道路结冰|暴雪|大雾|台风)"
 ANNOUNCED = (
-    (
-        "meteorological",
-        re.compile(
-            r"(?:暴雨|大风|雷电|雷雨大风|强对流|冰雹|高温|寒潮|低温|冰冻|道路结冰|暴雪|大雾|台风)[^，。；\s]{0,4}预警"
-            r"|防汛[^，。；\s]{0,8}响应"
-        ),
-    ),
+    ("meteorological", re.compile(_WEATHER + r"[^，。；\s]{0,4}预警"), None),
+    ("meteorological", re.compile(r"防汛[^，。；\s]{0,8}响应"), re.compile(r"超警|超保证|洪峰")),
 )
 
 
@@ -140,9 +138,9 @@ class Lexicon:
         """The subtype the words point to, among the category's subtypes when given;
         a `title` announcing a warning or a response (ANNOUNCED) is that kind's report."""
         scores, words = self.scores(text)
-        for code, announces in ANNOUNCED if title else ():
+        for code, announces, unless in ANNOUNCED if title else ():
             said = announces.search(title)
-            if said and code in self.categories:
+            if said and code in self.categories and not (unless and unless.search(text)):
                 # the announcement is a term of its kind; the other kinds' words are what to guard against
                 scores = {code: scores.get(code, 0.0) + DEFAULT_WEIGHTS["term"]}
                 words = {code: [said.group(0), *words.get(code, ())]}

@@ -40,3 +40,12 @@ def rekind(apps, changes):
         term.objects.filter(subtype__code=code, word__in=words, kind=now, weight=WEIGHTS[now]).update(
             kind=wanted, weight=WEIGHTS[wanted]
         )
+
+
+def retire(apps, removals):
+    """Take seeded words off a subtype (another subtype has them now): `removals` is
+    [(subtype code, words, kind seeded)]; a word goes only while it keeps the kind and weight
+    it was seeded with (an admin's edit stays)."""
+    term = apps.get_model("incidents", "LexiconTerm")
+    for code, words, kind in removals:
+        term.objects.filter(subtype__code=code, word__in=words, kind=kind, weight=WEIGHTS[kind]).delete()

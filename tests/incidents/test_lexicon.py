@@ -376,6 +376,8 @@ def test_a_title_announcing_a_warning_or_its_response_is_the_weathers_report(tit
         # the harm itself, whose text says a response was started: still the harm
         ("沩水宁乡站超警戒水位", "受上游强降雨影响，沩水宁乡站10时水位超警戒0.6米，已启动防汛四级应急响应。", "flood", "natural_disaster"),
         ("关于复胜堤段管涌险情的报告", "复胜堤段背水侧发生管涌，已抢筑反滤围井。区防指已启动防汛IV级应急响应。", "flood", "natural_disaster"),
+        # the response to a river over its warning level is that flood's (the forty-first version)
+        ("市防指将防汛应急响应提升至Ⅲ级", "鉴于湘江长沙站超警且持续上涨，市防指7时起将防汛应急响应由Ⅳ级提升至Ⅲ级，沿江风光带即时关闭。", "flood", "natural_disaster"),
         # a warning that is not the weather's, and a response that is not flood control
         ("发布森林火险橙色预警", "近期持续高温少雨，林区山火风险高，严禁野外用火。", "forest_fire", "natural_disaster"),
         ("启动危化品泄漏应急响应", "某化工厂储罐氯气泄漏，已疏散周边群众。", "hazardous_chemicals", "accident_disaster"),
@@ -383,3 +385,21 @@ def test_a_title_announcing_a_warning_or_its_response_is_the_weathers_report(tit
 )  # fmt: skip
 def test_a_harm_whose_words_name_a_warning_or_a_response_is_still_the_harm(title, text, code, category):
     assert READER.infer(f"{title} {text}", category, title=title).code == code
+
+
+@pytest.mark.parametrize(
+    "text,code",
+    [
+        # a foundation pit collapsing onto its workers is a work accident, as the later writers label it
+        ("工地的基坑边上下雨泡软了，一大块土垮下来，有个工人被埋到腰，大家在用手刨", "production_safety"),
+        ("辖区某在建项目基坑北侧边坡局部坍塌，1名工人被埋至腰部，已被工友和消防救出", "production_safety"),
+        ("某项目基坑坍塌事故情况：基坑北侧边坡未按方案放坡，土体失稳坍塌，掩埋1名作业人员", "production_safety"),
+        # a hill village's drought in its people's words
+        ("二十多天没下雨了，山上几个组吃的山泉水断了，水井也见底了，三百多人要下山挑水", "drought"),
+        ("山上几个组的水井和山泉都干了", "drought"),
+        # a wall falling down, whatever it fell on
+        ("宿舍区里一堵老围墙倒了，砸到下面停的两台车，一个老人被砖头砸到脚", "building_collapse"),
+    ],
+)
+def test_the_forty_first_versions_words(text, code):
+    assert infer(text, CATEGORIES[code]).code == code

@@ -148,6 +148,7 @@ WORD_MIGRATIONS = [  # (migration, a word of it an admin already had as a cue: i
     ("0031_thirty_sixth_version_words", "food_poisoning", "年夜饭"),
     ("0032_thirty_seventh_version_words", "criminal_case", "盗窃"),
     ("0033_thirty_ninth_version_words", "meteorological", "预警信号"),
+    ("0034_forty_first_version_words", "drought", "挑水"),
 ]
 
 
@@ -304,3 +305,41 @@ def test_migrate_adds_the_places_the_gazetteer_lacked_as_the_file_has_them(db, n
         assert (town.kind, town.latitude, town.longitude, town.aliases) == (
             row["kind"], float(row["latitude"]), float(row["longitude"]), row["aliases"]
         )  # fmt: skip
+
+
+def test_migrate_moves_the_foundation_pits_words_only_where_nobody_edited_them(db):
+    """0034 gives 基坑, 基坑坍塌, 在建项目 and 被埋 to production_safety and takes them off
+    building_collapse, where a database seeded before it has them; a weight an admin gave one
+    there stays. 一堵 joins the neutral words."""
+    import importlib
+
+    from django.apps import apps
+
+    from incidents.models import LexiconTerm
+
+    migration = importlib.import_module("incidents.migrations.0034_forty_first_version_words")
+    seed.seed_reference_data()
+    moved = ["基坑", "基坑坍塌", "基坑塌方", "基坑边坡", "在建项目", "被埋", "一堵", "那堵"]
+    LexiconTerm.objects.filter(word__in=moved).delete()
+    collapse = Subtype.objects.get(code="building_collapse")
+    for word, kind, weight in [("基坑坍塌", "term", 3.0), ("在建项目", "term", 3.0), ("被埋", "synonym", 2.0)]:
+        LexiconTerm.objects.create(subtype=collapse, word=word, kind=kind, weight=weight)  # as seeded
+    LexiconTerm.objects.create(subtype=collapse, word="基坑", kind="synonym", weight=2.5)  # an admin's weight
+    for _ in range(2):  # again: nothing twice
+        migration.move_words(apps, None)
+
+    def words(code):
+        rows = LexiconTerm.objects.filter(subtype__code=code, word__in=moved)
+        return dict(rows.values_list("word", "kind"))
+
+    assert words("production_safety") == {
+        "基坑坍塌": "term",
+        "基坑塌方": "term",
+        "基坑": "synonym",
+        "基坑边坡": "synonym",
+        "被埋": "synonym",
+        "在建项目": "cue",
+    }
+    assert words("building_collapse") == {"基坑": "synonym"}
+    neutral = LexiconTerm.objects.filter(subtype=None, word__in=moved)
+    assert sorted(neutral.values_list("word", flat=True)) == ["一堵", "那堵"]
