@@ -79,7 +79,7 @@ from datetime import UTC, datetime, timedelta
 from typing import NamedTuple
 
 from . import geo
-from .lexicon import MASK
+from .lexicon import MASK, announced
 
 # --- weights (set on the development part; see the module docstring) -----------------
 
@@ -190,6 +190,7 @@ ONE_PLACE_VENUES = frozenset({"幼儿园", "小学", "敬老院"})
 # warning's area is where the harm is (WARNED_PLACE), and its hours count as a slow kind's.
 WARNING = re.compile("预警")
 WARNED_PLACE = 0.6
+ANNOUNCED_APART = 0.6  # a warning or a response against a report surely of another kind (_announced_apart)
 SAME_DISTRICT = 0.15
 SAME_WHERE, SAME_WHERE_MIN = 0.9, 0.5  # the locations as written: alike character pairs
 PLACE_MAX = 1.0  # the most any place evidence gives
@@ -201,6 +202,9 @@ UNIT_PLACE = 0.75
 # two roads; the same named spot (西牌楼社区 and 西牌楼巷, a tunnel, an estate). None of
 # it across two districts or two towns the texts name.
 ROAD, ROAD_SECTION, NAMED_SPOT = 0.45, 0.8, 0.75
+# Two reports each on its side of one road (geo.two_ways): the most their place gives, a
+# road's two places' (a town both name, 跳马段 and 跳马收费站, is where the road runs).
+TWO_WAYS = ROAD * DIFFERENT_SPOTS
 # The same establishment named (鸿福酒楼, 小太阳幼儿园): a spot, as a gazetteer spot both name.
 # Two of one kind are two places (DIFFERENT_SPOTS); of two kinds, no evidence against (a
 # text names the company that reported, the school the patients came from).
@@ -251,6 +255,7 @@ class Sighting:
     continues: bool = False  # it says it continues an earlier report (CONTINUES)
     another: bool = False  # it says it is another one of its kind (又发生一起, 又一处: ANOTHER)
     warning: bool = False  # its title is a warning's (寒潮蓝色预警: WARNING)
+    announces: str = ""  # the kind its title announces a warning or a response of (lexicon.announced)
     set_apart: frozenset = frozenset()  # the villages and places its words say it is not (与昨日鹊山村火情不是同一处)
     stated: datetime | None = None  # when it happened, as a written report says (13时55分许)
     zone: object = None  # the time zone the words' times of day are in (None: the report time's own)
@@ -344,6 +349,7 @@ def sighting(
         continues=says_it_continues(text, title),
         another=bool(ANOTHER.search(title)),
         warning=bool(WARNING.search(title)),
+        announces=announced(title, text)[0],
         set_apart=set_apart,
         stated=stated_at(_own_words(text), at, zone),
         zone=zone,
@@ -1181,6 +1187,16 @@ def kind_score(new, old, related):
     return weight, (a if a and a == b else None)
 
 
+def _announced_apart(new, old):
+    """A warning or a response (lexicon.ANNOUNCED: 发布暴雨橙色预警信号, 启动防汛Ⅳ级应急响应)
+    and a report surely of another kind (a flash flood, a landslide): the warning is not the
+    harm it warned of (none of 240 such pairs in the evaluation parts is one event), so their
+    kinds count ANNOUNCED_APART of what they would; a department's account of the day's rivers
+    (主要江河水情) that its writer counts the weather's still may be."""
+    told, other = (new, old) if new.announces else (old, new)
+    return bool(other.subtype) and other.subtype != told.announces
+
+
 def _kind_weight(sure_a, a, sure_b, b, related):
     if not a or not b:
         return KIND_UNKNOWN
@@ -1217,6 +1233,8 @@ def score(new, old, *, gazetteer, kinds=NO_KINDS, names=None):
     if t <= 0:  # (for a slow kind, the most it can be: at one place)
         return 0.0, []
     p, where = place_score(new, old, gazetteer)
+    if p > TWO_WAYS and new.streets.headings and old.streets.headings and _two_ways(new, old, gazetteer):
+        p = TWO_WAYS  # the road's two carriageways: a town or a stretch both name is the road's
     if slow and p < FIRM and not (p >= VENUE and geo.same_venue(new.streets, old.streets) in ONE_PLACE_VENUES):
         t = time_score(a, b, event, kinds, **when)
     if warned and p < WARNED_PLACE:
@@ -1230,6 +1248,8 @@ def score(new, old, *, gazetteer, kinds=NO_KINDS, names=None):
     if len(both) == 1 and both <= kinds.wide_area and p < WIDE_AREA_PLACE:
         p = p if both <= kinds.slow and _two_towns(new, old) else WIDE_AREA_PLACE
     k, same = kind_score(new, old, kinds.related)
+    if new.announces != old.announces and _announced_apart(new, old):
+        k *= ANNOUNCED_APART
     s = max(jaccard(new.grams, old.grams), jaccard(new.words, old.words))
     value = k * (p * t + W_TEXT * s * max(t, TEXT_TIME_FLOOR))
     value += t * W_PHONE * old.same_phone

@@ -57,6 +57,16 @@ ANNOUNCED = (
 )
 
 
+def announced(title, text=""):
+    """(kind, the title's words) when the title announces a warning or a response of that
+    kind (ANNOUNCED), else ("", "")."""
+    for code, announces, unless in ANNOUNCED if title else ():
+        said = announces.search(title)
+        if said and not (unless and unless.search(text)):
+            return code, said.group(0)
+    return "", ""
+
+
 @dataclass(frozen=True, slots=True)
 class Inference:
     """What the words say: `code` ("" when nothing did), its confidence (0..1), the
@@ -138,13 +148,11 @@ class Lexicon:
         """The subtype the words point to, among the category's subtypes when given;
         a `title` announcing a warning or a response (ANNOUNCED) is that kind's report."""
         scores, words = self.scores(text)
-        for code, announces, unless in ANNOUNCED if title else ():
-            said = announces.search(title)
-            if said and code in self.categories and not (unless and unless.search(text)):
-                # the announcement is a term of its kind; the other kinds' words are what to guard against
-                scores = {code: scores.get(code, 0.0) + DEFAULT_WEIGHTS["term"]}
-                words = {code: [said.group(0), *words.get(code, ())]}
-                break
+        code, said = announced(title, text)
+        if code in self.categories:
+            # the announcement is a term of its kind; the other kinds' words are what to guard against
+            scores = {code: scores.get(code, 0.0) + DEFAULT_WEIGHTS["term"]}
+            words = {code: [said, *words.get(code, ())]}
         pool = {c: s for c, s in scores.items() if not category or self.categories.get(c) == category}
         if not pool:
             return Inference(other_category=_best_outside(scores, category, self.categories, 0.0))

@@ -90,3 +90,23 @@ def test_a_report_that_leaves_the_other_sides_crash_to_another_keeps_its_own_roa
         tools, "高速上货车追尾小车", "长张高速望城段", 20, "来电人称长张高速往长沙方向一台货车追尾了小车，有两个人受伤。"
     )  # fmt: skip
     assert flagged(tools, district, rear_end)
+
+
+def test_a_town_both_name_on_the_roads_two_sides_is_where_the_road_runs(tools):
+    """The forty-second version: a coach's blow-out on the 往武汉方向 side of the 京港澳 at
+    跳马 and a rear-end on the 往广州方向 side by the 跳马 toll gate, in the same hour: the
+    town both name is where the road runs, and the two sides are two crashes."""
+    coach = _crash(
+        tools, "京港澳高速跳马段发生一起客车事故", "京港澳高速跳马段", 0,
+        "据高速交警通报，今天下午京港澳高速跳马段往武汉方向一辆大客车爆胎撞护栏，4人受伤送医。",
+    )  # fmt: skip
+    rear_end = _crash(
+        tools, "高速跳马收费站附近一起追尾事故", "雨花区跳马镇京港澳高速跳马收费站附近", 10,
+        "据了解，下午京港澳高速跳马收费站附近往广州方向一台小车追尾大货车，1人受伤。",
+    )  # fmt: skip
+    assert not flagged(tools, coach, rear_end)
+    caller = _crash(
+        tools, "高速上大巴车爆胎撞护栏了", "京港澳高速跳马那里", 20,
+        "122转：来电人称京港澳高速跳马那里往武汉方向一台大巴车爆胎撞了护栏，有人受伤。",
+    )  # fmt: skip
+    assert flagged(tools, coach, caller)

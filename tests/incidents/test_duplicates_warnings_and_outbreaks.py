@@ -126,3 +126,32 @@ def test_vomiting_at_a_school_reads_as_an_outbreak_and_after_a_canteen_meal_as_a
     assert canteen.code == "food_poisoning"
     feast = reader.infer("花明楼办酒的人家好多人拉肚子 吃了酒席的二十几个人拉肚子、发烧。", "public_health")
     assert feast.code == "food_poisoning"
+
+
+def test_a_warning_and_a_flash_flood_it_warned_of_are_not_one_event(tools):
+    """The forty-second version: a warning or the flood-control response to one (both the
+    weather's reports) against a report surely of another kind (a flash flood in one of the
+    towns it names): their kinds count ANNOUNCED_APART, and the town the warning lists is
+    not enough. A caller's harm of the weather's own kind still is the warning's."""
+    now = timezone.now()
+    response = sight(
+        tools, "市防指启动防汛Ⅳ级应急响应", "长沙市", now - timedelta(minutes=65), "meteorological", "natural_disaster",
+        text="根据暴雨橙色预警，市防指于3时40分启动防汛Ⅳ级应急响应，要求浏阳、宁乡山区乡镇立即转移山洪、地质灾害危险区群众。",
+        unit="长沙市应急管理局",
+    )  # fmt: skip
+    assert response.announces == "meteorological"  # and intake infers it so (test_lexicon)
+    flash_flood = sight(
+        tools, "溪口村突发山洪1人失联", "浏阳市张坊镇溪口村", now, "flood", "natural_disaster",
+        text="凌晨强降雨致溪口村突发山洪，沿溪2户房屋进水，1名村民转移途中被冲走失联，已组织搜救，转移群众40人。",
+        unit="张坊镇值班室",
+    )  # fmt: skip
+    assert not flagged(tools, flash_flood, response)
+    tree = sight(
+        tools, "大风把树吹倒砸到车了", "浏阳市集里街道", now, "", "natural_disaster",
+        text="来电人称暴雨加大风，路边一棵大树被风吹倒，砸到停着的两台车，没有人受伤。",
+    )  # fmt: skip
+    warning = sight(
+        tools, "长沙市气象台发布暴雨橙色预警信号", "长沙市", now - timedelta(minutes=90), "meteorological",
+        "natural_disaster", text="预计未来3小时浏阳市、宁乡市将出现50毫米以上降水，并伴有雷电大风。",
+    )  # fmt: skip
+    assert flagged(tools, tree, warning)

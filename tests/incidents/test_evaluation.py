@@ -230,8 +230,10 @@ MEASURED = {
     # 0.982 / 0.955 / 0.923)
     "heldout36": (0.98, 0.95, 0.92),
     # thirty-seventh 0.911 / 0.960 / 0.939, thirty-eighth the same (thirty-ninth: 0.917 /
-    # 0.961 / 0.961, the targets met; fortieth: 0.941 top-1, its announcements)
-    "heldout37": (0.94, 0.96, 0.96),
+    # 0.961 / 0.961, the targets met; fortieth: 0.941 top-1, its announcements; forty-second:
+    # 0.953 / 0.983 / 0.956, four false alarms and one pair, a 水情 account its writer counts
+    # the weather's, gone with ANNOUNCED_APART)
+    "heldout37": (0.95, 0.98, 0.95),
     # thirty-eighth 0.924 / 0.921 / 0.956, the first part to meet every target blind;
     # thirty-ninth 0.929 / 0.911 / 0.956 (fortieth, built from its misses: 0.959 / 0.931 / 0.962)
     "heldout38": (0.95, 0.93, 0.96),
@@ -240,10 +242,10 @@ MEASURED = {
     # 0.959 / 0.994 / 0.966, the targets met
     "heldout39": (0.95, 0.99, 0.96),
     # written blind to the fortieth and forty-first versions: 0.952 / 0.967 / 0.978 on both,
-    # every target met
-    "heldout40": (0.95, 0.96, 0.97),
+    # every target met (forty-second, built from its misses: 0.952 / 0.994 / 0.978)
+    "heldout40": (0.95, 0.99, 0.97),
     # written at the same time, blind to the fortieth to forty-second versions: fortieth
-    # 0.884 / 0.984 / 0.942, forty-first 0.890 / 0.984 / 0.947
+    # 0.884 / 0.984 / 0.942, forty-first and forty-second 0.890 / 0.984 / 0.947
     "heldout41": (0.88, 0.98, 0.94),
 }
 

@@ -399,6 +399,8 @@ def test_a_harm_whose_words_name_a_warning_or_a_response_is_still_the_harm(title
         ("山上几个组的水井和山泉都干了", "drought"),
         # a wall falling down, whatever it fell on
         ("宿舍区里一堵老围墙倒了，砸到下面停的两台车，一个老人被砖头砸到脚", "building_collapse"),
+        # the forty-second: an institution taking prepaid fees and closing is economic security
+        ("某游泳培训馆涉嫌合同诈骗案情况：收取学员预付费用后停业，已立案", "economic_security"),
     ],
 )
 def test_the_forty_first_versions_words(text, code):

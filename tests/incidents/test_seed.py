@@ -149,6 +149,7 @@ WORD_MIGRATIONS = [  # (migration, a word of it an admin already had as a cue: i
     ("0032_thirty_seventh_version_words", "criminal_case", "盗窃"),
     ("0033_thirty_ninth_version_words", "meteorological", "预警信号"),
     ("0034_forty_first_version_words", "drought", "挑水"),
+    ("0035_forty_second_version_words", "economic_security", "合同诈骗"),
 ]
 
 
