@@ -83,7 +83,10 @@ MEASURED = {
     # parts, 9 false alarms on five) cost precision on heldout2 (0.935 -> 0.911), heldout4
     # (0.989 -> 0.978), heldout16 (0.962 -> 0.947) and heldout20 (0.969 -> 0.952).
     "heldout2": (0.92, 0.91, 0.97),
-    "heldout3": (0.94, 0.89, 0.93),  # 0.910 -> 0.890 precision with the twenty-second's slow summaries
+    # 0.910 -> 0.890 precision with the twenty-second's slow summaries; top-1 0.940 -> 0.915
+    # with the forty-third's scaffolds (its writer labels a scaffold giving way building_collapse,
+    # 26 of the parts' 31 reports production_safety)
+    "heldout3": (0.91, 0.89, 0.93),
     # (2 false alarms more on heldout3 for 9 pairs found on five parts)
     "heldout4": (0.95, 0.97, 0.95),
     "heldout5": (0.99, 0.98, 0.93),
@@ -245,8 +248,9 @@ MEASURED = {
     # every target met (forty-second, built from its misses: 0.952 / 0.994 / 0.978)
     "heldout40": (0.95, 0.99, 0.97),
     # written at the same time, blind to the fortieth to forty-second versions: fortieth
-    # 0.884 / 0.984 / 0.942, forty-first and forty-second 0.890 / 0.984 / 0.947
-    "heldout41": (0.88, 0.98, 0.94),
+    # 0.884 / 0.984 / 0.942, forty-first and forty-second 0.890 / 0.984 / 0.947 (forty-third,
+    # built from its misses: 0.948 / 0.984 / 0.947)
+    "heldout41": (0.94, 0.98, 0.94),
 }
 
 

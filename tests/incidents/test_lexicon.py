@@ -359,11 +359,17 @@ ANNOUNCEMENTS = [
         "暴雨蓝色预警",
     ),
 ]
+# the forty-third: a drought warning is the weather's too (what it guards against reads as a drought)
+DROUGHT_WARNING = (
+    "长沙市气象台发布气象干旱橙色预警",
+    "全市大部已达气象干旱中旱以上等级，请做好抗旱和人畜饮水保障。",
+    "干旱橙色预警",
+)
 
 
-@pytest.mark.parametrize("title,text,said", ANNOUNCEMENTS)
+@pytest.mark.parametrize("title,text,said", [*ANNOUNCEMENTS, DROUGHT_WARNING])
 def test_a_title_announcing_a_warning_or_its_response_is_the_weathers_report(title, text, said):
-    assert infer(text, "natural_disaster").code == "flood", "the harms it guards against alone read as a flood"
+    assert infer(text, "natural_disaster").code in {"flood", "drought"}, "its harms alone read as the harm"
     found = READER.infer(f"{title} {text}", "natural_disaster", title=title)
     assert found.code == "meteorological" and found.confident
     assert found.words[0].lower() == said.lower(), "the announcement is the first deciding word"
@@ -401,6 +407,13 @@ def test_a_harm_whose_words_name_a_warning_or_a_response_is_still_the_harm(title
         ("宿舍区里一堵老围墙倒了，砸到下面停的两台车，一个老人被砖头砸到脚", "building_collapse"),
         # the forty-second: an institution taking prepaid fees and closing is economic security
         ("某游泳培训馆涉嫌合同诈骗案情况：收取学员预付费用后停业，已立案", "economic_security"),
+        # the forty-third: scaffolds, harvesters, pyramid selling, an eatery blowing up
+        ("工地脚手架倒了，有工人摔下来，压在下面", "production_safety"),
+        ("新河街道某项目脚手架坍塌，2名作业人员坠落受伤", "production_safety"),
+        ("一台收割机在田里倒车的时候从田坎上翻下去了，开机子的师傅压在下面", "production_safety"),
+        ("光明村一台联合收割机作业倒车时侧翻至田坎下，机手被压受伤", "production_safety"),
+        ("捣毁一处“资本运作”传销窝点，解救被困人员12名", "economic_security"),
+        ("饭店里面炸了，玻璃门都飞出来了，有人受伤", "gas_supply"),
     ],
 )
 def test_the_forty_first_versions_words(text, code):
