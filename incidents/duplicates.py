@@ -1227,8 +1227,11 @@ def score(new, old, *, gazetteer, kinds=NO_KINDS, names=None):
     )  # the report times, unless a stated one is nearer
     district, follow_up = "district" in (new.area, old.area), bool(new.follow_up or old.follow_up)
     warned = new.warning != old.warning and bool(event) and event <= kinds.warned and not _elsewhere(new, old)
+    # one warning or response as the city issues it and as a district relays it (长沙县已转发大风
+    # 预警并部署防范): the city's area holds the district's, and its hours are the warning's
+    relayed = bool(new.announces) and new.announces == old.announces and not _elsewhere(new, old)
     slow = bool(event) and event <= kinds.slow
-    when = {"district": district, "follow_up": follow_up, "continued": continued, "warned": warned}
+    when = {"district": district, "follow_up": follow_up, "continued": continued, "warned": warned or relayed}
     t = time_score(a, b, event, kinds, one_place=slow, **when)
     if t <= 0:  # (for a slow kind, the most it can be: at one place)
         return 0.0, []
@@ -1239,6 +1242,8 @@ def score(new, old, *, gazetteer, kinds=NO_KINDS, names=None):
         t = time_score(a, b, event, kinds, **when)
     if warned and p < WARNED_PLACE:
         p, where = WARNED_PLACE, "在预警区域内"
+    elif relayed and p < WARNED_PLACE:
+        p, where = WARNED_PLACE, "同一预警或响应的转发落实"
     if (new.set_apart or old.set_apart) and (_sets_apart(new, old) or _sets_apart(old, new)):
         p *= DIFFERENT_SPOTS  # one says it is not the event at a place the other names (与脱甲村山火不是一处)
     elif p < NAMED_SPOT and (new.another or old.another) and (_another(new, old) or _another(old, new)):

@@ -44,7 +44,7 @@ _RULED_OUT = re.compile(r"[^，。；！？,;!?]{0,10}?阴性")
 MASK = "，"  # a place name becomes punctuation: no word runs across it
 
 # A title announcing a weather warning, or the flood-control response to one (长沙市气象台发布
-# 暴雨橙色预警信号, 气象干旱橙色预警, 市防指启动防汛Ⅳ级应急响应, 防汛应急响应提升至Ⅲ级), says
+# 暴雨橙色预警信号, 气象干旱橙色预警, 市防指启动防汛Ⅳ级应急响应, 启动抗旱Ⅳ级应急响应), says
 # what the report is: the weather's. Its words list the harms to guard against (山洪、地质
 # 灾害和城市内涝, 转移低洼地带群众), not harm done, so they do not decide it. A report of
 # the harm itself (沩水宁乡站超警戒水位…已启动防汛四级应急响应) says so in its title, and a
@@ -53,7 +53,7 @@ MASK = "，"  # a place name becomes punctuation: no word runs across it
 _WEATHER = r"(?:暴雨|大风|雷电|雷雨大风|强对流|冰雹|高温|寒潮|低温|冰冻|道路结冰|暴雪|大雾|台风|干旱)"
 ANNOUNCED = (
     ("meteorological", re.compile(_WEATHER + r"[^，。；\s]{0,4}预警"), None),
-    ("meteorological", re.compile(r"防汛[^，。；\s]{0,8}响应"), re.compile(r"超警|超保证|洪峰")),
+    ("meteorological", re.compile(r"(?:防汛|抗旱)[^，。；\s]{0,8}响应"), re.compile(r"超警|超保证|洪峰")),
 )
 
 

@@ -5,8 +5,10 @@ does not name); a school or kindergarten a department leaves unnamed (某幼儿�
 a parent named the day before, for an outbreak, where two farms of one town are still two;
 and vomiting at a school with no meal in the words reads as an outbreak."""
 
+from dataclasses import replace
 from datetime import timedelta
 
+import pytest
 from django.utils import timezone
 
 from incidents import duplicates
@@ -155,3 +157,35 @@ def test_a_warning_and_a_flash_flood_it_warned_of_are_not_one_event(tools):
         "natural_disaster", text="预计未来3小时浏阳市、宁乡市将出现50毫米以上降水，并伴有雷电大风。",
     )  # fmt: skip
     assert flagged(tools, tree, warning)
+
+
+@pytest.mark.parametrize(
+    "city,district",
+    [
+        (
+            ("长沙市气象台发布大风黄色预警", "长沙市全市", "预计今天白天到夜间全市将出现6级、阵风8-9级的偏北大风，请注意防范大风和森林火险。", "长沙市气象局"),
+            ("长沙县已转发大风预警并部署防范", "长沙县", "已将大风预警转发至各镇街，各镇街正在检查工地围挡和户外广告牌。", "长沙县人民政府总值班室"),
+        ),
+        (
+            ("关于启动抗旱Ⅳ级应急响应的通知", "长沙市全市", "市防指决定自12时起启动抗旱Ⅳ级应急响应，请各地落实人饮保障措施，严管野外用火。", "长沙市应急管理局"),
+            ("宁乡市落实抗旱Ⅳ级响应情况", "宁乡市", "接市防指通知，我市同步落实抗旱Ⅳ级响应，已为山区村组送水。", "宁乡市应急管理局"),
+        ),
+    ],
+)  # fmt: skip
+def test_a_warning_or_a_response_a_district_relays_is_the_citys(tools, city, district):
+    """The forty-fourth version: one warning or response as the city issues it and as a
+    district relays it hours later (35 of 36 such pairs in the parts are one event): the
+    city's area holds the district's. Two different districts' own reports are not made one."""
+    now = timezone.now()
+    title, place, text, unit = city
+    issued = sight(
+        tools, title, place, now - timedelta(minutes=100), "meteorological", "natural_disaster", text=text, unit=unit
+    )
+    title, place, text, unit = district
+    relayed = sight(tools, title, place, now, "meteorological", "natural_disaster", text=text, unit=unit)
+    assert issued.announces == relayed.announces == "meteorological"
+    assert flagged(tools, relayed, issued)
+    reasons = duplicates.score(relayed, issued, gazetteer=tools[0], kinds=tools[2])[1]
+    assert "同一预警或响应的转发落实" in reasons
+    next_week = replace(relayed, at=now + timedelta(days=7))
+    assert not flagged(tools, next_week, issued)
