@@ -479,6 +479,7 @@ _HEADING_WAY = re.compile(
     r"[^，。；,;、\s]{0,8}?(?:(?:往|向|去|至|进|回)([\u4e00-\u9fff]{2,4}?)(?:方向|走|去)|(?:往|向)?([东南西北])(?:行|走|边|方向|向))"
 )  # or a point of the compass (往北走, 东行)
 COMPASS = {"北": (1.0, 0.0), "南": (-1.0, 0.0), "东": (0.0, 1.0), "西": (0.0, -1.0)}
+_BARE_WAY = re.compile(r"([\u4e00-\u9fff]{2,3}?)方向")  # right after the road: 京港澳高速武汉方向K1478
 
 
 class StreetInfo(NamedTuple):
@@ -585,9 +586,9 @@ def read_streets(text, gazetteer, spans=None):
         firms.update((a or b, "地铁站") for a, b in _STATION.findall(text))
     headings = set()
     for end, road in road_ends:
-        way = _HEADING_WAY.match(text, end)
+        way = _HEADING_WAY.match(text, end) or _BARE_WAY.match(text, end)
         if way:
-            headings.add((road, way.group(1) or way.group(2)))
+            headings.add((road, next(g for g in way.groups() if g)))
         mark = _KM_MARK.match(text, end)
         if mark:
             sections.add((road, f"k{int(mark.group(1))}"))

@@ -27,6 +27,7 @@ def _crash(tools, title, place, minutes_ago, text=""):
         ("京港澳高速长沙段往广州方向K1553+700", "广州"),
         ("长张高速进长沙方向", "长沙"),
         ("京港澳高速往北走榔梨那里", "北"),
+        ("京港澳高速武汉方向K1478+300", "武汉"),  # the bare way, right after the road (the forty-fifth)
     ],
 )
 def test_where_a_roads_side_leads_is_read_after_its_name(tools, text, heading):
@@ -110,3 +111,17 @@ def test_a_town_both_name_on_the_roads_two_sides_is_where_the_road_runs(tools):
         "122转：来电人称京港澳高速跳马那里往武汉方向一台大巴车爆胎撞了护栏，有人受伤。",
     )  # fmt: skip
     assert flagged(tools, coach, caller)
+
+
+def test_two_written_reports_naming_their_sides_bare_are_two_crashes(tools):
+    """The forty-fifth version: 京港澳高速武汉方向K1478+300 and 京港澳高速广州方向K1479+100, the
+    traffic police's own way of writing a side, 38 minutes apart: two crashes."""
+    pile_up = _crash(
+        tools, "京港澳高速武汉方向团雾中多车追尾事故", "京港澳高速长沙县段", 38,
+        "6时40分，京港澳高速武汉方向K1478+300处因突遇团雾，发生7车追尾事故，4人受伤。",
+    )  # fmt: skip
+    gawkers = _crash(
+        tools, "京港澳高速广州方向两车追尾事故", "京港澳高速长沙县段", 0,
+        "7时18分，京港澳高速广州方向K1479+100处发生两车追尾，1人轻微受伤，原因系后车驾驶人观望对向事故。",
+    )  # fmt: skip
+    assert not flagged(tools, gawkers, pile_up)
