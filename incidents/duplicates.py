@@ -79,7 +79,7 @@ from datetime import UTC, datetime, timedelta
 from typing import NamedTuple
 
 from . import geo
-from .lexicon import MASK, announced
+from .lexicon import MASK, WEATHER, announced
 
 # --- weights (set on the development part; see the module docstring) -----------------
 
@@ -256,6 +256,7 @@ class Sighting:
     another: bool = False  # it says it is another one of its kind (又发生一起, 又一处: ANOTHER)
     warning: bool = False  # its title is a warning's (寒潮蓝色预警: WARNING)
     announces: str = ""  # the kind its title announces a warning or a response of (lexicon.announced)
+    weather: str = ""  # the weather its title's warning is for (大风 of 大风黄色预警), "" for a response
     set_apart: frozenset = frozenset()  # the villages and places its words say it is not (与昨日鹊山村火情不是同一处)
     stated: datetime | None = None  # when it happened, as a written report says (13时55分许)
     zone: object = None  # the time zone the words' times of day are in (None: the report time's own)
@@ -349,7 +350,7 @@ def sighting(
         continues=says_it_continues(text, title),
         another=bool(ANOTHER.search(title)),
         warning=bool(WARNING.search(title)),
-        announces=announced(title, text)[0],
+        **_announcement(title, text),
         set_apart=set_apart,
         stated=stated_at(_own_words(text), at, zone),
         zone=zone,
@@ -1187,6 +1188,12 @@ def kind_score(new, old, related):
     return weight, (a if a and a == b else None)
 
 
+def _announcement(title, text):
+    code, said = announced(title, text)
+    weather = WEATHER.match(said) if code else None
+    return {"announces": code, "weather": weather.group() if weather else ""}
+
+
 def _announced_apart(new, old):
     """A warning or a response (lexicon.ANNOUNCED: 发布暴雨橙色预警信号, 启动防汛Ⅳ级应急响应)
     and a report surely of another kind (a flash flood, a landslide): the warning is not the
@@ -1228,8 +1235,14 @@ def score(new, old, *, gazetteer, kinds=NO_KINDS, names=None):
     district, follow_up = "district" in (new.area, old.area), bool(new.follow_up or old.follow_up)
     warned = new.warning != old.warning and bool(event) and event <= kinds.warned and not _elsewhere(new, old)
     # one warning or response as the city issues it and as a district relays it (长沙县已转发大风
-    # 预警并部署防范): the city's area holds the district's, and its hours are the warning's
-    relayed = bool(new.announces) and new.announces == old.announces and not _elsewhere(new, old)
+    # 预警并部署防范): the city's area holds the district's, and its hours are the warning's; not two
+    # warnings of two weathers
+    relayed = (
+        bool(new.announces)
+        and new.announces == old.announces
+        and not (new.weather and old.weather and new.weather != old.weather)  # 大风 and 暴雨: two warnings
+        and not _elsewhere(new, old)
+    )
     slow = bool(event) and event <= kinds.slow
     when = {"district": district, "follow_up": follow_up, "continued": continued, "warned": warned or relayed}
     t = time_score(a, b, event, kinds, one_place=slow, **when)

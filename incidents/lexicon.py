@@ -51,6 +51,7 @@ MASK = "，"  # a place name becomes punctuation: no word runs across it
 # response to a river over its warning level (鉴于湘江长沙站超警且持续上涨…提升至Ⅲ级) is
 # that flood's: (kind, the title's words, the text's words that take it back).
 _WEATHER = r"(?:暴雨|大风|雷电|雷雨大风|强对流|冰雹|高温|寒潮|低温|冰冻|道路结冰|暴雪|大雾|台风|干旱)"
+WEATHER = re.compile(_WEATHER)
 ANNOUNCED = (
     ("meteorological", re.compile(_WEATHER + r"[^，。；\s]{0,4}预警"), None),
     ("meteorological", re.compile(r"(?:防汛|抗旱)[^，。；\s]{0,8}响应"), re.compile(r"超警|超保证|洪峰")),
@@ -59,7 +60,7 @@ ANNOUNCED = (
 
 def announced(title, text=""):
     """(kind, the title's words) when the title announces a warning or a response of that
-    kind (ANNOUNCED), else ("", "")."""
+    kind (ANNOUNCED), else ("", ""). A warning's words begin with its weather (大风黄色预警)."""
     for code, announces, unless in ANNOUNCED if title else ():
         said = announces.search(title)
         if said and not (unless and unless.search(text)):

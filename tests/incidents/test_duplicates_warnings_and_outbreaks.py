@@ -189,3 +189,21 @@ def test_a_warning_or_a_response_a_district_relays_is_the_citys(tools, city, dis
     assert "同一预警或响应的转发落实" in reasons
     next_week = replace(relayed, at=now + timedelta(days=7))
     assert not flagged(tools, next_week, issued)
+
+
+def test_two_warnings_of_two_weathers_the_same_hour_are_not_one_relayed(tools):
+    """A gale warning and a district's relay of the rainstorm warning, the same hour: both the
+    weather's, but each names its weather, and not the same one."""
+    now = timezone.now()
+    gale = sight(
+        tools, "长沙市气象台发布大风黄色预警", "长沙市全市", now - timedelta(minutes=30), "meteorological",
+        "natural_disaster", text="预计今天白天到夜间全市将出现6级、阵风8-9级的偏北大风，请注意防范。",
+    )  # fmt: skip
+    rain = sight(
+        tools, "长沙县已转发暴雨橙色预警并部署防范", "长沙县", now, "meteorological", "natural_disaster",
+        text="已将市气象台暴雨橙色预警转发至各镇街，各镇街正在巡查低洼地带和山塘。",
+    )  # fmt: skip
+    assert (gale.weather, rain.weather) == ("大风", "暴雨")
+    reasons = duplicates.score(rain, gale, gazetteer=tools[0], kinds=tools[2])[1]
+    assert "同一预警或响应的转发落实" not in reasons
+    assert not flagged(tools, rain, gale)
