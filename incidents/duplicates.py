@@ -1194,6 +1194,15 @@ def _announcement(title, text):
     return {"announces": code, "weather": weather.group() if weather else ""}
 
 
+def _relayed(new, old):
+    """Both announce a warning or a response of one kind (`old`: _announcement's fields), and
+    not two warnings of two weathers (大风 and 暴雨)."""
+    weathers = (new.weather, old["weather"])
+    return (
+        bool(new.announces) and new.announces == old["announces"] and not (all(weathers) and weathers[0] != weathers[1])
+    )
+
+
 def _announced_apart(new, old):
     """A warning or a response (lexicon.ANNOUNCED: 发布暴雨橙色预警信号, 启动防汛Ⅳ级应急响应)
     and a report surely of another kind (a flash flood, a landslide): the warning is not the
@@ -1237,12 +1246,7 @@ def score(new, old, *, gazetteer, kinds=NO_KINDS, names=None):
     # one warning or response as the city issues it and as a district relays it (长沙县已转发大风
     # 预警并部署防范): the city's area holds the district's, and its hours are the warning's; not two
     # warnings of two weathers
-    relayed = (
-        bool(new.announces)
-        and new.announces == old.announces
-        and not (new.weather and old.weather and new.weather != old.weather)  # 大风 and 暴雨: two warnings
-        and not _elsewhere(new, old)
-    )
+    relayed = _relayed(new, {"announces": old.announces, "weather": old.weather}) and not _elsewhere(new, old)
     slow = bool(event) and event <= kinds.slow
     when = {"district": district, "follow_up": follow_up, "continued": continued, "warned": warned or relayed}
     t = time_score(a, b, event, kinds, one_place=slow, **when)
@@ -1545,6 +1549,7 @@ def upper_bound(new, row, *, gazetteer, kinds, keys):
         new.at, new.stated, row.at, stated_at(text, row.at, new.zone), new.follow_up and not continued, written
     )
     warned = new.warning != bool(WARNING.search(row.title)) and bool(event) and event <= kinds.warned
+    warned = warned or _relayed(new, _announcement(row.title, text))  # (its place check left out: at most)
     t = time_score(
         a, b, event, kinds, district=district, follow_up=follow_up, continued=continued, one_place=True, warned=warned
     )

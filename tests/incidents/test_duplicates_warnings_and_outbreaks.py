@@ -207,3 +207,26 @@ def test_two_warnings_of_two_weathers_the_same_hour_are_not_one_relayed(tools):
     reasons = duplicates.score(rain, gale, gazetteer=tools[0], kinds=tools[2])[1]
     assert "同一预警或响应的转发落实" not in reasons
     assert not flagged(tools, rain, gale)
+
+
+@pytest.mark.parametrize("hours", [1, 6, 12, 20])
+def test_the_prefilters_upper_bound_counts_a_relayed_warnings_hours_as_the_scorer_does(tools, hours):
+    """A district's relay hours after the city's warning: the intake's bound on the row never
+    falls under the exact score (it had counted their hours as an ordinary kind's, and dropped
+    the row once a day's relay came under the threshold)."""
+    city, _reader, kinds = tools
+    now = timezone.now()
+    title, place, text = (
+        "长沙市气象台发布大风黄色预警",
+        "长沙市全市",
+        "预计今天白天到夜间全市将出现6级、阵风8-9级的偏北大风。",
+    )
+    issued = sight(tools, title, place, now - timedelta(hours=hours), "meteorological", "natural_disaster", text=text)
+    relay = sight(
+        tools, "长沙县已转发大风预警并部署防范", "长沙县", now, "meteorological", "natural_disaster",
+        text="已将大风预警转发至各镇街，各镇街正在检查工地围挡。",
+    )  # fmt: skip
+    row = duplicates.Row(0, None, None, title, place, text, "meteorological", "", issued.at, False, "")
+    bound = duplicates.upper_bound(relay, row, gazetteer=city, kinds=kinds, keys=city.keys_of(relay.places))
+    exact = duplicates.score(relay, issued, gazetteer=city, kinds=kinds)[0]
+    assert exact >= duplicates.THRESHOLD and bound >= exact
