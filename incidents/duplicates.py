@@ -805,14 +805,20 @@ def _fmt_gap(hours):
 
 
 def place_score(new, old, gazetteer):
-    """(0..1, reason or None): how sure the two are at the same place."""
+    """(0..1, reason or None): how sure the two are at the same place; on a road's two
+    carriageways (geo.two_ways) at most TWO_WAYS."""
+    two_ways = bool(new.streets.headings and old.streets.headings and _two_ways(new, old, gazetteer))
+    p, reason = _place_score(new, old, gazetteer, two_ways)
+    return (min(p, TWO_WAYS), reason) if two_ways else (p, reason)
+
+
+def _place_score(new, old, gazetteer, two_ways):
     shared = new.places & old.places
     by_name = max(((_name_place(n, new, old, gazetteer), n) for n in shared), default=(0.0, None))
     reason = f"同一地名：{by_name[1]}" if by_name[1] else None
     # Places the gazetteer does not know (桃子湖路 12 号): the location as written; not a
     # stretch of road both write whose two sides the words tell apart (长张高速望城段, one
     # 往长沙方向 and one 往益阳方向: geo.two_ways), nor a run of its name (望城段).
-    two_ways = bool(new.streets.headings and old.streets.headings and _two_ways(new, old, gazetteer))
     alike = 0.0 if two_ways else jaccard(new.where, old.where)
     if alike >= SAME_WHERE_MIN and alike * SAME_WHERE > by_name[0]:
         by_name = (alike * SAME_WHERE, None)
@@ -1253,8 +1259,6 @@ def score(new, old, *, gazetteer, kinds=NO_KINDS, names=None):
     if t <= 0:  # (for a slow kind, the most it can be: at one place)
         return 0.0, []
     p, where = place_score(new, old, gazetteer)
-    if p > TWO_WAYS and new.streets.headings and old.streets.headings and _two_ways(new, old, gazetteer):
-        p = TWO_WAYS  # the road's two carriageways: a town or a stretch both name is the road's
     if slow and p < FIRM and not (p >= VENUE and geo.same_venue(new.streets, old.streets) in ONE_PLACE_VENUES):
         t = time_score(a, b, event, kinds, **when)
     if warned and p < WARNED_PLACE:

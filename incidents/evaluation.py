@@ -20,8 +20,9 @@ fourteenth, intake_eval_heldout13.yaml, written blind to the fifteenth,
 intake_eval_heldout14.yaml, written blind to the sixteenth; intake_eval_heldout15.yaml and
 intake_eval_heldout16.yaml, written blind to the seventeenth; and heldout17 to heldout45,
 each written blind to the eighteenth to forty-sixth versions in turn, while the next was
-built from the part before's misses (heldout40 and heldout41 at once, both before the fortieth;
-heldout42 and heldout43 after the forty-second; heldout44 and heldout45 after the forty-third) (tests/data/README.md says who read what).
+built from the part before's misses; from heldout40 on, two at once (heldout40 and heldout41
+before the fortieth, heldout42 and heldout43 after the forty-second, heldout44 and heldout45
+after the forty-third). tests/data/README.md says who read what.
 Two reports of one event are duplicates; of two events, not. Day N of a part is
 2025-12-31 + N (BASE), the calendar its writers count by (heldout9: day 380 = 1月15日).
 
