@@ -200,3 +200,14 @@ def test_a_warning_opens_an_incident_that_plans_are_matched_on(source, system, o
     assert CapWarning.objects.get(pk=warning["id"]).incident_id == incident.pk
     again = client_for(officer).post(f"/api/v1/warnings/{warning['id']}/incident/")
     assert again.status_code == 409
+
+
+def test_the_warnings_menu_item_and_column_read_warnings_in_english(officer, client):
+    """The English menu said " warning" (a leading space, lower case) for 预警."""
+    client.force_login(officer)
+    page = client.get("/warnings/", HTTP_ACCEPT_LANGUAGE="en")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert ">Warnings</a>" in html and " warning<" not in html
+    chinese = client.get("/warnings/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert ">预警</a>" in chinese
