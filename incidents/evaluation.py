@@ -18,11 +18,12 @@ thirteenth), intake_eval_heldout11.yaml, written blind to the thirteenth (its mi
 were read for the fourteenth), intake_eval_heldout12.yaml, written blind to the
 fourteenth, intake_eval_heldout13.yaml, written blind to the fifteenth,
 intake_eval_heldout14.yaml, written blind to the sixteenth; intake_eval_heldout15.yaml and
-intake_eval_heldout16.yaml, written blind to the seventeenth; and heldout17 to heldout45,
+intake_eval_heldout16.yaml, written blind to the seventeenth; and heldout17 to heldout47,
 each written blind to the eighteenth to forty-sixth versions in turn, while the next was
 built from the part before's misses; from heldout40 on, two at once (heldout40 and heldout41
 before the fortieth, heldout42 and heldout43 after the forty-second, heldout44 and heldout45
-after the forty-third). tests/data/README.md says who read what.
+after the forty-third, heldout46 and heldout47 after the forty-fifth).
+tests/data/README.md says who read what.
 Two reports of one event are duplicates; of two events, not. Day N of a part is
 2025-12-31 + N (BASE), the calendar its writers count by (heldout9: day 380 = 1月15日).
 
@@ -100,6 +101,8 @@ SPLITS = {
     "heldout43": DATA / "intake_eval_heldout43.yaml",
     "heldout44": DATA / "intake_eval_heldout44.yaml",
     "heldout45": DATA / "intake_eval_heldout45.yaml",
+    "heldout46": DATA / "intake_eval_heldout46.yaml",
+    "heldout47": DATA / "intake_eval_heldout47.yaml",
 }
 PAIRS = DATA / "report_pairs.csv"
 BASE = datetime(2025, 12, 31, tzinfo=UTC)  # day 380 = 1月15日, as heldout7-9's written reports count
