@@ -83,7 +83,10 @@ from .lexicon import MASK, WEATHER, announced
 
 # --- weights (set on the development part; see the module docstring) -----------------
 
-THRESHOLD = 0.45
+THRESHOLD = 0.37
+# A pair whose words or points tell two places apart (_place, _sets_apart, _another) is flagged
+# only from THRESHOLD / APART, 0.45: the threshold before the forty-sixth version.
+APART = 0.82
 # The most open incidents one report is compared with (candidate_rows, nearest first): the
 # evaluation set's reports have at most 9 candidates each, a flood day's hundreds.
 CANDIDATES = 40
@@ -807,9 +810,16 @@ def _fmt_gap(hours):
 def place_score(new, old, gazetteer):
     """(0..1, reason or None): how sure the two are at the same place; on a road's two
     carriageways (geo.two_ways) at most TWO_WAYS."""
+    p, reason, _apart = _place(new, old, gazetteer)
+    return p, reason
+
+
+def _place(new, old, gazetteer):
+    """place_score, and whether the words or points tell two places apart (two towns,
+    villages, establishments or carriageways named, specific spots apart)."""
     two_ways = bool(new.streets.headings and old.streets.headings and _two_ways(new, old, gazetteer))
-    p, reason = _place_score(new, old, gazetteer, two_ways)
-    return (min(p, TWO_WAYS), reason) if two_ways else (p, reason)
+    p, reason, apart = _place_score(new, old, gazetteer, two_ways)
+    return (min(p, TWO_WAYS), reason, True) if two_ways else (p, reason, apart)
 
 
 def _place_score(new, old, gazetteer, two_ways):
@@ -865,36 +875,35 @@ def _place_score(new, old, gazetteer, two_ways):
         spots_old = {n for n in old.places if geo.place_class(gazetteer.by_name[n][3]) == "spot"}
         spots_new |= new.streets.named
         spots_old |= old.streets.named
-        if apart or (
+        two = apart or (
             spots_new
             and spots_old
             and not (spots_new & spots_old)
             and km > DISTANCE_CURVE[0][0]
             and on_street < NAMED_SPOT
-        ):
-            score *= DIFFERENT_SPOTS
-        elif new.towns and old.towns and new.towns.isdisjoint(old.towns):
-            score *= DIFFERENT_SPOTS  # each names its town (乔口镇, 靖港镇), and not the same
-        elif _two_villages(new, old) and score < NAMED_SPOT:
-            score *= DIFFERENT_SPOTS  # each names its village, known or not, and not the same (白石村, 东门村)
-        elif _two_sites(new.sites, old.sites) and score < NAMED_SPOT:
-            score *= DIFFERENT_SPOTS  # 一民宿 and 一仓库 in one district: two places
+        )
+        two = (
+            two
+            or bool(new.towns and old.towns and new.towns.isdisjoint(old.towns))  # each names its town (乔口镇, 靖港镇)
+            or (score < NAMED_SPOT and _two_villages(new, old))  # each its village, known or not (白石村, 东门村)
+            or (score < NAMED_SPOT and _two_sites(new.sites, old.sites))  # 一民宿 and 一仓库 in one district
+        )
         where = f"相距 {_fmt_km(km)}"
-        return score, f"{where}，{reason}" if reason else where
+        return score * (DIFFERENT_SPOTS if two else 1.0), f"{where}，{reason}" if reason else where, two
     if by_name[0]:
         two = apart or (by_name[0] < NAMED_SPOT and _two_villages(new, old))
-        return by_name[0] * (DIFFERENT_SPOTS if two else 1.0), reason
+        return by_name[0] * (DIFFERENT_SPOTS if two else 1.0), reason, two
     if apart:
-        return 0.0, None  # two establishments of one kind named (金福楼黄金店, 周大福金店), and no point
+        return 0.0, None, True  # two establishments of one kind named (金福楼黄金店, 周大福金店), and no point
     if new.districts & old.districts:
-        return SAME_DISTRICT, f"同在{sorted(new.districts & old.districts)[0]}"
+        return SAME_DISTRICT, f"同在{sorted(new.districts & old.districts)[0]}", False
     if (new.places or new.located) and (old.places or old.located):
-        return 0.0, None  # both say where, and not the same place
+        return 0.0, None, True  # both say where, and not the same place
     if new.unit_places or new.unit_spot or old.unit_places or old.unit_spot:
         by_unit = unit_score(new, old, gazetteer)
         if by_unit[0] > UNKNOWN_PLACE:
-            return by_unit
-    return UNKNOWN_PLACE, None
+            return (*by_unit, False)
+    return UNKNOWN_PLACE, None, False
 
 
 @functools.lru_cache(maxsize=4096)
@@ -1258,7 +1267,7 @@ def score(new, old, *, gazetteer, kinds=NO_KINDS, names=None):
     t = time_score(a, b, event, kinds, one_place=slow, **when)
     if t <= 0:  # (for a slow kind, the most it can be: at one place)
         return 0.0, []
-    p, where = place_score(new, old, gazetteer)
+    p, where, apart = _place(new, old, gazetteer)
     if slow and p < FIRM and not (p >= VENUE and geo.same_venue(new.streets, old.streets) in ONE_PLACE_VENUES):
         t = time_score(a, b, event, kinds, **when)
     if warned and p < WARNED_PLACE:
@@ -1266,9 +1275,12 @@ def score(new, old, *, gazetteer, kinds=NO_KINDS, names=None):
     elif relayed and p < WARNED_PLACE:
         p, where = WARNED_PLACE, "同一预警或响应的转发落实"
     if (new.set_apart or old.set_apart) and (_sets_apart(new, old) or _sets_apart(old, new)):
-        p *= DIFFERENT_SPOTS  # one says it is not the event at a place the other names (与脱甲村山火不是一处)
+        p, apart = (
+            p * DIFFERENT_SPOTS,
+            True,
+        )  # one says it is not the event at a place the other names (与脱甲村山火不是一处)
     elif p < NAMED_SPOT and (new.another or old.another) and (_another(new, old) or _another(old, new)):
-        p *= DIFFERENT_SPOTS  # the later one says it is another: a town or a road shared is not enough
+        p, apart = p * DIFFERENT_SPOTS, True  # the later one says it is another: a town or a road shared is not enough
     both = {kind_of(new), kind_of(old)}  # both of a wide-area kind, not one side's alone,
     # and not a slow one's two towns each telling its own (两镇的旱情, where one quake is felt in both)
     if len(both) == 1 and both <= kinds.wide_area and p < WIDE_AREA_PLACE:
@@ -1279,6 +1291,8 @@ def score(new, old, *, gazetteer, kinds=NO_KINDS, names=None):
     s = max(jaccard(new.grams, old.grams), jaccard(new.words, old.words))
     value = k * (p * t + W_TEXT * s * max(t, TEXT_TIME_FLOOR))
     value += t * W_PHONE * old.same_phone
+    if apart:
+        value *= APART  # the words or points tell two places apart: the pair needs a surer score
     reasons = []
     if where:
         reasons.append(where)
@@ -1310,7 +1324,7 @@ def _another(later, earlier):
 def continuing(new, old):
     """Whether `new` may continue `old`: it says it continues an earlier report, `old` is
     earlier, and they do not name two towns or districts (another township's 续报)."""
-    return new.continues and old.at <= new.at and not _elsewhere(new, old)
+    return new.continues and old.at <= new.at and not _elsewhere(new, old) and not _two_villages(new, old)
 
 
 def ranked(new, candidates, *, gazetteer, kinds=NO_KINDS, limit=5, names=None):

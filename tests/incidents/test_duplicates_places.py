@@ -90,7 +90,7 @@ def test_a_village_many_km_from_its_towns_point_is_compared_with_a_report_placed
 def test_a_departments_follow_up_hours_later_counts_its_hours_as_a_summarys(city):
     now = timezone.now()
     kind = "production_safety"
-    caller = sight(city, {"title": "鞭炮厂炸了", "location_text": "澄潭江那边的鞭炮厂"}, now - timedelta(hours=5), kind)
+    caller = sight(city, {"title": "鞭炮厂炸了", "location_text": "澄潭江那边的鞭炮厂"}, now - timedelta(hours=8), kind)
     written = {"title": "澄潭江镇一烟花企业爆炸事故续报", "location_text": "浏阳市澄潭江镇"}
     follow_up = sight(city, written, now, kind)
     plain = sight(city, {**written, "title": "澄潭江镇一烟花企业爆炸事故"}, now, kind)
@@ -168,7 +168,7 @@ def test_a_county_summary_meets_the_reports_placed_at_the_towns_it_names(api):
     elsewhere = report(
         api,
         title="关于我市东部低温雨雪冰冻情况的报告",
-        description="受强冷空气影响，东部丘陵出现冻雨，道路临时管控，无人员伤亡。",
+        description="受强冷空气影响，东部丘陵的夏铎铺、历经铺等镇出现冻雨，道路临时管控，无人员伤亡。",
         location_text="宁乡市东部",
         subtype="meteorological",
         channel="department",

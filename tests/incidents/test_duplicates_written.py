@@ -36,7 +36,11 @@ def test_two_estates_or_two_towns_are_not_one_place_by_their_words(tools):
     one = sight(tools, "楼道电动车着火", "雨花区高桥街道嘉和苑小区5栋", now - timedelta(minutes=10), "fire")
     other = sight(tools, "楼道里冒黑烟", "和平苑小区3栋", now, "fire")
     assert not one.written & other.written
-    assert not flagged(tools, other, one)
+    assert duplicates.place_score(other, one, tools[0]) == (duplicates.UNKNOWN_PLACE, None)  # no place in common
+    ours = sight(tools, "楼道里冒黑烟", "嘉和苑小区3栋", now, "fire")
+    assert duplicates.place_score(ours, one, tools[0])[0] > duplicates.UNKNOWN_PLACE  # this estate's name is
+    by_kind_and_minutes = duplicates.score(other, one, gazetteer=tools[0], kinds=tools[2])[0]
+    assert by_kind_and_minutes < duplicates.score(ours, one, gazetteer=tools[0], kinds=tools[2])[0]
     kinds_only = sight(tools, "小区门口车库起火", "小区门口地下车库", now, "fire")
     assert not kinds_only.written  # 小区, 门口, 地下车库 say what kind of place, not which
     elsewhere = sight(tools, "嘉和苑小区着火", "开福区四方坪街道嘉和苑小区", now, "fire")
