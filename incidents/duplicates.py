@@ -1522,8 +1522,9 @@ def may_be_slow(new, old_subtype, old_guess, kinds):
 
 def find(new, rows, *, gazetteer, reader, kinds=NO_KINDS, limit=5, names=None):
     """[(score, reasons, row)] of the rows at or above THRESHOLD, best first. Rows whose
-    score cannot reach it whatever their words say are dropped before their words are
-    read (upper_bound): most candidates, at the cost of a few arithmetic steps."""
+    score cannot reach it however alike their words are dropped before their words are
+    read (upper_bound): most candidates, at the cost of a few arithmetic steps and, for
+    the rest, of their bigrams and a substring test per lexicon word of the new report."""
     keys = gazetteer.keys_of(new.places | new.landmark_towns | landmarks_in(new.towns, gazetteer))
     candidates = []
     for row in rows:
@@ -1608,4 +1609,19 @@ def upper_bound(new, row, *, gazetteer, kinds, keys):
         p = max(p, INSIDE_TOWN, INSIDE_DISTRICT)  # one of them may be only a town's or district's point
         if new.landmark_towns:
             p = max(p, NAME_PLACE["town"])  # the town its landmark lies in may be the row's point
-    return k * (p * t + rest)
+    if k * (p * t + rest) < THRESHOLD:
+        return 0.0
+    # the words at their most alike, read cheaply (a row that passes costs its words read and scored)
+    s = _text_bound(new, row.location_text, text)
+    return k * (p * t + W_TEXT * s * max(t, TEXT_TIME_FLOOR)) + t * W_PHONE * row.same_phone
+
+
+def _text_bound(new, location_text, text):
+    """The most score's likeness of the words can be for a row's text: its bigrams' exactly,
+    and the share of the new report's lexicon words the row's text holds (its words are
+    among what it holds)."""
+    grams = jaccard(new.grams, geo.bigrams(text))
+    if not new.words:
+        return grams
+    lowered = f"{location_text} {text}".lower()
+    return max(grams, sum(word in lowered for word in new.words) / len(new.words))

@@ -8,6 +8,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from incidents import duplicates, evaluation
 
@@ -193,3 +195,28 @@ def test_next_mornings_follow_up_of_a_quick_kind_is_the_evenings_event_another_t
         text="线路因覆冰导致电杆倒伏、断线，截至今日7时已恢复约500户供电。",
     )  # fmt: skip
     assert duplicates.score(theirs, village, gazetteer=city, kinds=kinds)[0] < duplicates.THRESHOLD
+
+
+# Pieces callers and departments write: lexicon words, places, punctuation, filler.
+PIECES = (
+    "着火", "起火", "冒烟", "火灾", "积水", "内涝", "管涌", "渗水", "追尾", "侧翻", "燃气", "泄漏", "停电", "滑坡", "塌方",
+    "中毒", "呕吐", "腹泻", "聚集", "上访", "山火", "扑灭", "消防", "车", "人", "黄花镇", "湘江大道", "石鼓村", "某小区",
+    "，", "。", "、", " ", "已", "请求", "处置", "群众来电", "反映", "现场", "情况", "不是", "与昨日", "另报", "1人受伤",
+)  # fmt: skip
+_words = st.lists(st.sampled_from(PIECES), min_size=1, max_size=14).map("".join)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(new_title=_words, new_text=_words, place=_words, title=_words, text=_words)
+def test_the_bound_on_the_words_likeness_is_never_under_it(tools, new_title, new_text, place, title, text):
+    """_text_bound reads a row's text cheaply (bigrams, substrings); whatever the texts, it is
+    never under the likeness score() finds once the row's words are read."""
+    now = timezone.now()
+    new = sight(tools, new_title, "湘江大道", now, text=new_text)
+    row_text = f"{title} {text}"
+    old = duplicates.sighting(
+        category=new.category, at=now, text=row_text, location_text=place, gazetteer=tools[0], reader=tools[1],
+        title=title,
+    )  # fmt: skip
+    likeness = max(duplicates.jaccard(new.grams, old.grams), duplicates.jaccard(new.words, old.words))
+    assert duplicates._text_bound(new, place, row_text) >= likeness
