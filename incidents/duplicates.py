@@ -1275,10 +1275,8 @@ def score(new, old, *, gazetteer, kinds=NO_KINDS, names=None):
     elif relayed and p < WARNED_PLACE:
         p, where = WARNED_PLACE, "同一预警或响应的转发落实"
     if (new.set_apart or old.set_apart) and (_sets_apart(new, old) or _sets_apart(old, new)):
-        p, apart = (
-            p * DIFFERENT_SPOTS,
-            True,
-        )  # one says it is not the event at a place the other names (与脱甲村山火不是一处)
+        # one says it is not the event at a place the other names (与脱甲村山火不是一处)
+        p, apart = p * DIFFERENT_SPOTS, True
     elif p < NAMED_SPOT and (new.another or old.another) and (_another(new, old) or _another(old, new)):
         p, apart = p * DIFFERENT_SPOTS, True  # the later one says it is another: a town or a road shared is not enough
     both = {kind_of(new), kind_of(old)}  # both of a wide-area kind, not one side's alone,
