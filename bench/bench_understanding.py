@@ -63,7 +63,7 @@ def subtype_section(items, reader, quiet):
         for item, inference in wrong_nc:
             if all(item.id != w.id for w, _ in wrong):
                 print(f"    wrong without category only: {item.id} {name(item.truth)} -> {name(inference.code)}")
-    return right / total
+    return right, total
 
 
 def duplicate_section(items, pairs, gazetteer, reader, kinds, km, quiet):
@@ -137,14 +137,15 @@ def main():
     for split in evaluation.SPLITS:
         part = [i for i in items if i.split == split]
         print(f"== {split} ({len(part)} reports) ==")
-        top1 = subtype_section(part, reader, args.quiet)
+        right, total = subtype_section(part, reader, args.quiet)
+        top1 = right / total
         precision, recall, counts = duplicate_section(
             part, [p for p in pairs if p[0] == split], gazetteer, reader, kinds, km, args.quiet
         )
         if split.startswith("heldout"):
             held[split] = (top1, precision, recall)
             ok = ok and top1 >= TARGET_TOP1 and recall >= TARGET_RECALL and precision >= TARGET_PRECISION
-            for n, value in enumerate((round(top1 * len(part)), len(part), *counts)):
+            for n, value in enumerate((right, total, *counts)):
                 pooled[n] += value
     timing(items, gazetteer, reader, kinds)
     print(
